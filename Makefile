@@ -1,0 +1,36 @@
+# Two commands for a new user: `make demo` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test test-all bench system-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Solve the embedded default scenario (Twente) and write the results to ./stageplanner-demo/
+demo: setup
+	$(BIN)/stageplanner demo
+
+## System packages the tests use (headless Chromium for the maps, PostgreSQL for the API).
+system-deps:
+	@bash scripts/system-deps.sh
+
+## The whole fast test suite (slow tests: make test-all).
+test: setup system-deps
+	$(BIN)/pytest
+
+test-all: setup system-deps
+	$(BIN)/pytest -m ''
+
+bench: setup
+	$(BIN)/stageplanner bench --size S --size M --size L --out docs
+
+clean:
+	rm -rf $(VENV) stageplanner-demo .pytest_cache .hypothesis

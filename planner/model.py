@@ -1,0 +1,377 @@
+"""The capacity model: problem data compiled from a scenario, and the linear model built on it.
+
+The scenario is compiled once into arrays (:class:`ProblemData`):
+
+* **options**: for every BOL cohort, each allowed (form, start week[, weekday pattern]) that
+  fits its window; a student in option ``o`` loads ``load[o, t, d]`` student-days in week
+  ``t`` (and weekday ``d`` when capacity is given per weekday);
+* **clusters**: learning companies that are interchangeable for the model (same area, sector
+  chambers, levels and capacity pattern over the year) are summed into one cluster; BBL
+  students are subtracted beforehand as a fixed load on their own company;
+* **eligibility**: the clusters each cohort may use (sector and level fit, travel time within
+  the cohort's limit).
+
+:func:`build_model` turns this into an OR-Tools ``MPModelProto`` in one vectorised pass:
+``x[c, o, k]`` students of cohort ``c`` doing option ``o`` at cluster ``k`` and ``unplaced[c]``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver import linear_solver_pb2
+
+from planner.checks import fitting_starts
+from planner.region import Region
+from planner.scenario import DAYS_PER_WEEK, WEEKDAYS, InternshipForm, Scenario
+
+
+@dataclass
+class Option:
+    """One way a cohort can do its internship: form, start week, weeks present, weekdays."""
+
+    cohort: int
+    form: InternshipForm
+    start: int
+    weeks: list[int]
+    weekdays: tuple[str, ...] | None
+    is_current: bool
+
+
+@dataclass
+class ProblemData:
+    """A scenario compiled to arrays for the model. Build with :func:`compile_problem`."""
+
+    scenario: Scenario
+    mode: str
+    n_weeks: int
+    n_days: int  # 5 with weekday detail, else 1 (capacity in student-days per week)
+    cohorts: list[int]  # scenario indices of the scheduled (BOL) cohorts
+    students: np.ndarray
+    weight: np.ndarray
+    max_waves: np.ndarray
+    options: list[Option]
+    option_cohort: np.ndarray
+    option_current: np.ndarray
+    occupancy: sp.csr_matrix  # options x (weeks * days): student-days per student
+    cluster_members: list[np.ndarray]  # company indices per cluster
+    cluster_capacity: np.ndarray  # clusters x (weeks * days), after BBL load
+    company_capacity: np.ndarray  # companies x (weeks * days), after BBL load
+    bbl_load: np.ndarray  # companies x (weeks * days)
+    eligible: list[np.ndarray]  # per scheduled cohort: eligible cluster indices
+    eligible_minutes: list[np.ndarray]  # travel minutes to those clusters
+    company_minutes: dict[int, dict[int, float]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of company clusters."""
+        return len(self.cluster_members)
+
+
+def line_patterns(days: int) -> list[tuple[str, ...]]:
+    """Weekday patterns a line student with ``days`` days a week may follow (weekday mode)."""
+    return [tuple(p) for p in combinations(WEEKDAYS, days)]
+
+
+def _load_vector(form: InternshipForm, weekdays: tuple[str, ...] | None, n_days: int) -> np.ndarray:
+    if n_days == 1:
+        return np.array([form.days_per_week], dtype=np.int64)
+    if form.kind == "block" or weekdays is None:
+        return np.ones(DAYS_PER_WEEK, dtype=np.int64)
+    return np.array([1 if day in weekdays else 0 for day in WEEKDAYS], dtype=np.int64)
+
+
+def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise") -> ProblemData:
+    """Compile a scenario into :class:`ProblemData`.
+
+    Parameters
+    ----------
+    scenario
+        The checked scenario.
+    region
+        Its geography (travel times).
+    mode
+        ``optimise`` (every fitting form and start week is an option) or ``status-quo``
+        (only the current period).
+    """
+    calendar = scenario.calendar
+    n_weeks = len(calendar.weeks)
+    n_days = DAYS_PER_WEEK if scenario.weekday_detail else 1
+    width = n_weeks * n_days
+    notes: list[str] = []
+
+    # Company capacity per week(-day) in student-days, minus the fixed BBL load.
+    capacity = np.zeros((len(scenario.companies), width), dtype=np.int64)
+    for k, company in enumerate(scenario.companies):
+        if n_days == 1:
+            capacity[k] = [DAYS_PER_WEEK * company.places_in(w) for w in calendar.weeks]
+        else:
+            capacity[k] = np.array([company.weekday_places_in(w) for w in calendar.weeks]).ravel()
+    bbl_load = np.zeros_like(capacity)
+    for i, cohort in enumerate(scenario.cohorts):
+        if cohort.pathway != "BBL":
+            continue
+        form = InternshipForm.parse(cohort.current_form)
+        region_name = scenario.locations[cohort.location].holiday_region
+        weeks = calendar.occupied_weeks(calendar.week_index[cohort.current_start], form, region_name) or []
+        pattern = _load_vector(form, WEEKDAYS[: form.days_per_week] if form.kind == "line" else None, n_days)
+        k = scenario.company_index[cohort.company]
+        for week in weeks:
+            bbl_load[k, week * n_days:(week + 1) * n_days] += cohort.students * pattern
+    residual = capacity - bbl_load
+    if (residual < 0).any():
+        over = sorted({scenario.companies[k].id for k in np.nonzero((residual < 0).any(axis=1))[0]})
+        notes.append(f"BBL students exceed the capacity of {len(over)} companies ({', '.join(over[:5])}); "
+                     "their remaining capacity is taken as zero")
+        residual = np.maximum(residual, 0)
+
+    # Clusters: same area, sectors, levels and capacity pattern (up to scale) are interchangeable.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for k, company in enumerate(scenario.companies):
+        row = residual[k]
+        peak = int(row.max())
+        if peak == 0:
+            continue
+        pattern = tuple((row * 1000 // peak).tolist())
+        groups[(company.area, tuple(sorted(company.sectors)), tuple(sorted(company.levels)), pattern)].append(k)
+    keys = list(groups)
+    cluster_members = [np.array(groups[key], dtype=np.int64) for key in keys]
+    cluster_capacity = np.array([residual[members].sum(axis=0) for members in cluster_members], dtype=np.int64).reshape(
+        len(keys), width
+    )
+
+    # Options per scheduled cohort.
+    scheduled = [i for i, c in enumerate(scenario.cohorts) if c.pathway == "BOL"]
+    options: list[Option] = []
+    for position, i in enumerate(scheduled):
+        cohort = scenario.cohorts[i]
+        current_form = InternshipForm.parse(cohort.current_form)
+        current_start = calendar.week_index[cohort.current_start]
+        forms = [current_form] if mode == "status-quo" else cohort.parsed_forms
+        for form in forms:
+            patterns: list[tuple[str, ...] | None] = [None]
+            if n_days > 1 and form.kind == "line":
+                patterns = line_patterns(form.days_per_week)
+            starts = fitting_starts(scenario, i, form)
+            if mode == "status-quo":
+                starts = [(s, w) for s, w in starts if s == current_start]
+            for start, weeks in starts:
+                for weekdays in patterns:
+                    options.append(Option(position, form, start, weeks, weekdays,
+                                          form == current_form and start == current_start))
+    option_cohort = np.array([o.cohort for o in options], dtype=np.int64)
+    option_current = np.array([o.is_current for o in options], dtype=bool)
+    rows, cols, vals = [], [], []
+    for index, option in enumerate(options):
+        load = _load_vector(option.form, option.weekdays, n_days)
+        for week in option.weeks:
+            for day in range(n_days):
+                if load[day]:
+                    rows.append(index)
+                    cols.append(week * n_days + day)
+                    vals.append(load[day])
+    occupancy = sp.csr_matrix((vals, (rows, cols)), shape=(len(options), width), dtype=np.int64)
+
+    # Eligible clusters per cohort: sector and level fit, travel within the limit.
+    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
+    cluster_area = np.array([area_index[key[0]] for key in keys], dtype=np.int64)
+    minutes_by_mode = {mode_name: region.minutes_array(mode_name)
+                       for mode_name in {scenario.travel_mode(scenario.cohorts[i]) for i in scheduled}}
+    fit_cache: dict[tuple[str, str], np.ndarray] = {}
+    eligible, eligible_minutes = [], []
+    for i in scheduled:
+        cohort = scenario.cohorts[i]
+        fit_key = (cohort.sector, cohort.level)
+        if fit_key not in fit_cache:
+            fit_cache[fit_key] = np.array(
+                [k for k, key in enumerate(keys) if cohort.sector in key[1] and cohort.level in key[2]], dtype=np.int64
+            )
+        candidates = fit_cache[fit_key]
+        origin = area_index[scenario.locations[cohort.location].area]
+        minutes = minutes_by_mode[scenario.travel_mode(cohort)][origin, cluster_area[candidates]] if len(candidates) else np.zeros(0)
+        within = minutes <= scenario.max_travel(cohort) + 1e-9
+        eligible.append(candidates[within])
+        eligible_minutes.append(minutes[within])
+
+    return ProblemData(
+        scenario=scenario,
+        mode=mode,
+        n_weeks=n_weeks,
+        n_days=n_days,
+        cohorts=scheduled,
+        students=np.array([scenario.cohorts[i].students for i in scheduled], dtype=np.int64),
+        weight=np.array([scenario.policy.weight(scenario.cohorts[i]) for i in scheduled], dtype=float),
+        max_waves=np.array([1 if mode == "status-quo" else scenario.cohorts[i].max_waves for i in scheduled], dtype=np.int64),
+        options=options,
+        option_cohort=option_cohort,
+        option_current=option_current,
+        occupancy=occupancy,
+        cluster_members=cluster_members,
+        cluster_capacity=cluster_capacity,
+        company_capacity=residual,
+        bbl_load=bbl_load,
+        eligible=eligible,
+        eligible_minutes=eligible_minutes,
+        notes=notes,
+    )
+
+
+# ------------------------------------------------------------------ the linear model
+
+
+@dataclass
+class Columns:
+    """The placement variables ``x[c, o, k]`` as parallel arrays."""
+
+    option: np.ndarray
+    cluster: np.ndarray
+    minutes: np.ndarray
+
+    @property
+    def cohort(self) -> np.ndarray:  # pragma: no cover - convenience
+        raise AttributeError
+
+
+def placement_columns(data: ProblemData, allowed_options: np.ndarray | None = None) -> Columns:
+    """All (option, eligible cluster) pairs, optionally only for ``allowed_options``."""
+    option_ids = np.arange(len(data.options)) if allowed_options is None else np.asarray(allowed_options)
+    counts = np.array([len(data.eligible[data.option_cohort[o]]) for o in option_ids], dtype=np.int64)
+    option = np.repeat(option_ids, counts)
+    if len(option_ids):
+        cluster = np.concatenate([data.eligible[data.option_cohort[o]] for o in option_ids])
+        minutes = np.concatenate([data.eligible_minutes[data.option_cohort[o]] for o in option_ids])
+    else:
+        cluster = np.zeros(0, dtype=np.int64)
+        minutes = np.zeros(0)
+    return Columns(option=option, cluster=cluster, minutes=minutes.astype(float))
+
+
+@dataclass
+class Objective:
+    """Coefficients of the objective: weighted shortage first, then the secondary terms."""
+
+    change_per_student: float = 0.0
+    travel_per_student_minute: float = 0.0
+    balance: float = 0.0
+
+
+@dataclass
+class BuiltModel:
+    """An ``MPModelProto`` and how its variables map back to the problem."""
+
+    proto: linear_solver_pb2.MPModelProto
+    columns: Columns
+    unplaced_offset: int
+    wave_offset: int  # first wave indicator variable, -1 when none
+    wave_options: np.ndarray  # option of each wave indicator
+    balance_var: int  # -1 when none
+    n_capacity_rows: int
+
+
+def build_model(
+    data: ProblemData,
+    columns: Columns,
+    objective: Objective,
+    integer: bool = False,
+    wave_limits: bool = False,
+) -> BuiltModel:
+    """Build the placement model over ``columns``.
+
+    Parameters
+    ----------
+    data
+        The compiled problem.
+    columns
+        The ``x[c, o, k]`` variables to include.
+    objective
+        Secondary objective coefficients (the weighted shortage always has coefficient 1).
+    integer
+        Integer students (the MIP); otherwise the LP relaxation.
+    wave_limits
+        Add wave indicators so that a cohort uses at most ``max_waves`` options.
+    """
+    proto = linear_solver_pb2.MPModelProto()
+    proto.maximize = False
+    n_x = len(columns.option)
+    option_cohort = data.option_cohort[columns.option]
+    upper = data.students[option_cohort]
+    cost = objective.travel_per_student_minute * columns.minutes
+    cost = cost + objective.change_per_student * (~data.option_current[columns.option])
+    for j in range(n_x):
+        proto.variable.add(lower_bound=0.0, upper_bound=float(upper[j]), objective_coefficient=float(cost[j]),
+                           is_integer=integer)
+    unplaced_offset = n_x
+    for c in range(len(data.cohorts)):
+        proto.variable.add(lower_bound=0.0, upper_bound=float(data.students[c]),
+                           objective_coefficient=float(data.weight[c]), is_integer=integer)
+
+    # Every student is counted exactly once: placed in some option and cluster, or unplaced.
+    order = np.argsort(option_cohort, kind="stable")
+    bounds = np.searchsorted(option_cohort[order], np.arange(len(data.cohorts) + 1))
+    for c in range(len(data.cohorts)):
+        row = proto.constraint.add(lower_bound=float(data.students[c]), upper_bound=float(data.students[c]))
+        members = order[bounds[c]:bounds[c + 1]]
+        row.var_index.extend(members.tolist() + [unplaced_offset + c])
+        row.coefficient.extend([1.0] * (len(members) + 1))
+
+    # Capacity: per cluster, week (and weekday) the student-days placed stay within the places.
+    width = data.n_weeks * data.n_days
+    occupancy = data.occupancy[columns.option]  # rows follow the columns
+    entries = occupancy.tocoo()
+    cap_row = columns.cluster[entries.row] * width + entries.col
+    matrix = sp.csr_matrix((entries.data.astype(float), (cap_row, entries.row)), shape=(data.n_clusters * width, n_x))
+    used_rows = np.nonzero(np.diff(matrix.indptr))[0]
+    rhs = data.cluster_capacity.ravel()
+    for r in used_rows:
+        start, end = matrix.indptr[r], matrix.indptr[r + 1]
+        row = proto.constraint.add(lower_bound=-np.inf, upper_bound=float(rhs[r]))
+        row.var_index.extend(matrix.indices[start:end].tolist())
+        row.coefficient.extend(matrix.data[start:end].tolist())
+
+    wave_offset, wave_options = -1, np.zeros(0, dtype=np.int64)
+    if wave_limits:
+        # A cohort splits into at most max_waves start waves: x[c, o, .] > 0 only if wave[o] = 1.
+        wave_options = np.unique(columns.option)
+        wave_offset = len(proto.variable)
+        for _ in wave_options:
+            proto.variable.add(lower_bound=0.0, upper_bound=1.0, is_integer=True)
+        position = {int(o): wave_offset + i for i, o in enumerate(wave_options)}
+        by_option = np.argsort(columns.option, kind="stable")
+        option_bounds = np.searchsorted(columns.option[by_option], wave_options)
+        option_ends = np.searchsorted(columns.option[by_option], wave_options, side="right")
+        for i, o in enumerate(wave_options):
+            members = by_option[option_bounds[i]:option_ends[i]]
+            c = data.option_cohort[o]
+            row = proto.constraint.add(lower_bound=-np.inf, upper_bound=0.0)
+            row.var_index.extend(members.tolist() + [position[int(o)]])
+            row.coefficient.extend([1.0] * len(members) + [-float(data.students[c])])
+        waves_of: dict[int, list[int]] = defaultdict(list)
+        for o in wave_options:
+            waves_of[int(data.option_cohort[o])].append(position[int(o)])
+        for c, indicators in waves_of.items():
+            if len(indicators) > data.max_waves[c]:
+                row = proto.constraint.add(lower_bound=-np.inf, upper_bound=float(data.max_waves[c]))
+                row.var_index.extend(indicators)
+                row.coefficient.extend([1.0] * len(indicators))
+
+    balance_var = -1
+    if objective.balance > 0:
+        # Imbalance: the worst shortage rate of any institution.
+        balance_var = len(proto.variable)
+        proto.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=objective.balance)
+        institution_of = data.scenario.institution_of
+        members_of: dict[str, list[int]] = defaultdict(list)
+        for c, i in enumerate(data.cohorts):
+            members_of[institution_of[data.scenario.cohorts[i].location]].append(c)
+        for members in members_of.values():
+            total = float(data.students[members].sum())
+            row = proto.constraint.add(lower_bound=-np.inf, upper_bound=0.0)
+            row.var_index.extend([unplaced_offset + c for c in members] + [balance_var])
+            row.coefficient.extend([1.0 / total] * len(members) + [-1.0])
+
+    return BuiltModel(proto, columns, unplaced_offset, wave_offset, wave_options, balance_var, len(used_rows))

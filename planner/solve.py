@@ -1,0 +1,499 @@
+"""Solving: from a scenario to a checked :class:`~planner.plan.Plan`.
+
+The pipeline (chosen by measurement, see ``docs/benchmarks.md``):
+
+1. compile the scenario (:func:`planner.model.compile_problem`) and build the LP relaxation
+   over every (cohort, option, cluster) column;
+2. solve it with GLOP: its optimum is a proven lower bound on the weighted shortage of the
+   full problem (integer students, wave limits, one company per student all relaxed);
+3. restrict each cohort to the options its LP solution uses (plus its current period) and
+   solve that integer model, with wave limits and the secondary objectives, with HiGHS;
+4. split each cluster's students over its member companies and count what does not fit as
+   unplaced, so the reported plan is exactly what the companies can take;
+5. compare with the status quo and the greedy first-come-first-served allocation.
+
+Every number in the result is recomputed from the final placements, never taken from a
+solver's objective.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import queue as queue_module
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+from planner.model import Columns, Objective, ProblemData, build_model, compile_problem, placement_columns
+from planner.plan import (
+    CohortPlan,
+    KPIs,
+    Placement,
+    Plan,
+    Progress,
+    SolveStats,
+    Wave,
+    company_load,
+    compute_kpis,
+    shortage_cells,
+    utilisation,
+)
+from planner.region import Region
+from planner.scenario import InternshipForm, Scenario
+
+ProgressCallback = Callable[[Progress], None]
+
+# The LP breaks ties towards the current periods with this cost per moved student; the bound
+# subtracts it again for every student (so the bound stays valid for the weighted shortage).
+LP_CHANGE_COST = 1e-5
+# Secondary objectives in the integer model, by rank in policy.then_minimise. Units: a
+# moved student, a student-hour of travel, a percentage point of the worst institution's
+# shortage rate. Even the first is 10,000 times lighter than one unplaced student.
+TIER_COSTS = (1e-4, 1e-6, 1e-8)
+MODES = ("optimise", "status-quo", "greedy")
+
+
+class SolveError(Exception):
+    """A solve could not be completed (internal problem, not bad input)."""
+
+
+def _solve_proto(proto: linear_solver_pb2.MPModelProto, solver: str, time_limit: float):
+    request = linear_solver_pb2.MPModelRequest()
+    request.model.CopyFrom(proto)
+    request.solver_type = getattr(linear_solver_pb2.MPModelRequest, solver)
+    request.solver_time_limit_seconds = max(0.5, float(time_limit))
+    response = linear_solver_pb2.MPSolutionResponse()
+    pywraplp.Solver.SolveWithProto(request, response)
+    return response
+
+
+_OK = {linear_solver_pb2.MPSOLVER_OPTIMAL: "optimal", linear_solver_pb2.MPSOLVER_FEASIBLE: "feasible"}
+
+
+class _Clock:
+    def __init__(self, time_limit: float, callback: ProgressCallback | None):
+        self.start = time.perf_counter()
+        self.time_limit = time_limit
+        self.callback = callback
+        self.progress: list[Progress] = []
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+    def remaining(self) -> float:
+        return max(0.0, self.time_limit - self.elapsed())
+
+    def report(self, phase: str, incumbent: float | None, bound: float | None) -> None:
+        event = Progress(seconds=round(self.elapsed(), 3), phase=phase, incumbent=incumbent, bound=bound)
+        self.progress.append(event)
+        if self.callback is not None:
+            self.callback(event)
+
+
+def _secondary(scenario: Scenario) -> Objective:
+    objective = Objective()
+    for rank, name in enumerate(scenario.policy.then_minimise):
+        cost = TIER_COSTS[rank]
+        if name == "changes":
+            objective.change_per_student = cost
+        elif name == "travel":
+            objective.travel_per_student_minute = cost / 60.0
+        else:
+            objective.balance = cost * 100.0
+    return objective
+
+
+def _relaxation(data: ProblemData, clock: _Clock) -> tuple[float, np.ndarray | None, Columns, str, int, int]:
+    """Solve the LP relaxation; returns (bound, x values, columns, status, #vars, #rows)."""
+    columns = placement_columns(data)
+    built = build_model(data, columns, Objective(change_per_student=LP_CHANGE_COST))
+    n_vars, n_rows = len(built.proto.variable), len(built.proto.constraint)
+    response = _solve_proto(built.proto, "GLOP_LINEAR_PROGRAMMING", max(1.0, clock.remaining() * 0.6))
+    if response.status != linear_solver_pb2.MPSOLVER_OPTIMAL:
+        return 0.0, None, columns, "relaxation not solved in time", n_vars, n_rows
+    values = np.asarray(response.variable_value)
+    # Proven: weighted shortage >= LP optimum - (tie-break cost of moving every student).
+    bound = max(0.0, response.objective_value - LP_CHANGE_COST * float(data.students.sum()))
+    return bound, values[: len(columns.option)], columns, "optimal", n_vars, n_rows
+
+
+def _round_down(data: ProblemData, columns: Columns, values: np.ndarray) -> np.ndarray:
+    return np.floor(values + 1e-6).astype(np.int64)
+
+
+def _integer_placements(
+    data: ProblemData, lp_columns: Columns, lp_values: np.ndarray | None, clock: _Clock
+) -> tuple[Columns, np.ndarray, str, int, int]:
+    """Integer students per (option, cluster) with wave limits, restricted to promising options."""
+    if lp_values is not None:
+        mass = np.bincount(lp_columns.option, weights=lp_values, minlength=len(data.options))
+        candidates = np.nonzero((mass > 1e-6) | data.option_current)[0]
+    else:
+        candidates = np.nonzero(data.option_current)[0]
+    columns = placement_columns(data, candidates)
+    built = build_model(data, columns, _secondary(data.scenario), integer=True, wave_limits=True)
+    n_vars, n_rows = len(built.proto.variable), len(built.proto.constraint)
+    if lp_values is not None:
+        # Start from the rounded-down relaxation where it keeps wave limits.
+        _add_hint(built, data, lp_columns, lp_values, columns)
+    response = _solve_proto(built.proto, "SCIP_MIXED_INTEGER_PROGRAMMING", max(1.0, clock.remaining()))
+    if response.status in _OK:
+        values = np.rint(np.asarray(response.variable_value)[: len(columns.option)]).astype(np.int64)
+        return columns, values, _OK[response.status], n_vars, n_rows
+    # No integer solution in time: fall back to the current periods, greedily filled.
+    return columns, np.zeros(len(columns.option), dtype=np.int64), "no integer solution in time", n_vars, n_rows
+
+
+def _add_hint(built, data: ProblemData, lp_columns: Columns, lp_values: np.ndarray, columns: Columns) -> None:
+    index = {(int(o), int(k)): j for j, (o, k) in enumerate(zip(columns.option, columns.cluster))}
+    rounded = _round_down(data, lp_columns, lp_values)
+    hint = built.proto.solution_hint
+    for j in np.nonzero(rounded)[0]:
+        key = (int(lp_columns.option[j]), int(lp_columns.cluster[j]))
+        if key in index:
+            hint.var_index.append(index[key])
+            hint.var_value.append(float(rounded[j]))
+
+
+def _disaggregate(data: ProblemData, columns: Columns, values: np.ndarray) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+    """Split cluster placements over member companies; returns (option, company, students) and lost per cohort."""
+    remaining = data.company_capacity.copy()
+    assignments: list[tuple[int, int, int]] = []
+    lost: dict[int, int] = defaultdict(int)
+    chosen = np.nonzero(values > 0)[0]
+    # Longest, heaviest internships first: they are the hardest to fit.
+    heaviness = np.asarray(data.occupancy.sum(axis=1)).ravel()
+    chosen = chosen[np.lexsort((-heaviness[columns.option[chosen]], columns.cluster[chosen]))]
+    for j in chosen:
+        option, cluster, students = int(columns.option[j]), int(columns.cluster[j]), int(values[j])
+        row = data.occupancy[option]
+        cells, load = row.indices, row.data
+        members = data.cluster_members[cluster]
+        room = remaining[np.ix_(members, cells)] // load
+        fits = room.min(axis=1)
+        for m in np.argsort(-fits, kind="stable"):
+            if students == 0 or fits[m] <= 0:
+                break
+            take = int(min(fits[m], students))
+            company = int(members[m])
+            remaining[company, cells] -= take * load
+            assignments.append((option, company, take))
+            students -= take
+        if students:
+            lost[int(data.option_cohort[option])] += students
+    return assignments, lost
+
+
+def _greedy_assignments(data: ProblemData, region: Region) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+    """First come, first served: cohorts in order of their current start book the nearest companies."""
+    scenario = data.scenario
+    remaining = data.company_capacity.copy()
+    assignments: list[tuple[int, int, int]] = []
+    lost: dict[int, int] = defaultdict(int)
+    current = {int(data.option_cohort[o]): o for o in np.nonzero(data.option_current)[0]}
+    order = sorted(range(len(data.cohorts)),
+                   key=lambda c: (scenario.calendar.week_index[scenario.cohorts[data.cohorts[c]].current_start],
+                                  scenario.cohorts[data.cohorts[c]].id))
+    for c in order:
+        students = int(data.students[c])
+        option = current.get(c)
+        if option is None:
+            lost[c] += students
+            continue
+        row = data.occupancy[option]
+        cells, load = row.indices, row.data
+        companies = np.concatenate([data.cluster_members[k] for k in data.eligible[c]]) if len(data.eligible[c]) else np.zeros(0, dtype=np.int64)
+        minutes = np.concatenate([np.full(len(data.cluster_members[k]), m) for k, m in zip(data.eligible[c], data.eligible_minutes[c])]) if len(data.eligible[c]) else np.zeros(0)
+        for idx in np.argsort(minutes, kind="stable"):
+            if students == 0:
+                break
+            company = int(companies[idx])
+            take = int(min(students, (remaining[company, cells] // load).min()))
+            if take > 0:
+                remaining[company, cells] -= take * load
+                assignments.append((option, company, take))
+                students -= take
+        lost[c] += students
+    return assignments, lost
+
+
+def _cohort_plans(
+    data: ProblemData,
+    region: Region,
+    assignments: list[tuple[int, int, int]],
+) -> list[CohortPlan]:
+    """Turn company assignments into per-cohort waves; everything not placed is unplaced."""
+    scenario = data.scenario
+    calendar = scenario.calendar
+    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
+    minutes_cache: dict[str, np.ndarray] = {}
+    by_cohort: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for option, company, students in assignments:
+        by_cohort[int(data.option_cohort[option])][option][company] += students
+    plans: list[CohortPlan] = []
+    position_of = {i: c for c, i in enumerate(data.cohorts)}
+    for i, cohort in enumerate(scenario.cohorts):
+        location = scenario.locations[cohort.location]
+        base = dict(
+            cohort=cohort.id, institution=scenario.institution_of[cohort.location], location=cohort.location,
+            area=location.area, crebo=cohort.crebo, programme=cohort.programme, sector=cohort.sector,
+            level=cohort.level, pathway=cohort.pathway, students=cohort.students,
+            weight=scenario.policy.weight(cohort),
+        )
+        current_form = InternshipForm.parse(cohort.current_form)
+        current_start = calendar.week_index[cohort.current_start]
+        if cohort.pathway == "BBL":
+            weeks = calendar.occupied_weeks(current_start, current_form, location.holiday_region) or []
+            wave = Wave(wave=1, form=cohort.current_form, start_week=cohort.current_start,
+                        end_week=calendar.weeks[weeks[-1]], weeks=[calendar.weeks[w] for w in weeks],
+                        weekdays=_bbl_weekdays(current_form) if data.n_days > 1 else None,
+                        students=cohort.students, placed=cohort.students,
+                        placements=[Placement(company=cohort.company, students=cohort.students, travel_minutes=0.0)])
+            plans.append(CohortPlan(**base, placed=cohort.students, unplaced=0, period_changed=False, waves=[wave]))
+            continue
+        mode = scenario.travel_mode(cohort)
+        if mode not in minutes_cache:
+            minutes_cache[mode] = region.minutes_array(mode)
+        origin = area_index[location.area]
+        options = by_cohort.get(position_of[i], {})
+        waves: list[Wave] = []
+        for option in sorted(options, key=lambda o: (data.options[o].start, str(data.options[o].form))):
+            spec = data.options[option]
+            placements = [
+                Placement(company=scenario.companies[k].id, students=n,
+                          travel_minutes=round(float(minutes_cache[mode][origin, area_index[scenario.companies[k].area]]), 1))
+                for k, n in sorted(options[option].items(), key=lambda kv: scenario.companies[kv[0]].id)
+            ]
+            placed = sum(p.students for p in placements)
+            waves.append(Wave(wave=len(waves) + 1, form=str(spec.form), start_week=calendar.weeks[spec.start],
+                              end_week=calendar.weeks[spec.weeks[-1]], weeks=[calendar.weeks[w] for w in spec.weeks],
+                              weekdays=list(spec.weekdays) if spec.weekdays else None,
+                              students=placed, placed=placed, placements=placements))
+        placed = sum(w.placed for w in waves)
+        unplaced = cohort.students - placed
+        if unplaced:
+            if waves:
+                # Students without a place belong to the cohort's largest wave.
+                largest = max(waves, key=lambda w: w.students)
+                largest.students += unplaced
+            else:
+                weeks = calendar.occupied_weeks(current_start, current_form, location.holiday_region) or []
+                weekdays = None
+                if data.n_days > 1 and current_form.kind == "line":
+                    weekdays = list(_bbl_weekdays(current_form))
+                waves.append(Wave(wave=1, form=cohort.current_form, start_week=cohort.current_start,
+                                  end_week=calendar.weeks[weeks[-1]], weeks=[calendar.weeks[w] for w in weeks],
+                                  weekdays=weekdays, students=cohort.students, placed=0, placements=[]))
+        changed = any(w.form != cohort.current_form or w.start_week != cohort.current_start for w in waves)
+        plans.append(CohortPlan(**base, placed=placed, unplaced=unplaced, period_changed=changed, waves=waves))
+    return plans
+
+
+def _bbl_weekdays(form: InternshipForm) -> list[str]:
+    from planner.scenario import WEEKDAYS
+
+    return list(WEEKDAYS[: form.days_per_week]) if form.kind == "line" else list(WEEKDAYS)
+
+
+def _finish(
+    data: ProblemData,
+    region: Region,
+    mode: str,
+    assignments: list[tuple[int, int, int]],
+    bound: float,
+    clock: _Clock,
+    stats: dict,
+) -> Plan:
+    scenario = data.scenario
+    cohorts = _cohort_plans(data, region, assignments)
+    load = company_load(scenario, cohorts)
+    kpis = compute_kpis(scenario, mode, cohorts, load, bound, clock.elapsed())
+    clock.report("plan", kpis.objective, bound)
+    explanation = list(data.notes)
+    unreachable = [scenario.cohorts[data.cohorts[c]].id for c in range(len(data.cohorts)) if len(data.eligible[c]) == 0]
+    if unreachable:
+        explanation.append(
+            f"{len(unreachable)} cohorts have no learning company that fits their sector, level and travel limit: "
+            + ", ".join(unreachable[:10]) + ("..." if len(unreachable) > 10 else "")
+        )
+    if kpis.placed == 0 and kpis.students:
+        explanation.append("no student could be placed: every student of every cohort is shortage")
+    solver = SolveStats(
+        status=stats.get("status", "optimal"), engine=stats.get("engine", "GLOP + HiGHS"),
+        build_seconds=round(stats.get("build_seconds", 0.0), 3), solve_seconds=round(clock.elapsed() - stats.get("build_seconds", 0.0), 3),
+        wall_seconds=round(clock.elapsed(), 3), variables=stats.get("variables", 0), constraints=stats.get("constraints", 0),
+        clusters=data.n_clusters, time_limit=clock.time_limit, seed=stats.get("seed", 0), progress=clock.progress,
+        explanation=explanation,
+    )
+    return Plan(
+        scenario=scenario.name, mode=mode, weeks=scenario.calendar.weeks, kpis=kpis, cohorts=cohorts,
+        shortages=shortage_cells(scenario, cohorts), utilisation=utilisation(scenario, load), solver=solver,
+    )
+
+
+def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, seed: int,
+                callback: ProgressCallback | None) -> Plan:
+    clock = _Clock(time_limit, callback)
+    data = compile_problem(scenario, region, "status-quo" if mode == "greedy" else mode)
+    if mode == "greedy":
+        assignments, _ = _greedy_assignments(data, region)
+        stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": clock.elapsed(), "seed": seed}
+        return _finish(data, region, mode, assignments, 0.0, clock, stats)
+    bound, lp_values, lp_columns, lp_status, n_vars, n_rows = _relaxation(data, clock)
+    build_seconds = clock.elapsed()
+    clock.report("relaxation", None, bound if lp_values is not None else None)
+    columns, values, status, mip_vars, mip_rows = _integer_placements(data, lp_columns, lp_values, clock)
+    assignments, _lost = _disaggregate(data, columns, values)
+    if status != "optimal" and status != "feasible":
+        assignments, _lost = _greedy_assignments(data, region)
+    if lp_values is None:
+        status = f"{status}; {lp_status}"
+    stats = {"status": status, "engine": "GLOP (bound) + HiGHS (plan)", "build_seconds": build_seconds,
+             "variables": n_vars, "constraints": n_rows, "seed": seed}
+    return _finish(data, region, mode, assignments, bound, clock, stats)
+
+
+def solve(
+    scenario: Scenario,
+    mode: str = "optimise",
+    time_limit: float = 60.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    base_dir: Path | None = None,
+    baselines: bool = True,
+) -> Plan:
+    """Solve a scenario and return a checked plan.
+
+    Parameters
+    ----------
+    scenario
+        A checked scenario (see :func:`planner.io.load_scenario`).
+    mode
+        ``optimise`` (periods and forms chosen), ``status-quo`` (current periods, allocation
+        optimised) or ``greedy`` (current periods, first come first served).
+    time_limit
+        Seconds for the whole solve (each baseline gets its own share).
+    seed
+        Seed for the solver (the pipeline is deterministic).
+    progress
+        Called with every :class:`~planner.plan.Progress` event.
+    base_dir
+        Folder the scenario's relative file names refer to.
+    baselines
+        Also compute the status-quo and greedy plans and attach their KPIs.
+
+    Returns
+    -------
+    Plan
+        The plan, with ``baselines`` filled when asked.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}")
+    region = Region(scenario, base_dir)
+    started = time.perf_counter()
+    baseline_plans: dict[str, Plan] = {}
+    if baselines:
+        baseline_plans["greedy"] = _solve_mode(scenario, region, "greedy", time_limit, seed, None)
+        if mode == "optimise":
+            baseline_plans["status-quo"] = _solve_mode(scenario, region, "status-quo", time_limit * 0.3, seed, None)
+    remaining = max(1.0, time_limit - (time.perf_counter() - started))
+    plan = baseline_plans.get(mode) if mode == "greedy" else None
+    if plan is None:
+        plan = _solve_mode(scenario, region, mode, remaining, seed, progress)
+    status_quo = baseline_plans.get("status-quo")
+    if mode == "optimise" and status_quo is not None and status_quo.kpis.objective < plan.kpis.objective - 1e-9:
+        # Coordination can never make the region worse off: the status quo is itself a feasible plan.
+        plan = _relabel(status_quo, "optimise", plan)
+    for name, base in baseline_plans.items():
+        if name != mode:
+            plan.baselines[name] = base.kpis
+    return plan
+
+
+def _relabel(source: Plan, mode: str, solved: Plan) -> Plan:
+    kpis = source.kpis.model_copy(update={"mode": mode, "bound": solved.kpis.bound,
+                                          "gap": max(0.0, source.kpis.objective - solved.kpis.bound) / max(source.kpis.objective, 1.0),
+                                          "solve_seconds": solved.kpis.solve_seconds})
+    solver = solved.solver.model_copy(update={"explanation": solved.solver.explanation + [
+        "the optimised plan kept the status-quo periods: no better integer plan was found in the time limit"]})
+    return source.model_copy(update={"mode": mode, "kpis": kpis, "solver": solver})
+
+
+# ------------------------------------------------------------------ solving in a watched process
+
+
+def _worker(payload: dict, events: mp.Queue) -> None:
+    try:
+        scenario = Scenario.model_validate(payload["scenario"])
+        plan = solve(scenario, payload["mode"], payload["time_limit"], payload["seed"],
+                     progress=lambda p: events.put(("progress", p.model_dump())),
+                     base_dir=Path(payload["base_dir"]) if payload["base_dir"] else None)
+        events.put(("plan", plan.model_dump_json()))
+    except Exception as err:  # reported to the parent, which raises SolveError
+        events.put(("error", f"{type(err).__name__}: {err}"))
+
+
+def solve_watched(
+    scenario: Scenario,
+    mode: str = "optimise",
+    time_limit: float = 60.0,
+    seed: int = 0,
+    progress: ProgressCallback | None = None,
+    base_dir: Path | None = None,
+    grace: float = 30.0,
+    cancel: Callable[[], bool] | None = None,
+) -> Plan:
+    """Solve in a separate process with a wall-clock watchdog.
+
+    A solver that overruns ``time_limit + grace`` seconds is killed and the greedy plan is
+    returned instead (with an explanation), so a stuck solve never hangs the caller.
+    ``cancel`` is polled; when it returns True the worker is stopped and SolveError raised.
+    """
+    context = mp.get_context("spawn")
+    events: mp.Queue = context.Queue()
+    payload = {"scenario": scenario.model_dump(mode="json"), "mode": mode, "time_limit": time_limit,
+               "seed": seed, "base_dir": str(base_dir) if base_dir else None}
+    process = context.Process(target=_worker, args=(payload, events), daemon=True)
+    process.start()
+    deadline = time.monotonic() + time_limit * 1.5 + grace
+    try:
+        while True:
+            if cancel is not None and cancel():
+                raise SolveError("the solve was cancelled")
+            try:
+                kind, body = events.get(timeout=0.2)
+            except queue_module.Empty:
+                if time.monotonic() > deadline:
+                    return _watchdog_fallback(scenario, base_dir, time_limit)
+                if not process.is_alive() and events.empty():
+                    raise SolveError(f"the solver process stopped unexpectedly (exit code {process.exitcode})")
+                continue
+            if kind == "progress" and progress is not None:
+                progress(Progress.model_validate(body))
+            elif kind == "plan":
+                return Plan.model_validate_json(body)
+            elif kind == "error":
+                raise SolveError(body)
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(timeout=5)
+
+
+def _watchdog_fallback(scenario: Scenario, base_dir: Path | None, time_limit: float) -> Plan:
+    plan = solve(scenario, "greedy", time_limit, baselines=False, base_dir=base_dir)
+    plan.solver.explanation.append(
+        f"the solver did not finish within its time limit ({time_limit:g} s) and was stopped; "
+        "this is the first-come-first-served plan"
+    )
+    plan.solver.status = "watchdog"
+    return plan
+
+
+def baseline_kpis(plan: Plan) -> dict[str, KPIs]:
+    """The KPIs of the plan and its baselines by mode name."""
+    return {plan.mode: plan.kpis, **plan.baselines}
