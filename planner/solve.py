@@ -117,7 +117,9 @@ def _relaxation(data: ProblemData, clock: _Clock) -> tuple[float, np.ndarray | N
         return 0.0, None, columns, "relaxation not solved in time", n_vars, n_rows
     values = np.asarray(response.variable_value)
     # Proven: weighted shortage >= LP optimum - (tie-break cost of moving every student).
-    bound = max(0.0, response.objective_value - LP_CHANGE_COST * float(data.students.sum()))
+    moved_columns = columns.option[~data.option_current[columns.option]]
+    movable = np.bincount(data.option_cohort[moved_columns], minlength=len(data.cohorts)) > 0
+    bound = max(0.0, response.objective_value - LP_CHANGE_COST * float(data.students[movable].sum()))
     return bound, values[: len(columns.option)], columns, "optimal", n_vars, n_rows
 
 

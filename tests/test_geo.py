@@ -378,7 +378,7 @@ def test_voronoi_with_given_outline_and_small_cases():
     assert single.geometry.iloc[0].symmetric_difference(outline).area < 1e-12
     collinear = [(f"P{i}", 52.1, 5.0 + 0.1 * i) for i in range(5)]
     _assert_voronoi_properties(geo.voronoi_areas(collinear, outline), collinear, outline)
-    with pytest.raises(GeoInputError, match="share one location"):
+    with pytest.raises(GeoInputError, match="less than 1 m apart"):
         geo.voronoi_areas([("X", 52.0, 5.0), ("Y", 52.0, 5.0)])
     with pytest.warns(UserWarning, match="outside the outline"):
         geo.voronoi_areas([UTRECHT, ZWOLLE], outline)
