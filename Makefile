@@ -30,7 +30,7 @@ test-all: setup system-deps
 	$(BIN)/pytest -m ''
 
 bench: setup
-	$(BIN)/stageplanner bench --size S --size M --size L --out docs
+	$(BIN)/stageplanner bench --size S --size M --size L --out bench-out
 
 clean:
 	rm -rf $(VENV) stageplanner-demo .pytest_cache .hypothesis

@@ -527,7 +527,8 @@ class TravelNetwork:
         try:
             return self._modes[mode]
         except KeyError:
-            raise ValueError(f"unknown travel mode {mode!r}; known modes: {', '.join(sorted(self._modes))}") from None
+            known = ", ".join(sorted(self._modes))
+            raise ValueError(f"unknown travel mode {mode!r}; known modes: {known}") from None
 
     def _estimate(self, mode: str) -> np.ndarray:
         if mode not in self._estimates:
@@ -613,7 +614,7 @@ class TravelNetwork:
                 values = frame.reindex(index=self._names, columns=self._names).to_numpy(dtype=float)
                 given = values[~np.isnan(values)]
                 if not (np.isfinite(given).all() and (given >= 0).all()):
-                    errors.append(f"{source}, mode {mode}: minutes must be finite non-negative numbers (NaN: not given)")
+                    errors.append(f"{source}, mode {mode}: minutes must be non-negative numbers (NaN: not given)")
                     continue
                 per_mode[mode] = values
             if errors:
@@ -710,9 +711,8 @@ def _build_matrices(
         if len(parsed) == 4:
             key = (parsed["mode"], parsed["from"], parsed["to"])
             if key in given:
-                errors.append(
-                    f"{prefix}: {names[key[1]]} -> {names[key[2]]} ({key[0]}) is already given in row {given[key][0]}"
-                )
+                pair = f"{names[key[1]]} -> {names[key[2]]} ({key[0]})"
+                errors.append(f"{prefix}: {pair} is already given in row {given[key][0]}")
             else:
                 given[key] = (row, parsed["minutes"])
     if errors:
@@ -825,7 +825,8 @@ def _voronoi_cells(xy: np.ndarray, lonlat: np.ndarray, outline: shapely.Geometry
     # pieces): its owner is the site nearest to any interior point.
     ix, iy = _transformer(WGS84, RD_NEW).transform(shapely.get_x(inner), shapely.get_y(inner))
     _, owner = cKDTree(xy).query(np.column_stack([ix, iy]))
-    # Guarantees each site's own face even for sites centimetres apart.
+    # Sites only metres apart sit within centimetres of their bisector: make
+    # sure each keeps the face it lies in.
     site_idx, face_idx = shapely.STRtree(faces).query(shapely.points(lonlat), predicate="within")
     owner[face_idx] = site_idx
     return [
@@ -861,8 +862,11 @@ def voronoi_areas(
     close = sorted(cKDTree(np.column_stack([x, y])).query_pairs(MIN_SITE_SEPARATION_M))
     if close:
         raise GeoInputError(
-            [f"areas {names[i]!r} and {names[j]!r} are less than {MIN_SITE_SEPARATION_M:g} m apart; "
-             "Voronoi cells need distinct locations" for i, j in close]
+            [
+                f"areas {names[i]!r} and {names[j]!r} are less than {MIN_SITE_SEPARATION_M:g} m apart; "
+                "Voronoi cells need distinct locations"
+                for i, j in close
+            ]
         )
 
     if outline is None:
@@ -918,7 +922,8 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise GeoInputError([f"{source}: not a readable GeoJSON file ({exc})"]) from exc
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+    is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
+    if not is_collection or not isinstance(data.get("features"), list):
         raise GeoInputError([f"{source}: expected a GeoJSON FeatureCollection with a 'features' list"])
 
     errors: list[str] = []
@@ -936,10 +941,13 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
         else:
             where = f"{where} ({name})"
         geometry = None
-        try:
-            geometry = shapely.geometry.shape(feature.get("geometry"))
-        except Exception as exc:  # shapely raises assorted types for malformed GeoJSON
-            errors.append(f"{where}, geometry: not a valid GeoJSON geometry ({exc})")
+        if feature.get("geometry") is None:
+            errors.append(f"{where}, geometry: missing; a Polygon or MultiPolygon is required")
+        else:
+            try:
+                geometry = shapely.geometry.shape(feature["geometry"])
+            except Exception as exc:  # shapely raises assorted types for malformed GeoJSON
+                errors.append(f"{where}, geometry: not a valid GeoJSON geometry ({exc})")
         if geometry is not None:
             problem = None
             if not isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
@@ -951,7 +959,9 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
             else:
                 minx, miny, maxx, maxy = geometry.bounds
                 if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
-                    problem = "has coordinates outside longitude/latitude range; GeoJSON must use WGS84 (EPSG:4326)"
+                    problem = (
+                        "has coordinates outside longitude/latitude range; GeoJSON must use WGS84 (EPSG:4326)"
+                    )
             if problem:
                 errors.append(f"{where}, geometry: {problem}")
                 geometry = None
@@ -959,7 +969,9 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
             continue
         key = _fold(name)
         if key in by_key:
-            errors.append(f"{where}: name also used by features[{by_key[key][0]}]; each area needs exactly one feature")
+            errors.append(
+                f"{where}: name also used by features[{by_key[key][0]}]; each area needs exactly one feature"
+            )
             continue
         by_key[key] = (i, name, geometry)
 
@@ -973,9 +985,7 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
             rows.append((name, hit[2]))
     if errors:
         raise GeoInputError(errors)
-    return gpd.GeoDataFrame(
-        {"name": [r[0] for r in rows]}, geometry=[r[1] for r in rows], crs=WGS84
-    )
+    return gpd.GeoDataFrame({"name": [r[0] for r in rows]}, geometry=[r[1] for r in rows], crs=WGS84)
 
 
 def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
@@ -1016,8 +1026,12 @@ def simplify_areas(gdf: gpd.GeoDataFrame, tolerance_m: float = 200, precision: i
         raise ValueError("gdf has no CRS; set it (e.g. EPSG:4326) before simplifying")
     out = gdf.to_crs(WGS84)
     geoms = np.asarray(gdf.to_crs(RD_NEW).geometry.array, dtype=object)
-    polygonal = all(isinstance(g, (shapely.Polygon, shapely.MultiPolygon)) and not g.is_empty for g in geoms)
-    if polygonal and len(geoms) and bool(shapely.coverage_is_valid(geoms)) and hasattr(shapely, "coverage_simplify"):
+    polygonal = len(geoms) > 0 and all(
+        isinstance(g, (shapely.Polygon, shapely.MultiPolygon)) and not g.is_empty for g in geoms
+    )
+    # A tiling (e.g. Voronoi cells) gets each shared border simplified once,
+    # so neighbours stay gap-free; coverage functions need shapely >= 2.1.
+    if polygonal and hasattr(shapely, "coverage_simplify") and bool(shapely.coverage_is_valid(geoms)):
         simplified = shapely.coverage_simplify(geoms, tolerance_m)
     else:
         simplified = shapely.simplify(geoms, tolerance_m, preserve_topology=True)

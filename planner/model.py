@@ -11,7 +11,7 @@ The scenario is compiled once into arrays (:class:`ProblemData`):
 * **eligibility**: the clusters each cohort may use (sector and level fit, travel time within
   the cohort's limit).
 
-:func:`build_model` turns this into an OR-Tools ``MPModelProto`` in one vectorised pass:
+:func:`build_model` turns this into an OR-Tools model in one vectorised (sparse-matrix) pass:
 ``x[c, o, k]`` students of cohort ``c`` doing option ``o`` at cluster ``k`` and ``unplaced[c]``.
 """
 
@@ -23,7 +23,7 @@ from itertools import combinations
 
 import numpy as np
 import scipy.sparse as sp
-from ortools.linear_solver import linear_solver_pb2
+from ortools.linear_solver.python import model_builder_helper as mbh
 
 from planner.checks import fitting_starts
 from planner.region import Region
@@ -232,23 +232,22 @@ class Columns:
     cluster: np.ndarray
     minutes: np.ndarray
 
-    @property
-    def cohort(self) -> np.ndarray:  # pragma: no cover - convenience
-        raise AttributeError
-
 
 def placement_columns(data: ProblemData, allowed_options: np.ndarray | None = None) -> Columns:
-    """All (option, eligible cluster) pairs, optionally only for ``allowed_options``."""
-    option_ids = np.arange(len(data.options)) if allowed_options is None else np.asarray(allowed_options)
+    """All (option, eligible cluster) pairs where one student fits, optionally only for ``allowed_options``."""
+    option_ids = np.arange(len(data.options)) if allowed_options is None else np.asarray(allowed_options, dtype=np.int64)
     counts = np.array([len(data.eligible[data.option_cohort[o]]) for o in option_ids], dtype=np.int64)
     option = np.repeat(option_ids, counts)
-    if len(option_ids):
-        cluster = np.concatenate([data.eligible[data.option_cohort[o]] for o in option_ids])
-        minutes = np.concatenate([data.eligible_minutes[data.option_cohort[o]] for o in option_ids])
-    else:
-        cluster = np.zeros(0, dtype=np.int64)
-        minutes = np.zeros(0)
-    return Columns(option=option, cluster=cluster, minutes=minutes.astype(float))
+    if len(option) == 0:
+        return Columns(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0))
+    cluster = np.concatenate([data.eligible[data.option_cohort[o]] for o in option_ids])
+    minutes = np.concatenate([data.eligible_minutes[data.option_cohort[o]] for o in option_ids]).astype(float)
+    # A column is useless when the cluster cannot take even one student in some week of the option.
+    occupancy = data.occupancy[option].tocoo()
+    short = data.cluster_capacity[cluster[occupancy.row], occupancy.col] < occupancy.data
+    keep = np.ones(len(option), dtype=bool)
+    keep[occupancy.row[short]] = False
+    return Columns(option=option[keep], cluster=cluster[keep], minutes=minutes[keep])
 
 
 @dataclass
@@ -262,116 +261,136 @@ class Objective:
 
 @dataclass
 class BuiltModel:
-    """An ``MPModelProto`` and how its variables map back to the problem."""
+    """An OR-Tools model and how its variables map back to the problem."""
 
-    proto: linear_solver_pb2.MPModelProto
+    helper: mbh.ModelBuilderHelper
     columns: Columns
+    cohorts: np.ndarray  # cohort positions with an unplaced variable, in order
     unplaced_offset: int
     wave_offset: int  # first wave indicator variable, -1 when none
     wave_options: np.ndarray  # option of each wave indicator
-    balance_var: int  # -1 when none
-    n_capacity_rows: int
+    n_variables: int
+    n_constraints: int
+
+
+class _Rows:
+    """Collects constraint blocks as COO triplets with their bounds."""
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.lower: list[np.ndarray] = []
+        self.upper: list[np.ndarray] = []
+        self.count = 0
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        self.rows.append(np.asarray(rows, dtype=np.int64) + self.count)
+        self.cols.append(np.asarray(cols, dtype=np.int64))
+        self.vals.append(np.asarray(vals, dtype=float))
+        self.lower.append(np.asarray(lower, dtype=float))
+        self.upper.append(np.asarray(upper, dtype=float))
+        self.count += len(lower)
+
+    def matrix(self, n_vars: int) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray]:
+        cat = lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)  # noqa: E731
+        matrix = sp.csr_matrix((cat(self.vals, float), (cat(self.rows, np.int64), cat(self.cols, np.int64))),
+                               shape=(self.count, n_vars))
+        return matrix, cat(self.lower, float), cat(self.upper, float)
 
 
 def build_model(
     data: ProblemData,
     columns: Columns,
     objective: Objective,
+    cohorts: np.ndarray | None = None,
     integer: bool = False,
     wave_limits: bool = False,
 ) -> BuiltModel:
-    """Build the placement model over ``columns``.
+    """Build the placement model over ``columns`` in one vectorised pass.
 
     Parameters
     ----------
     data
         The compiled problem.
     columns
-        The ``x[c, o, k]`` variables to include.
+        The ``x[c, o, k]`` variables to include (only options of ``cohorts``).
     objective
         Secondary objective coefficients (the weighted shortage always has coefficient 1).
+    cohorts
+        Cohort positions to model (a component of the problem); all by default.
     integer
         Integer students (the MIP); otherwise the LP relaxation.
     wave_limits
         Add wave indicators so that a cohort uses at most ``max_waves`` options.
     """
-    proto = linear_solver_pb2.MPModelProto()
-    proto.maximize = False
-    n_x = len(columns.option)
-    option_cohort = data.option_cohort[columns.option]
-    upper = data.students[option_cohort]
-    cost = objective.travel_per_student_minute * columns.minutes
-    cost = cost + objective.change_per_student * (~data.option_current[columns.option])
-    for j in range(n_x):
-        proto.variable.add(lower_bound=0.0, upper_bound=float(upper[j]), objective_coefficient=float(cost[j]),
-                           is_integer=integer)
+    cohorts = np.arange(len(data.cohorts)) if cohorts is None else np.asarray(cohorts, dtype=np.int64)
+    local = np.full(len(data.cohorts), -1, dtype=np.int64)
+    local[cohorts] = np.arange(len(cohorts))
+    n_x, n_c = len(columns.option), len(cohorts)
+    column_cohort = local[data.option_cohort[columns.option]]
     unplaced_offset = n_x
-    for c in range(len(data.cohorts)):
-        proto.variable.add(lower_bound=0.0, upper_bound=float(data.students[c]),
-                           objective_coefficient=float(data.weight[c]), is_integer=integer)
+    wave_options = np.unique(columns.option) if wave_limits else np.zeros(0, dtype=np.int64)
+    wave_offset = n_x + n_c if wave_limits else -1
+    n_vars = n_x + n_c + len(wave_options)
+    balance_var = n_vars if objective.balance > 0 else -1
+    n_vars += 1 if balance_var >= 0 else 0
 
+    lower = np.zeros(n_vars)
+    upper = np.concatenate([data.students[cohorts][column_cohort], data.students[cohorts],
+                            np.ones(len(wave_options)), np.ones(1 if balance_var >= 0 else 0)]).astype(float)
+    cost = np.zeros(n_vars)
+    cost[:n_x] = objective.travel_per_student_minute * columns.minutes
+    cost[:n_x] += objective.change_per_student * (~data.option_current[columns.option])
+    cost[n_x:n_x + n_c] = data.weight[cohorts]
+    if balance_var >= 0:
+        cost[balance_var] = objective.balance
+
+    rows = _Rows()
     # Every student is counted exactly once: placed in some option and cluster, or unplaced.
-    order = np.argsort(option_cohort, kind="stable")
-    bounds = np.searchsorted(option_cohort[order], np.arange(len(data.cohorts) + 1))
-    for c in range(len(data.cohorts)):
-        row = proto.constraint.add(lower_bound=float(data.students[c]), upper_bound=float(data.students[c]))
-        members = order[bounds[c]:bounds[c + 1]]
-        row.var_index.extend(members.tolist() + [unplaced_offset + c])
-        row.coefficient.extend([1.0] * (len(members) + 1))
+    rows.add(np.concatenate([column_cohort, np.arange(n_c)]), np.arange(n_x + n_c), np.ones(n_x + n_c),
+             data.students[cohorts], data.students[cohorts])
 
     # Capacity: per cluster, week (and weekday) the student-days placed stay within the places.
     width = data.n_weeks * data.n_days
-    occupancy = data.occupancy[columns.option]  # rows follow the columns
-    entries = occupancy.tocoo()
-    cap_row = columns.cluster[entries.row] * width + entries.col
-    matrix = sp.csr_matrix((entries.data.astype(float), (cap_row, entries.row)), shape=(data.n_clusters * width, n_x))
-    used_rows = np.nonzero(np.diff(matrix.indptr))[0]
-    rhs = data.cluster_capacity.ravel()
-    for r in used_rows:
-        start, end = matrix.indptr[r], matrix.indptr[r + 1]
-        row = proto.constraint.add(lower_bound=-np.inf, upper_bound=float(rhs[r]))
-        row.var_index.extend(matrix.indices[start:end].tolist())
-        row.coefficient.extend(matrix.data[start:end].tolist())
+    occupancy = data.occupancy[columns.option].tocoo()
+    cell = columns.cluster[occupancy.row] * width + occupancy.col
+    used_cells, cap_row = np.unique(cell, return_inverse=True)
+    rows.add(cap_row, occupancy.row, occupancy.data, np.full(len(used_cells), -np.inf),
+             data.cluster_capacity.ravel()[used_cells])
 
-    wave_offset, wave_options = -1, np.zeros(0, dtype=np.int64)
     if wave_limits:
         # A cohort splits into at most max_waves start waves: x[c, o, .] > 0 only if wave[o] = 1.
-        wave_options = np.unique(columns.option)
-        wave_offset = len(proto.variable)
-        for _ in wave_options:
-            proto.variable.add(lower_bound=0.0, upper_bound=1.0, is_integer=True)
-        position = {int(o): wave_offset + i for i, o in enumerate(wave_options)}
-        by_option = np.argsort(columns.option, kind="stable")
-        option_bounds = np.searchsorted(columns.option[by_option], wave_options)
-        option_ends = np.searchsorted(columns.option[by_option], wave_options, side="right")
-        for i, o in enumerate(wave_options):
-            members = by_option[option_bounds[i]:option_ends[i]]
-            c = data.option_cohort[o]
-            row = proto.constraint.add(lower_bound=-np.inf, upper_bound=0.0)
-            row.var_index.extend(members.tolist() + [position[int(o)]])
-            row.coefficient.extend([1.0] * len(members) + [-float(data.students[c])])
-        waves_of: dict[int, list[int]] = defaultdict(list)
-        for o in wave_options:
-            waves_of[int(data.option_cohort[o])].append(position[int(o)])
-        for c, indicators in waves_of.items():
-            if len(indicators) > data.max_waves[c]:
-                row = proto.constraint.add(lower_bound=-np.inf, upper_bound=float(data.max_waves[c]))
-                row.var_index.extend(indicators)
-                row.coefficient.extend([1.0] * len(indicators))
+        wave_of_column = np.searchsorted(wave_options, columns.option)
+        wave_cohort = local[data.option_cohort[wave_options]]
+        rows.add(np.concatenate([wave_of_column, np.arange(len(wave_options))]),
+                 np.concatenate([np.arange(n_x), wave_offset + np.arange(len(wave_options))]),
+                 np.concatenate([np.ones(n_x), -data.students[cohorts][wave_cohort].astype(float)]),
+                 np.full(len(wave_options), -np.inf), np.zeros(len(wave_options)))
+        waves_per_cohort = np.bincount(wave_cohort, minlength=n_c)
+        limited = waves_per_cohort > data.max_waves[cohorts]
+        limited_row = np.cumsum(limited) - 1
+        members = np.nonzero(limited[wave_cohort])[0]
+        rows.add(limited_row[wave_cohort[members]], wave_offset + members, np.ones(len(members)),
+                 np.full(int(limited.sum()), -np.inf), data.max_waves[cohorts][limited])
 
-    balance_var = -1
-    if objective.balance > 0:
-        # Imbalance: the worst shortage rate of any institution.
-        balance_var = len(proto.variable)
-        proto.variable.add(lower_bound=0.0, upper_bound=1.0, objective_coefficient=objective.balance)
+    if balance_var >= 0:
+        # Imbalance: the worst shortage rate of any institution bounds every institution's rate.
         institution_of = data.scenario.institution_of
-        members_of: dict[str, list[int]] = defaultdict(list)
-        for c, i in enumerate(data.cohorts):
-            members_of[institution_of[data.scenario.cohorts[i].location]].append(c)
-        for members in members_of.values():
-            total = float(data.students[members].sum())
-            row = proto.constraint.add(lower_bound=-np.inf, upper_bound=0.0)
-            row.var_index.extend([unplaced_offset + c for c in members] + [balance_var])
-            row.coefficient.extend([1.0 / total] * len(members) + [-1.0])
+        names = [institution_of[data.scenario.cohorts[data.cohorts[c]].location] for c in cohorts]
+        codes, institution = np.unique(names, return_inverse=True)
+        totals = np.bincount(institution, weights=data.students[cohorts].astype(float))
+        rows.add(np.concatenate([institution, np.arange(len(codes))]),
+                 np.concatenate([n_x + np.arange(n_c), np.full(len(codes), balance_var)]),
+                 np.concatenate([1.0 / totals[institution], -np.ones(len(codes))]),
+                 np.full(len(codes), -np.inf), np.zeros(len(codes)))
 
-    return BuiltModel(proto, columns, unplaced_offset, wave_offset, wave_options, balance_var, len(used_rows))
+    matrix, row_lower, row_upper = rows.matrix(n_vars)
+    helper = mbh.ModelBuilderHelper()
+    helper.fill_model_from_sparse_data(lower, upper, cost, row_lower, row_upper, matrix)
+    if integer:
+        for var in range(n_x + n_c):
+            helper.set_var_integrality(var, True)
+    for var in range(len(wave_options)):
+        helper.set_var_integrality(wave_offset + var, True)
+    return BuiltModel(helper, columns, cohorts, unplaced_offset, wave_offset, wave_options, n_vars, rows.count)

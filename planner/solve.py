@@ -22,13 +22,16 @@ import multiprocessing as mp
 import queue as queue_module
 import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from ortools.linear_solver import linear_solver_pb2, pywraplp
+from ortools.linear_solver.python import model_builder_helper as mbh
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from planner.model import Columns, Objective, ProblemData, build_model, compile_problem, placement_columns
+from planner.model import BuiltModel, Columns, Objective, ProblemData, build_model, compile_problem, placement_columns
 from planner.plan import (
     CohortPlan,
     KPIs,
@@ -55,23 +58,30 @@ LP_CHANGE_COST = 1e-5
 # shortage rate. Even the first is 10,000 times lighter than one unplaced student.
 TIER_COSTS = (1e-4, 1e-6, 1e-8)
 MODES = ("optimise", "status-quo", "greedy")
+# The integer phase engine, chosen by measurement (docs/benchmarks.md).
+MIP_ENGINE = "scip"
 
 
 class SolveError(Exception):
     """A solve could not be completed (internal problem, not bad input)."""
 
 
-def _solve_proto(proto: linear_solver_pb2.MPModelProto, solver: str, time_limit: float):
-    request = linear_solver_pb2.MPModelRequest()
-    request.model.CopyFrom(proto)
-    request.solver_type = getattr(linear_solver_pb2.MPModelRequest, solver)
-    request.solver_time_limit_seconds = max(0.5, float(time_limit))
-    response = linear_solver_pb2.MPSolutionResponse()
-    pywraplp.Solver.SolveWithProto(request, response)
-    return response
-
-
-_OK = {linear_solver_pb2.MPSOLVER_OPTIMAL: "optimal", linear_solver_pb2.MPSOLVER_FEASIBLE: "feasible"}
+def _run(built: BuiltModel, solver: str, time_limit: float, seed: int, hint: dict[int, float] | None = None):
+    """Solve a built model; returns (status, objective, bound, values) with values None when no solution."""
+    engine = mbh.ModelSolverHelper(solver)
+    engine.set_time_limit_in_seconds(max(0.2, float(time_limit)))
+    if solver == "scip":
+        engine.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}")
+    if hint:
+        built.helper.clear_hints()
+        for var, value in hint.items():
+            built.helper.add_hint(var, value)
+    engine.solve(built.helper)
+    status = engine.status()
+    if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) and engine.has_solution():
+        name = "optimal" if status == mbh.SolveStatus.OPTIMAL else "feasible"
+        return name, engine.objective_value(), engine.best_objective_bound(), np.asarray(engine.variable_values())
+    return str(status).rsplit(".", 1)[-1].lower(), None, None, None
 
 
 class _Clock:
@@ -107,58 +117,95 @@ def _secondary(scenario: Scenario) -> Objective:
     return objective
 
 
-def _relaxation(data: ProblemData, clock: _Clock) -> tuple[float, np.ndarray | None, Columns, str, int, int]:
-    """Solve the LP relaxation; returns (bound, x values, columns, status, #vars, #rows)."""
-    columns = placement_columns(data)
-    built = build_model(data, columns, Objective(change_per_student=LP_CHANGE_COST))
-    n_vars, n_rows = len(built.proto.variable), len(built.proto.constraint)
-    response = _solve_proto(built.proto, "GLOP_LINEAR_PROGRAMMING", max(1.0, clock.remaining() * 0.6))
-    if response.status != linear_solver_pb2.MPSOLVER_OPTIMAL:
-        return 0.0, None, columns, "relaxation not solved in time", n_vars, n_rows
-    values = np.asarray(response.variable_value)
-    # Proven: weighted shortage >= LP optimum - (tie-break cost of moving every student).
-    moved_columns = columns.option[~data.option_current[columns.option]]
-    movable = np.bincount(data.option_cohort[moved_columns], minlength=len(data.cohorts)) > 0
-    bound = max(0.0, response.objective_value - LP_CHANGE_COST * float(data.students[movable].sum()))
-    return bound, values[: len(columns.option)], columns, "optimal", n_vars, n_rows
+def _components(data: ProblemData, columns: Columns) -> list[np.ndarray]:
+    """Independent parts: cohorts linked through the clusters they may share."""
+    n_c, n_k = len(data.cohorts), data.n_clusters
+    cohort_of_column = data.option_cohort[columns.option]
+    graph = sp.coo_matrix((np.ones(len(cohort_of_column)), (cohort_of_column, n_c + columns.cluster)),
+                          shape=(n_c + n_k, n_c + n_k))
+    _, labels = connected_components(graph, directed=False)
+    cohort_labels = labels[:n_c]
+    has_columns = np.bincount(cohort_of_column, minlength=n_c) > 0
+    order = np.argsort(cohort_labels, kind="stable")
+    groups = np.split(order, np.nonzero(np.diff(cohort_labels[order]))[0] + 1)
+    return [g for g in groups if len(g) and has_columns[g[0]]]
 
 
-def _round_down(data: ProblemData, columns: Columns, values: np.ndarray) -> np.ndarray:
-    return np.floor(values + 1e-6).astype(np.int64)
+@dataclass
+class _Solution:
+    bound: float = 0.0
+    bound_proven: bool = True
+    variables: int = 0
+    constraints: int = 0
+    statuses: set = field(default_factory=set)
+    columns: list = field(default_factory=list)
+    values: list = field(default_factory=list)
 
 
-def _integer_placements(
-    data: ProblemData, lp_columns: Columns, lp_values: np.ndarray | None, clock: _Clock
-) -> tuple[Columns, np.ndarray, str, int, int]:
-    """Integer students per (option, cluster) with wave limits, restricted to promising options."""
+def _solve_component(data: ProblemData, cohorts: np.ndarray, all_columns: Columns, in_component: np.ndarray,
+                     time_limit: float, seed: int, solution: _Solution) -> None:
+    """LP bound, then the integer plan, for one independent part of the problem."""
+    started = time.perf_counter()
+    lp_columns = Columns(all_columns.option[in_component], all_columns.cluster[in_component],
+                         all_columns.minutes[in_component])
+    relaxation = build_model(data, lp_columns, Objective(change_per_student=LP_CHANGE_COST), cohorts)
+    solution.variables += relaxation.n_variables
+    solution.constraints += relaxation.n_constraints
+    status, objective, _, values = _run(relaxation, "glop", time_limit * 0.6, seed)
+    lp_values = None
+    if status == "optimal":
+        lp_values = values[: len(lp_columns.option)]
+        # Proven: weighted shortage >= LP optimum - tie-break cost of every student who could move.
+        movable = np.isin(cohorts, data.option_cohort[lp_columns.option[~data.option_current[lp_columns.option]]])
+        solution.bound += max(0.0, objective - LP_CHANGE_COST * float(data.students[cohorts][movable].sum()))
+    else:
+        solution.bound_proven = False
+        solution.statuses.add(f"relaxation {status}")
+    # Integer plan over the options the relaxation uses, plus the current periods.
     if lp_values is not None:
         mass = np.bincount(lp_columns.option, weights=lp_values, minlength=len(data.options))
-        candidates = np.nonzero((mass > 1e-6) | data.option_current)[0]
+        keep = (mass[lp_columns.option] > 1e-6) | data.option_current[lp_columns.option]
     else:
-        candidates = np.nonzero(data.option_current)[0]
-    columns = placement_columns(data, candidates)
-    built = build_model(data, columns, _secondary(data.scenario), integer=True, wave_limits=True)
-    n_vars, n_rows = len(built.proto.variable), len(built.proto.constraint)
+        keep = data.option_current[lp_columns.option]
+    columns = Columns(lp_columns.option[keep], lp_columns.cluster[keep], lp_columns.minutes[keep])
+    integer = build_model(data, columns, _secondary(data.scenario), cohorts, integer=True, wave_limits=True)
+    hint = None
     if lp_values is not None:
-        # Start from the rounded-down relaxation where it keeps wave limits.
-        _add_hint(built, data, lp_columns, lp_values, columns)
-    response = _solve_proto(built.proto, "SCIP_MIXED_INTEGER_PROGRAMMING", max(1.0, clock.remaining()))
-    if response.status in _OK:
-        values = np.rint(np.asarray(response.variable_value)[: len(columns.option)]).astype(np.int64)
-        return columns, values, _OK[response.status], n_vars, n_rows
-    # No integer solution in time: fall back to the current periods, greedily filled.
-    return columns, np.zeros(len(columns.option), dtype=np.int64), "no integer solution in time", n_vars, n_rows
+        rounded = np.floor(lp_values[keep] + 1e-6)
+        hint = {int(j): float(v) for j, v in enumerate(rounded) if v > 0}
+    remaining = max(0.5, time_limit - (time.perf_counter() - started))
+    status, _, _, values = _run(integer, MIP_ENGINE, remaining, seed, hint)
+    solution.statuses.add(status)
+    if values is not None:
+        solution.columns.append(columns)
+        solution.values.append(np.rint(values[: len(columns.option)]).astype(np.int64))
 
 
-def _add_hint(built, data: ProblemData, lp_columns: Columns, lp_values: np.ndarray, columns: Columns) -> None:
-    index = {(int(o), int(k)): j for j, (o, k) in enumerate(zip(columns.option, columns.cluster))}
-    rounded = _round_down(data, lp_columns, lp_values)
-    hint = built.proto.solution_hint
-    for j in np.nonzero(rounded)[0]:
-        key = (int(lp_columns.option[j]), int(lp_columns.cluster[j]))
-        if key in index:
-            hint.var_index.append(index[key])
-            hint.var_value.append(float(rounded[j]))
+def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple[list[tuple[int, int, int]], _Solution]:
+    columns = placement_columns(data)
+    components = _components(data, columns)
+    solution = _Solution()
+    cohort_of_column = data.option_cohort[columns.option]
+    component_of = np.full(len(data.cohorts), -1)
+    for index, members in enumerate(components):
+        component_of[members] = index
+    column_component = component_of[cohort_of_column]
+    # Cohorts no cluster can take are short for certain: that is part of the bound too.
+    stranded = component_of < 0
+    solution.bound += float((data.weight[stranded] * data.students[stranded]).sum())
+    sizes = np.bincount(column_component, minlength=len(components)).astype(float)
+    # Largest parts first; each gets its share (by columns) of the time still left.
+    for index in np.argsort(-sizes, kind="stable"):
+        share = sizes[index] / max(sizes.sum(), 1.0)
+        budget = max(0.5, clock.remaining() * min(1.0, share * 1.5))
+        _solve_component(data, components[index], columns, column_component == index, budget, seed, solution)
+        sizes[index] = 0.0
+        clock.report("component", None, solution.bound)
+    assignments: list[tuple[int, int, int]] = []
+    for part_columns, part_values in zip(solution.columns, solution.values):
+        part, _ = _disaggregate(data, part_columns, part_values)
+        assignments.extend(part)
+    return assignments, solution
 
 
 def _disaggregate(data: ProblemData, columns: Columns, values: np.ndarray) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
@@ -341,22 +388,21 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
                 callback: ProgressCallback | None) -> Plan:
     clock = _Clock(time_limit, callback)
     data = compile_problem(scenario, region, "status-quo" if mode == "greedy" else mode)
+    build_seconds = clock.elapsed()
     if mode == "greedy":
         assignments, _ = _greedy_assignments(data, region)
-        stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": clock.elapsed(), "seed": seed}
+        stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": build_seconds, "seed": seed}
         return _finish(data, region, mode, assignments, 0.0, clock, stats)
-    bound, lp_values, lp_columns, lp_status, n_vars, n_rows = _relaxation(data, clock)
-    build_seconds = clock.elapsed()
-    clock.report("relaxation", None, bound if lp_values is not None else None)
-    columns, values, status, mip_vars, mip_rows = _integer_placements(data, lp_columns, lp_values, clock)
-    assignments, _lost = _disaggregate(data, columns, values)
-    if status != "optimal" and status != "feasible":
-        assignments, _lost = _greedy_assignments(data, region)
-    if lp_values is None:
-        status = f"{status}; {lp_status}"
-    stats = {"status": status, "engine": "GLOP (bound) + HiGHS (plan)", "build_seconds": build_seconds,
-             "variables": n_vars, "constraints": n_rows, "seed": seed}
-    return _finish(data, region, mode, assignments, bound, clock, stats)
+    assignments, solution = _optimised_assignments(data, clock, seed)
+    failed = solution.statuses - {"optimal", "feasible"}
+    status = "optimal" if solution.statuses <= {"optimal"} else ("feasible" if not failed else "; ".join(sorted(failed)))
+    if failed and not solution.values:
+        # No integer plan at all in time: fall back to first come, first served.
+        assignments, _ = _greedy_assignments(data, region)
+        status += "; greedy fallback"
+    stats = {"status": status, "engine": f"GLOP (bound) + {MIP_ENGINE.upper()} (plan)", "build_seconds": build_seconds,
+             "variables": solution.variables, "constraints": solution.constraints, "seed": seed}
+    return _finish(data, region, mode, assignments, solution.bound if solution.bound_proven else 0.0, clock, stats)
 
 
 def solve(

@@ -384,6 +384,29 @@ def test_voronoi_with_given_outline_and_small_cases():
         geo.voronoi_areas([UTRECHT, ZWOLLE], outline)
 
 
+def test_voronoi_with_concave_outline_and_hole():
+    # Roughly the Netherlands, with a lake-like hole.
+    outline = shapely.Polygon(
+        [(3.4, 51.3), (4.5, 52.9), (5.0, 53.4), (7.2, 53.3), (7.0, 52.0), (6.1, 51.0), (5.6, 50.7), (5.4, 51.2)],
+        holes=[[(5.2, 52.4), (5.6, 52.4), (5.6, 52.7), (5.2, 52.7)]],
+    )
+    inside = [_area(n) for n in ["Utrecht", "Zwolle", "Enschede", "Amsterdam", "Rotterdam", "Eindhoven", "Maastricht"]]
+    in_hole = ("Meer", 52.55, 5.4)
+    with pytest.warns(UserWarning, match="1 area point"):
+        gdf = geo.voronoi_areas(inside + [in_hole], outline)
+    _assert_voronoi_properties(gdf.iloc[:-1], inside, outline.difference(gdf.geometry.iloc[-1]))
+    union = shapely.union_all(list(gdf.geometry))
+    assert union.symmetric_difference(outline).area < 1e-9 * outline.area
+
+
+def test_voronoi_rejects_points_closer_than_a_metre():
+    with pytest.raises(GeoInputError) as err:
+        geo.voronoi_areas([("X", 52.0, 5.0), ("Y", 52.0, 5.000001), ("Z", 52.1, 5.0)])
+    assert err.value.messages == [
+        "areas 'X' and 'Y' are less than 1 m apart; Voronoi cells need distinct locations"
+    ]
+
+
 def test_simplify_areas_keeps_cells_valid_and_adjacent():
     areas = [_area(n) for n in ["Utrecht", "Amersfoort", "Zeist", "Hilversum", "Nieuwegein", "Houten", "Veenendaal"]]
     cells = geo.voronoi_areas(areas)
@@ -399,6 +422,18 @@ def test_simplify_areas_keeps_cells_valid_and_adjacent():
     union = shapely.union_all(simple.geometry.array)
     assert sum(g.area for g in simple.geometry) == pytest.approx(union.area, rel=1e-6)
     assert cells.geometry.iloc[0] is not simple.geometry.iloc[0]
+
+
+def test_simplify_areas_on_overlapping_polygons():
+    circles = geo.gpd.GeoDataFrame(
+        {"name": ["a", "b"]},
+        geometry=[shapely.Point(155_000, 463_000).buffer(5_000), shapely.Point(160_000, 463_000).buffer(5_000)],
+        crs="EPSG:28992",
+    )
+    simple = geo.simplify_areas(circles, tolerance_m=500, precision=4)
+    assert simple.crs.to_epsg() == 4326 and simple.geometry.is_valid.all()
+    before = shapely.get_num_coordinates(circles.geometry.array)
+    assert (shapely.get_num_coordinates(simple.geometry.array) < before).all()
 
 
 # --- GeoJSON ---------------------------------------------------------------------
@@ -456,6 +491,24 @@ def test_load_area_geojson_reports_every_bad_feature(tmp_path):
     assert messages[4:] == [
         "areas.geojson: no feature for area 'Zwole' (did you mean 'Zwolle'?)",
         "areas.geojson: no feature for area 'Amersfoort'",
+    ]
+
+
+def test_load_area_geojson_missing_geometry_and_duplicate_name(tmp_path):
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            _feature({"name": "Utrecht"}, _square(5.0, 52.0)),
+            _feature({"name": "Zwolle"}, None),
+            _feature({"naam": "utrecht"}, _square(5.2, 52.0)),
+        ],
+    }
+    path = _write(tmp_path, "areas.geojson", json.dumps(data))
+    with pytest.raises(GeoInputError) as err:
+        geo.load_area_geojson(path, ["Utrecht"])
+    assert err.value.messages == [
+        "areas.geojson features[1] (Zwolle), geometry: missing; a Polygon or MultiPolygon is required",
+        "areas.geojson features[2] (utrecht): name also used by features[0]; each area needs exactly one feature",
     ]
 
 
