@@ -269,7 +269,8 @@ def suggest_places(name: str, n: int = 3) -> list[str]:
     Returns
     -------
     list of str
-        Up to ``n`` names that :func:`find_place` accepts, best first.
+        Up to ``n`` names that :func:`find_place` accepts, best first
+        (difflib similarity of at least 0.6).
     """
     key = _fold(name)
     if not key or n <= 0:
@@ -579,9 +580,9 @@ class TravelNetwork:
         matrix : pandas.DataFrame or mapping of str to DataFrame
             Either long format with columns ``from, to, mode, minutes``
             (validated like :func:`travel_matrix_from_csv`; row numbers in
-            messages count the header as row 1), or the output of
-            :func:`travel_matrix_from_csv`: per mode a square frame, NaN
-            where not given.
+            messages count the header as row 1), or per mode a square frame
+            with NaN where not given, as :func:`travel_matrix_from_csv`
+            returns (its file and row numbers are kept for messages).
         source : str, default 'travel matrix'
             Name used in error messages for long-format input.
 
@@ -598,27 +599,12 @@ class TravelNetwork:
         """
         if isinstance(matrix, pd.DataFrame):
             records = _records_from_frame(matrix, source)
-            per_mode = _build_matrices(records, source, self._names, self._modes)
+            per_mode = {
+                mode: frame.to_numpy()
+                for mode, frame in _build_matrices(records, source, self._names, self._modes).items()
+            }
         else:
-            per_mode = {}
-            errors = []
-            for mode, frame in matrix.items():
-                if mode not in self._modes:
-                    errors.append(f"{source}: mode {mode!r} is not one of {', '.join(sorted(self._modes))}")
-                    continue
-                unknown = [str(v) for v in list(frame.index) + list(frame.columns) if v not in self._pos]
-                if unknown:
-                    listed = ", ".join(map(repr, sorted(set(unknown))))
-                    errors.append(f"{source}, mode {mode}: unknown area(s) {listed}")
-                    continue
-                values = frame.reindex(index=self._names, columns=self._names).to_numpy(dtype=float)
-                given = values[~np.isnan(values)]
-                if not (np.isfinite(given).all() and (given >= 0).all()):
-                    errors.append(f"{source}, mode {mode}: minutes must be non-negative numbers (NaN: not given)")
-                    continue
-                per_mode[mode] = values
-            if errors:
-                raise GeoInputError(errors)
+            per_mode = self._check_matrices(matrix, source)
         new = copy.copy(self)
         new._overrides = dict(self._overrides)
         for mode, values in per_mode.items():
@@ -626,6 +612,43 @@ class TravelNetwork:
             previous = new._overrides.get(mode)
             new._overrides[mode] = values if previous is None else np.where(np.isnan(values), previous, values)
         return new
+
+    def _check_matrices(self, matrix: Mapping[str, pd.DataFrame], source: str) -> dict[str, np.ndarray]:
+        """Validate square per-mode frames against this network's areas and modes."""
+        errors: list[tuple[int, str]] = []
+        per_mode: dict[str, np.ndarray] = {}
+        modes = ", ".join(sorted(self._modes))
+        for mode, frame in matrix.items():
+            # Frames from travel_matrix_from_csv remember file and rows, so
+            # problems found only now still point at the right line.
+            src = frame.attrs.get("source", source)
+            rows: dict[tuple[str, str], int] = frame.attrs.get("rows", {})
+            found = len(errors)
+            if mode not in self._modes:
+                errors += [(r, f"{src} row {r}, mode: {mode!r} is not one of {modes}") for r in rows.values()]
+                if not rows:
+                    errors.append((0, f"{src}: mode {mode!r} is not one of {modes}"))
+            unknown = {str(v) for v in [*frame.index, *frame.columns] if v not in self._pos}
+            if unknown and rows:
+                for (a, b), r in rows.items():
+                    for field, value in (("from", a), ("to", b)):
+                        if value in unknown:
+                            hint = _did_you_mean(value, self._names)
+                            errors.append((r, f"{src} row {r}, {field}: {value!r} is not a known area{hint}"))
+            elif unknown:
+                listed = ", ".join(map(repr, sorted(unknown)))
+                errors.append((0, f"{src}, mode {mode}: unknown area(s) {listed}"))
+            if len(errors) > found:
+                continue
+            values = frame.reindex(index=self._names, columns=self._names).to_numpy(dtype=float)
+            given = values[~np.isnan(values)]
+            if not (np.isfinite(given).all() and (given >= 0).all()):
+                errors.append((0, f"{src}, mode {mode}: minutes must be non-negative numbers (NaN: not given)"))
+                continue
+            per_mode[mode] = values
+        if errors:
+            raise GeoInputError([message for _, message in sorted(errors, key=lambda e: e[0])])
+        return per_mode
 
     def with_matrix_csv(self, path: str | Path) -> TravelNetwork:
         """Return a copy overridden by a ``from,to,mode,minutes`` CSV file.
@@ -670,7 +693,7 @@ def _records_from_frame(frame: pd.DataFrame, source: str) -> list[tuple[int, dic
         raise GeoInputError([_missing_columns_message(source, missing)])
     records = []
     for pos, row in enumerate(frame[[columns[c] for c in _MATRIX_COLUMNS]].itertuples(index=False)):
-        records.append((pos + 2, {c: (None if v is None else str(v)) for c, v in zip(_MATRIX_COLUMNS, row)}))
+        records.append((pos + 2, {c: (None if pd.isna(v) else str(v)) for c, v in zip(_MATRIX_COLUMNS, row)}))
     return records
 
 
@@ -679,13 +702,25 @@ def _missing_columns_message(source: str, missing: Sequence[str]) -> str:
 
 
 def _build_matrices(
-    records: Iterable[tuple[int, Mapping[str, str | None]]],
+    records: Sequence[tuple[int, Mapping[str, str | None]]],
     source: str,
-    names: Sequence[str],
-    modes: Iterable[str],
-) -> dict[str, np.ndarray]:
+    names: Sequence[str] | None,
+    modes: Iterable[str] | None,
+) -> dict[str, pd.DataFrame]:
+    """Validate long-format rows into per-mode square frames (NaN: not given).
+
+    Without ``names``/``modes`` any non-empty value is accepted and the frames
+    span the areas named in the rows; the frames then carry ``attrs`` (source
+    and row numbers) so :meth:`TravelNetwork.with_matrix` can report rows.
+    """
+    if names is None:
+        mentioned = ((rec.get(field) or "").strip() for _, rec in records for field in ("from", "to"))
+        names = [name for name in dict.fromkeys(mentioned) if name]
+        area_check = False
+    else:
+        area_check = True
     pos = {name: i for i, name in enumerate(names)}
-    modes = sorted(modes)
+    known_modes = sorted(modes) if modes is not None else None
     errors: list[str] = []
     given: dict[tuple[str, int, int], tuple[int, float]] = {}
     for row, rec in records:
@@ -693,13 +728,17 @@ def _build_matrices(
         parsed: dict[str, Any] = {}
         for field in ("from", "to"):
             value = (rec.get(field) or "").strip()
-            if value not in pos:
+            if value in pos:
+                parsed[field] = pos[value]
+            elif area_check:
                 errors.append(f"{prefix}, {field}: {value!r} is not a known area{_did_you_mean(value, names)}")
             else:
-                parsed[field] = pos[value]
+                errors.append(f"{prefix}, {field}: missing; give an area name")
         mode = (rec.get("mode") or "").strip()
-        if mode not in modes:
-            errors.append(f"{prefix}, mode: {mode!r} is not one of {', '.join(modes)}")
+        if known_modes is not None and mode not in known_modes:
+            errors.append(f"{prefix}, mode: {mode!r} is not one of {', '.join(known_modes)}")
+        elif not mode:
+            errors.append(f"{prefix}, mode: missing; give a travel mode")
         else:
             parsed["mode"] = mode
         raw = rec.get("minutes") or ""
@@ -718,20 +757,27 @@ def _build_matrices(
     if errors:
         raise GeoInputError(errors)
     n = len(names)
-    out: dict[str, np.ndarray] = {}
-    for (mode, a, b), (_, minutes) in given.items():
-        out.setdefault(mode, np.full((n, n), np.nan))[a, b] = minutes
+    values: dict[str, np.ndarray] = {}
+    rows: dict[str, dict[tuple[str, str], int]] = {}
+    for (mode, a, b), (row, minutes) in given.items():
+        values.setdefault(mode, np.full((n, n), np.nan))[a, b] = minutes
+        rows.setdefault(mode, {})[(names[a], names[b])] = row
     for (mode, a, b), (_, minutes) in given.items():
         # One direction stands for both unless the reverse is given too.
         if (mode, b, a) not in given:
-            out[mode][b, a] = minutes
-    return out
+            values[mode][b, a] = minutes
+    frames = {}
+    for mode, matrix in values.items():
+        frame = pd.DataFrame(matrix, index=list(names), columns=list(names))
+        frame.attrs = {"source": source, "rows": rows[mode]}
+        frames[mode] = frame
+    return frames
 
 
 def travel_matrix_from_csv(
     path: str | Path,
-    areas: Iterable[str],
-    modes: Iterable[str] = tuple(DEFAULT_MODES),
+    areas: Iterable[str] | None = None,
+    modes: Iterable[str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Read measured travel times from a ``from,to,mode,minutes`` CSV.
 
@@ -739,28 +785,35 @@ def travel_matrix_from_csv(
     ----------
     path : str or Path
         CSV with header ``from,to,mode,minutes`` (comma or semicolon
-        separated; extra columns are ignored), e.g. exported from a routing
-        engine. A pair given in one direction only applies to both.
-    areas : iterable of str
-        Known area names.
-    modes : iterable of str, default the keys of DEFAULT_MODES
-        Known mode names.
+        separated, decimal point or comma; extra columns are ignored), e.g.
+        exported from a routing engine. A pair given in one direction only
+        applies to both.
+    areas : iterable of str, optional
+        Known area names. When omitted, area names are checked later by
+        :meth:`TravelNetwork.with_matrix` (still reported by row).
+    modes : iterable of str, optional
+        Known mode names; likewise checked later when omitted.
 
     Returns
     -------
     dict of str to pandas.DataFrame
-        Per mode present in the file, a square matrix over ``areas`` with NaN
-        where no time was given. Feed it to :meth:`TravelNetwork.with_matrix`.
+        Per mode present in the file, a square matrix (over ``areas``, or the
+        areas named in the file) with NaN where no time was given. Feed it to
+        :meth:`TravelNetwork.with_matrix`.
 
     Raises
     ------
     GeoInputError
         Listing every problem as ``<file> row <n>, <field>: ...``; the header
         is row 1, so the first data row is row 2.
+
+    Notes
+    -----
+    :meth:`TravelNetwork.with_matrix_csv` passes the network's areas and modes,
+    so all problems of a file are reported together.
     """
     path = Path(path)
     source = path.name
-    names = list(areas)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -785,8 +838,7 @@ def travel_matrix_from_csv(
             records.append((row_number, {c: (row[i] if i < len(row) else None) for c, i in where.items()}))
     except csv.Error as exc:
         raise GeoInputError([f"{source} row {reader.line_num}: not valid CSV ({exc})"]) from exc
-    matrices = _build_matrices(records, source, names, modes)
-    return {mode: pd.DataFrame(values, index=names, columns=names) for mode, values in matrices.items()}
+    return _build_matrices(records, source, None if areas is None else list(areas), modes)
 
 
 # ---------------------------------------------------------------------------

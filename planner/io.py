@@ -29,6 +29,7 @@ from planner.scenario import (
     Company,
     InternshipForm,
     Scenario,
+    ScenarioSettings,
 )
 
 TABLES: dict[str, type[BaseModel]] = {"cohorts": Cohort, "companies": Company}
@@ -75,7 +76,7 @@ class LoadedScenario:
 
 
 def _describe(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else repr(value) if value is not None else "nothing"
+    return "nothing" if value is None else repr(value)
 
 
 def _expected_list(expected: str) -> str:
@@ -99,10 +100,10 @@ def _message(error: dict[str, Any]) -> str:
         return f"{_describe(value)} is not a number"
     if kind in ("greater_than_equal", "greater_than"):
         bound = ctx.get("ge", ctx.get("gt"))
-        return f"{_describe(value)} must be {'at least' if kind == 'greater_than_equal' else 'above'} {bound}"
+        return f"{value} must be {'at least' if kind == 'greater_than_equal' else 'above'} {bound}"
     if kind in ("less_than_equal", "less_than"):
         bound = ctx.get("le", ctx.get("lt"))
-        return f"{_describe(value)} must be {'at most' if kind == 'less_than_equal' else 'below'} {bound}"
+        return f"{value} must be {'at most' if kind == 'less_than_equal' else 'below'} {bound}"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"^\d{5}$":
         return f"{_describe(value)} is not a five-digit crebo code"
     if kind in ("string_too_short", "too_short"):
@@ -252,14 +253,13 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         problems.extend(table_problems)
 
     rest = {k: v for k, v in document.items() if k not in TABLES}
-    # Validate the remaining structure against placeholder tables so its problems are reported too.
     try:
-        scenario = Scenario.model_validate({**rest, **{n: tables[n] or [_placeholder(n)] for n in TABLES}})
+        settings = ScenarioSettings.model_validate(rest)
     except ValidationError as err:
-        problems.extend(p for p in problems_from(err, path.name, None) if not _is_table_field(p.field))
-        raise ScenarioError(problems) from None
+        problems.extend(problems_from(err, path.name, None))
     if problems:
         raise ScenarioError(problems)
+    scenario = Scenario.model_validate({**settings.__dict__, **tables})
 
     from planner.checks import check_scenario  # local: checks imports io for InputProblem
 
@@ -267,16 +267,6 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
     if errors:
         raise ScenarioError(errors)
     return LoadedScenario(scenario, path, warnings)
-
-
-def _is_table_field(field_name: str | None) -> bool:
-    return bool(field_name) and field_name.split("[")[0].split(".")[0] in TABLES
-
-
-def _placeholder(name: str) -> BaseModel:
-    if name == "cohorts":
-        return Cohort.model_construct()
-    return Company.model_construct()
 
 
 def scenario_from_dict(document: dict[str, Any], name: str = "scenario.yaml") -> LoadedScenario:

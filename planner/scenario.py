@@ -421,8 +421,8 @@ def is_priority_group(sector: str, level: str) -> bool:
     return level in ("entree", "2") or sector == "zorg"
 
 
-class Scenario(_Model):
-    """A region's internship demand and supply for one school year."""
+class ScenarioSettings(_Model):
+    """Everything in a scenario except its two large tables (cohorts and companies)."""
 
     name: str = Field(min_length=1)
     description: str = ""
@@ -433,9 +433,14 @@ class Scenario(_Model):
     )
     travel: Travel = Field(default_factory=Travel)
     institutions: list[Institution] = Field(min_length=1)
+    policy: Policy = Field(default_factory=Policy)
+
+
+class Scenario(ScenarioSettings):
+    """A region's internship demand and supply for one school year."""
+
     cohorts: list[Cohort] = Field(min_length=1)
     companies: list[Company] = Field(min_length=1)
-    policy: Policy = Field(default_factory=Policy)
 
     @cached_property
     def locations(self) -> dict[str, Location]:

@@ -102,6 +102,11 @@ def test_suggestions_for_misspelled_names(typo, expected):
     assert all(geo.find_place(s) is not None for s in suggestions)
 
 
+def test_suggestions_are_best_first_and_include_aliases():
+    assert geo.suggest_places("Enschedee")[0] == "Enschede"
+    assert geo.suggest_places("Den Haga", n=2) == ["Den Haag", "Den Ham"]
+
+
 def test_no_suggestions_for_gibberish():
     assert geo.suggest_places("qqxxzz") == []
 
@@ -308,6 +313,23 @@ def test_bad_matrix_csv_lists_every_problem(tmp_path, east_network):
         "travel.csv row 9, minutes: '' is not a non-negative number",
     ]
     assert str(err.value).splitlines() == err.value.messages
+
+
+def test_matrix_read_without_areas_is_checked_by_the_network(tmp_path, east_network):
+    good = _write(tmp_path, "good.csv", "from,to,mode,minutes\nZwolle,Deventer,pt,30\n")
+    matrices = geo.travel_matrix_from_csv(good)
+    assert list(matrices) == ["pt"] and list(matrices["pt"].index) == ["Zwolle", "Deventer"]
+    assert east_network.with_matrix(matrices).minutes("pt").loc["Deventer", "Zwolle"] == 30
+
+    bad = _write(tmp_path, "bad.csv", "from,to,mode,minutes\nZwolle,Deventer,pt,30\nZwole,Arnhem,car,50\nA,B,boat,5\n")
+    with pytest.raises(GeoInputError) as err:
+        east_network.with_matrix(geo.travel_matrix_from_csv(bad))
+    assert err.value.messages == [
+        "bad.csv row 3, from: 'Zwole' is not a known area (did you mean 'Zwolle'?)",
+        "bad.csv row 4, mode: 'boat' is not one of bike, car, pt",
+        "bad.csv row 4, from: 'A' is not a known area",
+        "bad.csv row 4, to: 'B' is not a known area",
+    ]
 
 
 def test_matrix_csv_missing_column(tmp_path):

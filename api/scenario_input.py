@@ -1,0 +1,140 @@
+"""Reading a scenario from an HTTP request exactly as the CLI reads it from files.
+
+The uploaded files are written to a temporary folder and loaded with
+:func:`planner.io.load_scenario`, so validation problems carry the same file, row, field
+and message as on the command line (``cohorts.csv row 7, students: ...``).
+
+Accepted bodies:
+
+* ``application/json``: the scenario document (tables inline), read as ``scenario.json``;
+* ``application/yaml`` (also ``text/yaml``, ``application/x-yaml``, ``text/plain``): the
+  YAML document, read as ``scenario.yaml``;
+* ``multipart/form-data``: a part ``scenario`` (the YAML/JSON file) plus any further file
+  parts it refers to by name (``cohorts.csv``, ``companies.csv``, a travel matrix CSV, an
+  area GeoJSON), each saved under its file name; an optional text field ``region``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.io import InputProblem, LoadedScenario, ScenarioError, load_scenario, scenario_document
+
+JSON_TYPES = ("application/json",)
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain",
+              "application/octet-stream")
+MULTIPART = "multipart/form-data"
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
+
+
+class UnsupportedMediaType(Exception):
+    """The body is neither JSON, YAML nor multipart form data."""
+
+
+@dataclass
+class UploadedFile:
+    """One uploaded file: its name and bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass
+class ParsedScenario:
+    """A checked scenario from a request, ready to be stored as a version."""
+
+    loaded: LoadedScenario
+    document: dict[str, Any]
+    files: dict[str, str]
+    source_format: str
+    region: str | None = None
+    warnings: list[InputProblem] = field(default_factory=list)
+
+
+def media_type(content_type: str | None) -> str:
+    """The bare media type of a Content-Type header (lower case, no parameters)."""
+    return (content_type or "").split(";")[0].strip().lower()
+
+
+def _problem(file: str, message: str, field_name: str | None = None) -> ScenarioError:
+    return ScenarioError([InputProblem(file, None, field_name, message)])
+
+
+def safe_file_name(name: str | None, fallback: str) -> str:
+    """The base name of an uploaded file, refusing names that could escape the folder."""
+    base = Path((name or "").replace("\\", "/")).name.strip() or fallback
+    if not _SAFE_NAME.match(base):
+        raise _problem(base, "is not a usable file name (letters, digits, '.', '_', '-' and spaces; "
+                             "not starting with a dot)")
+    return base
+
+
+def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
+                region: str | None = None) -> ParsedScenario:
+    """Check uploaded files as the CLI would; raises :class:`ScenarioError` with every problem."""
+    names = [scenario_file.name] + [f.name for f in others]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ScenarioError([InputProblem(n, None, None, "was uploaded more than once") for n in duplicates])
+    with tempfile.TemporaryDirectory(prefix="stageplanner-upload-") as folder:
+        base = Path(folder)
+        for upload in [scenario_file, *others]:
+            (base / upload.name).write_bytes(upload.data)
+        try:
+            loaded = load_scenario(base / scenario_file.name)
+        except ScenarioError:
+            raise
+        except RecursionError:
+            raise _problem(scenario_file.name, "is nested too deeply to be a scenario") from None
+        except (ValueError, TypeError, KeyError, OverflowError) as err:
+            # The loader promises ScenarioError for every input problem; anything else that
+            # escapes is still caused by the input, so say so instead of failing the request.
+            raise _problem(scenario_file.name, f"could not be read: {err}") from None
+        scenario = loaded.scenario
+        files: dict[str, str] = {}
+        for name in (scenario.travel.matrix_csv, scenario.area_polygons):
+            if name:
+                path = base / name
+                try:
+                    files[name] = path.read_text(encoding="utf-8-sig")
+                except (OSError, UnicodeDecodeError) as err:
+                    raise _problem(name, f"could not be read as UTF-8 text ({err})") from None
+    document = scenario_document(scenario)
+    # Keep the tables inline and every field explicit enough to rebuild the same scenario.
+    document["cohorts"] = [c.model_dump(mode="json", exclude_defaults=True) for c in scenario.cohorts]
+    document["companies"] = [c.model_dump(mode="json", exclude_defaults=True) for c in scenario.companies]
+    stored = LoadedScenario(scenario, Path(scenario_file.name), loaded.warnings)
+    return ParsedScenario(stored, document, files, source_format, region, list(loaded.warnings))
+
+
+def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str]:
+    """The scenario file carried by a JSON or YAML body, and its format name."""
+    kind = media_type(content_type)
+    if kind in JSON_TYPES or kind.endswith("+json"):
+        return UploadedFile("scenario.json", body), "json"
+    if kind in YAML_TYPES or kind == "":
+        return UploadedFile("scenario.yaml", body), "yaml"
+    raise UnsupportedMediaType(
+        f"content type {kind!r} is not supported; send application/json, application/yaml or "
+        "multipart/form-data (part 'scenario' plus the CSV files it names)"
+    )
+
+
+def check_document_text(upload: UploadedFile) -> None:
+    """Refuse bodies that are not text before the loader sees them."""
+    if not upload.data.strip():
+        raise _problem(upload.name, "is empty; send a scenario document")
+    try:
+        upload.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _problem(upload.name, "is not UTF-8 text") from None
+    if upload.name.endswith(".json"):
+        try:
+            json.loads(upload.data)
+        except (json.JSONDecodeError, RecursionError) as err:
+            raise _problem(upload.name, f"is not valid JSON: {err}") from None
