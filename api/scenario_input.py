@@ -16,7 +16,6 @@ Accepted bodies:
 
 from __future__ import annotations
 
-import json
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -104,10 +103,7 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
                     files[name] = path.read_text(encoding="utf-8-sig")
                 except (OSError, UnicodeDecodeError) as err:
                     raise _problem(name, f"could not be read as UTF-8 text ({err})") from None
-    document = scenario_document(scenario)
-    # Keep the tables inline and every field explicit enough to rebuild the same scenario.
-    document["cohorts"] = [c.model_dump(mode="json", exclude_defaults=True) for c in scenario.cohorts]
-    document["companies"] = [c.model_dump(mode="json", exclude_defaults=True) for c in scenario.companies]
+    document = scenario_document(scenario)  # tables inline; rebuilds the same Scenario
     stored = LoadedScenario(scenario, Path(scenario_file.name), loaded.warnings)
     return ParsedScenario(stored, document, files, source_format, region, list(loaded.warnings))
 
@@ -124,17 +120,3 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str
         "multipart/form-data (part 'scenario' plus the CSV files it names)"
     )
 
-
-def check_document_text(upload: UploadedFile) -> None:
-    """Refuse bodies that are not text before the loader sees them."""
-    if not upload.data.strip():
-        raise _problem(upload.name, "is empty; send a scenario document")
-    try:
-        upload.data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _problem(upload.name, "is not UTF-8 text") from None
-    if upload.name.endswith(".json"):
-        try:
-            json.loads(upload.data)
-        except (json.JSONDecodeError, RecursionError) as err:
-            raise _problem(upload.name, f"is not valid JSON: {err}") from None

@@ -137,13 +137,15 @@ def weekly_capacity_chart(
         if ax.get_visible():
             ax.set_xlabel("ISO week")
     fig.suptitle(f"Weekly supervision demand against capacity per sector chamber (sectorkamer) - {plan.scenario}",
-                 fontsize=13, fontweight="bold")
+                 fontsize=13, fontweight="bold", y=0.995)
     order = [handles[k] for k in ("capacity", "status quo", "plan") if k in handles]
-    fig.legend(order, [h.get_label() for h in order], loc="lower center", ncol=len(order), frameon=False, fontsize=9.5,
-               bbox_to_anchor=(0.5, 0.0))
-    fig.text(0.5, 0.035, "Demand counts every student of a wave, placed or not; a company recognised for several "
-             "sector chambers counts in each.", ha="center", fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.06, 1, 0.96))
+    top_margin = 0.42 / fig.get_figheight()
+    fig.legend(order, [h.get_label() for h in order], loc="upper center", ncol=len(order), frameon=False, fontsize=9.5,
+               bbox_to_anchor=(0.5, 1 - top_margin))
+    fig.text(0.5, 0.01, "Demand counts every student of a wave, placed or not; shaded orange: status-quo demand above "
+             "capacity. A company recognised for several sector chambers counts in each.",
+             ha="center", va="bottom", fontsize=8, color="#555555")
+    fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1 - 0.72 / fig.get_figheight()))
     fig.savefig(path, dpi=DPI)
     return path
 
@@ -202,7 +204,7 @@ def shortage_cells_chart(plan: Plan, path: str | os.PathLike[str], status_quo: P
     ax.set_axisbelow(True)
     title = "Shortage by stagebarometer cell (sector chamber x pathway x level)"
     ax.set_title(f"{title}\n{plan.scenario}", fontsize=12, fontweight="bold")
-    ax.legend(loc="lower right", fontsize=9)
+    ax.legend(loc="best", fontsize=9)
     notes = []
     if not shown:
         notes.append("No student is left without a place in any cell.")

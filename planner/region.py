@@ -52,7 +52,7 @@ class Region:
             list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)), barriers=barriers
         )
         if self.scenario.travel.matrix_csv:
-            network = network.with_matrix(geo.travel_matrix_from_csv(self.base_dir / self.scenario.travel.matrix_csv))
+            network = network.with_matrix_csv(self.base_dir / self.scenario.travel.matrix_csv)
         return network
 
     def minutes(self, mode: str) -> pd.DataFrame:

@@ -484,6 +484,34 @@ def _make_staging(out_dir: Path) -> Path:
             continue
 
 
+class StagedFolder:
+    """A hidden folder next to ``out_dir`` to write into; :meth:`commit` moves its contents in.
+
+    Use as a context manager: on leaving (normally or by an exception) the staging folder
+    is removed, so only a committed set of files ever appears in ``out_dir``.
+    """
+
+    def __init__(self, out_dir: str | os.PathLike[str]):
+        self.out_dir = Path(out_dir).absolute()
+        if self.out_dir.exists() and not self.out_dir.is_dir():
+            raise NotADirectoryError(f"{self.out_dir} exists and is not a folder")
+        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+        self.path = _make_staging(self.out_dir)
+        self.files: list[Path] = []
+
+    def commit(self) -> list[Path]:
+        """Move everything written into the staging folder to ``out_dir``."""
+        self.files = _commit(self.path, self.out_dir)
+        return self.files
+
+    def __enter__(self) -> StagedFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.path.exists():
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
 def write_outputs(
     plan: Plan,
     loaded: LoadedScenario,
@@ -495,9 +523,10 @@ def write_outputs(
 
     Writes ``plan.json``, ``schedule.csv``, ``shortages.csv``, ``utilisation.csv``,
     ``summary.md``, ``weekly_capacity.png``, ``shortage_cells.png`` and, when the ``maps``
-    package is installed, ``map.html``. Everything is first written to a hidden staging
-    folder next to ``out_dir`` and then moved in; if anything fails (or the run is
-    interrupted) before that, ``out_dir`` is left exactly as it was.
+    package provides ``write_plan_map``, ``map.html``. Everything is first written to a
+    hidden staging folder next to ``out_dir`` and then moved in; if anything fails (or the
+    run is interrupted) before that, ``out_dir`` is left exactly as it was. Files of an
+    earlier run that this run does not write (e.g. an old ``map.html``) are removed.
 
     Parameters
     ----------
@@ -517,15 +546,7 @@ def write_outputs(
     list[Path]
         The files written.
     """
-    out_dir = Path(out_dir).absolute()
-    if out_dir.exists() and not out_dir.is_dir():
-        raise NotADirectoryError(f"{out_dir} exists and is not a folder")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     warn = warn or (lambda message: warnings.warn(message, RuntimeWarning, stacklevel=3))
-    staging = _make_staging(out_dir)
-    try:
-        _write_files(plan, loaded, staging, status_quo, warn)
-        return _commit(staging, out_dir)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+    with StagedFolder(out_dir) as staged:
+        _write_files(plan, loaded, staged.path, status_quo, warn)
+        return staged.commit()

@@ -135,6 +135,7 @@ def _components(data: ProblemData, columns: Columns) -> list[np.ndarray]:
 class _Solution:
     bound: float = 0.0
     bound_proven: bool = True
+    incumbent: float = 0.0  # weighted shortage of the parts solved so far
     variables: int = 0
     constraints: int = 0
     statuses: set = field(default_factory=set)
@@ -179,6 +180,10 @@ def _solve_component(data: ProblemData, cohorts: np.ndarray, all_columns: Column
     if values is not None:
         solution.columns.append(columns)
         solution.values.append(np.rint(values[: len(columns.option)]).astype(np.int64))
+        unplaced = np.rint(values[integer.unplaced_offset:integer.unplaced_offset + len(cohorts)])
+        solution.incumbent += float((data.weight[cohorts] * unplaced).sum())
+    else:
+        solution.incumbent += float((data.weight[cohorts] * data.students[cohorts]).sum())
 
 
 def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple[list[tuple[int, int, int]], _Solution]:
@@ -192,7 +197,8 @@ def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple
     column_component = component_of[cohort_of_column]
     # Cohorts no cluster can take are short for certain: that is part of the bound too.
     stranded = component_of < 0
-    solution.bound += float((data.weight[stranded] * data.students[stranded]).sum())
+    stranded_weight = float((data.weight[stranded] * data.students[stranded]).sum())
+    solution.bound += stranded_weight
     sizes = np.bincount(column_component, minlength=len(components)).astype(float)
     # Largest parts first; each gets its share (by columns) of the time still left.
     for index in np.argsort(-sizes, kind="stable"):
@@ -200,7 +206,10 @@ def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple
         budget = max(0.5, clock.remaining() * min(1.0, share * 1.5))
         _solve_component(data, components[index], columns, column_component == index, budget, seed, solution)
         sizes[index] = 0.0
-        clock.report("component", None, solution.bound)
+        # Best plan known so far: the parts solved, with every student of the other parts unplaced.
+        waiting = np.isin(component_of, np.nonzero(sizes > 0)[0])
+        known = solution.incumbent + float((data.weight[waiting] * data.students[waiting]).sum())
+        clock.report("component", known + stranded_weight, solution.bound)
     assignments: list[tuple[int, int, int]] = []
     for part_columns, part_values in zip(solution.columns, solution.values):
         part, _ = _disaggregate(data, part_columns, part_values)

@@ -1,0 +1,364 @@
+"""Reading and writing the API's records: scenarios and versions, jobs, plans, agreements.
+
+Functions take a SQLAlchemy session and raise :class:`NotFound`, :class:`Conflict` or
+:class:`InvalidInput` for mistakes of the caller (the app maps them to 404, 409 and 422).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from api.db import ACTIVE_STATUSES, AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
+from api.scenario_input import ParsedScenario
+from planner.io import InputProblem
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+
+class NotFound(Exception):
+    """An id or name that does not exist (HTTP 404)."""
+
+
+class Conflict(Exception):
+    """A request that does not fit the current state (HTTP 409)."""
+
+
+class InvalidInput(Exception):
+    """Input that is well-formed but wrong (HTTP 422), with the problems found."""
+
+    def __init__(self, problems: list[InputProblem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+    @classmethod
+    def one(cls, field: str, message: str, where: str = "body") -> InvalidInput:
+        """An error about one field of the request."""
+        return cls([InputProblem("request", where, field, message)])
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def _summary_counts(scenario: Scenario) -> dict[str, int]:
+    return {"cohorts": len(scenario.cohorts), "companies": len(scenario.companies),
+            "students": sum(c.students for c in scenario.cohorts)}
+
+
+def _check_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    region = region.strip()
+    if not region or len(region) > 200:
+        raise InvalidInput.one("region", "must be 1 to 200 characters", where="query")
+    return region
+
+
+def _version_row(scenario_id: int, version: int, parsed: ParsedScenario, region: str) -> ScenarioVersionRow:
+    scenario = parsed.loaded.scenario
+    return ScenarioVersionRow(
+        scenario_id=scenario_id, version=version, name=scenario.name, region=region,
+        description=scenario.description, source_format=parsed.source_format,
+        document=json.dumps(parsed.document, ensure_ascii=False),
+        files=json.dumps(parsed.files, ensure_ascii=False),
+        warnings=json.dumps([p.__dict__ for p in parsed.warnings], ensure_ascii=False),
+        **_summary_counts(scenario),
+    )
+
+
+def create_scenario(session: Session, parsed: ParsedScenario) -> tuple[ScenarioRow, ScenarioVersionRow]:
+    """Store a new scenario with version 1; its region defaults to the scenario name."""
+    scenario = parsed.loaded.scenario
+    region = _check_region(parsed.region) or scenario.name[:200]
+    row = ScenarioRow(name=scenario.name[:200], region=region, latest_version=1)
+    session.add(row)
+    session.flush()
+    version = _version_row(row.id, 1, parsed, region)
+    session.add(version)
+    session.flush()
+    return row, version
+
+
+def add_version(session: Session, scenario_id: int, parsed: ParsedScenario) -> tuple[ScenarioRow, ScenarioVersionRow]:
+    """Store a new version of a scenario (the old ones stay); keeps the region unless given."""
+    row = get_scenario(session, scenario_id, lock=True)
+    region = _check_region(parsed.region) or row.region
+    row.latest_version += 1
+    row.name = parsed.loaded.scenario.name[:200]
+    row.region = region
+    row.updated_at = utcnow()
+    version = _version_row(row.id, row.latest_version, parsed, region)
+    session.add(version)
+    session.flush()
+    return row, version
+
+
+def get_scenario(session: Session, scenario_id: int, lock: bool = False) -> ScenarioRow:
+    """A scenario that exists and is not deleted."""
+    query = sa.select(ScenarioRow).where(ScenarioRow.id == scenario_id, ScenarioRow.deleted_at.is_(None))
+    if lock:
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if row is None:
+        raise NotFound(f"scenario {scenario_id} does not exist")
+    return row
+
+
+def list_scenarios(session: Session, region: str | None, limit: int, offset: int) -> list[ScenarioRow]:
+    """Scenarios (not deleted), newest first, optionally of one region."""
+    query = sa.select(ScenarioRow).where(ScenarioRow.deleted_at.is_(None))
+    if region is not None:
+        query = query.where(ScenarioRow.region == region)
+    return list(session.scalars(query.order_by(ScenarioRow.id.desc()).limit(limit).offset(offset)))
+
+
+def get_version(session: Session, scenario_id: int, version: int | None = None) -> ScenarioVersionRow:
+    """A version of a live scenario (default: the latest)."""
+    row = get_scenario(session, scenario_id)
+    number = row.latest_version if version is None else version
+    found = session.scalar(sa.select(ScenarioVersionRow).where(
+        ScenarioVersionRow.scenario_id == scenario_id, ScenarioVersionRow.version == number))
+    if found is None:
+        raise NotFound(f"scenario {scenario_id} has no version {number} (latest is {row.latest_version})")
+    return found
+
+
+def list_versions(session: Session, scenario_id: int) -> list[ScenarioVersionRow]:
+    """All versions of a live scenario, oldest first."""
+    get_scenario(session, scenario_id)
+    return list(session.scalars(sa.select(ScenarioVersionRow).where(ScenarioVersionRow.scenario_id == scenario_id)
+                                .order_by(ScenarioVersionRow.version)))
+
+
+def version_for(session: Session, scenario_id: int, version: int) -> ScenarioVersionRow | None:
+    """A version of any scenario, deleted or not (for jobs and plans)."""
+    return session.scalar(sa.select(ScenarioVersionRow).where(
+        ScenarioVersionRow.scenario_id == scenario_id, ScenarioVersionRow.version == version))
+
+
+def delete_scenario(session: Session, scenario_id: int) -> list[int]:
+    """Mark a scenario deleted; returns its active job ids (to be cancelled).
+
+    Versions, plans and agreements stay: agreements are a record and must keep pointing at
+    the plan and scenario version they adopted.
+    """
+    row = get_scenario(session, scenario_id, lock=True)
+    row.deleted_at = utcnow()
+    return list(session.scalars(sa.select(JobRow.id).where(JobRow.scenario_id == scenario_id,
+                                                           JobRow.status.in_(ACTIVE_STATUSES))))
+
+
+def version_document(version: ScenarioVersionRow) -> dict[str, Any]:
+    """The stored scenario document of a version."""
+    return json.loads(version.document)
+
+
+def version_files(version: ScenarioVersionRow) -> dict[str, str]:
+    """Side files (travel matrix, GeoJSON) of a version by name."""
+    return json.loads(version.files or "{}")
+
+
+def version_warnings(version: ScenarioVersionRow) -> list[dict[str, Any]]:
+    """Load warnings of a version, as problem dicts with their text."""
+    problems = [InputProblem(**p) for p in json.loads(version.warnings or "[]")]
+    return [{**p.__dict__, "text": str(p)} for p in problems]
+
+
+# ------------------------------------------------------------------ jobs
+
+
+def create_job(session: Session, version: ScenarioVersionRow, mode: str, time_limit: float, seed: int) -> JobRow:
+    """A queued solve job for a scenario version."""
+    job = JobRow(scenario_id=version.scenario_id, scenario_version=version.version, region=version.region,
+                 mode=mode, time_limit=time_limit, seed=seed, status="queued")
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, job_id: int) -> JobRow:
+    """A job by id."""
+    job = session.get(JobRow, job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} does not exist")
+    return job
+
+
+def list_jobs(session: Session, status: str | None, scenario_id: int | None, limit: int, offset: int) -> list[JobRow]:
+    """Jobs, newest first."""
+    query = sa.select(JobRow)
+    if status is not None:
+        query = query.where(JobRow.status == status)
+    if scenario_id is not None:
+        query = query.where(JobRow.scenario_id == scenario_id)
+    return list(session.scalars(query.order_by(JobRow.id.desc()).limit(limit).offset(offset)))
+
+
+def queue_position(session: Session, job: JobRow) -> int | None:
+    """1 for the next queued job to start, and so on; None when the job is not queued."""
+    if job.status != "queued":
+        return None
+    ahead = session.scalar(sa.select(sa.func.count()).select_from(JobRow)
+                           .where(JobRow.status == "queued", JobRow.id < job.id))
+    return int(ahead or 0) + 1
+
+
+def job_counts(session: Session) -> dict[str, int]:
+    """Number of jobs per status."""
+    rows = session.execute(sa.select(JobRow.status, sa.func.count()).group_by(JobRow.status))
+    return {status: int(count) for status, count in rows}
+
+
+# ------------------------------------------------------------------ plans
+
+
+class _PlanCache:
+    """Parsed plans by id (plans never change once stored)."""
+
+    def __init__(self, size: int = 32):
+        self.size = size
+        self._items: OrderedDict[int, Plan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, row: PlanRow) -> Plan:
+        with self._lock:
+            plan = self._items.get(row.id)
+            if plan is not None:
+                self._items.move_to_end(row.id)
+                return plan
+        plan = Plan.model_validate_json(row.plan_json)
+        with self._lock:
+            self._items[row.id] = plan
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return plan
+
+
+_plans = _PlanCache()
+
+
+def save_plan(session: Session, job: JobRow, plan: Plan) -> PlanRow:
+    """Store the plan a job produced."""
+    version = version_for(session, job.scenario_id, job.scenario_version)
+    row = PlanRow(scenario_id=job.scenario_id, scenario_version=job.scenario_version,
+                  scenario_name=(version.name if version else plan.scenario)[:200], job_id=job.id,
+                  region=job.region, mode=plan.mode, objective=plan.kpis.objective, students=plan.kpis.students,
+                  unplaced=plan.kpis.unplaced, shortage_rate=plan.kpis.shortage_rate,
+                  solver_status=plan.solver.status[:100], plan_json=plan.model_dump_json())
+    session.add(row)
+    session.flush()
+    return row
+
+
+def get_plan_row(session: Session, plan_id: int) -> PlanRow:
+    """A plan row by id."""
+    row = session.get(PlanRow, plan_id)
+    if row is None:
+        raise NotFound(f"plan {plan_id} does not exist")
+    return row
+
+
+def plan_of(row: PlanRow) -> Plan:
+    """The parsed plan of a row (cached)."""
+    return _plans.get(row)
+
+
+def list_plans(session: Session, region: str | None, scenario_id: int | None, mode: str | None,
+               limit: int, offset: int) -> list[PlanRow]:
+    """Plans, newest first, optionally filtered."""
+    query = sa.select(PlanRow)
+    if region is not None:
+        query = query.where(PlanRow.region == region)
+    if scenario_id is not None:
+        query = query.where(PlanRow.scenario_id == scenario_id)
+    if mode is not None:
+        query = query.where(PlanRow.mode == mode)
+    return list(session.scalars(query.order_by(PlanRow.created_at.desc(), PlanRow.id.desc()).limit(limit).offset(offset)))
+
+
+def _live_plans():  # noqa: ANN202 - a select
+    return (sa.select(PlanRow).join(ScenarioRow, ScenarioRow.id == PlanRow.scenario_id)
+            .where(ScenarioRow.deleted_at.is_(None)))
+
+
+def latest_plan(session: Session, region: str, mode: str | None = None) -> PlanRow | None:
+    """The newest plan of a region (scenarios not deleted), optionally of one mode."""
+    query = _live_plans().where(PlanRow.region == region)
+    if mode is not None:
+        query = query.where(PlanRow.mode == mode)
+    return session.scalar(query.order_by(PlanRow.id.desc()).limit(1))
+
+
+def latest_plans_per_region(session: Session, mode: str | None = None) -> list[PlanRow]:
+    """The newest plan of every region (scenarios not deleted), by region name."""
+    newest = sa.select(PlanRow.region, sa.func.max(PlanRow.id).label("plan_id")).join(
+        ScenarioRow, ScenarioRow.id == PlanRow.scenario_id).where(ScenarioRow.deleted_at.is_(None))
+    if mode is not None:
+        newest = newest.where(PlanRow.mode == mode)
+    newest = newest.group_by(PlanRow.region).subquery()
+    query = sa.select(PlanRow).join(newest, PlanRow.id == newest.c.plan_id).order_by(PlanRow.region)
+    return list(session.scalars(query))
+
+
+# ------------------------------------------------------------------ agreements and regions
+
+
+def create_agreement(session: Session, region: str, plan_id: int, adopted_by: str, note: str) -> AgreementRow:
+    """Record that ``region`` adopts plan ``plan_id`` as its agreed internship calendar."""
+    plan = session.get(PlanRow, plan_id)
+    if plan is None:
+        raise InvalidInput.one("plan_id", f"plan {plan_id} does not exist")
+    if plan.region != region:
+        raise InvalidInput.one("plan_id", f"plan {plan_id} belongs to region {plan.region!r}, not {region!r}")
+    agreement = AgreementRow(region=region, plan_id=plan.id, scenario_id=plan.scenario_id,
+                             scenario_version=plan.scenario_version, adopted_by=adopted_by, note=note)
+    session.add(agreement)
+    session.flush()
+    return agreement
+
+
+def list_agreements(session: Session, region: str) -> list[AgreementRow]:
+    """A region's agreements, newest first."""
+    return list(session.scalars(sa.select(AgreementRow).where(AgreementRow.region == region)
+                                .order_by(AgreementRow.id.desc())))
+
+
+def get_agreement(session: Session, agreement_id: int) -> AgreementRow:
+    """An agreement by id."""
+    row = session.get(AgreementRow, agreement_id)
+    if row is None:
+        raise NotFound(f"agreement {agreement_id} does not exist")
+    return row
+
+
+def current_agreement(session: Session, region: str) -> AgreementRow | None:
+    """The region's newest agreement."""
+    return session.scalar(sa.select(AgreementRow).where(AgreementRow.region == region)
+                          .order_by(AgreementRow.id.desc()).limit(1))
+
+
+def current_agreement_ids(session: Session) -> set[int]:
+    """Ids of every region's current agreement."""
+    newest = sa.select(sa.func.max(AgreementRow.id)).group_by(AgreementRow.region)
+    return {int(i) for i in session.scalars(newest)}
+
+
+def regions(session: Session) -> list[str]:
+    """Every region named by a live scenario, a plan or an agreement, sorted."""
+    names: set[str] = set(session.scalars(sa.select(ScenarioRow.region).where(ScenarioRow.deleted_at.is_(None))))
+    names |= set(session.scalars(sa.select(PlanRow.region).distinct()))
+    names |= set(session.scalars(sa.select(AgreementRow.region).distinct()))
+    return sorted(names)
+
+
+def region_counts(session: Session, region: str) -> dict[str, int]:
+    """Live scenarios and plans of a region."""
+    scenarios = session.scalar(sa.select(sa.func.count()).select_from(ScenarioRow).where(
+        ScenarioRow.region == region, ScenarioRow.deleted_at.is_(None)))
+    plans = session.scalar(sa.select(sa.func.count()).select_from(PlanRow).where(PlanRow.region == region))
+    return {"scenarios": int(scenarios or 0), "plans": int(plans or 0)}
