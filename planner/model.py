@@ -60,6 +60,7 @@ class ProblemData:
     occupancy: sp.csr_matrix  # options x (weeks * days): student-days per student
     cluster_members: list[np.ndarray]  # company indices per cluster
     cluster_capacity: np.ndarray  # clusters x (weeks * days), after BBL load
+    cluster_slots: dict[int, np.ndarray]  # day-count mode: d -> clusters x weeks, sum of floor(capacity / d)
     company_capacity: np.ndarray  # companies x (weeks * days), after BBL load
     bbl_load: np.ndarray  # companies x (weeks * days)
     eligible: list[np.ndarray]  # per scheduled cohort: eligible cluster indices
@@ -86,7 +87,7 @@ def _load_vector(form: InternshipForm, weekdays: tuple[str, ...] | None, n_days:
     return np.array([1 if day in weekdays else 0 for day in WEEKDAYS], dtype=np.int64)
 
 
-def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise") -> ProblemData:
+def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", aggregate: bool = True) -> ProblemData:
     """Compile a scenario into :class:`ProblemData`.
 
     Parameters
@@ -98,6 +99,8 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise") 
     mode
         ``optimise`` (every fitting form and start week is an option) or ``status-quo``
         (only the current period).
+    aggregate
+        Pool interchangeable companies (the default); otherwise every company is its own pool.
     """
     calendar = scenario.calendar
     n_weeks = len(calendar.weeks)
@@ -137,7 +140,7 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise") 
         peak = int(row.max())
         if peak == 0:
             continue
-        pattern = tuple((row * 1000 // peak).tolist())
+        pattern = tuple((row * 1000 // peak).tolist()) if aggregate else k
         groups[(company.area, tuple(sorted(company.sectors)), tuple(sorted(company.levels)), pattern)].append(k)
     keys = list(groups)
     cluster_members = [np.array(groups[key], dtype=np.int64) for key in keys]
@@ -197,6 +200,17 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise") 
         within = minutes <= scenario.max_travel(cohort) + 1e-9
         eligible.append(candidates[within])
         eligible_minutes.append(minutes[within])
+    if aggregate:
+        cluster_members, cluster_capacity, eligible, eligible_minutes = _merge_by_signature(
+            cluster_members, cluster_capacity, eligible, eligible_minutes)
+    # A company fits at most floor(capacity / d) students who each need d or more days a week:
+    # summed over a pool's companies this keeps line students from packing like a fluid.
+    cluster_slots: dict[int, np.ndarray] = {}
+    if n_days == 1:
+        line_days = {o.form.days_per_week for o in options if o.form.kind == "line"}
+        for days in sorted(d for d in line_days if d >= 2):
+            cluster_slots[days] = np.array([(residual[m] // days).sum(axis=0) for m in cluster_members],
+                                           dtype=np.int64).reshape(len(cluster_members), width)
 
     return ProblemData(
         scenario=scenario,
@@ -213,12 +227,49 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise") 
         occupancy=occupancy,
         cluster_members=cluster_members,
         cluster_capacity=cluster_capacity,
+        cluster_slots=cluster_slots,
         company_capacity=residual,
         bbl_load=bbl_load,
         eligible=eligible,
         eligible_minutes=eligible_minutes,
         notes=notes,
     )
+
+
+def _merge_by_signature(
+    members: list[np.ndarray], capacity: np.ndarray, eligible: list[np.ndarray], minutes: list[np.ndarray]
+) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray], list[np.ndarray]]:
+    """Merge clusters that exactly the same cohorts may use into one pool.
+
+    For the model such clusters are one pool of capacity (summed per week); which company
+    takes which student is settled after the solve. Travel minutes to a pool are the
+    capacity-weighted mean over its clusters (they only steer the travel objective; the
+    travel limit holds for every member). Pools no cohort may use are dropped.
+    """
+    users: list[list[int]] = [[] for _ in members]
+    for cohort, clusters in enumerate(eligible):
+        for k in clusters:
+            users[k].append(cohort)
+    pools: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for k, cohorts in enumerate(users):
+        if cohorts:
+            pools[tuple(cohorts)].append(k)
+    pool_of = np.full(len(members), -1, dtype=np.int64)
+    for pool, clusters in enumerate(pools.values()):
+        pool_of[clusters] = pool
+    weight = capacity.sum(axis=1).astype(float)
+    new_members = [np.concatenate([members[k] for k in clusters]) for clusters in pools.values()]
+    new_capacity = np.array([capacity[clusters].sum(axis=0) for clusters in pools.values()], dtype=np.int64).reshape(
+        len(pools), capacity.shape[1])
+    new_eligible, new_minutes = [], []
+    for clusters, times in zip(eligible, minutes):
+        pooled = pool_of[clusters]
+        unique, inverse = np.unique(pooled, return_inverse=True)
+        total = np.bincount(inverse, weights=weight[clusters], minlength=len(unique))
+        mean = np.bincount(inverse, weights=weight[clusters] * times, minlength=len(unique)) / np.maximum(total, 1e-9)
+        new_eligible.append(unique.astype(np.int64))
+        new_minutes.append(mean)
+    return new_members, new_capacity, new_eligible, new_minutes
 
 
 # ------------------------------------------------------------------ the linear model
@@ -271,6 +322,21 @@ class BuiltModel:
     wave_options: np.ndarray  # option of each wave indicator
     n_variables: int
     n_constraints: int
+    # The model as arrays (for column generation): bounds, costs and the constraint matrix.
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    matrix: sp.csr_matrix
+
+
+def fill_helper(lower: np.ndarray, upper: np.ndarray, cost: np.ndarray, row_lower: np.ndarray,
+                row_upper: np.ndarray, matrix: sp.csr_matrix) -> mbh.ModelBuilderHelper:
+    """An OR-Tools model from arrays (continuous variables)."""
+    helper = mbh.ModelBuilderHelper()
+    helper.fill_model_from_sparse_data(lower, upper, cost, row_lower, row_upper, sp.csr_matrix(matrix))
+    return helper
 
 
 class _Rows:
@@ -337,7 +403,10 @@ def build_model(
     n_vars += 1 if balance_var >= 0 else 0
 
     lower = np.zeros(n_vars)
-    upper = np.concatenate([data.students[cohorts][column_cohort], data.students[cohorts],
+    # In the relaxation x needs no upper bound (the demand row implies it); leaving it out keeps
+    # the reduced-cost argument of column generation simple.
+    x_upper = data.students[cohorts][column_cohort] if integer else np.full(n_x, np.inf)
+    upper = np.concatenate([x_upper, data.students[cohorts],
                             np.ones(len(wave_options)), np.ones(1 if balance_var >= 0 else 0)]).astype(float)
     cost = np.zeros(n_vars)
     cost[:n_x] = objective.travel_per_student_minute * columns.minutes
@@ -358,6 +427,13 @@ def build_model(
     used_cells, cap_row = np.unique(cell, return_inverse=True)
     rows.add(cap_row, occupancy.row, occupancy.data, np.full(len(used_cells), -np.inf),
              data.cluster_capacity.ravel()[used_cells])
+
+    for days, slots in data.cluster_slots.items():
+        # Students needing `days` or more days a week, per pool and week, within the pool's slots.
+        needs = occupancy.data >= days
+        slot_cell, slot_row = np.unique(cell[needs], return_inverse=True)
+        rows.add(slot_row, occupancy.row[needs], np.ones(int(needs.sum())), np.full(len(slot_cell), -np.inf),
+                 slots.ravel()[slot_cell])
 
     if wave_limits:
         # A cohort splits into at most max_waves start waves: x[c, o, .] > 0 only if wave[o] = 1.
@@ -386,11 +462,11 @@ def build_model(
                  np.full(len(codes), -np.inf), np.zeros(len(codes)))
 
     matrix, row_lower, row_upper = rows.matrix(n_vars)
-    helper = mbh.ModelBuilderHelper()
-    helper.fill_model_from_sparse_data(lower, upper, cost, row_lower, row_upper, matrix)
+    helper = fill_helper(lower, upper, cost, row_lower, row_upper, matrix)
     if integer:
         for var in range(n_x + n_c):
             helper.set_var_integrality(var, True)
     for var in range(len(wave_options)):
         helper.set_var_integrality(wave_offset + var, True)
-    return BuiltModel(helper, columns, cohorts, unplaced_offset, wave_offset, wave_options, n_vars, rows.count)
+    return BuiltModel(helper, columns, cohorts, unplaced_offset, wave_offset, wave_options, n_vars, rows.count,
+                      lower, upper, cost, row_lower, row_upper, matrix)
