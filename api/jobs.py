@@ -39,6 +39,7 @@ import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
+import sqlalchemy.exc
 
 from api import artifacts, store
 from api.db import Database, JobRow, utcnow
@@ -224,17 +225,23 @@ class JobManager:
                 return True
             if time.monotonic() - checked[0] > 1.0:  # a cancel through another API process
                 checked[0] = time.monotonic()
-                with self.db.session() as session:
-                    if session.scalar(sa.select(JobRow.cancel_requested).where(JobRow.id == job_id)):
-                        cancel_event.set()
-                        return True
+                try:
+                    with self.db.session() as session:
+                        if session.scalar(sa.select(JobRow.cancel_requested).where(JobRow.id == job_id)):
+                            cancel_event.set()
+                            return True
+                except sa.exc.SQLAlchemyError:  # the database is briefly unavailable: keep solving
+                    log.warning("job %s: could not check for a cancel request", job_id, exc_info=True)
             return False
 
         def progress(event: Progress) -> None:
-            with self.db.session() as session:
-                session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(
-                    phase=event.phase[:50], incumbent=event.incumbent, bound=event.bound,
-                    solver_seconds=event.seconds, updated_at=utcnow()))
+            try:  # progress is best effort: a database hiccup must not cost the solve
+                with self.db.session() as session:
+                    session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(
+                        phase=event.phase[:50], incumbent=event.incumbent, bound=event.bound,
+                        solver_seconds=event.seconds, updated_at=utcnow()))
+            except sa.exc.SQLAlchemyError:
+                log.warning("job %s: progress not recorded", job_id, exc_info=True)
 
         log.info("job %s: solving scenario %s v%s (%s, %gs)", job_id, job.scenario_id, job.scenario_version,
                  job.mode, job.time_limit)
@@ -273,8 +280,8 @@ class JobManager:
     def _finish(self, job_id: int, status: str, error: str | None = None, note: str | None = None) -> None:
         now = utcnow()
         values: dict[str, object] = {"status": status, "finished_at": now, "updated_at": now}
-        if error is not None:
-            values["error"] = error[:10000]
+        if error is not None:  # storable in any database: no NUL, no lone surrogates
+            values["error"] = error[:10000].encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\0")
         if note is not None:
             values["note"] = note
         with self.db.session() as session:

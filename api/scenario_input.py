@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,9 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
                 except (OSError, UnicodeDecodeError) as err:
                     raise _problem(name, f"could not be read as UTF-8 text ({err})") from None
     document = scenario_document(scenario)  # tables inline; rebuilds the same Scenario
+    unstorable = list(_unstorable_text(document, scenario_file.name))
+    if unstorable:
+        raise ScenarioError(unstorable)
     stored = LoadedScenario(scenario, Path(scenario_file.name), loaded.warnings)
     return ParsedScenario(stored, document, files, source_format, region, list(loaded.warnings))
 
@@ -120,3 +124,18 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str
         "multipart/form-data (part 'scenario' plus the CSV files it names)"
     )
 
+
+
+def _unstorable_text(value: Any, file: str, where: str = "") -> Iterator[InputProblem]:
+    """Text a database cannot store: NUL characters and lone surrogates (invalid Unicode)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            yield InputProblem(file, where or None, None, "contains a NUL character")
+        elif any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+            yield InputProblem(file, where or None, None, "contains invalid Unicode (a lone surrogate)")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _unstorable_text(item, file, f"{where}.{key}" if where else str(key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _unstorable_text(item, file, f"{where}[{index}]")

@@ -64,9 +64,9 @@ def _version_row(scenario_id: int, version: int, parsed: ParsedScenario, region:
     return ScenarioVersionRow(
         scenario_id=scenario_id, version=version, name=scenario.name, region=region,
         description=scenario.description, source_format=parsed.source_format,
-        document=json.dumps(parsed.document, ensure_ascii=False),
-        files=json.dumps(parsed.files, ensure_ascii=False),
-        warnings=json.dumps([p.__dict__ for p in parsed.warnings], ensure_ascii=False),
+        document=json.dumps(parsed.document),
+        files=json.dumps(parsed.files),
+        warnings=json.dumps([p.__dict__ for p in parsed.warnings]),
         **_summary_counts(scenario),
     )
 
@@ -362,3 +362,12 @@ def region_counts(session: Session, region: str) -> dict[str, int]:
         ScenarioRow.region == region, ScenarioRow.deleted_at.is_(None)))
     plans = session.scalar(sa.select(sa.func.count()).select_from(PlanRow).where(PlanRow.region == region))
     return {"scenarios": int(scenarios or 0), "plans": int(plans or 0)}
+
+
+def status_quo_for(session: Session, row: PlanRow) -> PlanRow | None:
+    """The newest status-quo plan of the same scenario version (for charts and maps), if any."""
+    if row.mode == "status-quo":
+        return None
+    return session.scalar(sa.select(PlanRow).where(
+        PlanRow.scenario_id == row.scenario_id, PlanRow.scenario_version == row.scenario_version,
+        PlanRow.mode == "status-quo").order_by(PlanRow.id.desc()).limit(1))

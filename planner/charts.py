@@ -110,16 +110,18 @@ def weekly_capacity_chart(
                                               label="capacity of recognised companies")
         ax.step(x, cap, where="mid", color=CAPACITY_COLOUR, linewidth=1)
         ours = demand.get(sector, zeros)
+        (handles["plan"],) = ax.step(x, ours, where="mid", color=PLAN_COLOUR, linewidth=2.2,
+                                     label=f"demand, {_plan_label(plan)}", zorder=3)
         if base_demand is not None:
+            # Drawn on top, dashed: where both plans ask the same, both lines stay visible.
             theirs = base_demand.get(sector, zeros)
             over = np.maximum(theirs - cap, 0)
             if over.any():
                 ax.fill_between(x, cap, np.maximum(theirs, cap), step="mid", color=STATUS_QUO_COLOUR, alpha=0.18,
                                 linewidth=0)
-            (handles["status quo"],) = ax.step(x, theirs, where="mid", color=STATUS_QUO_COLOUR, linewidth=1.8,
-                                               linestyle="--", label="demand, status quo (current periods)")
-        (handles["plan"],) = ax.step(x, ours, where="mid", color=PLAN_COLOUR, linewidth=2.0,
-                                     label=f"demand, {_plan_label(plan)}")
+            (handles["status quo"],) = ax.step(x, theirs, where="mid", color=STATUS_QUO_COLOUR, linewidth=1.6,
+                                               linestyle=(0, (4, 2)), label="demand, status quo (current periods)",
+                                               zorder=4)
         ax.set_title(SECTOR_CHAMBERS.get(sector, sector), fontsize=10.5, fontweight="bold")
         ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
@@ -145,8 +147,8 @@ def weekly_capacity_chart(
     fig.text(0.5, 0.01, "Demand counts every student of a wave, placed or not; shaded orange: status-quo demand above "
              "capacity. A company recognised for several sector chambers counts in each.",
              ha="center", va="bottom", fontsize=8, color="#555555")
-    fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1 - 0.72 / fig.get_figheight()))
-    fig.savefig(path, dpi=DPI)
+    fig.tight_layout(rect=(0, 0.3 / fig.get_figheight(), 1, 1 - 0.62 / fig.get_figheight()))
+    fig.savefig(path, dpi=DPI, format="png")
     return path
 
 
@@ -175,7 +177,7 @@ def shortage_cells_chart(plan: Plan, path: str | os.PathLike[str], status_quo: P
     shown = [k for k in keys if (ours[k].unplaced if k in ours else 0) or (theirs[k].unplaced if k in theirs else 0)]
     hidden = len(keys) - len(shown)
     rows = shown or keys
-    height = 2.2 + 0.42 * max(1, len(rows)) * (1.6 if base is not None else 1.0)
+    height = 2.2 + 0.36 * max(1, len(rows)) * (1.6 if base is not None else 1.0)
     fig = Figure(figsize=(11, min(height, 30)), dpi=DPI)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
@@ -213,5 +215,5 @@ def shortage_cells_chart(plan: Plan, path: str | os.PathLike[str], status_quo: P
     if notes:
         ax.text(0.99, 0.99, " ".join(notes), transform=ax.transAxes, ha="right", va="top", fontsize=9, color="#555555")
     fig.tight_layout()
-    fig.savefig(path, dpi=DPI)
+    fig.savefig(path, dpi=DPI, format="png")
     return path

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import sys
 import threading
@@ -27,9 +28,8 @@ from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import planner
-from planner.io import LoadedScenario, ScenarioError, load_scenario, write_atomic
+from planner.io import LoadedScenario, ScenarioError, load_scenario
 from planner.plan import Plan, Progress
-from planner.scenario import SECTOR_CHAMBERS
 
 app = typer.Typer(
     name="stageplanner",
@@ -78,11 +78,11 @@ def default_scenario_path() -> Path:
 
 
 def _out() -> Console:
-    return Console(highlight=False)
+    return Console(highlight=False, soft_wrap=True)
 
 
 def _err() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _echo_err(message: str) -> None:
@@ -204,7 +204,7 @@ class SolveDisplay:
             yield lambda event: None
             return
         progress = self.progress
-        task = progress.add_task(escape(label), total=None, detail="starting the solver process")
+        task = progress.add_task(escape(label), total=None, detail="solving (no plan yet)")
         best: dict[str, float | None] = {"incumbent": None, "bound": None}
 
         def on_event(event: Progress) -> None:
@@ -224,64 +224,120 @@ class SolveDisplay:
 
         try:
             yield on_event
-        finally:
-            progress.update(task, total=1, completed=1)
+        except BaseException:
+            progress.update(task, detail="stopped")
             progress.stop_task(task)
+            raise
+        progress.update(task, total=1, completed=1)
+        progress.stop_task(task)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def _stopped(signum: int) -> BaseException:
+    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
 
 
 def _solve_in_child(loaded: LoadedScenario, mode: str, time_limit: float, seed: int,
-                    callback: Callable[[Progress], None]) -> Plan:
-    """Run :func:`planner.solve.solve_watched` so that Ctrl-C stops it cleanly.
+                    callback: Callable[[Progress], None], debug: bool = False) -> Plan:
+    """Run :func:`planner.solve.solve_watched` so that Ctrl-C and SIGTERM stop it cleanly.
 
-    The solver process is started with SIGINT ignored (a terminal's Ctrl-C goes to the whole
-    process group; the child must not die with a traceback of its own). This process takes
-    SIGINT back as soon as the child exists (``solve_watched`` polls ``cancel`` right after
-    starting it); a KeyboardInterrupt then unwinds ``solve_watched``, which kills the child.
+    * While the solve runs, SIGINT and SIGTERM only set a flag that ``cancel`` reports, so
+      ``solve_watched`` stops and kills its solver process itself; no exception can fly
+      out of the middle of starting that process (which would leave it orphaned).
+    * The solver process is started with both signals blocked in this thread, a mask it
+      inherits: a terminal's Ctrl-C goes to the whole process group, and the solver must not
+      die with a traceback of its own. This thread unblocks them as soon as the child exists
+      (``solve_watched`` polls ``cancel`` right after starting it).
+    * The solver process's standard output (solver engines print banners there) goes to
+      /dev/null, or to stderr with ``--debug``: this program's stdout stays clean, e.g.
+      for ``--json``. It is set the same way, through what the child inherits at start.
+
+    Raises KeyboardInterrupt (SIGINT) or :class:`Terminated` (SIGTERM) when stopped.
     """
-    from planner.solve import solve_watched
+    from planner.solve import SolveError, solve_watched
 
-    in_main = _in_main_thread()
-    previous = signal.getsignal(signal.SIGINT) if in_main else None
-    if previous is None:
-        previous = signal.default_int_handler
-    restored = not in_main
+    stop: list[int] = []
+    previous: dict[int, Any] = {}
+    masked = False
+    saved_stdout: int | None = None
 
-    def restore() -> None:
-        nonlocal restored
-        if not restored:
-            restored = True
-            signal.signal(signal.SIGINT, previous)
+    def on_signal(signum: int, frame: object) -> None:
+        stop.append(signum)
+
+    def unmask() -> None:
+        """The solver process exists: undo what only it was meant to inherit."""
+        nonlocal masked, saved_stdout
+        if saved_stdout is not None:
+            os.dup2(saved_stdout, 1)
+            os.close(saved_stdout)
+            saved_stdout = None
+        if masked:
+            masked = False
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def cancel() -> bool:
-        restore()
-        return False
+        unmask()
+        return bool(stop)
 
-    if in_main:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    def on_event(event: Progress) -> None:
+        unmask()  # in case a future solve_watched reports progress before it polls cancel
+        callback(event)
+
+    if _in_main_thread():
+        # Starting multiprocessing's resource tracker unblocks SIGINT and SIGTERM in this
+        # thread; start it now, before the mask is set.
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        previous = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            masked = True
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+            target = os.dup(2) if debug else os.open(os.devnull, os.O_WRONLY)
+            saved_stdout = os.dup(1)
+            os.dup2(target, 1)
+            os.close(target)
     try:
-        return solve_watched(loaded.scenario, mode=mode, time_limit=time_limit, seed=seed, progress=callback,
+        plan = solve_watched(loaded.scenario, mode=mode, time_limit=time_limit, seed=seed, progress=on_event,
                              base_dir=loaded.base_dir, cancel=cancel)
+    except SolveError:
+        if stop:
+            raise _stopped(stop[0]) from None
+        raise
     finally:
-        restore()
+        unmask()  # a signal held back by the mask arrives now, at on_signal
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+    if stop:
+        raise _stopped(stop[0])
+    return plan
 
 
 def _solve_with_status_quo(loaded: LoadedScenario, mode: str, time_limit: float, seed: int,
-                           show: bool) -> tuple[Plan, Plan | None]:
+                           show: bool, debug: bool = False) -> tuple[Plan, Plan | None]:
     """The plan in ``mode`` and, in optimise mode, the status-quo plan it is compared with.
 
     The status-quo plan gets 30 % of the time limit, as the status-quo baseline inside
-    :func:`planner.solve.solve` does.
+    :func:`planner.solve.solve` does; :func:`planner.report.align_with_status_quo` then makes
+    the plan's status-quo baseline that very plan.
     """
+    from planner.report import align_with_status_quo
+
     with SolveDisplay(show) as display:
         status_quo = None
         if mode == "optimise":
             with display.stage("status quo (current periods)") as callback:
-                status_quo = _solve_in_child(loaded, "status-quo", max(1.0, time_limit * 0.3), seed, callback)
+                status_quo = _solve_in_child(loaded, "status-quo", max(1.0, time_limit * 0.3), seed, callback,
+                                             debug)
         label = {"optimise": "optimised plan", "status-quo": "status quo (current periods)",
                  "greedy": "first come, first served"}[mode]
         with display.stage(label) as callback:
-            plan = _solve_in_child(loaded, mode, time_limit, seed, callback)
-    return plan, status_quo
+            plan = _solve_in_child(loaded, mode, time_limit, seed, callback, debug)
+    return align_with_status_quo(plan, status_quo), status_quo
 
 
 # ---------------------------------------------------------------- printing
@@ -387,7 +443,8 @@ def solve(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (created; earlier results are replaced)."),
     mode: Mode = typer.Option(Mode.optimise, "--mode", help="optimise: choose periods and forms; status-quo: "
                               "current periods; greedy: current periods, first come first served."),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the solve."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the solve (optimise mode "
+                                     "also solves the status quo for the comparison, with 30 % of this on top)."),
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     as_json: bool = typer.Option(False, "--json", help="Print only the KPIs as JSON."),
@@ -400,23 +457,13 @@ def solve(
         loaded = _load(scenario, quiet)
         _check_out_dir(out)
         plan, status_quo = _solve_with_status_quo(loaded, mode.value, time_limit, seed,
-                                                  show=not (quiet or as_json))
-        _warn_if_baseline_differs(plan, status_quo, quiet)
+                                                  show=not (quiet or as_json), debug=debug)
         files = write_outputs(plan, loaded, out, status_quo=status_quo,
                               warn=(lambda m: None) if quiet else (lambda m: _echo_err(f"warning: {m}")))
         if as_json:
             typer.echo(plan.kpis.model_dump_json(indent=2))
         elif not quiet:
             _print_result(plan, status_quo, out, files)
-
-
-def _warn_if_baseline_differs(plan: Plan, status_quo: Plan | None, quiet: bool) -> None:
-    base = plan.baselines.get("status-quo")
-    if quiet or status_quo is None or base is None:
-        return
-    if base.unplaced != status_quo.kpis.unplaced:
-        _echo_err(f"warning: the status-quo plan written here leaves {status_quo.kpis.unplaced:,} students unplaced, "
-                  f"the solver's own status-quo baseline {base.unplaced:,} (time limit reached?)")
 
 
 @app.command()
@@ -434,9 +481,8 @@ def demo(
         console.print(f"Default scenario: {escape(str(path))}")
         loaded = _load(path)
         _check_out_dir(out)
-        plan, status_quo = _solve_with_status_quo(loaded, "optimise", time_limit, 0, show=True)
+        plan, status_quo = _solve_with_status_quo(loaded, "optimise", time_limit, 0, show=True, debug=debug)
         assert status_quo is not None
-        _warn_if_baseline_differs(plan, status_quo, False)
         with StagedFolder(out) as staged:
             warn = lambda m: _echo_err(f"warning: {m}")  # noqa: E731
             write_outputs(plan, loaded, staged.path / "optimise", status_quo=status_quo, warn=warn)
@@ -445,7 +491,7 @@ def demo(
                     "status quo (every cohort in its current period).\nDetails: `optimise/summary.md` and "
                     "`status-quo/summary.md`.\n\n## Key figures\n\n"
                     + comparison_markdown(status_quo, plan, "status quo", "optimised plan"))
-            write_atomic(staged.path / "summary.md", text)
+            (staged.path / "summary.md").write_text(text, encoding="utf-8")
             staged.commit()
         _print_result(plan, status_quo, out / "optimise", sorted((out / "optimise").iterdir()))
         console.print(f"Status quo in [bold]{escape(str(out / 'status-quo'))}[/]; comparison in "
@@ -516,23 +562,22 @@ def compare(
 def generate(
     size: Size = typer.Option(Size.S, "--size", case_sensitive=False, help="S, M or L."),
     seed: int = typer.Option(2026, "--seed", help="Generator seed (same seed, same scenario)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write; the CSV tables go next to it."),
+    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (or a folder: scenario.yaml in it); cohorts.csv and companies.csv go next to it."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
     with _handled(debug):
         module = _optional_module("planner.generate", "the scenario generator")
-        if out.exists() and out.is_dir():
-            raise InputFailure([f"{out}: is a folder; give the scenario file to write, e.g. {out / 'scenario.yaml'}"])
         scenario = module.generate_scenario(size.value, seed)
         written = module.write_generated(scenario, out)
         console = _out()
-        console.print(f"Generated scenario [bold]{escape(scenario.name)}[/] ({size.value}, seed {seed}): "
+        console.print(f"Generated scenario [bold]{escape(scenario.name)}[/]: "
                       f"{len(scenario.cohorts):,} cohorts, {sum(c.students for c in scenario.cohorts):,} students, "
                       f"{len(scenario.companies):,} learning companies")
-        paths = written if isinstance(written, (list, tuple)) else [out]
-        for path in paths:
-            console.print(f"  wrote {escape(str(path))}")
+        path = Path(written) if written is not None else out
+        for name in (path, path.parent / "cohorts.csv", path.parent / "companies.csv"):
+            if name.exists():
+                console.print(f"  wrote {escape(str(name))}")
 
 
 @app.command()

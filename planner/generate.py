@@ -27,6 +27,9 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
 
 from planner import geo
 from planner.io import save_scenario
@@ -45,6 +48,7 @@ __all__ = [
     "SizeSpec",
     "estimate_status_quo_shortage",
     "generate_scenario",
+    "status_quo_short_students",
     "write_generated",
 ]
 
@@ -191,7 +195,7 @@ OFF_PEAK_STARTS = ("2026-W46", "2027-W12", "2027-W15")
 SEMESTER_SHARES = (0.60, 0.33, 0.07)  # autumn, winter, off-peak
 PREFERRED_START_SHARE = 0.75  # cohorts that start in their institution's favourite week
 
-BBL_FORM = "line:4x36"  # BBL students work four days a week the whole year
+BBL_FORM = "line:4x36"  # BBL students work four days a week (BBL_DAYS) the whole year
 
 # ---------------------------------------------------------------------------
 # Programmes (crebo codes are five-digit codes in the range of the current qualification
@@ -335,7 +339,7 @@ MAX_WAVES = ((1, 0.3), (2, 0.5), (3, 0.2))
 
 # Travel limits: most cohorts by public transport; entree and level-2 students often
 # have no car and some not even public-transport money, so part of them bikes.
-BIKE_SHARE = {"entree": 0.45, "2": 0.25}
+BIKE_SHARE = {"entree": 0.35, "2": 0.2}
 BIKE_MINUTES = 30.0
 PT_MINUTES = ((45.0, 0.6), (60.0, 0.4))
 
@@ -346,34 +350,43 @@ BBL_SECTOR_SHARES = {
 }
 BBL_LEVEL_SHARES = {"2": 0.25, "3": 0.50, "4": 0.25}
 BBL_COHORT_SIZE = (4, 16)
-BBL_MAX_LOAD = 0.8  # at most this share of a company's student-days goes to its BBL students
+BBL_DAYS = 4
 
 # ---------------------------------------------------------------------------
 # Supply calibration
 # ---------------------------------------------------------------------------
 
-# Supervision places per (labour-market region, sector) = factor x the status-quo peak of
-# weekly demand (full-time equivalents). Care gets the tightest supply.
-CAPACITY_FACTOR: dict[str, float] = {
-    "zorg": 1.00, "techniek": 1.10, "handel": 1.10, "zakelijk": 1.10, "voedsel": 1.10,
-    "ict": 1.05, "mobiliteit": 1.10, "specialistisch": 1.10,
+# Supply is sized against the status quo: around every place, the companies have the
+# peak of the weekly demand that can reach them (full-time equivalents) minus a planned
+# shortfall of SHORTAGE_TARGET x that demand's volume. Level 2 and entree get their own
+# scarce places (companies taking them); care is tighter than the other sectors.
+SHORTAGE_TARGET: dict[Any, float] = {  # levels 3 and 4, per sector
+    "zorg": 0.012, "techniek": 0.004, "handel": 0.004, "zakelijk": 0.004, "voedsel": 0.004,
+    "ict": 0.006, "mobiliteit": 0.004, "specialistisch": 0.004,
 }
-# Entree places: companies of these sectors also take entree students; the places they
-# mark for entree add up to ENTREE_CAPACITY_FACTOR x the entree peak.
+LEVEL2_SHORTAGE_TARGET: dict[str, float] = {
+    "zorg": 0.03, "techniek": 0.02, "handel": 0.02, "zakelijk": 0.02, "voedsel": 0.02,
+    "ict": 0.02, "mobiliteit": 0.02, "specialistisch": 0.02,
+}
+ENTREE_SHORTAGE_TARGET = 0.022
+# Places beyond a region's peak because not every student reaches every place: the fewer
+# cohorts share a group of places, the lumpier their demand, so the allowance is this
+# constant over the square root of the number of cohorts.
+REACH_ALLOWANCE = 0.3
+LEVEL2_ALSO_UPPER = {"zorg": {"3": 0.8, "4": 0.3}, "default": {"3": 0.7, "4": 0.4}}
+# Entree places: small and medium companies of these sectors (with these shares) also take
+# entree students; those places come on top of the host sector's own.
 ENTREE_HOSTS = {"handel": 0.25, "voedsel": 0.25, "zorg": 0.15, "techniek": 0.15, "mobiliteit": 0.10, "zakelijk": 0.10}
-ENTREE_CAPACITY_FACTOR = 1.6
-ENTREE_EXTRA_PLACES = 0.5  # share of the entree places added on top of the host sector's own
-ENTREE_MAX_PLACES = 6  # entree students go to small and medium companies
+ENTREE_MAX_PLACES = 6
 
-# Each company has a primary level (drawn like the demand) and also accepts neighbouring
-# levels with these probabilities: care mostly stays with levels 3 and 4.
-LEVEL_SPILL: dict[str, dict[str, dict[str, float]]] = {
-    "zorg": {"2": {"3": 0.8, "4": 0.3}, "3": {"4": 0.7, "2": 0.06}, "4": {"3": 0.5, "2": 0.02}},
-    "default": {"2": {"3": 0.7, "4": 0.3}, "3": {"2": 0.45, "4": 0.6}, "4": {"3": 0.6, "2": 0.15}},
-}
+NEIGHBOURHOOD_MINUTES = 45.0  # places whose demand peaks together are sized together
+OWN_PEAK_SHARE = 0.8  # ... but every place keeps at least this share of its own peak
+GRAVITY_MINUTES = 15.0  # travel time over which the pull of a school location falls by e
+POPULATION_ONLY_SHARE = 0.03  # of places spread by inhabitants alone, also far from schools
 ONE_PLACE_SHARE = 0.6  # companies with a single supervision place
 MAX_PLACES = {"zorg": 30, "default": 20}
 
+CHRISTMAS_WEEKS = ("2026-W52", "2026-W53")
 CHRISTMAS_CLOSED_SHARE = 0.55
 MAY_REDUCED_SHARE = 0.15
 SUMMER_REDUCED_SHARE = 0.20
@@ -644,6 +657,7 @@ class _Builder:
             list(zip(self.places["area"], self.places["lat"], self.places["lon"]))
         )
         self.pt_minutes = network.minutes("pt").to_numpy()
+        self.bike_minutes = network.minutes("bike").to_numpy()
 
     # -- regions -----------------------------------------------------------
 
@@ -887,67 +901,162 @@ class _Builder:
 
     # -- supply --------------------------------------------------------------
 
-    def _peak_demand(self) -> tuple[dict[tuple[int, str], float], dict[tuple[int, str, str], float]]:
-        """Status-quo peak weekly demand (full-time equivalents) per (region, sector) and per level."""
-        load: dict[tuple[int, str, str], np.ndarray] = defaultdict(lambda: np.zeros(self.n_weeks))
+    def _local_demand(self) -> tuple[dict[Any, np.ndarray], dict[Any, np.ndarray]]:
+        """Status-quo demand around every place: the places it needs and its volume.
+
+        Each cohort's weekly demand (full-time equivalents) is spread over the places
+        within its travel limit in proportion to their inhabitants, decaying with travel
+        time. A place needs, for cyclists, the peak of their spread demand; for the
+        others, their spread demand in the peak week of the demand around it (places
+        within 45 minutes), so that neighbours whose peaks fall in other weeks do not each
+        keep spare places for the same students, but at least a share of its own peak. The volume is the spread demand of a week
+        with every student present (students x days / 5). Keys: a sector, ``(sector, level)``.
+        """
+        inhabitants = self.places["inhabitants_k"].to_numpy().astype(float)
+
+        def spread(minutes: np.ndarray, limit: float) -> np.ndarray:
+            pull = np.where(minutes <= limit, np.exp(-minutes / GRAVITY_MINUTES), 0.0) * inhabitants[None, :]
+            return pull / pull.sum(axis=1, keepdims=True)
+
+        minutes = {"pt": self.pt_minutes, "bike": self.bike_minutes}
         locations = {loc.id: loc for inst in self.institutions for loc in inst.locations}
-        for cohort, g in zip(self.cohorts, self.cohort_region):
+        load: dict[tuple[Any, Any], np.ndarray] = defaultdict(lambda: np.zeros((len(self.places), self.n_weeks)))
+        volume: dict[tuple[Any, Any], np.ndarray] = defaultdict(lambda: np.zeros(len(self.places)))
+        for cohort in self.cohorts:
             form = InternshipForm.parse(cohort["current_form"])
-            region = locations[cohort["location"]].holiday_region
-            weeks = self.calendar.occupied_weeks(self.calendar.week_index[cohort["current_start"]], form, region)
+            location = locations[cohort["location"]]
+            weeks = self.calendar.occupied_weeks(
+                self.calendar.week_index[cohort["current_start"]], form, location.holiday_region)
             assert weeks is not None, cohort["id"]
-            load[(g, cohort["sector"], cohort["level"])][weeks] += cohort["students"] * form.days_per_week / DAYS_PER_WEEK
-        by_sector: dict[tuple[int, str], np.ndarray] = defaultdict(lambda: np.zeros(self.n_weeks))
-        for (g, sector, _), weekly in load.items():
-            by_sector[(g, sector)] += weekly
-        return ({key: float(v.max()) for key, v in by_sector.items()},
-                {key: float(v.max()) for key, v in load.items()})
+            fte = cohort["students"] * form.days_per_week / DAYS_PER_WEEK
+            reach = (cohort["travel_mode"], cohort["max_travel_minutes"])
+            for key in (cohort["sector"], (cohort["sector"], cohort["level"])):
+                load[(key, reach)][location.place, weeks] += fte
+                volume[(key, reach)][location.place] += fte
+        spreads = {reach: spread(minutes[reach[0]], reach[1]) for reach in {reach for _, reach in load}}
+        cycling: dict[Any, np.ndarray] = {}
+        travelling: dict[Any, np.ndarray] = {}
+        volumes: dict[Any, np.ndarray] = defaultdict(lambda: np.zeros(len(self.places)))
+        for (key, reach), weekly in load.items():
+            target = cycling if reach[0] == "bike" else travelling
+            target[key] = target.get(key, 0.0) + spreads[reach].T @ weekly
+            volumes[key] += spreads[reach].T @ volume[(key, reach)]
+        neighbourhood = (self.pt_minutes <= NEIGHBOURHOOD_MINUTES).astype(float)
+        needs = {}
+        for key in volumes:
+            need = cycling[key].max(axis=1) if key in cycling else np.zeros(len(self.places))
+            if key in travelling:
+                peak_week = (neighbourhood @ travelling[key]).argmax(axis=1)
+                at_peak = travelling[key][np.arange(len(self.places)), peak_week]
+                need = need + np.maximum(at_peak, OWN_PEAK_SHARE * travelling[key].max(axis=1))
+            needs[key] = need
+        regional_peaks = {}
+        for key in volumes:
+            weekly = cycling.get(key, 0.0) + travelling.get(key, 0.0)
+            regional_peaks[key] = np.array([weekly[self.labels == g].sum(axis=0).max() for g in range(self.n_regions)])
+        return needs, dict(volumes), regional_peaks
 
     def companies(self) -> None:
         rng = self.rng
-        peak, level_peak = self._peak_demand()
-        sectors = list(CAPACITY_FACTOR)
+        peaks, volumes, regional_peaks = self._local_demand()
+        cohort_counts: dict[tuple[Any, int], int] = defaultdict(int)
+        for cohort, g in zip(self.cohorts, self.cohort_region):
+            cohort_counts[(cohort["sector"], g)] += 1
+            cohort_counts[((cohort["sector"], cohort["level"]), g)] += 1
+        no_demand = np.zeros(len(self.places))
+        inhabitants = self.places["inhabitants_k"].to_numpy().astype(float)
+        sectors = list(SHORTAGE_TARGET)
         # BBL students per (region, sector): a fixed load that needs places too.
         self.bbl_plan: dict[tuple[int, str], int] = {}
         for g in range(self.n_regions):
             split = _apportion(int(self.bbl_students[g]), np.array([BBL_SECTOR_SHARES[s] for s in sectors]), rng)
             for sector, n in zip(sectors, split):
                 self.bbl_plan[(g, sector)] = int(n)
-        target = np.zeros((self.n_regions, len(sectors)))
-        entree_target = np.zeros(self.n_regions)
-        for g in range(self.n_regions):
-            entree_target[g] = ENTREE_CAPACITY_FACTOR * peak.get((g, "entree"), 0.0)
-            for j, sector in enumerate(sectors):
-                target[g, j] = (CAPACITY_FACTOR[sector] * peak.get((g, sector), 0.0)
-                                + BBL_MAX_LOAD * self.bbl_plan[(g, sector)]
-                                + ENTREE_EXTRA_PLACES * ENTREE_HOSTS.get(sector, 0.0) * entree_target[g])
-        counts = _apportion(self.spec.companies, target.ravel(), rng).reshape(target.shape)
-        area_weight = self._company_area_weight()
+        # Places wanted per (sector, place): the local peak less a planned shortfall (a few
+        # places simply where people live), plus the entree places of host sectors.
+        def sized(key: Any, planned_shortfall: np.ndarray) -> np.ndarray:
+            need = peaks.get(key, no_demand)
+            result = np.zeros(len(self.places))
+            for g in range(self.n_regions):
+                members = self.labels == g
+                total = need[members].sum()
+                if total > 0:
+                    allowance = REACH_ALLOWANCE / math.sqrt(max(cohort_counts.get((key, g), 1), 1))
+                    budget = regional_peaks[key][g] * (1 + allowance) - planned_shortfall[members].sum()
+                    result[members] = need[members] * max(budget, 0.0) / total
+            return result
+
+        entree_wanted = sized("entree", ENTREE_SHORTAGE_TARGET * volumes.get("entree", no_demand))
+        wanted = np.zeros((len(sectors), len(self.places)))
+        level2_wanted = {}
+        for j, sector in enumerate(sectors):
+            level2_volume = volumes.get((sector, "2"), no_demand)
+            upper_volume = volumes.get((sector, "3"), no_demand) + volumes.get((sector, "4"), no_demand)
+            level2_wanted[sector] = sized((sector, "2"), LEVEL2_SHORTAGE_TARGET[sector] * level2_volume)
+            local = sized(sector, LEVEL2_SHORTAGE_TARGET[sector] * level2_volume + SHORTAGE_TARGET[sector] * upper_volume)
+            local += ENTREE_HOSTS.get(sector, 0.0) * entree_wanted
+            for g in range(self.n_regions):
+                members = self.labels == g
+                share = inhabitants[members] / inhabitants[members].sum()
+                local[members] = (1 - POPULATION_ONLY_SHARE) * local[members] + (
+                    POPULATION_ONLY_SHARE * local[members].sum() * share)
+            wanted[j] = local
+        region_totals = np.array([[wanted[j, self.labels == g].sum() for j in range(len(sectors))]
+                                  for g in range(self.n_regions)])
+        counts = _apportion(self.spec.companies, region_totals.ravel(), rng).reshape(region_totals.shape)
         self.company_rows: list[dict[str, Any]] = []
         self.company_region: list[int] = []
         self.company_names: dict[tuple[str, str], int] = defaultdict(int)
         for g in range(self.n_regions):
             members = np.flatnonzero(self.labels == g)
-            weights = area_weight[members]
+            sector_of: list[str] = []
+            places_of: list[np.ndarray] = []
+            place_of: list[np.ndarray] = []
+            levels_of: list[list[str]] = []
             for j, sector in enumerate(sectors):
                 n = int(counts[g, j])
                 if n == 0:
                     continue
-                places = self._draw_places(n, target[g, j], sector)
-                areas = members[rng.choice(len(members), size=n, p=weights / weights.sum())]
-                levels = self._draw_levels(sector, n, {lvl: level_peak.get((g, sector, lvl), 0.0) for lvl in "234"})
-                entree = self._mark_entree(places, entree_target[g] * ENTREE_HOSTS.get(sector, 0.0))
-                for k in range(n):
-                    self.company_rows.append(self._company(sector, int(places[k]), int(areas[k]), levels[k], entree[k]))
-                    self.company_region.append(g)
+                places, areas = self._draw_companies(n, sector, members, wanted[j, members])
+                # Level 2 places are scarce: in each place, companies take level 2 until
+                # their places reach the level-2 places wanted there.
+                takes_level2 = self._mark_by_area(places, areas, np.ones(n, dtype=bool), level2_wanted[sector])
+                upper = {lvl: sized((sector, lvl), SHORTAGE_TARGET[sector] * volumes.get((sector, lvl), no_demand))
+                         for lvl in ("3", "4")}
+                levels = self._draw_levels(sector, places, areas, takes_level2, upper)
+                sector_of.extend([sector] * n)
+                places_of.append(places)
+                place_of.append(areas)
+                levels_of.extend(levels)
+            if not sector_of:
+                continue
+            # Entree places: small and medium companies of the host sectors near entree demand.
+            places_arr, place_arr = np.concatenate(places_of), np.concatenate(place_of)
+            host = np.array([sec in ENTREE_HOSTS for sec in sector_of]) & (places_arr <= ENTREE_MAX_PLACES)
+            takes_entree = self._mark_by_area(places_arr, place_arr, host, entree_wanted)
+            for k in range(len(sector_of)):
+                self.company_rows.append(
+                    self._company(sector_of[k], int(places_arr[k]), int(place_arr[k]), levels_of[k],
+                                  bool(takes_entree[k]))
+                )
+                self.company_region.append(g)
 
-    def _company_area_weight(self) -> np.ndarray:
-        """Where companies are: by population, fewer far from every school location."""
-        weight = self.places["inhabitants_k"].to_numpy().astype(float)
-        school_places = sorted({loc.place for inst in self.institutions for loc in inst.locations})
-        nearest = self.pt_minutes[:, school_places].min(axis=1)
-        reach = np.where(nearest <= 45, 1.0, np.where(nearest <= 60, 0.6, 0.3))
-        return weight * reach
+    def _draw_companies(self, n: int, sector: str, members: np.ndarray,
+                        wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Places and area of ``n`` companies in the places ``members``, about ``wanted`` places each.
+
+        Each place gets companies in proportion to the places wanted there, and their
+        places add up to about that number, so local capacity follows local demand.
+        """
+        wanted = wanted + 1e-9
+        per_area = _apportion(n, wanted, self.rng)
+        places, areas = [], []
+        for area, count, total in zip(members, per_area, wanted):
+            if count:
+                places.append(self._draw_places(int(count), float(total), sector))
+                areas.append(np.full(count, area))
+        order = self.rng.permutation(n)
+        return np.concatenate(places)[order], np.concatenate(areas)[order]
 
     def _draw_places(self, n: int, total: float, sector: str) -> np.ndarray:
         """Supervision places of ``n`` companies: most have one, a long tail has many; sum near ``total``."""
@@ -971,35 +1080,50 @@ class _Builder:
         places[multi] = np.minimum(2 + np.floor(spread * high), cap).astype(int)
         return places
 
-    def _draw_levels(self, sector: str, n: int, level_demand: dict[str, float]) -> list[list[str]]:
+    def _draw_levels(self, sector: str, places: np.ndarray, areas: np.ndarray, takes_level2: np.ndarray,
+                     wanted: dict[str, np.ndarray]) -> list[list[str]]:
+        """Accepted levels per company.
+
+        Level-2 companies often also take level 3 (sometimes 4). Among the others, in every
+        place, companies take level 3 until their places reach ``wanted["3"]`` there, and
+        independently level 4 until ``wanted["4"]``, so many take both; a company left
+        with neither takes one of them.
+        """
         rng = self.rng
-        spill = LEVEL_SPILL.get(sector, LEVEL_SPILL["default"])
-        demand = np.array([level_demand[lvl] for lvl in "234"]) + 1e-6
-        primary = rng.choice(3, size=n, p=demand / demand.sum())
-        rolls = rng.random((n, 2))
+        also_upper = LEVEL2_ALSO_UPPER.get(sector, LEVEL2_ALSO_UPPER["default"])
+        others = ~takes_level2
+        takes = {lvl: self._mark_by_area(places, areas, others, wanted[lvl]) for lvl in ("3", "4")}
+        rolls = rng.random((len(places), 2))
         result = []
-        for k in range(n):
-            main = "234"[primary[k]]
-            accepted = {main}
-            for roll, (other, p) in zip(rolls[k], spill[main].items()):
-                if roll < p:
-                    accepted.add(other)
-            result.append(sorted(accepted))
+        for k in range(len(places)):
+            if takes_level2[k]:
+                levels = {"2"}
+                if rolls[k, 0] < also_upper["3"]:
+                    levels.add("3")
+                    if rolls[k, 1] < also_upper["4"]:
+                        levels.add("4")
+            else:
+                levels = {lvl for lvl in ("3", "4") if takes[lvl][k]} or {"3" if rolls[k, 0] < 0.5 else "4"}
+            result.append(sorted(levels))
         return result
 
-    def _mark_entree(self, places: np.ndarray, entree_places: float) -> np.ndarray:
-        """Companies that also take entree students, until their places reach ``entree_places``."""
+    def _mark_by_area(self, places: np.ndarray, areas: np.ndarray, eligible: np.ndarray,
+                      wanted: np.ndarray) -> np.ndarray:
+        """Mark companies so that, in every place, their places add up to about ``wanted[place]``.
+
+        Eligible companies of each place are taken in random order, skipping those that
+        would overshoot the remainder by more than half a place.
+        """
         marked = np.zeros(len(places), dtype=bool)
-        if entree_places <= 0:
-            return marked
-        order = self.rng.permutation(len(places))
-        total = 0
-        for k in order:
-            if total >= entree_places:
-                break
-            if places[k] <= ENTREE_MAX_PLACES:
-                marked[k] = True
-                total += places[k]
+        for area in np.unique(areas[eligible]):
+            remaining = wanted[area]
+            candidates = np.flatnonzero(eligible & (areas == area))
+            for k in candidates[self.rng.permutation(len(candidates))]:
+                if remaining < 0.5:
+                    break
+                if places[k] <= remaining + 0.5:
+                    marked[k] = True
+                    remaining -= places[k]
         return marked
 
     def _company(self, sector: str, places: int, place: int, levels: list[str], entree: bool) -> dict[str, Any]:
@@ -1016,10 +1140,10 @@ class _Builder:
         sectors = [sector]
         if entree:
             sectors.append("entree")
-            levels = sorted(set(levels) | {"entree", "2"}, key=("entree", "2", "3", "4").index)
+            levels = ["entree", *levels]
         reduced: dict[str, int] = {}
         if rng.random() < CHRISTMAS_CLOSED_SHARE:
-            reduced.update({"2026-W52": 0, "2026-W53": 0})
+            reduced.update({week: 0 for week in CHRISTMAS_WEEKS})
         if rng.random() < MAY_REDUCED_SHARE:
             reduced.update({"2027-W17": places // 2, "2027-W18": places // 2})
         if rng.random() < SUMMER_REDUCED_SHARE:
@@ -1037,31 +1161,33 @@ class _Builder:
     # -- BBL cohorts ---------------------------------------------------------
 
     def bbl_cohorts(self) -> None:
+        """BBL cohorts: each works at one company of its sector (larger ones more likely),
+        whose supervision places grow by the four days a week its students work there."""
         rng = self.rng
         used_ids = {c["id"] for c in self.cohorts}
         hosts_by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
         for index, (row, g) in enumerate(zip(self.company_rows, self.company_region)):
             hosts_by_key[(g, row["sectors"][0])].append(index)
         for (g, sector), students in self.bbl_plan.items():
-            hosts = sorted(hosts_by_key.get((g, sector), []), key=lambda i: -self.company_rows[i]["places"])
-            taken: set[int] = set()
-            while students > 0 and len(taken) < len(hosts):
+            free = np.array(hosts_by_key.get((g, sector), []), dtype=int)
+            while students > 0 and len(free):
                 size = min(students, int(rng.integers(BBL_COHORT_SIZE[0], BBL_COHORT_SIZE[1] + 1)))
-                # The largest free company that can carry the cohort, else the largest free one.
-                free = [i for i in hosts if i not in taken]
-                fitting = [i for i in free if BBL_MAX_LOAD * self.company_rows[i]["places"] * DAYS_PER_WEEK
-                           >= size * 4]
-                host = fitting[int(rng.integers(len(fitting)))] if fitting else free[0]
-                taken.add(host)
-                row = self.company_rows[host]
-                size = min(size, max(1, int(BBL_MAX_LOAD * row["places"] * DAYS_PER_WEEK // 4)))
+                places = np.array([self.company_rows[i]["places"] for i in free], dtype=float)
+                pick = int(rng.choice(len(free), p=places / places.sum()))
+                row = self.company_rows[free[pick]]
+                free = np.delete(free, pick)
                 levels = [lvl for lvl in row["levels"] if lvl in BBL_LEVEL_SHARES]
+                if not levels:
+                    continue
                 level = _pick(rng, {lvl: BBL_LEVEL_SHARES[lvl] for lvl in levels})
-                programmes = [p for p in PROGRAMMES if p.sector == sector and p.level == level]
-                programme = _pick(rng, {p: p.weight for p in programmes})
+                programme = _pick(rng, {p: p.weight for p in PROGRAMMES if p.sector == sector and p.level == level})
                 location = self._nearest_location(g, programme, row["area"])
                 self.cohorts.append(self._bbl_cohort(programme, size, location, row["id"], used_ids))
                 self.cohort_region.append(g)
+                row["places"] += math.ceil(size * BBL_DAYS / DAYS_PER_WEEK)
+                row["reduced_weeks"] = {
+                    week: 0 if week in CHRISTMAS_WEEKS else row["places"] // 2 for week in row["reduced_weeks"]
+                }
                 students -= size
 
     def _nearest_location(self, g: int, programme: Programme, area: str) -> _Location:
@@ -1194,15 +1320,160 @@ def write_generated(scenario: Scenario, path: str | Path) -> Path:
 # ---------------------------------------------------------------------------
 
 
+def status_quo_short_students(scenario: Scenario, base_dir: str | Path | None = None) -> np.ndarray:
+    """Students per cohort (scenario order) left without a place in the status-quo estimate.
+
+    See :func:`estimate_status_quo_shortage`. Values are fractional (a fluid estimate);
+    BBL cohorts get 0.
+    """
+    from planner.region import Region
+
+    calendar = scenario.calendar
+    n_weeks = len(calendar.weeks)
+    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
+    region = Region(scenario, Path(base_dir) if base_dir else None)
+
+    # Pools: companies with the same area, sector chambers and levels are interchangeable.
+    pool_index: dict[tuple[int, tuple[str, ...], tuple[str, ...]], int] = {}
+    company_pool = np.empty(len(scenario.companies), dtype=int)
+    capacity_rows: list[np.ndarray] = []
+    for k, company in enumerate(scenario.companies):
+        key = (area_index[company.area], tuple(sorted(company.sectors)), tuple(sorted(company.levels)))
+        if key not in pool_index:
+            pool_index[key] = len(pool_index)
+            capacity_rows.append(np.zeros(n_weeks))
+        company_pool[k] = pool_index[key]
+        weekly = np.full(n_weeks, float(company.places))
+        for week, places in company.reduced_weeks.items():
+            if week in calendar.week_index:
+                weekly[calendar.week_index[week]] = places
+        capacity_rows[company_pool[k]] += DAYS_PER_WEEK * weekly
+    capacity = np.array(capacity_rows).reshape(len(pool_index), n_weeks)
+    pool_area = np.array([key[0] for key in pool_index], dtype=int)
+    accepting_lists: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for (_, sectors, levels), pool in pool_index.items():
+        for sector in sectors:
+            for level in levels:
+                accepting_lists[(sector, level)].append(pool)
+    accepting = {key: np.array(value, dtype=int) for key, value in accepting_lists.items()}
+
+    def occupied(cohort) -> tuple[list[int], InternshipForm]:
+        form = InternshipForm.parse(cohort.current_form)
+        holiday_region = scenario.locations[cohort.location].holiday_region
+        weeks = calendar.occupied_weeks(calendar.week_index[cohort.current_start], form, holiday_region)
+        return weeks or [], form
+
+    # BBL students are a fixed load on their own company.
+    for cohort in scenario.cohorts:
+        if cohort.pathway == "BBL" and cohort.company in scenario.company_index:
+            weeks, form = occupied(cohort)
+            pool = company_pool[scenario.company_index[cohort.company]]
+            capacity[pool, weeks] = np.maximum(capacity[pool, weeks] - cohort.students * form.days_per_week, 0.0)
+
+    # BOL cohorts in their current period, and the pools each may use.
+    minutes = {mode: region.minutes_array(mode) for mode in {scenario.travel_mode(c) for c in scenario.cohorts}}
+    bol = [i for i, c in enumerate(scenario.cohorts) if c.pathway == "BOL"]
+    active = np.zeros((len(bol), n_weeks), dtype=bool)
+    days = np.zeros(len(bol))
+    students = np.zeros(len(bol))
+    weight = np.zeros(len(bol))
+    var_cohort: list[np.ndarray] = []
+    var_pool: list[np.ndarray] = []
+    for j, index in enumerate(bol):
+        cohort = scenario.cohorts[index]
+        weeks, form = occupied(cohort)
+        active[j, weeks] = True
+        days[j], students[j] = form.days_per_week, cohort.students
+        weight[j] = scenario.policy.weight(cohort)
+        pools = accepting.get((cohort.sector, cohort.level), np.zeros(0, dtype=int))
+        origin = area_index[scenario.locations[cohort.location].area]
+        pools = pools[minutes[scenario.travel_mode(cohort)][origin, pool_area[pools]] <= scenario.max_travel(cohort)]
+        if weeks:
+            var_cohort.append(np.full(len(pools), j))
+            var_pool.append(pools)
+    cohort_of = np.concatenate(var_cohort) if var_cohort else np.zeros(0, dtype=int)
+    pool_of = np.concatenate(var_pool) if var_pool else np.zeros(0, dtype=int)
+
+    placed = np.zeros(len(bol))
+    n_bol, n_pools = len(bol), len(pool_index)
+    graph = sp.coo_matrix((np.ones(len(cohort_of)), (cohort_of, n_bol + pool_of)), shape=(n_bol + n_pools,) * 2)
+    _, component = connected_components(graph, directed=False)
+    var_component = component[cohort_of]
+    for comp in np.unique(var_component):
+        variables = np.flatnonzero(var_component == comp)
+        placed += _solve_placement(variables, cohort_of, pool_of, active, days, students, weight, capacity)
+    short = np.zeros(len(scenario.cohorts))
+    short[bol] = np.maximum(students - placed, 0.0)
+    return short
+
+
+def _solve_placement(variables: np.ndarray, cohort_of: np.ndarray, pool_of: np.ndarray, active: np.ndarray,
+                     days: np.ndarray, students: np.ndarray, weight: np.ndarray,
+                     capacity: np.ndarray) -> np.ndarray:
+    """Weighted fluid placement LP of one connected group of cohorts and pools.
+
+    Maximise the weighted students placed, each at one pool for the whole period, within
+    every pool's weekly student-days. Per pool only the weeks that can bind are kept: a
+    week whose active cohorts are a subset of another week's, with at least that week's
+    capacity, never binds.
+    """
+    rows, cols, values, limits = [], [], [], []
+    order = variables[np.argsort(pool_of[variables], kind="stable")]
+    starts = np.flatnonzero(np.diff(np.r_[-1, pool_of[order]]))
+    for begin, end in zip(starts, np.r_[starts[1:], len(order)]):
+        members = order[begin:end]
+        pool = pool_of[members[0]]
+        pattern = active[cohort_of[members]]
+        weeks = np.flatnonzero(pattern.any(axis=0))
+        unique, inverse = np.unique(pattern[:, weeks], axis=1, return_inverse=True)
+        week_capacity = np.full(unique.shape[1], np.inf)
+        np.minimum.at(week_capacity, inverse.ravel(), capacity[pool, weeks])
+        as_float = unique.astype(float)
+        outside = as_float.T @ (1.0 - as_float)  # [a, b]: cohorts active in a but not in b
+        for a in range(unique.shape[1]):
+            covered = (outside[a] == 0) & (week_capacity[a] >= week_capacity)
+            covered[a] = False
+            if covered.any():
+                continue
+            members_active = members[unique[:, a]]
+            rows.extend([len(limits)] * len(members_active))
+            cols.extend(members_active.tolist())
+            values.extend(days[cohort_of[members_active]].tolist())
+            limits.append(week_capacity[a])
+    local = np.full(len(cohort_of), -1)
+    local[variables] = np.arange(len(variables))
+    cohorts, cohort_row = np.unique(cohort_of[variables], return_inverse=True)
+    capacity_rows = sp.csr_matrix((values, (rows, local[np.array(cols, dtype=int)])),
+                                  shape=(len(limits), len(variables)))
+    cohort_rows = sp.csr_matrix((np.ones(len(variables)), (cohort_row.ravel(), np.arange(len(variables)))),
+                                shape=(len(cohorts), len(variables)))
+    result = linprog(
+        -weight[cohort_of[variables]],
+        A_ub=sp.vstack([capacity_rows, cohort_rows]).tocsr(),
+        b_ub=np.concatenate([limits, students[cohorts]]),
+        bounds=(0, None),
+        method="highs-ipm",
+    )
+    if result.status != 0:
+        result = linprog(-weight[cohort_of[variables]], A_ub=sp.vstack([capacity_rows, cohort_rows]).tocsr(),
+                         b_ub=np.concatenate([limits, students[cohorts]]), bounds=(0, None), method="highs")
+    placed = np.zeros(len(students))
+    if result.x is not None:
+        np.add.at(placed, cohort_of[variables], result.x)
+    return placed
+
+
 def estimate_status_quo_shortage(scenario: Scenario, base_dir: str | Path | None = None) -> dict[str, Any]:
     """Estimate how many BOL students find no place when every cohort keeps its current period.
 
-    A quick, approximate allocation for calibrating generated scenarios, not the planner's
-    figure (the solver computes the real status quo). Companies with the same area, sector
-    chambers and levels are pooled; BBL students first take their own company's
-    student-days; then cohorts, the most constrained first, take whole-period places at
-    the fitting pools within their travel limit, narrowest and nearest pools first. A
-    place is five student-days a week; a line student uses its days per week.
+    A quick estimate for calibrating generated scenarios, not the planner's figure (the
+    solver computes the real status quo, in whole students and per company). Companies
+    with the same area, sector chambers and levels are pooled; BBL students first take
+    their own company's student-days; then a linear programme places fractional students
+    of each cohort, in its current period, at fitting pools within its travel limit for
+    the whole period, maximising the students placed weighted like the planner's
+    objective (``policy.weight``). A place is five student-days a week; a line student
+    uses its days per week.
 
     Parameters
     ----------
@@ -1218,89 +1489,18 @@ def estimate_status_quo_shortage(scenario: Scenario, base_dir: str | Path | None
         ``short_by_level``, ``rate_by_level``; ``students_by_sector``, ``short_by_sector``,
         ``rate_by_sector``.
     """
-    from planner.region import Region
-
-    calendar = scenario.calendar
-    n_weeks = len(calendar.weeks)
-    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
-    region = Region(scenario, Path(base_dir) if base_dir else None)
-
-    # Pools of companies: same area, sectors and levels.
-    pool_index: dict[tuple[int, tuple[str, ...], tuple[str, ...]], int] = {}
-    company_pool = np.empty(len(scenario.companies), dtype=int)
-    capacity_rows: list[np.ndarray] = []
-    for k, company in enumerate(scenario.companies):
-        key = (area_index[company.area], tuple(sorted(company.sectors)), tuple(sorted(company.levels)))
-        if key not in pool_index:
-            pool_index[key] = len(pool_index)
-            capacity_rows.append(np.zeros(n_weeks))
-        pool = pool_index[key]
-        company_pool[k] = pool
-        weekly = np.full(n_weeks, float(company.places))
-        for week, places in company.reduced_weeks.items():
-            if week in calendar.week_index:
-                weekly[calendar.week_index[week]] = places
-        capacity_rows[pool] += DAYS_PER_WEEK * weekly
-    capacity = np.array(capacity_rows) if capacity_rows else np.zeros((0, n_weeks))
-    pool_area = np.array([key[0] for key in pool_index], dtype=int)
-    pool_breadth = np.array([len(key[1]) * len(key[2]) for key in pool_index])
-    accepting_lists: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for (_, sectors, levels), pool in pool_index.items():
-        for sector in sectors:
-            for level in levels:
-                accepting_lists[(sector, level)].append(pool)
-    accepting = {key: np.array(value, dtype=int) for key, value in accepting_lists.items()}
-
-    def occupied(cohort) -> tuple[np.ndarray, InternshipForm]:
-        form = InternshipForm.parse(cohort.current_form)
-        holiday_region = scenario.locations[cohort.location].holiday_region
-        weeks = calendar.occupied_weeks(calendar.week_index[cohort.current_start], form, holiday_region)
-        return np.array(weeks or [], dtype=int), form
-
-    # BBL students are a fixed load on their own company.
-    for cohort in scenario.cohorts:
-        if cohort.pathway == "BBL" and cohort.company in scenario.company_index:
-            weeks, form = occupied(cohort)
-            pool = company_pool[scenario.company_index[cohort.company]]
-            capacity[pool, weeks] = np.maximum(capacity[pool, weeks] - cohort.students * form.days_per_week, 0.0)
-
-    minutes = {mode: region.minutes_array(mode) for mode in {scenario.travel_mode(c) for c in scenario.cohorts}}
-    demands = []
-    for cohort in scenario.cohorts:
-        if cohort.pathway != "BOL":
-            continue
-        weeks, form = occupied(cohort)
-        pools = accepting.get((cohort.sector, cohort.level), np.zeros(0, dtype=int))
-        origin = area_index[scenario.locations[cohort.location].area]
-        travel = minutes[scenario.travel_mode(cohort)][origin, pool_area[pools]]
-        reachable = travel <= scenario.max_travel(cohort)
-        pools, travel = pools[reachable], travel[reachable]
-        order = np.lexsort((travel, pool_breadth[pools]))
-        pools = pools[order]
-        potential = capacity[np.ix_(pools, weeks)].min(axis=1).sum() if len(pools) and len(weeks) else 0.0
-        ratio = potential / (cohort.students * form.days_per_week)
-        demands.append((ratio, cohort, weeks, form.days_per_week, pools))
-    demands.sort(key=lambda item: (item[0], item[1].id))
-
-    short_by_level: dict[str, int] = defaultdict(int)
-    short_by_sector: dict[str, int] = defaultdict(int)
+    short = status_quo_short_students(scenario, base_dir)
+    short_by_level: dict[str, float] = defaultdict(float)
+    short_by_sector: dict[str, float] = defaultdict(float)
     students_by_level: dict[str, int] = defaultdict(int)
     students_by_sector: dict[str, int] = defaultdict(int)
-    for _, cohort, weeks, days, pools in demands:
-        need = cohort.students
-        students_by_level[cohort.level] += need
-        students_by_sector[cohort.sector] += need
-        if len(pools) and len(weeks):
-            block = capacity[np.ix_(pools, weeks)]
-            available = np.floor(block.min(axis=1) / days).astype(int)
-            cumulative = np.cumsum(available)
-            take = np.clip(need - (cumulative - available), 0, available)
-            used = np.flatnonzero(take)
-            capacity[np.ix_(pools[used], weeks)] -= (take[used] * days)[:, None]
-            need -= int(take.sum())
-        short_by_level[cohort.level] += need
-        short_by_sector[cohort.sector] += need
-
+    for cohort, missing in zip(scenario.cohorts, short):
+        if cohort.pathway != "BOL":
+            continue
+        students_by_level[cohort.level] += cohort.students
+        students_by_sector[cohort.sector] += cohort.students
+        short_by_level[cohort.level] += float(missing)
+        short_by_sector[cohort.sector] += float(missing)
     total = sum(students_by_level.values())
     short = sum(short_by_level.values())
     levels = [lvl for lvl in ("entree", "2", "3", "4") if students_by_level.get(lvl)]

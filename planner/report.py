@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import signal
+import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -160,6 +161,33 @@ def status_quo_kpis(plan: Plan, status_quo: Plan | None = None) -> KPIs | None:
     return plan.baselines.get("status-quo")
 
 
+def align_with_status_quo(plan: Plan, status_quo: Plan | None) -> Plan:
+    """Make an optimised plan and a separately solved status-quo plan tell one story.
+
+    :func:`planner.solve.solve` keeps only the KPIs of its own status-quo baseline, so a
+    caller that needs the status-quo *plan* (charts, map, the demo's second folder) solves
+    it again; under a time limit the two status-quo solves may differ a little. This puts
+    the given status-quo plan's KPIs in ``plan.baselines`` and, as the solver itself does,
+    keeps the status-quo periods when they leave a lower weighted shortage than the
+    optimised plan (the status quo is itself a feasible plan). Other modes pass unchanged.
+    """
+    if plan.mode != "optimise" or status_quo is None or status_quo.mode != "status-quo":
+        return plan
+    baselines = {**plan.baselines, "status-quo": status_quo.kpis}
+    if status_quo.kpis.objective < plan.kpis.objective - 1e-9:
+        bound = plan.kpis.bound
+        objective = status_quo.kpis.objective
+        kpis = status_quo.kpis.model_copy(update={
+            "mode": "optimise", "bound": bound, "gap": max(0.0, objective - bound) / max(objective, 1.0),
+            "solve_seconds": plan.kpis.solve_seconds})
+        solver = plan.solver.model_copy(update={"explanation": [*plan.solver.explanation,
+            "the optimised plan keeps the status-quo periods: no plan with a lower weighted shortage was found "
+            "in the time limit"]})
+        return status_quo.model_copy(update={"mode": "optimise", "kpis": kpis, "solver": solver,
+                                             "baselines": baselines})
+    return plan.model_copy(update={"baselines": baselines})
+
+
 def sector_level_rows(plan: Plan, baseline: KPIs | None = None) -> list[dict[str, Any]]:
     """Shortage per sector chamber x level (summed over pathways), with a baseline when given."""
 
@@ -199,8 +227,10 @@ def load_plan(path: str | os.PathLike[str]) -> Plan:
     """
     path = Path(path)
     if path.is_dir():
+        if not (path / "plan.json").is_file():
+            raise FileNotFoundError(f"{path}: the folder holds no plan.json")
         path = path / "plan.json"
-    if not path.is_file():
+    elif not path.exists():
         raise FileNotFoundError(f"{path}: file does not exist")
     try:
         return Plan.model_validate_json(path.read_text(encoding="utf-8"))
@@ -413,16 +443,34 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
 
 @contextlib.contextmanager
 def signals_held() -> Iterator[None]:
-    """Hold back SIGINT and SIGTERM (delivered afterwards) while a short critical step runs."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    if not hasattr(signal, "pthread_sigmask"):
+    """Hold back SIGINT and SIGTERM while a short critical step runs; act on them afterwards.
+
+    Python runs signal handlers in the main thread only, so the handlers are swapped for
+    ones that just remember the signal (blocking the signal with ``pthread_sigmask`` is not
+    enough: the kernel may deliver it to another thread, e.g. one of numpy's). Outside the
+    main thread no Python handler can interrupt the step, and nothing needs doing.
+    """
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    received: list[int] = []
+
+    def remember(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {signum: signal.signal(signum, remember) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        if received:
+            signum = received[0]
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler in (signal.SIG_DFL, None):
+                signal.raise_signal(signum)
 
 
 def _write_files(

@@ -470,7 +470,7 @@ class Scenario(ScenarioSettings):
         """The travel-time limit (minutes) of ``cohort``."""
         return cohort.max_travel_minutes or self.policy.default_max_travel_minutes
 
-    @property
+    @cached_property
     def weekday_detail(self) -> bool:
         """Whether any company gives places per weekday (then capacity is counted per weekday)."""
         return any(c.places_per_weekday is not None for c in self.companies)
