@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 import planner
 from planner.io import LoadedScenario, ScenarioError, load_scenario
@@ -183,12 +183,14 @@ class SolveDisplay:
 
     def __enter__(self) -> SolveDisplay:
         if self.enabled:
+            _err().print("Solving: best = weighted shortage of the best plan so far, bound = proven lower bound "
+                         "(no plan can do better)")
             self.progress = RichProgress(
-                SpinnerColumn(finished_text="[green]done[/]"),
-                TextColumn("[bold]{task.description}"),
-                TimeElapsedColumn(),
-                TextColumn("{task.fields[detail]}"),
-                console=_err(),
+                SpinnerColumn(finished_text="[green]✓[/]"),
+                TextColumn("[bold]{task.description}", table_column=Column(width=14, no_wrap=True)),
+                TimeElapsedColumn(table_column=Column(min_width=7, no_wrap=True)),
+                TextColumn("{task.fields[detail]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
+                console=Console(stderr=True, highlight=False),  # wraps to the terminal, as Live needs
             )
             self.progress.start()
         return self
@@ -212,15 +214,16 @@ class SolveDisplay:
                 best["incumbent"] = event.incumbent
             if event.bound is not None and (best["bound"] is None or event.bound > best["bound"]):
                 best["bound"] = event.bound
-            parts = [event.phase]
+            parts = []
             if best["incumbent"] is not None:
-                parts.append(f"best weighted shortage {best['incumbent']:,.1f}")
+                parts.append(f"best {best['incumbent']:,.1f}")
             if best["bound"] is not None:
                 parts.append(f"bound {best['bound']:,.1f}")
             if best["incumbent"] is not None and best["bound"] is not None:
                 gap = max(0.0, best["incumbent"] - best["bound"]) / max(best["incumbent"], 1.0)
-                parts.append(f"gap {gap:.2%}")
-            progress.update(task, detail=escape(" | ".join(parts)))
+                parts.append(f"gap {gap:.1%}")
+            parts.append(f"({event.phase})")
+            progress.update(task, detail=escape(" | ".join(parts[:-1]) + " " + parts[-1]).strip())
 
         try:
             yield on_event
@@ -330,11 +333,10 @@ def _solve_with_status_quo(loaded: LoadedScenario, mode: str, time_limit: float,
     with SolveDisplay(show) as display:
         status_quo = None
         if mode == "optimise":
-            with display.stage("status quo (current periods)") as callback:
+            with display.stage("status quo") as callback:
                 status_quo = _solve_in_child(loaded, "status-quo", max(1.0, time_limit * 0.3), seed, callback,
                                              debug)
-        label = {"optimise": "optimised plan", "status-quo": "status quo (current periods)",
-                 "greedy": "first come, first served"}[mode]
+        label = {"optimise": "optimised plan", "status-quo": "status quo", "greedy": "greedy"}[mode]
         with display.stage(label) as callback:
             plan = _solve_in_child(loaded, mode, time_limit, seed, callback, debug)
     return align_with_status_quo(plan, status_quo), status_quo

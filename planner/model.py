@@ -60,7 +60,6 @@ class ProblemData:
     occupancy: sp.csr_matrix  # options x (weeks * days): student-days per student
     cluster_members: list[np.ndarray]  # company indices per cluster
     cluster_capacity: np.ndarray  # clusters x (weeks * days), after BBL load
-    cluster_slots: dict[int, np.ndarray]  # day-count mode: d -> clusters x weeks, sum of floor(capacity / d)
     company_capacity: np.ndarray  # companies x (weeks * days), after BBL load
     bbl_load: np.ndarray  # companies x (weeks * days)
     eligible: list[np.ndarray]  # per scheduled cohort: eligible cluster indices
@@ -203,14 +202,6 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
     if aggregate:
         cluster_members, cluster_capacity, eligible, eligible_minutes = _merge_by_signature(
             cluster_members, cluster_capacity, eligible, eligible_minutes)
-    # A company fits at most floor(capacity / d) students who each need d or more days a week:
-    # summed over a pool's companies this keeps line students from packing like a fluid.
-    cluster_slots: dict[int, np.ndarray] = {}
-    if n_days == 1:
-        line_days = {o.form.days_per_week for o in options if o.form.kind == "line"}
-        for days in sorted(d for d in line_days if d >= 2):
-            cluster_slots[days] = np.array([(residual[m] // days).sum(axis=0) for m in cluster_members],
-                                           dtype=np.int64).reshape(len(cluster_members), width)
 
     return ProblemData(
         scenario=scenario,
@@ -227,7 +218,6 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         occupancy=occupancy,
         cluster_members=cluster_members,
         cluster_capacity=cluster_capacity,
-        cluster_slots=cluster_slots,
         company_capacity=residual,
         bbl_load=bbl_load,
         eligible=eligible,
@@ -427,13 +417,6 @@ def build_model(
     used_cells, cap_row = np.unique(cell, return_inverse=True)
     rows.add(cap_row, occupancy.row, occupancy.data, np.full(len(used_cells), -np.inf),
              data.cluster_capacity.ravel()[used_cells])
-
-    for days, slots in data.cluster_slots.items():
-        # Students needing `days` or more days a week, per pool and week, within the pool's slots.
-        needs = occupancy.data >= days
-        slot_cell, slot_row = np.unique(cell[needs], return_inverse=True)
-        rows.add(slot_row, occupancy.row[needs], np.ones(int(needs.sum())), np.full(len(slot_cell), -np.inf),
-                 slots.ravel()[slot_cell])
 
     if wave_limits:
         # A cohort splits into at most max_waves start waves: x[c, o, .] > 0 only if wave[o] = 1.
