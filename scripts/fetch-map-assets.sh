@@ -31,5 +31,6 @@ cp "$G/dist/leaflet.groupedlayercontrol.min.js" "$G/dist/leaflet.groupedlayercon
   echo "leaflet $LEAFLET: BSD-2-Clause (leaflet/LICENSE)"
   echo "leaflet.markercluster $MARKERCLUSTER: MIT (leaflet.markercluster/MIT-LICENCE.txt)"
   echo "leaflet-groupedlayercontrol $GROUPED: MIT (leaflet-groupedlayercontrol/LICENSE.txt)"
+  echo "shortage-map.js, shortage-map.css: stageplanner's own map script and styles (not fetched)"
 } > "$dest/SOURCES.txt"
 echo "fetch-map-assets: wrote $(du -sh "$dest" | cut -f1) to $dest"
