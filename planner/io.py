@@ -236,7 +236,8 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         raise ScenarioError([InputProblem(str(path), None, None, "file does not exist")])
     try:
         document = _read_document(path)
-    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError) as err:
+    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as err:
+        # ValueError: YAML values that look like impossible dates (2026-13-45).
         raise ScenarioError([InputProblem(path.name, None, None, f"is not valid YAML/JSON: {err}")]) from None
     if not isinstance(document, dict):
         raise ScenarioError([InputProblem(path.name, None, None, "must be a mapping with calendar, areas, ...")])
@@ -273,7 +274,9 @@ def scenario_from_dict(document: dict[str, Any], name: str = "scenario.yaml") ->
     """Load a scenario given as a mapping (tables inline), e.g. from an HTTP request."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
-        path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        text = (json.dumps(document, ensure_ascii=False) if path.suffix.lower() == ".json"
+                else yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+        path.write_text(text, encoding="utf-8")
         loaded = load_scenario(path)
     return LoadedScenario(loaded.scenario, Path(name), loaded.warnings)
 

@@ -19,7 +19,9 @@ solver's objective.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import queue as queue_module
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -665,7 +667,16 @@ def _relabel(source: Plan, mode: str, solved: Plan) -> Plan:
 # ------------------------------------------------------------------ solving in a watched process
 
 
+def _exit_with_parent(parent: int) -> None:
+    """Stop this solver process when the process that started it is gone."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(3)
+
+
 def _worker(payload: dict, events: mp.Queue) -> None:
+    threading.Thread(target=_exit_with_parent, args=(payload["parent"],), daemon=True).start()
     try:
         scenario = Scenario.model_validate(payload["scenario"])
         plan = solve(scenario, payload["mode"], payload["time_limit"], payload["seed"],
@@ -694,7 +705,7 @@ def solve_watched(
     """
     context = mp.get_context("spawn")
     events: mp.Queue = context.Queue()
-    payload = {"scenario": scenario.model_dump(mode="json"), "mode": mode, "time_limit": time_limit,
+    payload = {"scenario": scenario.model_dump(mode="json"), "mode": mode, "time_limit": time_limit, "parent": os.getpid(),
                "seed": seed, "base_dir": str(base_dir) if base_dir else None}
     process = context.Process(target=_worker, args=(payload, events), daemon=True)
     process.start()

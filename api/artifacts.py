@@ -1,0 +1,180 @@
+"""Files made from stored records: scenario side files, CSV tables, charts, maps, result sets.
+
+Nothing here is a record: every file is regenerated on demand from the plan JSON and the
+scenario version in the database, and cached under ``<data_dir>``:
+
+* ``scenarios/<id>/v<version>/``: the side files a version refers to (travel matrix,
+  GeoJSON), so the solver and the map find them next to the scenario;
+* ``plans/<id>/<variant>/``: charts, maps and the full output set of a plan.
+
+Files are written to a temporary name and renamed into place, so a reader never sees half a
+file, and one lock per file keeps two requests from drawing the same chart twice.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+from api.db import ScenarioVersionRow
+from api.settings import Settings
+from planner.io import InputProblem, LoadedScenario
+from planner.plan import Plan
+from planner.scenario import Scenario
+
+CHARTS = {
+    "weekly_capacity": "Weekly supervision demand against capacity per sector chamber",
+    "shortage_cells": "Students without a place per stagebarometer cell (sector chamber x pathway x level)",
+}
+TABLES = ("schedule", "shortages", "utilisation")
+
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+class Unavailable(Exception):
+    """A generated file cannot be made because an optional part is not installed (HTTP 503)."""
+
+
+def _lock(key: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _write_atomic(path: Path, write: Callable[[Path], object]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def cached_file(path: Path, write: Callable[[Path], object]) -> Path:
+    """``path``, written by ``write(tmp_path)`` first when it does not exist yet."""
+    if path.is_file():
+        return path
+    with _lock(str(path)):
+        if path.is_file():
+            return path
+        return _write_atomic(path, write)
+
+
+# ------------------------------------------------------------------ scenarios
+
+
+def scenario_dir(settings: Settings, version: ScenarioVersionRow) -> Path | None:
+    """Folder holding a version's side files (None when it has none)."""
+    from api.store import version_files
+
+    files = version_files(version)
+    if not files:
+        return None
+    folder = (settings.data_dir / "scenarios" / str(version.scenario_id) / f"v{version.version}").absolute()
+    for name, text in files.items():
+        safe = Path(name).name
+        cached_file(folder / safe, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
+    return folder
+
+
+def loaded_scenario(settings: Settings, version: ScenarioVersionRow) -> LoadedScenario:
+    """A stored version as the LoadedScenario the report and map functions expect."""
+    from api.store import version_document, version_warnings
+
+    scenario = Scenario.model_validate(version_document(version))
+    folder = scenario_dir(settings, version) or (settings.data_dir / "scenarios" / str(version.scenario_id)
+                                                 / f"v{version.version}").absolute()
+    warnings = [InputProblem(p["file"], p["where"], p["field"], p["message"]) for p in version_warnings(version)]
+    return LoadedScenario(scenario, folder / "scenario.yaml", warnings)
+
+
+# ------------------------------------------------------------------ plans
+
+
+def _plan_dir(settings: Settings, plan_id: int, other_id: int | None) -> Path:
+    variant = f"vs-{other_id}" if other_id is not None else "alone"
+    return (settings.data_dir / "plans" / str(plan_id) / variant).absolute()
+
+
+def table_csv(plan: Plan, table: str) -> str:
+    """One of the CLI's CSV tables (schedule, shortages, utilisation) as text."""
+    from planner import report
+
+    rows, columns = {
+        "schedule": (report.schedule_rows, report.SCHEDULE_COLUMNS),
+        "shortages": (report.shortage_rows, report.SHORTAGE_COLUMNS),
+        "utilisation": (report.utilisation_rows, report.UTILISATION_COLUMNS),
+    }[table]
+    return report.csv_text(rows(plan), columns)
+
+
+def summary_markdown(plan: Plan, status_quo: Plan | None) -> str:
+    """The CLI's summary.md of a plan."""
+    from planner import report
+
+    return report.summary_markdown(plan, status_quo)
+
+
+def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, name: str,
+              status_quo: tuple[int, Plan] | None) -> Path:
+    """A chart of the plan as a PNG file (drawn once, then cached)."""
+    from planner import charts
+
+    other_id, other = status_quo if status_quo else (None, None)
+    path = _plan_dir(settings, plan_id, other_id) / f"{name}.png"
+    if name == "weekly_capacity":
+        return cached_file(path, lambda tmp: charts.weekly_capacity_chart(plan, loaded.scenario, tmp, status_quo=other))
+    return cached_file(path, lambda tmp: charts.shortage_cells_chart(plan, tmp, status_quo=other))
+
+
+def map_html(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
+             status_quo: tuple[int, Plan] | None) -> Path:
+    """The plan's map as an HTML file (made once, then cached); with the status quo as a second view."""
+    try:
+        from maps import write_plan_map
+    except ImportError as err:
+        raise Unavailable(f"maps are not available on this server ({err})") from None
+    other_id, other = status_quo if status_quo else (None, None)
+    path = _plan_dir(settings, plan_id, other_id) / "map.html"
+    return cached_file(path, lambda tmp: write_plan_map(plan, loaded, tmp, compare_with=other))
+
+
+def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, Plan], loaded: LoadedScenario) -> Path:
+    """Map of the difference in shortage per area between plans a and b (cached)."""
+    try:
+        from maps import write_comparison_map
+    except ImportError as err:
+        raise Unavailable(f"maps are not available on this server ({err})") from None
+    path = _plan_dir(settings, b[0], a[0]) / "comparison-map.html"
+    return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp))
+
+
+def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
+                status_quo: tuple[int, Plan] | None) -> Path:
+    """The CLI's complete result set of the plan (planner.report.write_outputs) as a zip file."""
+    from planner.report import write_outputs
+
+    other_id, other = status_quo if status_quo else (None, None)
+    folder = _plan_dir(settings, plan_id, other_id)
+    path = folder / f"plan-{plan_id}.zip"
+
+    def build(tmp: Path) -> None:
+        with tempfile.TemporaryDirectory(dir=folder) as work:
+            out = Path(work) / "out"
+            files = write_outputs(plan, loaded, out, status_quo=other, warn=lambda _message: None)
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for file in sorted(files):
+                    archive.write(file, arcname=f"plan-{plan_id}/{file.name}")
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return cached_file(path, build)
+

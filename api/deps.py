@@ -1,0 +1,57 @@
+"""Shared route dependencies and parameter types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+from sqlalchemy.orm import Session
+
+from api.db import Database
+from api.jobs import JobManager
+from api.settings import Settings
+
+MAX_ID = 2_147_483_647
+# Names are stored and compared as given; control characters (and NUL, which PostgreSQL
+# cannot store) are refused.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def get_jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request; write routes commit explicitly, everything else is rolled back."""
+    session = request.app.state.db.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+JobsDep = Annotated[JobManager, Depends(get_jobs)]
+
+ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID, description="Scenario id.", examples=[1])]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="Job id.", examples=[7])]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="Plan id.", examples=[3])]
+AgreementId = Annotated[int, Path(ge=1, le=MAX_ID, description="Agreement id.", examples=[1])]
+RegionPath = Annotated[str, Path(min_length=1, max_length=200, pattern=NAME_PATTERN,
+                                 description="Region name (as given when the scenario was stored).",
+                                 examples=["Twente"])]
+RegionQuery = Annotated[str | None, Query(min_length=1, max_length=200, pattern=NAME_PATTERN,
+                                          description="Only this region.", examples=["Twente"])]
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.", examples=[20])]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Skip this many items.", examples=[0])]

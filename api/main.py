@@ -1,0 +1,202 @@
+"""The FastAPI application: ``app`` (settings from the environment) and :func:`run`.
+
+Start it with ``python -m api.main --host 127.0.0.1 --port 8000`` or
+``uvicorn api.main:app``. At startup the database schema is upgraded with Alembic and
+solve jobs a previous server left unfinished are resumed (see :mod:`api.jobs`).
+Interactive documentation is at ``/docs``, the OpenAPI schema at ``/openapi.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from api import schemas, store
+from api.artifacts import Unavailable
+from api.db import Database
+from api.jobs import JobManager
+from api.routes import agreements, hotspots, jobs, plans, scenarios
+from api.routes.scenarios import PayloadTooLarge
+from api.scenario_input import UnsupportedMediaType
+from api.settings import Settings
+from planner.io import InputProblem, ScenarioError
+
+log = logging.getLogger("stageplanner.api")
+
+try:
+    VERSION = version("stageplanner")
+except PackageNotFoundError:  # running from a source tree without installing
+    VERSION = "0.0.0"
+
+DESCRIPTION = """\
+Plans staggered internship periods (block and line internships) for Dutch MBO regions against
+learning companies' weekly supervision capacity.
+
+* **Regional consortia** upload a scenario, solve it, read the proposed calendar and its
+  shortage by week, sector chamber, level and area, and record the plan they agree on.
+* **SBB** reads shortage hotspots across the newest plan of every region.
+* **Care roundtables** upload what-if versions of a scenario and compare plans side by side.
+
+Everything is aggregated (cohorts and capacities); no personal data of students.
+Errors: 404 for unknown ids, 409 for actions that do not fit the current state, 422 with every
+problem (file, row, field, message) for invalid input.
+"""
+
+TAGS = [
+    {"name": "scenarios", "description": "A region's demand (cohorts) and supply (learning companies) for a school "
+                                         "year; versioned."},
+    {"name": "jobs", "description": "Solving a scenario in the background: queue, progress, cancel."},
+    {"name": "plans", "description": "Proposed calendars with their KPIs, shortages, utilisation, map, charts and "
+                                     "downloads; comparisons."},
+    {"name": "hotspots", "description": "Where students are left without a place: per plan and across regions."},
+    {"name": "agreements", "description": "A region adopting a plan as its agreed internship calendar, and "
+                                          "deviations from it."},
+    {"name": "regions", "description": "Regions with their newest plan and current agreement."},
+    {"name": "service", "description": "Health of the server."},
+]
+
+
+def _problem_json(problems: list[InputProblem]) -> list[dict[str, Any]]:
+    return [{"file": p.file, "where": p.where, "field": p.field, "message": p.message, "text": str(p)}
+            for p in problems]
+
+
+def _validation_problems(errors: list[dict[str, Any]]) -> list[InputProblem]:
+    problems = []
+    for error in errors:
+        loc = [str(part) for part in error.get("loc", ())]
+        where = loc[0] if loc else None
+        field = ".".join(loc[1:]) or None
+        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        if error.get("type") == "missing":
+            message = "is required"
+        elif error.get("type") == "json_invalid":
+            message = f"is not valid JSON ({error.get('ctx', {}).get('error', message)})"
+        problems.append(InputProblem("request", where, field, message))
+    return problems
+
+
+def _install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ScenarioError)
+    async def scenario_error(_request: Request, err: ScenarioError) -> JSONResponse:
+        return JSONResponse({"detail": _problem_json(err.problems)}, status_code=422)
+
+    @app.exception_handler(store.InvalidInput)
+    async def invalid_input(_request: Request, err: store.InvalidInput) -> JSONResponse:
+        return JSONResponse({"detail": _problem_json(err.problems)}, status_code=422)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_validation(_request: Request, err: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _problem_json(_validation_problems(list(err.errors())))}, status_code=422)
+
+    @app.exception_handler(store.NotFound)
+    async def not_found(_request: Request, err: store.NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=404)
+
+    @app.exception_handler(store.Conflict)
+    async def conflict(_request: Request, err: store.Conflict) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=409)
+
+    @app.exception_handler(PayloadTooLarge)
+    async def too_large(_request: Request, err: PayloadTooLarge) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=413)
+
+    @app.exception_handler(UnsupportedMediaType)
+    async def media_type(_request: Request, err: UnsupportedMediaType) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=415)
+
+    @app.exception_handler(Unavailable)
+    async def unavailable(_request: Request, err: Unavailable) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=503)
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI schema, with the scenario document's schema (the JSON upload body) in components."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from planner.scenario import Scenario
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
+                         tags=app.openapi_tags)
+    scenario_schema = Scenario.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in scenario_schema.pop("$defs", {}).items():
+        components.setdefault(name, definition)
+    scenario_schema["examples"] = [schemas.EXAMPLE_SCENARIO]
+    components["Scenario"] = scenario_schema
+    app.openapi_schema = schema
+    return schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API application; settings are read from the environment at startup unless given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        active = settings or Settings.from_env()
+        db = Database(active.database_url)
+        db.migrate()
+        manager = JobManager(db, active)
+        app.state.settings, app.state.db, app.state.jobs = active, db, manager
+        resumed = manager.start()
+        log.info("stage planner API ready (%s database, %d job(s) resumed)", db.engine.dialect.name, len(resumed))
+        try:
+            yield
+        finally:
+            manager.shutdown()
+            db.dispose()
+
+    app = FastAPI(title="Stage planner API", version=VERSION, description=DESCRIPTION, openapi_tags=TAGS,
+                  lifespan=lifespan)
+    _install_handlers(app)
+    app.include_router(scenarios.router)
+    app.include_router(jobs.router)
+    app.include_router(plans.router)
+    app.include_router(hotspots.router)
+    app.include_router(agreements.router)
+
+    @app.get("/health", response_model=schemas.Health, tags=["service"], summary="Health and queue state")
+    def health(request: Request) -> schemas.Health:
+        """The server is up; database kind, solve slots and jobs per status."""
+        with request.app.state.db.session() as session:
+            counts = store.job_counts(session)
+        return schemas.Health(status="ok", database=request.app.state.db.engine.dialect.name,
+                              max_concurrent_solves=request.app.state.settings.max_concurrent_solves, jobs=counts)
+
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+app = create_app()
+
+
+def run(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
+    """Serve the API with uvicorn (settings from the environment)."""
+    import uvicorn
+
+    logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Command line: ``python -m api.main [--host H] [--port P]``."""
+    parser = argparse.ArgumentParser(description="Serve the stage planner HTTP API.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
+    args = parser.parse_args(argv)
+    run(args.host, args.port, args.log_level)
+
+
+if __name__ == "__main__":
+    main()

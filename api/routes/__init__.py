@@ -1,0 +1,1 @@
+"""HTTP routes, one module per resource; each route only parses, calls store/jobs/analysis and shapes."""

@@ -1,0 +1,33 @@
+"""The SBB view: shortage hotspots across the newest plan of every region."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api import analysis, schemas, store, views
+from api.deps import Limit, SessionDep
+from api.schemas import LevelCode, Mode, SectorCode
+
+router = APIRouter(tags=["hotspots"])
+
+
+@router.get("/hotspots", response_model=schemas.HotspotsOut, responses={422: schemas.ERRORS[422]},
+            summary="Hotspots across all regions (SBB view)")
+def hotspots(session: SessionDep, limit: Limit = 20,
+             mode: Annotated[Mode | None, Query(description="Use each region's newest plan of this mode "
+                                                "(default: the newest plan of any mode).", examples=["optimise"])] = None,
+             sector: Annotated[SectorCode | None, Query(description="Only this sector chamber.", examples=["zorg"])] = None,
+             level: Annotated[LevelCode | None, Query(description="Only this level.", examples=["2"])] = None,
+             ) -> schemas.HotspotsOut:
+    """Cells (region, area, sector chamber, level, week) with the most unplaced students, ranked over
+    the newest plan of every region (plans of deleted scenarios are left out)."""
+    rows = store.latest_plans_per_region(session, mode)
+    cells = []
+    for row in rows:
+        plan = store.plan_of(row)
+        cells.append(analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
+                                        {w: i for i, w in enumerate(plan.weeks)}))
+    return schemas.HotspotsOut(plans=[views.plan_summary(r) for r in rows],
+                               cells=analysis.rank_hotspots(cells, limit, sector, level))

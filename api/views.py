@@ -1,0 +1,92 @@
+"""Turning database rows into response models (kept out of the routes)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api import schemas, store
+from api.artifacts import CHARTS
+from api.db import AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
+
+
+def scenario_summary(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioSummary:
+    return schemas.ScenarioSummary(
+        id=row.id, name=version.name, region=version.region, description=version.description,
+        version=version.version, cohorts=version.cohorts, companies=version.companies, students=version.students,
+        created_at=row.created_at, updated_at=version.created_at,
+    )
+
+
+def scenario_out(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioOut:
+    summary = scenario_summary(row, version)
+    return schemas.ScenarioOut(
+        **summary.model_dump(), source_format=version.source_format, document=store.version_document(version),
+        files=sorted(store.version_files(version)),
+        warnings=[schemas.Problem(**p) for p in store.version_warnings(version)],
+    )
+
+
+def version_summary(version: ScenarioVersionRow) -> schemas.ScenarioVersionSummary:
+    return schemas.ScenarioVersionSummary(
+        scenario_id=version.scenario_id, version=version.version, name=version.name, region=version.region,
+        source_format=version.source_format, cohorts=version.cohorts, companies=version.companies,
+        students=version.students, created_at=version.created_at,
+    )
+
+
+def job_out(session: Session, job: JobRow) -> schemas.JobOut:
+    elapsed = None
+    if job.started_at is not None:
+        end = job.finished_at or utcnow()
+        elapsed = round(max(0.0, (end - job.started_at).total_seconds()), 3)
+    return schemas.JobOut(
+        id=job.id, scenario_id=job.scenario_id, scenario_version=job.scenario_version, region=job.region,
+        mode=job.mode, time_limit=job.time_limit, seed=job.seed, status=job.status,
+        progress=schemas.JobProgress(phase=job.phase, incumbent=job.incumbent, bound=job.bound, elapsed=elapsed,
+                                     solver_seconds=job.solver_seconds),
+        queue_position=store.queue_position(session, job), attempts=job.attempts,
+        cancel_requested=job.cancel_requested, error=job.error, note=job.note, plan_id=job.plan_id,
+        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+    )
+
+
+def plan_summary(row: PlanRow) -> schemas.PlanSummary:
+    return schemas.PlanSummary(
+        id=row.id, scenario_id=row.scenario_id, scenario_version=row.scenario_version,
+        scenario_name=row.scenario_name, region=row.region, mode=row.mode, job_id=row.job_id,
+        created_at=row.created_at, objective=row.objective, students=row.students, unplaced=row.unplaced,
+        shortage_rate=row.shortage_rate, solver_status=row.solver_status,
+    )
+
+
+def plan_links(plan_id: int) -> schemas.PlanLinks:
+    base = f"/plans/{plan_id}"
+    return schemas.PlanLinks(
+        schedule=f"{base}/schedule", shortages=f"{base}/shortages", utilisation=f"{base}/utilisation",
+        hotspots=f"{base}/hotspots", map=f"{base}/map",
+        charts={name: f"{base}/charts/{name}.png" for name in CHARTS},
+        downloads={name: f"{base}/{name}" for name in ("schedule.csv", "shortages.csv", "utilisation.csv",
+                                                       "summary.md", "plan.json", "outputs.zip")},
+    )
+
+
+def plan_out(row: PlanRow) -> schemas.PlanOut:
+    plan = store.plan_of(row)
+    return schemas.PlanOut(
+        **plan_summary(row).model_dump(), weeks=plan.weeks, kpis=plan.kpis, baselines=plan.baselines,
+        solver=plan.solver, links=plan_links(row.id),
+    )
+
+
+def agreement_out(session: Session, row: AgreementRow, current_ids: set[int] | None = None) -> schemas.AgreementOut:
+    if current_ids is None:
+        current = store.current_agreement(session, row.region)
+        is_current = current is not None and current.id == row.id
+    else:
+        is_current = row.id in current_ids
+    plan = store.get_plan_row(session, row.plan_id)
+    return schemas.AgreementOut(
+        id=row.id, region=row.region, plan_id=row.plan_id, scenario_id=row.scenario_id,
+        scenario_version=row.scenario_version, adopted_by=row.adopted_by, adopted_at=row.adopted_at, note=row.note,
+        current=is_current, plan=plan_summary(plan),
+    )
