@@ -279,6 +279,7 @@ def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple
                                      else np.zeros(int(k.sum()), dtype=np.int64) for _, v, k in kept]) if kept else np.zeros(0, dtype=np.int64)
     best = _disaggregate(data, rounded_columns, rounded_values)
     best_value = _weighted_shortage(data, best)
+    source = "rounding"
     clock.report("rounding", best_value, solution.bound if solution.bound_proven else None)
     lp_mass = np.zeros(len(data.options))
     for _, cols, vals in solution.parts:
@@ -287,11 +288,11 @@ def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple
     staggered = _staggered_greedy(data, lp_mass)
     value = _weighted_shortage(data, staggered)
     if value < best_value - 1e-9:
-        best, best_value = staggered, value
+        best, best_value, source = staggered, value, "staggered greedy"
     clock.report("staggered greedy", best_value, solution.bound if solution.bound_proven else None)
 
     # 3. With time left, the integer model over the options the relaxation uses (plus the current ones).
-    if clock.remaining() > 1.0 and best_value > solution.bound + 1e-6:
+    if clock.remaining() > 1.0 and best_value > solution.bound + 1e-6 and data.mode == "optimise":
         mip_columns, mip_values = [], []
         for cohorts, cols, vals in solution.parts:
             if vals is None:
@@ -311,8 +312,9 @@ def _optimised_assignments(data: ProblemData, clock: _Clock, seed: int) -> tuple
             candidate = _disaggregate(data, _concat(mip_columns), np.concatenate(mip_values))
             value = _weighted_shortage(data, candidate)
             if value < best_value - 1e-9:
-                best, best_value = candidate, value
+                best, best_value, source = candidate, value, "integer model"
             clock.report("integer model", best_value, solution.bound if solution.bound_proven else None)
+    solution.statuses.add(f"plan by {source}")
     return best, solution
 
 
@@ -641,7 +643,8 @@ def solve(
         # Each baseline has its own time limit: the limit is what one plan may take.
         baseline_plans["greedy"] = _solve_mode(scenario, region, "greedy", time_limit, seed, None)
         if mode == "optimise":
-            baseline_plans["status-quo"] = _solve_mode(scenario, region, "status-quo", time_limit, seed, None)
+            # The status quo is a smaller problem: half the limit is plenty.
+            baseline_plans["status-quo"] = _solve_mode(scenario, region, "status-quo", time_limit / 2, seed, None)
     plan = baseline_plans.get(mode) if mode == "greedy" else None
     if plan is None:
         plan = _solve_mode(scenario, region, mode, time_limit, seed, progress)

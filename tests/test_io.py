@@ -104,7 +104,7 @@ def test_inline_rows_are_named_by_path(tmp_path):
     (lambda d: d.update(travel={"matrix_csv": "times.csv"}),
      "scenario.yaml travel, matrix_csv: file 'times.csv' does not exist"),
     (lambda d: d["areas"].append({"name": "Enschedee"}),
-     "scenario.yaml areas[2], name: 'Enschedee' is not a known Dutch place; give lat and lon; did you mean Enschede?"),
+     "scenario.yaml areas[2], name: 'Enschedee' is not a known Dutch place; give lat and lon; did you mean Enschede, Schoonebeek?"),
     (lambda d: d["calendar"].update(holidays={"noord": ["2027-W08"]}),
      "scenario.yaml, calendar: holiday week 2027-W08 of region noord is outside 2026-W36..2026-W51"),
     (lambda d: d["companies"][0].update(places_per_weekday=[1, 1]),

@@ -175,3 +175,35 @@ def test_every_plan_is_sound_and_optimise_never_worse(scenario):
     assert plans["optimise"].kpis.bound <= plans["status-quo"].kpis.bound + 1e-6
     with_baselines = solve(scenario, "optimise", time_limit=10)
     assert with_baselines.kpis.objective <= with_baselines.baselines["status-quo"].objective + 1e-9
+
+
+def test_watched_solve_matches_the_in_process_solve_and_streams_progress():
+    from planner.solve import solve_watched
+
+    scenario = make_scenario([cohort("a"), cohort("b")], [company("k", places=10)])
+    events = []
+    watched = solve_watched(scenario, "optimise", time_limit=20, progress=events.append)
+    direct = solve(scenario, "optimise", time_limit=20)
+    assert watched.kpis.objective == direct.kpis.objective == 0
+    assert [e.phase for e in events][0] == "relaxation" and events[-1].phase == "plan"
+    assert verify_plan(scenario, watched, travel(scenario)) == []
+
+
+def test_watchdog_replaces_a_solve_that_overruns_with_the_greedy_plan():
+    from planner.solve import solve_watched
+
+    scenario = make_scenario([cohort("a"), cohort("b")], [company("k", places=10)])
+    # A deadline that has passed before the solver process has even started.
+    plan = solve_watched(scenario, "optimise", time_limit=0.01, grace=-0.01)
+    assert plan.solver.status == "watchdog"
+    assert any("did not finish within its time limit" in line for line in plan.solver.explanation)
+    assert verify_plan(scenario, plan, travel(scenario)) == []
+    assert plan.kpis.unplaced == 10  # first come, first served: the second cohort finds no place
+
+
+def test_cancelled_watched_solve_raises():
+    from planner.solve import SolveError, solve_watched
+
+    scenario = make_scenario([cohort("a")], [company("k")])
+    with pytest.raises(SolveError, match="cancelled"):
+        solve_watched(scenario, "optimise", time_limit=20, cancel=lambda: True)
