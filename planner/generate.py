@@ -42,6 +42,7 @@ from planner.scenario import (
 
 __all__ = [
     "DEMO",
+    "DEMO_SEED",
     "LABOUR_MARKET_REGIONS",
     "SIZES",
     "LabourMarketRegion",
@@ -82,6 +83,9 @@ class SizeSpec:
         Province scope: None means one region per about 20 places.
     bbl_share : float
         BBL students as a share of BOL students (a fixed load on their own companies).
+    reach_allowance : float or None
+        Extra supervision places against lumpy local demand (see ``REACH_ALLOWANCE``);
+        None uses the module default.
     """
 
     label: str
@@ -92,6 +96,7 @@ class SizeSpec:
     default_region: str | None = None
     labour_market_regions: int | None = None
     bbl_share: float = 0.04
+    reach_allowance: float | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in ("labour_market_region", "province", "national"):
@@ -110,8 +115,11 @@ SIZES: dict[str, SizeSpec] = {
     "L": SizeSpec("L", "national", 250_000, 8_000, 80_000, labour_market_regions=35),
 }
 
-#: The embedded default scenario (``scenarios/twente``): Twente, small enough to solve in seconds.
-DEMO = SizeSpec("Twente", "labour_market_region", 2_500, 80, 750, default_region="Twente")
+#: The embedded default scenario (``scenarios/twente``): Twente, small enough to solve in
+#: seconds, generated with seed ``DEMO_SEED``. Its few cohorts get a smaller reach allowance
+#: so that the status quo still shows a shortage.
+DEMO = SizeSpec("demo", "labour_market_region", 2_500, 80, 750, default_region="Twente", reach_allowance=0.2)
+DEMO_SEED = 37
 
 
 @dataclass(frozen=True)
@@ -360,15 +368,15 @@ BBL_DAYS = 4
 # peak of the weekly demand that can reach them (full-time equivalents) minus a planned
 # shortfall of SHORTAGE_TARGET x that demand's volume. Level 2 and entree get their own
 # scarce places (companies taking them); care is tighter than the other sectors.
-SHORTAGE_TARGET: dict[Any, float] = {  # levels 3 and 4, per sector
-    "zorg": 0.012, "techniek": 0.004, "handel": 0.004, "zakelijk": 0.004, "voedsel": 0.004,
-    "ict": 0.006, "mobiliteit": 0.004, "specialistisch": 0.004,
+SHORTAGE_TARGET: dict[str, float] = {  # levels 3 and 4, per sector
+    "zorg": 0.055, "techniek": 0.006, "handel": 0.006, "zakelijk": 0.006, "voedsel": 0.006,
+    "ict": 0.006, "mobiliteit": 0.006, "specialistisch": 0.006,
 }
 LEVEL2_SHORTAGE_TARGET: dict[str, float] = {
-    "zorg": 0.03, "techniek": 0.02, "handel": 0.02, "zakelijk": 0.02, "voedsel": 0.02,
-    "ict": 0.02, "mobiliteit": 0.02, "specialistisch": 0.02,
+    "zorg": 0.045, "techniek": 0.045, "handel": 0.045, "zakelijk": 0.045, "voedsel": 0.045,
+    "ict": 0.045, "mobiliteit": 0.045, "specialistisch": 0.045,
 }
-ENTREE_SHORTAGE_TARGET = 0.022
+ENTREE_SHORTAGE_TARGET = 0.07
 # Places beyond a region's peak because not every student reaches every place: the fewer
 # cohorts share a group of places, the lumpier their demand, so the allowance is this
 # constant over the square root of the number of cohorts.
@@ -377,7 +385,7 @@ LEVEL2_ALSO_UPPER = {"zorg": {"3": 0.8, "4": 0.3}, "default": {"3": 0.7, "4": 0.
 # Entree places: small and medium companies of these sectors (with these shares) also take
 # entree students; those places come on top of the host sector's own.
 ENTREE_HOSTS = {"handel": 0.25, "voedsel": 0.25, "zorg": 0.15, "techniek": 0.15, "mobiliteit": 0.10, "zakelijk": 0.10}
-ENTREE_MAX_PLACES = 6
+ENTREE_MAX_PLACES = 6  # small and medium companies are asked first
 
 NEIGHBOURHOOD_MINUTES = 45.0  # places whose demand peaks together are sized together
 OWN_PEAK_SHARE = 0.8  # ... but every place keeps at least this share of its own peak
@@ -957,8 +965,9 @@ class _Builder:
         return needs, dict(volumes), regional_peaks
 
     def companies(self) -> None:
+        """Learning companies sized against the status quo (see the calibration constants)."""
         rng = self.rng
-        peaks, volumes, regional_peaks = self._local_demand()
+        needs, volumes, regional_peaks = self._local_demand()
         cohort_counts: dict[tuple[Any, int], int] = defaultdict(int)
         for cohort, g in zip(self.cohorts, self.cohort_region):
             cohort_counts[(cohort["sector"], g)] += 1
@@ -966,35 +975,33 @@ class _Builder:
         no_demand = np.zeros(len(self.places))
         inhabitants = self.places["inhabitants_k"].to_numpy().astype(float)
         sectors = list(SHORTAGE_TARGET)
-        # BBL students per (region, sector): a fixed load that needs places too.
-        self.bbl_plan: dict[tuple[int, str], int] = {}
-        for g in range(self.n_regions):
-            split = _apportion(int(self.bbl_students[g]), np.array([BBL_SECTOR_SHARES[s] for s in sectors]), rng)
-            for sector, n in zip(sectors, split):
-                self.bbl_plan[(g, sector)] = int(n)
-        # Places wanted per (sector, place): the local peak less a planned shortfall (a few
-        # places simply where people live), plus the entree places of host sectors.
-        def sized(key: Any, planned_shortfall: np.ndarray) -> np.ndarray:
-            need = peaks.get(key, no_demand)
+        reach_allowance = REACH_ALLOWANCE if self.spec.reach_allowance is None else self.spec.reach_allowance
+
+        def sized(key: Any, planned: np.ndarray) -> np.ndarray:
+            """Places wanted per place for ``key``: each region's peak plus its allowance, less the
+            planned shortfall, spread over the places like their needs."""
+            need = needs.get(key, no_demand)
             result = np.zeros(len(self.places))
             for g in range(self.n_regions):
                 members = self.labels == g
                 total = need[members].sum()
                 if total > 0:
-                    allowance = REACH_ALLOWANCE / math.sqrt(max(cohort_counts.get((key, g), 1), 1))
-                    budget = regional_peaks[key][g] * (1 + allowance) - planned_shortfall[members].sum()
+                    allowance = reach_allowance / math.sqrt(max(cohort_counts[(key, g)], 1))
+                    budget = regional_peaks[key][g] * (1 + allowance) - planned[members].sum()
                     result[members] = need[members] * max(budget, 0.0) / total
             return result
 
         entree_wanted = sized("entree", ENTREE_SHORTAGE_TARGET * volumes.get("entree", no_demand))
         wanted = np.zeros((len(sectors), len(self.places)))
-        level2_wanted = {}
+        level_wanted: dict[tuple[str, str], np.ndarray] = {}
         for j, sector in enumerate(sectors):
-            level2_volume = volumes.get((sector, "2"), no_demand)
-            upper_volume = volumes.get((sector, "3"), no_demand) + volumes.get((sector, "4"), no_demand)
-            level2_wanted[sector] = sized((sector, "2"), LEVEL2_SHORTAGE_TARGET[sector] * level2_volume)
-            local = sized(sector, LEVEL2_SHORTAGE_TARGET[sector] * level2_volume + SHORTAGE_TARGET[sector] * upper_volume)
-            local += ENTREE_HOSTS.get(sector, 0.0) * entree_wanted
+            shortfall = {"2": LEVEL2_SHORTAGE_TARGET[sector], "3": SHORTAGE_TARGET[sector], "4": SHORTAGE_TARGET[sector]}
+            planned = {level: rate * volumes.get((sector, level), no_demand) for level, rate in shortfall.items()}
+            for level in shortfall:
+                level_wanted[(sector, level)] = sized((sector, level), planned[level])
+            # The sector's own places, the entree places it hosts, and a few places spread by
+            # inhabitants alone.
+            local = sized(sector, sum(planned.values())) + ENTREE_HOSTS.get(sector, 0.0) * entree_wanted
             for g in range(self.n_regions):
                 members = self.labels == g
                 share = inhabitants[members] / inhabitants[members].sum()
@@ -1004,6 +1011,7 @@ class _Builder:
         region_totals = np.array([[wanted[j, self.labels == g].sum() for j in range(len(sectors))]
                                   for g in range(self.n_regions)])
         counts = _apportion(self.spec.companies, region_totals.ravel(), rng).reshape(region_totals.shape)
+
         self.company_rows: list[dict[str, Any]] = []
         self.company_region: list[int] = []
         self.company_names: dict[tuple[str, str], int] = defaultdict(int)
@@ -1020,25 +1028,22 @@ class _Builder:
                 places, areas = self._draw_companies(n, sector, members, wanted[j, members])
                 # Level 2 places are scarce: in each place, companies take level 2 until
                 # their places reach the level-2 places wanted there.
-                takes_level2 = self._mark_by_area(places, areas, np.ones(n, dtype=bool), level2_wanted[sector])
-                upper = {lvl: sized((sector, lvl), SHORTAGE_TARGET[sector] * volumes.get((sector, lvl), no_demand))
-                         for lvl in ("3", "4")}
-                levels = self._draw_levels(sector, places, areas, takes_level2, upper)
+                takes_level2 = self._mark_by_area(places, areas, np.ones(n, dtype=bool), level_wanted[(sector, "2")])
+                upper = {level: level_wanted[(sector, level)] for level in ("3", "4")}
+                levels_of.extend(self._draw_levels(sector, places, areas, takes_level2, upper))
                 sector_of.extend([sector] * n)
                 places_of.append(places)
                 place_of.append(areas)
-                levels_of.extend(levels)
             if not sector_of:
                 continue
-            # Entree places: small and medium companies of the host sectors near entree demand.
-            places_arr, place_arr = np.concatenate(places_of), np.concatenate(place_of)
-            host = np.array([sec in ENTREE_HOSTS for sec in sector_of]) & (places_arr <= ENTREE_MAX_PLACES)
-            takes_entree = self._mark_by_area(places_arr, place_arr, host, entree_wanted)
-            for k in range(len(sector_of)):
-                self.company_rows.append(
-                    self._company(sector_of[k], int(places_arr[k]), int(place_arr[k]), levels_of[k],
-                                  bool(takes_entree[k]))
-                )
+            # Entree places: companies of the host sectors near entree demand, small ones first.
+            places_all, areas_all = np.concatenate(places_of), np.concatenate(place_of)
+            host = np.array([sector in ENTREE_HOSTS for sector in sector_of])
+            takes_entree = self._mark_by_area(places_all, areas_all, host, entree_wanted,
+                                              preferred=places_all <= ENTREE_MAX_PLACES)
+            for k, sector in enumerate(sector_of):
+                self.company_rows.append(self._company(
+                    sector, int(places_all[k]), int(areas_all[k]), levels_of[k], bool(takes_entree[k])))
                 self.company_region.append(g)
 
     def _draw_companies(self, n: int, sector: str, members: np.ndarray,
@@ -1108,22 +1113,32 @@ class _Builder:
         return result
 
     def _mark_by_area(self, places: np.ndarray, areas: np.ndarray, eligible: np.ndarray,
-                      wanted: np.ndarray) -> np.ndarray:
+                      wanted: np.ndarray, preferred: np.ndarray | None = None) -> np.ndarray:
         """Mark companies so that, in every place, their places add up to about ``wanted[place]``.
 
-        Eligible companies of each place are taken in random order, skipping those that
-        would overshoot the remainder by more than half a place.
+        Eligible companies of each place are taken in random order (``preferred`` ones
+        first), skipping those that would overshoot the remainder by more than half a
+        place; a last remainder is rounded at random (one more company with a chance of
+        remainder / its places), so that places add up to ``wanted`` on average.
         """
         marked = np.zeros(len(places), dtype=bool)
+        first = np.ones(len(places), dtype=bool) if preferred is None else preferred
         for area in np.unique(areas[eligible]):
             remaining = wanted[area]
             candidates = np.flatnonzero(eligible & (areas == area))
-            for k in candidates[self.rng.permutation(len(candidates))]:
+            candidates = candidates[self.rng.permutation(len(candidates))]
+            candidates = np.concatenate([candidates[first[candidates]], candidates[~first[candidates]]])
+            for k in candidates:
                 if remaining < 0.5:
                     break
                 if places[k] <= remaining + 0.5:
                     marked[k] = True
                     remaining -= places[k]
+            left = candidates[~marked[candidates]]
+            if remaining > 0 and len(left):
+                smallest = left[np.argmin(places[left])]
+                if self.rng.random() < remaining / places[smallest]:
+                    marked[smallest] = True
         return marked
 
     def _company(self, sector: str, places: int, place: int, levels: list[str], entree: bool) -> dict[str, Any]:
@@ -1165,30 +1180,31 @@ class _Builder:
         whose supervision places grow by the four days a week its students work there."""
         rng = self.rng
         used_ids = {c["id"] for c in self.cohorts}
-        hosts_by_key: dict[tuple[int, str], list[int]] = defaultdict(list)
+        hosts: dict[tuple[int, str], list[int]] = defaultdict(list)
         for index, (row, g) in enumerate(zip(self.company_rows, self.company_region)):
-            hosts_by_key[(g, row["sectors"][0])].append(index)
-        for (g, sector), students in self.bbl_plan.items():
-            free = np.array(hosts_by_key.get((g, sector), []), dtype=int)
-            while students > 0 and len(free):
-                size = min(students, int(rng.integers(BBL_COHORT_SIZE[0], BBL_COHORT_SIZE[1] + 1)))
-                places = np.array([self.company_rows[i]["places"] for i in free], dtype=float)
-                pick = int(rng.choice(len(free), p=places / places.sum()))
-                row = self.company_rows[free[pick]]
-                free = np.delete(free, pick)
-                levels = [lvl for lvl in row["levels"] if lvl in BBL_LEVEL_SHARES]
-                if not levels:
-                    continue
-                level = _pick(rng, {lvl: BBL_LEVEL_SHARES[lvl] for lvl in levels})
-                programme = _pick(rng, {p: p.weight for p in PROGRAMMES if p.sector == sector and p.level == level})
-                location = self._nearest_location(g, programme, row["area"])
-                self.cohorts.append(self._bbl_cohort(programme, size, location, row["id"], used_ids))
-                self.cohort_region.append(g)
-                row["places"] += math.ceil(size * BBL_DAYS / DAYS_PER_WEEK)
-                row["reduced_weeks"] = {
-                    week: 0 if week in CHRISTMAS_WEEKS else row["places"] // 2 for week in row["reduced_weeks"]
-                }
-                students -= size
+            hosts[(g, row["sectors"][0])].append(index)
+        shares = np.array(list(BBL_SECTOR_SHARES.values()))
+        for g in range(self.n_regions):
+            per_sector = _apportion(int(self.bbl_students[g]), shares, rng)
+            for sector, students in zip(BBL_SECTOR_SHARES, per_sector):
+                free = list(hosts.get((g, sector), []))
+                while students > 0 and free:
+                    places = np.array([self.company_rows[i]["places"] for i in free], dtype=float)
+                    row = self.company_rows[free.pop(int(rng.choice(len(free), p=places / places.sum())))]
+                    levels = [level for level in row["levels"] if level in BBL_LEVEL_SHARES]
+                    if not levels:
+                        continue
+                    size = min(students, int(rng.integers(BBL_COHORT_SIZE[0], BBL_COHORT_SIZE[1] + 1)))
+                    level = _pick(rng, {lvl: BBL_LEVEL_SHARES[lvl] for lvl in levels})
+                    programme = _pick(rng, {p: p.weight for p in PROGRAMMES if (p.sector, p.level) == (sector, level)})
+                    location = self._nearest_location(g, programme, row["area"])
+                    self.cohorts.append(self._bbl_cohort(programme, size, location, row["id"], used_ids))
+                    self.cohort_region.append(g)
+                    row["places"] += math.ceil(size * BBL_DAYS / DAYS_PER_WEEK)
+                    row["reduced_weeks"] = {
+                        week: 0 if week in CHRISTMAS_WEEKS else row["places"] // 2 for week in row["reduced_weeks"]
+                    }
+                    students -= size
 
     def _nearest_location(self, g: int, programme: Programme, area: str) -> _Location:
         locations, _ = self._locations_for(g, programme)
@@ -1229,7 +1245,7 @@ class _Builder:
         for inst in self.institutions:
             used_areas.update(loc.area for loc in inst.locations)
         areas = []
-        for row in self.places.itertuples():
+        for row in self.places.sort_values("area", key=lambda names: names.map(_fold)).itertuples():
             area: dict[str, Any] = {"name": row.area}
             if row.explicit:
                 area.update(lat=round(float(row.lat), 5), lon=round(float(row.lon), 5))

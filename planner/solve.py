@@ -711,9 +711,9 @@ def solve_watched(
     payload = {"scenario": scenario.model_dump(mode="json"), "mode": mode, "time_limit": time_limit, "parent": os.getpid(),
                "seed": seed, "base_dir": str(base_dir) if base_dir else None}
     process = context.Process(target=_worker, args=(payload, events), daemon=True)
-    process.start()
     deadline = time.monotonic() + time_limit * 1.5 + grace
     try:
+        process.start()
         while True:
             if cancel is not None and cancel():
                 raise SolveError("the solve was cancelled")
@@ -732,9 +732,10 @@ def solve_watched(
             elif kind == "error":
                 raise SolveError(body)
     finally:
-        if process.is_alive():
-            process.kill()
-        process.join(timeout=5)
+        if process.pid is not None:
+            if process.is_alive():
+                process.kill()
+            process.join(timeout=5)
 
 
 def _watchdog_fallback(scenario: Scenario, base_dir: Path | None, time_limit: float) -> Plan:
