@@ -55,6 +55,7 @@ from planner.plan import (
     compute_kpis,
     shortage_cells,
     utilisation,
+    verify_plan,
 )
 from planner.region import Region
 from planner.scenario import InternshipForm, Scenario
@@ -579,10 +580,16 @@ def _finish(
         clusters=data.n_clusters, time_limit=clock.time_limit, seed=stats.get("seed", 0), progress=clock.progress,
         explanation=explanation,
     )
-    return Plan(
+    plan = Plan(
         scenario=scenario.name, mode=mode, weeks=scenario.calendar.weeks, kpis=kpis, cohorts=cohorts,
         shortages=shortage_cells(scenario, cohorts), utilisation=utilisation(scenario, load), solver=solver,
     )
+    # Never hand out a plan that breaks a rule: capacity, counts, windows, waves, fit, travel.
+    minutes = {m: region.minutes_array(m) for m in {scenario.travel_mode(c) for c in scenario.cohorts}}
+    violations = verify_plan(scenario, plan, minutes)
+    if violations:
+        raise SolveError("the plan breaks its own rules: " + "; ".join(violations[:5]))
+    return plan
 
 
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, seed: int,
