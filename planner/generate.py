@@ -958,38 +958,39 @@ class _Builder:
                 at_peak = travelling[key][np.arange(len(self.places)), peak_week]
                 need = need + np.maximum(at_peak, OWN_PEAK_SHARE * travelling[key].max(axis=1))
             needs[key] = need
-        regional_peaks = {}
-        for key in volumes:
-            weekly = cycling.get(key, 0.0) + travelling.get(key, 0.0)
-            regional_peaks[key] = np.array([weekly[self.labels == g].sum(axis=0).max() for g in range(self.n_regions)])
-        return needs, dict(volumes), regional_peaks
+        # The peak week's demand of every place's neighbourhood: what its places share.
+        neighbourhood_peaks = {
+            key: (neighbourhood @ (cycling.get(key, 0.0) + travelling.get(key, 0.0))).max(axis=1) for key in volumes
+        }
+        return needs, dict(volumes), neighbourhood_peaks
 
     def companies(self) -> None:
         """Learning companies sized against the status quo (see the calibration constants)."""
         rng = self.rng
-        needs, volumes, regional_peaks = self._local_demand()
-        cohort_counts: dict[tuple[Any, int], int] = defaultdict(int)
-        for cohort, g in zip(self.cohorts, self.cohort_region):
-            cohort_counts[(cohort["sector"], g)] += 1
-            cohort_counts[((cohort["sector"], cohort["level"]), g)] += 1
+        needs, volumes, neighbourhood_peaks = self._local_demand()
+        neighbourhood = (self.pt_minutes <= NEIGHBOURHOOD_MINUTES).astype(float)
+        locations = {loc.id: loc for inst in self.institutions for loc in inst.locations}
+        cohorts_at: dict[Any, np.ndarray] = defaultdict(lambda: np.zeros(len(self.places)))
+        for cohort in self.cohorts:
+            place = locations[cohort["location"]].place
+            cohorts_at[cohort["sector"]][place] += 1
+            cohorts_at[(cohort["sector"], cohort["level"])][place] += 1
         no_demand = np.zeros(len(self.places))
         inhabitants = self.places["inhabitants_k"].to_numpy().astype(float)
         sectors = list(SHORTAGE_TARGET)
         reach_allowance = REACH_ALLOWANCE if self.spec.reach_allowance is None else self.spec.reach_allowance
 
         def sized(key: Any, planned: np.ndarray) -> np.ndarray:
-            """Places wanted per place for ``key``: each region's peak plus its allowance, less the
-            planned shortfall, spread over the places like their needs."""
+            """Places wanted per place for ``key``: its need, scaled so that its neighbourhood
+            (places within NEIGHBOURHOOD_MINUTES) has that neighbourhood's peak plus an
+            allowance, less the planned shortfall."""
             need = needs.get(key, no_demand)
-            result = np.zeros(len(self.places))
-            for g in range(self.n_regions):
-                members = self.labels == g
-                total = need[members].sum()
-                if total > 0:
-                    allowance = reach_allowance / math.sqrt(max(cohort_counts[(key, g)], 1))
-                    budget = regional_peaks[key][g] * (1 + allowance) - planned[members].sum()
-                    result[members] = need[members] * max(budget, 0.0) / total
-            return result
+            if not need.any():
+                return no_demand.copy()
+            cohorts_near = np.maximum(neighbourhood @ cohorts_at[key], 1.0)
+            budget = neighbourhood_peaks[key] * (1 + reach_allowance / np.sqrt(cohorts_near)) - neighbourhood @ planned
+            scale = np.maximum(budget, 0.0) / np.maximum(neighbourhood @ need, 1e-9)
+            return need * scale
 
         entree_wanted = sized("entree", ENTREE_SHORTAGE_TARGET * volumes.get("entree", no_demand))
         wanted = np.zeros((len(sectors), len(self.places)))
