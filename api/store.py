@@ -181,12 +181,16 @@ def create_job(session: Session, version: ScenarioVersionRow, mode: str, time_li
     return job
 
 
+def _by_id(session: Session, model: type, key: int, noun: str):
+    row = session.get(model, key)
+    if row is None:
+        raise NotFound(f"{noun} {key} does not exist")
+    return row
+
+
 def get_job(session: Session, job_id: int) -> JobRow:
     """A job by id."""
-    job = session.get(JobRow, job_id)
-    if job is None:
-        raise NotFound(f"job {job_id} does not exist")
-    return job
+    return _by_id(session, JobRow, job_id, "job")
 
 
 def list_jobs(session: Session, status: str | None, scenario_id: int | None, limit: int, offset: int) -> list[JobRow]:
@@ -257,10 +261,7 @@ def save_plan(session: Session, job: JobRow, plan: Plan) -> PlanRow:
 
 def get_plan_row(session: Session, plan_id: int) -> PlanRow:
     """A plan row by id."""
-    row = session.get(PlanRow, plan_id)
-    if row is None:
-        raise NotFound(f"plan {plan_id} does not exist")
-    return row
+    return _by_id(session, PlanRow, plan_id, "plan")
 
 
 def plan_of(row: PlanRow) -> Plan:
@@ -330,10 +331,7 @@ def list_agreements(session: Session, region: str) -> list[AgreementRow]:
 
 def get_agreement(session: Session, agreement_id: int) -> AgreementRow:
     """An agreement by id."""
-    row = session.get(AgreementRow, agreement_id)
-    if row is None:
-        raise NotFound(f"agreement {agreement_id} does not exist")
-    return row
+    return _by_id(session, AgreementRow, agreement_id, "agreement")
 
 
 def current_agreement(session: Session, region: str) -> AgreementRow | None:
