@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.optimize import linprog
+from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.sparse.csgraph import connected_components
 
 from planner import geo
@@ -83,9 +83,6 @@ class SizeSpec:
         Province scope: None means one region per about 20 places.
     bbl_share : float
         BBL students as a share of BOL students (a fixed load on their own companies).
-    reach_allowance : float or None
-        Extra supervision places against lumpy local demand (see ``REACH_ALLOWANCE``);
-        None uses the module default.
     """
 
     label: str
@@ -96,7 +93,6 @@ class SizeSpec:
     default_region: str | None = None
     labour_market_regions: int | None = None
     bbl_share: float = 0.04
-    reach_allowance: float | None = None
 
     def __post_init__(self) -> None:
         if self.scope not in ("labour_market_region", "province", "national"):
@@ -116,9 +112,8 @@ SIZES: dict[str, SizeSpec] = {
 }
 
 #: The embedded default scenario (``scenarios/twente``): Twente, small enough to solve in
-#: seconds, generated with seed ``DEMO_SEED``. Its few cohorts get a smaller reach allowance
-#: so that the status quo still shows a shortage.
-DEMO = SizeSpec("demo", "labour_market_region", 2_500, 80, 750, default_region="Twente", reach_allowance=0.2)
+#: seconds, generated with seed ``DEMO_SEED``.
+DEMO = SizeSpec("demo", "labour_market_region", 2_500, 80, 750, default_region="Twente")
 DEMO_SEED = 37
 
 
@@ -160,12 +155,11 @@ LABOUR_MARKET_REGIONS: dict[str, LabourMarketRegion] = {
     )
 }
 
-_PROVINCE_NAMES = {  # Dutch spelling -> geonames (English) spelling
-    "noord-holland": "North Holland",
-    "zuid-holland": "South Holland",
-    "noord-brabant": "North Brabant",
-    "fryslân": "Friesland",
-    "fryslan": "Friesland",
+_PROVINCE_DUTCH_NAMES = {  # Dutch spelling -> geonames (English) spelling, where they differ
+    "Noord-Holland": "North Holland",
+    "Zuid-Holland": "South Holland",
+    "Noord-Brabant": "North Brabant",
+    "Fryslân": "Friesland",
 }
 
 # School holiday region per province. The official split follows municipalities (parts of
@@ -195,8 +189,10 @@ HOLIDAYS_2026_27: dict[str, list[str]] = {
     "zuid": ["2026-W43", "2026-W52", "2026-W53", "2027-W06", "2027-W17", "2027-W18"],
 }
 
-# Start weeks schools favour today (status quo): right after the summer, at the second
-# period, after the Christmas break, at the third period and after the spring break.
+# Start weeks schools favour today (status quo): right after the summer (autumn); after the
+# Christmas break, at the start of the third period and after the spring break (winter); a
+# few cohorts start at other period starts (off-peak). Each institution has a favourite
+# autumn and winter week.
 AUTUMN_STARTS = ("2026-W37", "2026-W38", "2026-W39")
 WINTER_STARTS = ("2027-W02", "2027-W06", "2027-W09")
 OFF_PEAK_STARTS = ("2026-W46", "2027-W12", "2027-W15")
@@ -206,8 +202,8 @@ PREFERRED_START_SHARE = 0.75  # cohorts that start in their institution's favour
 BBL_FORM = "line:4x36"  # BBL students work four days a week (BBL_DAYS) the whole year
 
 # ---------------------------------------------------------------------------
-# Programmes (crebo codes are five-digit codes in the range of the current qualification
-# structure; names are real qualifications, the code list is illustrative)
+# Programmes: names follow real MBO qualifications; the five-digit crebo codes are in the
+# range of the current qualification structure but illustrative (only some match the register)
 # ---------------------------------------------------------------------------
 
 
@@ -364,22 +360,27 @@ BBL_DAYS = 4
 # Supply calibration
 # ---------------------------------------------------------------------------
 
-# Supply is sized against the status quo: around every place, the companies have the
-# peak of the weekly demand that can reach them (full-time equivalents) minus a planned
-# shortfall of SHORTAGE_TARGET x that demand's volume. Level 2 and entree get their own
-# scarce places (companies taking them); care is tighter than the other sectors.
+# Supply is sized against the status quo. Each cohort's weekly demand is spread over the
+# places it can reach (by inhabitants, decaying with travel time over GRAVITY_MINUTES);
+# the places of every neighbourhood (places within NEIGHBOURHOOD_MINUTES by public
+# transport) add up to the neighbourhood's peak weekly demand plus an allowance for lumpy
+# demand (REACH_ALLOWANCE), less a planned shortfall: the given share of the demand's
+# volume (every student present). Level 2 and entree get their own scarce places
+# (companies that take them); care is tighter than the other sectors. With these values
+# the estimated status-quo shortage is about 1 % overall, 2-3 % for entree and level 2,
+# most in care (see estimate_status_quo_shortage).
 SHORTAGE_TARGET: dict[str, float] = {  # levels 3 and 4, per sector
-    "zorg": 0.055, "techniek": 0.006, "handel": 0.006, "zakelijk": 0.006, "voedsel": 0.006,
-    "ict": 0.006, "mobiliteit": 0.006, "specialistisch": 0.006,
+    "zorg": 0.07, "techniek": 0.012, "handel": 0.012, "zakelijk": 0.012, "voedsel": 0.012,
+    "ict": 0.012, "mobiliteit": 0.012, "specialistisch": 0.012,
 }
 LEVEL2_SHORTAGE_TARGET: dict[str, float] = {
-    "zorg": 0.045, "techniek": 0.045, "handel": 0.045, "zakelijk": 0.045, "voedsel": 0.045,
-    "ict": 0.045, "mobiliteit": 0.045, "specialistisch": 0.045,
+    "zorg": 0.09, "techniek": 0.09, "handel": 0.09, "zakelijk": 0.09, "voedsel": 0.09,
+    "ict": 0.09, "mobiliteit": 0.09, "specialistisch": 0.09,
 }
-ENTREE_SHORTAGE_TARGET = 0.07
-# Places beyond a region's peak because not every student reaches every place: the fewer
-# cohorts share a group of places, the lumpier their demand, so the allowance is this
-# constant over the square root of the number of cohorts.
+ENTREE_SHORTAGE_TARGET = 0.12
+# Places beyond a neighbourhood's peak because not every student reaches every place:
+# the fewer cohorts share the places, the lumpier their demand, so the allowance is this
+# constant over the square root of the number of cohorts in the neighbourhood.
 REACH_ALLOWANCE = 0.3
 LEVEL2_ALSO_UPPER = {"zorg": {"3": 0.8, "4": 0.3}, "default": {"3": 0.7, "4": 0.4}}
 # Entree places: small and medium companies of these sectors (with these shares) also take
@@ -394,7 +395,10 @@ POPULATION_ONLY_SHARE = 0.03  # of places spread by inhabitants alone, also far 
 ONE_PLACE_SHARE = 0.6  # companies with a single supervision place
 MAX_PLACES = {"zorg": 30, "default": 20}
 
+# Companies with fewer places: closed at Christmas, half the places in May or early summer.
 CHRISTMAS_WEEKS = ("2026-W52", "2026-W53")
+MAY_WEEKS = ("2027-W17", "2027-W18")
+SUMMER_WEEKS = ("2027-W27", "2027-W28")
 CHRISTMAS_CLOSED_SHARE = 0.55
 MAY_REDUCED_SHARE = 0.15
 SUMMER_REDUCED_SHARE = 0.20
@@ -469,16 +473,14 @@ def _scenario_places() -> pd.DataFrame:
     """
     places = geo.dutch_places()
     places = places.loc[~places.duplicated(["name", "municipality"])].reset_index(drop=True)
-    names = []
+    names, explicit = [], []
     for row in places.itertuples():
         found = geo.find_place(row.name)
-        same = found is not None and abs(found.lat - row.lat) < 1e-6 and abs(found.lon - row.lon) < 1e-6
-        if same:
-            names.append(_DUTCH_DISPLAY_NAMES.get(row.name, row.name))
-        else:
-            names.append(f"{row.name} ({row.municipality})")
+        resolves = found is not None and abs(found.lat - row.lat) < 1e-6 and abs(found.lon - row.lon) < 1e-6
+        names.append(_DUTCH_DISPLAY_NAMES.get(row.name, row.name) if resolves else f"{row.name} ({row.municipality})")
+        explicit.append(not resolves)
     places["area"] = names
-    places["explicit"] = [not (n == r or n == _DUTCH_DISPLAY_NAMES.get(r)) for n, r in zip(names, places["name"])]
+    places["explicit"] = explicit  # the scenario gives these places' coordinates
     default = np.where(places["name"] == places["municipality"], 15.0, 4.0)
     places["inhabitants_k"] = [
         _INHABITANTS_K.get(name, d) for name, d in zip(places["name"], default)
@@ -497,12 +499,13 @@ def _select_places(spec: SizeSpec, region: str | None) -> tuple[pd.DataFrame, st
     if spec.scope == "province":
         if wanted is None:
             raise ValueError("give a province as region")
-        province = _PROVINCE_NAMES.get(_fold(wanted), wanted)
+        province = {_fold(d): e for d, e in _PROVINCE_DUTCH_NAMES.items()}.get(_fold(wanted), wanted)
         known = {_fold(p): p for p in places["province"].unique()}
         if _fold(province) not in known:
             raise ValueError(f"unknown province {wanted!r}; known: {', '.join(sorted(known.values()))}")
         province = known[_fold(province)]
-        return places.loc[places["province"] == province].reset_index(drop=True), wanted
+        dutch = {english: dutch for dutch, english in _PROVINCE_DUTCH_NAMES.items()}.get(province, province)
+        return places.loc[places["province"] == province].reset_index(drop=True), dutch
     if wanted is None:
         raise ValueError("give a labour-market region as region")
     by_fold = {_fold(name): lmr for name, lmr in LABOUR_MARKET_REGIONS.items()}
@@ -532,15 +535,14 @@ def _cluster_places(places: pd.DataFrame, k: int, rng: np.random.Generator) -> n
         d2 = np.min(((xy[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
         centres.append(xy[rng.choice(n, p=d2 / d2.sum())])
     centres = np.array(centres)
-    labels = np.zeros(n, dtype=int)
+    labels = np.full(n, -1)
     for _ in range(100):
         d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
         new = d2.argmin(axis=1)
         for j in range(k):
             if not np.any(new == j):  # re-seed an empty group with the worst-served place
-                worst = int(d2[np.arange(n), new].argmax())
-                new[worst] = j
-        if np.array_equal(new, labels) and _ > 0:
+                new[int(d2[np.arange(n), new].argmax())] = j
+        if np.array_equal(new, labels):
             break
         labels = new
         centres = np.array([xy[labels == j].mean(axis=0) for j in range(k)])
@@ -559,37 +561,30 @@ def _pick(rng: np.random.Generator, options: tuple[tuple[Any, float], ...] | dic
 
 
 def _apportion(total: int, weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Split ``total`` into integers proportional to ``weights`` (systematic sampling of remainders)."""
+    """Split ``total`` into integers proportional to ``weights``; remainders by systematic sampling."""
     weights = np.asarray(weights, dtype=float)
     if total <= 0 or weights.sum() <= 0:
         return np.zeros(len(weights), dtype=int)
     exact = weights / weights.sum() * total
     counts = np.floor(exact).astype(int)
-    remainder = total - counts.sum()
+    remainder = total - int(counts.sum())
     if remainder > 0:
-        fractions = exact - counts
-        cumulative = np.cumsum(fractions)
-        points = rng.uniform(0, 1) + np.arange(remainder)
-        chosen = np.searchsorted(cumulative, points * cumulative[-1] / remainder if cumulative[-1] else points)
-        for index in np.clip(chosen, 0, len(weights) - 1):
-            counts[index] += 1
+        cumulative = np.cumsum(exact - counts)
+        points = (rng.uniform() + np.arange(remainder)) * cumulative[-1] / remainder
+        np.add.at(counts, np.minimum(np.searchsorted(cumulative, points, side="right"), len(counts) - 1), 1)
     return counts
 
 
 def _sizes_summing_to(raw: np.ndarray, total: int, low: int, high: int, rng: np.random.Generator) -> np.ndarray:
-    """Integers near ``raw`` within [low, high] that add up to ``total`` where possible."""
+    """Integers near ``raw`` (rescaled) within [low, high] that add up to ``total`` where possible."""
     sizes = np.clip(np.round(raw * total / max(raw.sum(), 1e-9)), low, high).astype(int)
-    for _ in range(4 * len(sizes) + 10):
+    for _ in range(high - low + 1):
         gap = total - int(sizes.sum())
-        if gap == 0:
+        candidates = np.flatnonzero(sizes < high if gap > 0 else sizes > low)
+        if gap == 0 or len(candidates) == 0:
             break
-        room = (sizes < high) if gap > 0 else (sizes > low)
-        if not room.any():
-            break
-        candidates = np.flatnonzero(room)
-        step = np.sign(gap) * np.minimum(abs(gap) // len(candidates) + 1, 1 + abs(gap) // max(1, len(candidates)))
         chosen = rng.choice(candidates, size=min(len(candidates), abs(gap)), replace=False)
-        sizes[chosen] = np.clip(sizes[chosen] + step, low, high)
+        sizes[chosen] += 1 if gap > 0 else -1
     return sizes
 
 
@@ -658,6 +653,7 @@ class _Builder:
                                  holiday_rule="paused")
         self.weeks = self.calendar.weeks
         self.n_weeks = len(self.weeks)
+        self.area_index = {area: i for i, area in enumerate(self.places["area"])}
         self.open_weeks = {
             r: [i for i, h in enumerate(self.calendar.holiday_mask(r)) if not h] for r in HOLIDAYS_2026_27
         }
@@ -666,10 +662,13 @@ class _Builder:
         )
         self.pt_minutes = network.minutes("pt").to_numpy()
         self.bike_minutes = network.minutes("bike").to_numpy()
+        # Places whose companies serve the same students: within NEIGHBOURHOOD_MINUTES by public transport.
+        self.neighbourhood = (self.pt_minutes <= NEIGHBOURHOOD_MINUTES).astype(float)
 
     # -- regions -----------------------------------------------------------
 
     def cluster(self) -> None:
+        """Group the places into labour-market regions and share the students out by inhabitants."""
         spec = self.spec
         if spec.scope == "national":
             k = spec.labour_market_regions or 35
@@ -693,6 +692,8 @@ class _Builder:
     # -- institutions --------------------------------------------------------
 
     def institutions_and_locations(self) -> None:
+        """Per region an ROC with 1-5 locations in its largest places; larger regions also get a
+        technical college, a green college and a second ROC."""
         weight = self.places["inhabitants_k"].to_numpy()
         self.institutions: list[_Institution] = []
         for g in range(self.n_regions):
@@ -703,7 +704,6 @@ class _Builder:
             plans = [("roc", int(np.clip(round(students / 2500) + 1, 1, 5)))]
             if students >= 2000:
                 plans.append(("vak", 1 + int(students >= 8000)))
-            if students >= 2000:
                 plans.append(("groen", 1 + int(students >= 10000 and self.rng.random() < 0.5)))
             if students >= 15000:
                 plans.append(("roc2", int(np.clip(round(students / 5000), 2, 5))))
@@ -711,6 +711,7 @@ class _Builder:
                 self._add_institution(g, kind, label, ranked, n_locations)
 
     def _institution_name(self, kind: str, label: str, g: int) -> str:
+        """A clearly fictional name from the region's name."""
         compass = self._compass(g)
         simple = re.fullmatch(r"[A-Z][a-z]+", label) is not None
         if kind == "roc":
@@ -722,6 +723,7 @@ class _Builder:
         return f"Groencollege {label}"
 
     def _compass(self, g: int) -> str:
+        """Rough direction of region ``g`` in the country, for institution names."""
         members = self.labels == g
         lat = float(self.places.loc[members, "lat"].mean())
         lon = float(self.places.loc[members, "lon"].mean())
@@ -763,6 +765,7 @@ class _Builder:
         ))
 
     def _locations_for(self, g: int, programme: Programme) -> tuple[list[_Location], np.ndarray]:
+        """Locations in region ``g`` that offer ``programme``, with their weights."""
         options, weights = [], []
         for inst in self.institutions:
             if inst.region != g:
@@ -780,6 +783,8 @@ class _Builder:
     # -- BOL cohorts ---------------------------------------------------------
 
     def bol_cohorts(self) -> None:
+        """BOL cohorts per region: programmes by sector and level shares, sizes adding up to
+        the region's students, each at a location that offers it."""
         rng = self.rng
         spec = self.spec
         self.bbl_students = np.round(self.region_students * spec.bbl_share).astype(int)
@@ -794,7 +799,6 @@ class _Builder:
             for key in groups
         ])
         self.cohorts: list[dict[str, Any]] = []
-        self.cohort_region: list[int] = []
         used_ids: set[str] = set()
         for g in range(self.n_regions):
             noise = rng.lognormal(0.0, 0.15, len(groups))
@@ -813,24 +817,22 @@ class _Builder:
                 locations, weights = self._locations_for(g, programme)
                 location = locations[int(rng.choice(len(locations), p=weights / weights.sum()))]
                 self.cohorts.append(self._bol_cohort(programme, int(students), location, used_ids))
-                self.cohort_region.append(g)
 
     def _cohort_id(self, location: _Location, programme: Programme, used: set[str], bbl: bool = False) -> str:
-        years = {"entree": 1, "2": 2, "3": 3, "4": 4}[programme.level] if not bbl else 4
-        base = f"{location.id}-{programme.crebo}"
-        for year in range(1, years + 1):
-            candidate = f"{base}-{'bbl' if bbl else 'j'}{year}"
-            if candidate not in used:
-                used.add(candidate)
-                return candidate
+        """``<location>-<crebo>-j<study year>`` (``bbl<n>`` for BBL), with a suffix when taken."""
+        prefix = f"{location.id}-{programme.crebo}-{'bbl' if bbl else 'j'}"
+        years = 4 if bbl else {"entree": 1, "2": 2, "3": 3, "4": 4}[programme.level]
+        candidates = [f"{prefix}{year}" for year in range(1, years + 1)]
+        candidate = next((c for c in candidates if c not in used), None)
         suffix = 2
-        while f"{base}-{'bbl' if bbl else 'j'}{years}-{suffix}" in used:
-            suffix += 1
-        candidate = f"{base}-{'bbl' if bbl else 'j'}{years}-{suffix}"
+        while candidate is None or candidate in used:
+            candidate, suffix = f"{prefix}{years}-{suffix}", suffix + 1
         used.add(candidate)
         return candidate
 
     def _forms(self, programme: Programme) -> tuple[list[str], str]:
+        """Allowed forms and the current one: a block, often also a line form of about the same
+        student-days, sometimes only a line form."""
         rng = self.rng
         key = "entree" if programme.sector == "entree" else "default"
         block = _pick(rng, BLOCK_WEEKS[programme.profile])
@@ -847,7 +849,7 @@ class _Builder:
     def _current_start(self, inst: _Institution, region: str, weeks: int) -> int:
         """Index of the status-quo start week: popular weeks, the institution's favourite first."""
         rng = self.rng
-        semester = _pick(rng, ((0, SEMESTER_SHARES[0]), (1, SEMESTER_SHARES[1]), (2, SEMESTER_SHARES[2])))
+        semester = _pick(rng, tuple(enumerate(SEMESTER_SHARES)))
         pool = (AUTUMN_STARTS, WINTER_STARTS, OFF_PEAK_STARTS)[semester]
         favourite = (inst.autumn_start, inst.winter_start, None)[semester]
         if favourite is not None and rng.random() < PREFERRED_START_SHARE:
@@ -868,6 +870,8 @@ class _Builder:
         return position  # index into open_weeks
 
     def _bol_cohort(self, programme: Programme, students: int, location: _Location, used: set[str]) -> dict:
+        """One BOL cohort row: forms, current period in a popular week, a window around it with
+        4-14 spare weeks, travel limit and waves."""
         rng = self.rng
         inst = self.institutions[location.institution]
         region = location.holiday_region
@@ -910,15 +914,16 @@ class _Builder:
     # -- supply --------------------------------------------------------------
 
     def _local_demand(self) -> tuple[dict[Any, np.ndarray], dict[Any, np.ndarray]]:
-        """Status-quo demand around every place: the places it needs and its volume.
+        """Status-quo demand around every place, in full-time equivalents (students x days / 5).
 
-        Each cohort's weekly demand (full-time equivalents) is spread over the places
-        within its travel limit in proportion to their inhabitants, decaying with travel
-        time. A place needs, for cyclists, the peak of their spread demand; for the
-        others, their spread demand in the peak week of the demand around it (places
-        within 45 minutes), so that neighbours whose peaks fall in other weeks do not each
-        keep spare places for the same students, but at least a share of its own peak. The volume is the spread demand of a week
-        with every student present (students x days / 5). Keys: a sector, ``(sector, level)``.
+        Each cohort's weekly demand is spread over the places within its travel limit in
+        proportion to their inhabitants, decaying with travel time. Returns, per key (a
+        sector or ``(sector, level)``) and place: the places it needs (for cyclists the
+        peak of their demand; for the others their demand in the peak week of the place's
+        neighbourhood, but at least ``OWN_PEAK_SHARE`` of their own peak, so neighbours
+        whose peaks fall in different weeks do not each keep spare places for the same
+        students); the volume (demand with every student present); and the peak weekly
+        demand of the place's neighbourhood.
         """
         inhabitants = self.places["inhabitants_k"].to_numpy().astype(float)
 
@@ -949,7 +954,7 @@ class _Builder:
             target = cycling if reach[0] == "bike" else travelling
             target[key] = target.get(key, 0.0) + spreads[reach].T @ weekly
             volumes[key] += spreads[reach].T @ volume[(key, reach)]
-        neighbourhood = (self.pt_minutes <= NEIGHBOURHOOD_MINUTES).astype(float)
+        neighbourhood = self.neighbourhood
         needs = {}
         for key in volumes:
             need = cycling[key].max(axis=1) if key in cycling else np.zeros(len(self.places))
@@ -968,7 +973,7 @@ class _Builder:
         """Learning companies sized against the status quo (see the calibration constants)."""
         rng = self.rng
         needs, volumes, neighbourhood_peaks = self._local_demand()
-        neighbourhood = (self.pt_minutes <= NEIGHBOURHOOD_MINUTES).astype(float)
+        neighbourhood = self.neighbourhood
         locations = {loc.id: loc for inst in self.institutions for loc in inst.locations}
         cohorts_at: dict[Any, np.ndarray] = defaultdict(lambda: np.zeros(len(self.places)))
         for cohort in self.cohorts:
@@ -978,7 +983,6 @@ class _Builder:
         no_demand = np.zeros(len(self.places))
         inhabitants = self.places["inhabitants_k"].to_numpy().astype(float)
         sectors = list(SHORTAGE_TARGET)
-        reach_allowance = REACH_ALLOWANCE if self.spec.reach_allowance is None else self.spec.reach_allowance
 
         def sized(key: Any, planned: np.ndarray) -> np.ndarray:
             """Places wanted per place for ``key``: its need, scaled so that its neighbourhood
@@ -988,7 +992,7 @@ class _Builder:
             if not need.any():
                 return no_demand.copy()
             cohorts_near = np.maximum(neighbourhood @ cohorts_at[key], 1.0)
-            budget = neighbourhood_peaks[key] * (1 + reach_allowance / np.sqrt(cohorts_near)) - neighbourhood @ planned
+            budget = neighbourhood_peaks[key] * (1 + REACH_ALLOWANCE / np.sqrt(cohorts_near)) - neighbourhood @ planned
             scale = np.maximum(budget, 0.0) / np.maximum(neighbourhood @ need, 1e-9)
             return need * scale
 
@@ -1143,6 +1147,8 @@ class _Builder:
         return marked
 
     def _company(self, sector: str, places: int, place: int, levels: list[str], entree: bool) -> dict[str, Any]:
+        """One company row: a fictional name, entree added when it takes entree students, and
+        fewer places at Christmas, in May or in summer for some."""
         rng = self.rng
         area = self.places.at[place, "area"]
         small, large = _COMPANY_KINDS[sector]
@@ -1161,9 +1167,9 @@ class _Builder:
         if rng.random() < CHRISTMAS_CLOSED_SHARE:
             reduced.update({week: 0 for week in CHRISTMAS_WEEKS})
         if rng.random() < MAY_REDUCED_SHARE:
-            reduced.update({"2027-W17": places // 2, "2027-W18": places // 2})
+            reduced.update({week: places // 2 for week in MAY_WEEKS})
         if rng.random() < SUMMER_REDUCED_SHARE:
-            reduced.update({"2027-W27": places // 2, "2027-W28": places // 2})
+            reduced.update({week: places // 2 for week in SUMMER_WEEKS})
         return {
             "id": f"LB{len(self.company_rows) + 1:05d}",
             "name": name,
@@ -1200,7 +1206,6 @@ class _Builder:
                     programme = _pick(rng, {p: p.weight for p in PROGRAMMES if (p.sector, p.level) == (sector, level)})
                     location = self._nearest_location(g, programme, row["area"])
                     self.cohorts.append(self._bbl_cohort(programme, size, location, row["id"], used_ids))
-                    self.cohort_region.append(g)
                     row["places"] += math.ceil(size * BBL_DAYS / DAYS_PER_WEEK)
                     row["reduced_weeks"] = {
                         week: 0 if week in CHRISTMAS_WEEKS else row["places"] // 2 for week in row["reduced_weeks"]
@@ -1208,18 +1213,14 @@ class _Builder:
                     students -= size
 
     def _nearest_location(self, g: int, programme: Programme, area: str) -> _Location:
+        """The location offering ``programme`` in region ``g`` closest to ``area``."""
         locations, _ = self._locations_for(g, programme)
-        area_index = self._area_index
-        return min(locations, key=lambda loc: (self.pt_minutes[area_index[area], loc.place], loc.id))
-
-    @property
-    def _area_index(self) -> dict[str, int]:
-        if not hasattr(self, "_area_index_cache"):
-            self._area_index_cache = {a: i for i, a in enumerate(self.places["area"])}
-        return self._area_index_cache
+        origin = self.area_index[area]
+        return min(locations, key=lambda loc: (self.pt_minutes[origin, loc.place], loc.id))
 
     def _bbl_cohort(self, programme: Programme, students: int, location: _Location, company: str,
                     used: set[str]) -> dict[str, Any]:
+        """One BBL cohort row: four days a week at ``company`` from the first school week on."""
         open_weeks = self.open_weeks[location.holiday_region]
         return {
             "id": self._cohort_id(location, programme, used, bbl=True),
@@ -1242,9 +1243,7 @@ class _Builder:
     # -- assembly ------------------------------------------------------------
 
     def scenario(self) -> Scenario:
-        used_areas = set()
-        for inst in self.institutions:
-            used_areas.update(loc.area for loc in inst.locations)
+        """The validated scenario (areas in alphabetical order)."""
         areas = []
         for row in self.places.sort_values("area", key=lambda names: names.map(_fold)).itertuples():
             area: dict[str, Any] = {"name": row.area}
@@ -1301,7 +1300,12 @@ def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *,
     Scenario
         A validated scenario for the school year 2026/27 (2026-W36 to 2027-W28).
     """
-    spec = SIZES[size] if isinstance(size, str) else size
+    if isinstance(size, str):
+        if size not in SIZES:
+            raise ValueError(f"unknown size {size!r}; known: {', '.join(SIZES)} or a SizeSpec")
+        spec = SIZES[size]
+    else:
+        spec = size
     builder = _Builder(spec, seed, region)
     builder.cluster()
     builder.institutions_and_locations()
@@ -1427,7 +1431,7 @@ def status_quo_short_students(scenario: Scenario, base_dir: str | Path | None = 
 def _solve_placement(variables: np.ndarray, cohort_of: np.ndarray, pool_of: np.ndarray, active: np.ndarray,
                      days: np.ndarray, students: np.ndarray, weight: np.ndarray,
                      capacity: np.ndarray) -> np.ndarray:
-    """Weighted fluid placement LP of one connected group of cohorts and pools.
+    """Weighted fluid placement LP of one connected group of cohorts and pools (solved with GLOP).
 
     Maximise the weighted students placed, each at one pool for the whole period, within
     every pool's weekly student-days. Per pool only the weeks that can bind are kept: a
@@ -1464,19 +1468,19 @@ def _solve_placement(variables: np.ndarray, cohort_of: np.ndarray, pool_of: np.n
                                   shape=(len(limits), len(variables)))
     cohort_rows = sp.csr_matrix((np.ones(len(variables)), (cohort_row.ravel(), np.arange(len(variables)))),
                                 shape=(len(cohorts), len(variables)))
-    result = linprog(
-        -weight[cohort_of[variables]],
-        A_ub=sp.vstack([capacity_rows, cohort_rows]).tocsr(),
-        b_ub=np.concatenate([limits, students[cohorts]]),
-        bounds=(0, None),
-        method="highs-ipm",
+    matrix = sp.vstack([capacity_rows, cohort_rows]).tocsr()
+    upper = np.concatenate([limits, students[cohorts]])
+    model = mbh.ModelBuilderHelper()
+    model.fill_model_from_sparse_data(
+        np.zeros(len(variables)), np.full(len(variables), np.inf), weight[cohort_of[variables]],
+        np.full(len(upper), -np.inf), upper, matrix,
     )
-    if result.status != 0:
-        result = linprog(-weight[cohort_of[variables]], A_ub=sp.vstack([capacity_rows, cohort_rows]).tocsr(),
-                         b_ub=np.concatenate([limits, students[cohorts]]), bounds=(0, None), method="highs")
+    model.set_maximize(True)
+    solver = mbh.ModelSolverHelper("glop")
+    solver.solve(model)
     placed = np.zeros(len(students))
-    if result.x is not None:
-        np.add.at(placed, cohort_of[variables], result.x)
+    if solver.status() == mbh.SolveStatus.OPTIMAL:
+        np.add.at(placed, cohort_of[variables], np.asarray(solver.variable_values()))
     return placed
 
 
@@ -1490,7 +1494,7 @@ def estimate_status_quo_shortage(scenario: Scenario, base_dir: str | Path | None
     of each cohort, in its current period, at fitting pools within its travel limit for
     the whole period, maximising the students placed weighted like the planner's
     objective (``policy.weight``). A place is five student-days a week; a line student
-    uses its days per week.
+    uses its days per week; weekday detail (``places_per_weekday``) is not looked at.
 
     Parameters
     ----------
@@ -1533,3 +1537,29 @@ def estimate_status_quo_shortage(scenario: Scenario, base_dir: str | Path | None
         "short_by_sector": {s: short_by_sector[s] for s in sectors},
         "rate_by_sector": {s: short_by_sector[s] / students_by_sector[s] for s in sectors},
     }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Write a generated scenario: ``python -m planner.generate S --seed 0 --out folder``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Generate a scenario (YAML with cohorts.csv and companies.csv).")
+    parser.add_argument("size", choices=[*SIZES, "demo"], help="S, M, L, or demo (the embedded Twente scenario)")
+    parser.add_argument("--seed", type=int, default=None, help=f"default 0 ({DEMO_SEED} for demo)")
+    parser.add_argument("--region", default=None, help="labour-market region (S) or province (M)")
+    parser.add_argument("--out", required=True, help="folder or .yaml file to write")
+    parser.add_argument("--estimate", action="store_true", help="also print the estimated status-quo shortage")
+    args = parser.parse_args(argv)
+    spec = DEMO if args.size == "demo" else SIZES[args.size]
+    seed = args.seed if args.seed is not None else (DEMO_SEED if args.size == "demo" else 0)
+    scenario = generate_scenario(spec, seed, region=args.region)
+    path = write_generated(scenario, args.out)
+    print(f"wrote {path}: {scenario.description}")
+    if args.estimate:
+        estimate = estimate_status_quo_shortage(scenario)
+        print(f"estimated status-quo shortage: {estimate['overall_rate']:.2%} overall; by level "
+              + ", ".join(f"{level} {rate:.2%}" for level, rate in estimate["rate_by_level"].items()))
+
+
+if __name__ == "__main__":
+    main()

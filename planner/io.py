@@ -150,7 +150,9 @@ def _read_table_rows(path: Path, name: str) -> Iterator[tuple[str, dict[str, Any
     with path.open(newline="", encoding="utf-8-sig") as handle:
         sample = handle.read(4096)
         handle.seek(0)
-        delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
+        # Decide on the header alone: cells (reduced weeks) may hold semicolons themselves.
+        header = sample.splitlines()[0] if sample else ""
+        delimiter = ";" if header.count(";") > header.count(",") and "\t" not in header else ","
         reader = csv.DictReader(handle, delimiter=delimiter)
         for number, row in enumerate(reader, start=2):
             if None in row:
