@@ -201,3 +201,26 @@ def test_larger_sizes(size, tmp_path):
     assert_size(scenario, size)
     assert_loads(scenario, tmp_path)
     assert_calibrated(estimate_status_quo_shortage(scenario))
+
+
+def test_files_round_trip_to_the_same_scenario(small_region, tmp_path):
+    loaded = load_scenario(write_generated(small_region, tmp_path / "scenario.yaml"))
+    assert scenario_document(loaded.scenario) == scenario_document(small_region)
+
+
+def test_solved_status_quo_has_the_shape_the_sources_report(small_region):
+    # The real status quo (whole students at single companies) from the solver, not the estimate.
+    from planner.solve import solve
+
+    plan = solve(small_region, "status-quo", time_limit=10, baselines=False)
+    assert 0.005 <= plan.kpis.shortage_rate <= 0.04
+    cells = plan.kpis.by_cell
+    low = [c for c in cells if c.level in ("entree", "2")]
+    high = [c for c in cells if c.level in ("3", "4")]
+    low_rate = sum(c.unplaced for c in low) / sum(c.students for c in low)
+    high_rate = sum(c.unplaced for c in high) / sum(c.students for c in high)
+    assert low_rate > high_rate  # entree and level 2 run short more often
+    by_sector = Counter()
+    for cell in cells:
+        by_sector[cell.sector] += cell.unplaced
+    assert by_sector.most_common(1)[0][0] == "zorg"  # care: most shortage in absolute terms
