@@ -72,10 +72,24 @@ class ProblemData:
         """Number of company clusters."""
         return len(self.cluster_members)
 
+    def companies_of(self, cohort: int) -> tuple[np.ndarray, np.ndarray]:
+        """Companies a scheduled cohort may use, with their travel minutes (of their pool)."""
+        pools = self.eligible[cohort]
+        if not len(pools):
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        companies = np.concatenate([self.cluster_members[k] for k in pools])
+        minutes = np.repeat(self.eligible_minutes[cohort], [len(self.cluster_members[k]) for k in pools])
+        return companies, minutes
+
 
 def line_patterns(days: int) -> list[tuple[str, ...]]:
     """Weekday patterns a line student with ``days`` days a week may follow (weekday mode)."""
     return [tuple(p) for p in combinations(WEEKDAYS, days)]
+
+
+def default_weekdays(form: InternshipForm) -> tuple[str, ...]:
+    """Weekdays of a student whose pattern is not chosen by the planner (BBL, current periods)."""
+    return WEEKDAYS[: form.days_per_week] if form.kind == "line" else WEEKDAYS
 
 
 def _load_vector(form: InternshipForm, weekdays: tuple[str, ...] | None, n_days: int) -> np.ndarray:
@@ -121,7 +135,7 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         form = InternshipForm.parse(cohort.current_form)
         region_name = scenario.locations[cohort.location].holiday_region
         weeks = calendar.occupied_weeks(calendar.week_index[cohort.current_start], form, region_name) or []
-        pattern = _load_vector(form, WEEKDAYS[: form.days_per_week] if form.kind == "line" else None, n_days)
+        pattern = _load_vector(form, default_weekdays(form), n_days)
         k = scenario.company_index[cohort.company]
         for week in weeks:
             bbl_load[k, week * n_days:(week + 1) * n_days] += cohort.students * pattern

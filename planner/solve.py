@@ -40,12 +40,12 @@ from planner.model import (
     ProblemData,
     build_model,
     compile_problem,
+    default_weekdays,
     fill_helper,
     placement_columns,
 )
 from planner.plan import (
     CohortPlan,
-    KPIs,
     Placement,
     Plan,
     Progress,
@@ -326,13 +326,17 @@ def _concat(parts: list[Columns]) -> Columns:
 
 
 def _fill(data: ProblemData, remaining: np.ndarray, option: int, companies: np.ndarray, students: int,
-          assignments: list[tuple[int, int, int]]) -> int:
-    """Place up to ``students`` of ``option`` in ``companies``, tightest fit first; returns how many are left."""
+          assignments: list[tuple[int, int, int]], in_order: bool = False) -> int:
+    """Place up to ``students`` of ``option`` in ``companies``; returns how many are left.
+
+    Tightest fit first, or the companies in the order given when ``in_order``.
+    """
     row = data.occupancy[option]
     cells, load = row.indices, row.data
     room = (remaining[np.ix_(companies, cells)] // load).min(axis=1)
     # Best fit: fill the companies with the least room first, keeping big gaps for big needs.
-    for m in np.argsort(room, kind="stable"):
+    order = np.arange(len(companies)) if in_order else np.argsort(room, kind="stable")
+    for m in order:
         if students == 0:
             break
         if room[m] <= 0:
@@ -379,10 +383,9 @@ def _disaggregate(data: ProblemData, columns: Columns, values: np.ndarray) -> li
     short = np.nonzero(placed < data.students)[0]
     for cohort in short[np.argsort(-data.weight[short], kind="stable")]:
         cohort = int(cohort)
-        pools = data.eligible[cohort]
-        if not len(pools):
+        companies, _ = data.companies_of(cohort)
+        if not len(companies):
             continue
-        companies = np.concatenate([data.cluster_members[k] for k in pools])
         students = int(data.students[cohort] - placed[cohort])
         # Periods the cohort already has first (by size of the wave), then new ones.
         for option in used[cohort] + [o for o in options_of[cohort] if o not in used[cohort]]:
@@ -415,10 +418,9 @@ def _staggered_greedy(data: ProblemData, lp_mass: np.ndarray | None = None) -> l
     order = np.lexsort((-data.students, -data.weight))
     for cohort in order:
         cohort = int(cohort)
-        pools = data.eligible[cohort]
-        if not len(pools) or not options_of[cohort]:
+        companies, _ = data.companies_of(cohort)
+        if not len(companies) or not options_of[cohort]:
             continue
-        companies = np.concatenate([data.cluster_members[k] for k in pools])
         students = int(data.students[cohort])
         candidates = list(options_of[cohort])
         for _ in range(int(data.max_waves[cohort])):
@@ -439,37 +441,21 @@ def _staggered_greedy(data: ProblemData, lp_mass: np.ndarray | None = None) -> l
     return assignments
 
 
-def _greedy_assignments(data: ProblemData, region: Region) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+def _greedy_assignments(data: ProblemData) -> list[tuple[int, int, int]]:
     """First come, first served: cohorts in order of their current start book the nearest companies."""
     scenario = data.scenario
     remaining = data.company_capacity.copy()
     assignments: list[tuple[int, int, int]] = []
-    lost: dict[int, int] = defaultdict(int)
     current = {int(data.option_cohort[o]): o for o in np.nonzero(data.option_current)[0]}
     order = sorted(range(len(data.cohorts)),
                    key=lambda c: (scenario.calendar.week_index[scenario.cohorts[data.cohorts[c]].current_start],
                                   scenario.cohorts[data.cohorts[c]].id))
     for c in order:
-        students = int(data.students[c])
-        option = current.get(c)
-        if option is None:
-            lost[c] += students
-            continue
-        row = data.occupancy[option]
-        cells, load = row.indices, row.data
-        companies = np.concatenate([data.cluster_members[k] for k in data.eligible[c]]) if len(data.eligible[c]) else np.zeros(0, dtype=np.int64)
-        minutes = np.concatenate([np.full(len(data.cluster_members[k]), m) for k, m in zip(data.eligible[c], data.eligible_minutes[c])]) if len(data.eligible[c]) else np.zeros(0)
-        for idx in np.argsort(minutes, kind="stable"):
-            if students == 0:
-                break
-            company = int(companies[idx])
-            take = int(min(students, (remaining[company, cells] // load).min()))
-            if take > 0:
-                remaining[company, cells] -= take * load
-                assignments.append((option, company, take))
-                students -= take
-        lost[c] += students
-    return assignments, lost
+        companies, minutes = data.companies_of(c)
+        if c in current and len(companies):
+            nearest = companies[np.argsort(minutes, kind="stable")]
+            _fill(data, remaining, current[c], nearest, int(data.students[c]), assignments, in_order=True)
+    return assignments
 
 
 def _cohort_plans(
@@ -501,7 +487,7 @@ def _cohort_plans(
             weeks = calendar.occupied_weeks(current_start, current_form, location.holiday_region) or []
             wave = Wave(wave=1, form=cohort.current_form, start_week=cohort.current_start,
                         end_week=calendar.weeks[weeks[-1]], weeks=[calendar.weeks[w] for w in weeks],
-                        weekdays=_bbl_weekdays(current_form) if data.n_days > 1 else None,
+                        weekdays=list(default_weekdays(current_form)) if data.n_days > 1 else None,
                         students=cohort.students, placed=cohort.students,
                         placements=[Placement(company=cohort.company, students=cohort.students, travel_minutes=0.0)])
             plans.append(CohortPlan(**base, placed=cohort.students, unplaced=0, period_changed=False, waves=[wave]))
@@ -535,19 +521,13 @@ def _cohort_plans(
                 weeks = calendar.occupied_weeks(current_start, current_form, location.holiday_region) or []
                 weekdays = None
                 if data.n_days > 1 and current_form.kind == "line":
-                    weekdays = list(_bbl_weekdays(current_form))
+                    weekdays = list(default_weekdays(current_form))
                 waves.append(Wave(wave=1, form=cohort.current_form, start_week=cohort.current_start,
                                   end_week=calendar.weeks[weeks[-1]], weeks=[calendar.weeks[w] for w in weeks],
                                   weekdays=weekdays, students=cohort.students, placed=0, placements=[]))
         changed = any(w.form != cohort.current_form or w.start_week != cohort.current_start for w in waves)
         plans.append(CohortPlan(**base, placed=placed, unplaced=unplaced, period_changed=changed, waves=waves))
     return plans
-
-
-def _bbl_weekdays(form: InternshipForm) -> list[str]:
-    from planner.scenario import WEEKDAYS
-
-    return list(WEEKDAYS[: form.days_per_week]) if form.kind == "line" else list(WEEKDAYS)
 
 
 def _finish(
@@ -598,7 +578,7 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
     data = compile_problem(scenario, region, "status-quo" if mode == "greedy" else mode)
     build_seconds = clock.elapsed()
     if mode == "greedy":
-        assignments, _ = _greedy_assignments(data, region)
+        assignments = _greedy_assignments(data)
         stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": build_seconds, "seed": seed}
         return _finish(data, region, mode, assignments, 0.0, clock, stats)
     assignments, solution = _optimised_assignments(data, clock, seed)
@@ -753,8 +733,3 @@ def _watchdog_fallback(scenario: Scenario, base_dir: Path | None, time_limit: fl
     )
     plan.solver.status = "watchdog"
     return plan
-
-
-def baseline_kpis(plan: Plan) -> dict[str, KPIs]:
-    """The KPIs of the plan and its baselines by mode name."""
-    return {plan.mode: plan.kpis, **plan.baselines}
