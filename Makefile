@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-all bench system-deps clean
+.PHONY: setup demo test test-all lint bench system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +22,13 @@ demo: setup
 system-deps:
 	@bash scripts/system-deps.sh
 
-## The whole fast test suite (slow tests: make test-all).
-test: setup system-deps
+## Lint (ruff) and the import contracts (import-linter: the pipeline's layers, imports one way).
+lint: setup
+	$(BIN)/ruff check planner api maps tests scripts
+	$(BIN)/lint-imports
+
+## The whole fast test suite (slow tests: make test-all), after the lint.
+test: setup system-deps lint
 	$(BIN)/pytest
 
 test-all: setup system-deps

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from api.db import ScenarioVersionRow
 from api.settings import Settings
-from planner.io import InputProblem, LoadedScenario
-from planner.plan import Plan
-from planner.scenario import Scenario
+from planner.scenario.io import LoadedScenario
+from planner.scenario.problems import InputProblem
+from planner.plan.model import Plan
+from planner.scenario.model import Scenario
 
 CHARTS = {
     "weekly_capacity": "Weekly supervision demand against capacity per sector chamber",
@@ -107,7 +108,7 @@ def _plan_dir(settings: Settings, plan_id: int, other_id: int | None) -> Path:
 
 def table_csv(plan: Plan, table: str) -> str:
     """One of the CLI's CSV tables (schedule, shortages, utilisation) as text."""
-    from planner import report
+    from planner.report import output as report
 
     rows, columns = {
         "schedule": (report.schedule_rows, report.SCHEDULE_COLUMNS),
@@ -119,7 +120,7 @@ def table_csv(plan: Plan, table: str) -> str:
 
 def summary_markdown(plan: Plan, status_quo: Plan | None) -> str:
     """The CLI's summary.md of a plan."""
-    from planner import report
+    from planner.report import output as report
 
     return report.summary_markdown(plan, status_quo)
 
@@ -127,7 +128,7 @@ def summary_markdown(plan: Plan, status_quo: Plan | None) -> str:
 def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, name: str,
               status_quo: tuple[int, Plan] | None) -> Path:
     """A chart of the plan as a PNG file (drawn once, then cached)."""
-    from planner import charts
+    from planner.report import charts
 
     other_id, other = status_quo if status_quo else (None, None)
     path = _plan_dir(settings, plan_id, other_id) / f"{name}.png"
@@ -161,7 +162,7 @@ def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, P
 def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
                 status_quo: tuple[int, Plan] | None) -> Path:
     """The CLI's complete result set of the plan (planner.report.write_outputs) as a zip file."""
-    from planner.report import write_outputs
+    from planner.report.output import write_outputs
 
     other_id, other = status_quo if status_quo else (None, None)
     folder = _plan_dir(settings, plan_id, other_id)

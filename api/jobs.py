@@ -44,8 +44,8 @@ import sqlalchemy.exc
 from api import artifacts, store
 from api.db import Database, JobRow, utcnow
 from api.settings import Settings
-from planner.plan import Plan, Progress
-from planner.scenario import Scenario
+from planner.plan.model import Plan, Progress
+from planner.scenario.model import Scenario
 
 log = logging.getLogger("stageplanner.api.jobs")
 
@@ -212,7 +212,7 @@ class JobManager:
         return scenario, base_dir, job
 
     def _solve(self, job_id: int, cancel_event: threading.Event) -> None:
-        from planner.solve import SolveError, solve_watched  # the solver stack loads lazily
+        from planner.solve.pipeline import SolveError, solve_watched  # the solver stack loads lazily
 
         claimed = self._claim(job_id)
         if claimed is None:

@@ -28,7 +28,7 @@ from api.routes import agreements, hotspots, jobs, plans, scenarios
 from api.routes.scenarios import PayloadTooLarge
 from api.scenario_input import UnsupportedMediaType
 from api.settings import Settings
-from planner.io import InputProblem, ScenarioError
+from planner.scenario.problems import InputProblem, ScenarioError
 
 log = logging.getLogger("stageplanner.api")
 
@@ -123,7 +123,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI schema, with the scenario document's schema (the JSON upload body) in components."""
     if app.openapi_schema:
         return app.openapi_schema
-    from planner.scenario import Scenario
+    from planner.scenario.model import Scenario
 
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
                          tags=app.openapi_tags)

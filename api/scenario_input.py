@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.io import InputProblem, LoadedScenario, ScenarioError, load_scenario, scenario_document
+from planner.scenario.io import LoadedScenario, load_scenario, scenario_document
+from planner.scenario.problems import InputProblem, ScenarioError
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain",

@@ -1,7 +1,7 @@
 """Request and response models of the HTTP API, with examples for the OpenAPI documentation.
 
 Plan parts (KPIs, cohort plans, shortage cells, company use, solver statistics) are the
-library's own models from :mod:`planner.plan`, so the API returns exactly what the CLI
+library's own models from :mod:`planner.plan.model`, so the API returns exactly what the CLI
 writes to ``plan.json``.
 """
 
@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from planner.plan import CohortPlan, CompanyUse, KPIs, ShortageCell, SolveStats
+from planner.plan.model import CohortPlan, CompanyUse, KPIs, ShortageCell, SolveStats
 
 Mode = Literal["optimise", "status-quo", "greedy"]
 JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
@@ -179,7 +179,7 @@ class ScenarioOut(ScenarioSummary):
     """A scenario version with its document and load warnings."""
 
     source_format: str = Field(description="How it was uploaded: json, yaml or multipart.")
-    document: dict[str, Any] = Field(description="The checked scenario, tables inline (as planner.io writes it).")
+    document: dict[str, Any] = Field(description="The checked scenario, tables inline (as planner.scenario.io writes it).")
     files: list[str] = Field(description="Side files stored with the version (travel matrix, GeoJSON).")
     warnings: list[Problem] = Field(description="Non-fatal problems found when loading (e.g. unreachable cohorts).")
 

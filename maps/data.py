@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import shapely
 
-from planner.io import LoadedScenario
-from planner.plan import Plan
-from planner.scenario import DAYS_PER_WEEK, LEVELS, SECTOR_CHAMBERS, Scenario, week_monday
+from planner.scenario.io import LoadedScenario
+from planner.plan.model import Plan
+from planner.scenario.model import DAYS_PER_WEEK, LEVELS, SECTOR_CHAMBERS, Scenario, week_monday
 
 #: Above this many learning companies the map draws one circle per area (total places,
 #: utilisation) instead of one marker per company.
@@ -140,8 +140,8 @@ def area_features(loaded: LoadedScenario, tolerance_m: float | None = None, ndig
         FeatureCollection; feature ``id`` and property ``i`` are the area's index in
         ``scenario.areas``, property ``name`` its name. Areas whose polygon is empty are left out.
     """
-    from planner import geo
-    from planner.region import Region
+    from planner.geo import core as geo
+    from planner.geo.region import Region
 
     gdf = Region(loaded.scenario, loaded.base_dir).polygons
     n = len(gdf)
@@ -348,7 +348,7 @@ def map_payload(
     for p in plans:
         if p.plan.weeks != scenario.calendar.weeks:
             raise ValueError(f"plan {p.label!r} has other weeks than scenario {scenario.name!r}")
-    from planner.region import Region
+    from planner.geo.region import Region
 
     points = Region(scenario, loaded.base_dir).points
     sector_ix = {s: i for i, s in enumerate(SECTOR_CHAMBERS)}

@@ -29,9 +29,9 @@ from maps.data import (
     as_loaded,
     map_payload,
 )
-from planner.io import LoadedScenario, write_atomic
-from planner.plan import Plan
-from planner.scenario import Scenario
+from planner.scenario.io import LoadedScenario, write_atomic
+from planner.plan.model import Plan
+from planner.scenario.model import Scenario
 
 DATA_ELEMENT_ID = "stageplanner-map-data"
 STATUS_QUO_LABEL = PLAN_LABELS["status-quo"]

@@ -59,8 +59,8 @@ class BenchResult:
 
 
 def _run_size(size: str, seed: int, time_limit: float, out: mp.Queue) -> None:
-    from planner.generate import generate_scenario
-    from planner.solve import solve
+    from planner.generate.core import generate_scenario
+    from planner.solve.pipeline import solve
 
     started = time.perf_counter()
     scenario = generate_scenario(size, seed)
@@ -154,7 +154,7 @@ def run_bench(
     progress
         Called with each finished row.
     """
-    from planner.io import write_atomic
+    from planner.scenario.io import write_atomic
 
     results = []
     for size in sizes:

@@ -28,8 +28,8 @@ from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
 import planner
-from planner.io import LoadedScenario, ScenarioError, load_scenario
-from planner.plan import Plan, Progress
+from planner.scenario.io import LoadedScenario, ScenarioError, load_scenario
+from planner.plan.model import Plan, Progress
 
 app = typer.Typer(
     name="stageplanner",
@@ -259,7 +259,7 @@ def _solve_in_child(loaded: LoadedScenario, mode: str, time_limit: float, seed: 
 
     Raises KeyboardInterrupt (SIGINT) or :class:`Terminated` (SIGTERM) when stopped.
     """
-    from planner.solve import SolveError, solve_watched
+    from planner.solve.pipeline import SolveError, solve_watched
 
     stop: list[int] = []
     previous: dict[int, Any] = {}
@@ -328,7 +328,7 @@ def _solve_with_status_quo(loaded: LoadedScenario, mode: str, time_limit: float,
     :func:`planner.solve.solve` does; :func:`planner.report.align_with_status_quo` then makes
     the plan's status-quo baseline that very plan.
     """
-    from planner.report import align_with_status_quo
+    from planner.report.output import align_with_status_quo
 
     with SolveDisplay(show) as display:
         status_quo = None
@@ -350,7 +350,7 @@ def _pct(value: float) -> str:
 
 
 def _kpi_table(plan: Plan, status_quo: Plan | None) -> Table:
-    from planner.report import mode_label, status_quo_kpis
+    from planner.report.output import mode_label, status_quo_kpis
 
     columns = [(mode_label(plan.mode), plan.kpis)]
     base = status_quo_kpis(plan, status_quo)
@@ -376,7 +376,7 @@ def _kpi_table(plan: Plan, status_quo: Plan | None) -> Table:
 
 
 def _cells_table(plan: Plan, status_quo: Plan | None) -> Table:
-    from planner.report import level_label, sector_level_rows, status_quo_kpis
+    from planner.report.output import level_label, sector_level_rows, status_quo_kpis
 
     base = status_quo_kpis(plan, status_quo)
     rows = sector_level_rows(plan, base)
@@ -403,7 +403,7 @@ def _cells_table(plan: Plan, status_quo: Plan | None) -> Table:
 
 
 def _hotspot_table(plan: Plan) -> Table | None:
-    from planner.report import hotspots, level_label
+    from planner.report.output import hotspots, level_label
 
     spots = hotspots(plan, 10)
     if not spots:
@@ -453,7 +453,7 @@ def solve(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Solve a scenario and write plan.json, CSV tables, summary.md, charts and a map to --out."""
-    from planner.report import write_outputs
+    from planner.report.output import write_outputs
 
     with _handled(debug):
         loaded = _load(scenario, quiet)
@@ -475,7 +475,7 @@ def demo(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Solve the embedded default scenario (Twente): optimised plan and status quo side by side."""
-    from planner.report import StagedFolder, comparison_markdown, write_outputs
+    from planner.report.output import StagedFolder, comparison_markdown, write_outputs
 
     with _handled(debug):
         path = default_scenario_path()
@@ -508,7 +508,7 @@ def compare(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Compare two plans: KPIs side by side and the cells and areas that got better or worse (B against A)."""
-    from planner.report import compare_plans, format_value, level_label, load_plan
+    from planner.report.output import compare_plans, format_value, level_label, load_plan
 
     with _handled(debug):
         plans, problems = [], []
@@ -569,7 +569,7 @@ def generate(
 ) -> None:
     """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
     with _handled(debug):
-        module = _optional_module("planner.generate", "the scenario generator")
+        module = _optional_module("planner.generate.core", "the scenario generator")
         scenario = module.generate_scenario(size.value, seed)
         written = module.write_generated(scenario, out)
         console = _out()

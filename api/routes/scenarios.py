@@ -20,7 +20,7 @@ from api.scenario_input import (
     safe_file_name,
 )
 from api.settings import Settings
-from planner.io import InputProblem, ScenarioError
+from planner.scenario.problems import InputProblem, ScenarioError
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 

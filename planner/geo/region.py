@@ -1,0 +1,73 @@
+"""The scenario's geography: where its areas are, how long travel takes, and area polygons."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from planner.geo import core as geo
+from planner.scenario.model import Scenario
+
+
+class Region:
+    """Geography of one scenario, resolved once and cached.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    base_dir
+        Folder that the scenario's relative file names (travel matrix, GeoJSON) refer to.
+    """
+
+    def __init__(self, scenario: Scenario, base_dir: Path | None = None):
+        self.scenario = scenario
+        self.base_dir = Path(base_dir or ".")
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """Area name, lat, lon (given coordinates win over the embedded place list)."""
+        rows = []
+        for area in self.scenario.areas:
+            if area.lat is not None and area.lon is not None:
+                rows.append((area.name, area.lat, area.lon))
+                continue
+            place = geo.find_place(area.name)
+            if place is None:
+                raise ValueError(f"area {area.name!r} is not a known Dutch place")
+            rows.append((area.name, place.lat, place.lon))
+        return pd.DataFrame(rows, columns=["name", "lat", "lon"]).set_index("name", drop=False)
+
+    @cached_property
+    def network(self) -> geo.TravelNetwork:
+        """Travel network over the areas, with barriers and an optional user matrix applied."""
+        barriers = [
+            geo.Barrier(b.between[0], b.between[1], b.penalty_minutes) for b in self.scenario.travel.barriers
+        ]
+        network = geo.TravelNetwork(
+            list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)), barriers=barriers
+        )
+        if self.scenario.travel.matrix_csv:
+            network = network.with_matrix_csv(self.base_dir / self.scenario.travel.matrix_csv)
+        return network
+
+    def minutes(self, mode: str) -> pd.DataFrame:
+        """All-pairs travel minutes between areas for ``mode`` (inf where unreachable)."""
+        return self.network.minutes(mode)
+
+    def minutes_array(self, mode: str) -> np.ndarray:
+        """Travel minutes as an array ordered like ``scenario.areas``."""
+        names = [a.name for a in self.scenario.areas]
+        return self.minutes(mode).loc[names, names].to_numpy(dtype=float)
+
+    @cached_property
+    def polygons(self) -> gpd.GeoDataFrame:
+        """One polygon per area: the scenario's GeoJSON where given, else Voronoi cells."""
+        names = [a.name for a in self.scenario.areas]
+        if self.scenario.area_polygons:
+            return geo.load_area_geojson(self.base_dir / self.scenario.area_polygons, names)
+        return geo.voronoi_areas(list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)))

@@ -1,0 +1,488 @@
+"""The scenario: a region's internship demand and supply over one school year.
+
+A scenario is plain, validated data (pydantic v2 models). It is read from YAML or JSON,
+where the two large tables (cohorts and companies) may be CSV files referenced by name
+(see :mod:`planner.scenario.io`). Everything here is aggregated: cohorts and capacities, never
+individual students.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+
+from planner.codes import (  # noqa: F401 - the codes are part of the scenario's vocabulary
+    DAYS_PER_WEEK,
+    HOLIDAY_REGIONS,
+    LEVELS,
+    PATHWAYS,
+    PRIORITY_LEVELS,
+    PRIORITY_SECTORS,
+    SECTOR_CHAMBERS,
+    TRAVEL_MODES,
+    WEEKDAYS,
+    HolidayRegion,
+    Level,
+    Pathway,
+    Sector,
+    TravelMode,
+)
+
+_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_FORM = re.compile(r"^(?:block:(\d+)|line:([1-4])x(\d+))$")
+
+
+def _check_iso_week(label: str) -> str:
+    label = label.strip()
+    match = _ISO_WEEK.match(label)
+    if not match:
+        raise ValueError(f"{label!r} is not an ISO week like 2026-W36")
+    year, week = int(match[1]), int(match[2])
+    try:
+        dt.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise ValueError(f"{label!r} is not an ISO week: {year} has no week {week}") from None
+    return label
+
+
+IsoWeek = Annotated[str, AfterValidator(_check_iso_week)]
+
+
+def week_monday(label: str) -> dt.date:
+    """Return the Monday of an ISO week label such as ``2026-W36``."""
+    year, week = label.split("-W")
+    return dt.date.fromisocalendar(int(year), int(week), 1)
+
+
+def week_label(monday: dt.date) -> str:
+    """Return the ISO week label (``YYYY-Www``) of a date."""
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass(frozen=True, order=True)
+class InternshipForm:
+    """One way to do the internship: a block (5 days a week) or a line (D days a week).
+
+    Written in files as ``block:N`` (N full-time weeks) or ``line:DxM`` (D days a week for
+    M weeks), e.g. ``block:10`` or ``line:2x30``.
+    """
+
+    kind: Literal["block", "line"]
+    days_per_week: int
+    weeks: int
+
+    @classmethod
+    def parse(cls, text: str) -> InternshipForm:
+        """Parse ``block:N`` or ``line:DxM``."""
+        match = _FORM.match(text.strip())
+        if not match:
+            raise ValueError(
+                f"{text!r} is not an internship form; allowed: block:WEEKS (e.g. block:10) "
+                "or line:DAYSxWEEKS with 1 to 4 days (e.g. line:2x30)"
+            )
+        if match[1] is not None:
+            weeks = int(match[1])
+            if not 1 <= weeks <= 52:
+                raise ValueError(f"{text!r}: a block lasts 1 to 52 weeks")
+            return cls("block", DAYS_PER_WEEK, weeks)
+        weeks = int(match[3])
+        if not 1 <= weeks <= 52:
+            raise ValueError(f"{text!r}: a line internship lasts 1 to 52 weeks")
+        return cls("line", int(match[2]), weeks)
+
+    def __str__(self) -> str:
+        if self.kind == "block":
+            return f"block:{self.weeks}"
+        return f"line:{self.days_per_week}x{self.weeks}"
+
+    @property
+    def student_days(self) -> int:
+        """Supervision student-days the whole internship takes."""
+        return self.days_per_week * self.weeks
+
+
+def _check_form(text: str) -> str:
+    return str(InternshipForm.parse(text))
+
+
+FormText = Annotated[str, AfterValidator(_check_form)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
+
+
+class Calendar(_Model):
+    """The school year as consecutive ISO weeks, with holiday weeks per holiday region."""
+
+    first_week: IsoWeek = Field(description="First week of the school year, e.g. 2026-W36.")
+    last_week: IsoWeek = Field(description="Last week of the school year, e.g. 2027-W28.")
+    holidays: dict[HolidayRegion, list[IsoWeek]] = Field(
+        default_factory=dict, description="School holiday weeks per holiday region (noord, midden, zuid)."
+    )
+    holiday_rule: Literal["paused", "blocked"] = Field(
+        default="paused",
+        description="paused: an internship pauses in holiday weeks and runs on after them; "
+        "blocked: an internship period may not contain a holiday week.",
+    )
+
+    @model_validator(mode="after")
+    def _weeks_in_order(self) -> Calendar:
+        if week_monday(self.last_week) < week_monday(self.first_week):
+            raise ValueError(f"last_week {self.last_week} is before first_week {self.first_week}")
+        if len(self.weeks) > 60:
+            raise ValueError(f"the calendar spans {len(self.weeks)} weeks; at most 60 are allowed")
+        known = set(self.weeks)
+        for region, weeks in self.holidays.items():
+            for week in weeks:
+                if week not in known:
+                    raise ValueError(
+                        f"holiday week {week} of region {region} is outside {self.first_week}..{self.last_week}"
+                    )
+        return self
+
+    @cached_property
+    def weeks(self) -> list[str]:
+        """All week labels of the school year, in order."""
+        start, end = week_monday(self.first_week), week_monday(self.last_week)
+        return [week_label(start + dt.timedelta(weeks=i)) for i in range((end - start).days // 7 + 1)]
+
+    @cached_property
+    def week_index(self) -> dict[str, int]:
+        """Week label to position (0-based) in the school year."""
+        return {label: i for i, label in enumerate(self.weeks)}
+
+    def holiday_mask(self, region: str) -> list[bool]:
+        """Per week, whether it is a school holiday in ``region``."""
+        holiday = set(self.holidays.get(region, []))
+        return [week in holiday for week in self.weeks]
+
+    def occupied_weeks(self, start: int, form: InternshipForm, region: str) -> list[int] | None:
+        """Weeks (indices) in which a student starting in week ``start`` is at the company.
+
+        Holiday weeks of the student's holiday region are skipped ('paused') or may not occur
+        inside the period ('blocked'). Returns None when the internship does not fit in the
+        calendar or would start in a holiday.
+        """
+        mask = self.holiday_mask(region)
+        if not 0 <= start < len(mask) or mask[start]:
+            return None
+        weeks: list[int] = []
+        week = start
+        while len(weeks) < form.weeks and week < len(mask):
+            if mask[week]:
+                if self.holiday_rule == "blocked":
+                    return None
+            else:
+                weeks.append(week)
+            week += 1
+        return weeks if len(weeks) == form.weeks else None
+
+
+class Area(_Model):
+    """A place where schools or companies are: a Dutch place name, or a name with coordinates."""
+
+    name: str = Field(min_length=1, description="Place name; resolved from the embedded Dutch place list.")
+    lat: float | None = Field(default=None, ge=50.5, le=53.7, description="Latitude (WGS84), optional.")
+    lon: float | None = Field(default=None, ge=3.2, le=7.3, description="Longitude (WGS84), optional.")
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Area:
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("give both lat and lon, or neither")
+        return self
+
+
+class Barrier(_Model):
+    """A link between two areas that is cut (e.g. no bridge) or costs extra minutes (a ferry)."""
+
+    between: tuple[str, str]
+    penalty_minutes: float | None = Field(
+        default=None, ge=0, description="Extra minutes to cross; omitted means the link is removed."
+    )
+
+
+class Travel(_Model):
+    """How travel times between areas are found."""
+
+    matrix_csv: str | None = Field(
+        default=None, description="Optional CSV (from,to,mode,minutes) that overrides estimated times."
+    )
+    barriers: list[Barrier] = Field(default_factory=list)
+
+
+class Location(_Model):
+    """One location (vestiging) of an institution."""
+
+    id: str = Field(min_length=1)
+    area: str = Field(min_length=1)
+    holiday_region: HolidayRegion
+
+
+class Institution(_Model):
+    """An MBO institution (fictional names in the shipped scenarios) with its locations."""
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    locations: list[Location] = Field(min_length=1)
+
+
+def _split_list(value: object) -> object:
+    """Let CSV cells hold lists separated by '|' or ';'."""
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[|;]", value) if part.strip()]
+    return value
+
+
+class Cohort(_Model):
+    """Demand: one institution location's students of one programme and study year."""
+
+    id: str = Field(min_length=1)
+    location: str = Field(min_length=1, description="Id of the institution location.")
+    crebo: str = Field(pattern=r"^\d{5}$", description="Five-digit crebo code of the programme.")
+    programme: str = Field(min_length=1)
+    sector: Sector
+    level: Level
+    pathway: Pathway
+    students: int = Field(ge=1, le=5000)
+    forms: Annotated[list[FormText], Field(min_length=1)]
+    earliest_start: IsoWeek
+    latest_end: IsoWeek
+    current_start: IsoWeek = Field(description="Start week of the current or agreed period (status quo).")
+    current_form: FormText = Field(description="Form of the current or agreed period; one of forms.")
+    max_travel_minutes: float | None = Field(default=None, gt=0, le=240)
+    travel_mode: TravelMode | None = None
+    max_waves: int = Field(default=2, ge=1, le=6)
+    priority: float | None = Field(default=None, gt=0, le=100)
+    company: str | None = Field(
+        default=None, description="BBL only: the employing learning company, where the student already works."
+    )
+
+    _lists = field_validator("forms", mode="before")(_split_list)
+
+    @field_validator("crebo", mode="before")
+    @classmethod
+    def _crebo_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _level_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Cohort:
+        if self.current_form not in self.forms:
+            raise ValueError(f"current_form {self.current_form} is not one of forms ({', '.join(self.forms)})")
+        if self.pathway == "BBL" and not self.company:
+            raise ValueError("a BBL cohort names its employing company (field company)")
+        if self.pathway == "BOL" and self.company:
+            raise ValueError("company is only for BBL cohorts; BOL cohorts are placed by the planner")
+        return self
+
+    @property
+    def parsed_forms(self) -> list[InternshipForm]:
+        """The allowed forms, parsed."""
+        return [InternshipForm.parse(f) for f in self.forms]
+
+
+class Company(_Model):
+    """Supply: a recognised learning company (or cluster) with weekly supervision places.
+
+    One place supervises one full-time student in a week, i.e. five student-days.
+    """
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    area: str = Field(min_length=1)
+    sectors: Annotated[list[Sector], Field(min_length=1)]
+    levels: Annotated[list[Level], Field(min_length=1)]
+    places: int = Field(ge=0, le=10000, description="Supervision places per week.")
+    places_per_weekday: list[int] | None = Field(
+        default=None, description="Optional places per weekday ma..vr; then capacity is counted per weekday."
+    )
+    reduced_weeks: dict[IsoWeek, int] = Field(
+        default_factory=dict, description="Weeks with fewer (or no) places: week -> places."
+    )
+
+    _lists = field_validator("sectors", "levels", mode="before")(_split_list)
+
+    @field_validator("levels", mode="before")
+    @classmethod
+    def _levels_as_text(cls, value: object) -> object:
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) else v for v in value]
+        return value
+
+    @field_validator("places_per_weekday", mode="before")
+    @classmethod
+    def _weekday_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) if v.strip().isdigit() else v for v in _split_list(value)] or None
+        return value
+
+    @field_validator("reduced_weeks", mode="before")
+    @classmethod
+    def _reduced_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            parsed: dict[str, object] = {}
+            for part in _split_list(value):
+                week, sep, places = part.partition(":")
+                if not sep:
+                    raise ValueError(f"{part!r} is not WEEK:PLACES, e.g. 2026-W52:0")
+                parsed[week.strip()] = places.strip()
+            return parsed
+        return value
+
+    @model_validator(mode="after")
+    def _weekday_shape(self) -> Company:
+        if self.places_per_weekday is not None:
+            if len(self.places_per_weekday) != DAYS_PER_WEEK:
+                raise ValueError("places_per_weekday needs 5 numbers, for ma di wo do vr")
+            if any(p < 0 for p in self.places_per_weekday):
+                raise ValueError("places_per_weekday must not be negative")
+        if any(p < 0 for p in self.reduced_weeks.values()):
+            raise ValueError("reduced_weeks places must not be negative")
+        return self
+
+    def places_in(self, week: str) -> int:
+        """Places available in a week (reduced weeks applied)."""
+        return self.reduced_weeks.get(week, self.places)
+
+    def weekday_places_in(self, week: str) -> list[int]:
+        """Places per weekday in a week; without weekday detail every day has ``places``."""
+        base = self.places_per_weekday or [self.places] * DAYS_PER_WEEK
+        if week in self.reduced_weeks:
+            return [min(p, self.reduced_weeks[week]) for p in base]
+        return list(base)
+
+
+Objective = Literal["changes", "travel", "balance"]
+
+
+class Policy(_Model):
+    """Priorities and limits that the region agrees on."""
+
+    level_weights: dict[Level, float] = Field(
+        default_factory=lambda: {"entree": 3.0, "2": 2.0, "3": 1.0, "4": 1.0},
+        description="Weight of one unplaced student by level.",
+    )
+    sector_weights: dict[Sector, float] = Field(
+        default_factory=lambda: {"zorg": 1.5},
+        description="Extra weight factor of one unplaced student by sector chamber (default 1).",
+    )
+    default_max_travel_minutes: float = Field(default=45.0, gt=0, le=240)
+    default_travel_mode: TravelMode = "pt"
+    then_minimise: list[Objective] = Field(
+        default_factory=lambda: ["changes", "travel", "balance"],
+        description="What to minimise after the weighted shortage, in order.",
+    )
+
+    @field_validator("level_weights", "sector_weights")
+    @classmethod
+    def _positive(cls, weights: dict[str, float]) -> dict[str, float]:
+        for key, weight in weights.items():
+            if weight <= 0:
+                raise ValueError(f"weight of {key} must be above 0")
+        return weights
+
+    @field_validator("then_minimise")
+    @classmethod
+    def _unique(cls, order: list[str]) -> list[str]:
+        if len(set(order)) != len(order):
+            raise ValueError("then_minimise lists an objective twice")
+        return order
+
+    def weight(self, cohort: Cohort) -> float:
+        """Weight of one unplaced student of ``cohort`` in the objective."""
+        if cohort.priority is not None:
+            return cohort.priority
+        return self.level_weights.get(cohort.level, 1.0) * self.sector_weights.get(cohort.sector, 1.0)
+
+
+def is_priority_group(sector: str, level: str) -> bool:
+    """Entree, level 2 and care: the groups the Stagepact worries about most."""
+    return level in PRIORITY_LEVELS or sector in PRIORITY_SECTORS
+
+
+class ScenarioSettings(_Model):
+    """Everything in a scenario except its two large tables (cohorts and companies)."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    calendar: Calendar
+    areas: list[Area] = Field(min_length=1)
+    area_polygons: str | None = Field(
+        default=None, description="Optional GeoJSON file with a polygon per area (property name)."
+    )
+    travel: Travel = Field(default_factory=Travel)
+    institutions: list[Institution] = Field(min_length=1)
+    policy: Policy = Field(default_factory=Policy)
+
+
+class Scenario(ScenarioSettings):
+    """A region's internship demand and supply for one school year."""
+
+    cohorts: list[Cohort] = Field(min_length=1)
+    companies: list[Company] = Field(min_length=1)
+
+    @cached_property
+    def locations(self) -> dict[str, Location]:
+        """All institution locations by id."""
+        return {loc.id: loc for inst in self.institutions for loc in inst.locations}
+
+    @cached_property
+    def institution_of(self) -> dict[str, str]:
+        """Location id to institution id."""
+        return {loc.id: inst.id for inst in self.institutions for loc in inst.locations}
+
+    @cached_property
+    def cohort_index(self) -> dict[str, int]:
+        """Cohort id to position in ``cohorts``."""
+        return {cohort.id: i for i, cohort in enumerate(self.cohorts)}
+
+    @cached_property
+    def company_index(self) -> dict[str, int]:
+        """Company id to position in ``companies``."""
+        return {company.id: i for i, company in enumerate(self.companies)}
+
+    def travel_mode(self, cohort: Cohort) -> str:
+        """The travel mode that limits ``cohort``."""
+        return cohort.travel_mode or self.policy.default_travel_mode
+
+    def max_travel(self, cohort: Cohort) -> float:
+        """The travel-time limit (minutes) of ``cohort``."""
+        return cohort.max_travel_minutes or self.policy.default_max_travel_minutes
+
+    @cached_property
+    def weekday_detail(self) -> bool:
+        """Whether any company gives places per weekday (then capacity is counted per weekday)."""
+        return any(c.places_per_weekday is not None for c in self.companies)
+
+
+def fitting_starts(scenario: Scenario, cohort_index: int, form: InternshipForm) -> list[tuple[int, list[int]]]:
+    """Start weeks (with their occupied weeks) at which ``form`` fits the cohort's window."""
+    cohort = scenario.cohorts[cohort_index]
+    calendar = scenario.calendar
+    region = scenario.locations[cohort.location].holiday_region
+    first = calendar.week_index[cohort.earliest_start]
+    last = calendar.week_index[cohort.latest_end]
+    starts = []
+    for start in range(first, last + 1):
+        weeks = calendar.occupied_weeks(start, form, region)
+        if weeks is not None and weeks[-1] <= last:
+            starts.append((start, weeks))
+    return starts

@@ -1,0 +1,293 @@
+"""End-to-end tests of the HTTP API: a real uvicorn server in a subprocess, a real HTTP client,
+on SQLite and on PostgreSQL (see test_api_support.py)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from tests.api.test_api_support import (  # noqa: F401 - fixtures
+    TWENTE,
+    ApiServer,
+    api_server,
+    database_url,
+    module_database_url,
+    multipart_files,
+    postgres_admin_url,
+    tiny_files,
+    wait_for_job,
+)
+
+from planner.scenario.io import ScenarioError, load_scenario
+
+
+def _upload(client: httpx.Client, scenario_path: Path, region: str) -> dict:
+    response = client.post("/scenarios", params={"region": region}, files=multipart_files(scenario_path))
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def _solve(client: httpx.Client, scenario_id: int, **request) -> dict:
+    response = client.post(f"/scenarios/{scenario_id}/solve", json=request)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def test_end_to_end(api_server: ApiServer, tmp_path: Path) -> None:
+    """Upload, version, solve, read the plan and its parts, hotspots, map, agreement, deviations."""
+    default = TWENTE.is_file()
+    scenario_path = TWENTE if default else tiny_files(tmp_path / "tiny")
+    with api_server.client() as client:
+        created = _upload(client, scenario_path, "Twente")
+        sid = created["id"]
+        assert created["version"] == 1 and created["region"] == "Twente"
+        assert created["source_format"] == "multipart"
+        expected = load_scenario(scenario_path).scenario
+        assert created["cohorts"] == len(expected.cohorts) and created["students"] == sum(c.students for c in expected.cohorts)
+        assert isinstance(created["document"]["cohorts"], list)  # tables stored inline
+        assert [s["id"] for s in client.get("/scenarios", params={"region": "Twente"}).json()] == [sid]
+
+        # A new version (what-if: one more supervision place at every company) keeps the old one.
+        document = created["document"]
+        for company in document["companies"]:
+            company["places"] += 1
+        replaced = client.put(f"/scenarios/{sid}", json=document)
+        assert replaced.status_code == 200, replaced.text
+        assert replaced.json()["version"] == 2 and replaced.json()["region"] == "Twente"
+        versions = client.get(f"/scenarios/{sid}/versions").json()
+        assert [v["version"] for v in versions] == [1, 2]
+        old = client.get(f"/scenarios/{sid}/versions/1").json()
+        assert old["document"]["companies"][0]["places"] == document["companies"][0]["places"] - 1
+        assert client.get(f"/scenarios/{sid}").json()["version"] == 2
+        assert client.get(f"/scenarios/{sid}/versions/3").status_code == 404
+
+        # Solve version 1 (optimise) and its status quo; the API answers while the solves run.
+        job = _solve(client, sid, mode="optimise", time_limit=8, version=1)
+        assert job["status"] in ("queued", "running") and job["scenario_version"] == 1
+        status_quo_job = _solve(client, sid, mode="status-quo", time_limit=5, version=1)
+        started = time.monotonic()
+        assert client.get("/health").status_code == 200 and time.monotonic() - started < 5
+        job = wait_for_job(client, job["id"])
+        assert job["status"] == "done", job
+        assert job["progress"]["phase"] == "done" and job["progress"]["incumbent"] is not None
+        assert job["attempts"] == 1 and job["progress"]["elapsed"] > 0
+        status_quo_job = wait_for_job(client, status_quo_job["id"])
+        assert status_quo_job["status"] == "done", status_quo_job
+
+        plan_id = job["plan_id"]
+        plan = client.get(f"/plans/{plan_id}").json()
+        assert plan["mode"] == "optimise" and plan["region"] == "Twente" and plan["scenario_version"] == 1
+        assert plan["kpis"]["students"] == plan["students"] and "status-quo" in plan["baselines"]
+        assert plan["kpis"]["unplaced"] <= plan["baselines"]["status-quo"]["unplaced"] + 1e-9 or \
+            plan["kpis"]["objective"] <= plan["baselines"]["status-quo"]["objective"] + 1e-6
+
+        schedule = client.get(f"/plans/{plan_id}/schedule").json()
+        assert schedule["count"] == len(expected.cohorts)
+        assert sum(c["students"] for c in schedule["cohorts"]) == created["students"]
+        shortages = client.get(f"/plans/{plan_id}/shortages").json()
+        if shortages["cells"]:
+            cell = shortages["cells"][0]
+            filtered = client.get(f"/plans/{plan_id}/shortages", params={
+                "sector": cell["sector"], "level": cell["level"], "week": cell["week"], "area": cell["area"]}).json()
+            assert filtered["cells"] and all(c["sector"] == cell["sector"] and c["week"] == cell["week"]
+                                             for c in filtered["cells"])
+        bad_filter = client.get(f"/plans/{plan_id}/shortages", params={"sector": "zorgen"})
+        assert bad_filter.status_code == 422 and bad_filter.json()["detail"][0]["field"] == "sector"
+        utilisation = client.get(f"/plans/{plan_id}/utilisation").json()
+        assert len(utilisation["totals"]) == len(plan["weeks"])
+
+        hotspots = client.get(f"/plans/{plan_id}/hotspots", params={"limit": 5}).json()
+        assert len(hotspots["cells"]) <= 5
+        assert [c["unplaced"] for c in hotspots["cells"]] == sorted((c["unplaced"] for c in hotspots["cells"]),
+                                                                     reverse=True)
+        everywhere = client.get("/hotspots", params={"limit": 5}).json()
+        assert "Twente" in [p["region"] for p in everywhere["plans"]]
+
+        # Files: the CLI's CSV tables and summary, charts, the map and the whole set.
+        csv = client.get(f"/plans/{plan_id}/schedule.csv")
+        assert csv.status_code == 200 and csv.text.startswith("cohort,institution")
+        assert client.get(f"/plans/{plan_id}/shortages.csv").text.startswith("week,sector")
+        assert client.get(f"/plans/{plan_id}/utilisation.csv").text.startswith("company,area")
+        assert "#" in client.get(f"/plans/{plan_id}/summary.md").text
+        assert client.get(f"/plans/{plan_id}/plan.json").json()["kpis"]["mode"] == "optimise"
+        png = client.get(f"/plans/{plan_id}/charts/shortage_cells.png")
+        assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+        assert client.get(f"/plans/{plan_id}/charts/nonsense.png").status_code == 422
+        page = client.get(f"/plans/{plan_id}/map")
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert "<html" in page.text.lower()
+
+        # Comparison of the status quo (a) with the optimised plan (b).
+        sq_id = status_quo_job["plan_id"]
+        compared = client.get("/plans/compare", params={"a": sq_id, "b": plan_id}).json()
+        unplaced = next(k for k in compared["kpis"] if k["name"] == "unplaced")
+        assert unplaced["difference"] == plan["kpis"]["unplaced"] - compared["a"]["unplaced"]
+        assert compared["cells_better"] >= len(compared["better"])
+
+        # The region adopts the status quo plan, then checks the optimised plan against it.
+        adopted = client.post("/regions/Twente/agreements", json={
+            "plan_id": sq_id, "adopted_by": "Regionaal overleg Twente", "note": "current periods"})
+        assert adopted.status_code == 201, adopted.text
+        agreement = adopted.json()
+        assert agreement["current"] and agreement["scenario_version"] == 1 and agreement["plan"]["mode"] == "status-quo"
+        assert client.get(f"/agreements/{agreement['id']}").json()["adopted_by"] == "Regionaal overleg Twente"
+        wrong_region = client.post("/regions/Elders/agreements", json={"plan_id": plan_id, "adopted_by": "x"})
+        assert wrong_region.status_code == 422 and "Twente" in wrong_region.json()["detail"][0]["message"]
+        deviations = client.get("/regions/Twente/agreements/current/deviations", params={"plan_id": plan_id}).json()
+        changed = [c for c in schedule["cohorts"] if c["period_changed"]]
+        assert deviations["cohorts_deviating"] >= len(changed) > 0
+        for row in deviations["deviations"]:
+            assert row["agreed"] != row["planned"] and row["changes"]
+        # Without plan_id: the region's newest plan, the adopted status quo itself, deviates nowhere.
+        newest = client.get("/regions/Twente/agreements/current/deviations").json()
+        assert newest["plan"]["id"] == sq_id > plan_id and newest["cohorts_deviating"] == 0
+
+        second = client.post("/regions/Twente/agreements", json={"plan_id": plan_id, "adopted_by": "Consortium"})
+        history = client.get("/regions/Twente/agreements").json()
+        assert [a["id"] for a in history] == [second.json()["id"], agreement["id"]]
+        assert [a["current"] for a in history] == [True, False]
+        twente = next(r for r in client.get("/regions").json() if r["region"] == "Twente")
+        assert twente["current_agreement"]["plan_id"] == plan_id and twente["latest_plan"]["id"] == sq_id
+
+        # Deleting the scenario keeps its plans and the agreements that adopted them.
+        assert client.delete(f"/scenarios/{sid}").status_code == 204
+        assert client.get(f"/scenarios/{sid}").status_code == 404
+        assert client.delete(f"/scenarios/{sid}").status_code == 404
+        assert client.get(f"/plans/{plan_id}").status_code == 200
+        assert client.get(f"/agreements/{agreement['id']}").status_code == 200
+        assert client.post(f"/scenarios/{sid}/solve", json={}).status_code == 404
+
+
+def test_validation_errors_match_the_cli(api_server: ApiServer, tmp_path: Path) -> None:
+    """422 with the CLI's file/row/field messages; 404, 409, 415 and parameter errors."""
+    folder = tmp_path / "bad"
+    scenario_path = tiny_files(folder)
+    cohorts = (folder / "cohorts.csv").read_text().splitlines()
+    header = cohorts[0].split(",")
+    row = cohorts[2].split(",")
+    row[header.index("students")] = "0"
+    row[header.index("sector")] = "zorgg"
+    cohorts[2] = ",".join(row)
+    (folder / "cohorts.csv").write_text("\n".join(cohorts) + "\n")
+    with pytest.raises(ScenarioError) as cli:
+        load_scenario(scenario_path)
+    expected = [{"file": p.file, "where": p.where, "field": p.field, "message": p.message, "text": str(p)}
+                for p in cli.value.problems]
+    assert any(p["file"] == "cohorts.csv" and p["where"] == "row 3" for p in expected)
+
+    with api_server.client() as client:
+        response = client.post("/scenarios", files=multipart_files(scenario_path))
+        assert response.status_code == 422
+        assert response.json()["detail"] == expected
+
+        # JSON body: the problems name scenario.json and the row's place in the document.
+        document = yaml.safe_load(scenario_path.read_text())
+        document["cohorts"] = [{"id": "c1", "students": "many"}]
+        document["companies"] = []
+        problems = client.post("/scenarios", json=document).json()["detail"]
+        texts = [p["text"] for p in problems]
+        assert "scenario.json cohorts[0], students: 'many' is not a whole number" in texts
+        assert "scenario.json cohorts[0], location: is required" in texts
+        assert any(p["field"] is None and "has no companies" in p["message"] for p in problems)
+
+        # YAML body, broken YAML, a multipart upload without the scenario part, a wrong body type.
+        assert client.post("/scenarios", content=b"name: [", headers={"content-type": "application/yaml"}
+                           ).json()["detail"][0]["file"] == "scenario.yaml"
+        bad_date = client.post("/scenarios", content=b"name: x\ncalendar: {first_week: 2026-13-45}\n",
+                               headers={"content-type": "application/yaml"})
+        assert bad_date.status_code == 422 and "month must be in 1..12" in bad_date.json()["detail"][0]["message"]
+        missing = client.post("/scenarios", files=[("cohorts", ("cohorts.csv", b"id\n", "text/csv"))])
+        assert missing.status_code == 422 and missing.json()["detail"][0]["field"] == "scenario"
+        assert client.post("/scenarios", content=b"<xml/>", headers={"content-type": "application/xml"}
+                           ).status_code == 415
+        assert client.post("/scenarios", content=b"{", headers={"content-type": "application/json"}
+                           ).status_code == 422
+
+        # Unknown ids are 404, malformed ones 422 with the parameter named.
+        for path in ("/scenarios/999", "/jobs/999", "/plans/999", "/agreements/999", "/scenarios/999/versions",
+                     "/plans/999/map", "/plans/999/schedule.csv", "/regions/Nowhere/agreements/current"):
+            assert client.get(path).status_code == 404, path
+        assert client.post("/jobs/999/cancel").status_code == 404
+        bad = client.get("/plans/abc")
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "plan_id"
+        assert client.get("/plans/compare", params={"a": 1}).json()["detail"][0]["text"] == "request query, b: is required"
+        assert client.get("/scenarios/99999999999999999999").status_code == 422
+        assert client.get("/regions/Nowhere/agreements").json() == []
+        assert client.post("/regions/Nowhere/agreements", json={"plan_id": 1, "adopted_by": ""}).status_code == 422
+
+        # A good scenario, then solve requests with bad options.
+        good = _upload(client, tiny_files(tmp_path / "good"), "Checks")
+        too_long = client.post(f"/scenarios/{good['id']}/solve", json={"time_limit": 10_000})
+        assert too_long.status_code == 422 and "at most" in too_long.json()["detail"][0]["message"]
+        assert client.post(f"/scenarios/{good['id']}/solve", json={"mode": "fastest"}).status_code == 422
+        assert client.post(f"/scenarios/{good['id']}/solve", json={"version": 5}).status_code == 404
+        done = wait_for_job(client, _solve(client, good["id"], mode="greedy", time_limit=5)["id"])
+        assert done["status"] == "done"
+        conflict = client.post(f"/jobs/{done['id']}/cancel")
+        assert conflict.status_code == 409 and "already done" in conflict.json()["detail"]
+
+
+def test_cancel_queued_and_running_jobs(api_server: ApiServer, tmp_path: Path) -> None:
+    """One solve at a time: the second job waits; cancelling it is immediate, the running one is stopped."""
+    with api_server.client() as client:
+        sid = _upload(client, tiny_files(tmp_path / "tiny"), "Queue")["id"]
+        first = _solve(client, sid, time_limit=30)
+        second = _solve(client, sid, time_limit=30)
+        assert client.get(f"/jobs/{second['id']}").json()["queue_position"] in (1, 2)
+        cancelled = client.post(f"/jobs/{second['id']}/cancel").json()
+        assert cancelled["status"] == "cancelled"
+        assert client.post(f"/jobs/{second['id']}/cancel").json()["status"] == "cancelled"
+        wait_for_job(client, first["id"], statuses=("running", "done"))
+        stopping = client.post(f"/jobs/{first['id']}/cancel")
+        if stopping.status_code == 409:  # the solve beat the cancel: nothing to stop
+            pytest.skip("the solve finished before it could be cancelled")
+        assert stopping.json()["cancel_requested"]
+        final = wait_for_job(client, first["id"], timeout=30)
+        assert final["status"] == "cancelled" and final["plan_id"] is None
+        listed = client.get("/jobs", params={"status": "cancelled", "scenario_id": sid}).json()
+        assert sorted(j["id"] for j in listed) == sorted([first["id"], second["id"]])
+
+
+def test_restart_resumes_unfinished_jobs(database_url: str, tmp_path: Path) -> None:
+    """Crash the server mid-job, then stop the next one gracefully mid-job: every job still finishes.
+
+    Server A (one solve at a time) gets three jobs and is killed with SIGKILL (with its solver
+    processes, like a crash) while the second one runs; the first one's plan was committed. Server B
+    on the same database resumes the second job from scratch and is stopped with SIGTERM while it
+    runs: the job goes back to the queue. Server C finishes both remaining jobs.
+    """
+    data = tmp_path / "server"
+    server = ApiServer(database_url, data, MAX_CONCURRENT_SOLVES=1).start()
+    try:
+        with server.client() as client:
+            sid = _upload(client, tiny_files(tmp_path / "tiny"), "Twente")["id"]
+            ids = [_solve(client, sid, mode=mode, time_limit=10)["id"] for mode in ("greedy", "optimise", "status-quo")]
+            running = wait_for_job(client, ids[1], statuses=("running", "done"))
+            first = client.get(f"/jobs/{ids[0]}").json()
+        server.kill()
+        assert running["status"] == "running", "the job finished before the server could be killed"
+        assert first["status"] == "done" and first["plan_id"] is not None
+
+        server = ApiServer(database_url, data, MAX_CONCURRENT_SOLVES=1).start()
+        with server.client() as client:
+            resumed = wait_for_job(client, ids[1], statuses=("running", "done"))
+            assert "server stopped" in resumed["note"]
+            assert client.get(f"/plans/{first['plan_id']}").status_code == 200  # the finished result survived
+        server.stop()  # graceful: a running job goes back to the queue
+        assert resumed["status"] == "running", "the job finished before the server could be stopped"
+
+        server = ApiServer(database_url, data, MAX_CONCURRENT_SOLVES=1).start()
+        with server.client() as client:
+            jobs = [wait_for_job(client, job_id, timeout=60) for job_id in ids]
+            assert [j["status"] for j in jobs] == ["done"] * 3, jobs
+            assert [j["attempts"] for j in jobs] == [1, 3, 1]
+            assert "server stopped" in jobs[1]["note"]
+            plans = client.get("/plans", params={"scenario_id": sid}).json()
+            assert sorted(p["id"] for p in plans) == sorted(j["plan_id"] for j in jobs)
+            assert {p["mode"] for p in plans} == {"greedy", "optimise", "status-quo"}
+    finally:
+        server.stop()

@@ -1,0 +1,320 @@
+"""Test support for the API tests: a real uvicorn server in a subprocess, and SQLite/PostgreSQL databases.
+
+* :func:`database_url` (fixture, parametrized ``sqlite`` / ``postgres``): a fresh empty
+  database for one test. The PostgreSQL variant uses ``STAGEPLANNER_TEST_PG_URL`` when set,
+  else starts a throwaway server (``initdb`` + ``pg_ctl`` from ``/usr/lib/postgresql/*/bin``,
+  run as the ``postgres`` user when the tests run as root) on a free port on 127.0.0.1; it
+  skips only when PostgreSQL is not installed.
+* :class:`ApiServer`: ``python -m api`` in its own process group, so a test can kill
+  it (and its solver processes) like a crash, or stop it gracefully, and start another one
+  on the same database.
+
+Also holds the scenario the tests upload: the default Twente scenario when it exists, else
+the tiny scenario of ``conftest.py`` (with CSV tables, uploaded as multipart).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+# The scenario the end-to-end test uploads: STAGEPLANNER_TEST_SCENARIO, else the default Twente
+# scenario (when it exists), else the tiny scenario of conftest.py.
+TWENTE = Path(os.environ.get("STAGEPLANNER_TEST_SCENARIO") or REPO / "scenarios" / "twente" / "scenario.yaml")
+TERMINAL = ("done", "failed", "cancelled")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# ------------------------------------------------------------------ PostgreSQL
+
+
+def _pg_bin() -> Path | None:
+    def version(path: str) -> tuple[int, ...]:
+        match = re.search(r"/postgresql/(\d+)(?:\.(\d+))?/", path)
+        return tuple(int(g) for g in match.groups() if g) if match else (0,)
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=version)
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb and shutil.which("pg_ctl") else None
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL server in a temporary folder, for one test session."""
+
+    def __init__(self, bin_dir: Path):
+        self.bin_dir = bin_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="stageplanner-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.as_postgres = os.geteuid() == 0
+
+    def _run(self, *args: str, timeout: float = 60) -> None:
+        command = [str(a) for a in args]
+        if self.as_postgres:
+            runuser = shutil.which("runuser")
+            command = [runuser, "-u", "postgres", "--", *command] if runuser else \
+                ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{c}'" for c in command)]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=self.folder)
+        if result.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+
+    def start(self) -> str:
+        if self.as_postgres:
+            shutil.chown(self.folder, "postgres", "postgres")
+            os.chmod(self.folder, 0o700)
+        self._run(self.bin_dir / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--no-sync", "--locale=C")
+        options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-o", options, "-l", self.folder / "server.log",
+                  "-w", "-t", "60", "start", timeout=90)
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop", timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """URL of a PostgreSQL server whose user may create databases."""
+    given = os.environ.get("STAGEPLANNER_TEST_PG_URL")
+    if given:
+        from api.settings import normalise_database_url
+
+        yield normalise_database_url(given)
+        return
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on PATH); "
+                    "install it (scripts/system-deps.sh) or set STAGEPLANNER_TEST_PG_URL")
+    server = ThrowawayPostgres(bin_dir)
+    try:
+        url = server.start()
+    except Exception:
+        server.stop()
+        raise
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+def _reset_schema(url: str) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        for table in ("agreements", "jobs", "plans", "scenario_versions", "scenarios", "alembic_version"):
+            connection.execute(sa.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
+    engine.dispose()
+
+
+@contextlib.contextmanager
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """A new empty database on the server (dropped afterwards); the given one, emptied, if we may not create."""
+    import sqlalchemy as sa
+
+    name = f"stageplanner_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.DBAPIError:
+        admin.dispose()
+        _reset_schema(admin_url)
+        yield admin_url
+        _reset_schema(admin_url)
+        return
+    url = sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@contextlib.contextmanager
+def _fresh_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{folder / 'api.sqlite3'}"
+        return
+    with fresh_postgres_database(request.getfixturevalue("postgres_admin_url")) as url:
+        yield url
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh empty database: a SQLite file, or a new database on PostgreSQL."""
+    with _fresh_database(request, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A fresh empty database shared by the tests of one module."""
+    with _fresh_database(request, tmp_path_factory.mktemp(f"db-{request.param}")) as url:
+        yield url
+
+
+# ------------------------------------------------------------------ the API server
+
+
+class ApiServer:
+    """``python -m api`` on a free port, in its own process group."""
+
+    def __init__(self, database_url: str, data_dir: Path, **settings: Any):
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.settings = {"MAX_CONCURRENT_SOLVES": 1, "DEFAULT_TIME_LIMIT": 10, "MAX_TIME_LIMIT": 120, **settings}
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+        self.log = data_dir / "server.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 60.0) -> ApiServer:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STAGEPLANNER_") and k != "DATABASE_URL"}
+        env |= {"STAGEPLANNER_DATABASE_URL": self.database_url, "STAGEPLANNER_DATA_DIR": str(self.data_dir / "files"),
+                **{f"STAGEPLANNER_{k}": str(v) for k, v in self.settings.items()}}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        self.port = free_port()
+        log = self.log.open("a")
+        log.write(f"\n===== start on port {self.port} =====\n")
+        log.flush()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "api", "--host", "127.0.0.1", "--port", str(self.port), "--log-level",
+             "warning"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the API server exited with {self.process.returncode}:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"the API server did not start within {timeout:g} s:\n{self.log.read_text()}")
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60)
+
+    def kill(self) -> None:
+        """Kill the server and its solver processes at once, like a crash (SIGKILL to the group)."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop the server gracefully (SIGTERM), then clean up anything left in its group."""
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            pass
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=10)
+        self.process = None
+
+
+@pytest.fixture(scope="module")
+def api_server(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+    """A running API server (one solve at a time) on a fresh database, shared by a module's tests.
+
+    Tests sharing it keep to their own region names so they do not see each other's records.
+    """
+    server = ApiServer(module_database_url, tmp_path_factory.mktemp("server")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+# ------------------------------------------------------------------ scenarios and helpers
+
+
+def tiny_files(folder: Path) -> Path:
+    """The tiny scenario of conftest.py as scenario.yaml + cohorts.csv + companies.csv."""
+    from tests.conftest import tiny_scenario
+    from planner.scenario.io import save_scenario
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return save_scenario(tiny_scenario(), folder / "scenario.yaml", tables_as_csv=True)
+
+
+def multipart_files(scenario_path: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
+    """A scenario file and the CSV tables next to it, as multipart parts."""
+    import yaml
+
+    document = yaml.safe_load(scenario_path.read_text(encoding="utf-8"))
+    parts = [("scenario", (scenario_path.name, scenario_path.read_bytes(), "application/yaml"))]
+    for table in ("cohorts", "companies"):
+        if isinstance(document.get(table), str):
+            path = scenario_path.parent / document[table]
+            parts.append((table, (path.name, path.read_bytes(), "text/csv")))
+    for key in ("area_polygons",):
+        if isinstance(document.get(key), str):
+            path = scenario_path.parent / document[key]
+            parts.append((key, (path.name, path.read_bytes(), "application/geo+json")))
+    matrix = (document.get("travel") or {}).get("matrix_csv")
+    if matrix:
+        path = scenario_path.parent / matrix
+        parts.append(("travel_matrix", (path.name, path.read_bytes(), "text/csv")))
+    return parts
+
+
+def wait_for_job(client: httpx.Client, job_id: int, timeout: float = 90.0,
+                 statuses: tuple[str, ...] = TERMINAL) -> dict[str, Any]:
+    """Poll a job until its status is one of ``statuses``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/jobs/{job_id}").raise_for_status().json()
+        if job["status"] in statuses:
+            return job
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} still {job['status']} after {timeout:g} s: {job}")
+        time.sleep(0.05)

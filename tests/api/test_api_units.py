@@ -1,0 +1,147 @@
+"""Unit tests of the API's parts that need no server: migrations, settings, the job slots, analysis."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from tests.api.test_api_support import database_url, postgres_admin_url  # noqa: F401 - fixtures
+
+from api import analysis
+from api.db import Base, Database
+from api.jobs import FairSlots
+from api.settings import Settings, normalise_database_url
+from tests.conftest import tiny_scenario
+from planner.solve.pipeline import solve
+
+
+def test_migrations_create_exactly_the_models(database_url: str) -> None:
+    """`alembic upgrade head` (run twice: idempotent) gives the schema the models describe."""
+    db = Database(database_url)
+    try:
+        db.migrate()
+        db.migrate()
+        with db.engine.connect() as connection:
+            assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+    finally:
+        db.dispose()
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    for name in ("STAGEPLANNER_DATABASE_URL", "DATABASE_URL", "STAGEPLANNER_MAX_CONCURRENT_SOLVES"):
+        monkeypatch.delenv(name, raising=False)
+    assert Settings.from_env().database_url == "sqlite:///./stageplanner.sqlite3"
+    assert Settings.from_env().max_concurrent_solves == 1
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/stage")
+    assert Settings.from_env().database_url == "postgresql+psycopg://u:p@db/stage"
+    monkeypatch.setenv("STAGEPLANNER_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    assert Settings.from_env().database_url.endswith("x.sqlite3")  # the specific variable wins
+    monkeypatch.setenv("STAGEPLANNER_MAX_CONCURRENT_SOLVES", "0")
+    with pytest.raises(ValueError, match="at least 1"):
+        Settings.from_env()
+    assert normalise_database_url("postgresql+psycopg://x/y") == "postgresql+psycopg://x/y"
+
+
+def test_fair_slots_start_lower_job_ids_first() -> None:
+    slots = FairSlots(1)
+    assert slots.acquire(1, lambda: False)
+    order: list[int] = []
+
+    def wait(key: int) -> None:
+        if slots.acquire(key, lambda: False):
+            order.append(key)
+            slots.release()
+
+    threads = [threading.Thread(target=wait, args=(key,)) for key in (5, 3, 4)]
+    for thread in threads:
+        thread.start()
+        time.sleep(0.05)
+    slots.release()
+    for thread in threads:
+        thread.join(5)
+    assert order == [3, 4, 5]
+
+    stop = threading.Event()
+    assert slots.acquire(1, lambda: False)
+    aborted = threading.Thread(target=lambda: order.append(slots.acquire(2, stop.is_set)))
+    aborted.start()
+    stop.set()
+    slots.wake()
+    aborted.join(5)
+    assert order[-1] is False
+
+
+@pytest.fixture(scope="module")
+def plans():  # noqa: ANN201
+    scenario = tiny_scenario()
+    return solve(scenario, "status-quo", 10, baselines=False), solve(scenario, "optimise", 10, baselines=False)
+
+
+def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
+    status_quo, optimised = plans
+    totals = analysis.hotspot_totals(status_quo)
+    assert sum(totals.values()) == sum(c.unplaced for c in status_quo.shortages)
+    ranked = analysis.rank_hotspots([analysis.PlanCells(1, "Twente", totals, {})], limit=3)
+    assert [r["rank"] for r in ranked] == [1, 2, 3][: len(ranked)]
+    assert ranked == sorted(ranked, key=lambda r: -r["unplaced"])
+    only_level_2 = analysis.rank_hotspots([analysis.PlanCells(1, "Twente", totals, {})], 100, level="2")
+    assert only_level_2 and all(r["level"] == "2" and r["priority_group"] for r in only_level_2)
+
+    compared = analysis.compare_plans(status_quo, optimised, limit=5)
+    unplaced = next(k for k in compared["kpis"] if k["name"] == "unplaced")
+    assert unplaced["difference"] == optimised.kpis.unplaced - status_quo.kpis.unplaced
+    assert unplaced["better"] == ("b" if unplaced["difference"] < 0 else "a" if unplaced["difference"] else "same")
+    assert all(c["unplaced_b"] < c["unplaced_a"] for c in compared["better"])
+    assert all(c["unplaced_b"] > c["unplaced_a"] for c in compared["worse"])
+
+    assert analysis.deviations(status_quo, status_quo)["cohorts_deviating"] == 0
+    moved = analysis.deviations(status_quo, optimised)
+    changed = {c.cohort for c in optimised.cohorts if c.period_changed}
+    assert changed and changed <= {d["cohort"] for d in moved["deviations"]}
+    for row in moved["deviations"]:
+        assert row["changes"] and row["agreed"] != row["planned"]
+
+
+def test_side_files_are_stored_with_the_version(tmp_path) -> None:  # noqa: ANN001
+    """A travel matrix uploaded next to the scenario is kept with the version and given to the solver."""
+    import warnings
+
+    import yaml
+
+    from api import artifacts
+    from api.main import create_app
+    from tests.api.test_api_support import multipart_files, tiny_files
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    folder = tmp_path / "tiny"
+    scenario_path = tiny_files(folder)
+    document = yaml.safe_load(scenario_path.read_text())
+    document["travel"] = {"matrix_csv": "travel.csv"}
+    scenario_path.write_text(yaml.safe_dump(document, sort_keys=False))
+    (folder / "travel.csv").write_text("from,to,mode,minutes\nEnschede,Hengelo,pt,25\n")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
+    with TestClient(create_app(settings)) as client:
+        parts = multipart_files(scenario_path) + [("region", (None, b"Twente"))]
+        created = client.post("/scenarios", files=parts)
+        assert created.status_code == 201, created.text
+        assert created.json()["files"] == ["travel.csv"] and created.json()["region"] == "Twente"
+        missing = client.post("/scenarios", files=multipart_files(scenario_path)[:3])  # without travel.csv
+        assert missing.status_code == 422
+        assert missing.json()["detail"][0]["text"] == "scenario.yaml travel, matrix_csv: file 'travel.csv' does not exist"
+
+        db = client.app.state.db
+        from api import store
+
+        with db.session() as session:
+            version = store.get_version(session, created.json()["id"])
+            folder = artifacts.scenario_dir(settings, version)
+            loaded = artifacts.loaded_scenario(settings, version)
+        assert (folder / "travel.csv").read_text().endswith("Enschede,Hengelo,pt,25\n")
+        assert loaded.base_dir == folder and loaded.scenario.travel.matrix_csv == "travel.csv"

@@ -1,0 +1,474 @@
+"""The stageplanner command line: every command, exit codes, messages, and interrupted runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import types
+from pathlib import Path
+
+import psutil
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from tests.builders import cohort, company, scenario_dict
+from planner import cli
+from planner.scenario.io import ScenarioError, load_scenario
+from planner.report.output import STAGING_SUFFIX, load_plan
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[2]
+CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "utilisation.csv", "summary.md", "weekly_capacity.png",
+              "shortage_cells.png"}
+KPI_KEYS = {"students", "placed", "unplaced", "unplaced_priority", "shortage_rate", "objective", "bound", "gap",
+            "solve_seconds", "mode"}
+
+
+def invoke(*args: str):
+    return runner.invoke(cli.app, [str(a) for a in args], catch_exceptions=False)
+
+
+def result_files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} - {"map.html"}  # the map comes from the optional maps package
+
+
+def leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.endswith(STAGING_SUFFIX) or p.name.endswith(".tmp")]
+
+
+def bad_scenario(folder: Path) -> tuple[Path, list[str]]:
+    """A scenario with several problems in two tables; returns its path and the exact messages."""
+    document = scenario_dict([cohort("a"), cohort("b")], [company("k")])
+    document["cohorts"][0].update(students=-5, sector="zorgg")
+    document["cohorts"][1].update(crebo="123")
+    document["companies"][0].update(levels=["niveau 5"])
+    path = folder / "bad.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    expected = [
+        "bad.yaml cohorts[0], sector: 'zorgg' is not one of zorg, techniek, handel, mobiliteit, specialistisch, "
+        "zakelijk, voedsel, ict, entree",
+        "bad.yaml cohorts[0], students: -5 must be at least 1",
+        "bad.yaml cohorts[1], crebo: '123' is not a five-digit crebo code",
+        "bad.yaml companies[0], levels[0]: 'niveau 5' is not one of entree, 2, 3, 4",
+    ]
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert sorted(str(p) for p in caught.value.problems) == sorted(expected)
+    return path, [str(p) for p in caught.value.problems]
+
+
+@pytest.fixture(scope="module")
+def solved_run(tiny_scenario_path, tmp_path_factory):
+    """`stageplanner solve` on the tiny scenario (optimise mode), run once for several tests."""
+    out = tmp_path_factory.mktemp("cli") / "optimise"
+    result = invoke("solve", tiny_scenario_path, "--out", out, "--time-limit", 10)
+    return result, out
+
+
+# ---------------------------------------------------------------- solve
+
+
+def test_solve_writes_the_result_set_and_prints_the_tables(solved_run):
+    result, out = solved_run
+    assert result.exit_code == 0, result.output
+    assert result_files(out) == CORE_FILES
+    plan = load_plan(out)
+    assert plan.mode == "optimise" and KPI_KEYS <= set(json.loads((out / "plan.json").read_text())["kpis"])
+    text = result.stdout
+    for expected in ("key figures", "optimised plan", "status quo", "Shortage by sector chamber and level",
+                     "Zorg, welzijn en", "niveau 2", "Results in", "plan.json", "weekly_capacity.png"):
+        assert expected in text
+    # Progress display (on stderr): the status-quo solve and the optimised solve with bound and best plan.
+    assert "Solving: best = weighted shortage of the best plan so far" in result.stderr
+    assert re.search(r"optimised plan .*best [\d,.]+ \| bound [\d,.]+ \| gap [\d.]+%", result.stderr)
+
+
+def test_solve_in_optimise_mode_also_solves_the_status_quo_for_the_charts(solved_run):
+    _, out = solved_run
+    plan = load_plan(out)
+    summary = (out / "summary.md").read_text()
+    sq = plan.baselines["status-quo"]
+    assert sq.unplaced > plan.kpis.unplaced
+    assert f"| unplaced (shortage) | {plan.kpis.unplaced} | {sq.unplaced} |" in summary
+
+
+def test_solve_json_prints_only_the_kpis(tiny_scenario_path, tmp_path):
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--json", "--time-limit", 10,
+                    "--mode", "greedy")
+    assert result.exit_code == 0
+    kpis = json.loads(result.stdout)
+    assert KPI_KEYS <= set(kpis) and kpis["mode"] == "greedy"
+    assert kpis == json.loads((tmp_path / "out" / "plan.json").read_text())["kpis"]
+    assert "bound" not in result.stderr  # no progress display
+
+
+def test_solve_quiet_prints_nothing(tiny_scenario_path, tmp_path):
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet", "--mode", "status-quo",
+                    "--time-limit", 5, "--seed", 3)
+    assert result.exit_code == 0
+    assert result.stdout == "" and result.stderr == ""
+    plan = load_plan(tmp_path / "out")
+    assert plan.mode == "status-quo" and plan.solver.seed == 3
+    assert result_files(tmp_path / "out") == CORE_FILES
+
+
+def test_solve_rejects_bad_input_with_every_message_and_exit_2(tmp_path):
+    path, expected = bad_scenario(tmp_path)
+    result = invoke("solve", path, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == expected
+    assert result.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_solve_reports_a_missing_file_with_exit_2(tmp_path):
+    result = invoke("solve", tmp_path / "nope.yaml", "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"{tmp_path / 'nope.yaml'}: file does not exist"]
+
+
+def test_solve_refuses_an_output_path_that_is_a_file(tiny_scenario_path, tmp_path):
+    (tmp_path / "out").write_text("x")
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"{tmp_path / 'out'}: exists and is not a folder"]
+
+
+def test_an_internal_error_exits_1_with_a_short_message(tiny_scenario_path, tmp_path, monkeypatch):
+    import planner.solve.pipeline
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the solver broke\nwith details")
+
+    monkeypatch.setattr(planner.solve.pipeline, "solve_watched", broken)
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["error: RuntimeError: the solver broke",
+                                          "(run again with --debug for the full traceback)"]
+    assert "Traceback" not in result.output
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet", "--debug")
+    assert result.exit_code == 1
+    assert "Traceback (most recent call last)" in result.stderr and "RuntimeError: the solver broke" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- validate
+
+
+def test_validate_accepts_a_good_scenario(tiny_scenario_path):
+    result = invoke("validate", tiny_scenario_path)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"{tiny_scenario_path}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks)"]
+
+
+def test_validate_lists_every_problem_and_exits_2(tmp_path):
+    path, expected = bad_scenario(tmp_path)
+    result = invoke("validate", path)
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == expected
+    assert result.stderr.splitlines() == ["4 problems found"]
+
+
+def test_validate_prints_warnings_and_exits_0(tmp_path):
+    document = scenario_dict([cohort("a"), cohort("shop", sector="handel")], [company("k")])
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(document))
+    result = invoke("validate", path)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == (
+        "warning: scenario.yaml cohorts[1]: no learning company accepts sector handel level 3 within 45 minutes "
+        "by pt; all 10 students will be short")
+    assert result.stdout.splitlines()[1].endswith("OK (2 cohorts, 20 students, 1 learning companies, 16 weeks, 1 warnings)")
+
+
+def test_validate_reports_a_missing_file(tmp_path):
+    result = invoke("validate", tmp_path / "missing.yaml")
+    assert result.exit_code == 2
+    assert result.stdout.splitlines() == [f"{tmp_path / 'missing.yaml'}: file does not exist"]
+
+
+# ---------------------------------------------------------------- compare
+
+
+@pytest.fixture(scope="module")
+def status_quo_run(tiny_scenario_path, tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "status-quo"
+    result = invoke("solve", tiny_scenario_path, "--out", out, "--mode", "status-quo", "--time-limit", 5, "--quiet")
+    assert result.exit_code == 0
+    return out
+
+
+def test_compare_shows_kpis_and_the_cells_that_got_better(solved_run, status_quo_run):
+    _, optimised = solved_run
+    result = invoke("compare", status_quo_run, optimised / "plan.json")
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "Key figures (A against B)" in text and "unplaced (shortage)" in text
+    assert "Stagebarometer cells (sector chamber x pathway x level) that changed" in text
+    assert "Areas (students' school location) that changed" in text
+    assert "better" in text and "worse" not in text
+    assert "Enschede" in text
+    reverse = invoke("compare", optimised, status_quo_run)
+    assert "worse" in reverse.stdout and "better" not in reverse.stdout.replace("B - A", "")
+
+
+def test_compare_json(solved_run, status_quo_run):
+    _, optimised = solved_run
+    result = invoke("compare", status_quo_run, optimised, "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    a, b = load_plan(status_quo_run), load_plan(optimised)
+    assert data["a"]["mode"] == "status-quo" and data["b"]["mode"] == "optimise"
+    unplaced = next(k for k in data["kpis"] if k["name"] == "unplaced")
+    assert (unplaced["a"], unplaced["b"], unplaced["diff"]) == (a.kpis.unplaced, b.kpis.unplaced,
+                                                               b.kpis.unplaced - a.kpis.unplaced)
+    care2 = next(c for c in data["cells"] if (c["sector"], c["level"]) == ("zorg", "2"))
+    assert care2["change"] == "better" and care2["unplaced_b"] < care2["unplaced_a"]
+    assert data["areas"][0]["area"] == "Enschede" and data["areas"][0]["change"] == "better"
+
+
+def test_compare_reports_missing_and_foreign_plans_with_exit_2(tmp_path, solved_run):
+    _, optimised = solved_run
+    (tmp_path / "plan.json").write_text("{}")
+    result = invoke("compare", tmp_path / "nowhere", tmp_path / "plan.json")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"{tmp_path / 'nowhere'}: file does not exist"
+    assert lines[1].startswith(f"{tmp_path / 'plan.json'}: is not a plan.json written by stageplanner")
+    assert len(lines) == 2
+    result = invoke("compare", tmp_path / "plan.json", tmp_path, "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+
+
+# ---------------------------------------------------------------- generate, bench, serve
+
+
+def test_generate_writes_a_scenario_that_validates(tmp_path):
+    pytest.importorskip("planner.generate.core")
+    out = tmp_path / "gen" / "scenario.yaml"
+    result = invoke("generate", "--size", "s", "--seed", 7, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and (out.parent / "cohorts.csv").is_file() and (out.parent / "companies.csv").is_file()
+    assert f"wrote {out}" in result.stdout
+    assert invoke("validate", out).exit_code == 0
+
+
+def test_missing_optional_parts_give_a_clear_message(monkeypatch, tmp_path):
+    for module in ("planner.generate.core", "planner.bench", "api.main"):
+        monkeypatch.setitem(sys.modules, module, None)
+    for args, what in ((["generate", "--out", tmp_path / "s.yaml"], "the scenario generator"),
+                       (["bench"], "the benchmark"), (["serve"], "the web API")):
+        result = invoke(*args)
+        assert result.exit_code == 1
+        assert result.stderr.startswith(f"error: {what} is not available in this installation")
+
+
+def test_bench_calls_run_bench(monkeypatch, tmp_path):
+    calls = []
+
+    def run_bench(sizes, out_dir, time_limit=None, seed=2026, progress=None):
+        calls.append((sizes, out_dir, time_limit, seed))
+        progress(types.SimpleNamespace(size="S", cohorts=400, gap=0.001, total_seconds=3.2, optimised_unplaced=5,
+                                       status_quo_unplaced=90))
+        return []
+
+    monkeypatch.setitem(sys.modules, "planner.bench", types.SimpleNamespace(run_bench=run_bench))
+    result = invoke("bench", "--size", "S", "--size", "M", "--time-limit", 5, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert calls == [(["S", "M"], tmp_path, 5.0, 2026)]
+    assert "size S: 400 cohorts, gap 0.10%" in result.stdout
+    invoke("bench", "--seed", 9)
+    assert calls[-1] == (["S"], Path("bench-out"), None, 9)
+
+
+def test_serve_runs_uvicorn_on_the_api(monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setitem(sys.modules, "api.main", types.SimpleNamespace(app=object()))
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append((app, kwargs)))
+    result = invoke("serve", "--port", 8765)
+    assert result.exit_code == 0, result.output
+    assert calls == [("api.main:app", {"host": "127.0.0.1", "port": 8765})]
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_default_scenario_path_is_next_to_the_package():
+    assert cli.default_scenario_path() == REPO / "scenarios" / "twente" / "scenario.yaml"
+
+
+def test_demo_writes_both_plans_and_a_comparison(monkeypatch, tiny_scenario_path, tmp_path):
+    monkeypatch.setattr(cli, "default_scenario_path", lambda: tiny_scenario_path)
+    out = tmp_path / "demo"
+    result = invoke("demo", "--out", out, "--time-limit", 10)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"optimise", "status-quo", "summary.md"}
+    assert result_files(out / "optimise") == CORE_FILES == result_files(out / "status-quo")
+    optimised, status_quo = load_plan(out / "optimise"), load_plan(out / "status-quo")
+    assert (optimised.mode, status_quo.mode) == ("optimise", "status-quo")
+    assert (optimised.baselines["status-quo"].model_dump(exclude={"solve_seconds"})
+            == status_quo.kpis.model_dump(exclude={"solve_seconds"}))
+    summary = (out / "summary.md").read_text()
+    assert "| measure | status quo | optimised plan | difference |" in summary
+    assert f"| unplaced (shortage) | {status_quo.kpis.unplaced} | {optimised.kpis.unplaced} |" in summary
+    assert "better" in summary
+    assert str(out / "status-quo") in result.stdout.replace("\n", "")
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not cli.default_scenario_path().is_file(), reason="the default scenario is not there yet")
+def test_demo_on_the_default_scenario(tmp_path):
+    out = tmp_path / "demo"
+    result = invoke("demo", "--out", out, "--time-limit", 30)
+    assert result.exit_code == 0, result.output
+    plan = load_plan(out / "optimise")
+    assert plan.kpis.students > 1000 and len(plan.cohorts) >= 50
+    assert plan.kpis.unplaced <= plan.baselines["status-quo"].unplaced
+    assert (out / "summary.md").is_file() and (out / "optimise" / "weekly_capacity.png").stat().st_size > 50_000
+
+
+# ---------------------------------------------------------------- as a real program
+
+
+def test_solve_as_a_subprocess(tiny_scenario_path, tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "planner.cli", "solve", str(tiny_scenario_path), "--out", str(out),
+                           "--json", "--time-limit", "10"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == json.loads((out / "plan.json").read_text())["kpis"]
+    assert result_files(out) == CORE_FILES
+    assert "Traceback" not in done.stderr
+
+
+def console_script() -> Path:
+    script = Path(sys.executable).parent / "stageplanner"
+    if not script.is_file():
+        pytest.skip("the stageplanner console script is not installed")
+    return script
+
+
+def test_validate_as_a_subprocess(tmp_path, tiny_scenario_path):
+    path, expected = bad_scenario(tmp_path)
+    done = subprocess.run([str(console_script()), "validate", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout.splitlines() == expected
+    done = subprocess.run([str(console_script()), "validate", str(tiny_scenario_path)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip().endswith("OK (4 cohorts, 67 students, 3 learning companies, 16 weeks)")
+
+
+def test_bad_input_as_a_subprocess_exits_2(tmp_path):
+    path, expected = bad_scenario(tmp_path)
+    done = subprocess.run([str(console_script()), "solve", str(path), "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == expected
+
+
+# ---------------------------------------------------------------- interrupted runs
+
+
+@pytest.fixture(scope="module")
+def big_scenario(tmp_path_factory) -> Path:
+    """A generated region (size S) that takes the solver more than a few seconds."""
+    generate = pytest.importorskip("planner.generate.core")
+    folder = tmp_path_factory.mktemp("big")
+    return Path(generate.write_generated(generate.generate_scenario("S", 11), folder / "scenario.yaml"))
+
+
+def solver_children(pid: int) -> list[psutil.Process]:
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    found = []
+    for child in children:
+        try:
+            if "spawn_main" in " ".join(child.cmdline()):
+                found.append(child)
+        except psutil.Error:
+            pass
+    return found
+
+
+def start_and_interrupt(scenario: Path, out: Path, send, delay: float) -> tuple[subprocess.CompletedProcess, list]:
+    """Start `stageplanner solve` in its own process group; ``delay`` s after the solver process exists, call ``send``."""
+    process = subprocess.Popen([sys.executable, "-m", "planner.cli", "solve", str(scenario), "--out", str(out),
+                                "--time-limit", "120"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    children: list[psutil.Process] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not children and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+            children = solver_children(process.pid)
+        assert children, "the solver process did not start"
+        time.sleep(delay)
+        assert process.poll() is None, "the solve finished before it could be interrupted"
+        send(process)
+        stdout, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        for child in children:  # never leave a solver behind, even when the test fails
+            if child.is_running():
+                child.kill()
+        if process.returncode is None:
+            process.communicate(timeout=10)
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr), children
+
+
+def assert_stopped(children: list[psutil.Process]) -> None:
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert alive == []
+
+
+def assert_no_traceback(stderr: str) -> None:
+    for sign in ("Traceback", "KeyboardInterrupt", "Exception ignored"):
+        assert sign not in stderr, stderr
+
+
+def test_ctrl_c_during_the_solve_stops_everything_and_writes_nothing(big_scenario, tmp_path):
+    out = tmp_path / "out"
+    # Ctrl-C in a terminal signals the whole foreground process group.
+    done, children = start_and_interrupt(big_scenario, out, lambda p: os.killpg(p.pid, signal.SIGINT), delay=2.0)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.splitlines()[-1] == "interrupted: the run was stopped; no partial results were written"
+    assert_no_traceback(done.stderr)  # neither this process nor the solver process prints one
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
+    assert_stopped(children)
+
+
+def test_sigterm_during_the_solve_keeps_the_previous_results(big_scenario, tiny_scenario_path, tmp_path, solved_run):
+    _, previous = solved_run
+    out = tmp_path / "out"
+    shutil.copytree(previous, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    done, children = start_and_interrupt(big_scenario, out, lambda p: p.send_signal(signal.SIGTERM), delay=2.0)
+    assert done.returncode == 143, done.stderr
+    assert done.stderr.splitlines()[-1] == "terminated: the run was stopped; no partial results were written"
+    assert_no_traceback(done.stderr)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert leftovers(tmp_path) == [] and leftovers(out) == []
+    assert_stopped(children)
+
+
+def test_ctrl_c_while_the_solver_process_starts_stops_everything(big_scenario, tmp_path):
+    # The solver process exists but is still importing and receiving the scenario.
+    done, children = start_and_interrupt(big_scenario, tmp_path / "out", lambda p: os.killpg(p.pid, signal.SIGINT),
+                                         delay=0.0)
+    assert done.returncode == 130, done.stderr
+    assert_no_traceback(done.stderr)
+    assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
+    assert_stopped(children)

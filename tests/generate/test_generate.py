@@ -1,0 +1,226 @@
+"""Generated scenarios: deterministic, the right size, valid, calibrated like the domain brief."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from planner.generate.core import (
+    DEMO,
+    DEMO_SEED,
+    SIZES,
+    estimate_status_quo_shortage,
+    generate_scenario,
+    write_generated,
+)
+from planner.scenario.io import load_scenario, scenario_document
+from planner.scenario.model import InternshipForm, Scenario
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def small_region() -> Scenario:
+    return generate_scenario("S", seed=0)
+
+
+def bol(scenario: Scenario):
+    return [c for c in scenario.cohorts if c.pathway == "BOL"]
+
+
+def assert_size(scenario: Scenario, size: str) -> None:
+    spec = SIZES[size]
+    students = sum(c.students for c in bol(scenario))
+    assert abs(students - spec.bol_students) <= 0.1 * spec.bol_students
+    assert abs(len(scenario.companies) - spec.companies) <= 0.1 * spec.companies
+    assert abs(len(scenario.cohorts) - spec.cohorts) <= 0.1 * spec.cohorts
+
+
+def assert_loads(scenario: Scenario, folder: Path) -> None:
+    path = write_generated(scenario, folder)
+    assert path == folder / "scenario.yaml"
+    assert (folder / "cohorts.csv").is_file() and (folder / "companies.csv").is_file()
+    loaded = load_scenario(path)  # raises ScenarioError on any problem
+    assert loaded.warnings == []
+    assert len(loaded.scenario.cohorts) == len(scenario.cohorts)
+    assert len(loaded.scenario.companies) == len(scenario.companies)
+
+
+def assert_calibrated(estimate: dict) -> None:
+    assert 0.005 <= estimate["overall_rate"] <= 0.02
+    assert 0.01 <= estimate["rate_by_level"]["entree"] <= 0.04
+    assert 0.01 <= estimate["rate_by_level"]["2"] <= 0.04
+    short = estimate["short_by_sector"]
+    assert max(short, key=short.get) == "zorg"
+
+
+# -- determinism and size ------------------------------------------------------
+
+
+def test_same_seed_gives_the_same_scenario(small_region):
+    again = generate_scenario("S", seed=0)
+    assert scenario_document(again) == scenario_document(small_region)
+
+
+def test_another_seed_gives_another_scenario(small_region):
+    other = generate_scenario("S", seed=1)
+    assert scenario_document(other) != scenario_document(small_region)
+
+
+def test_small_region_has_the_size_of_S(small_region):
+    assert_size(small_region, "S")
+    assert len(small_region.calendar.weeks) == 46  # 2026-W36..2027-W28; 2026 has a week 53
+    assert {a.name for a in small_region.areas} >= {"Enschede", "Hengelo", "Almelo", "Oldenzaal", "Borne"}
+
+
+def test_other_regions_and_unknown_names():
+    amsterdam = generate_scenario("S", seed=0, region="Groot Amsterdam")
+    assert "Amsterdam" in {a.name for a in amsterdam.areas}
+    with pytest.raises(ValueError, match="unknown labour-market region"):
+        generate_scenario("S", seed=0, region="Atlantis")
+    with pytest.raises(ValueError, match="unknown size"):
+        generate_scenario("XL")  # type: ignore[arg-type]
+
+
+def test_generated_region_loads_without_problems(small_region, tmp_path):
+    assert_loads(small_region, tmp_path)
+
+
+# -- calibration -----------------------------------------------------------------
+
+
+def test_care_is_the_largest_sector_and_entree_its_own(small_region):
+    students = Counter()
+    for cohort in bol(small_region):
+        students[cohort.sector] += cohort.students
+    total = sum(students.values())
+    assert students.most_common(1)[0][0] == "zorg"
+    assert 0.28 <= students["zorg"] / total <= 0.38
+    assert 0.035 <= students["entree"] / total <= 0.06
+    assert all(c.level == "entree" for c in small_region.cohorts if c.sector == "entree")
+
+
+def test_level_mix_has_bol_4_largest(small_region):
+    students = Counter()
+    for cohort in bol(small_region):
+        students[cohort.level] += cohort.students
+    total = sum(students.values())
+    share = {level: students[level] / total for level in ("entree", "2", "3", "4")}
+    assert 0.03 <= share["entree"] <= 0.07
+    assert 0.11 <= share["2"] <= 0.19
+    assert 0.25 <= share["3"] <= 0.35
+    assert 0.44 <= share["4"] <= 0.56
+
+
+def test_cohorts_look_like_programmes(small_region):
+    for cohort in bol(small_region):
+        assert 10 <= cohort.students <= 60
+        assert 1 <= cohort.max_waves <= 3
+        assert cohort.travel_mode in ("pt", "bike")
+        if cohort.travel_mode == "bike":
+            assert cohort.level in ("entree", "2") and cohort.max_travel_minutes == 30
+        else:
+            assert cohort.max_travel_minutes in (45, 60)
+    forms = Counter(InternshipForm.parse(c.current_form).kind for c in bol(small_region))
+    assert forms["block"] > 2 * forms["line"] > 0
+    both = sum(len({InternshipForm.parse(f).kind for f in c.forms}) == 2 for c in bol(small_region))
+    assert both >= 0.3 * len(bol(small_region))
+
+
+def test_status_quo_clusters_in_popular_weeks(small_region):
+    starts = Counter()
+    for cohort in bol(small_region):
+        starts[cohort.current_start] += cohort.students
+    popular = {"2026-W37", "2026-W38", "2026-W39", "2027-W02", "2027-W06", "2027-W07", "2027-W09"}
+    assert sum(starts[w] for w in popular) >= 0.8 * sum(starts.values())
+
+
+def test_companies_are_mostly_small_and_care_takes_levels_3_and_4(small_region):
+    companies = small_region.companies
+    single = sum(c.places == 1 for c in companies) / len(companies)
+    assert 0.5 <= single <= 0.7
+    assert max(c.places for c in companies) >= 10
+    care = [c for c in companies if c.sectors[0] == "zorg"]
+    upper_only = sum(set(c.levels) - {"entree"} <= {"3", "4"} for c in care) / len(care)
+    assert upper_only >= 0.7
+    entree = [c for c in companies if "entree" in c.sectors]
+    assert 0 < len(entree) < 0.25 * len(companies)
+    assert len({c.sectors[0] for c in entree}) >= 4
+    assert all("entree" in c.levels for c in entree)
+    assert all(c.places_per_weekday is None for c in companies)
+    closed = sum(c.reduced_weeks.get("2026-W52") == 0 for c in companies)
+    assert closed >= 0.4 * len(companies)
+
+
+def test_bbl_cohorts_work_four_days_at_a_fitting_company(small_region):
+    bbl = [c for c in small_region.cohorts if c.pathway == "BBL"]
+    assert bbl
+    for cohort in bbl:
+        company = small_region.companies[small_region.company_index[cohort.company]]
+        assert cohort.sector in company.sectors and cohort.level in company.levels
+        assert InternshipForm.parse(cohort.current_form).days_per_week == 4
+        assert 4 * cohort.students <= 5 * company.places
+
+
+def test_status_quo_estimate_is_on_target(small_region):
+    estimate = estimate_status_quo_shortage(small_region)
+    assert estimate["bol_students"] == sum(c.students for c in bol(small_region))
+    assert_calibrated(estimate)
+
+
+# -- shipped scenarios -------------------------------------------------------------
+
+
+def test_default_scenario_loads_and_is_the_generated_demo():
+    loaded = load_scenario(SCENARIOS / "twente" / "scenario.yaml")
+    assert loaded.warnings == []
+    scenario = loaded.scenario
+    assert 2000 <= sum(c.students for c in bol(scenario)) <= 3000
+    assert 70 <= len(scenario.cohorts) <= 100
+    assert 600 <= len(scenario.companies) <= 900
+    assert scenario_document(scenario) == scenario_document(generate_scenario(DEMO, DEMO_SEED))
+    assert_calibrated(estimate_status_quo_shortage(scenario, loaded.base_dir))
+
+
+def test_small_scenario_loads():
+    loaded = load_scenario(SCENARIOS / "small" / "scenario.yaml")
+    assert loaded.warnings == []
+    assert len(loaded.scenario.institutions) == 2
+    assert len(loaded.scenario.cohorts) == 6
+
+
+# -- larger sizes ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("size", ["M", "L"])
+def test_larger_sizes(size, tmp_path):
+    scenario = generate_scenario(size, seed=0)
+    assert_size(scenario, size)
+    assert_loads(scenario, tmp_path)
+    assert_calibrated(estimate_status_quo_shortage(scenario))
+
+
+def test_files_round_trip_to_the_same_scenario(small_region, tmp_path):
+    loaded = load_scenario(write_generated(small_region, tmp_path / "scenario.yaml"))
+    assert scenario_document(loaded.scenario) == scenario_document(small_region)
+
+
+def test_solved_status_quo_has_the_shape_the_sources_report(small_region):
+    # The real status quo (whole students at single companies) from the solver, not the estimate.
+    from planner.solve.pipeline import solve
+
+    plan = solve(small_region, "status-quo", time_limit=10, baselines=False)
+    assert 0.005 <= plan.kpis.shortage_rate <= 0.04
+    cells = plan.kpis.by_cell
+    low = [c for c in cells if c.level in ("entree", "2")]
+    high = [c for c in cells if c.level in ("3", "4")]
+    low_rate = sum(c.unplaced for c in low) / sum(c.students for c in low)
+    high_rate = sum(c.unplaced for c in high) / sum(c.students for c in high)
+    assert low_rate > high_rate  # entree and level 2 run short more often
+    by_sector = Counter()
+    for cell in cells:
+        by_sector[cell.sector] += cell.unplaced
+    assert by_sector.most_common(1)[0][0] == "zorg"  # care: most shortage in absolute terms

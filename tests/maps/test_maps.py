@@ -1,0 +1,472 @@
+"""Shortage maps: the data they embed, offline HTML, and the page in a headless browser."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from tests.builders import cohort, company, scenario_dict
+from maps import comparison_map, embedded_payload, plan_map, render_html, write_comparison_map, write_plan_map
+from maps.bundle import external_references
+from maps.data import TEXT
+from planner.scenario.io import LoadedScenario, load_scenario, save_scenario
+from planner.scenario.model import SECTOR_CHAMBERS, Scenario
+from planner.solve.pipeline import solve
+
+ROOT = Path(__file__).resolve().parents[2]
+TWENTE = ROOT / "scenarios" / "twente" / "scenario.yaml"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+# ---------------------------------------------------------------- a small region with shortage
+
+
+def small_region(last: str = "2026-W51") -> Scenario:
+    """Four towns, care (levels 2 and 3), entree and technology; too few places in the autumn."""
+    cohorts = [
+        cohort("zorg-3-e", 30, current_start="2026-W40", forms="block:4|line:2x8"),
+        cohort("zorg-2-e", 20, level="2", current_start="2026-W40"),
+        cohort("entree-e", 12, sector="entree", level="entree", current_start="2026-W41"),
+        cohort("tech-3-h", 15, sector="techniek", location="loc-h", forms="block:4|line:2x8"),
+        cohort("zorg-2-a", 18, level="2", location="loc-a", current_start="2026-W44"),
+        cohort("zorg-bbl", 4, pathway="BBL", company="k1", forms="line:2x12", current_start="2026-W37"),
+    ]
+    companies = [
+        company("k1", 10), company("k2", 6, area="Hengelo", levels="2|3|4"),
+        company("k3", 5, sectors="techniek", levels="2|3|4", area="Hengelo"),
+        company("k4", 4, area="Almelo", sectors="zorg|entree", levels="entree|2|3"),
+        company("k5", 3, area="Zwolle", sectors="zorg", levels="3|4",
+                reduced_weeks={"2026-W42": 0}),
+    ]
+    doc = scenario_dict(cohorts, companies, last=last, areas=("Enschede", "Hengelo", "Almelo", "Zwolle"))
+    doc["institutions"] = [
+        {"id": "roc", "name": "ROC Test", "locations": [
+            {"id": "loc-e", "area": "Enschede", "holiday_region": "noord"},
+            {"id": "loc-h", "area": "Hengelo", "holiday_region": "noord"}]},
+        {"id": "aoc", "name": "Vakcollege Almelo", "locations": [
+            {"id": "loc-a", "area": "Almelo", "holiday_region": "noord"}]},
+    ]
+    return Scenario.model_validate(doc)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """(loaded, optimised plan, status-quo plan) of the small region."""
+    path = save_scenario(small_region(), tmp_path_factory.mktemp("small-region") / "scenario.yaml")
+    loaded = load_scenario(path)
+    plan = solve(loaded.scenario, "optimise", time_limit=10, base_dir=loaded.base_dir, baselines=False)
+    status_quo = solve(loaded.scenario, "status-quo", time_limit=10, base_dir=loaded.base_dir, baselines=False)
+    assert status_quo.kpis.unplaced > 0, "the fixture needs shortage in the status quo"
+    return loaded, plan, status_quo
+
+
+@pytest.fixture(scope="module")
+def small_html(small):
+    loaded, plan, status_quo = small
+    return render_html(plan_map(plan, loaded, compare_with=status_quo))
+
+
+# ---------------------------------------------------------------- the embedded data
+
+
+def _week_totals(rows, week_column=0, value_column=-1):
+    totals = defaultdict(int)
+    for row in rows:
+        totals[row[week_column]] += row[value_column]
+    return totals
+
+
+def test_one_feature_per_area_with_names_and_indices(small, small_html):
+    loaded, _, _ = small
+    data = embedded_payload(small_html)
+    features = data["areas"]["features"]
+    assert len(features) == len(loaded.scenario.areas)
+    assert [f["id"] for f in features] == list(range(len(features)))
+    assert [f["properties"]["name"] for f in features] == [a.name for a in loaded.scenario.areas]
+    assert data["areaNames"] == [a.name for a in loaded.scenario.areas]
+    for feature in features:
+        assert feature["geometry"]["type"] in ("Polygon", "MultiPolygon")
+    # Coordinates are rounded to 4 decimals (about 10 m).
+    text = small_html[small_html.index('"areas":'):small_html.index('"students":')]
+    assert not re.search(r"\d+\.\d{5,}", text)
+
+
+def test_per_week_totals_equal_the_plans_shortages(small, small_html):
+    loaded, plan, status_quo = small
+    data = embedded_payload(small_html)
+    weeks = loaded.scenario.calendar.weeks
+    assert data["weeks"] == weeks
+    by_key = {p["key"]: p for p in data["plans"]}
+    for key, source in (("optimise", plan), ("status-quo", status_quo)):
+        embedded = _week_totals(by_key[key]["weekly"])
+        expected = Counter()
+        for cell in source.shortages:
+            expected[cell.week] += cell.unplaced
+        assert {weeks[w]: n for w, n in embedded.items()} == {w: n for w, n in expected.items() if n}
+        assert sum(r[-1] for r in by_key[key]["year"]) == source.kpis.unplaced
+        assert by_key[key]["unplaced"] == source.kpis.unplaced
+        # Per area, the year rows add up to the cohorts' unplaced students there.
+        per_area = Counter()
+        for cp in source.cohorts:
+            per_area[cp.area] += cp.unplaced
+        embedded_area = Counter()
+        for s, lv, a, n in by_key[key]["year"]:
+            embedded_area[data["areaNames"][a]] += n
+        assert +embedded_area == +per_area
+    assert sum(n for *_, n in data["students"]) == plan.kpis.students
+
+
+def test_status_quo_and_optimised_views_and_their_difference(small, small_html):
+    data = embedded_payload(small_html)
+    labels = [v["label"] for v in data["views"]]
+    assert labels[0].startswith("Status quo") and labels[1].startswith("Geoptimaliseerd")
+    assert data["views"][2] == {"label": "Verschil: geoptimaliseerd − status quo", "a": 0, "b": 1}
+    assert data["defaultView"] == 1
+    # Care, entree and level 2 are selectable; names are the Dutch sector chambers.
+    sectors = [data["sectors"][s][0] for s in data["sectorsShown"]]
+    assert {"zorg", "entree"} <= set(sectors)
+    assert [name for _, name in data["sectors"]] == list(SECTOR_CHAMBERS.values())
+    levels = [data["levels"][lv][0] for lv in data["levelsShown"]]
+    assert {"entree", "2"} <= set(levels)
+
+
+def test_companies_carry_capacity_and_use_per_plan(small, small_html):
+    loaded, plan, status_quo = small
+    data = embedded_payload(small_html)
+    companies = data["companies"]
+    assert not companies["aggregated"]
+    assert [it[0] for it in companies["items"]] == [c.id for c in loaded.scenario.companies]
+    assert [it[5] for it in companies["items"]] == [c.places for c in loaded.scenario.companies]
+    weeks = len(loaded.scenario.calendar.weeks)
+
+    def expand(v):
+        return [v] * weeks if isinstance(v, int) else v
+
+    for j, use in enumerate(status_quo.utilisation):
+        assert expand(companies["cap"][j]) == use.capacity
+        assert expand(companies["used"][0][j]) == use.used
+    for j, use in enumerate(plan.utilisation):
+        assert expand(companies["used"][1][j]) == use.used
+    assert len(data["institutions"]) == 3
+    assert sum(i["students"] for i in data["institutions"]) == plan.kpis.students
+    assert [sum(i["unplaced"][k] for i in data["institutions"]) for k in (0, 1)] == [
+        status_quo.kpis.unplaced, plan.kpis.unplaced]
+
+
+def test_flows_and_local_placements_add_up_to_the_placed_students(small, small_html):
+    _, plan, _ = small
+    data = embedded_payload(small_html)
+    optimised = data["plans"][1]
+    assert not optimised["flowsCapped"]
+    placed_bol = sum(cp.placed for cp in plan.cohorts if cp.pathway == "BOL")
+    assert sum(r[-1] for r in optimised["flows"]) + optimised["flowsLocal"] == placed_bol
+    assert all(o != d for o, d, *_ in optimised["flows"])
+
+
+def test_many_companies_are_drawn_per_area(small):
+    loaded, plan, status_quo = small
+    data = embedded_payload(render_html(plan_map(plan, loaded, status_quo, aggregate_above=1)))
+    companies = data["companies"]
+    assert companies["aggregated"]
+    assert sum(it[3] for it in companies["items"]) == len(loaded.scenario.companies) == companies["count"]
+    assert sum(it[4] for it in companies["items"]) == sum(c.places for c in loaded.scenario.companies)
+    used_total = sum(sum(u.used) for u in plan.utilisation)
+    weeks = len(loaded.scenario.calendar.weeks)
+    assert sum(v * weeks if isinstance(v, int) else sum(v) for v in companies["used"][1]) == used_total
+
+
+def test_legend_and_controls_speak_dutch_with_units(small_html):
+    assert TEXT["unit_count"] == "studenten zonder stageplek"
+    for text in ("unit_count", "unit_rate", "layer_institutions", "layer_flows", "all_sectors", "year"):
+        assert TEXT[text] in small_html
+    assert "Eenheid: " in small_html  # legend unit line, built by the map script
+    assert "Zorg, welzijn en sport" in small_html
+
+
+def test_no_cdn_or_network_reference_is_left(small_html):
+    assert external_references(small_html) == []
+    tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", small_html)
+    assert not [t for t in tags if re.search(r"(src|href)\s*=", t)], tags
+    for cdn in ("cdn.jsdelivr", "cdnjs", "code.jquery", "bootstrapcdn", "unpkg", "fontawesome"):
+        assert cdn not in small_html
+    # The only remote URL a script would request is the (off by default) tile template.
+    urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", small_html))
+    requested = {u for u in urls if "{z}" in u}
+    assert requested == {"https://tile.openstreetmap.org/{z}/{x}/{y}.png"}
+    assert "L.map(" in small_html and "L.markerClusterGroup" in small_html  # libraries inlined
+    assert "leaflet-control-layers-group" in small_html
+
+
+def test_write_plan_map_writes_one_file_atomically(small, tmp_path):
+    loaded, plan, status_quo = small
+    target = tmp_path / "out" / "map.html"
+    assert write_plan_map(plan, loaded, target, compare_with=status_quo) == target
+    assert [p.name for p in target.parent.iterdir()] == ["map.html"]
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    single = write_plan_map(plan, loaded, tmp_path / "single.html")
+    data = embedded_payload(single.read_text(encoding="utf-8"))
+    assert len(data["plans"]) == 1 and data["views"] == [{"label": data["plans"][0]["label"], "plan": 0}]
+
+
+def test_comparison_map_shows_the_difference_first(small, tmp_path):
+    loaded, plan, status_quo = small
+    path = write_comparison_map(status_quo, plan, loaded, tmp_path / "compare.html")
+    data = embedded_payload(path.read_text(encoding="utf-8"))
+    assert data["defaultView"] == 0 and data["views"][0]["a"] == 0 and data["views"][0]["b"] == 1
+    assert "Verschil" in data["views"][0]["label"]
+    # Two plans of the same mode are told apart.
+    same = embedded_payload(render_html(comparison_map(plan, plan, loaded)))
+    assert [p["label"][:3] for p in same["plans"]] == ["A: ", "B: "]
+
+
+def test_a_bare_scenario_is_accepted_and_a_foreign_plan_refused(small):
+    loaded, plan, _ = small
+    m = plan_map(plan, loaded.scenario)
+    assert embedded_payload(render_html(m))["scenario"] == loaded.scenario.name
+    other = LoadedScenario(small_region(last="2026-W50"), loaded.path)
+    with pytest.raises(ValueError, match="other weeks"):
+        plan_map(plan, other)
+
+
+# ---------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="module")
+def region_plans(tmp_path_factory):
+    """(loaded, optimised, status quo) of the default scenario (Twente), or the small region."""
+    if TWENTE.is_file():
+        loaded = load_scenario(TWENTE)
+    else:  # not written yet: the same generator makes it
+        from planner.generate.core import DEMO, generate_scenario, write_generated
+
+        folder = tmp_path_factory.mktemp("twente")
+        loaded = load_scenario(write_generated(generate_scenario(DEMO, 2026), folder / "scenario.yaml"))
+    plan = solve(loaded.scenario, "optimise", time_limit=15, base_dir=loaded.base_dir, baselines=False)
+    status_quo = solve(loaded.scenario, "status-quo", time_limit=10, base_dir=loaded.base_dir, baselines=False)
+    return loaded, plan, status_quo
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip("headless Chromium is not installed at /usr/bin/chromium (run `make system-deps`)")
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+class Page:
+    """A map page with its JavaScript errors and outgoing requests recorded."""
+
+    def __init__(self, browser, path: Path):
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.page = browser.new_page(viewport={"width": 1400, "height": 900})
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("console", lambda msg: self.errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+        self.page.on("request", lambda req: self.requests.append(req.url)
+                     if not req.url.startswith(("file:", "data:", "about:")) else None)
+        started = time.perf_counter()
+        self.page.goto(path.as_uri())
+        self.page.wait_for_selector(".folium-map.sm-ready", state="attached", timeout=20_000)
+        self.seconds = time.perf_counter() - started
+
+    def fills(self) -> dict[int, str]:
+        """Area index to the fill of its SVG path as drawn."""
+        pairs = self.page.evaluate(
+            "() => stageplannerMap.areaLayer.getLayers().map(l => [l.feature.id, l._path.getAttribute('fill')])")
+        return dict(pairs)
+
+    def state(self) -> str:
+        return self.page.get_attribute(".folium-map", "data-sm-state")
+
+    def click_choice(self, label: str) -> None:
+        self.page.locator(".sm-layers label", has_text=label).first.locator("input").click()
+
+
+SHORTAGE_COLOURS = {"#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"}
+
+
+def _assert_fills_follow(fills: dict[int, str], shortage: Counter, students: Counter) -> None:
+    """White without students, pale green with students all placed, yellow-red with shortage."""
+    for a, fill in fills.items():
+        if not students[a]:
+            assert fill == "#ffffff", (a, fill)
+        elif not shortage[a]:
+            assert fill == "#dfe9d8", (a, fill)
+        else:
+            assert fill in SHORTAGE_COLOURS, (a, fill)
+
+
+def _distinct_colours(png: bytes) -> int:
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return len(image.getcolors(maxcolors=1 << 20) or [])
+
+
+@pytest.mark.browser
+def test_the_map_renders_offline_with_layers_week_control_and_legend(browser, region_plans, tmp_path):
+    loaded, plan, status_quo = region_plans
+    path = write_plan_map(plan, loaded, tmp_path / "map.html", compare_with=status_quo)
+    data = embedded_payload(path.read_text(encoding="utf-8"))
+    view = Page(browser, path)
+    page = view.page
+    try:
+        assert view.seconds < 5
+        # Every area is drawn, every location marked, every company counted in a marker or cluster.
+        assert page.locator(".leaflet-overlay-pane path").count() == len(data["areas"]["features"])
+        assert page.locator(".leaflet-marker-pane .sm-inst").count() == len(data["institutions"])
+        clustered = page.eval_on_selector_all(".leaflet-marker-pane .sm-cl div",
+                                              "ds => ds.reduce((s, d) => s + Number(d.dataset.n), 0)")
+        single = page.locator(".leaflet-marker-pane .sm-co").count()
+        assert clustered + single == len(loaded.scenario.companies)
+
+        legend = page.locator(".sm-legend")
+        assert "Studenten zonder stageplek" in legend.inner_text()
+        assert TEXT["unit_count"] in legend.inner_text()
+        assert "Heel schooljaar" in legend.inner_text()
+        year_fills = view.fills()
+        students = Counter()
+        for *_, a, n in data["students"]:
+            students[a] += n
+        year = Counter()
+        for *_, a, n in data["plans"][1]["year"]:
+            year[a] += n
+        _assert_fills_follow(year_fills, year, students)
+        assert any(f in SHORTAGE_COLOURS for f in year_fills.values()), "no hotspot coloured"
+
+        # A sector chamber via the layer control: the state, legend and colours follow.
+        view.click_choice("Zorg, welzijn en sport")
+        assert view.state().split("|")[2] == str(list(SECTOR_CHAMBERS).index("zorg"))
+        assert "Zorg, welzijn en sport" in legend.inner_text()
+        care = Counter()
+        for s, _l, a, n in data["plans"][1]["year"]:
+            care[a] += n if data["sectors"][s][0] == "zorg" else 0
+        care_students = Counter()
+        for s, _l, a, n in data["students"]:
+            care_students[a] += n if data["sectors"][s][0] == "zorg" else 0
+        _assert_fills_follow(view.fills(), care, care_students)
+        view.click_choice("Alle sectorkamers")
+        assert view.fills() == year_fills
+
+        # An overlay off and on again.
+        institutions = page.locator(".sm-layers label", has_text=TEXT["layer_institutions"]).locator("input")
+        institutions.click()
+        assert page.locator(".leaflet-marker-pane .sm-inst").count() == 0
+        institutions.click()
+        assert page.locator(".leaflet-marker-pane .sm-inst").count() == len(data["institutions"])
+
+        # The week control: the busiest and the quietest week of the optimised plan (the
+        # default view) restyle the areas and the legend with that week's numbers.
+        weekly = defaultdict(Counter)
+        for w, _s, _l, a, n in data["plans"][1]["weekly"]:
+            weekly[w + 1][a] += n
+        busiest = max(range(1, len(data["weeks"]) + 1), key=lambda w: sum(weekly[w].values()))
+        quietest = min(range(1, len(data["weeks"]) + 1), key=lambda w: sum(weekly[w].values()))
+        for week in (busiest, quietest):
+            page.locator(".sm-slider").fill(str(week))
+            assert page.get_attribute(".sm-legend", "data-week") == str(week)
+            caption = data["weekCaptions"][week - 1]
+            assert caption in legend.inner_text()
+            assert caption in page.locator(".sm-week-label").inner_text()
+            total = sum(weekly[week].values())
+            assert f"Regio: {total:,}".replace(",", ".") + " studenten zonder stageplek" in legend.inner_text()
+            _assert_fills_follow(view.fills(), weekly[week], students)
+        assert sum(weekly[busiest].values()) > 0
+        if sum(weekly[quietest].values()) == 0:
+            assert view.fills() != year_fills
+        page.locator(".sm-slider").focus()
+        page.keyboard.press("Home")
+        assert page.get_attribute(".sm-legend", "data-week") == "0"
+        assert view.fills() == year_fills
+
+        # The difference view colours with the diverging scale.
+        view.click_choice("Verschil")
+        assert "Verschil in studenten zonder stageplek" in legend.inner_text()
+
+        view.click_choice(data["views"][1]["label"])
+        page.locator(".sm-slider").fill(str(busiest))
+        shot = page.screenshot()
+        folder = Path(os.environ.get("STAGEPLANNER_SCREENSHOTS", tmp_path))
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "map-week.png").write_bytes(shot)
+        assert _distinct_colours(shot) > 200
+        assert view.errors == []
+        assert view.requests == []
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_the_comparison_map_renders_and_popups_give_both_numbers(browser, region_plans, tmp_path):
+    loaded, plan, status_quo = region_plans
+    path = write_comparison_map(status_quo, plan, loaded, tmp_path / "compare.html")
+    data = embedded_payload(path.read_text(encoding="utf-8"))
+    view = Page(browser, path)
+    page = view.page
+    try:
+        assert "Verschil in studenten zonder stageplek" in page.locator(".sm-legend").inner_text()
+        # The area with the biggest change: its popup lists both plans and the difference.
+        year = [Counter(), Counter()]
+        for k in (0, 1):
+            for *_, a, n in data["plans"][k]["year"]:
+                year[k][a] += n
+        area = max(set(year[0]) | set(year[1]), key=lambda a: abs(year[1][a] - year[0][a]))
+        page.evaluate(f"() => stageplannerMap.areaLayer.getLayers().find(l => l.feature.id === {area}).openPopup()")
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        assert data["areaNames"][area] in popup
+        for label in (data["plans"][0]["label"], data["plans"][1]["label"], "Verschil"):
+            assert label in popup
+        assert str(year[0][area]) in popup and str(year[1][area]) in popup
+        shot = page.screenshot()
+        folder = Path(os.environ.get("STAGEPLANNER_SCREENSHOTS", tmp_path))
+        (folder / "compare.png").write_bytes(shot)
+        assert _distinct_colours(shot) > 200
+        assert view.errors == [] and view.requests == []
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- national size (slow)
+
+
+@pytest.mark.slow
+def test_a_national_plan_renders_fast_and_small(tmp_path):
+    from planner.generate.core import generate_scenario
+
+    scenario = generate_scenario("L", 2026)
+    assert len(scenario.areas) > 600 and len(scenario.companies) >= 80_000
+    plan = solve(scenario, "greedy", time_limit=600, baselines=False)
+    assert plan.kpis.unplaced > 0
+    started = time.perf_counter()
+    # Two plans' worth of data (the greedy plan stands in for both): the size a report writes.
+    path = write_plan_map(plan, scenario, tmp_path / "map.html", compare_with=plan)
+    seconds = time.perf_counter() - started
+    size = path.stat().st_size
+    assert seconds < 5, seconds
+    assert size < 10 * 2**20, size
+    data = embedded_payload(path.read_text(encoding="utf-8"))
+    assert data["companies"]["aggregated"] and data["companies"]["count"] == len(scenario.companies)
+    assert len(data["areas"]["features"]) == len(scenario.areas)
+    if CHROMIUM.exists():
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            view = Page(instance, path)
+            assert view.seconds < 5 and view.errors == [] and view.requests == []
+            assert view.page.locator(".leaflet-overlay-pane path").count() == len(data["areas"]["features"])
+            assert view.page.locator(".sm-coa").count() == len(data["companies"]["items"])
+            instance.close()
