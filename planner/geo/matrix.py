@@ -35,6 +35,7 @@ def _parse_minutes(text: str) -> float | None:
 
 
 def records_from_frame(frame: pd.DataFrame, source: str) -> list[tuple[int, dict[str, str | None]]]:
+    """Rows of a long-format frame as ``(row number, {from, to, mode, minutes})``; the header is row 1."""
     columns = {str(c).strip().lower(): c for c in frame.columns}
     missing = [c for c in MATRIX_COLUMNS if c not in columns]
     if missing:

@@ -14,7 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from planner.codes import DAYS_PER_WEEK, HolidayRegion, Level, Pathway, Sector, TravelMode
+from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, Level, Pathway, Sector, TravelMode
 from planner.scenario.base import InputModel
 from planner.scenario.calendar import Calendar, FormText, InternshipForm, IsoWeek
 
@@ -178,7 +178,7 @@ class Company(InputModel):
     def _weekday_shape(self) -> Company:
         if self.places_per_weekday is not None:
             if len(self.places_per_weekday) != DAYS_PER_WEEK:
-                raise ValueError("places_per_weekday needs 5 numbers, for ma di wo do vr")
+                raise ValueError(f"places_per_weekday needs {DAYS_PER_WEEK} numbers, for {' '.join(WEEKDAYS)}")
             if any(p < 0 for p in self.places_per_weekday):
                 raise ValueError("places_per_weekday must not be negative")
         if any(p < 0 for p in self.reduced_weeks.values()):
