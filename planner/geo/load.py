@@ -8,7 +8,7 @@ from pathlib import Path
 from planner.geo.check import geography_problems, unknown_places
 from planner.scenario.problems import ScenarioError
 from planner.scenario.read import LoadedScenario, read_scenario
-from planner.scenario.validate import check_scenario
+from planner.scenario.validate import identifier_problems, reference_problems
 
 
 def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) -> LoadedScenario:
@@ -35,10 +35,10 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
     """
     path = Path(path)
     scenario, origins = read_scenario(path)
-    # Unknown place names are reported together with the structural problems, all at once.
-    errors = check_scenario(scenario, path, origins)
-    if check_geography:
-        errors += unknown_places(scenario, path.name)
+    # Unknown place names are reported together with the structural problems, all at once,
+    # in the order of the file: identifiers, areas, then what refers to them.
+    places = unknown_places(scenario, path.name) if check_geography else []
+    errors = identifier_problems(scenario, path, origins) + places + reference_problems(scenario, path, origins)
     if errors:
         raise ScenarioError(errors)
     warnings = []

@@ -45,6 +45,31 @@ def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[Inp
     list of InputProblem
         Every problem found; empty when the scenario hangs together.
     """
+    return identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins)
+
+
+def identifier_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+    """Identifiers used twice: files refer to each other by id, so every id must be unique."""
+    errors: list[InputProblem] = []
+    file = path.name
+    for name in sorted(_duplicates([a.name for a in scenario.areas])):
+        errors.append(InputProblem(file, "areas", "name", f"{name!r} is listed twice"))
+    for name in sorted(_duplicates([i.id for i in scenario.institutions])):
+        errors.append(InputProblem(file, "institutions", "id", f"{name!r} is used twice"))
+    location_ids = [loc.id for inst in scenario.institutions for loc in inst.locations]
+    for name in sorted(_duplicates(location_ids)):
+        errors.append(InputProblem(file, "institutions", "locations.id", f"{name!r} is used twice"))
+    for table, items in (("cohorts", scenario.cohorts), ("companies", scenario.companies)):
+        dupes = _duplicates([item.id for item in items])
+        for i, item in enumerate(items):
+            if item.id in dupes:
+                errors.append(InputProblem(*row_origin(origins, table, i, file), "id",
+                                           f"{item.id!r} is used by more than one row"))
+    return errors
+
+
+def reference_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+    """References to areas, locations, weeks, companies and files that do not exist, and windows too short."""
     errors: list[InputProblem] = []
     file = path.name
 
@@ -54,23 +79,8 @@ def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[Inp
     def company_at(i: int) -> tuple[str, str | None]:
         return row_origin(origins, "companies", i, file)
 
-    # Unique identifiers: files refer to each other by id.
-    area_names = [a.name for a in scenario.areas]
-    for name in sorted(_duplicates(area_names)):
-        errors.append(InputProblem(file, "areas", "name", f"{name!r} is listed twice"))
-    for name in sorted(_duplicates([i.id for i in scenario.institutions])):
-        errors.append(InputProblem(file, "institutions", "id", f"{name!r} is used twice"))
-    location_ids = [loc.id for inst in scenario.institutions for loc in inst.locations]
-    for name in sorted(_duplicates(location_ids)):
-        errors.append(InputProblem(file, "institutions", "locations.id", f"{name!r} is used twice"))
-    for items, at in ((scenario.cohorts, cohort_at), (scenario.companies, company_at)):
-        dupes = _duplicates([item.id for item in items])
-        for i, item in enumerate(items):
-            if item.id in dupes:
-                errors.append(InputProblem(*at(i), "id", f"{item.id!r} is used by more than one row"))
-
     # Locations and companies lie in the scenario's areas.
-    known_areas = set(area_names)
+    known_areas = {a.name for a in scenario.areas}
     for inst_i, inst in enumerate(scenario.institutions):
         for loc_i, loc in enumerate(inst.locations):
             if loc.area not in known_areas:

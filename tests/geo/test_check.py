@@ -31,13 +31,17 @@ def test_unknown_place_gives_its_exact_message_with_suggestions(tmp_path):
         "did you mean Enschede, Schoonebeek?"]
 
 
-def test_place_names_are_reported_together_with_structural_problems(tmp_path):
+def test_place_names_are_reported_together_with_structural_problems_in_file_order(tmp_path):
     document = base()
+    document["cohorts"][1]["id"] = "a"
     document["areas"].append({"name": "Atlantis"})
     document["companies"][0]["area"] = "Hoorn"
-    found = messages(write_scenario(tmp_path, document))
-    assert "scenario.yaml companies[0], area: 'Hoorn' is not one of the scenario's areas" in found
-    assert "scenario.yaml areas[2], name: 'Atlantis' is not a known Dutch place; give lat and lon" in found
+    assert messages(write_scenario(tmp_path, document)) == [
+        "scenario.yaml cohorts[0], id: 'a' is used by more than one row",
+        "scenario.yaml cohorts[1], id: 'a' is used by more than one row",
+        "scenario.yaml areas[2], name: 'Atlantis' is not a known Dutch place; give lat and lon",
+        "scenario.yaml companies[0], area: 'Hoorn' is not one of the scenario's areas",
+    ]
 
 
 def test_a_place_with_coordinates_needs_no_lookup(tmp_path):
