@@ -66,6 +66,7 @@ class TravelMode:
         return np.asarray(distance_km) * self.detour_factor / self.speed_kmh * 60.0
 
 
+#: One speed model per travel-mode code of :data:`planner.codes.TRAVEL_MODES`.
 DEFAULT_MODES: dict[str, TravelMode] = {
     "bike": TravelMode(speed_kmh=15.0, detour_factor=1.3, fixed_minutes=0.0),
     # Fixed part: walking to the stop, waiting and transfers.

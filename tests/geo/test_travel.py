@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from planner.codes import TRAVEL_MODES
 from planner.geo.errors import GeoInputError
 from planner.geo.places import dutch_places
 from planner.geo.projection import GEOD
@@ -159,3 +160,8 @@ def test_travel_times_symmetric_and_triangle_inequality(areas):
         ok = t[:, None, :] <= via + 1e-9
         off_diagonal = ~np.eye(len(t), dtype=bool)[:, None, :]
         assert ok[np.broadcast_to(off_diagonal, ok.shape)].all()
+
+
+def test_every_travel_mode_code_has_a_speed_model():
+    # Scenarios name travel modes by the codes in planner.codes; each needs a default speed model.
+    assert sorted(DEFAULT_MODES) == sorted(TRAVEL_MODES)
