@@ -9,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from planner.codes import SECTOR_CHAMBERS, is_priority_group
 from planner.plan.model import CohortPlan, Plan, ShortageCell
-from planner.scenario.model import SECTOR_CHAMBERS, is_priority_group
 
 LEVEL_ORDER = {"entree": 0, "2": 1, "3": 2, "4": 3}
 

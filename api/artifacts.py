@@ -22,10 +22,10 @@ from pathlib import Path
 
 from api.db import ScenarioVersionRow
 from api.settings import Settings
-from planner.scenario.io import LoadedScenario
-from planner.scenario.problems import InputProblem
 from planner.plan.model import Plan
+from planner.scenario import LoadedScenario
 from planner.scenario.model import Scenario
+from planner.scenario.problems import InputProblem
 
 CHARTS = {
     "weekly_capacity": "Weekly supervision demand against capacity per sector chamber",

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from planner.scenario.io import LoadedScenario, load_scenario, scenario_document
+from planner.geo import load_scenario
+from planner.scenario import LoadedScenario, scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
 
 JSON_TYPES = ("application/json",)

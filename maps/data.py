@@ -27,9 +27,9 @@ from typing import Any
 import numpy as np
 import shapely
 
-from planner.scenario.io import LoadedScenario
+from planner.codes import DAYS_PER_WEEK, LEVELS, SECTOR_CHAMBERS
 from planner.plan.model import Plan
-from planner.scenario.model import DAYS_PER_WEEK, LEVELS, SECTOR_CHAMBERS, Scenario, week_monday
+from planner.scenario import LoadedScenario, Scenario, week_monday
 
 #: Above this many learning companies the map draws one circle per area (total places,
 #: utilisation) instead of one marker per company.
@@ -140,7 +140,7 @@ def area_features(loaded: LoadedScenario, tolerance_m: float | None = None, ndig
         FeatureCollection; feature ``id`` and property ``i`` are the area's index in
         ``scenario.areas``, property ``name`` its name. Areas whose polygon is empty are left out.
     """
-    from planner.geo import core as geo
+    from planner import geo
     from planner.geo.region import Region
 
     gdf = Region(loaded.scenario, loaded.base_dir).polygons

@@ -154,7 +154,7 @@ def run_bench(
     progress
         Called with each finished row.
     """
-    from planner.scenario.io import write_atomic
+    from planner.scenario import write_atomic
 
     results = []
     for size in sizes:

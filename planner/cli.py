@@ -28,8 +28,9 @@ from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
 import planner
-from planner.scenario.io import LoadedScenario, ScenarioError, load_scenario
+from planner.geo import load_scenario
 from planner.plan.model import Plan, Progress
+from planner.scenario import LoadedScenario, ScenarioError
 
 app = typer.Typer(
     name="stageplanner",

@@ -73,6 +73,11 @@ PRIORITY_LEVELS: tuple[str, ...] = ("entree", "2")
 PRIORITY_SECTORS: tuple[str, ...] = ("zorg",)
 
 
+def is_priority_group(sector: str, level: str) -> bool:
+    """Entree, level 2 and care: the groups the Stagepact worries about most."""
+    return level in PRIORITY_LEVELS or sector in PRIORITY_SECTORS
+
+
 def _label(table: dict[str, dict[str, str]], code: str, lang: str) -> str:
     labels = table.get(code)
     if labels is None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from planner.scenario import save_scenario
 from tests.builders import cohort, company, make_scenario
-from planner.scenario.io import save_scenario
 
 
 def tiny_scenario():

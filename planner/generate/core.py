@@ -31,14 +31,9 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.sparse.csgraph import connected_components
 
-from planner.geo import core as geo
-from planner.scenario.io import save_scenario
-from planner.scenario.model import (
-    DAYS_PER_WEEK,
-    Calendar,
-    InternshipForm,
-    Scenario,
-)
+from planner import geo
+from planner.codes import DAYS_PER_WEEK
+from planner.scenario import Calendar, InternshipForm, Scenario, save_scenario
 
 __all__ = [
     "DEMO",

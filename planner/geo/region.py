@@ -9,7 +9,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from planner.geo import core as geo
+from planner.geo.places import find_place
+from planner.geo.polygons import load_area_geojson, voronoi_areas
+from planner.geo.travel import Barrier, TravelNetwork
 from planner.scenario.model import Scenario
 
 
@@ -36,19 +38,19 @@ class Region:
             if area.lat is not None and area.lon is not None:
                 rows.append((area.name, area.lat, area.lon))
                 continue
-            place = geo.find_place(area.name)
+            place = find_place(area.name)
             if place is None:
                 raise ValueError(f"area {area.name!r} is not a known Dutch place")
             rows.append((area.name, place.lat, place.lon))
         return pd.DataFrame(rows, columns=["name", "lat", "lon"]).set_index("name", drop=False)
 
     @cached_property
-    def network(self) -> geo.TravelNetwork:
+    def network(self) -> TravelNetwork:
         """Travel network over the areas, with barriers and an optional user matrix applied."""
         barriers = [
-            geo.Barrier(b.between[0], b.between[1], b.penalty_minutes) for b in self.scenario.travel.barriers
+            Barrier(b.between[0], b.between[1], b.penalty_minutes) for b in self.scenario.travel.barriers
         ]
-        network = geo.TravelNetwork(
+        network = TravelNetwork(
             list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)), barriers=barriers
         )
         if self.scenario.travel.matrix_csv:
@@ -69,5 +71,5 @@ class Region:
         """One polygon per area: the scenario's GeoJSON where given, else Voronoi cells."""
         names = [a.name for a in self.scenario.areas]
         if self.scenario.area_polygons:
-            return geo.load_area_geojson(self.base_dir / self.scenario.area_polygons, names)
-        return geo.voronoi_areas(list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)))
+            return load_area_geojson(self.base_dir / self.scenario.area_polygons, names)
+        return voronoi_areas(list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)))

@@ -25,8 +25,9 @@ import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from planner.geo.region import Region
-from planner.scenario.model import DAYS_PER_WEEK, WEEKDAYS, InternshipForm, Scenario, fitting_starts
+from planner.codes import DAYS_PER_WEEK, WEEKDAYS
+from planner.geo import Region
+from planner.scenario import InternshipForm, Scenario, fitting_starts
 
 
 @dataclass

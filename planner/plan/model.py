@@ -14,7 +14,8 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.scenario.model import DAYS_PER_WEEK, SECTOR_CHAMBERS, InternshipForm, Scenario, is_priority_group
+from planner.codes import DAYS_PER_WEEK, SECTOR_CHAMBERS, is_priority_group
+from planner.scenario import InternshipForm, Scenario
 
 Mode = Literal["optimise", "status-quo", "greedy"]
 
@@ -204,7 +205,7 @@ def company_capacity(scenario: Scenario) -> np.ndarray:
 
 def day_pattern(form: InternshipForm, weekdays: list[str] | None) -> np.ndarray:
     """Per weekday, whether a student of this form is at the company (weekday mode)."""
-    from planner.scenario.model import WEEKDAYS
+    from planner.codes import WEEKDAYS
 
     if form.kind == "block":
         return np.ones(DAYS_PER_WEEK, dtype=np.int64)

@@ -21,8 +21,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from planner.codes import LEVELS, SECTOR_CHAMBERS
 from planner.plan.model import KPIs, Plan
-from planner.scenario.model import LEVELS, SECTOR_CHAMBERS, InternshipForm, Scenario
+from planner.scenario import InternshipForm, Scenario
 
 CAPACITY_COLOUR = "#9aa5b1"
 STATUS_QUO_COLOUR = "#d9822b"

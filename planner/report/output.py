@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from planner.scenario.io import LoadedScenario
+from planner.codes import LEVELS, SECTOR_CHAMBERS
 from planner.plan.model import KPIs, Plan
-from planner.scenario.model import LEVELS, SECTOR_CHAMBERS
+from planner.scenario import LoadedScenario
 
 SCHEDULE_COLUMNS = [
     "cohort", "institution", "sector", "level", "pathway", "wave", "form", "start_week", "end_week",

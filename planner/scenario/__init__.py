@@ -1,1 +1,51 @@
-"""scenario"""
+"""The scenario: a region's internship demand and supply for one school year, read, checked and written.
+
+Modules: :mod:`~planner.scenario.calendar` (ISO weeks, holidays, internship forms),
+:mod:`~planner.scenario.model` (the pydantic models), :mod:`~planner.scenario.read` and
+:mod:`~planner.scenario.write` (files), :mod:`~planner.scenario.validate` (structural
+cross-checks) and :mod:`~planner.scenario.problems` (what is wrong, where). The geographic
+checks and the full load live one layer up, in :mod:`planner.geo`.
+"""
+
+from planner.scenario.calendar import Calendar, InternshipForm, fitting_starts, week_label, week_monday
+from planner.scenario.model import (
+    Area,
+    Barrier,
+    Cohort,
+    Company,
+    Institution,
+    Location,
+    Policy,
+    Scenario,
+    ScenarioSettings,
+    Travel,
+)
+from planner.scenario.problems import InputProblem, ScenarioError
+from planner.scenario.read import LoadedScenario, load_scenario, read_scenario
+from planner.scenario.write import save_scenario, scenario_document, write_atomic
+
+__all__ = [
+    "Area",
+    "Barrier",
+    "Calendar",
+    "Cohort",
+    "Company",
+    "InputProblem",
+    "Institution",
+    "InternshipForm",
+    "LoadedScenario",
+    "Location",
+    "Policy",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioSettings",
+    "Travel",
+    "fitting_starts",
+    "load_scenario",
+    "read_scenario",
+    "save_scenario",
+    "scenario_document",
+    "week_label",
+    "week_monday",
+    "write_atomic",
+]

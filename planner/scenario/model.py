@@ -2,197 +2,24 @@
 
 A scenario is plain, validated data (pydantic v2 models). It is read from YAML or JSON,
 where the two large tables (cohorts and companies) may be CSV files referenced by name
-(see :mod:`planner.scenario.io`). Everything here is aggregated: cohorts and capacities, never
-individual students.
+(see :mod:`planner.scenario.read`). Everything here is aggregated: cohorts and capacities, never
+individual students. The school year and the internship forms are in :mod:`planner.scenario.calendar`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    field_validator,
-    model_validator,
-)
+from pydantic import Field, field_validator, model_validator
 
-from planner.codes import (  # noqa: F401 - the codes are part of the scenario's vocabulary
-    DAYS_PER_WEEK,
-    HOLIDAY_REGIONS,
-    LEVELS,
-    PATHWAYS,
-    PRIORITY_LEVELS,
-    PRIORITY_SECTORS,
-    SECTOR_CHAMBERS,
-    TRAVEL_MODES,
-    WEEKDAYS,
-    HolidayRegion,
-    Level,
-    Pathway,
-    Sector,
-    TravelMode,
-)
-
-_ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_FORM = re.compile(r"^(?:block:(\d+)|line:([1-4])x(\d+))$")
+from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, Level, Pathway, Sector, TravelMode
+from planner.scenario.base import InputModel
+from planner.scenario.calendar import Calendar, FormText, InternshipForm, IsoWeek
 
 
-def _check_iso_week(label: str) -> str:
-    label = label.strip()
-    match = _ISO_WEEK.match(label)
-    if not match:
-        raise ValueError(f"{label!r} is not an ISO week like 2026-W36")
-    year, week = int(match[1]), int(match[2])
-    try:
-        dt.date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise ValueError(f"{label!r} is not an ISO week: {year} has no week {week}") from None
-    return label
-
-
-IsoWeek = Annotated[str, AfterValidator(_check_iso_week)]
-
-
-def week_monday(label: str) -> dt.date:
-    """Return the Monday of an ISO week label such as ``2026-W36``."""
-    year, week = label.split("-W")
-    return dt.date.fromisocalendar(int(year), int(week), 1)
-
-
-def week_label(monday: dt.date) -> str:
-    """Return the ISO week label (``YYYY-Www``) of a date."""
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-@dataclass(frozen=True, order=True)
-class InternshipForm:
-    """One way to do the internship: a block (5 days a week) or a line (D days a week).
-
-    Written in files as ``block:N`` (N full-time weeks) or ``line:DxM`` (D days a week for
-    M weeks), e.g. ``block:10`` or ``line:2x30``.
-    """
-
-    kind: Literal["block", "line"]
-    days_per_week: int
-    weeks: int
-
-    @classmethod
-    def parse(cls, text: str) -> InternshipForm:
-        """Parse ``block:N`` or ``line:DxM``."""
-        match = _FORM.match(text.strip())
-        if not match:
-            raise ValueError(
-                f"{text!r} is not an internship form; allowed: block:WEEKS (e.g. block:10) "
-                "or line:DAYSxWEEKS with 1 to 4 days (e.g. line:2x30)"
-            )
-        if match[1] is not None:
-            weeks = int(match[1])
-            if not 1 <= weeks <= 52:
-                raise ValueError(f"{text!r}: a block lasts 1 to 52 weeks")
-            return cls("block", DAYS_PER_WEEK, weeks)
-        weeks = int(match[3])
-        if not 1 <= weeks <= 52:
-            raise ValueError(f"{text!r}: a line internship lasts 1 to 52 weeks")
-        return cls("line", int(match[2]), weeks)
-
-    def __str__(self) -> str:
-        if self.kind == "block":
-            return f"block:{self.weeks}"
-        return f"line:{self.days_per_week}x{self.weeks}"
-
-    @property
-    def student_days(self) -> int:
-        """Supervision student-days the whole internship takes."""
-        return self.days_per_week * self.weeks
-
-
-def _check_form(text: str) -> str:
-    return str(InternshipForm.parse(text))
-
-
-FormText = Annotated[str, AfterValidator(_check_form)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False, str_strip_whitespace=True)
-
-
-class Calendar(_Model):
-    """The school year as consecutive ISO weeks, with holiday weeks per holiday region."""
-
-    first_week: IsoWeek = Field(description="First week of the school year, e.g. 2026-W36.")
-    last_week: IsoWeek = Field(description="Last week of the school year, e.g. 2027-W28.")
-    holidays: dict[HolidayRegion, list[IsoWeek]] = Field(
-        default_factory=dict, description="School holiday weeks per holiday region (noord, midden, zuid)."
-    )
-    holiday_rule: Literal["paused", "blocked"] = Field(
-        default="paused",
-        description="paused: an internship pauses in holiday weeks and runs on after them; "
-        "blocked: an internship period may not contain a holiday week.",
-    )
-
-    @model_validator(mode="after")
-    def _weeks_in_order(self) -> Calendar:
-        if week_monday(self.last_week) < week_monday(self.first_week):
-            raise ValueError(f"last_week {self.last_week} is before first_week {self.first_week}")
-        if len(self.weeks) > 60:
-            raise ValueError(f"the calendar spans {len(self.weeks)} weeks; at most 60 are allowed")
-        known = set(self.weeks)
-        for region, weeks in self.holidays.items():
-            for week in weeks:
-                if week not in known:
-                    raise ValueError(
-                        f"holiday week {week} of region {region} is outside {self.first_week}..{self.last_week}"
-                    )
-        return self
-
-    @cached_property
-    def weeks(self) -> list[str]:
-        """All week labels of the school year, in order."""
-        start, end = week_monday(self.first_week), week_monday(self.last_week)
-        return [week_label(start + dt.timedelta(weeks=i)) for i in range((end - start).days // 7 + 1)]
-
-    @cached_property
-    def week_index(self) -> dict[str, int]:
-        """Week label to position (0-based) in the school year."""
-        return {label: i for i, label in enumerate(self.weeks)}
-
-    def holiday_mask(self, region: str) -> list[bool]:
-        """Per week, whether it is a school holiday in ``region``."""
-        holiday = set(self.holidays.get(region, []))
-        return [week in holiday for week in self.weeks]
-
-    def occupied_weeks(self, start: int, form: InternshipForm, region: str) -> list[int] | None:
-        """Weeks (indices) in which a student starting in week ``start`` is at the company.
-
-        Holiday weeks of the student's holiday region are skipped ('paused') or may not occur
-        inside the period ('blocked'). Returns None when the internship does not fit in the
-        calendar or would start in a holiday.
-        """
-        mask = self.holiday_mask(region)
-        if not 0 <= start < len(mask) or mask[start]:
-            return None
-        weeks: list[int] = []
-        week = start
-        while len(weeks) < form.weeks and week < len(mask):
-            if mask[week]:
-                if self.holiday_rule == "blocked":
-                    return None
-            else:
-                weeks.append(week)
-            week += 1
-        return weeks if len(weeks) == form.weeks else None
-
-
-class Area(_Model):
+class Area(InputModel):
     """A place where schools or companies are: a Dutch place name, or a name with coordinates."""
 
     name: str = Field(min_length=1, description="Place name; resolved from the embedded Dutch place list.")
@@ -206,7 +33,7 @@ class Area(_Model):
         return self
 
 
-class Barrier(_Model):
+class Barrier(InputModel):
     """A link between two areas that is cut (e.g. no bridge) or costs extra minutes (a ferry)."""
 
     between: tuple[str, str]
@@ -215,7 +42,7 @@ class Barrier(_Model):
     )
 
 
-class Travel(_Model):
+class Travel(InputModel):
     """How travel times between areas are found."""
 
     matrix_csv: str | None = Field(
@@ -224,7 +51,7 @@ class Travel(_Model):
     barriers: list[Barrier] = Field(default_factory=list)
 
 
-class Location(_Model):
+class Location(InputModel):
     """One location (vestiging) of an institution."""
 
     id: str = Field(min_length=1)
@@ -232,7 +59,7 @@ class Location(_Model):
     holiday_region: HolidayRegion
 
 
-class Institution(_Model):
+class Institution(InputModel):
     """An MBO institution (fictional names in the shipped scenarios) with its locations."""
 
     id: str = Field(min_length=1)
@@ -247,7 +74,7 @@ def _split_list(value: object) -> object:
     return value
 
 
-class Cohort(_Model):
+class Cohort(InputModel):
     """Demand: one institution location's students of one programme and study year."""
 
     id: str = Field(min_length=1)
@@ -299,7 +126,7 @@ class Cohort(_Model):
         return [InternshipForm.parse(f) for f in self.forms]
 
 
-class Company(_Model):
+class Company(InputModel):
     """Supply: a recognised learning company (or cluster) with weekly supervision places.
 
     One place supervises one full-time student in a week, i.e. five student-days.
@@ -351,7 +178,7 @@ class Company(_Model):
     def _weekday_shape(self) -> Company:
         if self.places_per_weekday is not None:
             if len(self.places_per_weekday) != DAYS_PER_WEEK:
-                raise ValueError("places_per_weekday needs 5 numbers, for ma di wo do vr")
+                raise ValueError(f"places_per_weekday needs {DAYS_PER_WEEK} numbers, for {' '.join(WEEKDAYS)}")
             if any(p < 0 for p in self.places_per_weekday):
                 raise ValueError("places_per_weekday must not be negative")
         if any(p < 0 for p in self.reduced_weeks.values()):
@@ -373,7 +200,7 @@ class Company(_Model):
 Objective = Literal["changes", "travel", "balance"]
 
 
-class Policy(_Model):
+class Policy(InputModel):
     """Priorities and limits that the region agrees on."""
 
     level_weights: dict[Level, float] = Field(
@@ -413,12 +240,7 @@ class Policy(_Model):
         return self.level_weights.get(cohort.level, 1.0) * self.sector_weights.get(cohort.sector, 1.0)
 
 
-def is_priority_group(sector: str, level: str) -> bool:
-    """Entree, level 2 and care: the groups the Stagepact worries about most."""
-    return level in PRIORITY_LEVELS or sector in PRIORITY_SECTORS
-
-
-class ScenarioSettings(_Model):
+class ScenarioSettings(InputModel):
     """Everything in a scenario except its two large tables (cohorts and companies)."""
 
     name: str = Field(min_length=1)
@@ -471,18 +293,3 @@ class Scenario(ScenarioSettings):
     def weekday_detail(self) -> bool:
         """Whether any company gives places per weekday (then capacity is counted per weekday)."""
         return any(c.places_per_weekday is not None for c in self.companies)
-
-
-def fitting_starts(scenario: Scenario, cohort_index: int, form: InternshipForm) -> list[tuple[int, list[int]]]:
-    """Start weeks (with their occupied weeks) at which ``form`` fits the cohort's window."""
-    cohort = scenario.cohorts[cohort_index]
-    calendar = scenario.calendar
-    region = scenario.locations[cohort.location].holiday_region
-    first = calendar.week_index[cohort.earliest_start]
-    last = calendar.week_index[cohort.latest_end]
-    starts = []
-    for start in range(first, last + 1):
-        weeks = calendar.occupied_weeks(start, form, region)
-        if weeks is not None and weeks[-1] <= last:
-            starts.append((start, weeks))
-    return starts

@@ -1,62 +1,86 @@
-"""Cross-checks of a scenario that no single row can make on its own."""
+"""Structural cross-checks of a scenario that no single row can make on its own.
+
+Identifiers are unique, references point at something that exists, weeks lie in the school
+year and every allowed form fits its cohort's window. Whether the places exist on the map and
+who can reach whom is geography: see :mod:`planner.geo.check`.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
-
-from planner.geo import core as geo
+from planner.scenario.calendar import InternshipForm, fitting_starts
+from planner.scenario.model import Scenario
 from planner.scenario.problems import InputProblem
-from planner.scenario.model import InternshipForm, Scenario, fitting_starts
 
+#: Per table (cohorts, companies), where each row came from: (file, row or path).
 Origins = dict[str, list[tuple[str, str | None]]]
+
+
+def row_origin(origins: Origins, table: str, index: int, file: str) -> tuple[str, str | None]:
+    """Where row ``index`` of ``table`` came from: its CSV file and row, or its path in the scenario file."""
+    rows = origins.get(table, [])
+    return rows[index] if index < len(rows) else (file, f"{table}[{index}]")
 
 
 def _duplicates(ids: list[str]) -> set[str]:
     return {key for key, count in Counter(ids).items() if count > 1}
 
 
-def check_scenario(
-    scenario: Scenario, path: Path, origins: Origins, check_geography: bool = True
-) -> tuple[list[InputProblem], list[InputProblem]]:
-    """Check references, windows and geography; returns (errors, warnings)."""
+def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+    """Check identifiers, references, weeks and windows.
+
+    Parameters
+    ----------
+    scenario
+        The scenario, each row already valid on its own.
+    path
+        The scenario file; relative file names (travel matrix, polygons) are resolved next to it.
+    origins
+        Where each cohort and company row came from, for the messages.
+
+    Returns
+    -------
+    list of InputProblem
+        Every problem found; empty when the scenario hangs together.
+    """
+    return identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins)
+
+
+def identifier_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+    """Identifiers used twice: files refer to each other by id, so every id must be unique."""
     errors: list[InputProblem] = []
-    warnings: list[InputProblem] = []
     file = path.name
-
-    def cohort_at(i: int) -> tuple[str, str | None]:
-        return origins["cohorts"][i] if i < len(origins.get("cohorts", [])) else (file, f"cohorts[{i}]")
-
-    def company_at(i: int) -> tuple[str, str | None]:
-        return origins["companies"][i] if i < len(origins.get("companies", [])) else (file, f"companies[{i}]")
-
-    # Unique identifiers: files refer to each other by id.
-    area_names = [a.name for a in scenario.areas]
-    for name in sorted(_duplicates(area_names)):
+    for name in sorted(_duplicates([a.name for a in scenario.areas])):
         errors.append(InputProblem(file, "areas", "name", f"{name!r} is listed twice"))
     for name in sorted(_duplicates([i.id for i in scenario.institutions])):
         errors.append(InputProblem(file, "institutions", "id", f"{name!r} is used twice"))
     location_ids = [loc.id for inst in scenario.institutions for loc in inst.locations]
     for name in sorted(_duplicates(location_ids)):
         errors.append(InputProblem(file, "institutions", "locations.id", f"{name!r} is used twice"))
-    for table, items, at in (("cohorts", scenario.cohorts, cohort_at), ("companies", scenario.companies, company_at)):
+    for table, items in (("cohorts", scenario.cohorts), ("companies", scenario.companies)):
         dupes = _duplicates([item.id for item in items])
         for i, item in enumerate(items):
             if item.id in dupes:
-                errors.append(InputProblem(*at(i), "id", f"{item.id!r} is used by more than one row"))
+                errors.append(InputProblem(*row_origin(origins, table, i, file), "id",
+                                           f"{item.id!r} is used by more than one row"))
+    return errors
 
-    # Areas must be places we can find on the map.
-    known_areas = set(area_names)
-    for i, area in enumerate(scenario.areas):
-        if area.lat is None and check_geography and geo.find_place(area.name) is None:
-            hint = geo.suggest_places(area.name)
-            did_you_mean = f"; did you mean {', '.join(hint)}?" if hint else ""
-            errors.append(
-                InputProblem(file, f"areas[{i}]", "name",
-                             f"{area.name!r} is not a known Dutch place; give lat and lon{did_you_mean}")
-            )
+
+def reference_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+    """References to areas, locations, weeks, companies and files that do not exist, and windows too short."""
+    errors: list[InputProblem] = []
+    file = path.name
+
+    def cohort_at(i: int) -> tuple[str, str | None]:
+        return row_origin(origins, "cohorts", i, file)
+
+    def company_at(i: int) -> tuple[str, str | None]:
+        return row_origin(origins, "companies", i, file)
+
+    # Locations and companies lie in the scenario's areas.
+    known_areas = {a.name for a in scenario.areas}
     for inst_i, inst in enumerate(scenario.institutions):
         for loc_i, loc in enumerate(inst.locations):
             if loc.area not in known_areas:
@@ -107,57 +131,16 @@ def check_scenario(
         if cohort.pathway == "BBL" and cohort.company not in scenario.company_index:
             errors.append(InputProblem(*where, "company", f"{cohort.company!r} is not a company in the scenario"))
 
-    # Travel and polygon files.
+    # Travel and polygon files exist (their contents are geography).
     base = path.parent
     for i, barrier in enumerate(scenario.travel.barriers):
         for name in barrier.between:
             if name not in known_areas:
                 errors.append(InputProblem(file, f"travel.barriers[{i}]", "between",
                                            f"{name!r} is not one of the scenario's areas"))
-    for field_name in ("matrix_csv",):
-        name = scenario.travel.matrix_csv
-        if name and not (base / name).is_file():
-            errors.append(InputProblem(file, "travel", field_name, f"file {name!r} does not exist"))
+    matrix_csv = scenario.travel.matrix_csv
+    if matrix_csv and not (base / matrix_csv).is_file():
+        errors.append(InputProblem(file, "travel", "matrix_csv", f"file {matrix_csv!r} does not exist"))
     if scenario.area_polygons and not (base / scenario.area_polygons).is_file():
         errors.append(InputProblem(file, None, "area_polygons", f"file {scenario.area_polygons!r} does not exist"))
-
-    if errors or not check_geography:
-        return errors, warnings
-
-    from planner.geo.region import Region
-
-    region = Region(scenario, base)
-    try:
-        minutes = {mode: region.minutes_array(mode) for mode in {scenario.travel_mode(c) for c in scenario.cohorts}}
-        if scenario.area_polygons:
-            _ = region.polygons
-    except geo.GeoInputError as err:
-        return [InputProblem(file, None, None, m) for m in err.messages], warnings
-    warnings.extend(_unreachable_cohorts(scenario, minutes, cohort_at))
-    return errors, warnings
-
-
-def _unreachable_cohorts(scenario: Scenario, minutes: dict[str, np.ndarray], cohort_at) -> list[InputProblem]:
-    """Cohorts no company could ever accept: real shortage the region should see, so a warning."""
-    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
-    fits: dict[tuple[str, str], list[int]] = {}
-    for k, company in enumerate(scenario.companies):
-        if company.places <= 0 and not company.places_per_weekday:
-            continue
-        for sector in company.sectors:
-            for level in company.levels:
-                fits.setdefault((sector, level), []).append(area_index[company.area])
-    warnings = []
-    for i, cohort in enumerate(scenario.cohorts):
-        if cohort.pathway == "BBL":
-            continue
-        origin = area_index[scenario.locations[cohort.location].area]
-        mode = scenario.travel_mode(cohort)
-        limit = scenario.max_travel(cohort)
-        areas = fits.get((cohort.sector, cohort.level), [])
-        if not areas or np.min(minutes[mode][origin, areas]) > limit:
-            warnings.append(InputProblem(
-                *cohort_at(i), None,
-                f"no learning company accepts sector {cohort.sector} level {cohort.level} within "
-                f"{limit:g} minutes by {mode}; all {cohort.students} students will be short"))
-    return warnings
+    return errors

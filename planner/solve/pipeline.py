@@ -24,15 +24,16 @@ import queue as queue_module
 import threading
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from ortools.linear_solver.python import model_builder_helper as mbh
 import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.sparse.csgraph import connected_components
 
+from planner.geo import Region
 from planner.model.problem import (
     BuiltModel,
     Columns,
@@ -57,8 +58,7 @@ from planner.plan.model import (
     utilisation,
     verify_plan,
 )
-from planner.geo.region import Region
-from planner.scenario.model import InternshipForm, Scenario
+from planner.scenario import InternshipForm, Scenario
 
 ProgressCallback = Callable[[Progress], None]
 

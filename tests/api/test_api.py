@@ -10,6 +10,8 @@ import httpx
 import pytest
 import yaml
 
+from planner.geo import load_scenario
+from planner.scenario import ScenarioError
 from tests.api.test_api_support import (  # noqa: F401 - fixtures
     TWENTE,
     ApiServer,
@@ -21,8 +23,6 @@ from tests.api.test_api_support import (  # noqa: F401 - fixtures
     tiny_files,
     wait_for_job,
 )
-
-from planner.scenario.io import ScenarioError, load_scenario
 
 
 def _upload(client: httpx.Client, scenario_path: Path, region: str) -> dict:

@@ -279,8 +279,8 @@ def api_server(module_database_url: str, tmp_path_factory: pytest.TempPathFactor
 
 def tiny_files(folder: Path) -> Path:
     """The tiny scenario of conftest.py as scenario.yaml + cohorts.csv + companies.csv."""
+    from planner.scenario import save_scenario
     from tests.conftest import tiny_scenario
-    from planner.scenario.io import save_scenario
 
     folder.mkdir(parents=True, exist_ok=True)
     return save_scenario(tiny_scenario(), folder / "scenario.yaml", tables_as_csv=True)

@@ -18,10 +18,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from tests.builders import cohort, company, scenario_dict
 from planner import cli
-from planner.scenario.io import ScenarioError, load_scenario
+from planner.geo import load_scenario
 from planner.report.output import STAGING_SUFFIX, load_plan
+from planner.scenario import ScenarioError
+from tests.builders import cohort, company, scenario_dict
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]

@@ -15,8 +15,8 @@ from planner.generate.core import (
     generate_scenario,
     write_generated,
 )
-from planner.scenario.io import load_scenario, scenario_document
-from planner.scenario.model import InternshipForm, Scenario
+from planner.geo import load_scenario
+from planner.scenario import InternshipForm, Scenario, scenario_document
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import cohort, company, scenario_dict
 from maps import comparison_map, embedded_payload, plan_map, render_html, write_comparison_map, write_plan_map
 from maps.bundle import external_references
 from maps.data import TEXT
-from planner.scenario.io import LoadedScenario, load_scenario, save_scenario
-from planner.scenario.model import SECTOR_CHAMBERS, Scenario
+from planner.codes import SECTOR_CHAMBERS
+from planner.geo import load_scenario
+from planner.scenario import LoadedScenario, Scenario, save_scenario
 from planner.solve.pipeline import solve
+from tests.builders import cohort, company, scenario_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 TWENTE = ROOT / "scenarios" / "twente" / "scenario.yaml"

@@ -14,20 +14,20 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from planner.geo import load_scenario
+from planner.plan.model import Plan
 from planner.report import charts
 from planner.report import output as report
-from planner.scenario.io import load_scenario
-from planner.plan.model import Plan
 from planner.report.output import (
     SCHEDULE_COLUMNS,
     SHORTAGE_COLUMNS,
     UTILISATION_COLUMNS,
+    align_with_status_quo,
     compare_plans,
     comparison_markdown,
     hotspots,
     load_plan,
     signals_held,
-    align_with_status_quo,
     write_outputs,
 )
 from planner.solve.pipeline import solve
@@ -199,7 +199,7 @@ def test_weekly_demand_and_capacity_per_sector(solved):
     capacity = charts.weekly_capacity(plan, loaded.scenario)
     assert capacity["zorg"][index] == (10 + 8) * 5 and capacity["techniek"][index] == 5 * 5
     # Every student's supervision days are counted once (a line form may take fewer days than a block).
-    from planner.scenario.model import InternshipForm
+    from planner.scenario import InternshipForm
 
     for p in (plan, status_quo):
         expected = sum(w.students * InternshipForm.parse(w.form).student_days for cp in p.cohorts for w in cp.waves)

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.builders import cohort, company, make_scenario
+from planner.geo import Region
 from planner.plan.model import verify_plan
-from planner.geo.region import Region
 from planner.solve.pipeline import solve
+from tests.builders import cohort, company, make_scenario
 
 
 def travel(scenario):

@@ -1,0 +1,198 @@
+"""Reading scenario files, with every input problem reported at once.
+
+A scenario is a YAML or JSON file. Its ``cohorts`` and ``companies`` may be given inline
+or as the name of a CSV file next to it (consortia keep those tables in spreadsheets).
+Loading never half-succeeds and never writes to the input files: it returns a complete,
+checked :class:`~planner.scenario.model.Scenario` or raises :class:`ScenarioError` listing
+every problem with its file, row or path, field and what is allowed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from planner.scenario.model import Cohort, Company, Scenario, ScenarioSettings
+from planner.scenario.problems import InputProblem, ScenarioError, problems_from
+from planner.scenario.validate import Origins, check_scenario
+
+TABLES: dict[str, type[BaseModel]] = {"cohorts": Cohort, "companies": Company}
+
+
+@dataclass
+class LoadedScenario:
+    """A checked scenario plus where it came from and the non-fatal warnings."""
+
+    scenario: Scenario
+    path: Path
+    warnings: list[InputProblem] = field(default_factory=list)
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder that relative file names in the scenario are resolved against."""
+        return self.path.parent
+
+
+def _read_document(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".json":
+        return json.loads(text)
+    return yaml.safe_load(text)
+
+
+def _blank_to_none(row: dict[str, Any]) -> dict[str, Any]:
+    return {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k is not None and v not in ("", None)}
+
+
+def _read_table_rows(path: Path, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        sample = handle.read(4096)
+        handle.seek(0)
+        # Decide on the header alone: cells (reduced weeks) may hold semicolons themselves.
+        header = sample.splitlines()[0] if sample else ""
+        delimiter = ";" if header.count(";") > header.count(",") and "\t" not in header else ","
+        reader = csv.DictReader(handle, delimiter=delimiter)
+        for number, row in enumerate(reader, start=2):
+            if None in row:
+                raise _RowShapeError(f"row {number}", f"has more cells than the header of {name}")
+            yield f"row {number}", _blank_to_none(row)
+
+
+class _RowShapeError(Exception):
+    def __init__(self, where: str, message: str):
+        self.where, self.message = where, message
+
+
+def _load_table(
+    value: Any, name: str, model: type[BaseModel], scenario_file: Path
+) -> tuple[list[Any], list[tuple[str, str | None]], list[InputProblem]]:
+    """Validate a table row by row; returns items, their origins (file, where) and problems."""
+    items: list[Any] = []
+    origins: list[tuple[str, str | None]] = []
+    problems: list[InputProblem] = []
+    if isinstance(value, str):
+        table_path = scenario_file.parent / value
+        file = value
+        if not table_path.is_file():
+            return [], [], [InputProblem(scenario_file.name, None, name, f"table file {value!r} does not exist")]
+        try:
+            rows = list(_read_table_rows(table_path, value))
+        except _RowShapeError as err:
+            return [], [], [InputProblem(file, err.where, None, err.message)]
+        except (UnicodeDecodeError, csv.Error) as err:
+            return [], [], [InputProblem(file, None, None, f"is not a readable UTF-8 CSV file ({err})")]
+        if rows:
+            unknown = sorted(set().union(*(row.keys() for _, row in rows)) - set(model.model_fields))
+            if unknown:
+                allowed = ", ".join(model.model_fields)
+                return [], [], [
+                    InputProblem(file, "row 1", column, f"is not a known column; allowed: {allowed}")
+                    for column in unknown
+                ]
+    elif isinstance(value, list):
+        file = scenario_file.name
+        rows = [(f"{name}[{i}]", row) for i, row in enumerate(value)]
+    else:
+        return [], [], [
+            InputProblem(scenario_file.name, None, name, "must be a list of rows or the name of a CSV file")
+        ]
+    for where, row in rows:
+        if not isinstance(row, dict):
+            problems.append(InputProblem(file, where, None, "is not a mapping of fields"))
+            continue
+        try:
+            items.append(model.model_validate(row))
+            origins.append((file, where))
+        except ValidationError as err:
+            problems.extend(problems_from(err, file, where))
+    if not rows:
+        problems.append(InputProblem(file, None, None, f"has no {name}"))
+    return items, origins, problems
+
+
+def read_scenario(path: str | os.PathLike[str]) -> tuple[Scenario, Origins]:
+    """Read a scenario file and validate each part on its own (fields, rows, settings).
+
+    Parameters
+    ----------
+    path
+        The scenario file (YAML or JSON, tables inline or as CSV).
+
+    Returns
+    -------
+    tuple of Scenario and Origins
+        The scenario, and where each cohort and company row came from (for messages of
+        the cross-checks that follow).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, when the file cannot be read or any part is invalid.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError([InputProblem(str(path), None, None, "file does not exist")])
+    try:
+        document = _read_document(path)
+    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as err:
+        # ValueError: YAML values that look like impossible dates (2026-13-45).
+        raise ScenarioError([InputProblem(path.name, None, None, f"is not valid YAML/JSON: {err}")]) from None
+    if not isinstance(document, dict):
+        raise ScenarioError([InputProblem(path.name, None, None, "must be a mapping with calendar, areas, ...")])
+
+    problems: list[InputProblem] = []
+    tables: dict[str, list[Any]] = {}
+    origins: Origins = {}
+    for name, model in TABLES.items():
+        if name not in document:
+            problems.append(InputProblem(path.name, None, name, "is required"))
+            tables[name], origins[name] = [], []
+            continue
+        tables[name], origins[name], table_problems = _load_table(document[name], name, model, path)
+        problems.extend(table_problems)
+
+    rest = {k: v for k, v in document.items() if k not in TABLES}
+    try:
+        settings = ScenarioSettings.model_validate(rest)
+    except ValidationError as err:
+        problems.extend(problems_from(err, path.name, None))
+    if problems:
+        raise ScenarioError(problems)
+    return Scenario.model_validate({**settings.__dict__, **tables}), origins
+
+
+def load_scenario(path: str | os.PathLike[str]) -> LoadedScenario:
+    """Load a scenario file and run the structural checks (ids, references, weeks, windows).
+
+    Place names, travel files and who can reach whom are geography: the full load that
+    checks those too is :func:`planner.geo.load_scenario`.
+
+    Parameters
+    ----------
+    path
+        The scenario file (YAML or JSON, tables inline or as CSV).
+
+    Returns
+    -------
+    LoadedScenario
+        The scenario (the structural checks give no warnings).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, when anything is wrong.
+    """
+    path = Path(path)
+    scenario, origins = read_scenario(path)
+    errors = check_scenario(scenario, path, origins)
+    if errors:
+        raise ScenarioError(errors)
+    return LoadedScenario(scenario, path)
