@@ -440,13 +440,22 @@ def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *,
     seed : int, default 0
         Seed of ``numpy.random.default_rng``; the same arguments give the same scenario.
     region : str, optional
-        S: a name from :data:`LABOUR_MARKET_REGIONS` (default Twente); M: a province,
-        Dutch or English spelling (default Gelderland); L: leave out.
+        S: one of :func:`~planner.generate.regions.labour_market_regions` (default
+        Twente); M: a province, Dutch or English spelling (default Gelderland); L: leave
+        out. Case and accents are ignored.
 
     Returns
     -------
     Scenario
         A validated scenario for the school year 2026/27 (2026-W36 to 2027-W28).
+
+    Raises
+    ------
+    UnknownRegion
+        A ``ValueError`` for a region or province the generator does not know; its message
+        lists the known names and suggests the closest.
+    ValueError
+        For an unknown size, or a region given for the national size.
     """
     builder = ScenarioBuilder(size_spec(size), seed, region)
     builder.cluster()

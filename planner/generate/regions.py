@@ -121,11 +121,13 @@ _DUTCH_DISPLAY_NAMES = {"The Hague": "Den Haag", "Almere Stad": "Almere"}
 
 
 def fold(text: str) -> str:
+    """``text`` without accents, case-folded and stripped: how names are compared."""
     text = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold().strip()
 
 
 def slug(text: str) -> str:
+    """``text`` as a lower-case id part (``'s-Hertogenbosch`` -> ``s-hertogenbosch``)."""
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
 
 

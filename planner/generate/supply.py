@@ -124,7 +124,7 @@ class CompanyDrawer:
         self.cohorts = cohorts
         self.n_companies = n_companies
 
-    def _local_demand(self) -> tuple[dict[Any, np.ndarray], dict[Any, np.ndarray]]:
+    def _local_demand(self) -> tuple[dict[Any, np.ndarray], dict[Any, np.ndarray], dict[Any, np.ndarray]]:
         """Status-quo demand around every place, in full-time equivalents (students x days / 5).
 
         Each cohort's weekly demand is spread over the places within its travel limit in
