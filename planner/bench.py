@@ -19,6 +19,10 @@ from pathlib import Path
 
 import ortools
 
+from planner.generate import generate_scenario
+from planner.scenario import write_atomic
+from planner.solve.pipeline import solve
+
 # Time limits per size: the targets of the product (gap at most 0.5 % / 1 % / 2 %).
 TIME_LIMITS = {"S": 10.0, "M": 60.0, "L": 600.0}
 TARGET_GAPS = {"S": 0.005, "M": 0.01, "L": 0.02}
@@ -59,9 +63,6 @@ class BenchResult:
 
 
 def _run_size(size: str, seed: int, time_limit: float, out: mp.Queue) -> None:
-    from planner.generate.core import generate_scenario
-    from planner.solve.pipeline import solve
-
     started = time.perf_counter()
     scenario = generate_scenario(size, seed)
     generated = time.perf_counter() - started
@@ -118,7 +119,9 @@ def markdown(results: list[BenchResult]) -> str:
     lines = [
         f"Machine: {machine()}. Seed {results[0].seed if results else SEED}.",
         "",
-        "| size | cohorts | BOL students | companies | clusters | vars | rows | build s | total s | limit s | objective | bound | gap | target | status quo unplaced (priority) | greedy unplaced (priority) | optimised unplaced (priority) | priority reduction | peak MB |",
+        "| size | cohorts | BOL students | companies | clusters | vars | rows | build s | total s | limit s | objective | bound "
+        "| gap | target | status quo unplaced (priority) | greedy unplaced (priority) | optimised unplaced (priority) "
+        "| priority reduction | peak MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
@@ -154,8 +157,6 @@ def run_bench(
     progress
         Called with each finished row.
     """
-    from planner.scenario import write_atomic
-
     results = []
     for size in sizes:
         result = run_size(size, seed, time_limit)

@@ -570,7 +570,7 @@ def generate(
 ) -> None:
     """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
     with _handled(debug):
-        module = _optional_module("planner.generate.core", "the scenario generator")
+        module = _optional_module("planner.generate", "the scenario generator")
         scenario = module.generate_scenario(size.value, seed)
         written = module.write_generated(scenario, out)
         console = _out()

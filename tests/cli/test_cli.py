@@ -253,7 +253,7 @@ def test_compare_reports_missing_and_foreign_plans_with_exit_2(tmp_path, solved_
 
 
 def test_generate_writes_a_scenario_that_validates(tmp_path):
-    pytest.importorskip("planner.generate.core")
+    pytest.importorskip("planner.generate")
     out = tmp_path / "gen" / "scenario.yaml"
     result = invoke("generate", "--size", "s", "--seed", 7, "--out", out)
     assert result.exit_code == 0, result.output
@@ -263,7 +263,7 @@ def test_generate_writes_a_scenario_that_validates(tmp_path):
 
 
 def test_missing_optional_parts_give_a_clear_message(monkeypatch, tmp_path):
-    for module in ("planner.generate.core", "planner.bench", "api.main"):
+    for module in ("planner.generate", "planner.bench", "api.main"):
         monkeypatch.setitem(sys.modules, module, None)
     for args, what in ((["generate", "--out", tmp_path / "s.yaml"], "the scenario generator"),
                        (["bench"], "the benchmark"), (["serve"], "the web API")):
@@ -382,7 +382,7 @@ def test_bad_input_as_a_subprocess_exits_2(tmp_path):
 @pytest.fixture(scope="module")
 def big_scenario(tmp_path_factory) -> Path:
     """A generated region (size S) that takes the solver more than a few seconds."""
-    generate = pytest.importorskip("planner.generate.core")
+    generate = pytest.importorskip("planner.generate")
     folder = tmp_path_factory.mktemp("big")
     return Path(generate.write_generated(generate.generate_scenario("S", 11), folder / "scenario.yaml"))
 

@@ -246,7 +246,7 @@ def region_plans(tmp_path_factory):
     if TWENTE.is_file():
         loaded = load_scenario(TWENTE)
     else:  # not written yet: the same generator makes it
-        from planner.generate.core import DEMO, generate_scenario, write_generated
+        from planner.generate import DEMO, generate_scenario, write_generated
 
         folder = tmp_path_factory.mktemp("twente")
         loaded = load_scenario(write_generated(generate_scenario(DEMO, 2026), folder / "scenario.yaml"))
@@ -445,7 +445,7 @@ def test_the_comparison_map_renders_and_popups_give_both_numbers(browser, region
 
 @pytest.mark.slow
 def test_a_national_plan_renders_fast_and_small(tmp_path):
-    from planner.generate.core import generate_scenario
+    from planner.generate import generate_scenario
 
     scenario = generate_scenario("L", 2026)
     assert len(scenario.areas) > 600 and len(scenario.companies) >= 80_000
