@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from api.db import Database
+from api.core.config import Settings
+from api.core.db import Database
 from api.jobs import JobManager
-from api.settings import Settings
 
 MAX_ID = 2_147_483_647
 # Names are stored and compared as given; control characters (and NUL, which PostgreSQL
