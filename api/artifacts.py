@@ -22,10 +22,10 @@ from pathlib import Path
 
 from api.core.config import Settings
 from api.models import ScenarioVersionRow
-from planner.scenario.io import LoadedScenario
-from planner.scenario.problems import InputProblem
 from planner.plan.model import Plan
+from planner.scenario.io import LoadedScenario
 from planner.scenario.model import Scenario
+from planner.scenario.problems import InputProblem
 
 CHARTS = {
     "weekly_capacity": "Weekly supervision demand against capacity per sector chamber",

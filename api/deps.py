@@ -42,6 +42,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID, description="Scenario id.", examples=[1])]

@@ -20,13 +20,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api import crud, schemas
+from api import schemas
 from api.artifacts import Unavailable
 from api.core.config import Settings, load_settings
 from api.core.db import Database
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.jobs import JobManager
-from api.routes import agreements, hotspots, jobs, plans, scenarios
+from api.routes import agreements, hotspots, jobs, plans, scenarios, service
 from planner.scenario.model import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
@@ -168,14 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(hotspots.router)
     app.include_router(agreements.router)
-
-    @app.get("/health", response_model=schemas.Health, tags=["service"], summary="Health and queue state")
-    def health(request: Request) -> schemas.Health:
-        """The server is up; database kind, solve slots and jobs per status."""
-        with request.app.state.db.session() as session:
-            counts = crud.job_counts(session)
-        return schemas.Health(status="ok", database=request.app.state.db.engine.dialect.name,
-                              max_concurrent_solves=request.app.state.settings.max_concurrent_solves, jobs=counts)
+    app.include_router(service.router)
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
