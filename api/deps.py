@@ -11,11 +11,7 @@ from sqlalchemy.orm import Session
 from api.core.config import Settings
 from api.core.db import Database
 from api.jobs import JobManager
-
-MAX_ID = 2_147_483_647
-# Names are stored and compared as given; control characters (and NUL, which PostgreSQL
-# cannot store) are refused.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+from api.schemas.common import MAX_ID, NAME_PATTERN
 
 
 def get_settings(request: Request) -> Settings:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from api import analysis, crud, schemas, views
-from api.deps import AgreementId, RegionPath, SessionDep
+from api.deps import MAX_ID, AgreementId, RegionPath, SessionDep
 from api.errors import NotFound
 
 router = APIRouter(tags=["agreements"])
@@ -67,7 +67,7 @@ def current(region: RegionPath, session: SessionDep) -> schemas.AgreementOut:
 @router.get("/regions/{region}/agreements/current/deviations", response_model=schemas.DeviationsOut,
             responses=schemas.ERRORS, summary="Where a plan deviates from the agreement")
 def deviations(region: RegionPath, session: SessionDep,
-               plan_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="The plan to check "
+               plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The plan to check "
                                                     "(default: the region's newest plan).")] = None,
                ) -> schemas.DeviationsOut:
     """Cohorts whose waves (start week, form, students per wave) in the plan differ from the region's

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from api import analysis, artifacts, crud, schemas, views
-from api.deps import Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
+from api.deps import MAX_ID, Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
 
 router = APIRouter(prefix="/plans", tags=["plans"])
@@ -19,6 +19,8 @@ PathwayQ = Annotated[PathwayCode | None, Query(description="Pathway.", examples=
 AreaQ = Annotated[str | None, Query(min_length=1, max_length=200, description="Area name (case-insensitive).",
                                     examples=["Enschede"])]
 WeekQ = Annotated[str | None, Query(pattern=WEEK_PATTERN, description="ISO week.", examples=["2026-W40"])]
+PlanA = Annotated[int, Query(ge=1, le=MAX_ID, description="Plan a (e.g. the status quo).", examples=[2])]
+PlanB = Annotated[int, Query(ge=1, le=MAX_ID, description="Plan b (e.g. a what-if).", examples=[3])]
 StatusQuoQ = Annotated[bool, Query(description="Show the plan against the newest status-quo plan of the same "
                                    "scenario version, when one is stored (solve it with mode status-quo).")]
 
@@ -59,7 +61,7 @@ def _loaded(session, settings, row):  # noqa: ANN001, ANN202
 
 @router.get("", response_model=list[schemas.PlanSummary], responses={422: schemas.ERRORS[422]}, summary="List plans")
 def list_plans(session: SessionDep, region: RegionQuery = None,
-               scenario_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+               scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                mode: Annotated[Mode | None, Query(description="Only plans of this mode.", examples=["optimise"])] = None,
                limit: Limit = 100, offset: Offset = 0) -> list[schemas.PlanSummary]:
     """Stored plans, newest first, optionally of one region, scenario or mode."""
@@ -68,8 +70,8 @@ def list_plans(session: SessionDep, region: RegionQuery = None,
 
 @router.get("/compare", response_model=schemas.CompareOut, responses=NOT_FOUND, summary="Compare two plans")
 def compare(session: SessionDep,
-            a: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan a (e.g. the status quo).", examples=[2])],
-            b: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan b (e.g. a what-if).", examples=[3])],
+            a: PlanA,
+            b: PlanB,
             limit: Annotated[int, Query(ge=1, le=1000, description="At most this many cells per list.", examples=[20])] = 50,
             ) -> schemas.CompareOut:
     """KPI differences (b minus a, which plan is better on each) and the hotspot cells (area, sector
@@ -84,8 +86,8 @@ def compare(session: SessionDep,
             responses={**_file_responses("text/html", "The comparison map (self-contained HTML)"), **FILE_UNAVAILABLE},
             summary="Map of the difference between two plans")
 def compare_map(session: SessionDep, settings: SettingsDep,
-                a: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan a (e.g. the status quo).", examples=[2])],
-                b: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan b (e.g. a what-if).", examples=[3])],
+                a: PlanA,
+                b: PlanB,
                 ) -> FileResponse:
     """Where plan b leaves fewer (blue) or more (red) students without a place than plan a, per area;
     drawn on plan b's scenario version."""

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api import crud, schemas, views
-from api.deps import JobsDep, Limit, Offset, RegionQuery, ScenarioId, SessionDep, SettingsDep
+from api.deps import MAX_ID, NAME_PATTERN, JobsDep, Limit, Offset, RegionQuery, ScenarioId, SessionDep, SettingsDep
 from api.errors import Conflict
 from api.scenario_input import read_scenario
 
@@ -63,7 +63,7 @@ SCENARIO_BODY: dict[str, Any] = {
 }
 
 RegionParam = Annotated[str | None, Query(
-    min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$", examples=["Twente"],
+    min_length=1, max_length=200, pattern=NAME_PATTERN, examples=["Twente"],
     description="Region of the scenario (for agreements and the SBB view). Default: the scenario name when "
                 "created, the current region when replaced. Multipart uploads may send a `region` field instead.",
 )]
@@ -148,7 +148,7 @@ def list_versions(scenario_id: ScenarioId, session: SessionDep) -> list[schemas.
 @router.get("/{scenario_id}/versions/{version}", response_model=schemas.ScenarioOut, responses=schemas.ERRORS,
             summary="Read one version of a scenario")
 def get_version(scenario_id: ScenarioId, session: SessionDep,
-                version: Annotated[int, Path(ge=1, le=2_147_483_647, description="Version number.", examples=[1])]
+                version: Annotated[int, Path(ge=1, le=MAX_ID, description="Version number.", examples=[1])]
                 ) -> schemas.ScenarioOut:
     """A given version of the scenario, as it was stored."""
     found = crud.get_version(session, scenario_id, version)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import StorableText, with_examples
+from api.schemas.common import MAX_ID, StorableText, with_examples
 from api.schemas.examples import EXAMPLE_TIME
 from api.schemas.plans import PlanSummary
 
@@ -19,7 +19,7 @@ class AgreementCreate(BaseModel):
          "note": "Agreed in the consortium meeting of 2 March; care block internships staggered over two waves."},
     ]})
 
-    plan_id: int = Field(ge=1, le=2_147_483_647, description="The plan to adopt; it must belong to the region.")
+    plan_id: int = Field(ge=1, le=MAX_ID, description="The plan to adopt; it must belong to the region.")
     adopted_by: StorableText = Field(min_length=1, max_length=200, description="Who adopts it (body or person).")
     note: StorableText = Field(default="", max_length=10000, description="What was agreed, conditions, references.")
 

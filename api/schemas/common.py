@@ -16,6 +16,11 @@ from planner.codes import Sector as SectorCode
 __all__ = ["JobStatus", "LevelCode", "Mode", "PathwayCode", "SectorCode"]
 
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
+#: Largest id (the databases' 32-bit integer keys).
+MAX_ID = 2_147_483_647
+#: Names (regions) are stored and compared as given; control characters (and NUL, which
+#: PostgreSQL cannot store) are refused.
+NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
 
 
 def _storable(text: str) -> str:

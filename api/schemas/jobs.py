@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import JobStatus, Mode, with_examples
+from api.schemas.common import MAX_ID, JobStatus, Mode, with_examples
 from api.schemas.examples import EXAMPLE_TIME
 
 
@@ -23,7 +23,7 @@ class SolveRequest(BaseModel):
     time_limit: float | None = Field(default=None, gt=0, description="Seconds for the solve (default from the "
                                      "server settings; at most the server's maximum).")
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="Solver seed.")
-    version: int | None = Field(default=None, ge=1, le=2_147_483_647,
+    version: int | None = Field(default=None, ge=1, le=MAX_ID,
                                 description="Scenario version to solve (default: the latest).")
 
 
