@@ -28,6 +28,7 @@ from starlette.requests import Request
 
 from api.crud import ScenarioContent
 from api.errors import PayloadTooLarge, UnsupportedMediaType
+from api.schemas.common import NAME_PATTERN
 from planner.scenario.io import load_scenario, scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
 
@@ -175,7 +176,7 @@ async def _read_multipart(request: Request, max_bytes: int, region: str | None) 
                                               "is required: the scenario file (YAML or JSON) as part 'scenario'")])
         if region is not None:
             store_region = region.strip()
-            if not store_region or len(store_region) > 200 or any(ord(ch) < 32 or ord(ch) == 127 for ch in store_region):
+            if len(store_region) > 200 or not re.fullmatch(NAME_PATTERN, store_region):
                 raise ScenarioError([InputProblem("request", "body", "region",
                                                   "must be 1 to 200 characters without control characters")])
         return load_upload(scenario_file, others, "multipart", region)
