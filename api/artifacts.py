@@ -20,8 +20,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from api.db import ScenarioVersionRow
-from api.settings import Settings
+from api.core.config import Settings
+from api.models import ScenarioVersionRow
 from planner.plan.model import Plan
 from planner.scenario import LoadedScenario
 from planner.scenario.model import Scenario
@@ -75,7 +75,7 @@ def cached_file(path: Path, write: Callable[[Path], object]) -> Path:
 
 def scenario_dir(settings: Settings, version: ScenarioVersionRow) -> Path | None:
     """Folder holding a version's side files (None when it has none)."""
-    from api.store import version_files
+    from api.crud import version_files
 
     files = version_files(version)
     if not files:
@@ -89,7 +89,7 @@ def scenario_dir(settings: Settings, version: ScenarioVersionRow) -> Path | None
 
 def loaded_scenario(settings: Settings, version: ScenarioVersionRow) -> LoadedScenario:
     """A stored version as the LoadedScenario the report and map functions expect."""
-    from api.store import version_document, version_warnings
+    from api.crud import version_document, version_warnings
 
     scenario = Scenario.model_validate(version_document(version))
     folder = scenario_dir(settings, version) or (settings.data_dir / "scenarios" / str(version.scenario_id)

@@ -8,14 +8,10 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session
 
-from api.db import Database
+from api.core.config import Settings
+from api.core.db import Database
 from api.jobs import JobManager
-from api.settings import Settings
-
-MAX_ID = 2_147_483_647
-# Names are stored and compared as given; control characters (and NUL, which PostgreSQL
-# cannot store) are refused.
-NAME_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+from api.schemas.common import MAX_ID, NAME_PATTERN
 
 
 def get_settings(request: Request) -> Settings:
@@ -42,6 +38,7 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+DatabaseDep = Annotated[Database, Depends(get_db)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]
 
 ScenarioId = Annotated[int, Path(ge=1, le=MAX_ID, description="Scenario id.", examples=[1])]

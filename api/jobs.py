@@ -41,9 +41,11 @@ from collections.abc import Callable
 import sqlalchemy as sa
 import sqlalchemy.exc
 
-from api import artifacts, store
-from api.db import Database, JobRow, utcnow
-from api.settings import Settings
+from api import artifacts, crud
+from api.core.config import Settings
+from api.core.db import Database
+from api.errors import Conflict
+from api.models import JobRow, utcnow
 from planner.plan.model import Plan, Progress
 from planner.scenario.model import Scenario
 
@@ -151,9 +153,9 @@ class JobManager:
         """Cancel a job: queued ones at once, running ones as soon as the solver is stopped."""
         now = utcnow()
         with self.db.session() as session:
-            job = store.get_job(session, job_id)
+            job = crud.get_job(session, job_id)
             if job.status in ("done", "failed"):
-                raise store.Conflict(f"job {job_id} is already {job.status}; only queued or running jobs can be cancelled")
+                raise Conflict(f"job {job_id} is already {job.status}; only queued or running jobs can be cancelled")
             if job.status == "queued":
                 session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
                                 .values(status="cancelled", cancel_requested=True, finished_at=now, updated_at=now))
@@ -165,7 +167,7 @@ class JobManager:
             event.set()
         self._slots.wake()
         with self.db.session() as session:
-            return store.get_job(session, job_id)
+            return crud.get_job(session, job_id)
 
     def active(self) -> int:
         """Number of job threads alive (queued or running here)."""
@@ -201,12 +203,12 @@ class JobManager:
             ).rowcount
             if not claimed:
                 return None
-            job = store.get_job(session, job_id)
-            version = store.version_for(session, job.scenario_id, job.scenario_version)
+            job = crud.get_job(session, job_id)
+            version = crud.version_for(session, job.scenario_id, job.scenario_version)
             if version is None:
                 job.status, job.error, job.finished_at = "failed", "the scenario version no longer exists", now
                 return None
-            scenario = Scenario.model_validate(store.version_document(version))
+            scenario = Scenario.model_validate(crud.version_document(version))
             base_dir = artifacts.scenario_dir(self.settings, version)
             session.expunge(job)
         return scenario, base_dir, job
@@ -269,7 +271,7 @@ class JobManager:
             if job is None or job.status != "running":
                 log.warning("job %s finished but is %s; plan not stored", job_id, job.status if job else "gone")
                 return
-            row = store.save_plan(session, job, plan)
+            row = crud.save_plan(session, job, plan)
             job.status, job.plan_id, job.finished_at, job.updated_at = "done", row.id, now, now
             job.phase = "done"
             job.incumbent = plan.kpis.objective

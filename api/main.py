@@ -1,33 +1,33 @@
-"""The FastAPI application: ``app`` (settings from the environment) and :func:`run`.
+"""The FastAPI application: :func:`create_app`, ``app`` (settings from the environment) and :func:`serve`.
 
-Start it with ``python -m api.main --host 127.0.0.1 --port 8000`` or
-``uvicorn api.main:app``. At startup the database schema is upgraded with Alembic and
+Start it with ``stageplanner serve --host 127.0.0.1 --port 8000`` (which calls :func:`serve`)
+or ``uvicorn api.main:app``. At startup the database schema is upgraded with Alembic and
 solve jobs a previous server left unfinished are resumed (see :mod:`api.jobs`).
 Interactive documentation is at ``/docs``, the OpenAPI schema at ``/openapi.json``.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api import schemas, store
+from api import schemas
 from api.artifacts import Unavailable
-from api.db import Database
+from api.core.config import Settings, load_settings
+from api.core.db import Database
+from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.jobs import JobManager
-from api.routes import agreements, hotspots, jobs, plans, scenarios
-from api.routes.scenarios import PayloadTooLarge
-from api.scenario_input import UnsupportedMediaType
-from api.settings import Settings
+from api.routes import agreements, hotspots, jobs, plans, scenarios, service
+from planner.scenario.model import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
 log = logging.getLogger("stageplanner.api")
@@ -90,20 +90,20 @@ def _install_handlers(app: FastAPI) -> None:
     async def scenario_error(_request: Request, err: ScenarioError) -> JSONResponse:
         return JSONResponse({"detail": _problem_json(err.problems)}, status_code=422)
 
-    @app.exception_handler(store.InvalidInput)
-    async def invalid_input(_request: Request, err: store.InvalidInput) -> JSONResponse:
+    @app.exception_handler(InvalidInput)
+    async def invalid_input(_request: Request, err: InvalidInput) -> JSONResponse:
         return JSONResponse({"detail": _problem_json(err.problems)}, status_code=422)
 
     @app.exception_handler(RequestValidationError)
     async def request_validation(_request: Request, err: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _problem_json(_validation_problems(list(err.errors())))}, status_code=422)
 
-    @app.exception_handler(store.NotFound)
-    async def not_found(_request: Request, err: store.NotFound) -> JSONResponse:
+    @app.exception_handler(NotFound)
+    async def not_found(_request: Request, err: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=404)
 
-    @app.exception_handler(store.Conflict)
-    async def conflict(_request: Request, err: store.Conflict) -> JSONResponse:
+    @app.exception_handler(Conflict)
+    async def conflict(_request: Request, err: Conflict) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=409)
 
     @app.exception_handler(PayloadTooLarge)
@@ -123,8 +123,6 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     """The OpenAPI schema, with the scenario document's schema (the JSON upload body) in components."""
     if app.openapi_schema:
         return app.openapi_schema
-    from planner.scenario.model import Scenario
-
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes,
                          tags=app.openapi_tags)
     scenario_schema = Scenario.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -138,11 +136,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The API application; settings are read from the environment at startup unless given."""
+    """The API application.
+
+    Parameters
+    ----------
+    settings
+        The settings to run with; read from the environment at startup when not given
+        (:func:`api.core.config.load_settings`).
+    """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        active = settings or Settings.from_env()
+        active = settings or load_settings()
         db = Database(active.database_url)
         db.migrate()
         manager = JobManager(db, active)
@@ -163,14 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(hotspots.router)
     app.include_router(agreements.router)
-
-    @app.get("/health", response_model=schemas.Health, tags=["service"], summary="Health and queue state")
-    def health(request: Request) -> schemas.Health:
-        """The server is up; database kind, solve slots and jobs per status."""
-        with request.app.state.db.session() as session:
-            counts = store.job_counts(session)
-        return schemas.Health(status="ok", database=request.app.state.db.engine.dialect.name,
-                              max_concurrent_solves=request.app.state.settings.max_concurrent_solves, jobs=counts)
+    app.include_router(service.router)
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
@@ -179,24 +177,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 app = create_app()
 
 
-def run(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
-    """Serve the API with uvicorn (settings from the environment)."""
-    import uvicorn
+def serve(host: str = "127.0.0.1", port: int = 8000, log_level: str = "info") -> None:
+    """Serve the API with uvicorn; the command line ``stageplanner serve`` calls this.
 
+    The settings are read from the environment first, so a bad value stops the start with
+    :class:`api.core.config.SettingsError` (a one-line message naming the variable) before
+    anything listens.
+
+    Parameters
+    ----------
+    host, port
+        Where to listen.
+    log_level
+        ``critical``, ``error``, ``warning``, ``info`` or ``debug``.
+    """
+    settings = load_settings()
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Command line: ``python -m api.main [--host H] [--port P]``."""
-    parser = argparse.ArgumentParser(description="Serve the stage planner HTTP API.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8000)
-    parser.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"])
-    args = parser.parse_args(argv)
-    run(args.host, args.port, args.log_level)
-
-
-if __name__ == "__main__":
-    main()
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level)

@@ -19,12 +19,18 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.requests import Request
+
+from api.crud import ScenarioContent
+from api.errors import PayloadTooLarge, UnsupportedMediaType
+from api.schemas.common import NAME_PATTERN
 from planner.geo import load_scenario
-from planner.scenario import LoadedScenario, scenario_document
+from planner.scenario import scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
 
 JSON_TYPES = ("application/json",)
@@ -32,10 +38,6 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
               "application/octet-stream")
 MULTIPART = "multipart/form-data"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
-
-
-class UnsupportedMediaType(Exception):
-    """The body is neither JSON, YAML nor multipart form data."""
 
 
 @dataclass
@@ -46,16 +48,12 @@ class UploadedFile:
     data: bytes
 
 
-@dataclass
+@dataclass(frozen=True)
 class ParsedScenario:
-    """A checked scenario from a request, ready to be stored as a version."""
+    """A checked scenario from a request: what its version stores, and the region the request names."""
 
-    loaded: LoadedScenario
-    document: dict[str, Any]
-    files: dict[str, str]
-    source_format: str
+    content: ScenarioContent
     region: str | None = None
-    warnings: list[InputProblem] = field(default_factory=list)
 
 
 def media_type(content_type: str | None) -> str:
@@ -110,8 +108,7 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
     unstorable = list(_unstorable_text(document, scenario_file.name))
     if unstorable:
         raise ScenarioError(unstorable)
-    stored = LoadedScenario(scenario, Path(scenario_file.name), loaded.warnings)
-    return ParsedScenario(stored, document, files, source_format, region, list(loaded.warnings))
+    return ParsedScenario(ScenarioContent(scenario, document, files, source_format, list(loaded.warnings)), region)
 
 
 def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str]:
@@ -126,6 +123,66 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str
         "multipart/form-data (part 'scenario' plus the CSV files it names)"
     )
 
+async def read_scenario(request: Request, max_bytes: int, region: str | None = None) -> ParsedScenario:
+    """The scenario in the request body, checked like the CLI checks files.
+
+    Raises :class:`ScenarioError` with every problem, :class:`PayloadTooLarge` above ``max_bytes``
+    and :class:`UnsupportedMediaType` for other bodies.
+    """
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes")
+    kind = media_type(request.headers.get("content-type"))
+    if kind == MULTIPART:
+        return await _read_multipart(request, max_bytes, region)
+    body = await request.body()
+    if len(body) > max_bytes:
+        raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes")
+    upload, source_format = parse_body(request.headers.get("content-type"), body)
+    return load_upload(upload, [], source_format, region)
+
+
+async def _read_multipart(request: Request, max_bytes: int, region: str | None) -> ParsedScenario:
+    try:
+        form = await request.form(max_files=50, max_fields=50, max_part_size=max_bytes)
+    except Exception as err:  # malformed multipart bodies: the client's mistake
+        raise ScenarioError([InputProblem("request", "body", None, f"is not readable multipart form data ({err})")]) \
+            from None
+    try:
+        scenario_file: UploadedFile | None = None
+        others: list[UploadedFile] = []
+        total = 0
+        for name, value in form.multi_items():
+            if isinstance(value, StarletteUpload):
+                data = await value.read()
+                total += len(data)
+                if total > max_bytes:
+                    raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes")
+                if name == "scenario":
+                    fallback = "scenario.json" if (value.content_type or "").endswith("json") else "scenario.yaml"
+                    if scenario_file is not None:
+                        raise ScenarioError([InputProblem("request", "body", "scenario", "was sent more than once")])
+                    scenario_file = UploadedFile(safe_file_name(value.filename, fallback), data)
+                else:
+                    others.append(UploadedFile(safe_file_name(value.filename, f"{name}.csv"), data))
+            elif name == "region":
+                region = region or value.strip() or None
+            elif name == "scenario":
+                scenario_file = UploadedFile("scenario.yaml", value.encode("utf-8"))
+            else:
+                raise ScenarioError([InputProblem("request", "body", name, "is not a known form field; send files "
+                                                  "as file parts, and only 'region' as a text field")])
+        if scenario_file is None:
+            raise ScenarioError([InputProblem("request", "body", "scenario",
+                                              "is required: the scenario file (YAML or JSON) as part 'scenario'")])
+        if region is not None:
+            store_region = region.strip()
+            if len(store_region) > 200 or not re.fullmatch(NAME_PATTERN, store_region):
+                raise ScenarioError([InputProblem("request", "body", "region",
+                                                  "must be 1 to 200 characters without control characters")])
+        return load_upload(scenario_file, others, "multipart", region)
+    finally:
+        await form.close()
 
 
 def _unstorable_text(value: Any, file: str, where: str = "") -> Iterator[InputProblem]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api import schemas, store
+from api import crud, schemas
 from api.artifacts import CHARTS
-from api.db import AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
+from api.models import AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
 
 
 def scenario_summary(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioSummary:
@@ -20,9 +20,9 @@ def scenario_summary(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.S
 def scenario_out(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioOut:
     summary = scenario_summary(row, version)
     return schemas.ScenarioOut(
-        **summary.model_dump(), source_format=version.source_format, document=store.version_document(version),
-        files=sorted(store.version_files(version)),
-        warnings=[schemas.Problem(**p) for p in store.version_warnings(version)],
+        **summary.model_dump(), source_format=version.source_format, document=crud.version_document(version),
+        files=sorted(crud.version_files(version)),
+        warnings=[schemas.Problem(**p) for p in crud.version_warnings(version)],
     )
 
 
@@ -44,7 +44,7 @@ def job_out(session: Session, job: JobRow) -> schemas.JobOut:
         mode=job.mode, time_limit=job.time_limit, seed=job.seed, status=job.status,
         progress=schemas.JobProgress(phase=job.phase, incumbent=job.incumbent, bound=job.bound, elapsed=elapsed,
                                      solver_seconds=job.solver_seconds),
-        queue_position=store.queue_position(session, job), attempts=job.attempts,
+        queue_position=crud.queue_position(session, job), attempts=job.attempts,
         cancel_requested=job.cancel_requested, error=job.error, note=job.note, plan_id=job.plan_id,
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
     )
@@ -71,7 +71,7 @@ def plan_links(plan_id: int) -> schemas.PlanLinks:
 
 
 def plan_out(row: PlanRow) -> schemas.PlanOut:
-    plan = store.plan_of(row)
+    plan = crud.plan_of(row)
     return schemas.PlanOut(
         **plan_summary(row).model_dump(), weeks=plan.weeks, kpis=plan.kpis, baselines=plan.baselines,
         solver=plan.solver, links=plan_links(row.id),
@@ -80,11 +80,11 @@ def plan_out(row: PlanRow) -> schemas.PlanOut:
 
 def agreement_out(session: Session, row: AgreementRow, current_ids: set[int] | None = None) -> schemas.AgreementOut:
     if current_ids is None:
-        current = store.current_agreement(session, row.region)
+        current = crud.current_agreement(session, row.region)
         is_current = current is not None and current.id == row.id
     else:
         is_current = row.id in current_ids
-    plan = store.get_plan_row(session, row.plan_id)
+    plan = crud.get_plan_row(session, row.plan_id)
     return schemas.AgreementOut(
         id=row.id, region=row.region, plan_id=row.plan_id, scenario_id=row.scenario_id,
         scenario_version=row.scenario_version, adopted_by=row.adopted_by, adopted_at=row.adopted_at, note=row.note,

@@ -52,3 +52,21 @@ def scenario_dict(cohorts: list[dict], companies: list[dict], first: str = "2026
 def make_scenario(cohorts: list[dict], companies: list[dict], **kwargs: Any) -> Scenario:
     """A validated Scenario model from rows."""
     return Scenario.model_validate(scenario_dict(cohorts, companies, **kwargs))
+
+
+def tiny_scenario() -> Scenario:
+    """Care, technology and a BBL cohort on three small companies (coordinates given).
+
+    The status quo (everyone in weeks 40-43) leaves many students unplaced; spreading the
+    periods over the autumn places them all.
+    """
+    return make_scenario(
+        [
+            cohort("zorg-3", 30),
+            cohort("zorg-2", 20, level="2"),
+            cohort("tech-3", 15, sector="techniek", forms="block:4|line:2x8"),
+            cohort("zorg-bbl", 2, pathway="BBL", company="k1", forms="line:2x12", current_start="2026-W37"),
+        ],
+        [company("k1", 10), company("k2", 8, area="Hengelo", levels="3|4"),
+         company("k3", 5, sectors="techniek", levels="2|3|4")],
+    )

@@ -1,32 +1,61 @@
-"""Shared fixtures."""
+"""Shared fixtures, and :func:`require_system_tool` for tests that need a program of the system."""
 
 from __future__ import annotations
 
+import glob
+import os
+import re
+import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
 from planner.scenario import save_scenario
-from tests.builders import cohort, company, make_scenario
+from tests.builders import tiny_scenario
 
 
-def tiny_scenario():
-    """Care, technology and a BBL cohort on three small companies (coordinates given).
+def in_ci() -> bool:
+    """Whether the tests run in continuous integration (``CI=true``, as CI services set it)."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
-    The status quo (everyone in weeks 40-43) leaves many students unplaced; spreading the
-    periods over the autumn places them all.
+
+def _version_order(path: str) -> list[int | str]:
+    # Compare version numbers in paths as numbers: /usr/lib/postgresql/16 after .../9.6.
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path)]
+
+
+def require_system_tool(name: str, reason: str, *places: str) -> Path:
+    """The path of a program a test needs; without it the test skips, or fails under CI.
+
+    Locally a missing tool is a skip with ``reason``; in CI (``CI=true``) it fails the test,
+    so a CI image without the tool cannot pass by skipping.
+
+    Parameters
+    ----------
+    name
+        The program's name, looked up on ``PATH`` when none of ``places`` exists.
+    reason
+        What the tool is needed for and how to get it (shown in the skip or failure).
+    *places
+        Paths or glob patterns tried first; of several matches the highest version wins.
+
+    Returns
+    -------
+    Path
+        The program found.
     """
-    return make_scenario(
-        [
-            cohort("zorg-3", 30),
-            cohort("zorg-2", 20, level="2"),
-            cohort("tech-3", 15, sector="techniek", forms="block:4|line:2x8"),
-            cohort("zorg-bbl", 2, pathway="BBL", company="k1", forms="line:2x12", current_start="2026-W37"),
-        ],
-        [company("k1", 10), company("k2", 8, area="Hengelo", levels="3|4"),
-         company("k3", 5, sectors="techniek", levels="2|3|4")],
-    )
+    for place in places:
+        found = sorted(glob.glob(place), key=_version_order)
+        if found:
+            return Path(found[-1])
+    on_path = shutil.which(name)
+    if on_path:
+        return Path(on_path)
+    message = f"{name} is not installed: {reason}"
+    if in_ci():
+        pytest.fail(f"{message} (CI=true: a missing system tool fails the run)", pytrace=False)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")

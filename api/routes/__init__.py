@@ -1,1 +1,1 @@
-"""HTTP routes, one module per resource; each route only parses, calls store/jobs/analysis and shapes."""
+"""HTTP routes, one module per resource; each route only parses, calls crud/jobs/analysis and shapes."""

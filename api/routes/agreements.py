@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api import analysis, schemas, store, views
-from api.deps import AgreementId, RegionPath, SessionDep
+from api import analysis, crud, schemas, views
+from api.deps import MAX_ID, AgreementId, RegionPath, SessionDep
+from api.errors import NotFound
 
 router = APIRouter(tags=["agreements"])
 
@@ -21,13 +22,13 @@ AgreementBody = Annotated[schemas.AgreementCreate, Body(openapi_examples={
 @router.get("/regions", response_model=list[schemas.RegionOut], tags=["regions"], summary="List regions")
 def list_regions(session: SessionDep) -> list[schemas.RegionOut]:
     """Every region with scenarios, plans or agreements: counts, newest plan and current agreement."""
-    current_ids = store.current_agreement_ids(session)
+    current_ids = crud.current_agreement_ids(session)
     out = []
-    for region in store.regions(session):
-        latest = store.latest_plan(session, region)
-        current = store.current_agreement(session, region)
+    for region in crud.regions(session):
+        latest = crud.latest_plan(session, region)
+        current = crud.current_agreement(session, region)
         out.append(schemas.RegionOut(
-            region=region, **store.region_counts(session, region),
+            region=region, **crud.region_counts(session, region),
             latest_plan=views.plan_summary(latest) if latest else None,
             current_agreement=views.agreement_out(session, current, current_ids) if current else None))
     return out
@@ -39,7 +40,7 @@ def adopt(region: RegionPath, agreement: AgreementBody, session: SessionDep, res
     """Record that the region adopts a plan as its agreed internship calendar: who, when (now), which
     plan and scenario version, and a note. The newest agreement is the region's current one; earlier
     ones stay in the history."""
-    row = store.create_agreement(session, region, agreement.plan_id, agreement.adopted_by, agreement.note)
+    row = crud.create_agreement(session, region, agreement.plan_id, agreement.adopted_by, agreement.note)
     session.commit()
     response.headers["Location"] = f"/agreements/{row.id}"
     return views.agreement_out(session, row)
@@ -49,37 +50,37 @@ def adopt(region: RegionPath, agreement: AgreementBody, session: SessionDep, res
             responses={422: schemas.ERRORS[422]}, summary="The region's agreement history")
 def history(region: RegionPath, session: SessionDep) -> list[schemas.AgreementOut]:
     """The region's agreements, newest (current) first; empty when it has none."""
-    current_ids = store.current_agreement_ids(session)
-    return [views.agreement_out(session, row, current_ids) for row in store.list_agreements(session, region)]
+    current_ids = crud.current_agreement_ids(session)
+    return [views.agreement_out(session, row, current_ids) for row in crud.list_agreements(session, region)]
 
 
 @router.get("/regions/{region}/agreements/current", response_model=schemas.AgreementOut, responses=schemas.ERRORS,
             summary="The region's current agreement")
 def current(region: RegionPath, session: SessionDep) -> schemas.AgreementOut:
     """The region's newest agreement (404 when it has none)."""
-    row = store.current_agreement(session, region)
+    row = crud.current_agreement(session, region)
     if row is None:
-        raise store.NotFound(f"region {region!r} has no agreement")
+        raise NotFound(f"region {region!r} has no agreement")
     return views.agreement_out(session, row)
 
 
 @router.get("/regions/{region}/agreements/current/deviations", response_model=schemas.DeviationsOut,
             responses=schemas.ERRORS, summary="Where a plan deviates from the agreement")
 def deviations(region: RegionPath, session: SessionDep,
-               plan_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="The plan to check "
+               plan_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="The plan to check "
                                                     "(default: the region's newest plan).")] = None,
                ) -> schemas.DeviationsOut:
     """Cohorts whose waves (start week, form, students per wave) in the plan differ from the region's
     current agreement, with both calendars side by side."""
-    agreement = store.current_agreement(session, region)
+    agreement = crud.current_agreement(session, region)
     if agreement is None:
-        raise store.NotFound(f"region {region!r} has no agreement")
+        raise NotFound(f"region {region!r} has no agreement")
     if plan_id is not None:
-        plan_row = store.get_plan_row(session, plan_id)
+        plan_row = crud.get_plan_row(session, plan_id)
     else:
-        plan_row = store.latest_plan(session, region) or store.get_plan_row(session, agreement.plan_id)
-    agreed_row = store.get_plan_row(session, agreement.plan_id)
-    result = analysis.deviations(store.plan_of(agreed_row), store.plan_of(plan_row))
+        plan_row = crud.latest_plan(session, region) or crud.get_plan_row(session, agreement.plan_id)
+    agreed_row = crud.get_plan_row(session, agreement.plan_id)
+    result = analysis.deviations(crud.plan_of(agreed_row), crud.plan_of(plan_row))
     return schemas.DeviationsOut(region=region, agreement=views.agreement_out(session, agreement),
                                  plan=views.plan_summary(plan_row), **result)
 
@@ -88,4 +89,4 @@ def deviations(region: RegionPath, session: SessionDep,
             summary="Read an agreement")
 def get_agreement(agreement_id: AgreementId, session: SessionDep) -> schemas.AgreementOut:
     """One agreement: region, plan, scenario version, who adopted it, when, and the note."""
-    return views.agreement_out(session, store.get_agreement(session, agreement_id))
+    return views.agreement_out(session, crud.get_agreement(session, agreement_id))

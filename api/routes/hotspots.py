@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api import analysis, schemas, store, views
+from api import analysis, crud, schemas, views
 from api.deps import Limit, SessionDep
 from api.schemas import LevelCode, Mode, SectorCode
 
@@ -23,10 +23,10 @@ def hotspots(session: SessionDep, limit: Limit = 20,
              ) -> schemas.HotspotsOut:
     """Cells (region, area, sector chamber, level, week) with the most unplaced students, ranked over
     the newest plan of every region (plans of deleted scenarios are left out)."""
-    rows = store.latest_plans_per_region(session, mode)
+    rows = crud.latest_plans_per_region(session, mode)
     cells = []
     for row in rows:
-        plan = store.plan_of(row)
+        plan = crud.plan_of(row)
         cells.append(analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
                                         {w: i for i, w in enumerate(plan.weeks)}))
     return schemas.HotspotsOut(plans=[views.plan_summary(r) for r in rows],

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api import schemas, store, views
-from api.deps import JobId, JobsDep, Limit, Offset, ScenarioId, SessionDep, SettingsDep
+from api import crud, schemas, views
+from api.deps import MAX_ID, JobId, JobsDep, Limit, Offset, ScenarioId, SessionDep, SettingsDep
+from api.errors import InvalidInput
 
 router = APIRouter(tags=["jobs"])
 
@@ -30,10 +31,10 @@ def start_solve(scenario_id: ScenarioId, session: SessionDep, settings: Settings
     `GET /jobs/{id}`; the plan is at `GET /plans/{plan_id}` when the job is done."""
     request = request or schemas.SolveRequest()
     if request.time_limit is not None and request.time_limit > settings.max_time_limit:
-        raise store.InvalidInput.one("time_limit", f"{request.time_limit:g} must be at most "
+        raise InvalidInput.one("time_limit", f"{request.time_limit:g} must be at most "
                                      f"{settings.max_time_limit:g} seconds (the server's maximum)")
-    version = store.get_version(session, scenario_id, request.version)
-    job = store.create_job(session, version, request.mode, request.time_limit or settings.default_time_limit,
+    version = crud.get_version(session, scenario_id, request.version)
+    job = crud.create_job(session, version, request.mode, request.time_limit or settings.default_time_limit,
                            request.seed)
     session.commit()
     jobs.submit(job.id)
@@ -45,17 +46,18 @@ def start_solve(scenario_id: ScenarioId, session: SessionDep, settings: Settings
             summary="List jobs")
 def list_jobs(session: SessionDep, status: Annotated[schemas.JobStatus | None, Query(
         description="Only jobs with this status.", examples=["running"])] = None,
-        scenario_id: Annotated[int | None, Query(ge=1, le=2_147_483_647, description="Only jobs of this scenario.", examples=[1])] = None,
+        scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Only jobs of this scenario.",
+                                                 examples=[1])] = None,
         limit: Limit = 100, offset: Offset = 0) -> list[schemas.JobOut]:
     """Solve jobs, newest first."""
-    return [views.job_out(session, job) for job in store.list_jobs(session, status, scenario_id, limit, offset)]
+    return [views.job_out(session, job) for job in crud.list_jobs(session, status, scenario_id, limit, offset)]
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobOut, responses=schemas.ERRORS, summary="Follow a job")
 def get_job(job_id: JobId, session: SessionDep) -> schemas.JobOut:
     """Status (queued, running, done, failed, cancelled), progress (phase, incumbent, bound, elapsed),
     queue position, and the plan id once done."""
-    return views.job_out(session, store.get_job(session, job_id))
+    return views.job_out(session, crud.get_job(session, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=schemas.JobOut,

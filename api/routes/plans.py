@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from api import analysis, artifacts, schemas, store, views
-from api.deps import Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
+from api import analysis, artifacts, crud, schemas, views
+from api.deps import MAX_ID, Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
 
 router = APIRouter(prefix="/plans", tags=["plans"])
@@ -19,6 +19,8 @@ PathwayQ = Annotated[PathwayCode | None, Query(description="Pathway.", examples=
 AreaQ = Annotated[str | None, Query(min_length=1, max_length=200, description="Area name (case-insensitive).",
                                     examples=["Enschede"])]
 WeekQ = Annotated[str | None, Query(pattern=WEEK_PATTERN, description="ISO week.", examples=["2026-W40"])]
+PlanA = Annotated[int, Query(ge=1, le=MAX_ID, description="Plan a (e.g. the status quo).", examples=[2])]
+PlanB = Annotated[int, Query(ge=1, le=MAX_ID, description="Plan b (e.g. a what-if).", examples=[3])]
 StatusQuoQ = Annotated[bool, Query(description="Show the plan against the newest status-quo plan of the same "
                                    "scenario version, when one is stored (solve it with mode status-quo).")]
 
@@ -49,34 +51,34 @@ def _file_responses(media_type: str, description: str, example: str | None = Non
 
 def _status_quo(session, row, wanted: bool = True):  # noqa: ANN001, ANN202
     """(id, Plan) of the stored status quo of the plan's scenario version, or None."""
-    other = store.status_quo_for(session, row) if wanted else None
-    return (other.id, store.plan_of(other)) if other is not None else None
+    other = crud.status_quo_for(session, row) if wanted else None
+    return (other.id, crud.plan_of(other)) if other is not None else None
 
 
 def _loaded(session, settings, row):  # noqa: ANN001, ANN202
-    return artifacts.loaded_scenario(settings, store.version_for(session, row.scenario_id, row.scenario_version))
+    return artifacts.loaded_scenario(settings, crud.version_for(session, row.scenario_id, row.scenario_version))
 
 
 @router.get("", response_model=list[schemas.PlanSummary], responses={422: schemas.ERRORS[422]}, summary="List plans")
 def list_plans(session: SessionDep, region: RegionQuery = None,
-               scenario_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+               scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                mode: Annotated[Mode | None, Query(description="Only plans of this mode.", examples=["optimise"])] = None,
                limit: Limit = 100, offset: Offset = 0) -> list[schemas.PlanSummary]:
     """Stored plans, newest first, optionally of one region, scenario or mode."""
-    return [views.plan_summary(row) for row in store.list_plans(session, region, scenario_id, mode, limit, offset)]
+    return [views.plan_summary(row) for row in crud.list_plans(session, region, scenario_id, mode, limit, offset)]
 
 
 @router.get("/compare", response_model=schemas.CompareOut, responses=NOT_FOUND, summary="Compare two plans")
 def compare(session: SessionDep,
-            a: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan a (e.g. the status quo).", examples=[2])],
-            b: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan b (e.g. a what-if).", examples=[3])],
+            a: PlanA,
+            b: PlanB,
             limit: Annotated[int, Query(ge=1, le=1000, description="At most this many cells per list.", examples=[20])] = 50,
             ) -> schemas.CompareOut:
     """KPI differences (b minus a, which plan is better on each) and the hotspot cells (area, sector
     chamber, level, week) where b has fewer or more unplaced students than a; also the
     stagebarometer cells (sector chamber, pathway, level)."""
-    row_a, row_b = store.get_plan_row(session, a), store.get_plan_row(session, b)
-    result = analysis.compare_plans(store.plan_of(row_a), store.plan_of(row_b), limit)
+    row_a, row_b = crud.get_plan_row(session, a), crud.get_plan_row(session, b)
+    result = analysis.compare_plans(crud.plan_of(row_a), crud.plan_of(row_b), limit)
     return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
 
 
@@ -84,13 +86,13 @@ def compare(session: SessionDep,
             responses={**_file_responses("text/html", "The comparison map (self-contained HTML)"), **FILE_UNAVAILABLE},
             summary="Map of the difference between two plans")
 def compare_map(session: SessionDep, settings: SettingsDep,
-                a: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan a (e.g. the status quo).", examples=[2])],
-                b: Annotated[int, Query(ge=1, le=2_147_483_647, description="Plan b (e.g. a what-if).", examples=[3])],
+                a: PlanA,
+                b: PlanB,
                 ) -> FileResponse:
     """Where plan b leaves fewer (blue) or more (red) students without a place than plan a, per area;
     drawn on plan b's scenario version."""
-    row_a, row_b = store.get_plan_row(session, a), store.get_plan_row(session, b)
-    path = artifacts.comparison_map_html(settings, (row_a.id, store.plan_of(row_a)), (row_b.id, store.plan_of(row_b)),
+    row_a, row_b = crud.get_plan_row(session, a), crud.get_plan_row(session, b)
+    path = artifacts.comparison_map_html(settings, (row_a.id, crud.plan_of(row_a)), (row_b.id, crud.plan_of(row_b)),
                                          _loaded(session, settings, row_b))
     return FileResponse(path, media_type="text/html; charset=utf-8")
 
@@ -98,7 +100,7 @@ def compare_map(session: SessionDep, settings: SettingsDep,
 @router.get("/{plan_id}", response_model=schemas.PlanOut, responses=NOT_FOUND, summary="Read a plan's KPIs")
 def get_plan(plan_id: PlanId, session: SessionDep) -> schemas.PlanOut:
     """KPIs, baselines (status quo, greedy), solver statistics, where it comes from and links to its parts."""
-    return views.plan_out(store.get_plan_row(session, plan_id))
+    return views.plan_out(crud.get_plan_row(session, plan_id))
 
 
 @router.get("/{plan_id}/schedule", response_model=schemas.ScheduleOut, responses=NOT_FOUND,
@@ -109,7 +111,7 @@ def schedule(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, level
              changed: Annotated[bool | None, Query(description="Only cohorts whose period changed (true) "
                                                    "or stayed (false).")] = None) -> schemas.ScheduleOut:
     """Per cohort: its waves (form, start week, students) and where the students are placed."""
-    plan = store.plan_of(store.get_plan_row(session, plan_id))
+    plan = crud.plan_of(crud.get_plan_row(session, plan_id))
     cohorts = analysis.filter_cohorts(plan, sector, level, pathway, area, institution, changed)
     return schemas.ScheduleOut(plan_id=plan_id, count=len(cohorts), cohorts=cohorts)
 
@@ -119,7 +121,7 @@ def schedule(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, level
 def shortages(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
               pathway: PathwayQ = None, area: AreaQ = None, week: WeekQ = None) -> schemas.ShortagesOut:
     """The plan's shortage cells, filtered by any of sector chamber, level, pathway, area and week."""
-    plan = store.plan_of(store.get_plan_row(session, plan_id))
+    plan = crud.plan_of(crud.get_plan_row(session, plan_id))
     cells = analysis.filter_shortages(plan, sector, level, pathway, area, week)
     filters = {k: v for k, v in {"sector": sector, "level": level, "pathway": pathway, "area": area,
                                  "week": week}.items() if v is not None}
@@ -131,7 +133,7 @@ def shortages(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, leve
             summary="Supervision capacity and use per company and week")
 def utilisation(plan_id: PlanId, session: SessionDep, area: AreaQ = None) -> schemas.UtilisationOut:
     """Capacity and use in student-days per company and week, and the totals per week."""
-    plan = store.plan_of(store.get_plan_row(session, plan_id))
+    plan = crud.plan_of(crud.get_plan_row(session, plan_id))
     companies = [u for u in plan.utilisation if area is None or u.area.casefold() == area.casefold()]
     return schemas.UtilisationOut(plan_id=plan_id, weeks=plan.weeks,
                                   totals=[schemas.WeekUse(**t) for t in analysis.weekly_totals(plan)],
@@ -143,8 +145,8 @@ def utilisation(plan_id: PlanId, session: SessionDep, area: AreaQ = None) -> sch
 def plan_hotspots(plan_id: PlanId, session: SessionDep, limit: Limit = 20, sector: SectorQ = None,
                   level: LevelQ = None) -> schemas.HotspotsOut:
     """Cells (area, sector chamber, level, week) with the most unplaced students, ranked."""
-    row = store.get_plan_row(session, plan_id)
-    plan = store.plan_of(row)
+    row = crud.get_plan_row(session, plan_id)
+    plan = crud.plan_of(row)
     cells = analysis.rank_hotspots([analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
                                                        {w: i for i, w in enumerate(plan.weeks)})],
                                    limit, sector, level)
@@ -158,8 +160,8 @@ def plan_map(plan_id: PlanId, session: SessionDep, settings: SettingsDep, status
     """An interactive map of the plan: students without a place per area, sector chamber, level and week,
     companies and institutions; with the status quo and the difference as further views when a
     status-quo plan of the same scenario version is stored."""
-    row = store.get_plan_row(session, plan_id)
-    path = artifacts.map_html(settings, row.id, store.plan_of(row), _loaded(session, settings, row),
+    row = crud.get_plan_row(session, plan_id)
+    path = artifacts.map_html(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
                               _status_quo(session, row, status_quo))
     return FileResponse(path, media_type="text/html; charset=utf-8")
 
@@ -172,15 +174,15 @@ def chart(plan_id: PlanId, session: SessionDep, settings: SettingsDep,
                           "shortage_cells: unplaced students per stagebarometer cell.")],
           status_quo: StatusQuoQ = True) -> FileResponse:
     """A PNG chart of the plan, against the status quo when a status-quo plan is stored."""
-    row = store.get_plan_row(session, plan_id)
-    path = artifacts.chart_png(settings, row.id, store.plan_of(row), _loaded(session, settings, row), name,
+    row = crud.get_plan_row(session, plan_id)
+    path = artifacts.chart_png(settings, row.id, crud.plan_of(row), _loaded(session, settings, row), name,
                                _status_quo(session, row, status_quo))
     return FileResponse(path, media_type="image/png")
 
 
 def _csv(table: str):  # noqa: ANN202
     def download(plan_id: PlanId, session: SessionDep) -> PlainTextResponse:
-        plan = store.plan_of(store.get_plan_row(session, plan_id))
+        plan = crud.plan_of(crud.get_plan_row(session, plan_id))
         return PlainTextResponse(artifacts.table_csv(plan, table), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
     download.__doc__ = f"The plan's {table} table as CSV, exactly as the command line writes {table}.csv."
@@ -207,9 +209,9 @@ for _table in artifacts.TABLES:
             summary="Download summary.md")
 def summary_md(plan_id: PlanId, session: SessionDep) -> PlainTextResponse:
     """The plan's readable summary, as the command line writes summary.md."""
-    row = store.get_plan_row(session, plan_id)
-    other = store.status_quo_for(session, row)
-    text = artifacts.summary_markdown(store.plan_of(row), store.plan_of(other) if other else None)
+    row = crud.get_plan_row(session, plan_id)
+    other = crud.status_quo_for(session, row)
+    text = artifacts.summary_markdown(crud.plan_of(row), crud.plan_of(other) if other else None)
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
 
@@ -219,7 +221,7 @@ def summary_md(plan_id: PlanId, session: SessionDep) -> PlainTextResponse:
                 "baselines, cohorts, shortages, utilisation, solver)."}), summary="Download plan.json")
 def plan_json(plan_id: PlanId, session: SessionDep) -> Response:
     """The whole plan as the command line writes plan.json."""
-    row = store.get_plan_row(session, plan_id)
+    row = crud.get_plan_row(session, plan_id)
     return Response(row.plan_json, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.json"'})
 
@@ -228,7 +230,7 @@ def plan_json(plan_id: PlanId, session: SessionDep) -> Response:
             responses=_file_responses("application/zip", "All result files"), summary="Download all result files")
 def outputs_zip(plan_id: PlanId, session: SessionDep, settings: SettingsDep) -> FileResponse:
     """plan.json, the CSV tables, summary.md, the charts and the map as one zip (planner.report.write_outputs)."""
-    row = store.get_plan_row(session, plan_id)
-    path = artifacts.outputs_zip(settings, row.id, store.plan_of(row), _loaded(session, settings, row),
+    row = crud.get_plan_row(session, plan_id)
+    path = artifacts.outputs_zip(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
                                  _status_quo(session, row))
     return FileResponse(path, media_type="application/zip", filename=f"plan-{plan_id}.zip")

@@ -21,44 +21,28 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.api.test_api_support import (  # noqa: F401 - fixtures
-    ApiServer,
-    fresh_postgres_database,
-    postgres_admin_url,
-    tiny_files,
-    wait_for_job,
-)
+from api.main import app
+from tests.api.support import ApiServer, multipart_files, tiny_files, wait_for_job
 
 EXAMPLES = 5
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def schema_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
+@pytest.fixture(scope="module")
+def schema_server(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
     """A seeded server per database; solves are kept short so generated solve requests stay cheap."""
-    folder = tmp_path_factory.mktemp(f"schema-{request.param}")
-    with _database(request, folder) as url:
-        server = ApiServer(url, folder / "server", MAX_TIME_LIMIT=2, DEFAULT_TIME_LIMIT=1).start()
-        try:
-            with server.client() as client:
-                from tests.api.test_api_support import multipart_files
-
-                scenario = client.post("/scenarios", params={"region": "Twente"},
-                                       files=multipart_files(tiny_files(folder / "tiny"))).json()
-                job = client.post(f"/scenarios/{scenario['id']}/solve", json={"mode": "greedy"}).json()
-                plan_id = wait_for_job(client, job["id"])["plan_id"]
-                client.post("/regions/Twente/agreements", json={"plan_id": plan_id, "adopted_by": "test"})
-            yield server
-        finally:
-            server.stop()
-
-
-def _database(request: pytest.FixtureRequest, folder):  # noqa: ANN001, ANN202
-    import contextlib
-
-    if request.param == "sqlite":
-        return contextlib.nullcontext(f"sqlite:///{folder / 'api.sqlite3'}")
-    return fresh_postgres_database(request.getfixturevalue("postgres_admin_url"))
+    folder = tmp_path_factory.mktemp("schema")
+    server = ApiServer(module_database_url, folder / "server", MAX_TIME_LIMIT=2, DEFAULT_TIME_LIMIT=1).start()
+    try:
+        with server.client() as client:
+            scenario = client.post("/scenarios", params={"region": "Twente"},
+                                   files=multipart_files(tiny_files(folder / "tiny"))).json()
+            job = client.post(f"/scenarios/{scenario['id']}/solve", json={"mode": "greedy"}).json()
+            plan_id = wait_for_job(client, job["id"])["plan_id"]
+            client.post("/regions/Twente/agreements", json={"plan_id": plan_id, "adopted_by": "test"})
+        yield server
+    finally:
+        server.stop()
 
 
 def _cases() -> list:
@@ -66,8 +50,6 @@ def _cases() -> list:
 
     Operations without any input get only valid requests (there is nothing to make invalid).
     """
-    from api.main import app
-
     cases = []
     for path, item in app.openapi()["paths"].items():
         for method, operation in item.items():

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
 import pytest
+import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tests.api.test_api_support import database_url, postgres_admin_url  # noqa: F401 - fixtures
-
-from api import analysis
-from api.db import Base, Database
+from api import analysis, artifacts, crud, main
+from api.core.config import Settings, SettingsError, load_settings, normalise_database_url
+from api.core.db import Database
 from api.jobs import FairSlots
-from api.settings import Settings, normalise_database_url
-from tests.conftest import tiny_scenario
+from api.models import Base
 from planner.solve.pipeline import solve
+from tests.api.support import app_client, free_port, multipart_files, tiny_files
+from tests.builders import tiny_scenario
 
 
 def test_migrations_create_exactly_the_models(database_url: str) -> None:
@@ -31,19 +33,53 @@ def test_migrations_create_exactly_the_models(database_url: str) -> None:
         db.dispose()
 
 
-def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
-    for name in ("STAGEPLANNER_DATABASE_URL", "DATABASE_URL", "STAGEPLANNER_MAX_CONCURRENT_SOLVES"):
+def _clear_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("STAGEPLANNER_")] + ["DATABASE_URL"]:
         monkeypatch.delenv(name, raising=False)
-    assert Settings.from_env().database_url == "sqlite:///./stageplanner.sqlite3"
-    assert Settings.from_env().max_concurrent_solves == 1
+
+
+def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    _clear_settings(monkeypatch)
+    assert Settings().database_url == "sqlite:///./stageplanner.sqlite3"
+    assert Settings().max_concurrent_solves == 1
+    assert Settings().max_upload_bytes == 50 * 1024 * 1024
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/stage")
-    assert Settings.from_env().database_url == "postgresql+psycopg://u:p@db/stage"
+    assert Settings().database_url == "postgresql+psycopg://u:p@db/stage"
+    monkeypatch.setenv("STAGEPLANNER_DATABASE_URL", "")  # empty counts as unset
+    assert Settings().database_url == "postgresql+psycopg://u:p@db/stage"
     monkeypatch.setenv("STAGEPLANNER_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
-    assert Settings.from_env().database_url.endswith("x.sqlite3")  # the specific variable wins
+    assert Settings().database_url.endswith("x.sqlite3")  # the specific variable wins
+    monkeypatch.setenv("STAGEPLANNER_MAX_UPLOAD_MB", "0.5")
+    monkeypatch.setenv("STAGEPLANNER_DATA_DIR", str(tmp_path / "files"))
+    assert Settings().max_upload_bytes == 512 * 1024 and Settings().data_dir == tmp_path / "files"
+    assert Settings(max_concurrent_solves=3).max_concurrent_solves == 3  # arguments override the environment
     monkeypatch.setenv("STAGEPLANNER_MAX_CONCURRENT_SOLVES", "0")
-    with pytest.raises(ValueError, match="at least 1"):
-        Settings.from_env()
+    with pytest.raises(SettingsError, match="at least 1"):
+        load_settings()
     assert normalise_database_url("postgresql+psycopg://x/y") == "postgresql+psycopg://x/y"
+
+
+def test_a_bad_setting_stops_the_server_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` reads the settings before anything listens: one line naming each bad variable."""
+    _clear_settings(monkeypatch)
+    monkeypatch.setenv("STAGEPLANNER_MAX_CONCURRENT_SOLVES", "0")
+    monkeypatch.setenv("STAGEPLANNER_MAX_TIME_LIMIT", "an hour")
+    monkeypatch.setattr(main.uvicorn, "run", lambda *args, **kwargs: pytest.fail("the server started"))
+    with pytest.raises(SettingsError) as raised:
+        main.serve(port=free_port())
+    assert str(raised.value) == ("STAGEPLANNER_MAX_CONCURRENT_SOLVES='0' must be at least 1; "
+                                 "STAGEPLANNER_MAX_TIME_LIMIT='an hour' is not a number")
+
+
+def test_serve_runs_the_app_with_the_settings_it_read(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    _clear_settings(monkeypatch)
+    monkeypatch.setenv("STAGEPLANNER_DATABASE_URL", f"sqlite:///{tmp_path}/api.sqlite3")
+    calls = []
+    monkeypatch.setattr(main.uvicorn, "run", lambda app, **kwargs: calls.append((app, kwargs)))
+    main.serve(host="0.0.0.0", port=8765, log_level="warning")
+    (app, kwargs), = calls
+    assert kwargs == {"host": "0.0.0.0", "port": 8765, "log_level": "warning"}
+    assert app.title == "Stage planner API"
 
 
 def test_fair_slots_start_lower_job_ids_first() -> None:
@@ -108,18 +144,6 @@ def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
 
 def test_side_files_are_stored_with_the_version(tmp_path) -> None:  # noqa: ANN001
     """A travel matrix uploaded next to the scenario is kept with the version and given to the solver."""
-    import warnings
-
-    import yaml
-
-    from api import artifacts
-    from api.main import create_app
-    from tests.api.test_api_support import multipart_files, tiny_files
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
     folder = tmp_path / "tiny"
     scenario_path = tiny_files(folder)
     document = yaml.safe_load(scenario_path.read_text())
@@ -127,7 +151,7 @@ def test_side_files_are_stored_with_the_version(tmp_path) -> None:  # noqa: ANN0
     scenario_path.write_text(yaml.safe_dump(document, sort_keys=False))
     (folder / "travel.csv").write_text("from,to,mode,minutes\nEnschede,Hengelo,pt,25\n")
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
-    with TestClient(create_app(settings)) as client:
+    with app_client(settings) as client:
         parts = multipart_files(scenario_path) + [("region", (None, b"Twente"))]
         created = client.post("/scenarios", files=parts)
         assert created.status_code == 201, created.text
@@ -137,10 +161,8 @@ def test_side_files_are_stored_with_the_version(tmp_path) -> None:  # noqa: ANN0
         assert missing.json()["detail"][0]["text"] == "scenario.yaml travel, matrix_csv: file 'travel.csv' does not exist"
 
         db = client.app.state.db
-        from api import store
-
         with db.session() as session:
-            version = store.get_version(session, created.json()["id"])
+            version = crud.get_version(session, created.json()["id"])
             folder = artifacts.scenario_dir(settings, version)
             loaded = artifacts.loaded_scenario(settings, version)
         assert (folder / "travel.csv").read_text().endswith("Enschede,Hengelo,pt,25\n")

@@ -1,8 +1,8 @@
-"""Persistence: typed SQLAlchemy 2 models, the engine and sessions, and migrations.
+"""The database tables: typed SQLAlchemy 2 models.
 
 The schema is created and upgraded only by the Alembic migrations in ``api/migrations``
-(:func:`migrate` runs ``alembic upgrade head``); the models here describe it for queries.
-SQLite (a file, no set-up) and PostgreSQL (``postgresql+psycopg://...``) are both supported.
+(:func:`api.core.db.migrate` runs ``alembic upgrade head``); the models here describe it for
+queries. SQLite (a file, no set-up) and PostgreSQL (``postgresql+psycopg://...``) are both supported.
 
 Tables
 ------
@@ -25,21 +25,14 @@ Tables
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from typing import Literal, get_args
 
 import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
-
-JOB_STATUSES = ("queued", "running", "done", "failed", "cancelled")
-ACTIVE_STATUSES = ("queued", "running")
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+JOB_STATUSES: tuple[str, ...] = get_args(JobStatus)
+ACTIVE_STATUSES: tuple[str, ...] = ("queued", "running")
 
 
 def utcnow() -> dt.datetime:
@@ -179,87 +172,3 @@ class AgreementRow(Base):
     adopted_by: Mapped[str] = mapped_column(sa.String(200))
     adopted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(sa.Text, default="")
-
-
-# ------------------------------------------------------------------ engine, sessions, migrations
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout for the job threads."""
-    if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001
-            cursor = connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            if ":memory:" not in url:
-                cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-
-
-_migrate_lock = threading.Lock()
-
-
-def alembic_config(url: str):  # noqa: ANN201 - alembic.config.Config
-    """The Alembic configuration for ``url`` (script location inside the package)."""
-    from alembic.config import Config
-
-    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.is_file() else Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    # '%' is Alembic's interpolation character; escape it in passwords.
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    config.attributes["configure_logging"] = False
-    return config
-
-
-def migrate(url: str, engine: Engine | None = None) -> None:
-    """Bring the database schema up to date (``alembic upgrade head``)."""
-    from alembic import command
-
-    with _migrate_lock:
-        config = alembic_config(url)
-        if engine is not None:
-            with engine.begin() as connection:
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-        else:
-            command.upgrade(config, "head")
-
-
-class Database:
-    """The engine and a session factory for one database."""
-
-    def __init__(self, url: str):
-        self.url = url
-        self.engine = make_engine(url)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-
-    def migrate(self) -> None:
-        """Run the migrations up to head."""
-        if self.url.startswith("sqlite"):
-            path = sa.engine.make_url(self.url).database
-            if path and path != ":memory:":
-                Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-        migrate(self.url, self.engine)
-
-    @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A session committed on success and rolled back on error."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
-
-    def dispose(self) -> None:
-        """Close all pooled connections."""
-        self.engine.dispose()

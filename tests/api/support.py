@@ -1,24 +1,20 @@
-"""Test support for the API tests: a real uvicorn server in a subprocess, and SQLite/PostgreSQL databases.
+"""Helpers of the API tests (the fixtures that use them are in ``conftest.py``).
 
-* :func:`database_url` (fixture, parametrized ``sqlite`` / ``postgres``): a fresh empty
-  database for one test. The PostgreSQL variant uses ``STAGEPLANNER_TEST_PG_URL`` when set,
-  else starts a throwaway server (``initdb`` + ``pg_ctl`` from ``/usr/lib/postgresql/*/bin``,
-  run as the ``postgres`` user when the tests run as root) on a free port on 127.0.0.1; it
-  skips only when PostgreSQL is not installed.
-* :class:`ApiServer`: ``python -m api`` in its own process group, so a test can kill
+* :class:`ThrowawayPostgres`: a PostgreSQL server (``initdb`` + ``pg_ctl``, run as the
+  ``postgres`` user when the tests run as root) on a free port on 127.0.0.1, and
+  :func:`fresh_postgres_database`: a new empty database on it for one test.
+* :class:`ApiServer`: ``stageplanner serve`` in its own process group, so a test can kill
   it (and its solver processes) like a crash, or stop it gracefully, and start another one
   on the same database.
 
 Also holds the scenario the tests upload: the default Twente scenario when it exists, else
-the tiny scenario of ``conftest.py`` (with CSV tables, uploaded as multipart).
+the tiny scenario of ``tests/builders.py`` (with CSV tables, uploaded as multipart).
 """
 
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
-import re
 import shutil
 import signal
 import socket
@@ -27,16 +23,26 @@ import sys
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
+import yaml
+
+from api.core.config import Settings
+from api.main import create_app
+from planner.scenario import save_scenario
+from tests.builders import tiny_scenario
+
+with warnings.catch_warnings():  # Starlette warns about its httpx-based test client on import
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
 
 REPO = Path(__file__).resolve().parents[2]
 # The scenario the end-to-end test uploads: STAGEPLANNER_TEST_SCENARIO, else the default Twente
-# scenario (when it exists), else the tiny scenario of conftest.py.
+# scenario (when it exists), else the tiny scenario of tests/builders.py.
 TWENTE = Path(os.environ.get("STAGEPLANNER_TEST_SCENARIO") or REPO / "scenarios" / "twente" / "scenario.yaml")
 TERMINAL = ("done", "failed", "cancelled")
 
@@ -49,18 +55,6 @@ def free_port() -> int:
 
 
 # ------------------------------------------------------------------ PostgreSQL
-
-
-def _pg_bin() -> Path | None:
-    def version(path: str) -> tuple[int, ...]:
-        match = re.search(r"/postgresql/(\d+)(?:\.(\d+))?/", path)
-        return tuple(int(g) for g in match.groups() if g) if match else (0,)
-
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=version)
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb and shutil.which("pg_ctl") else None
 
 
 class ThrowawayPostgres:
@@ -101,31 +95,6 @@ class ThrowawayPostgres:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def postgres_admin_url() -> Iterator[str]:
-    """URL of a PostgreSQL server whose user may create databases."""
-    given = os.environ.get("STAGEPLANNER_TEST_PG_URL")
-    if given:
-        from api.settings import normalise_database_url
-
-        yield normalise_database_url(given)
-        return
-    bin_dir = _pg_bin()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl under /usr/lib/postgresql/*/bin or on PATH); "
-                    "install it (scripts/system-deps.sh) or set STAGEPLANNER_TEST_PG_URL")
-    server = ThrowawayPostgres(bin_dir)
-    try:
-        url = server.start()
-    except Exception:
-        server.stop()
-        raise
-    try:
-        yield url
-    finally:
-        server.stop()
-
-
 def _reset_schema(url: str) -> None:
     import sqlalchemy as sa
 
@@ -161,37 +130,11 @@ def fresh_postgres_database(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-
-
-@contextlib.contextmanager
-def _fresh_database(request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{folder / 'api.sqlite3'}"
-        return
-    with fresh_postgres_database(request.getfixturevalue("postgres_admin_url")) as url:
-        yield url
-
-
-@pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh empty database: a SQLite file, or a new database on PostgreSQL."""
-    with _fresh_database(request, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def module_database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A fresh empty database shared by the tests of one module."""
-    with _fresh_database(request, tmp_path_factory.mktemp(f"db-{request.param}")) as url:
-        yield url
-
-
 # ------------------------------------------------------------------ the API server
 
 
 class ApiServer:
-    """``python -m api`` on a free port, in its own process group."""
+    """``stageplanner serve`` on a free port, in its own process group; settings in its environment."""
 
     def __init__(self, database_url: str, data_dir: Path, **settings: Any):
         self.database_url = database_url
@@ -216,8 +159,8 @@ class ApiServer:
         log.write(f"\n===== start on port {self.port} =====\n")
         log.flush()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api", "--host", "127.0.0.1", "--port", str(self.port), "--log-level",
-             "warning"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [sys.executable, "-m", "planner.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -261,35 +204,22 @@ class ApiServer:
         self.process = None
 
 
-@pytest.fixture(scope="module")
-def api_server(module_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiServer]:
-    """A running API server (one solve at a time) on a fresh database, shared by a module's tests.
-
-    Tests sharing it keep to their own region names so they do not see each other's records.
-    """
-    server = ApiServer(module_database_url, tmp_path_factory.mktemp("server")).start()
-    try:
-        yield server
-    finally:
-        server.stop()
+def app_client(settings: Settings) -> TestClient:
+    """The app in this process (startup and shutdown run inside ``with``), for tests that patch its parts."""
+    return TestClient(create_app(settings))
 
 
 # ------------------------------------------------------------------ scenarios and helpers
 
 
 def tiny_files(folder: Path) -> Path:
-    """The tiny scenario of conftest.py as scenario.yaml + cohorts.csv + companies.csv."""
-    from planner.scenario import save_scenario
-    from tests.conftest import tiny_scenario
-
+    """The tiny scenario of tests/builders.py as scenario.yaml + cohorts.csv + companies.csv."""
     folder.mkdir(parents=True, exist_ok=True)
     return save_scenario(tiny_scenario(), folder / "scenario.yaml", tables_as_csv=True)
 
 
 def multipart_files(scenario_path: Path) -> list[tuple[str, tuple[str, bytes, str]]]:
     """A scenario file and the CSV tables next to it, as multipart parts."""
-    import yaml
-
     document = yaml.safe_load(scenario_path.read_text(encoding="utf-8"))
     parts = [("scenario", (scenario_path.name, scenario_path.read_bytes(), "application/yaml"))]
     for table in ("cohorts", "companies"):

@@ -1,7 +1,8 @@
 """Reading and writing the API's records: scenarios and versions, jobs, plans, agreements.
 
-Functions take a SQLAlchemy session and raise :class:`NotFound`, :class:`Conflict` or
-:class:`InvalidInput` for mistakes of the caller (the app maps them to 404, 409 and 422).
+Functions take a SQLAlchemy session and plain data (no HTTP requests), and raise
+:class:`~api.errors.NotFound` or :class:`~api.errors.InvalidInput` for mistakes of the
+caller (the app maps them to 404 and 422).
 """
 
 from __future__ import annotations
@@ -9,40 +10,44 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.db import ACTIVE_STATUSES, AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
-from api.scenario_input import ParsedScenario
-from planner.scenario.problems import InputProblem
+from api.errors import InvalidInput, NotFound
+from api.models import ACTIVE_STATUSES, AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
 from planner.plan.model import Plan
 from planner.scenario.model import Scenario
-
-
-class NotFound(Exception):
-    """An id or name that does not exist (HTTP 404)."""
-
-
-class Conflict(Exception):
-    """A request that does not fit the current state (HTTP 409)."""
-
-
-class InvalidInput(Exception):
-    """Input that is well-formed but wrong (HTTP 422), with the problems found."""
-
-    def __init__(self, problems: list[InputProblem]):
-        self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
-
-    @classmethod
-    def one(cls, field: str, message: str, where: str = "body") -> InvalidInput:
-        """An error about one field of the request."""
-        return cls([InputProblem("request", where, field, message)])
-
+from planner.scenario.problems import InputProblem
 
 # ------------------------------------------------------------------ scenarios
+
+
+@dataclass(frozen=True)
+class ScenarioContent:
+    """What one scenario version stores.
+
+    Attributes
+    ----------
+    scenario
+        The checked scenario.
+    document
+        Its document with the tables inline (rebuilds the same scenario).
+    files
+        Side files it refers to (travel matrix CSV, area GeoJSON): name -> text.
+    source_format
+        How it arrived: ``json``, ``yaml`` or ``multipart``.
+    warnings
+        Problems found while loading that did not stop it.
+    """
+
+    scenario: Scenario
+    document: dict[str, Any]
+    files: dict[str, str] = field(default_factory=dict)
+    source_format: str = "json"
+    warnings: list[InputProblem] = field(default_factory=list)
 
 
 def _summary_counts(scenario: Scenario) -> dict[str, int]:
@@ -59,40 +64,42 @@ def _check_region(region: str | None) -> str | None:
     return region
 
 
-def _version_row(scenario_id: int, version: int, parsed: ParsedScenario, region: str) -> ScenarioVersionRow:
-    scenario = parsed.loaded.scenario
+def _version_row(scenario_id: int, version: int, content: ScenarioContent, region: str) -> ScenarioVersionRow:
+    scenario = content.scenario
     return ScenarioVersionRow(
         scenario_id=scenario_id, version=version, name=scenario.name, region=region,
-        description=scenario.description, source_format=parsed.source_format,
-        document=json.dumps(parsed.document),
-        files=json.dumps(parsed.files),
-        warnings=json.dumps([p.__dict__ for p in parsed.warnings]),
+        description=scenario.description, source_format=content.source_format,
+        document=json.dumps(content.document),
+        files=json.dumps(content.files),
+        warnings=json.dumps([p.__dict__ for p in content.warnings]),
         **_summary_counts(scenario),
     )
 
 
-def create_scenario(session: Session, parsed: ParsedScenario) -> tuple[ScenarioRow, ScenarioVersionRow]:
+def create_scenario(session: Session, content: ScenarioContent,
+                    region: str | None = None) -> tuple[ScenarioRow, ScenarioVersionRow]:
     """Store a new scenario with version 1; its region defaults to the scenario name."""
-    scenario = parsed.loaded.scenario
-    region = _check_region(parsed.region) or scenario.name[:200]
+    scenario = content.scenario
+    region = _check_region(region) or scenario.name[:200]
     row = ScenarioRow(name=scenario.name[:200], region=region, latest_version=1)
     session.add(row)
     session.flush()
-    version = _version_row(row.id, 1, parsed, region)
+    version = _version_row(row.id, 1, content, region)
     session.add(version)
     session.flush()
     return row, version
 
 
-def add_version(session: Session, scenario_id: int, parsed: ParsedScenario) -> tuple[ScenarioRow, ScenarioVersionRow]:
+def add_version(session: Session, scenario_id: int, content: ScenarioContent,
+                region: str | None = None) -> tuple[ScenarioRow, ScenarioVersionRow]:
     """Store a new version of a scenario (the old ones stay); keeps the region unless given."""
     row = get_scenario(session, scenario_id, lock=True)
-    region = _check_region(parsed.region) or row.region
+    region = _check_region(region) or row.region
     row.latest_version += 1
-    row.name = parsed.loaded.scenario.name[:200]
+    row.name = content.scenario.name[:200]
     row.region = region
     row.updated_at = utcnow()
-    version = _version_row(row.id, row.latest_version, parsed, region)
+    version = _version_row(row.id, row.latest_version, content, region)
     session.add(version)
     session.flush()
     return row, version

@@ -1,0 +1,107 @@
+"""All settings of the API in one place, read from the environment (pydantic-settings).
+
+=====================================  ==========================================  ============================
+variable                               meaning                                     default
+=====================================  ==========================================  ============================
+``STAGEPLANNER_DATABASE_URL``          SQLAlchemy URL of the database              ``DATABASE_URL``, else
+(or ``DATABASE_URL``)                  (``postgresql+psycopg://user@host/db``)     ``sqlite:///./stageplanner.sqlite3``
+``STAGEPLANNER_DATA_DIR``              folder for regenerated files (maps,         ``./stageplanner-data``
+                                       charts, CSVs) and scenario side files
+``STAGEPLANNER_MAX_CONCURRENT_SOLVES`` solves running at the same time; more       ``1``
+                                       jobs wait in the queue
+``STAGEPLANNER_MAX_TIME_LIMIT``        largest time limit (s) a job may ask for    ``3600``
+``STAGEPLANNER_DEFAULT_TIME_LIMIT``    time limit (s) when a job gives none        ``60``
+``STAGEPLANNER_MAX_UPLOAD_MB``         largest accepted scenario upload            ``50``
+=====================================  ==========================================  ============================
+
+Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
+plans, agreements); the data folder only holds files that can be regenerated from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "STAGEPLANNER_"
+DEFAULT_DATABASE_URL = "sqlite:///./stageplanner.sqlite3"
+BYTES_PER_MB = 1024 * 1024
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain ``postgres://``/``postgresql://`` URLs."""
+    url = url.strip()
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class SettingsError(ValueError):
+    """A setting in the environment has a value the API cannot use; the message names each one."""
+
+
+class Settings(BaseSettings):
+    """Settings of one API process.
+
+    ``Settings()`` reads the environment; keyword arguments override it (tests, embedding).
+    Use :func:`load_settings` where a bad value must end in a clear message.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_ignore_empty=True, extra="ignore", frozen=True,
+                                      populate_by_name=True)
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias=AliasChoices(
+        f"{ENV_PREFIX}DATABASE_URL", "DATABASE_URL", "database_url"))
+    data_dir: Path = Path("stageplanner-data")
+    max_concurrent_solves: int = Field(1, ge=1)
+    max_time_limit: float = Field(3600.0, ge=1.0)
+    default_time_limit: float = Field(60.0, ge=1.0)
+    max_upload_mb: float = Field(50.0, ge=0.001)
+
+    @field_validator("database_url")
+    @classmethod
+    def _driver(cls, url: str) -> str:
+        return normalise_database_url(url)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """Largest accepted scenario upload in bytes."""
+        return int(self.max_upload_mb * BYTES_PER_MB)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is a SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def _variable(location: tuple[Any, ...]) -> str:
+    name = str(location[0]) if location else "setting"
+    return name if name.isupper() else f"{ENV_PREFIX}{name.upper()}"
+
+
+def _message(error: dict[str, Any]) -> str:
+    ctx = error.get("ctx") or {}
+    kind = error.get("type", "")
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be at least {float(ctx.get('ge', ctx.get('gt', 0))):g}"
+    if kind.startswith("int_"):
+        return "is not a whole number"
+    if kind.startswith("float_"):
+        return "is not a number"
+    return str(error.get("msg", "is not valid"))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """The settings from the environment, or :class:`SettingsError` naming every bad variable.
+
+    Example message: ``STAGEPLANNER_MAX_CONCURRENT_SOLVES='0' must be at least 1``.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        problems = [f"{_variable(e.get('loc', ()))}={e.get('input')!r} {_message(e)}" for e in err.errors()]
+        raise SettingsError("; ".join(problems)) from None

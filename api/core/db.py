@@ -1,0 +1,100 @@
+"""The database connection: engine, sessions and the migrations runner.
+
+:class:`Database` holds the engine and a session factory; :func:`migrate` brings the schema
+up to date with the Alembic migrations in ``api/migrations`` (the API runs it at startup).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+API_DIR = Path(__file__).resolve().parents[1]
+MIGRATIONS_DIR = API_DIR / "migrations"
+ALEMBIC_INI = API_DIR / "alembic.ini"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout for the job threads."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            if ":memory:" not in url:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+_migrate_lock = threading.Lock()
+
+
+def alembic_config(url: str) -> Config:
+    """The Alembic configuration for ``url`` (script location inside the package)."""
+    config = Config(str(ALEMBIC_INI)) if ALEMBIC_INI.is_file() else Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # '%' is Alembic's interpolation character; escape it in passwords.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def migrate(url: str, engine: Engine | None = None) -> None:
+    """Bring the database schema up to date (``alembic upgrade head``)."""
+    with _migrate_lock:
+        config = alembic_config(url)
+        if engine is not None:
+            with engine.begin() as connection:
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+        else:
+            command.upgrade(config, "head")
+
+
+class Database:
+    """The engine and a session factory for one database."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Run the migrations up to head."""
+        if self.url.startswith("sqlite"):
+            path = sa.engine.make_url(self.url).database
+            if path and path != ":memory:":
+                Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        migrate(self.url, self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close all pooled connections."""
+        self.engine.dispose()

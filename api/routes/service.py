@@ -1,0 +1,17 @@
+"""The server's own state: health and the solve queue."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api import crud, schemas
+from api.deps import DatabaseDep, SessionDep, SettingsDep
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health", response_model=schemas.Health, summary="Health and queue state")
+def health(session: SessionDep, db: DatabaseDep, settings: SettingsDep) -> schemas.Health:
+    """The server is up; database kind, solve slots and jobs per status."""
+    return schemas.Health(status="ok", database=db.engine.dialect.name,
+                          max_concurrent_solves=settings.max_concurrent_solves, jobs=crud.job_counts(session))

@@ -1,0 +1,62 @@
+"""Request and response models of the HTTP API, with examples for the OpenAPI documentation.
+
+One module per resource (:mod:`~api.schemas.scenarios`, :mod:`~api.schemas.jobs`,
+:mod:`~api.schemas.plans`, :mod:`~api.schemas.agreements`), shared parts in
+:mod:`~api.schemas.common` and example values in :mod:`~api.schemas.examples`. Routes use
+them through this package (``schemas.PlanOut``).
+
+Plan parts (KPIs, cohort plans, shortage cells, company use, solver statistics) are the
+library's own models from :mod:`planner.plan.model`, so the API returns exactly what the CLI
+writes to ``plan.json``.
+"""
+
+from api.schemas.agreements import (
+    AgreementCreate,
+    AgreementOut,
+    CohortDeviation,
+    DeviationsOut,
+    RegionOut,
+    WaveBrief,
+)
+from api.schemas.common import (
+    BODY_ERRORS,
+    ERRORS,
+    WEEK_PATTERN,
+    Health,
+    JobStatus,
+    LevelCode,
+    Message,
+    Mode,
+    PathwayCode,
+    Problem,
+    ProblemList,
+    SectorCode,
+    StorableText,
+)
+from api.schemas.examples import EXAMPLE_SCENARIO, EXAMPLE_SCENARIO_YAML
+from api.schemas.jobs import JobOut, JobProgress, SolveRequest
+from api.schemas.plans import (
+    BarometerChange,
+    CellChange,
+    CompareOut,
+    HotspotCell,
+    HotspotsOut,
+    KpiDifference,
+    PlanLinks,
+    PlanOut,
+    PlanSummary,
+    ScheduleOut,
+    ShortagesOut,
+    UtilisationOut,
+    WeekUse,
+)
+from api.schemas.scenarios import ScenarioOut, ScenarioSummary, ScenarioVersionSummary
+
+__all__ = [
+    "BODY_ERRORS", "ERRORS", "EXAMPLE_SCENARIO", "EXAMPLE_SCENARIO_YAML", "WEEK_PATTERN",
+    "AgreementCreate", "AgreementOut", "BarometerChange", "CellChange", "CohortDeviation", "CompareOut",
+    "DeviationsOut", "Health", "HotspotCell", "HotspotsOut", "JobOut", "JobProgress", "JobStatus", "KpiDifference",
+    "LevelCode", "Message", "Mode", "PathwayCode", "PlanLinks", "PlanOut", "PlanSummary", "Problem", "ProblemList",
+    "RegionOut", "ScenarioOut", "ScenarioSummary", "ScenarioVersionSummary", "ScheduleOut", "SectorCode",
+    "ShortagesOut", "SolveRequest", "StorableText", "UtilisationOut", "WaveBrief", "WeekUse",
+]
