@@ -29,8 +29,8 @@ from maps.data import (
     as_loaded,
     map_payload,
 )
-from planner.scenario.io import LoadedScenario, write_atomic
 from planner.plan.model import Plan
+from planner.scenario.io import LoadedScenario, write_atomic
 from planner.scenario.model import Scenario
 
 DATA_ELEMENT_ID = "stageplanner-map-data"

@@ -60,12 +60,12 @@ class BenchResult:
 
 def _run_size(size: str, seed: int, time_limit: float, out: mp.Queue) -> None:
     from planner.generate.core import generate_scenario
-    from planner.solve.pipeline import solve
+    from planner.solve import SolveParams, solve
 
     started = time.perf_counter()
     scenario = generate_scenario(size, seed)
     generated = time.perf_counter() - started
-    plan = solve(scenario, "optimise", time_limit=time_limit, seed=seed)
+    plan = solve(scenario, SolveParams("optimise", time_limit=time_limit, seed=seed)).plan
     total = time.perf_counter() - started - generated
     k, sq, greedy = plan.kpis, plan.baselines["status-quo"], plan.baselines["greedy"]
     result = BenchResult(

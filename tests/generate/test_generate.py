@@ -210,9 +210,9 @@ def test_files_round_trip_to_the_same_scenario(small_region, tmp_path):
 
 def test_solved_status_quo_has_the_shape_the_sources_report(small_region):
     # The real status quo (whole students at single companies) from the solver, not the estimate.
-    from planner.solve.pipeline import solve
+    from planner.solve import SolveParams, solve
 
-    plan = solve(small_region, "status-quo", time_limit=10, baselines=False)
+    plan = solve(small_region, SolveParams("status-quo", time_limit=10, baselines=False)).plan
     assert 0.005 <= plan.kpis.shortage_rate <= 0.04
     cells = plan.kpis.by_cell
     low = [c for c in cells if c.level in ("entree", "2")]

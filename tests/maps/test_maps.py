@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import cohort, company, scenario_dict
 from maps import comparison_map, embedded_payload, plan_map, render_html, write_comparison_map, write_plan_map
 from maps.bundle import external_references
 from maps.data import TEXT
 from planner.scenario.io import LoadedScenario, load_scenario, save_scenario
 from planner.scenario.model import SECTOR_CHAMBERS, Scenario
-from planner.solve.pipeline import solve
+from planner.solve import SolveParams, solve
+from tests.builders import cohort, company, scenario_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 TWENTE = ROOT / "scenarios" / "twente" / "scenario.yaml"
@@ -62,8 +62,9 @@ def small(tmp_path_factory):
     """(loaded, optimised plan, status-quo plan) of the small region."""
     path = save_scenario(small_region(), tmp_path_factory.mktemp("small-region") / "scenario.yaml")
     loaded = load_scenario(path)
-    plan = solve(loaded.scenario, "optimise", time_limit=10, base_dir=loaded.base_dir, baselines=False)
-    status_quo = solve(loaded.scenario, "status-quo", time_limit=10, base_dir=loaded.base_dir, baselines=False)
+    plan = solve(loaded.scenario, SolveParams("optimise", time_limit=10, baselines=False), base_dir=loaded.base_dir).plan
+    status_quo = solve(loaded.scenario, SolveParams("status-quo", time_limit=10, baselines=False),
+                       base_dir=loaded.base_dir).plan
     assert status_quo.kpis.unplaced > 0, "the fixture needs shortage in the status quo"
     return loaded, plan, status_quo
 
@@ -249,8 +250,9 @@ def region_plans(tmp_path_factory):
 
         folder = tmp_path_factory.mktemp("twente")
         loaded = load_scenario(write_generated(generate_scenario(DEMO, 2026), folder / "scenario.yaml"))
-    plan = solve(loaded.scenario, "optimise", time_limit=15, base_dir=loaded.base_dir, baselines=False)
-    status_quo = solve(loaded.scenario, "status-quo", time_limit=10, base_dir=loaded.base_dir, baselines=False)
+    plan = solve(loaded.scenario, SolveParams("optimise", time_limit=15, baselines=False), base_dir=loaded.base_dir).plan
+    status_quo = solve(loaded.scenario, SolveParams("status-quo", time_limit=10, baselines=False),
+                       base_dir=loaded.base_dir).plan
     return loaded, plan, status_quo
 
 
@@ -448,7 +450,7 @@ def test_a_national_plan_renders_fast_and_small(tmp_path):
 
     scenario = generate_scenario("L", 2026)
     assert len(scenario.areas) > 600 and len(scenario.companies) >= 80_000
-    plan = solve(scenario, "greedy", time_limit=600, baselines=False)
+    plan = solve(scenario, SolveParams("greedy", time_limit=600, baselines=False)).plan
     assert plan.kpis.unplaced > 0
     started = time.perf_counter()
     # Two plans' worth of data (the greedy plan stands in for both): the size a report writes.
