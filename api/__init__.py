@@ -8,6 +8,6 @@ startup and unfinished solve jobs are resumed (:mod:`api.jobs`). Documentation: 
 Layout: :mod:`api.main` (app, error handlers, OpenAPI), :mod:`api.routes` (thin HTTP routes),
 :mod:`api.schemas` (request/response models with examples), :mod:`api.db` (SQLAlchemy models,
 sessions, migrations), :mod:`api.store` (queries and records), :mod:`api.jobs` (solve queue),
-:mod:`api.analysis` (hotspots, comparisons, deviations), :mod:`api.artifacts` (charts, maps and
+:mod:`planner.plan.analysis` (hotspots, comparisons, deviations), :mod:`api.artifacts` (charts, maps and
 downloads regenerated from stored plans), :mod:`api.scenario_input` (uploads checked like the CLI).
 """

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api import analysis, schemas, store, views
+from api import schemas, store, views
 from api.deps import AgreementId, RegionPath, SessionDep
+from planner.plan import analysis
 
 router = APIRouter(tags=["agreements"])
 

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api import analysis, schemas, store, views
+from api import schemas, store, views
 from api.deps import Limit, SessionDep
 from api.schemas import LevelCode, Mode, SectorCode
+from planner.plan import analysis
 
 router = APIRouter(tags=["hotspots"])
 

@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from api import analysis, artifacts, schemas, store, views
+from api import artifacts, schemas, store, views
 from api.deps import Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
+from planner.plan import analysis
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -76,7 +77,7 @@ def compare(session: SessionDep,
     chamber, level, week) where b has fewer or more unplaced students than a; also the
     stagebarometer cells (sector chamber, pathway, level)."""
     row_a, row_b = store.get_plan_row(session, a), store.get_plan_row(session, b)
-    result = analysis.compare_plans(store.plan_of(row_a), store.plan_of(row_b), limit)
+    result = analysis.compare_hotspot_cells(store.plan_of(row_a), store.plan_of(row_b), limit)
     return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
 
 

@@ -9,14 +9,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from tests.api.test_api_support import database_url, postgres_admin_url  # noqa: F401 - fixtures
-
-from api import analysis
 from api.db import Base, Database
 from api.jobs import FairSlots
 from api.settings import Settings, normalise_database_url
+from planner.plan import analysis
+from planner.solve import SolveParams, solve
+from tests.api.test_api_support import database_url, postgres_admin_url  # noqa: F401 - fixtures
 from tests.conftest import tiny_scenario
-from planner.solve.pipeline import solve
 
 
 def test_migrations_create_exactly_the_models(database_url: str) -> None:
@@ -78,7 +77,8 @@ def test_fair_slots_start_lower_job_ids_first() -> None:
 @pytest.fixture(scope="module")
 def plans():  # noqa: ANN201
     scenario = tiny_scenario()
-    return solve(scenario, "status-quo", 10, baselines=False), solve(scenario, "optimise", 10, baselines=False)
+    return (solve(scenario, SolveParams("status-quo", 10, baselines=False)).plan,
+            solve(scenario, SolveParams("optimise", 10, baselines=False)).plan)
 
 
 def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
@@ -91,7 +91,7 @@ def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
     only_level_2 = analysis.rank_hotspots([analysis.PlanCells(1, "Twente", totals, {})], 100, level="2")
     assert only_level_2 and all(r["level"] == "2" and r["priority_group"] for r in only_level_2)
 
-    compared = analysis.compare_plans(status_quo, optimised, limit=5)
+    compared = analysis.compare_hotspot_cells(status_quo, optimised, limit=5)
     unplaced = next(k for k in compared["kpis"] if k["name"] == "unplaced")
     assert unplaced["difference"] == optimised.kpis.unplaced - status_quo.kpis.unplaced
     assert unplaced["better"] == ("b" if unplaced["difference"] < 0 else "a" if unplaced["difference"] else "same")
