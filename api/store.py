@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from api.db import ACTIVE_STATUSES, AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
 from api.scenario_input import ParsedScenario
-from planner.scenario.problems import InputProblem
 from planner.plan.model import Plan
 from planner.scenario.model import Scenario
+from planner.scenario.problems import InputProblem
 
 
 class NotFound(Exception):

@@ -121,7 +121,9 @@ def _geometry_json(geom: shapely.Geometry, ndigits: int) -> dict[str, Any] | Non
             for p in geom.geoms if not p.is_empty]}
     if isinstance(geom, shapely.GeometryCollection):
         polys = [g for g in geom.geoms if isinstance(g, (shapely.Polygon, shapely.MultiPolygon)) and not g.is_empty]
-        return _geometry_json(shapely.MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]), ndigits) if polys else None
+        if not polys:
+            return None
+        return _geometry_json(shapely.MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]), ndigits)
     return None
 
 
@@ -358,7 +360,8 @@ def map_payload(
     students: dict[tuple[int, int, int], int] = defaultdict(int)
     for cohort in scenario.cohorts:
         if cohort.pathway == "BOL":
-            students[(sector_ix[cohort.sector], level_ix[cohort.level], area_ix[scenario.locations[cohort.location].area])] += cohort.students
+            area = area_ix[scenario.locations[cohort.location].area]
+            students[(sector_ix[cohort.sector], level_ix[cohort.level], area)] += cohort.students
     present_sectors = sorted({k[0] for k in students})
     present_levels = sorted({k[1] for k in students})
     weeks = scenario.calendar.weeks

@@ -23,11 +23,15 @@ import typer
 from rich.markup import escape
 
 import planner
+from planner.plan.analysis import compare_plans
+from planner.plan.model import load_plan
 from planner.plan.result import Result
 from planner.report.console import SolveDisplay, out_console, print_comparison, print_result
+from planner.report.summary import comparison_markdown
 from planner.report.tables import plan_mode_label
 from planner.scenario.io import LoadedScenario, ScenarioError, load_scenario
 from planner.solve.interrupt import Terminated, sigterm_raises
+from planner.solve.params import SolveParams
 
 app = typer.Typer(
     name="stageplanner",
@@ -129,7 +133,6 @@ def _solve(loaded: LoadedScenario, mode: str, time_limit: float, seed: int, show
     The result holds the plan and the baseline plans it is compared with (in optimise mode the
     status quo, which gets half the time limit on top).
     """
-    from planner.solve import SolveParams
     from planner.solve.runner import solve_interruptibly
 
     params = SolveParams(mode=mode, time_limit=time_limit, seed=seed)
@@ -177,7 +180,6 @@ def demo(
 ) -> None:
     """Solve the embedded default scenario (Twente): optimised plan and status quo side by side."""
     from planner.report.output import StagedFolder, write_outputs
-    from planner.report.summary import comparison_markdown
 
     with _handled(debug):
         path = default_scenario_path()
@@ -210,9 +212,6 @@ def compare(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Compare two plans: KPIs side by side and the cells and areas that got better or worse (B against A)."""
-    from planner.plan.analysis import compare_plans
-    from planner.plan.model import load_plan
-
     with _handled(debug):
         plans, problems = [], []
         for path in (a, b):

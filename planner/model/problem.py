@@ -174,7 +174,8 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
             )
         candidates = fit_cache[fit_key]
         origin = area_index[scenario.locations[cohort.location].area]
-        minutes = minutes_by_mode[scenario.travel_mode(cohort)][origin, cluster_area[candidates]] if len(candidates) else np.zeros(0)
+        minutes = (minutes_by_mode[scenario.travel_mode(cohort)][origin, cluster_area[candidates]] if len(candidates)
+                   else np.zeros(0))
         within = minutes <= scenario.max_travel(cohort) + 1e-9
         eligible.append(candidates[within])
         eligible_minutes.append(minutes[within])

@@ -168,7 +168,8 @@ class Plan(_Out):
             f"  priority groups: unplaced {k.unplaced_priority:,} of {k.students_priority:,} "
             f"({k.shortage_rate_priority:.2%})",
             f"  weighted shortage {k.objective:,.1f}  bound {k.bound:,.1f}  gap {k.gap:.2%}",
-            f"  peak week {k.peak_week} at {k.peak_week_utilisation:.0%} of capacity; mean travel {k.mean_travel_minutes:.0f} min",
+            f"  peak week {k.peak_week} at {k.peak_week_utilisation:.0%} of capacity; "
+            f"mean travel {k.mean_travel_minutes:.0f} min",
             f"  cohorts changed {k.cohorts_changed}; solved in {k.solve_seconds:.1f} s ({self.solver.status})",
         ]
         for name, base in self.baselines.items():

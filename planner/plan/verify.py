@@ -52,7 +52,8 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
             if wave.weeks != expected:
                 problems.append(f"cohort {cohort.id} wave {wave.wave}: weeks do not match form and start")
             if cohort.pathway == "BOL" and (start < first or week_index[wave.weeks[-1]] > last):
-                problems.append(f"cohort {cohort.id} wave {wave.wave}: outside window {cohort.earliest_start}..{cohort.latest_end}")
+                problems.append(f"cohort {cohort.id} wave {wave.wave}: outside window "
+                                f"{cohort.earliest_start}..{cohort.latest_end}")
             if wave.placed != sum(p.students for p in wave.placements) or wave.placed > wave.students:
                 problems.append(f"cohort {cohort.id} wave {wave.wave}: placed count inconsistent")
             for placement in wave.placements:
@@ -61,14 +62,16 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
                     continue
                 company = scenario.companies[scenario.company_index[placement.company]]
                 if cohort.sector not in company.sectors or cohort.level not in company.levels:
-                    problems.append(f"cohort {cohort.id}: company {company.id} does not accept {cohort.sector} level {cohort.level}")
+                    problems.append(f"cohort {cohort.id}: company {company.id} does not accept "
+                                    f"{cohort.sector} level {cohort.level}")
                 if travel_minutes is not None and cohort.pathway == "BOL":
                     mode = scenario.travel_mode(cohort)
                     origin = area_index[scenario.locations[cohort.location].area]
                     minutes = travel_minutes[mode][origin, area_index[company.area]]
                     if minutes > scenario.max_travel(cohort) + 1e-6:
                         problems.append(
-                            f"cohort {cohort.id}: company {company.id} is {minutes:.0f} min away, limit {scenario.max_travel(cohort):g}"
+                            f"cohort {cohort.id}: company {company.id} is {minutes:.0f} min away, "
+                            f"limit {scenario.max_travel(cohort):g}"
                         )
     missing = set(by_id) - seen
     if missing:
@@ -79,7 +82,8 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
     for index in zip(*np.nonzero(over > 0)):
         k, w = index[0], index[1]
         problems.append(
-            f"company {scenario.companies[k].id} week {scenario.calendar.weeks[w]}: capacity exceeded by {over[index]} student-days"
+            f"company {scenario.companies[k].id} week {scenario.calendar.weeks[w]}: "
+            f"capacity exceeded by {over[index]} student-days"
         )
         if len(problems) > 20:
             break

@@ -21,7 +21,8 @@ def comparison_markdown(a: Plan, b: Plan, label_a: str, label_b: str) -> str:
         diff = "" if row["diff"] is None else format_value(row["diff"], row["kind"])
         if row["diff"] is not None and row["diff"] > 0 and not diff.startswith("-"):
             diff = "+" + diff
-        lines.append(f"| {row['label']} | {format_value(row['a'], row['kind'])} | {format_value(row['b'], row['kind'])} | {diff} |")
+        values = f"{format_value(row['a'], row['kind'])} | {format_value(row['b'], row['kind'])}"
+        lines.append(f"| {row['label']} | {values} | {diff} |")
     changed = [c for c in result["cells"] if c["change"] != "same"]
     lines += ["", f"### Stagebarometer cells that changed ({label_b} against {label_a})", ""]
     if changed:
@@ -123,7 +124,8 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
     if spots:
         lines += ["| area | sector chamber | level | week | unplaced |", "|---|---|---|---|---:|"]
         for h in spots:
-            lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {h['week']} | {h['unplaced']:,} |")
+            lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {h['week']} | "
+                         f"{h['unplaced']:,} |")
     else:
         lines.append("No student is left without a place.")
 

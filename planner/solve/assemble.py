@@ -123,7 +123,8 @@ def assemble_plan(
         explanation.append("no student could be placed: every student of every cohort is shortage")
     solver = SolveStats(
         status=stats.get("status", "optimal"), engine=stats.get("engine", "GLOP + HiGHS"),
-        build_seconds=round(stats.get("build_seconds", 0.0), 3), solve_seconds=round(clock.elapsed() - stats.get("build_seconds", 0.0), 3),
+        build_seconds=round(stats.get("build_seconds", 0.0), 3),
+        solve_seconds=round(clock.elapsed() - stats.get("build_seconds", 0.0), 3),
         wall_seconds=round(clock.elapsed(), 3), variables=stats.get("variables", 0), constraints=stats.get("constraints", 0),
         clusters=data.n_clusters, time_limit=clock.time_limit, seed=stats.get("seed", 0), progress=clock.progress,
         explanation=explanation,

@@ -119,7 +119,7 @@ def test_per_week_totals_equal_the_plans_shortages(small, small_html):
         for cp in source.cohorts:
             per_area[cp.area] += cp.unplaced
         embedded_area = Counter()
-        for s, lv, a, n in by_key[key]["year"]:
+        for _sector, _level, a, n in by_key[key]["year"]:
             embedded_area[data["areaNames"][a]] += n
         assert +embedded_area == +per_area
     assert sum(n for *_, n in data["students"]) == plan.kpis.students
