@@ -41,7 +41,7 @@ class SolveDisplay:
                          "(no plan can do better)")
             self.progress = RichProgress(
                 SpinnerColumn(finished_text="[green]✓[/]"),
-                TextColumn("[bold]{task.description}", table_column=Column(width=14, no_wrap=True)),
+                TextColumn("[bold]{task.description}", table_column=Column(min_width=14, no_wrap=True)),
                 TimeElapsedColumn(table_column=Column(min_width=7, no_wrap=True)),
                 TextColumn("{task.fields[detail]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
                 console=Console(stderr=True, highlight=False),  # wraps to the terminal, as Live needs

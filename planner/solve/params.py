@@ -41,6 +41,8 @@ class SolveParams:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if self.time_limit <= 0:
+            raise ValueError("time_limit must be positive")
 
     def baseline_modes(self) -> tuple[str, ...]:
         """The baselines this solve computes, in the order they are solved."""
@@ -55,5 +57,8 @@ class SolveParams:
         return self.time_limit
 
     def total_seconds(self) -> float:
-        """Solver time the whole solve may take: the plan and its status-quo baseline (greedy takes none)."""
+        """Solver time the whole solve may take: the plan's limit plus the status-quo share (greedy takes none).
+
+        The watchdog of :func:`planner.solve.runner.solve_watched` gives a solve this long (plus grace).
+        """
         return self.time_limit * (1.0 + self.status_quo_share)
