@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-MODES = ("optimise", "status-quo", "greedy")
+from planner.codes import MODES
 
 
 @dataclass(frozen=True)
