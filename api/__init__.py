@@ -14,6 +14,6 @@ Layout (in the shape of the FastAPI full-stack template):
 * :mod:`api.routes`: thin HTTP routes, one module per resource; :mod:`api.deps`: their dependencies;
 * :mod:`api.views`: database rows to response models; :mod:`api.errors`: the caller's mistakes (4xx);
 * :mod:`api.scenario_input`: uploads read from the request and checked like the CLI checks files;
-* :mod:`api.jobs`: the solve queue; :mod:`api.analysis`: hotspots, comparisons, deviations;
-  :mod:`api.artifacts`: charts, maps and downloads regenerated from stored plans.
+* :mod:`api.jobs`: the solve queue; :mod:`api.artifacts`: charts, maps and downloads regenerated from stored plans;
+  hotspots, comparisons and deviations come from :mod:`planner.plan.analysis`, as in the CLI.
 """

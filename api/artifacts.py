@@ -23,8 +23,9 @@ from pathlib import Path
 from api.core.config import Settings
 from api.models import ScenarioVersionRow
 from planner.plan.model import Plan
-from planner.scenario import LoadedScenario
-from planner.scenario.model import Scenario
+from planner.report import charts, summary, tables
+from planner.report.output import write_outputs
+from planner.scenario import LoadedScenario, Scenario
 from planner.scenario.problems import InputProblem
 
 CHARTS = {
@@ -108,28 +109,22 @@ def _plan_dir(settings: Settings, plan_id: int, other_id: int | None) -> Path:
 
 def table_csv(plan: Plan, table: str) -> str:
     """One of the CLI's CSV tables (schedule, shortages, utilisation) as text."""
-    from planner.report import output as report
-
     rows, columns = {
-        "schedule": (report.schedule_rows, report.SCHEDULE_COLUMNS),
-        "shortages": (report.shortage_rows, report.SHORTAGE_COLUMNS),
-        "utilisation": (report.utilisation_rows, report.UTILISATION_COLUMNS),
+        "schedule": (tables.schedule_rows, tables.SCHEDULE_COLUMNS),
+        "shortages": (tables.shortage_rows, tables.SHORTAGE_COLUMNS),
+        "utilisation": (tables.utilisation_rows, tables.UTILISATION_COLUMNS),
     }[table]
-    return report.csv_text(rows(plan), columns)
+    return tables.csv_text(rows(plan), columns)
 
 
 def summary_markdown(plan: Plan, status_quo: Plan | None) -> str:
-    """The CLI's summary.md of a plan."""
-    from planner.report import output as report
-
-    return report.summary_markdown(plan, status_quo)
+    """The CLI's summary.md of a plan (against the status quo of the same solve when given)."""
+    return summary.summary_markdown(plan, status_quo)
 
 
 def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, name: str,
               status_quo: tuple[int, Plan] | None) -> Path:
     """A chart of the plan as a PNG file (drawn once, then cached)."""
-    from planner.report import charts
-
     other_id, other = status_quo if status_quo else (None, None)
     path = _plan_dir(settings, plan_id, other_id) / f"{name}.png"
     if name == "weekly_capacity":
@@ -161,9 +156,7 @@ def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, P
 
 def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
                 status_quo: tuple[int, Plan] | None) -> Path:
-    """The CLI's complete result set of the plan (planner.report.write_outputs) as a zip file."""
-    from planner.report.output import write_outputs
-
+    """The CLI's complete result set of the plan (planner.report.output.write_outputs) as a zip file."""
     other_id, other = status_quo if status_quo else (None, None)
     folder = _plan_dir(settings, plan_id, other_id)
     path = folder / f"plan-{plan_id}.zip"

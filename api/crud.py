@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from api.errors import InvalidInput, NotFound
 from api.models import ACTIVE_STATUSES, AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
 from planner.plan.model import Plan
-from planner.scenario.model import Scenario
+from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem
 
 # ------------------------------------------------------------------ scenarios
@@ -276,10 +276,16 @@ def plan_of(row: PlanRow) -> Plan:
     return _plans.get(row)
 
 
+def _job_result():  # noqa: ANN202 - a where clause
+    """Rows that are what their job asked for, not a baseline plan stored with it."""
+    asked = sa.select(JobRow.plan_id).where(JobRow.id == PlanRow.job_id).scalar_subquery()
+    return sa.or_(PlanRow.job_id.is_(None), PlanRow.id == asked)
+
+
 def list_plans(session: Session, region: str | None, scenario_id: int | None, mode: str | None,
                limit: int, offset: int) -> list[PlanRow]:
     """Plans, newest first, optionally filtered."""
-    query = sa.select(PlanRow)
+    query = sa.select(PlanRow).where(_job_result())
     if region is not None:
         query = query.where(PlanRow.region == region)
     if scenario_id is not None:
@@ -291,7 +297,7 @@ def list_plans(session: Session, region: str | None, scenario_id: int | None, mo
 
 def _live_plans():  # noqa: ANN202 - a select
     return (sa.select(PlanRow).join(ScenarioRow, ScenarioRow.id == PlanRow.scenario_id)
-            .where(ScenarioRow.deleted_at.is_(None)))
+            .where(ScenarioRow.deleted_at.is_(None), _job_result()))
 
 
 def latest_plan(session: Session, region: str, mode: str | None = None) -> PlanRow | None:
@@ -305,7 +311,7 @@ def latest_plan(session: Session, region: str, mode: str | None = None) -> PlanR
 def latest_plans_per_region(session: Session, mode: str | None = None) -> list[PlanRow]:
     """The newest plan of every region (scenarios not deleted), by region name."""
     newest = sa.select(PlanRow.region, sa.func.max(PlanRow.id).label("plan_id")).join(
-        ScenarioRow, ScenarioRow.id == PlanRow.scenario_id).where(ScenarioRow.deleted_at.is_(None))
+        ScenarioRow, ScenarioRow.id == PlanRow.scenario_id).where(ScenarioRow.deleted_at.is_(None), _job_result())
     if mode is not None:
         newest = newest.where(PlanRow.mode == mode)
     newest = newest.group_by(PlanRow.region).subquery()
@@ -365,14 +371,21 @@ def region_counts(session: Session, region: str) -> dict[str, int]:
     """Live scenarios and plans of a region."""
     scenarios = session.scalar(sa.select(sa.func.count()).select_from(ScenarioRow).where(
         ScenarioRow.region == region, ScenarioRow.deleted_at.is_(None)))
-    plans = session.scalar(sa.select(sa.func.count()).select_from(PlanRow).where(PlanRow.region == region))
+    plans = session.scalar(sa.select(sa.func.count()).select_from(PlanRow).where(PlanRow.region == region,
+                                                                                 _job_result()))
     return {"scenarios": int(scenarios or 0), "plans": int(plans or 0)}
 
 
 def status_quo_for(session: Session, row: PlanRow) -> PlanRow | None:
-    """The newest status-quo plan of the same scenario version (for charts and maps), if any."""
+    """The status-quo plan to compare with (charts, maps, summary): the one solved with the plan, if any,
+    else the newest status-quo plan of the same scenario version."""
     if row.mode == "status-quo":
         return None
+    if row.job_id is not None:
+        same_solve = session.scalar(sa.select(PlanRow).where(
+            PlanRow.job_id == row.job_id, PlanRow.mode == "status-quo", PlanRow.id != row.id).limit(1))
+        if same_solve is not None:
+            return same_solve
     return session.scalar(sa.select(PlanRow).where(
         PlanRow.scenario_id == row.scenario_id, PlanRow.scenario_version == row.scenario_version,
         PlanRow.mode == "status-quo").order_by(PlanRow.id.desc()).limit(1))

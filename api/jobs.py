@@ -9,7 +9,9 @@ first-in first-out), then claims the job (``queued`` -> ``running`` with a condi
 UPDATE, so a job is never run twice and a cancel in between wins), and runs
 :func:`planner.solve.solve_watched`: the solver works in a separate process with a
 watchdog, the API process stays responsive. Progress events (phase, incumbent, bound,
-seconds) are written to the job row as they arrive. The finished plan and the job's
+seconds) are written to the job row as they arrive. The finished plan, the baseline plans
+of the same solve (status quo, greedy: stored as further plans of the job, so the plan's
+charts, map and summary compare with exactly the status quo its KPIs name) and the job's
 ``done`` status are committed in one transaction.
 
 Cancelling
@@ -46,8 +48,9 @@ from api.core.config import Settings
 from api.core.db import Database
 from api.errors import Conflict
 from api.models import JobRow, utcnow
-from planner.plan.model import Plan, Progress
-from planner.scenario.model import Scenario
+from planner.plan.model import Progress
+from planner.plan.result import Result
+from planner.scenario import Scenario
 
 log = logging.getLogger("stageplanner.api.jobs")
 
@@ -214,7 +217,7 @@ class JobManager:
         return scenario, base_dir, job
 
     def _solve(self, job_id: int, cancel_event: threading.Event) -> None:
-        from planner.solve.pipeline import SolveError, solve_watched  # the solver stack loads lazily
+        from planner.solve import SolveError, SolveParams, solve_watched  # the solver stack loads lazily
 
         claimed = self._claim(job_id)
         if claimed is None:
@@ -248,8 +251,8 @@ class JobManager:
         log.info("job %s: solving scenario %s v%s (%s, %gs)", job_id, job.scenario_id, job.scenario_version,
                  job.mode, job.time_limit)
         try:
-            plan = solve_watched(scenario, job.mode, job.time_limit, job.seed, progress=progress,
-                                 base_dir=base_dir, cancel=should_stop)
+            result = solve_watched(scenario, SolveParams(mode=job.mode, time_limit=job.time_limit, seed=job.seed),
+                                   progress=progress, base_dir=base_dir, cancel=should_stop)
         except SolveError as err:
             if self._stopping.is_set() and not cancel_event.is_set():
                 self._requeue(job_id)
@@ -262,9 +265,10 @@ class JobManager:
             log.exception("job %s: solve failed", job_id)
             self._finish(job_id, "failed", error=f"{type(err).__name__}: {err}")
             return
-        self._store_plan(job_id, plan)
+        self._store_result(job_id, result)
 
-    def _store_plan(self, job_id: int, plan: Plan) -> None:
+    def _store_result(self, job_id: int, result: Result) -> None:
+        plan = result.plan
         now = utcnow()
         with self.db.session() as session:
             job = session.scalar(sa.select(JobRow).where(JobRow.id == job_id).with_for_update())
@@ -272,6 +276,8 @@ class JobManager:
                 log.warning("job %s finished but is %s; plan not stored", job_id, job.status if job else "gone")
                 return
             row = crud.save_plan(session, job, plan)
+            for baseline in result.baselines.values():
+                crud.save_plan(session, job, baseline)
             job.status, job.plan_id, job.finished_at, job.updated_at = "done", row.id, now, now
             job.phase = "done"
             job.incumbent = plan.kpis.objective

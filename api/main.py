@@ -27,7 +27,7 @@ from api.core.db import Database
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.jobs import JobManager
 from api.routes import agreements, hotspots, jobs, plans, scenarios, service
-from planner.scenario.model import Scenario
+from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
 log = logging.getLogger("stageplanner.api")

@@ -27,7 +27,10 @@ from typing import Any
 import numpy as np
 import shapely
 
-from planner.codes import DAYS_PER_WEEK, LEVELS, SECTOR_CHAMBERS
+from planner import geo
+from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label
+from planner.geo.region import Region
+from planner.model.capacity import company_capacity, per_company_week
 from planner.plan.model import Plan
 from planner.scenario import LoadedScenario, Scenario, week_monday
 
@@ -43,7 +46,6 @@ PLAN_LABELS: dict[str, str] = {
     "optimise": "Geoptimaliseerd (gespreide periodes)",
     "greedy": "Wie het eerst komt (huidige periodes)",
 }
-LEVEL_LABELS: dict[str, str] = {"entree": "Entree (niveau 1)", "2": "Niveau 2", "3": "Niveau 3", "4": "Niveau 4"}
 _MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 
 #: Fixed texts of the map (Dutch, the users' language); tests check the legend units.
@@ -118,7 +120,9 @@ def _geometry_json(geom: shapely.Geometry, ndigits: int) -> dict[str, Any] | Non
             for p in geom.geoms if not p.is_empty]}
     if isinstance(geom, shapely.GeometryCollection):
         polys = [g for g in geom.geoms if isinstance(g, (shapely.Polygon, shapely.MultiPolygon)) and not g.is_empty]
-        return _geometry_json(shapely.MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]), ndigits) if polys else None
+        if not polys:
+            return None
+        return _geometry_json(shapely.MultiPolygon([p for g in polys for p in getattr(g, "geoms", [g])]), ndigits)
     return None
 
 
@@ -140,8 +144,6 @@ def area_features(loaded: LoadedScenario, tolerance_m: float | None = None, ndig
         FeatureCollection; feature ``id`` and property ``i`` are the area's index in
         ``scenario.areas``, property ``name`` its name. Areas whose polygon is empty are left out.
     """
-    from planner import geo
-    from planner.geo.region import Region
 
     gdf = Region(loaded.scenario, loaded.base_dir).polygons
     n = len(gdf)
@@ -223,10 +225,11 @@ def _companies(scenario: Scenario, plans: list[PlanInput], area_ix: dict[str, in
     n_weeks = len(scenario.calendar.weeks)
     use = [{u.company: u for u in p.plan.utilisation} for p in plans]
     aggregated = len(scenario.companies) > aggregate_above
+    weekly_capacity = per_company_week(company_capacity(scenario))
     if not aggregated:
         items, cap, used = [], [], [[] for _ in plans]
         seen: dict[str, int] = defaultdict(int)
-        for company in scenario.companies:
+        for k, company in enumerate(scenario.companies):
             lat, lon = float(points.at[company.area, "lat"]), float(points.at[company.area, "lon"])
             lat, lon = _jitter(lat, lon, seen[company.area])
             seen[company.area] += 1
@@ -234,7 +237,7 @@ def _companies(scenario: Scenario, plans: list[PlanInput], area_ix: dict[str, in
             lmask = sum(1 << level_ix[lv] for lv in company.levels)
             items.append([company.id, company.name, area_ix[company.area], lat, lon, company.places, smask, lmask])
             first = use[0].get(company.id) if use else None
-            capacity = first.capacity if first is not None else [DAYS_PER_WEEK * company.places_in(w) for w in scenario.calendar.weeks]
+            capacity = first.capacity if first is not None else weekly_capacity[k].tolist()
             cap.append(_encode_series(capacity))
             for j, lookup in enumerate(use):
                 u = lookup.get(company.id)
@@ -257,8 +260,8 @@ def _companies(scenario: Scenario, plans: list[PlanInput], area_ix: dict[str, in
         for u in plans[0].plan.utilisation:
             cap_arr[area_ix[u.area]] += np.asarray(u.capacity, dtype=np.int64)
     else:
-        for company in scenario.companies:
-            cap_arr[area_ix[company.area]] += [DAYS_PER_WEEK * company.places_in(w) for w in scenario.calendar.weeks]
+        for k, company in enumerate(scenario.companies):
+            cap_arr[area_ix[company.area]] += weekly_capacity[k]
     for j, p in enumerate(plans):
         for u in p.plan.utilisation:
             if any(u.used):
@@ -348,8 +351,6 @@ def map_payload(
     for p in plans:
         if p.plan.weeks != scenario.calendar.weeks:
             raise ValueError(f"plan {p.label!r} has other weeks than scenario {scenario.name!r}")
-    from planner.geo.region import Region
-
     points = Region(scenario, loaded.base_dir).points
     sector_ix = {s: i for i, s in enumerate(SECTOR_CHAMBERS)}
     level_ix = {lv: i for i, lv in enumerate(LEVELS)}
@@ -358,7 +359,8 @@ def map_payload(
     students: dict[tuple[int, int, int], int] = defaultdict(int)
     for cohort in scenario.cohorts:
         if cohort.pathway == "BOL":
-            students[(sector_ix[cohort.sector], level_ix[cohort.level], area_ix[scenario.locations[cohort.location].area])] += cohort.students
+            area = area_ix[scenario.locations[cohort.location].area]
+            students[(sector_ix[cohort.sector], level_ix[cohort.level], area)] += cohort.students
     present_sectors = sorted({k[0] for k in students})
     present_levels = sorted({k[1] for k in students})
     weeks = scenario.calendar.weeks
@@ -373,7 +375,7 @@ def map_payload(
         "holidays": holidays,
         "sectors": [[code, name] for code, name in SECTOR_CHAMBERS.items()],
         "sectorsShown": present_sectors,
-        "levels": [[lv, LEVEL_LABELS[lv]] for lv in LEVELS],
+        "levels": [[lv, level_label(lv)] for lv in LEVELS],
         "levelsShown": present_levels,
         "areaNames": [a.name for a in scenario.areas],
         "areaCenters": [[round(float(points.at[a.name, "lat"]), 5), round(float(points.at[a.name, "lon"]), 5)]

@@ -30,8 +30,7 @@ from maps.data import (
     map_payload,
 )
 from planner.plan.model import Plan
-from planner.scenario import LoadedScenario, write_atomic
-from planner.scenario.model import Scenario
+from planner.scenario import LoadedScenario, Scenario, write_atomic
 
 DATA_ELEMENT_ID = "stageplanner-map-data"
 STATUS_QUO_LABEL = PLAN_LABELS["status-quo"]

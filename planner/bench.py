@@ -21,7 +21,7 @@ import ortools
 
 from planner.generate import generate_scenario
 from planner.scenario import write_atomic
-from planner.solve.pipeline import solve
+from planner.solve import SolveParams, solve
 
 # Time limits per size: the targets of the product (gap at most 0.5 % / 1 % / 2 %).
 TIME_LIMITS = {"S": 10.0, "M": 60.0, "L": 600.0}
@@ -66,7 +66,7 @@ def _run_size(size: str, seed: int, time_limit: float, out: mp.Queue) -> None:
     started = time.perf_counter()
     scenario = generate_scenario(size, seed)
     generated = time.perf_counter() - started
-    plan = solve(scenario, "optimise", time_limit=time_limit, seed=seed)
+    plan = solve(scenario, SolveParams("optimise", time_limit=time_limit, seed=seed)).plan
     total = time.perf_counter() - started - generated
     k, sq, greedy = plan.kpis, plan.baselines["status-quo"], plan.baselines["greedy"]
     result = BenchResult(

@@ -1,6 +1,9 @@
 """The ``stageplanner`` command line: solve, compare, reports and pictures.
 
-A thin layer: it parses arguments, calls the library and prints with rich. Exit codes:
+A thin layer: it parses arguments, calls the library and prints with
+:mod:`planner.report.console`. The solver, the report writers, the generator, the
+benchmark and the web API are imported when their command runs, so that ``--help`` and
+``validate`` start fast (they pull in OR-Tools, matplotlib, folium, FastAPI). Exit codes:
 0 success, 2 invalid input (every problem printed, one per line), 1 internal error (a short
 message; the traceback with ``--debug``), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
 An interrupted run never leaves half a file or a partial set of result files.
@@ -10,27 +13,26 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import signal
-import sys
-import threading
 import traceback
-from collections.abc import Callable, Iterator
-from enum import Enum
+from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress as RichProgress
-from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Column, Table
 
-import planner
 from planner.geo import load_scenario
-from planner.plan.model import Plan, Progress
+from planner.plan.analysis import compare_plans
+from planner.plan.model import load_plan
+from planner.plan.result import Result
+from planner.report.console import SolveDisplay, out_console, print_comparison, print_result
+from planner.report.summary import comparison_markdown
+from planner.report.tables import plan_mode_label
 from planner.scenario import LoadedScenario, ScenarioError
+from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario
+from planner.solve.interrupt import Terminated, sigterm_raises
+from planner.solve.params import SolveParams
 
 app = typer.Typer(
     name="stageplanner",
@@ -45,7 +47,7 @@ app = typer.Typer(
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     """Solve modes."""
 
     optimise = "optimise"
@@ -53,7 +55,7 @@ class Mode(str, Enum):
     greedy = "greedy"
 
 
-class Size(str, Enum):
+class Size(StrEnum):
     """Generated scenario sizes."""
 
     S = "S"
@@ -69,56 +71,20 @@ class InputFailure(Exception):
         super().__init__("\n".join(messages))
 
 
-class Terminated(BaseException):
-    """SIGTERM arrived (raised from the signal handler so that clean-up code runs)."""
-
-
 def default_scenario_path() -> Path:
-    """The embedded default scenario (Twente), next to the installed package."""
-    return Path(planner.__file__).resolve().parent.parent / "scenarios" / "twente" / "scenario.yaml"
-
-
-def _out() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def _err() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """The embedded default scenario (Twente), shipped as package data."""
+    return embedded_scenario(DEFAULT_SCENARIO)
 
 
 def _echo_err(message: str) -> None:
     typer.echo(message, err=True)
 
 
-# ---------------------------------------------------------------- errors, signals
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
-
-
-@contextlib.contextmanager
-def _sigterm_raises() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Terminated` so the solver process is stopped and temp files removed."""
-    if not _in_main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> NoReturn:
-        raise Terminated()
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 @contextlib.contextmanager
 def _handled(debug: bool) -> Iterator[None]:
     """Map outcomes to exit codes and short messages."""
     try:
-        with _sigterm_raises():
+        with sigterm_raises():
             yield
     except (typer.Exit, typer.Abort):
         raise
@@ -146,19 +112,6 @@ def _handled(debug: bool) -> Iterator[None]:
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
-def _optional_module(name: str, what: str) -> Any:
-    """Import an optional part of the project, or stop with a clear message (exit 1)."""
-    import importlib
-
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as err:
-        if err.name and (name == err.name or name.startswith(err.name + ".")):
-            _echo_err(f"error: {what} is not available in this installation (module {name} is missing)")
-            raise typer.Exit(EXIT_INTERNAL) from None
-        raise
-
-
 def _load(path: Path, quiet: bool = False) -> LoadedScenario:
     loaded = load_scenario(path)  # raises ScenarioError with every problem
     if not quiet:
@@ -172,269 +125,20 @@ def _check_out_dir(out: Path) -> None:
         raise InputFailure([f"{out}: exists and is not a folder"])
 
 
-# ---------------------------------------------------------------- solving with a progress display
+# ---------------------------------------------------------------- solving
 
 
-class SolveDisplay:
-    """A rich progress display for one or more solves (elapsed time, best plan, bound)."""
+def _solve(loaded: LoadedScenario, mode: str, time_limit: float, seed: int, show: bool, debug: bool = False) -> Result:
+    """Solve in a watched process with a progress display; Ctrl-C and SIGTERM stop it cleanly.
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.progress: RichProgress | None = None
-
-    def __enter__(self) -> SolveDisplay:
-        if self.enabled:
-            _err().print("Solving: best = weighted shortage of the best plan so far, bound = proven lower bound "
-                         "(no plan can do better)")
-            self.progress = RichProgress(
-                SpinnerColumn(finished_text="[green]✓[/]"),
-                TextColumn("[bold]{task.description}", table_column=Column(width=14, no_wrap=True)),
-                TimeElapsedColumn(table_column=Column(min_width=7, no_wrap=True)),
-                TextColumn("{task.fields[detail]}", table_column=Column(ratio=1, no_wrap=True, overflow="ellipsis")),
-                console=Console(stderr=True, highlight=False),  # wraps to the terminal, as Live needs
-            )
-            self.progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-
-    @contextlib.contextmanager
-    def stage(self, label: str) -> Iterator[Callable[[Progress], None]]:
-        """A progress row for one solve; yields the callback for its Progress events."""
-        if self.progress is None:
-            yield lambda event: None
-            return
-        progress = self.progress
-        task = progress.add_task(escape(label), total=None, detail="solving (no plan yet)")
-        best: dict[str, float | None] = {"incumbent": None, "bound": None}
-
-        def on_event(event: Progress) -> None:
-            if event.incumbent is not None and (best["incumbent"] is None or event.incumbent < best["incumbent"]):
-                best["incumbent"] = event.incumbent
-            if event.bound is not None and (best["bound"] is None or event.bound > best["bound"]):
-                best["bound"] = event.bound
-            parts = []
-            if best["incumbent"] is not None:
-                parts.append(f"best {best['incumbent']:,.1f}")
-            if best["bound"] is not None:
-                parts.append(f"bound {best['bound']:,.1f}")
-            if best["incumbent"] is not None and best["bound"] is not None:
-                gap = max(0.0, best["incumbent"] - best["bound"]) / max(best["incumbent"], 1.0)
-                parts.append(f"gap {gap:.1%}")
-            parts.append(f"({event.phase})")
-            progress.update(task, detail=escape(" | ".join(parts[:-1]) + " " + parts[-1]).strip())
-
-        try:
-            yield on_event
-        except BaseException:
-            progress.update(task, detail="stopped")
-            progress.stop_task(task)
-            raise
-        progress.update(task, total=1, completed=1)
-        progress.stop_task(task)
-
-
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-
-def _stopped(signum: int) -> BaseException:
-    return KeyboardInterrupt() if signum == signal.SIGINT else Terminated()
-
-
-def _solve_in_child(loaded: LoadedScenario, mode: str, time_limit: float, seed: int,
-                    callback: Callable[[Progress], None], debug: bool = False) -> Plan:
-    """Run :func:`planner.solve.solve_watched` so that Ctrl-C and SIGTERM stop it cleanly.
-
-    * While the solve runs, SIGINT and SIGTERM only set a flag that ``cancel`` reports, so
-      ``solve_watched`` stops and kills its solver process itself; no exception can fly
-      out of the middle of starting that process (which would leave it orphaned).
-    * The solver process is started with both signals blocked in this thread, a mask it
-      inherits: a terminal's Ctrl-C goes to the whole process group, and the solver must not
-      die with a traceback of its own. This thread unblocks them as soon as the child exists
-      (``solve_watched`` polls ``cancel`` right after starting it).
-    * The solver process's standard output (solver engines print banners there) goes to
-      /dev/null, or to stderr with ``--debug``: this program's stdout stays clean, e.g.
-      for ``--json``. It is set the same way, through what the child inherits at start.
-
-    Raises KeyboardInterrupt (SIGINT) or :class:`Terminated` (SIGTERM) when stopped.
+    The result holds the plan and the baseline plans it is compared with (in optimise mode the
+    status quo, which gets half the time limit on top).
     """
-    from planner.solve.pipeline import SolveError, solve_watched
+    from planner.solve.runner import solve_interruptibly
 
-    stop: list[int] = []
-    previous: dict[int, Any] = {}
-    masked = False
-    saved_stdout: int | None = None
-
-    def on_signal(signum: int, frame: object) -> None:
-        stop.append(signum)
-
-    def unmask() -> None:
-        """The solver process exists: undo what only it was meant to inherit."""
-        nonlocal masked, saved_stdout
-        if saved_stdout is not None:
-            os.dup2(saved_stdout, 1)
-            os.close(saved_stdout)
-            saved_stdout = None
-        if masked:
-            masked = False
-            signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
-
-    def cancel() -> bool:
-        unmask()
-        return bool(stop)
-
-    def on_event(event: Progress) -> None:
-        unmask()  # in case a future solve_watched reports progress before it polls cancel
-        callback(event)
-
-    if _in_main_thread():
-        # Starting multiprocessing's resource tracker unblocks SIGINT and SIGTERM in this
-        # thread; start it now, before the mask is set.
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
-        previous = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
-        if hasattr(signal, "pthread_sigmask"):
-            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-            masked = True
-        with contextlib.suppress(OSError, ValueError):
-            sys.stdout.flush()
-            target = os.dup(2) if debug else os.open(os.devnull, os.O_WRONLY)
-            saved_stdout = os.dup(1)
-            os.dup2(target, 1)
-            os.close(target)
-    try:
-        plan = solve_watched(loaded.scenario, mode=mode, time_limit=time_limit, seed=seed, progress=on_event,
-                             base_dir=loaded.base_dir, cancel=cancel)
-    except SolveError:
-        if stop:
-            raise _stopped(stop[0]) from None
-        raise
-    finally:
-        unmask()  # a signal held back by the mask arrives now, at on_signal
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-    if stop:
-        raise _stopped(stop[0])
-    return plan
-
-
-def _solve_with_status_quo(loaded: LoadedScenario, mode: str, time_limit: float, seed: int,
-                           show: bool, debug: bool = False) -> tuple[Plan, Plan | None]:
-    """The plan in ``mode`` and, in optimise mode, the status-quo plan it is compared with.
-
-    The status-quo plan gets 30 % of the time limit, as the status-quo baseline inside
-    :func:`planner.solve.solve` does; :func:`planner.report.align_with_status_quo` then makes
-    the plan's status-quo baseline that very plan.
-    """
-    from planner.report.output import align_with_status_quo
-
-    with SolveDisplay(show) as display:
-        status_quo = None
-        if mode == "optimise":
-            with display.stage("status quo") as callback:
-                status_quo = _solve_in_child(loaded, "status-quo", max(1.0, time_limit * 0.3), seed, callback,
-                                             debug)
-        label = {"optimise": "optimised plan", "status-quo": "status quo", "greedy": "greedy"}[mode]
-        with display.stage(label) as callback:
-            plan = _solve_in_child(loaded, mode, time_limit, seed, callback, debug)
-    return align_with_status_quo(plan, status_quo), status_quo
-
-
-# ---------------------------------------------------------------- printing
-
-
-def _pct(value: float) -> str:
-    return f"{value:.1%}"
-
-
-def _kpi_table(plan: Plan, status_quo: Plan | None) -> Table:
-    from planner.report.output import mode_label, status_quo_kpis
-
-    columns = [(mode_label(plan.mode), plan.kpis)]
-    base = status_quo_kpis(plan, status_quo)
-    if base is not None:
-        columns.append(("status quo", base))
-    if "greedy" in plan.baselines and plan.mode != "greedy":
-        columns.append(("first come, first served", plan.baselines["greedy"]))
-    table = Table(title=f"{plan.scenario}: key figures", title_justify="left")
-    table.add_column("measure")
-    for name, _ in columns:
-        table.add_column(name, justify="right")
-    rows = [
-        ("BOL students", lambda k: f"{k.students:,}"),
-        ("unplaced", lambda k: f"{k.unplaced:,} ({_pct(k.shortage_rate)})"),
-        ("unplaced, priority groups", lambda k: f"{k.unplaced_priority:,} ({_pct(k.shortage_rate_priority)})"),
-        ("weighted shortage", lambda k: f"{k.objective:,.1f}"),
-        ("busiest week", lambda k: f"{k.peak_week} ({k.peak_week_utilisation:.0%})"),
-        ("cohorts changed", lambda k: f"{k.cohorts_changed:,}"),
-    ]
-    for label, fmt in rows:
-        table.add_row(label, *(fmt(k) for _, k in columns))
-    return table
-
-
-def _cells_table(plan: Plan, status_quo: Plan | None) -> Table:
-    from planner.report.output import level_label, sector_level_rows, status_quo_kpis
-
-    base = status_quo_kpis(plan, status_quo)
-    rows = sector_level_rows(plan, base)
-    table = Table(title="Shortage by sector chamber and level", title_justify="left")
-    table.add_column("sector chamber")
-    table.add_column("level")
-    table.add_column("students", justify="right")
-    if base is not None:
-        table.add_column("status quo", justify="right")
-    table.add_column("this plan" if base is not None else "unplaced", justify="right")
-    if base is not None:
-        table.add_column("change", justify="right")
-    for r in rows:
-        cells = [escape(r["sector_name"]), level_label(r["level"]), f"{r['students']:,}"]
-        if base is not None:
-            cells.append(f"{r['baseline_unplaced']:,} ({_pct(r['baseline_rate'])})")
-        cells.append(f"{r['unplaced']:,} ({_pct(r['rate'])})")
-        if base is not None:
-            change = r["change"]
-            colour = "green" if change < 0 else "red" if change > 0 else "dim"
-            cells.append(f"[{colour}]{change:+,}[/]")
-        table.add_row(*cells)
-    return table
-
-
-def _hotspot_table(plan: Plan) -> Table | None:
-    from planner.report.output import hotspots, level_label
-
-    spots = hotspots(plan, 10)
-    if not spots:
-        return None
-    table = Table(title="Top 10 hotspots (area, sector chamber, level, week)", title_justify="left")
-    for name, justify in (("area", "left"), ("sector chamber", "left"), ("level", "left"), ("week", "left"),
-                          ("unplaced", "right")):
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
-    for h in spots:
-        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_label(h["level"]), h["week"], f"{h['unplaced']:,}")
-    return table
-
-
-def _print_result(plan: Plan, status_quo: Plan | None, out: Path, files: list[Path]) -> None:
-    console = _out()
-    console.print()
-    console.print(_kpi_table(plan, status_quo))
-    k = plan.kpis
-    console.print(f"solver: {escape(plan.solver.status)}; weighted shortage {k.objective:,.1f}, bound {k.bound:,.1f}, "
-                  f"gap {k.gap:.2%}; {plan.solver.wall_seconds:,.1f} s of {plan.solver.time_limit:,.0f} s")
-    console.print()
-    console.print(_cells_table(plan, status_quo))
-    spots = _hotspot_table(plan)
-    console.print()
-    if spots is not None:
-        console.print(spots)
-    else:
-        console.print("No student is left without a place.")
-    console.print()
-    console.print(f"Results in [bold]{escape(str(out))}[/]: " + ", ".join(escape(p.name) for p in files))
+    params = SolveParams(mode=mode, time_limit=time_limit, seed=seed)
+    with SolveDisplay(show) as display, display.stage(plan_mode_label(mode)) as callback:
+        return solve_interruptibly(loaded.scenario, params, callback, base_dir=loaded.base_dir, debug=debug)
 
 
 # ---------------------------------------------------------------- commands
@@ -447,7 +151,7 @@ def solve(
     mode: Mode = typer.Option(Mode.optimise, "--mode", help="optimise: choose periods and forms; status-quo: "
                               "current periods; greedy: current periods, first come first served."),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the solve (optimise mode "
-                                     "also solves the status quo for the comparison, with 30 % of this on top)."),
+                                     "also solves the status quo for the comparison, with half of this on top)."),
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     as_json: bool = typer.Option(False, "--json", help="Print only the KPIs as JSON."),
@@ -459,14 +163,14 @@ def solve(
     with _handled(debug):
         loaded = _load(scenario, quiet)
         _check_out_dir(out)
-        plan, status_quo = _solve_with_status_quo(loaded, mode.value, time_limit, seed,
-                                                  show=not (quiet or as_json), debug=debug)
-        files = write_outputs(plan, loaded, out, status_quo=status_quo,
+        result = _solve(loaded, mode.value, time_limit, seed, show=not (quiet or as_json), debug=debug)
+        status_quo = result.baselines.get("status-quo")
+        files = write_outputs(result.plan, loaded, out, status_quo=status_quo,
                               warn=(lambda m: None) if quiet else (lambda m: _echo_err(f"warning: {m}")))
         if as_json:
-            typer.echo(plan.kpis.model_dump_json(indent=2))
+            typer.echo(result.plan.kpis.model_dump_json(indent=2))
         elif not quiet:
-            _print_result(plan, status_quo, out, files)
+            print_result(result.plan, status_quo, out, files)
 
 
 @app.command()
@@ -476,16 +180,16 @@ def demo(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Solve the embedded default scenario (Twente): optimised plan and status quo side by side."""
-    from planner.report.output import StagedFolder, comparison_markdown, write_outputs
+    from planner.report.output import StagedFolder, write_outputs
 
     with _handled(debug):
         path = default_scenario_path()
-        console = _out()
+        console = out_console()
         console.print(f"Default scenario: {escape(str(path))}")
         loaded = _load(path)
         _check_out_dir(out)
-        plan, status_quo = _solve_with_status_quo(loaded, "optimise", time_limit, 0, show=True, debug=debug)
-        assert status_quo is not None
+        result = _solve(loaded, "optimise", time_limit, 0, show=True, debug=debug)
+        plan, status_quo = result.plan, result.baselines["status-quo"]
         with StagedFolder(out) as staged:
             warn = lambda m: _echo_err(f"warning: {m}")  # noqa: E731
             write_outputs(plan, loaded, staged.path / "optimise", status_quo=status_quo, warn=warn)
@@ -496,7 +200,7 @@ def demo(
                     + comparison_markdown(status_quo, plan, "status quo", "optimised plan"))
             (staged.path / "summary.md").write_text(text, encoding="utf-8")
             staged.commit()
-        _print_result(plan, status_quo, out / "optimise", sorted((out / "optimise").iterdir()))
+        print_result(plan, status_quo, out / "optimise", sorted((out / "optimise").iterdir()))
         console.print(f"Status quo in [bold]{escape(str(out / 'status-quo'))}[/]; comparison in "
                       f"[bold]{escape(str(out / 'summary.md'))}[/]")
 
@@ -509,8 +213,6 @@ def compare(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Compare two plans: KPIs side by side and the cells and areas that got better or worse (B against A)."""
-    from planner.report.output import compare_plans, format_value, level_label, load_plan
-
     with _handled(debug):
         plans, problems = [], []
         for path in (a, b):
@@ -525,55 +227,29 @@ def compare(
         if as_json:
             typer.echo(json.dumps(result, indent=2))
             return
-        console = _out()
-        table = Table(title="Key figures (A against B)", title_justify="left")
-        table.add_column("measure")
-        table.add_column(f"A: {escape(str(a))}", justify="right")
-        table.add_column(f"B: {escape(str(b))}", justify="right")
-        table.add_column("B - A", justify="right")
-        for row in result["kpis"]:
-            diff = "" if row["diff"] is None else format_value(row["diff"], row["kind"])
-            if row["diff"] is not None and row["diff"] > 0:
-                diff = "+" + diff
-            table.add_row(row["label"], format_value(row["a"], row["kind"]), format_value(row["b"], row["kind"]), diff)
-        console.print(table)
-        for title, rows, key_columns in (
-            ("Stagebarometer cells (sector chamber x pathway x level) that changed", result["cells"],
-             lambda r: [escape(r["sector_name"]), r["pathway"], level_label(r["level"])]),
-            ("Areas (students' school location) that changed", result["areas"], lambda r: [escape(r["area"])]),
-        ):
-            changed = sorted((r for r in rows if r["change"] != "same"), key=lambda r: r["diff"])
-            console.print()
-            if not changed:
-                console.print(f"{title}: none.")
-                continue
-            table = Table(title=title, title_justify="left")
-            for name in (["sector chamber", "pathway", "level"] if "sector" in changed[0] else ["area"]):
-                table.add_column(name)
-            for name in ("unplaced A", "unplaced B", "difference", ""):
-                table.add_column(name, justify="right")
-            for r in changed:
-                colour = "green" if r["change"] == "better" else "red"
-                table.add_row(*key_columns(r), f"{r['unplaced_a']:,}", f"{r['unplaced_b']:,}", f"{r['diff']:+,}",
-                              f"[{colour}]{r['change']}[/]")
-            console.print(table)
-        for note in result["notes"]:
-            console.print(f"[yellow]note:[/] {escape(note)}")
+        print_comparison(result, a, b)
 
 
 @app.command()
 def generate(
     size: Size = typer.Option(Size.S, "--size", case_sensitive=False, help="S, M or L."),
+    region: str | None = typer.Option(None, "--region", help="Labour-market region (size S) or province (size M) "
+                                      "to generate; default Twente (S) or Gelderland (M)."),
     seed: int = typer.Option(2026, "--seed", help="Generator seed (same seed, same scenario)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (or a folder: scenario.yaml in it); cohorts.csv and companies.csv go next to it."),
+    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (or a folder: scenario.yaml in it); "
+                             "cohorts.csv and companies.csv go next to it."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
+    import planner.generate as generator
+
     with _handled(debug):
-        module = _optional_module("planner.generate", "the scenario generator")
-        scenario = module.generate_scenario(size.value, seed)
-        written = module.write_generated(scenario, out)
-        console = _out()
+        try:
+            scenario = generator.generate_scenario(size.value, seed, region=region)
+        except generator.UnknownRegion as err:
+            raise InputFailure([str(err)]) from None
+        written = generator.write_generated(scenario, out)
+        console = out_console()
         console.print(f"Generated scenario [bold]{escape(scenario.name)}[/]: "
                       f"{len(scenario.cohorts):,} cohorts, {sum(c.students for c in scenario.cohorts):,} students, "
                       f"{len(scenario.companies):,} learning companies")
@@ -615,9 +291,10 @@ def bench(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Benchmark generated S/M/L regions and write the results table."""
+    from planner import bench as bench_module
+
     with _handled(debug):
-        module = _optional_module("planner.bench", "the benchmark")
-        console = _out()
+        console = out_console()
 
         def progress(result: Any) -> None:
             row = getattr(result, "__dict__", {}) or {}
@@ -633,7 +310,7 @@ def bench(
         if seed is not None:
             kwargs["seed"] = seed
         console.print(f"Benchmark sizes {', '.join(kwargs['sizes'])} ...")
-        module.run_bench(**kwargs)
+        bench_module.run_bench(**kwargs)
         console.print(f"Results in [bold]{escape(str(out))}[/]")
 
 
@@ -643,15 +320,15 @@ def serve(
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
-    """Run the web API (api.main:app) with uvicorn."""
-    with _handled(debug):
-        module = _optional_module("api.main", "the web API")
-        if not hasattr(module, "app"):
-            _echo_err("error: the web API module api.main has no 'app' yet")
-            raise typer.Exit(EXIT_INTERNAL)
-        import uvicorn
+    """Run the web API with uvicorn (settings from the environment, see README)."""
+    import api.main  # the API stack loads only for this command
+    from api.core.config import SettingsError
 
-        uvicorn.run("api.main:app", host=host, port=port)
+    with _handled(debug):
+        try:
+            api.main.serve(host=host, port=port)
+        except SettingsError as err:
+            raise InputFailure([f"error: {err}"]) from None
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.scenario.model import Scenario
+from planner.scenario import Scenario
 
 AREAS = {
     "Enschede": (52.2183, 6.8958),

@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api import analysis, crud, schemas, views
+from api import crud, schemas, views
 from api.deps import MAX_ID, AgreementId, RegionPath, SessionDep
 from api.errors import NotFound
+from planner.plan import analysis
 
 router = APIRouter(tags=["agreements"])
 

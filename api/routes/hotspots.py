@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api import analysis, crud, schemas, views
+from api import crud, schemas, views
 from api.deps import Limit, SessionDep
 from api.schemas import LevelCode, Mode, SectorCode
+from planner.plan import analysis
 
 router = APIRouter(tags=["hotspots"])
 

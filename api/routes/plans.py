@@ -7,9 +7,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from api import analysis, artifacts, crud, schemas, views
+from api import artifacts, crud, schemas, views
 from api.deps import MAX_ID, Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
+from planner.plan import analysis
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -78,7 +79,7 @@ def compare(session: SessionDep,
     chamber, level, week) where b has fewer or more unplaced students than a; also the
     stagebarometer cells (sector chamber, pathway, level)."""
     row_a, row_b = crud.get_plan_row(session, a), crud.get_plan_row(session, b)
-    result = analysis.compare_plans(crud.plan_of(row_a), crud.plan_of(row_b), limit)
+    result = analysis.compare_hotspot_cells(crud.plan_of(row_a), crud.plan_of(row_b), limit)
     return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
 
 

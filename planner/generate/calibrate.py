@@ -14,8 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from planner.scenario.model import Scenario
-from planner.solve.pipeline import solve
+from planner.scenario import Scenario
+from planner.solve import SolveParams, solve
 
 __all__ = ["StatusQuoShortage", "status_quo_shortage"]
 
@@ -92,7 +92,7 @@ def status_quo_shortage(scenario: Scenario, *, time_limit: float = 120.0, seed: 
     StatusQuoShortage
         Students and unplaced students by level and by sector chamber.
     """
-    plan = solve(scenario, "status-quo", time_limit=time_limit, seed=seed, base_dir=base_dir, baselines=False)
+    plan = solve(scenario, SolveParams("status-quo", time_limit=time_limit, seed=seed, baselines=False), base_dir=base_dir).plan
     students_by_level: Counter[str] = Counter()
     short_by_level: Counter[str] = Counter()
     students_by_sector: Counter[str] = Counter()

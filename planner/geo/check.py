@@ -15,7 +15,7 @@ import numpy as np
 from planner.geo.errors import GeoInputError
 from planner.geo.places import find_place, suggest_places
 from planner.geo.region import Region
-from planner.scenario.model import Scenario
+from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem
 from planner.scenario.validate import Origins, row_origin
 

@@ -12,7 +12,7 @@ import pandas as pd
 from planner.geo.places import find_place
 from planner.geo.polygons import load_area_geojson, voronoi_areas
 from planner.geo.travel import Barrier, TravelNetwork
-from planner.scenario.model import Scenario
+from planner.scenario import Scenario
 
 
 class Region:

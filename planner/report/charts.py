@@ -22,19 +22,15 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from planner.codes import LEVELS, SECTOR_CHAMBERS
+from planner.model.capacity import student_days_per_week
 from planner.plan.model import KPIs, Plan
+from planner.report.tables import level_text, plan_mode_label
 from planner.scenario import InternshipForm, Scenario
 
 CAPACITY_COLOUR = "#9aa5b1"
 STATUS_QUO_COLOUR = "#d9822b"
 PLAN_COLOUR = "#1f5fa8"
 DPI = 110
-
-
-def _plan_label(plan: Plan) -> str:
-    return {"optimise": "optimised plan", "status-quo": "status quo", "greedy": "first come, first served"}.get(
-        plan.mode, plan.mode
-    )
 
 
 def weekly_demand(plan: Plan) -> dict[str, np.ndarray]:
@@ -47,7 +43,7 @@ def weekly_demand(plan: Plan) -> dict[str, np.ndarray]:
     demand: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(plan.weeks)))
     for cp in plan.cohorts:
         for wave in cp.waves:
-            days = InternshipForm.parse(wave.form).days_per_week
+            days = student_days_per_week(InternshipForm.parse(wave.form))
             for week in wave.weeks:
                 demand[cp.sector][index[week]] += wave.students * days
     return dict(demand)
@@ -112,7 +108,7 @@ def weekly_capacity_chart(
         ax.step(x, cap, where="mid", color=CAPACITY_COLOUR, linewidth=1)
         ours = demand.get(sector, zeros)
         (handles["plan"],) = ax.step(x, ours, where="mid", color=PLAN_COLOUR, linewidth=2.2,
-                                     label=f"demand, {_plan_label(plan)}", zorder=3)
+                                     label=f"demand, {plan_mode_label(plan.mode)}", zorder=3)
         if base_demand is not None:
             # Drawn on top, dashed: where both plans ask the same, both lines stay visible.
             theirs = base_demand.get(sector, zeros)
@@ -154,8 +150,7 @@ def weekly_capacity_chart(
 
 
 def _cell_label(sector: str, pathway: str, level: str) -> str:
-    lvl = "entree" if level == "entree" else f"niveau {level}"
-    return f"{SECTOR_CHAMBERS.get(sector, sector)} - {pathway} {lvl}"
+    return f"{SECTOR_CHAMBERS.get(sector, sector)} - {pathway} {level_text(level)}"
 
 
 def shortage_cells_chart(plan: Plan, path: str | os.PathLike[str], status_quo: Plan | None = None,
@@ -186,7 +181,7 @@ def shortage_cells_chart(plan: Plan, path: str | os.PathLike[str], status_quo: P
     series = []
     if base is not None:
         series.append(("status quo (current periods)", theirs, STATUS_QUO_COLOUR))
-    series.append((_plan_label(plan), ours, PLAN_COLOUR))
+    series.append((plan_mode_label(plan.mode), ours, PLAN_COLOUR))
     bar = 0.8 / len(series)
     top = 0
     for s, (label, cells, colour) in enumerate(series):

@@ -10,11 +10,11 @@ import httpx
 import pytest
 import yaml
 
+import planner.solve as solve_package
 from api.core.config import Settings
 from planner.geo import load_scenario
 from planner.plan.model import Progress
 from planner.scenario import ScenarioError
-from planner.solve import pipeline
 from tests.api.support import TWENTE, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
 
 
@@ -224,8 +224,8 @@ def test_validation_errors_match_the_cli(api_server: ApiServer, tmp_path: Path) 
         assert conflict.status_code == 409 and "already done" in conflict.json()["detail"]
 
 
-def _solve_until_cancelled(scenario, mode, time_limit, seed=0, progress=None, base_dir=None,  # noqa: ANN001
-                           cancel=None, **_options) -> None:
+def _solve_until_cancelled(scenario, params, progress=None, base_dir=None, cancel=None,  # noqa: ANN001
+                           **_options) -> None:
     """Stands in for the watched solve: reports progress, then runs until the job is cancelled."""
     progress(Progress(seconds=0.0, phase="solving", incumbent=None, bound=None))
     deadline = time.monotonic() + 60
@@ -233,7 +233,7 @@ def _solve_until_cancelled(scenario, mode, time_limit, seed=0, progress=None, ba
         if time.monotonic() > deadline:
             raise AssertionError("the job was never cancelled")
         time.sleep(0.01)
-    raise pipeline.SolveError("the solve was cancelled")
+    raise solve_package.SolveError("the solve was cancelled")
 
 
 def test_cancel_queued_and_running_jobs(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -242,7 +242,7 @@ def test_cancel_queued_and_running_jobs(database_url: str, tmp_path: Path, monke
     The solve never finishes by itself (the solver's own cancel is tested with the solver), so
     the running job is always there to cancel.
     """
-    monkeypatch.setattr(pipeline, "solve_watched", _solve_until_cancelled)
+    monkeypatch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
     settings = Settings(database_url=database_url, data_dir=tmp_path / "files", max_concurrent_solves=1)
     with app_client(settings) as client:
         sid = _upload(client, tiny_files(tmp_path / "tiny"), "Queue")["id"]

@@ -11,12 +11,13 @@ import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from api import analysis, artifacts, crud, main
+from api import artifacts, crud, main
 from api.core.config import Settings, SettingsError, load_settings, normalise_database_url
 from api.core.db import Database
 from api.jobs import FairSlots
 from api.models import Base
-from planner.solve.pipeline import solve
+from planner.plan import analysis
+from planner.solve import SolveParams, solve
 from tests.api.support import app_client, free_port, multipart_files, tiny_files
 from tests.builders import tiny_scenario
 
@@ -114,7 +115,8 @@ def test_fair_slots_start_lower_job_ids_first() -> None:
 @pytest.fixture(scope="module")
 def plans():  # noqa: ANN201
     scenario = tiny_scenario()
-    return solve(scenario, "status-quo", 10, baselines=False), solve(scenario, "optimise", 10, baselines=False)
+    return (solve(scenario, SolveParams("status-quo", 10, baselines=False)).plan,
+            solve(scenario, SolveParams("optimise", 10, baselines=False)).plan)
 
 
 def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
@@ -127,7 +129,7 @@ def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
     only_level_2 = analysis.rank_hotspots([analysis.PlanCells(1, "Twente", totals, {})], 100, level="2")
     assert only_level_2 and all(r["level"] == "2" and r["priority_group"] for r in only_level_2)
 
-    compared = analysis.compare_plans(status_quo, optimised, limit=5)
+    compared = analysis.compare_hotspot_cells(status_quo, optimised, limit=5)
     unplaced = next(k for k in compared["kpis"] if k["name"] == "unplaced")
     assert unplaced["difference"] == optimised.kpis.unplaced - status_quo.kpis.unplaced
     assert unplaced["better"] == ("b" if unplaced["difference"] < 0 else "a" if unplaced["difference"] else "same")

@@ -18,10 +18,13 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from planner import cli
+from planner import bench, cli
+from planner.generate import generate_scenario, write_generated
 from planner.geo import load_scenario
-from planner.report.output import STAGING_SUFFIX, load_plan
+from planner.plan.model import load_plan
+from planner.report.output import STAGING_SUFFIX
 from planner.scenario import ScenarioError
+from planner.solve import runner as solve_runner
 from tests.builders import cohort, company, scenario_dict
 
 runner = CliRunner()
@@ -143,12 +146,10 @@ def test_solve_refuses_an_output_path_that_is_a_file(tiny_scenario_path, tmp_pat
 
 
 def test_an_internal_error_exits_1_with_a_short_message(tiny_scenario_path, tmp_path, monkeypatch):
-    import planner.solve.pipeline
-
     def broken(*args, **kwargs):
         raise RuntimeError("the solver broke\nwith details")
 
-    monkeypatch.setattr(planner.solve.pipeline, "solve_watched", broken)
+    monkeypatch.setattr(solve_runner, "solve_watched", broken)
     result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == ["error: RuntimeError: the solver broke",
@@ -253,7 +254,6 @@ def test_compare_reports_missing_and_foreign_plans_with_exit_2(tmp_path, solved_
 
 
 def test_generate_writes_a_scenario_that_validates(tmp_path):
-    pytest.importorskip("planner.generate")
     out = tmp_path / "gen" / "scenario.yaml"
     result = invoke("generate", "--size", "s", "--seed", 7, "--out", out)
     assert result.exit_code == 0, result.output
@@ -262,14 +262,18 @@ def test_generate_writes_a_scenario_that_validates(tmp_path):
     assert invoke("validate", out).exit_code == 0
 
 
-def test_missing_optional_parts_give_a_clear_message(monkeypatch, tmp_path):
-    for module in ("planner.generate", "planner.bench", "api.main"):
-        monkeypatch.setitem(sys.modules, module, None)
-    for args, what in ((["generate", "--out", tmp_path / "s.yaml"], "the scenario generator"),
-                       (["bench"], "the benchmark"), (["serve"], "the web API")):
-        result = invoke(*args)
-        assert result.exit_code == 1
-        assert result.stderr.startswith(f"error: {what} is not available in this installation")
+def test_generate_an_unknown_region_exits_2_and_names_it(tmp_path):
+    result = invoke("generate", "--size", "S", "--region", "Atlantis", "--out", tmp_path / "s.yaml")
+    assert result.exit_code == 2
+    assert "Atlantis" in result.stderr
+    assert not (tmp_path / "s.yaml").exists()
+
+
+def test_generate_a_named_region(tmp_path):
+    out = tmp_path / "gen" / "scenario.yaml"
+    result = invoke("generate", "--size", "S", "--region", "Twente", "--seed", 7, "--out", out)
+    assert result.exit_code == 0, result.output
+    assert invoke("validate", out).exit_code == 0
 
 
 def test_bench_calls_run_bench(monkeypatch, tmp_path):
@@ -281,7 +285,7 @@ def test_bench_calls_run_bench(monkeypatch, tmp_path):
                                        status_quo_unplaced=90))
         return []
 
-    monkeypatch.setitem(sys.modules, "planner.bench", types.SimpleNamespace(run_bench=run_bench))
+    monkeypatch.setattr(bench, "run_bench", run_bench)
     result = invoke("bench", "--size", "S", "--size", "M", "--time-limit", 5, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     assert calls == [(["S", "M"], tmp_path, 5.0, 2026)]
@@ -290,22 +294,32 @@ def test_bench_calls_run_bench(monkeypatch, tmp_path):
     assert calls[-1] == (["S"], Path("bench-out"), None, 9)
 
 
-def test_serve_runs_uvicorn_on_the_api(monkeypatch):
-    import uvicorn
+def test_serve_runs_the_api(monkeypatch):
+    import api.main
 
     calls = []
-    monkeypatch.setitem(sys.modules, "api.main", types.SimpleNamespace(app=object()))
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: calls.append((app, kwargs)))
+    monkeypatch.setattr(api.main, "serve", lambda **kwargs: calls.append(kwargs))
     result = invoke("serve", "--port", 8765)
     assert result.exit_code == 0, result.output
-    assert calls == [("api.main:app", {"host": "127.0.0.1", "port": 8765})]
+    assert calls == [{"host": "127.0.0.1", "port": 8765}]
+
+
+def test_serve_with_a_bad_setting_exits_2_naming_it(monkeypatch):
+    monkeypatch.setenv("STAGEPLANNER_MAX_CONCURRENT_SOLVES", "0")
+    result = invoke("serve", "--port", 8765)
+    assert result.exit_code == 2
+    assert "STAGEPLANNER_MAX_CONCURRENT_SOLVES" in result.stderr
+    assert "Traceback" not in result.output
 
 
 # ---------------------------------------------------------------- demo
 
 
-def test_default_scenario_path_is_next_to_the_package():
-    assert cli.default_scenario_path() == REPO / "scenarios" / "twente" / "scenario.yaml"
+def test_default_scenario_is_the_embedded_twente_scenario():
+    # Package data: the repository's scenarios/ folder, reached through the planner package.
+    path = cli.default_scenario_path()
+    assert path.parent.parent.parent.name == "planner"
+    assert path.resolve() == (REPO / "scenarios" / "twente" / "scenario.yaml").resolve()
 
 
 def test_demo_writes_both_plans_and_a_comparison(monkeypatch, tiny_scenario_path, tmp_path):
@@ -382,9 +396,8 @@ def test_bad_input_as_a_subprocess_exits_2(tmp_path):
 @pytest.fixture(scope="module")
 def big_scenario(tmp_path_factory) -> Path:
     """A generated region (size S) that takes the solver more than a few seconds."""
-    generate = pytest.importorskip("planner.generate")
     folder = tmp_path_factory.mktemp("big")
-    return Path(generate.write_generated(generate.generate_scenario("S", 11), folder / "scenario.yaml"))
+    return Path(write_generated(generate_scenario("S", 11), folder / "scenario.yaml"))
 
 
 def solver_children(pid: int) -> list[psutil.Process]:

@@ -15,22 +15,15 @@ import numpy as np
 import pytest
 
 from planner.geo import load_scenario
-from planner.plan.model import Plan
+from planner.plan.analysis import compare_plans, hotspots
+from planner.plan.model import Plan, load_plan
 from planner.report import charts
 from planner.report import output as report
-from planner.report.output import (
-    SCHEDULE_COLUMNS,
-    SHORTAGE_COLUMNS,
-    UTILISATION_COLUMNS,
-    align_with_status_quo,
-    compare_plans,
-    comparison_markdown,
-    hotspots,
-    load_plan,
-    signals_held,
-    write_outputs,
-)
-from planner.solve.pipeline import solve
+from planner.report.output import write_outputs
+from planner.report.summary import comparison_markdown
+from planner.report.tables import SCHEDULE_COLUMNS, SHORTAGE_COLUMNS, UTILISATION_COLUMNS
+from planner.solve import SolveParams, solve
+from planner.solve.interrupt import signals_held
 
 KPI_KEYS = {"students", "placed", "unplaced", "unplaced_priority", "shortage_rate", "objective", "bound", "gap",
             "solve_seconds", "mode"}
@@ -40,11 +33,10 @@ CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "utilisation.csv", "
 
 @pytest.fixture(scope="module")
 def solved(tiny_scenario_path):
-    """The tiny scenario loaded from disk, its optimised plan and its status-quo plan."""
+    """The tiny scenario loaded from disk, its optimised plan and the status-quo plan of the same solve."""
     loaded = load_scenario(tiny_scenario_path)
-    plan = solve(loaded.scenario, "optimise", time_limit=10, base_dir=loaded.base_dir)
-    status_quo = solve(loaded.scenario, "status-quo", time_limit=5, base_dir=loaded.base_dir, baselines=False)
-    return loaded, plan, status_quo
+    result = solve(loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=loaded.base_dir)
+    return loaded, result.plan, result.baselines["status-quo"]
 
 
 @pytest.fixture(scope="module")
@@ -222,23 +214,6 @@ def test_summary_md_has_kpis_baselines_cells_hotspots_solver_and_explanation(wri
     assert "| area | sector chamber | level | week | unplaced |" in sq_text
     top = hotspots(status_quo, 1)[0]
     assert f"| {top['area']} | {top['sector_name']} |" in sq_text
-
-
-def test_align_with_status_quo_makes_one_story(solved):
-    _, plan, status_quo = solved
-    aligned = align_with_status_quo(plan, status_quo)
-    assert aligned.baselines["status-quo"] == status_quo.kpis and aligned.cohorts == plan.cohorts
-    # An "optimised" plan worse than the status quo found separately keeps the status-quo periods.
-    worse = status_quo.model_copy(update={
-        "mode": "optimise", "baselines": plan.baselines,
-        "kpis": status_quo.kpis.model_copy(update={"mode": "optimise", "objective": status_quo.kpis.objective + 10,
-                                                   "bound": 1.0})})
-    kept = align_with_status_quo(worse, status_quo)
-    assert kept.mode == "optimise" and kept.kpis.mode == "optimise"
-    assert kept.kpis.objective == status_quo.kpis.objective and kept.kpis.bound == 1.0
-    assert kept.cohorts == status_quo.cohorts and kept.baselines["greedy"] == plan.baselines["greedy"]
-    assert "keeps the status-quo periods" in kept.solver.explanation[-1]
-    assert align_with_status_quo(status_quo, plan) is status_quo
 
 
 def test_hotspots_are_ranked_by_unplaced_students(solved):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from planner.scenario.calendar import Calendar, InternshipForm, fitting_starts, week_label, week_monday
+from planner.scenario import Calendar, InternshipForm, fitting_starts, week_label, week_monday
 from tests.builders import cohort, company, make_scenario
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario, embedded_scenario_names
 from planner.geo import load_scenario
+from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario, embedded_scenario_names
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.geo import Region
-from planner.plan.model import verify_plan
-from planner.solve.pipeline import solve
+from planner.geo.region import Region
+from planner.plan.verify import verify_plan
+from planner.solve import SolveError, SolveParams, solve, solve_watched
 from tests.builders import cohort, company, make_scenario
 
 
@@ -19,7 +19,7 @@ def travel(scenario):
 
 
 def checked(scenario, mode, **kwargs):
-    plan = solve(scenario, mode, time_limit=20, **kwargs)
+    plan = solve(scenario, SolveParams(mode, time_limit=20, **kwargs)).plan
     assert verify_plan(scenario, plan, travel(scenario)) == []
     return plan
 
@@ -164,7 +164,8 @@ def small_scenarios(draw):
 @given(small_scenarios())
 def test_every_plan_is_sound_and_optimise_never_worse(scenario):
     minutes = travel(scenario)
-    plans = {mode: solve(scenario, mode, time_limit=10, baselines=False) for mode in ("status-quo", "optimise", "greedy")}
+    plans = {mode: solve(scenario, SolveParams(mode, time_limit=10, baselines=False)).plan
+             for mode in ("status-quo", "optimise", "greedy")}
     for plan in plans.values():
         # Capacity, students counted once, windows, wave limits, forms, sector/level fit, travel.
         assert verify_plan(scenario, plan, minutes) == []
@@ -173,28 +174,28 @@ def test_every_plan_is_sound_and_optimise_never_worse(scenario):
         # The bound is proven: no plan can beat it.
         assert plan.kpis.bound <= plan.kpis.objective + 1e-6
     assert plans["optimise"].kpis.bound <= plans["status-quo"].kpis.bound + 1e-6
-    with_baselines = solve(scenario, "optimise", time_limit=10)
+    with_baselines = solve(scenario, SolveParams("optimise", time_limit=10)).plan
     assert with_baselines.kpis.objective <= with_baselines.baselines["status-quo"].objective + 1e-9
 
 
 def test_watched_solve_matches_the_in_process_solve_and_streams_progress():
-    from planner.solve.pipeline import solve_watched
-
     scenario = make_scenario([cohort("a"), cohort("b")], [company("k", places=10)])
     events = []
-    watched = solve_watched(scenario, "optimise", time_limit=20, progress=events.append)
-    direct = solve(scenario, "optimise", time_limit=20)
+    watched_result = solve_watched(scenario, SolveParams("optimise", time_limit=20), progress=events.append)
+    watched = watched_result.plan
+    direct = solve(scenario, SolveParams("optimise", time_limit=20)).plan
     assert watched.kpis.objective == direct.kpis.objective == 0
     assert [e.phase for e in events][0] == "relaxation" and events[-1].phase == "plan"
     assert verify_plan(scenario, watched, travel(scenario)) == []
+    # The baseline plans come back from the solver process with the plan.
+    assert set(watched_result.baselines) == {"greedy", "status-quo"}
+    assert watched_result.baselines["status-quo"].kpis.objective == direct.baselines["status-quo"].objective
 
 
 def test_watchdog_replaces_a_solve_that_overruns_with_the_greedy_plan():
-    from planner.solve.pipeline import solve_watched
-
     scenario = make_scenario([cohort("a"), cohort("b")], [company("k", places=10)])
     # A deadline that has passed before the solver process has even started.
-    plan = solve_watched(scenario, "optimise", time_limit=0.01, grace=-0.01)
+    plan = solve_watched(scenario, SolveParams("optimise", time_limit=0.01), grace=-0.01).plan
     assert plan.solver.status == "watchdog"
     assert any("did not finish within its time limit" in line for line in plan.solver.explanation)
     assert verify_plan(scenario, plan, travel(scenario)) == []
@@ -202,8 +203,6 @@ def test_watchdog_replaces_a_solve_that_overruns_with_the_greedy_plan():
 
 
 def test_cancelled_watched_solve_raises():
-    from planner.solve.pipeline import SolveError, solve_watched
-
     scenario = make_scenario([cohort("a")], [company("k")])
     with pytest.raises(SolveError, match="cancelled"):
-        solve_watched(scenario, "optimise", time_limit=20, cancel=lambda: True)
+        solve_watched(scenario, SolveParams("optimise", time_limit=20), cancel=lambda: True)

@@ -1,0 +1,90 @@
+"""The plan as tables: the CSV files' rows and columns, and how values and codes are written in reports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from planner.codes import SECTOR_CHAMBERS, mode_label
+from planner.plan.model import Plan
+
+SCHEDULE_COLUMNS = [
+    "cohort", "institution", "sector", "level", "pathway", "wave", "form", "start_week", "end_week",
+    "students", "placed", "company",
+]
+SHORTAGE_COLUMNS = ["week", "sector", "sector_name", "pathway", "level", "area", "unplaced"]
+UTILISATION_COLUMNS = ["company", "area", "week", "capacity_student_days", "used_student_days", "utilisation"]
+# Reports (summary.md, charts, the command line) are written in English.
+REPORT_LANGUAGE = "en"
+
+
+def plan_mode_label(mode: str) -> str:
+    """What a plan mode means, in the reports' language (e.g. ``optimised plan``)."""
+    return mode_label(mode, REPORT_LANGUAGE)
+
+
+def level_text(level: str) -> str:
+    """A level as it reads inside a report's sentence or table: ``entree`` or ``niveau N``."""
+    return "entree" if level == "entree" else f"niveau {level}"
+
+
+def format_value(value: Any, kind: str) -> str:
+    """Format a KPI value for tables."""
+    if value is None:
+        return "-"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "rate":
+        return f"{float(value):.2%}"
+    if kind == "number":
+        return f"{float(value):,.1f}"
+    return str(value)
+
+
+def schedule_rows(plan: Plan) -> list[dict[str, Any]]:
+    """One row per placement, plus a row with empty company for each wave's unplaced students."""
+    rows = []
+    for cp in plan.cohorts:
+        for wave in cp.waves:
+            base = {
+                "cohort": cp.cohort, "institution": cp.institution, "sector": cp.sector, "level": cp.level,
+                "pathway": cp.pathway, "wave": wave.wave, "form": wave.form, "start_week": wave.start_week,
+                "end_week": wave.end_week,
+            }
+            for placement in wave.placements:
+                rows.append({**base, "students": placement.students, "placed": placement.students,
+                             "company": placement.company})
+            unplaced = wave.students - wave.placed
+            if unplaced > 0:
+                rows.append({**base, "students": unplaced, "placed": 0, "company": ""})
+    return rows
+
+
+def shortage_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Unplaced students per week and (sector chamber, pathway, level, area)."""
+    return [
+        {"week": s.week, "sector": s.sector, "sector_name": SECTOR_CHAMBERS.get(s.sector, s.sector),
+         "pathway": s.pathway, "level": s.level, "area": s.area, "unplaced": s.unplaced}
+        for s in plan.shortages
+    ]
+
+
+def utilisation_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Capacity and use per company and week, in student-days (utilisation empty without capacity)."""
+    rows = []
+    for use in plan.utilisation:
+        for week, capacity, used in zip(plan.weeks, use.capacity, use.used):
+            rows.append({"company": use.company, "area": use.area, "week": week,
+                         "capacity_student_days": capacity, "used_student_days": used,
+                         "utilisation": f"{used / capacity:.4f}" if capacity > 0 else ""})
+    return rows
+
+
+def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    """Rows as CSV text with exactly ``columns``."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()

@@ -1,0 +1,141 @@
+"""From assignments to a checked :class:`~planner.plan.model.Plan`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from planner.geo.region import Region
+from planner.model.capacity import default_weekdays
+from planner.model.problem import ProblemData
+from planner.plan.kpis import company_load, compute_kpis, shortage_cells, utilisation
+from planner.plan.model import CohortPlan, Placement, Plan, SolveStats, Wave
+from planner.plan.verify import verify_plan
+from planner.scenario import InternshipForm
+from planner.solve.clock import Clock
+from planner.solve.heuristics import Assignment
+
+
+class SolveError(Exception):
+    """A solve could not be completed (internal problem, not bad input)."""
+
+
+def cohort_plans(
+    data: ProblemData,
+    region: Region,
+    assignments: list[Assignment],
+) -> list[CohortPlan]:
+    """Turn company assignments into per-cohort waves; everything not placed is unplaced."""
+    scenario = data.scenario
+    calendar = scenario.calendar
+    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
+    minutes_cache: dict[str, np.ndarray] = {}
+    by_cohort: dict[int, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    for option, company, students in assignments:
+        by_cohort[int(data.option_cohort[option])][option][company] += students
+    plans: list[CohortPlan] = []
+    position_of = {i: c for c, i in enumerate(data.cohorts)}
+    for i, cohort in enumerate(scenario.cohorts):
+        location = scenario.locations[cohort.location]
+        base = dict(
+            cohort=cohort.id, institution=scenario.institution_of[cohort.location], location=cohort.location,
+            area=location.area, crebo=cohort.crebo, programme=cohort.programme, sector=cohort.sector,
+            level=cohort.level, pathway=cohort.pathway, students=cohort.students,
+            weight=scenario.policy.weight(cohort),
+        )
+        current_form = InternshipForm.parse(cohort.current_form)
+        current_start = calendar.week_index[cohort.current_start]
+        if cohort.pathway == "BBL":
+            weeks = calendar.occupied_weeks(current_start, current_form, location.holiday_region) or []
+            wave = Wave(wave=1, form=cohort.current_form, start_week=cohort.current_start,
+                        end_week=calendar.weeks[weeks[-1]], weeks=[calendar.weeks[w] for w in weeks],
+                        weekdays=list(default_weekdays(current_form)) if data.n_days > 1 else None,
+                        students=cohort.students, placed=cohort.students,
+                        placements=[Placement(company=cohort.company, students=cohort.students, travel_minutes=0.0)])
+            plans.append(CohortPlan(**base, placed=cohort.students, unplaced=0, period_changed=False, waves=[wave]))
+            continue
+        mode = scenario.travel_mode(cohort)
+        if mode not in minutes_cache:
+            minutes_cache[mode] = region.minutes_array(mode)
+        origin = area_index[location.area]
+        options = by_cohort.get(position_of[i], {})
+        waves: list[Wave] = []
+        for option in sorted(options, key=lambda o: (data.options[o].start, str(data.options[o].form))):
+            spec = data.options[option]
+            placements = [
+                Placement(company=scenario.companies[k].id, students=n,
+                          travel_minutes=round(float(minutes_cache[mode][origin, area_index[scenario.companies[k].area]]), 1))
+                for k, n in sorted(options[option].items(), key=lambda kv: scenario.companies[kv[0]].id)
+            ]
+            placed = sum(p.students for p in placements)
+            waves.append(Wave(wave=len(waves) + 1, form=str(spec.form), start_week=calendar.weeks[spec.start],
+                              end_week=calendar.weeks[spec.weeks[-1]], weeks=[calendar.weeks[w] for w in spec.weeks],
+                              weekdays=list(spec.weekdays) if spec.weekdays else None,
+                              students=placed, placed=placed, placements=placements))
+        placed = sum(w.placed for w in waves)
+        unplaced = cohort.students - placed
+        if unplaced:
+            if waves:
+                # Students without a place belong to the cohort's largest wave.
+                largest = max(waves, key=lambda w: w.students)
+                largest.students += unplaced
+            else:
+                weeks = calendar.occupied_weeks(current_start, current_form, location.holiday_region) or []
+                weekdays = None
+                if data.n_days > 1 and current_form.kind == "line":
+                    weekdays = list(default_weekdays(current_form))
+                waves.append(Wave(wave=1, form=cohort.current_form, start_week=cohort.current_start,
+                                  end_week=calendar.weeks[weeks[-1]], weeks=[calendar.weeks[w] for w in weeks],
+                                  weekdays=weekdays, students=cohort.students, placed=0, placements=[]))
+        changed = any(w.form != cohort.current_form or w.start_week != cohort.current_start for w in waves)
+        plans.append(CohortPlan(**base, placed=placed, unplaced=unplaced, period_changed=changed, waves=waves))
+    return plans
+
+
+def assemble_plan(
+    data: ProblemData,
+    region: Region,
+    mode: str,
+    assignments: list[Assignment],
+    bound: float,
+    clock: Clock,
+    stats: dict,
+) -> Plan:
+    """The verified plan of ``assignments``: waves per cohort, KPIs, shortage, utilisation and solver statistics.
+
+    Every number is recomputed from the placements, never taken from a solver's objective;
+    a plan that breaks a rule raises :class:`SolveError`.
+    """
+    scenario = data.scenario
+    cohorts = cohort_plans(data, region, assignments)
+    load = company_load(scenario, cohorts)
+    kpis = compute_kpis(scenario, mode, cohorts, load, bound, clock.elapsed())
+    clock.report("plan", kpis.objective, bound)
+    explanation = list(data.notes)
+    unreachable = [scenario.cohorts[data.cohorts[c]].id for c in range(len(data.cohorts)) if len(data.eligible[c]) == 0]
+    if unreachable:
+        explanation.append(
+            f"{len(unreachable)} cohorts have no learning company that fits their sector, level and travel limit: "
+            + ", ".join(unreachable[:10]) + ("..." if len(unreachable) > 10 else "")
+        )
+    if kpis.placed == 0 and kpis.students:
+        explanation.append("no student could be placed: every student of every cohort is shortage")
+    solver = SolveStats(
+        status=stats.get("status", "optimal"), engine=stats.get("engine", "GLOP + HiGHS"),
+        build_seconds=round(stats.get("build_seconds", 0.0), 3),
+        solve_seconds=round(clock.elapsed() - stats.get("build_seconds", 0.0), 3),
+        wall_seconds=round(clock.elapsed(), 3), variables=stats.get("variables", 0), constraints=stats.get("constraints", 0),
+        clusters=data.n_clusters, time_limit=clock.time_limit, seed=stats.get("seed", 0), progress=clock.progress,
+        explanation=explanation,
+    )
+    plan = Plan(
+        scenario=scenario.name, mode=mode, weeks=scenario.calendar.weeks, kpis=kpis, cohorts=cohorts,
+        shortages=shortage_cells(scenario, cohorts), utilisation=utilisation(scenario, load), solver=solver,
+    )
+    # Never hand out a plan that breaks a rule: capacity, counts, windows, waves, fit, travel.
+    minutes = {m: region.minutes_array(m) for m in {scenario.travel_mode(c) for c in scenario.cohorts}}
+    violations = verify_plan(scenario, plan, minutes)
+    if violations:
+        raise SolveError("the plan breaks its own rules: " + "; ".join(violations[:5]))
+    return plan

@@ -1,0 +1,64 @@
+"""Solve parameters: the mode, the seed and the one place where the time limit is shared out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.codes import MODES
+
+
+@dataclass(frozen=True)
+class SolveParams:
+    """What to solve and how long it may take.
+
+    Parameters
+    ----------
+    mode
+        ``optimise`` (periods and forms chosen), ``status-quo`` (current periods, allocation
+        optimised) or ``greedy`` (current periods, first come first served).
+    time_limit
+        Seconds for the plan, model build included.
+    seed
+        Seed for the solver (the pipeline is deterministic).
+    baselines
+        Also solve the baselines the plan is compared with: the greedy plan and, in
+        optimise mode, the status quo.
+    status_quo_share
+        The status-quo baseline's time limit as a share of ``time_limit`` (a smaller
+        problem: half is plenty). The greedy baseline needs no solver time.
+    relaxation_share
+        Share of the remaining time an optimised solve gives the relaxation (the bound);
+        the heuristics and the integer model share what is left.
+    """
+
+    mode: str = "optimise"
+    time_limit: float = 60.0
+    seed: int = 0
+    baselines: bool = True
+    status_quo_share: float = 0.5
+    relaxation_share: float = 0.7
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}")
+        if self.time_limit <= 0:
+            raise ValueError("time_limit must be positive")
+
+    def baseline_modes(self) -> tuple[str, ...]:
+        """The baselines this solve computes, in the order they are solved."""
+        if not self.baselines:
+            return ()
+        return ("greedy", "status-quo") if self.mode == "optimise" else ("greedy",)
+
+    def time_limit_for(self, mode: str) -> float:
+        """Seconds for the plan of ``mode`` within this solve (the plan itself or a baseline)."""
+        if mode == "status-quo" and self.mode == "optimise":
+            return self.time_limit * self.status_quo_share
+        return self.time_limit
+
+    def total_seconds(self) -> float:
+        """Solver time the whole solve may take: the plan's limit plus the status-quo share (greedy takes none).
+
+        The watchdog of :func:`planner.solve.runner.solve_watched` gives a solve this long (plus grace).
+        """
+        return self.time_limit * (1.0 + self.status_quo_share)
