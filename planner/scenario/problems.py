@@ -6,7 +6,7 @@ row and field is reported the same way whichever model rejected it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,10 +84,18 @@ def _loc_text(loc: Iterable[Any]) -> str:
     return text
 
 
-def problems_from(error: ValidationError, file: str, where: str | None, prefix: str = "") -> list[InputProblem]:
-    """Convert a pydantic ValidationError into InputProblems."""
+def problems_from(
+    error: ValidationError, file: str, where: str | None, prefix: str = "", reported_missing: Collection[str] = ()
+) -> list[InputProblem]:
+    """Convert a pydantic ValidationError into InputProblems.
+
+    ``reported_missing`` names fields whose absence is already reported once for the whole
+    table (a missing column), so it is not repeated for every row.
+    """
     problems = []
     for err in error.errors():
+        if err["type"] == "missing" and len(err["loc"]) == 1 and err["loc"][0] in reported_missing:
+            continue
         loc = _loc_text(err["loc"])
         if prefix:
             loc = f"{prefix}.{loc}" if loc else prefix

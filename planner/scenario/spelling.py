@@ -9,6 +9,7 @@ so CSV, xlsx, YAML and JSON accept the same spellings.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import types
 from functools import partial
@@ -64,6 +65,11 @@ def _decimal_point(value: Any) -> Any:
 
 
 def _as_text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        # A spreadsheet (or YAML) turns a typed date into a date value; weeks are written as text.
+        year, week, _ = value.isocalendar()
+        raise ValueError(f"{value:%Y-%m-%d} is a date; write weeks as ISO week text, e.g. {year}-W{week:02d} "
+                         "for this date")
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     return str(int(value)) if float(value).is_integer() else str(value)
@@ -84,6 +90,11 @@ def as_written(value: Any, annotation: Any) -> Any:
     object
         Decimal commas as points for number fields (also inside lists and mappings), whole
         numbers as text for text fields; anything else unchanged, for the field to judge.
+
+    Raises
+    ------
+    ValueError
+        For a date where text is expected (weeks are ISO week text such as ``2026-W36``).
     """
     if _takes_text(annotation):
         return _as_text(value)
