@@ -9,7 +9,6 @@ per row. Cell values are passed on as written; the models read them (:mod:`plann
 from __future__ import annotations
 
 import csv
-import difflib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
-from planner.scenario.problems import InputProblem
+from planner.scenario.problems import InputProblem, close_names
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -152,8 +151,7 @@ def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[Input
     explained: set[str] = set()
     for column, field in renamed.items():
         if field is None:
-            close = difflib.get_close_matches(column.casefold(), [f for f in fields if f not in given], n=1,
-                                              cutoff=0.6)
+            close = close_names(column, [name for name in fields if name not in given])
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             explained.update(close)
             problems.append(InputProblem(table.file, table.header_where, column,
