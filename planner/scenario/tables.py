@@ -9,6 +9,7 @@ per row. Cell values are passed on as written; the models read them (:mod:`plann
 from __future__ import annotations
 
 import csv
+import warnings
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,9 +30,19 @@ class Table:
     """The rows of one table file: each row's place (``row 7``, ``sheet cohorts row 7``) and its filled cells."""
 
     file: str
-    header_where: str
+    sheet: str | None
     columns: list[str]
     rows: list[tuple[str, dict[str, Any]]]
+
+    @property
+    def place(self) -> str | None:
+        """The sheet of a workbook (``sheet cohorts``); a CSV file is all one table."""
+        return f"sheet {self.sheet}" if self.sheet else None
+
+    @property
+    def header_where(self) -> str:
+        """Where the header is, for the messages about columns."""
+        return f"{self.place} row 1" if self.place else "row 1"
 
 
 class TableError(Exception):
@@ -66,13 +77,18 @@ def read_table(reference: str, folder: Path, table: str, scenario_file: str) -> 
     if not path.is_file():
         raise TableError(InputProblem(scenario_file, None, table, f"table file {name!r} does not exist"))
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return _read_sheet(path, name, sheet or table)
-    if sheet:
+        read = _read_sheet(path, name, sheet or table)
+    elif sheet:
         raise TableError(InputProblem(scenario_file, None, table,
                                       f"{reference!r} names a sheet, but only .xlsx workbooks have sheets"))
-    if path.suffix.lower() == ".xls":
+    elif path.suffix.lower() == ".xls":
         raise TableError(InputProblem(name, None, None, "is an old .xls workbook; save it as .xlsx or CSV"))
-    return _read_csv(path, name)
+    else:
+        read = _read_csv(path, name)
+    if not any(read.columns):
+        raise TableError(InputProblem(read.file, read.place, None, f"is empty; it needs a header row with the {table} "
+                                                              "columns and a row per item"))
+    return read
 
 
 def _cells(row: dict[str, Any]) -> dict[str, Any]:
@@ -94,12 +110,15 @@ def _read_csv(path: Path, file: str) -> Table:
     except (UnicodeDecodeError, csv.Error) as err:
         raise TableError(InputProblem(file, None, None, f"is not a readable UTF-8 CSV file ({err})")) from None
     columns = [cell.strip() for cell in lines[0]] if lines else []
-    return Table(file, "row 1", columns, list(_rows(file, columns, enumerate(lines[1:], start=2), "row")))
+    return Table(file, None, columns, list(_rows(file, columns, enumerate(lines[1:], start=2), "row")))
 
 
 def _read_sheet(path: Path, file: str, sheet: str) -> Table:
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with warnings.catch_warnings():
+            # openpyxl warns about spreadsheet features it skips (data validation, styles); cells are what count.
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
         raise TableError(InputProblem(file, None, None, f"is not a readable xlsx workbook ({err})")) from None
     try:
@@ -115,7 +134,7 @@ def _read_sheet(path: Path, file: str, sheet: str) -> Table:
     # Spreadsheets keep formatted but empty rows below the table: they are not rows.
     filled = ((number, line) for number, line in enumerate(lines[1:], start=2) if any(
         cell is not None and str(cell).strip() for cell in line))
-    return Table(file, f"sheet {sheet} row 1", columns, list(_rows(file, columns, filled, f"sheet {sheet} row")))
+    return Table(file, sheet, columns, list(_rows(file, columns, filled, f"sheet {sheet} row")))
 
 
 def _rows(file: str, columns: list[str], lines: Iterator[tuple[int, Any]], label: str
@@ -161,4 +180,4 @@ def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[Input
             problems.append(InputProblem(table.file, table.header_where, name,
                                          "required column is missing from the header"))
     rows = [(where, {renamed[c]: v for c, v in cells.items() if renamed.get(c)}) for where, cells in table.rows]
-    return Table(table.file, table.header_where, sorted(given), rows), problems, set(required)
+    return Table(table.file, table.sheet, sorted(given), rows), problems, set(required)

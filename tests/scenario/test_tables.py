@@ -181,3 +181,15 @@ def test_cells_beyond_the_header_are_a_problem(tmp_path):
     workbook["companies"].cell(row=3, column=20, value="extra")
     workbook.save(tmp_path / "tables.xlsx")
     assert messages(path) == ["tables.xlsx sheet companies row 3: has more cells than the header"]
+
+
+def test_an_empty_table_file_is_one_problem(tmp_path):
+    path = write_scenario(tmp_path, base(), tables_as_csv=True)
+    (tmp_path / "cohorts.csv").write_text("")
+    assert messages(path) == ["cohorts.csv: is empty; it needs a header row with the cohorts columns and a row per item"]
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "cohorts"
+    workbook.save(tmp_path / "tables.xlsx")
+    path.write_text(path.read_text().replace("cohorts.csv", "tables.xlsx"))
+    assert messages(path) == ["tables.xlsx sheet cohorts: is empty; it needs a header row with the cohorts columns "
+                              "and a row per item"]
