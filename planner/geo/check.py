@@ -43,11 +43,12 @@ def unknown_places(
     tuple of list of InputProblem and set of str
         A problem per unknown place, and the missing area names whose rows it names.
     """
+    referring = referring or {}
     unknown = [(i, area.name) for i, area in enumerate(scenario.areas)
                if area.lat is None and find_place(area.name) is None]
     # Each missing name goes under the unknown place it most resembles.
     explained: dict[str, list[str]] = {}
-    for name in referring or {}:
+    for name in referring:
         close = close_names(name, [place for _, place in unknown])
         if close:
             explained.setdefault(close[0], []).append(name)
@@ -57,8 +58,7 @@ def unknown_places(
         message = f"{place!r} is not a known Dutch place; give lat and lon"
         message += f"; did you mean {', '.join(hint)}?" if hint else ""
         for name in explained.get(place, []):
-            rows = (referring or {})[name]
-            message += f" {count_rows(len(rows))} to {name!r}: {rows_text(rows)}"
+            message += f" {count_rows(len(referring[name]))} to {name!r}: {rows_text(referring[name])}"
         problems.append(InputProblem(file, f"areas[{i}]", "name", message))
     return problems, {name for names in explained.values() for name in names}
 

@@ -36,8 +36,8 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
     path = Path(path)
     scenario, origins = read_scenario(path)
     # Unknown place names are reported together with the structural problems, all at once,
-    # in the order of the file: identifiers, areas, then what refers to them.
-    # Rows that name a misspelt area are reported under it, once.
+    # in the order of the file: identifiers, areas, then what refers to them. Rows that name
+    # an area the area list misspells are reported under the misspelt area, once.
     places: list[InputProblem] = []
     explained: set[str] = set()
     if check_geography:

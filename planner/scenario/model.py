@@ -1,7 +1,7 @@
 """The scenario: a region's internship demand and supply over one school year.
 
 A scenario is plain, validated data (pydantic v2 models). It is read from YAML or JSON,
-where the two large tables (cohorts and companies) may be CSV files referenced by name
+where the two large tables (cohorts and companies) may be CSV files or xlsx sheets referenced by name
 (see :mod:`planner.scenario.read`). Everything here is aggregated: cohorts and capacities, never
 individual students. The school year and the internship forms are in :mod:`planner.scenario.calendar`.
 """

@@ -130,6 +130,11 @@ def reference_problems(
     explained_areas
         Missing area names whose referring rows are already reported under their cause
         (a misspelt place, see :func:`planner.geo.check.unknown_places`).
+
+    Returns
+    -------
+    list of InputProblem
+        Every problem found, in the order of the file; empty when all references hold.
     """
     findings = _Findings()
     file = path.name
