@@ -103,3 +103,44 @@ def mode_label(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
 def travel_mode_label(code: str, lang: str = DEFAULT_LANGUAGE) -> str:
     """The name of a travel mode."""
     return _label(TRAVEL_MODE_LABELS, code, lang)
+
+
+# How people write these codes in their own spreadsheets: every spelling maps to its code.
+# Keys are compared after :func:`alias_key` (case, accents on entree and spacing do not matter).
+def alias_key(text: str) -> str:
+    """The form a written code is looked up in: lower case, single spaces, ``entrée`` as ``entree``."""
+    return " ".join(text.split()).casefold().replace("é", "e")
+
+
+def _aliases(spellings: dict[str, list[str]]) -> dict[str, str]:
+    return {alias_key(spelling): code for code, written in spellings.items() for spelling in [code, *written]}
+
+
+def _level_spellings(code: str) -> list[str]:
+    number = "1" if code == "entree" else code  # entree is level 1
+    return [*LEVEL_LABELS[code].values(), number, *(prefix + number for prefix in ("niveau ", "level ", "n", "mbo "))]
+
+
+LEVEL_ALIASES: dict[str, str] = _aliases({code: _level_spellings(code) for code in LEVELS})
+SECTOR_ALIASES: dict[str, str] = _aliases({code: list(labels.values()) for code, labels in SECTOR_LABELS.items()})
+PATHWAY_ALIASES: dict[str, str] = _aliases({
+    "BOL": ["beroepsopleidende leerweg"],
+    "BBL": ["beroepsbegeleidende leerweg"],
+})
+
+
+def code_for(aliases: dict[str, str], written: object) -> object:
+    """The code a written value stands for (numbers count as their text); unknown values are returned as given.
+
+    Parameters
+    ----------
+    aliases
+        One of :data:`LEVEL_ALIASES`, :data:`SECTOR_ALIASES`, :data:`PATHWAY_ALIASES`.
+    written
+        The value as it was written, e.g. ``"Niveau 2"``, ``2``, ``"Zorg, welzijn en sport"`` or ``"bol"``.
+    """
+    if isinstance(written, int | float) and not isinstance(written, bool) and float(written).is_integer():
+        written = str(int(written))
+    if not isinstance(written, str):
+        return written
+    return aliases.get(alias_key(written), written)

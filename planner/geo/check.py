@@ -7,7 +7,7 @@ embedded place list and the travel network, so they sit in the geography layer.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,22 +16,51 @@ from planner.geo.errors import GeoInputError
 from planner.geo.places import find_place, suggest_places
 from planner.geo.region import Region
 from planner.scenario import Scenario
-from planner.scenario.problems import InputProblem
+from planner.scenario.problems import InputProblem, Origin, close_names, count_rows, rows_text
 from planner.scenario.validate import Origins, row_origin
 
 
-def unknown_places(scenario: Scenario, file: str) -> list[InputProblem]:
-    """Areas without coordinates whose name is not in the embedded Dutch place list."""
+def unknown_places(
+    scenario: Scenario, file: str, referring: Mapping[str, Sequence[Origin]] | None = None
+) -> tuple[list[InputProblem], set[str]]:
+    """Areas without coordinates whose name is not in the embedded Dutch place list.
+
+    A misspelt area also leaves every row that spells it right without an area: those rows
+    are named under the misspelt area, the one cause, instead of each being a problem.
+
+    Parameters
+    ----------
+    scenario
+        The scenario.
+    file
+        The scenario file's name, for the messages.
+    referring
+        Rows that name an area the scenario does not list, per name
+        (:func:`planner.scenario.validate.unknown_area_references`).
+
+    Returns
+    -------
+    tuple of list of InputProblem and set of str
+        A problem per unknown place, and the missing area names whose rows it names.
+    """
+    referring = referring or {}
+    unknown = [(i, area.name) for i, area in enumerate(scenario.areas)
+               if area.lat is None and find_place(area.name) is None]
+    # Each missing name goes under the unknown place it most resembles.
+    explained: dict[str, list[str]] = {}
+    for name in referring:
+        close = close_names(name, [place for _, place in unknown])
+        if close:
+            explained.setdefault(close[0], []).append(name)
     problems = []
-    for i, area in enumerate(scenario.areas):
-        if area.lat is None and find_place(area.name) is None:
-            hint = suggest_places(area.name)
-            did_you_mean = f"; did you mean {', '.join(hint)}?" if hint else ""
-            problems.append(
-                InputProblem(file, f"areas[{i}]", "name",
-                             f"{area.name!r} is not a known Dutch place; give lat and lon{did_you_mean}")
-            )
-    return problems
+    for i, place in unknown:
+        hint = suggest_places(place)
+        message = f"{place!r} is not a known Dutch place; give lat and lon"
+        message += f"; did you mean {', '.join(hint)}?" if hint else ""
+        for name in explained.get(place, []):
+            message += f" {count_rows(len(referring[name]))} to {name!r}: {rows_text(referring[name])}"
+        problems.append(InputProblem(file, f"areas[{i}]", "name", message))
+    return problems, {name for names in explained.values() for name in names}
 
 
 def geography_problems(

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 from planner.geo.check import geography_problems, unknown_places
-from planner.scenario.problems import ScenarioError
+from planner.scenario.problems import InputProblem, ScenarioError
 from planner.scenario.read import LoadedScenario, read_scenario
-from planner.scenario.validate import identifier_problems, reference_problems
+from planner.scenario.validate import identifier_problems, reference_problems, unknown_area_references
 
 
 def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) -> LoadedScenario:
-    """Load and check a scenario file (YAML or JSON, tables inline or as CSV).
+    """Load and check a scenario file (YAML or JSON, tables inline, as CSV or as xlsx).
 
     Parameters
     ----------
@@ -36,9 +36,14 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
     path = Path(path)
     scenario, origins = read_scenario(path)
     # Unknown place names are reported together with the structural problems, all at once,
-    # in the order of the file: identifiers, areas, then what refers to them.
-    places = unknown_places(scenario, path.name) if check_geography else []
-    errors = identifier_problems(scenario, path, origins) + places + reference_problems(scenario, path, origins)
+    # in the order of the file: identifiers, areas, then what refers to them. Rows that name
+    # an area the area list misspells are reported under the misspelt area, once.
+    places: list[InputProblem] = []
+    explained: set[str] = set()
+    if check_geography:
+        places, explained = unknown_places(scenario, path.name, unknown_area_references(scenario, path.name, origins))
+    errors = (identifier_problems(scenario, path, origins) + places
+              + reference_problems(scenario, path, origins, explained_areas=explained))
     if errors:
         raise ScenarioError(errors)
     warnings = []

@@ -1,9 +1,11 @@
 """The scenario: a region's internship demand and supply for one school year, read, checked and written.
 
 Modules: :mod:`~planner.scenario.calendar` (ISO weeks, holidays, internship forms),
-:mod:`~planner.scenario.model` (the pydantic models), :mod:`~planner.scenario.read` and
-:mod:`~planner.scenario.write` (files), :mod:`~planner.scenario.validate` (structural
-cross-checks) and :mod:`~planner.scenario.problems` (what is wrong, where). The geographic
+:mod:`~planner.scenario.model` (the pydantic models), :mod:`~planner.scenario.spelling`
+(values as people write them: Dutch names of codes, decimal commas), :mod:`~planner.scenario.read`,
+:mod:`~planner.scenario.tables` (CSV files and xlsx sheets) and :mod:`~planner.scenario.write`
+(files), :mod:`~planner.scenario.validate` (structural cross-checks) and
+:mod:`~planner.scenario.problems` (what is wrong, where). The geographic
 checks and the full load live one layer up, in :mod:`planner.geo`.
 """
 

@@ -1,7 +1,7 @@
 """The scenario: a region's internship demand and supply over one school year.
 
 A scenario is plain, validated data (pydantic v2 models). It is read from YAML or JSON,
-where the two large tables (cohorts and companies) may be CSV files referenced by name
+where the two large tables (cohorts and companies) may be CSV files or xlsx sheets referenced by name
 (see :mod:`planner.scenario.read`). Everything here is aggregated: cohorts and capacities, never
 individual students. The school year and the internship forms are in :mod:`planner.scenario.calendar`.
 """
@@ -14,9 +14,10 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, Level, Pathway, Sector, TravelMode
+from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, TravelMode
 from planner.scenario.base import InputModel
 from planner.scenario.calendar import Calendar, FormText, InternshipForm, IsoWeek
+from planner.scenario.spelling import LevelCode, PathwayCode, SectorCode
 
 
 class Area(InputModel):
@@ -81,9 +82,9 @@ class Cohort(InputModel):
     location: str = Field(min_length=1, description="Id of the institution location.")
     crebo: str = Field(pattern=r"^\d{5}$", description="Five-digit crebo code of the programme.")
     programme: str = Field(min_length=1)
-    sector: Sector
-    level: Level
-    pathway: Pathway
+    sector: SectorCode
+    level: LevelCode
+    pathway: PathwayCode
     students: int = Field(ge=1, le=5000)
     forms: Annotated[list[FormText], Field(min_length=1)]
     earliest_start: IsoWeek
@@ -99,16 +100,6 @@ class Cohort(InputModel):
     )
 
     _lists = field_validator("forms", mode="before")(_split_list)
-
-    @field_validator("crebo", mode="before")
-    @classmethod
-    def _crebo_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
-
-    @field_validator("level", mode="before")
-    @classmethod
-    def _level_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
 
     @model_validator(mode="after")
     def _consistent(self) -> Cohort:
@@ -135,8 +126,8 @@ class Company(InputModel):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     area: str = Field(min_length=1)
-    sectors: Annotated[list[Sector], Field(min_length=1)]
-    levels: Annotated[list[Level], Field(min_length=1)]
+    sectors: Annotated[list[SectorCode], Field(min_length=1)]
+    levels: Annotated[list[LevelCode], Field(min_length=1)]
     places: int = Field(ge=0, le=10000, description="Supervision places per week.")
     places_per_weekday: list[int] | None = Field(
         default=None, description="Optional places per weekday ma..vr; then capacity is counted per weekday."
@@ -147,18 +138,11 @@ class Company(InputModel):
 
     _lists = field_validator("sectors", "levels", mode="before")(_split_list)
 
-    @field_validator("levels", mode="before")
-    @classmethod
-    def _levels_as_text(cls, value: object) -> object:
-        if isinstance(value, list):
-            return [str(v) if isinstance(v, int) else v for v in value]
-        return value
-
     @field_validator("places_per_weekday", mode="before")
     @classmethod
     def _weekday_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(v) if v.strip().isdigit() else v for v in _split_list(value)] or None
+            return _split_list(value) or None
         return value
 
     @field_validator("reduced_weeks", mode="before")
@@ -203,11 +187,11 @@ Objective = Literal["changes", "travel", "balance"]
 class Policy(InputModel):
     """Priorities and limits that the region agrees on."""
 
-    level_weights: dict[Level, float] = Field(
+    level_weights: dict[LevelCode, float] = Field(
         default_factory=lambda: {"entree": 3.0, "2": 2.0, "3": 1.0, "4": 1.0},
         description="Weight of one unplaced student by level.",
     )
-    sector_weights: dict[Sector, float] = Field(
+    sector_weights: dict[SectorCode, float] = Field(
         default_factory=lambda: {"zorg": 1.5},
         description="Extra weight factor of one unplaced student by sector chamber (default 1).",
     )

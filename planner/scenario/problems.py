@@ -6,7 +6,9 @@ row and field is reported the same way whichever model rejected it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import difflib
+import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +27,55 @@ class InputProblem:
     def __str__(self) -> str:
         place = self.file if self.where is None else f"{self.file} {self.where}"
         return f"{place}, {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
+
+
+#: Where a row is: its file and its row or path (``("cohorts.csv", "row 7")``).
+Origin = tuple[str, str | None]
+
+_ROW_NUMBER = re.compile(r"^(.*\brow) (\d+)$")
+
+
+def rows_text(origins: Sequence[Origin], shown: int = 10) -> str:
+    """Name many rows compactly, grouped by file: ``companies.csv rows 2, 3, 8, ...; scenario.yaml locations[1]``.
+
+    Parameters
+    ----------
+    origins
+        The rows, in file order.
+    shown
+        How many rows to name per file before ``...``.
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for file, where in origins:
+        match = _ROW_NUMBER.match(where or "")
+        key = (file, match[1] + "s" if match else "")
+        groups.setdefault(key, []).append(match[2] if match else (where or ""))
+    parts = []
+    for (file, label), items in groups.items():
+        if label and len(items) == 1:
+            label = label.removesuffix("s")
+        listed = ", ".join(items[:shown]) + (", ..." if len(items) > shown else "")
+        parts.append(" ".join(part for part in (file, label, listed) if part))
+    return "; ".join(parts)
+
+
+def count_rows(count: int, more: str = "") -> str:
+    """``1 row refers`` or ``12 rows refer``: the start of a sentence about rows that refer to a name."""
+    return f"{count} {more}row refers" if count == 1 else f"{count} {more}rows refer"
+
+
+def close_names(name: str, names: Iterable[str], count: int = 1) -> list[str]:
+    """The known names closest to a misspelt one (ignoring case), best first; empty when none is close."""
+    by_key = {known.casefold(): known for known in names}
+    return [by_key[key] for key in difflib.get_close_matches(name.casefold(), list(by_key), n=count, cutoff=0.6)]
+
+
+def referring_rows_problem(rows: Sequence[Origin], field: str, message: str) -> InputProblem:
+    """One problem for every row that refers to the same missing name: at the first row, naming the others."""
+    first, others = rows[0], rows[1:]
+    if others:
+        message += f"; {count_rows(len(others), 'more ')} to it: {rows_text(others)}"
+    return InputProblem(*first, field, message)
 
 
 class ScenarioError(Exception):
@@ -84,10 +135,18 @@ def _loc_text(loc: Iterable[Any]) -> str:
     return text
 
 
-def problems_from(error: ValidationError, file: str, where: str | None, prefix: str = "") -> list[InputProblem]:
-    """Convert a pydantic ValidationError into InputProblems."""
+def problems_from(
+    error: ValidationError, file: str, where: str | None, prefix: str = "", reported_missing: Collection[str] = ()
+) -> list[InputProblem]:
+    """Convert a pydantic ValidationError into InputProblems.
+
+    ``reported_missing`` names fields whose absence is already reported once for the whole
+    table (a missing column), so it is not repeated for every row.
+    """
     problems = []
     for err in error.errors():
+        if err["type"] == "missing" and len(err["loc"]) == 1 and err["loc"][0] in reported_missing:
+            continue
         loc = _loc_text(err["loc"])
         if prefix:
             loc = f"{prefix}.{loc}" if loc else prefix

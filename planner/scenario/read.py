@@ -1,7 +1,7 @@
 """Reading scenario files, with every input problem reported at once.
 
 A scenario is a YAML or JSON file. Its ``cohorts`` and ``companies`` may be given inline
-or as the name of a CSV file next to it (consortia keep those tables in spreadsheets).
+or as the name of a CSV file or xlsx workbook next to it (see :mod:`planner.scenario.tables`).
 Loading never half-succeeds and never writes to the input files: it returns a complete,
 checked :class:`~planner.scenario.model.Scenario` or raises :class:`ScenarioError` listing
 every problem with its file, row or path, field and what is allowed.
@@ -9,10 +9,8 @@ every problem with its file, row or path, field and what is allowed.
 
 from __future__ import annotations
 
-import csv
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from planner.scenario.model import Cohort, Company, Scenario, ScenarioSettings
 from planner.scenario.problems import InputProblem, ScenarioError, problems_from
+from planner.scenario.tables import TableError, fit_columns, read_table
 from planner.scenario.validate import Origins, check_scenario
 
 TABLES: dict[str, type[BaseModel]] = {"cohorts": Cohort, "companies": Company}
@@ -48,29 +47,6 @@ def _read_document(path: Path) -> Any:
     return yaml.safe_load(text)
 
 
-def _blank_to_none(row: dict[str, Any]) -> dict[str, Any]:
-    return {k.strip(): (v.strip() if isinstance(v, str) else v) for k, v in row.items() if k is not None and v not in ("", None)}
-
-
-def _read_table_rows(path: Path, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        sample = handle.read(4096)
-        handle.seek(0)
-        # Decide on the header alone: cells (reduced weeks) may hold semicolons themselves.
-        header = sample.splitlines()[0] if sample else ""
-        delimiter = ";" if header.count(";") > header.count(",") and "\t" not in header else ","
-        reader = csv.DictReader(handle, delimiter=delimiter)
-        for number, row in enumerate(reader, start=2):
-            if None in row:
-                raise _RowShapeError(f"row {number}", f"has more cells than the header of {name}")
-            yield f"row {number}", _blank_to_none(row)
-
-
-class _RowShapeError(Exception):
-    def __init__(self, where: str, message: str):
-        self.where, self.message = where, message
-
-
 def _load_table(
     value: Any, name: str, model: type[BaseModel], scenario_file: Path
 ) -> tuple[list[Any], list[tuple[str, str | None]], list[InputProblem]]:
@@ -78,31 +54,20 @@ def _load_table(
     items: list[Any] = []
     origins: list[tuple[str, str | None]] = []
     problems: list[InputProblem] = []
+    missing_columns: set[str] = set()
     if isinstance(value, str):
-        table_path = scenario_file.parent / value
-        file = value
-        if not table_path.is_file():
-            return [], [], [InputProblem(scenario_file.name, None, name, f"table file {value!r} does not exist")]
         try:
-            rows = list(_read_table_rows(table_path, value))
-        except _RowShapeError as err:
-            return [], [], [InputProblem(file, err.where, None, err.message)]
-        except (UnicodeDecodeError, csv.Error) as err:
-            return [], [], [InputProblem(file, None, None, f"is not a readable UTF-8 CSV file ({err})")]
-        if rows:
-            unknown = sorted(set().union(*(row.keys() for _, row in rows)) - set(model.model_fields))
-            if unknown:
-                allowed = ", ".join(model.model_fields)
-                return [], [], [
-                    InputProblem(file, "row 1", column, f"is not a known column; allowed: {allowed}")
-                    for column in unknown
-                ]
+            table = read_table(value, scenario_file.parent, name, scenario_file.name)
+        except TableError as err:
+            return [], [], [err.problem]
+        table, problems, missing_columns = fit_columns(table, model)
+        file, rows = table.file, table.rows
     elif isinstance(value, list):
         file = scenario_file.name
         rows = [(f"{name}[{i}]", row) for i, row in enumerate(value)]
     else:
         return [], [], [
-            InputProblem(scenario_file.name, None, name, "must be a list of rows or the name of a CSV file")
+            InputProblem(scenario_file.name, None, name, "must be a list of rows or the name of a CSV or xlsx file")
         ]
     for where, row in rows:
         if not isinstance(row, dict):
@@ -112,7 +77,7 @@ def _load_table(
             items.append(model.model_validate(row))
             origins.append((file, where))
         except ValidationError as err:
-            problems.extend(problems_from(err, file, where))
+            problems.extend(problems_from(err, file, where, reported_missing=missing_columns))
     if not rows:
         problems.append(InputProblem(file, None, None, f"has no {name}"))
     return items, origins, problems
@@ -124,7 +89,7 @@ def read_scenario(path: str | os.PathLike[str]) -> tuple[Scenario, Origins]:
     Parameters
     ----------
     path
-        The scenario file (YAML or JSON, tables inline or as CSV).
+        The scenario file (YAML or JSON, tables inline, as CSV or as xlsx).
 
     Returns
     -------
@@ -178,7 +143,7 @@ def load_scenario(path: str | os.PathLike[str]) -> LoadedScenario:
     Parameters
     ----------
     path
-        The scenario file (YAML or JSON, tables inline or as CSV).
+        The scenario file (YAML or JSON, tables inline, as CSV or as xlsx).
 
     Returns
     -------

@@ -8,17 +8,18 @@ who can reach whom is geography: see :mod:`planner.geo.check`.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 from planner.scenario.calendar import InternshipForm, fitting_starts
 from planner.scenario.model import Scenario
-from planner.scenario.problems import InputProblem
+from planner.scenario.problems import InputProblem, Origin, close_names, referring_rows_problem
 
 #: Per table (cohorts, companies), where each row came from: (file, row or path).
-Origins = dict[str, list[tuple[str, str | None]]]
+Origins = dict[str, list[Origin]]
 
 
-def row_origin(origins: Origins, table: str, index: int, file: str) -> tuple[str, str | None]:
+def row_origin(origins: Origins, table: str, index: int, file: str) -> Origin:
     """Where row ``index`` of ``table`` came from: its CSV file and row, or its path in the scenario file."""
     rows = origins.get(table, [])
     return rows[index] if index < len(rows) else (file, f"{table}[{index}]")
@@ -68,32 +69,91 @@ def identifier_problems(scenario: Scenario, path: Path, origins: Origins) -> lis
     return errors
 
 
-def reference_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
-    """References to areas, locations, weeks, companies and files that do not exist, and windows too short."""
-    errors: list[InputProblem] = []
-    file = path.name
+class _Findings:
+    """Problems in the order found, where all rows that refer to the same missing name make one problem."""
 
-    def cohort_at(i: int) -> tuple[str, str | None]:
-        return row_origin(origins, "cohorts", i, file)
+    def __init__(self) -> None:
+        self._found: list[InputProblem | tuple[str, str]] = []
+        self._referring: dict[tuple[str, str], tuple[str, list[Origin]]] = {}
 
-    def company_at(i: int) -> tuple[str, str | None]:
-        return row_origin(origins, "companies", i, file)
+    def add(self, problem: InputProblem) -> None:
+        self._found.append(problem)
 
-    # Locations and companies lie in the scenario's areas.
+    def refers_to_missing(self, origin: Origin, field: str, name: str, message: str) -> None:
+        key = (field, name)
+        if key not in self._referring:
+            self._referring[key] = (message, [])
+            self._found.append(key)
+        self._referring[key][1].append(origin)
+
+    def problems(self) -> list[InputProblem]:
+        return [found if isinstance(found, InputProblem)
+                else referring_rows_problem(self._referring[found][1], found[0], self._referring[found][0])
+                for found in self._found]
+
+
+def _not_listed(name: str, listed: Iterable[str], what: str) -> str:
+    close = close_names(name, listed)
+    return f"{name!r} is not {what}" + (f" (did you mean {close[0]!r}?)" if close else "")
+
+
+def unknown_area_references(scenario: Scenario, file: str, origins: Origins) -> dict[str, list[Origin]]:
+    """Rows (institution locations, companies) that name an area the scenario does not list, per name, in file order."""
     known_areas = {a.name for a in scenario.areas}
+    referring: dict[str, list[Origin]] = {}
     for inst_i, inst in enumerate(scenario.institutions):
         for loc_i, loc in enumerate(inst.locations):
             if loc.area not in known_areas:
-                errors.append(InputProblem(file, f"institutions[{inst_i}].locations[{loc_i}]", "area",
-                                           f"{loc.area!r} is not one of the scenario's areas"))
+                referring.setdefault(loc.area, []).append((file, f"institutions[{inst_i}].locations[{loc_i}]"))
     for i, company in enumerate(scenario.companies):
         if company.area not in known_areas:
-            errors.append(InputProblem(*company_at(i), "area", f"{company.area!r} is not one of the scenario's areas"))
+            referring.setdefault(company.area, []).append(row_origin(origins, "companies", i, file))
+    return referring
+
+
+def reference_problems(
+    scenario: Scenario, path: Path, origins: Origins, explained_areas: Collection[str] = ()
+) -> list[InputProblem]:
+    """References to areas, locations, weeks, companies and files that do not exist, and windows too short.
+
+    All rows that refer to the same missing area, location or company are one problem, at the
+    first of them, naming the others: one misspelt name is one problem, not one per row.
+
+    Parameters
+    ----------
+    scenario
+        The scenario, each row already valid on its own.
+    path
+        The scenario file; relative file names are resolved next to it.
+    origins
+        Where each cohort and company row came from, for the messages.
+    explained_areas
+        Missing area names whose referring rows are already reported under their cause
+        (a misspelt place, see :func:`planner.geo.check.unknown_places`).
+
+    Returns
+    -------
+    list of InputProblem
+        Every problem found, in the order of the file; empty when all references hold.
+    """
+    findings = _Findings()
+    file = path.name
+
+    def cohort_at(i: int) -> Origin:
+        return row_origin(origins, "cohorts", i, file)
+
+    # Locations and companies lie in the scenario's areas.
+    known_areas = [a.name for a in scenario.areas]
+    for name, rows in unknown_area_references(scenario, file, origins).items():
+        if name not in explained_areas:
+            for row in rows:
+                findings.refers_to_missing(row, "area", name, _not_listed(name, known_areas, "one of the scenario's areas"))
+    for i, company in enumerate(scenario.companies):
         for week in company.reduced_weeks:
             if week not in scenario.calendar.week_index:
-                errors.append(InputProblem(*company_at(i), "reduced_weeks",
-                                           f"week {week} is outside the school year "
-                                           f"{scenario.calendar.first_week}..{scenario.calendar.last_week}"))
+                findings.add(InputProblem(*row_origin(origins, "companies", i, file), "reduced_weeks",
+                                          f"week {week} is outside the school year "
+                                          f"{scenario.calendar.first_week}..{scenario.calendar.last_week}"))
 
     # Cohorts: known location, weeks inside the year, a window every form fits in.
     calendar = scenario.calendar
@@ -101,46 +161,51 @@ def reference_problems(scenario: Scenario, path: Path, origins: Origins) -> list
     for i, cohort in enumerate(scenario.cohorts):
         where = cohort_at(i)
         if cohort.location not in scenario.locations:
-            errors.append(InputProblem(*where, "location", f"{cohort.location!r} is not a location of any institution"))
+            findings.refers_to_missing(where, "location", cohort.location, _not_listed(
+                cohort.location, scenario.locations, "a location of any institution"))
             continue
-        bad_week = False
-        for field_name in ("earliest_start", "latest_end", "current_start"):
-            week = getattr(cohort, field_name)
-            if week not in calendar.week_index:
-                errors.append(InputProblem(*where, field_name, f"week {week} is outside the school year {span}"))
-                bad_week = True
-        if bad_week:
-            continue
-        if calendar.week_index[cohort.latest_end] < calendar.week_index[cohort.earliest_start]:
-            errors.append(InputProblem(*where, "latest_end",
-                                       f"{cohort.latest_end} is before earliest_start {cohort.earliest_start}"))
-            continue
-        for form in cohort.parsed_forms:
-            if not fitting_starts(scenario, i, form):
-                errors.append(InputProblem(
-                    *where, "forms",
-                    f"window {cohort.earliest_start}..{cohort.latest_end} is too short for {form} "
-                    f"({form.weeks} weeks outside holidays)"))
-        current = InternshipForm.parse(cohort.current_form)
-        starts = {s for s, _ in fitting_starts(scenario, i, current)}
-        if calendar.week_index[cohort.current_start] not in starts:
-            errors.append(InputProblem(
-                *where, "current_start",
-                f"the current period ({cohort.current_form} from {cohort.current_start}) does not fit the window "
-                f"{cohort.earliest_start}..{cohort.latest_end}"))
+        for problem in _window_problems(scenario, i, where, span):
+            findings.add(problem)
         if cohort.pathway == "BBL" and cohort.company not in scenario.company_index:
-            errors.append(InputProblem(*where, "company", f"{cohort.company!r} is not a company in the scenario"))
+            findings.refers_to_missing(where, "company", str(cohort.company), _not_listed(
+                str(cohort.company), scenario.company_index, "a company in the scenario"))
 
     # Travel and polygon files exist (their contents are geography).
     base = path.parent
     for i, barrier in enumerate(scenario.travel.barriers):
         for name in barrier.between:
             if name not in known_areas:
-                errors.append(InputProblem(file, f"travel.barriers[{i}]", "between",
-                                           f"{name!r} is not one of the scenario's areas"))
+                findings.refers_to_missing((file, f"travel.barriers[{i}]"), "between", name,
+                                           _not_listed(name, known_areas, "one of the scenario's areas"))
     matrix_csv = scenario.travel.matrix_csv
     if matrix_csv and not (base / matrix_csv).is_file():
-        errors.append(InputProblem(file, "travel", "matrix_csv", f"file {matrix_csv!r} does not exist"))
+        findings.add(InputProblem(file, "travel", "matrix_csv", f"file {matrix_csv!r} does not exist"))
     if scenario.area_polygons and not (base / scenario.area_polygons).is_file():
-        errors.append(InputProblem(file, None, "area_polygons", f"file {scenario.area_polygons!r} does not exist"))
+        findings.add(InputProblem(file, None, "area_polygons", f"file {scenario.area_polygons!r} does not exist"))
+    return findings.problems()
+
+
+def _window_problems(scenario: Scenario, i: int, where: Origin, span: str) -> list[InputProblem]:
+    """A cohort's weeks lie in the school year and its window fits every allowed form and its current period."""
+    calendar, cohort = scenario.calendar, scenario.cohorts[i]
+    errors = [InputProblem(*where, field_name, f"week {getattr(cohort, field_name)} is outside the school year {span}")
+              for field_name in ("earliest_start", "latest_end", "current_start")
+              if getattr(cohort, field_name) not in calendar.week_index]
+    if errors:
+        return errors
+    if calendar.week_index[cohort.latest_end] < calendar.week_index[cohort.earliest_start]:
+        return [InputProblem(*where, "latest_end", f"{cohort.latest_end} is before earliest_start {cohort.earliest_start}")]
+    for form in cohort.parsed_forms:
+        if not fitting_starts(scenario, i, form):
+            errors.append(InputProblem(
+                *where, "forms",
+                f"window {cohort.earliest_start}..{cohort.latest_end} is too short for {form} "
+                f"({form.weeks} weeks outside holidays)"))
+    current = InternshipForm.parse(cohort.current_form)
+    starts = {s for s, _ in fitting_starts(scenario, i, current)}
+    if calendar.week_index[cohort.current_start] not in starts:
+        errors.append(InputProblem(
+            *where, "current_start",
+            f"the current period ({cohort.current_form} from {cohort.current_start}) does not fit the window "
+            f"{cohort.earliest_start}..{cohort.latest_end}"))
     return errors

@@ -82,3 +82,16 @@ def test_without_geography_it_is_the_structural_load(tmp_path):
     loaded = load_scenario(path, check_geography=False)
     assert loaded.warnings == []
     assert loaded.scenario == scenario_package.load_scenario(path).scenario
+
+
+def test_rows_that_name_a_misspelt_area_are_named_under_it(tmp_path):
+    # The area list misspells Hengelo; the rows that spell it right are knock-on, not problems of their own.
+    companies = [company(f"k{i}", area="Hengelo") for i in range(12)] + [company("e")]
+    document = scenario_dict([cohort("a")], companies)
+    document["areas"].append({"name": "Hengleo"})
+    document["areas"] = [a for a in document["areas"] if a["name"] != "Hengelo"]
+    document["institutions"][0]["locations"].append({"id": "loc-h", "area": "Hengelo", "holiday_region": "noord"})
+    assert messages(write_scenario(tmp_path, document, tables_as_csv=True)) == [
+        "scenario.yaml areas[1], name: 'Hengleo' is not a known Dutch place; give lat and lon; did you mean "
+        "Hengelo, Venlo, Heino? 13 rows refer to 'Hengelo': scenario.yaml institutions[0].locations[1]; "
+        "companies.csv rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ..."]

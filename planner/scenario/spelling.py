@@ -1,0 +1,103 @@
+"""How values may be written in scenario input, as people write them in Dutch spreadsheets.
+
+Codes are accepted by their Dutch or English names in any case (``Niveau 2``, ``Zorg``,
+``bol``: the alias tables in :mod:`planner.codes`), numbers with a decimal comma
+(``30,0``) and numbers where text is expected (a spreadsheet turns crebo ``25498`` or
+company id ``1001`` into a number). Every scenario model takes its input through here,
+so CSV, xlsx, YAML and JSON accept the same spellings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import types
+from functools import partial
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BeforeValidator
+
+from planner.codes import LEVEL_ALIASES, PATHWAY_ALIASES, SECTOR_ALIASES, Level, Pathway, Sector, code_for
+
+#: A level, sector or pathway written as its code or any of its names.
+LevelCode = Annotated[Level, BeforeValidator(partial(code_for, LEVEL_ALIASES))]
+SectorCode = Annotated[Sector, BeforeValidator(partial(code_for, SECTOR_ALIASES))]
+PathwayCode = Annotated[Pathway, BeforeValidator(partial(code_for, PATHWAY_ALIASES))]
+
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+
+
+def _inner(annotation: Any) -> list[Any]:
+    """The types an annotation is made of (through unions, Annotated, lists and dicts)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _inner(get_args(annotation)[0])
+    if origin in (Union, types.UnionType, list, tuple, dict):
+        return [leaf for arg in get_args(annotation) for leaf in _inner(arg)]
+    return [annotation]
+
+
+def _takes_numbers(annotation: Any) -> bool:
+    return any(leaf in (int, float) for leaf in _inner(annotation))
+
+
+def _takes_text(annotation: Any) -> bool:
+    """Whether the field is a single text (or code) value, optionally None."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _takes_text(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        options = [arg for arg in get_args(annotation) if arg is not type(None)]
+        return len(options) == 1 and _takes_text(options[0])
+    if origin is Literal:
+        return all(isinstance(option, str) for option in get_args(annotation))
+    return annotation is str
+
+
+def _decimal_point(value: Any) -> Any:
+    if isinstance(value, str) and _DECIMAL_COMMA.match(value):
+        return float(value.replace(",", "."))
+    if isinstance(value, list):
+        return [_decimal_point(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _decimal_point(item) for key, item in value.items()}
+    return value
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        # A spreadsheet (or YAML) turns a typed date into a date value; weeks are written as text.
+        year, week, _ = value.isocalendar()
+        raise ValueError(f"{value:%Y-%m-%d} is a date; write weeks as ISO week text, e.g. {year}-W{week:02d} "
+                         "for this date")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def as_written(value: Any, annotation: Any) -> Any:
+    """Turn a value as written in a file into what the field's type reads.
+
+    Parameters
+    ----------
+    value
+        The raw value (text from CSV, a number or text from xlsx, anything from YAML/JSON).
+    annotation
+        The field's type.
+
+    Returns
+    -------
+    object
+        Decimal commas as points for number fields (also inside lists and mappings), whole
+        numbers as text for text fields; anything else unchanged, for the field to judge.
+
+    Raises
+    ------
+    ValueError
+        For a date where text is expected (weeks are ISO week text such as ``2026-W36``).
+    """
+    if _takes_text(annotation):
+        return _as_text(value)
+    if _takes_numbers(annotation):
+        return _decimal_point(value)
+    return value
