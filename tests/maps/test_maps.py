@@ -19,6 +19,7 @@ from planner.geo import load_scenario
 from planner.scenario import LoadedScenario, Scenario, save_scenario
 from planner.solve import SolveParams, solve
 from tests.builders import cohort, company, scenario_dict
+from tests.conftest import require_system_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 TWENTE = ROOT / "scenarios" / "twente" / "scenario.yaml"
@@ -259,15 +260,11 @@ def region_plans(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        message = "headless Chromium is not installed at /usr/bin/chromium (run `make system-deps`)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)  # in CI a missing browser is a broken setup, not a reason to skip
-        pytest.skip(message)
+    chromium = require_system_tool("chromium", "headless Chromium draws the maps (run `make system-deps`)", str(CHROMIUM))
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        instance = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
 
