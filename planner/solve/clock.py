@@ -33,3 +33,9 @@ class Clock:
         self.progress.append(event)
         if self.callback is not None:
             self.callback(event)
+
+    def limited(self, seconds: float) -> Clock:
+        """A clock for one stretch of this solve: ``seconds`` from now, same start and progress record."""
+        part = Clock(self.elapsed() + max(0.0, seconds), self.callback)
+        part.start, part.progress = self.start, self.progress
+        return part

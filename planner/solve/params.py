@@ -27,8 +27,18 @@ class SolveParams:
         The status-quo baseline's time limit as a share of ``time_limit`` (a smaller
         problem: half is plenty). The greedy baseline needs no solver time.
     relaxation_share
-        Share of the remaining time an optimised solve gives the relaxation (the bound);
-        the heuristics and the integer model share what is left.
+        Share of the heuristic stage's time that the relaxation (the first bound) gets; the
+        rounding, the staggered greedy and the pooled integer model share what is left.
+    exact
+        Run the exact company-level stage after the heuristic stage: independent parts solved
+        to optimality, large-neighbourhood search, the Dantzig-Wolfe bound, then the polish of
+        the secondary objectives (``False`` only to measure what the stage is worth).
+    heuristic_share, heuristic_max_seconds
+        With ``exact``, the heuristic stage gets this share of the plan's time, at most this
+        many seconds; the exact stage gets the rest.
+    polish_share
+        Share of the exact stage's time kept for the secondary objectives (changes of period,
+        travel, balance), which never give back any weighted shortage.
     """
 
     mode: str = "optimise"
@@ -37,6 +47,10 @@ class SolveParams:
     baselines: bool = True
     status_quo_share: float = 0.5
     relaxation_share: float = 0.7
+    exact: bool = True
+    heuristic_share: float = 0.25
+    heuristic_max_seconds: float = 5.0
+    polish_share: float = 0.1
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -55,6 +69,17 @@ class SolveParams:
         if mode == "status-quo" and self.mode == "optimise":
             return self.time_limit * self.status_quo_share
         return self.time_limit
+
+    def heuristic_seconds(self, remaining: float) -> float:
+        """Seconds of ``remaining`` for the heuristic stage (all of it without the exact stage)."""
+        if not self.exact:
+            return remaining
+        return min(remaining * self.heuristic_share, self.heuristic_max_seconds)
+
+    def exact_seconds(self, remaining: float) -> tuple[float, float]:
+        """Seconds of ``remaining`` for the exact search and for the polish after it."""
+        polish = remaining * self.polish_share
+        return remaining - polish, polish
 
     def total_seconds(self) -> float:
         """Solver time the whole solve may take: the plan's limit plus the status-quo share (greedy takes none).

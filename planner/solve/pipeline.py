@@ -5,12 +5,16 @@ The pipeline (chosen by measurement, see ``docs/benchmarks.md``):
 1. compile the scenario (:func:`planner.model.problem.compile_problem`);
 2. relax it by column generation (:mod:`planner.solve.relaxation`): a proven lower bound on
    the weighted shortage, and the options worth looking at;
-3. run the search phases in sequence on the one time budget, each offering a plan that
-   replaces the incumbent when it leaves less weighted shortage: rounding the relaxation,
-   the staggered greedy (:mod:`planner.solve.heuristics`) and the integer model
-   (:mod:`planner.solve.integer`). A new phase is a function added to :data:`SEARCH_PHASES`;
-4. assemble the checked plan (:mod:`planner.solve.assemble`);
-5. solve the baselines (greedy, status quo) and apply the status-quo rule once
+3. run the heuristic phases in sequence on a short share of the time, each offering a plan
+   that replaces the incumbent when it leaves less weighted shortage: rounding the relaxation,
+   the staggered greedy (:mod:`planner.solve.heuristics`) and the pooled integer model
+   (:mod:`planner.solve.integer`);
+4. the exact stage at company level (:mod:`planner.solve.exact`) on the rest of the time:
+   small independent parts solved to optimality, large-neighbourhood search on the others,
+   the Dantzig-Wolfe bound, then the secondary objectives with the shortage held. A new phase
+   is a function added to :data:`HEURISTIC_PHASES` or :data:`EXACT_PHASES`;
+5. assemble the checked plan (:mod:`planner.solve.assemble`);
+6. solve the baselines (greedy, status quo) and apply the status-quo rule once
    (:func:`planner.plan.result.make_result`).
 """
 
@@ -28,6 +32,8 @@ from planner.plan.result import Result, make_result
 from planner.scenario import Scenario
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock, ProgressCallback
+from planner.solve.exact.pipeline import improve
+from planner.solve.exact.polish import polish
 from planner.solve.heuristics import (
     Assignment,
     greedy_assignments,
@@ -48,9 +54,13 @@ class Search:
     relaxation: Relaxation
     clock: Clock
     seed: int
+    params: SolveParams
     best: list[Assignment] = field(default_factory=list)
     value: float = float("inf")
     source: str = ""
+    bound: float = 0.0  # the best proven lower bound on the weighted shortage
+    optimal: bool = False
+    exact_stats: dict = field(default_factory=dict)
 
     def offer(self, assignments: list[Assignment], source: str) -> bool:
         """Keep ``assignments`` when they leave less weighted shortage than the best so far."""
@@ -62,7 +72,8 @@ class Search:
 
     def report(self, phase: str) -> None:
         """A progress event after ``phase``."""
-        self.clock.report(phase, self.value, self.relaxation.reported_bound())
+        bound = self.relaxation.reported_bound()
+        self.clock.report(phase, self.value, max(bound, self.bound) if bound is not None else (self.bound or None))
 
 
 def rounding_phase(search: Search) -> None:
@@ -90,9 +101,40 @@ def integer_phase(search: Search) -> None:
         search.report("integer model")
 
 
+def exact_phase(search: Search) -> None:
+    """Company-level improvement of the incumbent and a bound that sees whole students at single companies."""
+    seconds, _ = search.params.exact_seconds(search.clock.remaining())
+    if seconds < 0.3:
+        return
+
+    def progress(phase: str, incumbent: float, bound: float) -> None:
+        search.clock.report(phase, incumbent, bound)
+
+    improved, bound, stats = improve(search.data, search.best, seconds, search.seed, progress=progress,
+                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)))
+    search.offer(improved, "company-level search")
+    search.bound = max(search.bound, bound)
+    search.optimal = bool(stats.get("optimal")) or search.value <= search.bound + 1e-9
+    search.exact_stats = stats
+
+
+def polish_phase(search: Search) -> None:
+    """Secondary objectives (changes of period, travel, balance) with the weighted shortage held."""
+    seconds = search.clock.remaining() - 0.1
+    if seconds < 0.2 or not search.best:
+        return
+    polished, _ = polish(search.data, search.best, seconds, search.seed)
+    if weighted_shortage(search.data, polished) <= search.value + 1e-9:
+        search.best = polished  # same shortage or less: the polish never gives any back
+        search.value = weighted_shortage(search.data, polished)
+    search.report("secondary objectives")
+
+
 SearchPhase = Callable[[Search], None]
-#: The phases of an optimised or status-quo solve after the relaxation, in order.
-SEARCH_PHASES: tuple[SearchPhase, ...] = (rounding_phase, staggered_greedy_phase, integer_phase)
+#: The heuristic phases after the relaxation, in order, on a short share of the time.
+HEURISTIC_PHASES: tuple[SearchPhase, ...] = (rounding_phase, staggered_greedy_phase, integer_phase)
+#: The exact stage at company level, on the rest of the time.
+EXACT_PHASES: tuple[SearchPhase, ...] = (exact_phase, polish_phase)
 
 
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, params: SolveParams,
@@ -105,16 +147,25 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
         stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": build_seconds,
                  "seed": params.seed}
         return assemble_plan(data, region, mode, greedy_assignments(data), 0.0, clock, stats)
-    relaxation = relax(data, clock, params.seed, params.relaxation_share)
-    search = Search(data, relaxation, clock, params.seed)
-    for phase in SEARCH_PHASES:
+    heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining()))
+    relaxation = relax(data, heuristic_clock, params.seed, params.relaxation_share)
+    search = Search(data, relaxation, heuristic_clock, params.seed, params,
+                    bound=relaxation.bound if relaxation.bound_proven else 0.0)
+    for phase in HEURISTIC_PHASES:
         phase(search)
+    engine = f"{LP_ENGINE.upper()} (bound) + {MIP_ENGINE.upper()} (plan)"
+    if params.exact:
+        search.clock = clock
+        for phase in EXACT_PHASES:
+            phase(search)
+        engine += " + company level: SCIP (exact parts), CP-SAT (neighbourhood search, polish), Dantzig-Wolfe bound"
     relaxation.statuses.add(f"plan by {search.source}")
-    stats = {"status": ", ".join(sorted(relaxation.statuses)),
-             "engine": f"{LP_ENGINE.upper()} (bound) + {MIP_ENGINE.upper()} (plan)", "build_seconds": build_seconds,
+    status = ", ".join(sorted(relaxation.statuses))
+    if search.optimal:
+        status = "optimal; " + status
+    stats = {"status": status, "engine": engine, "build_seconds": build_seconds,
              "variables": relaxation.variables, "constraints": relaxation.constraints, "seed": params.seed}
-    bound = relaxation.bound if relaxation.bound_proven else 0.0
-    return assemble_plan(data, region, mode, search.best, bound, clock, stats)
+    return assemble_plan(data, region, mode, search.best, min(search.bound, search.value), clock, stats)
 
 
 def solve(

@@ -1,0 +1,455 @@
+"""A proven lower bound on the weighted shortage: Dantzig-Wolfe / Lagrangian over company classes.
+
+Companies with the same remaining capacity row and the same set of cohorts that may use them
+form a *class* with multiplicity ``n_k``. A *pattern* of a class is what one of its companies
+can take: integer students per option whose student-days fit the company in every week(-day).
+
+The master problem chooses at most ``n_k`` patterns per class::
+
+    min  sum_c w_c u_c
+    s.t. sum_{k,p} a_{c,p} lambda_{k,p} + u_c >= S_c     (every student placed or short; dual pi_c)
+         sum_p lambda_{k,p} <= n_k                        (a class has n_k companies)
+         lambda, u >= 0
+
+For any ``pi`` with ``0 <= pi_c <= w_c`` the Lagrangian relaxation of the first rows gives the
+valid bound (wave limits and integrality of ``lambda`` are relaxed, nothing else)::
+
+    L(pi) = sum_c pi_c S_c - sum_k n_k * max(0, V_k(pi)),  V_k(pi) = max_p sum_c pi_c a_{c,p}
+
+where ``V_k`` is an exact small packing problem per class (solved by SCIP; when a pricing solve
+is cut short its proven upper bound is used, so ``L`` stays valid). Column generation on the
+master moves ``pi`` towards the best bound; the reported bound is the best ``L`` seen, never
+the master's LP value from an unfinished column generation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+
+from planner.model.formulation import Objective, build_model, placement_columns
+from planner.model.problem import ProblemData
+from planner.solve.exact.company_model import Assignment, company_sets, option_rows, options_by_cohort
+
+
+@dataclass
+class BoundResult:
+    """A proven lower bound and how it was obtained.
+
+    Attributes
+    ----------
+    bound
+        Valid lower bound on the weighted shortage.
+    master_value
+        LP value of the last restricted master (a bound only when ``converged``).
+    converged
+        Column generation finished (no pattern prices out).
+    rounds, classes, columns
+        Sizes of the computation.
+    history
+        ``(seconds, bound)`` whenever the bound improved.
+    """
+
+    bound: float
+    master_value: float
+    converged: bool
+    rounds: int = 0
+    classes: int = 0
+    columns: int = 0
+    history: list[tuple[float, float]] = field(default_factory=list)
+    master: _Master | None = None
+
+
+@dataclass
+class _Master:
+    """The master's columns: classes (members, users), per column its class, cohort vector and pattern."""
+
+    classes: list[tuple[np.ndarray, np.ndarray]]
+    columns: list[tuple[int, np.ndarray]]
+    patterns: list[list[tuple[int, int]]]
+    incumbent_counts: dict[int, int] = field(default_factory=dict)
+
+
+def master_plan(data: ProblemData, result: BoundResult, time_limit: float, seed: int = 0,
+                cohorts: np.ndarray | None = None) -> list[tuple[int, int, int]] | None:
+    """A plan from the master with integer pattern choices (SCIP over the generated columns).
+
+    Each chosen pattern goes to its own company of the class; students a cohort gets beyond
+    its size are taken out again, and a cohort with more options than waves keeps its
+    largest ones. Only placements of ``cohorts`` (default: all) are returned.
+    """
+    master = result.master
+    if master is None or not master.columns:
+        return None
+    n_c, n_col = len(data.cohorts), len(master.columns)
+    students = data.students.astype(float)
+    if cohorts is not None:
+        included = np.zeros(n_c, dtype=bool)
+        included[cohorts] = True
+        students = np.where(included, students, 0.0)
+    r, c, v = [np.arange(n_c)], [np.arange(n_c)], [np.ones(n_c)]
+    for j, (k, vector) in enumerate(master.columns):
+        nz = np.nonzero(vector)[0]
+        r += [nz, np.array([n_c + k])]
+        c += [np.full(len(nz), n_c + j), np.array([n_c + j])]
+        v += [vector[nz], np.array([1.0])]
+    n_k = len(master.classes)
+    matrix = sp.csr_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))), shape=(n_c + n_k, n_c + n_col))
+    scale = 1
+    for w in np.unique(data.weight):
+        from fractions import Fraction
+        d = Fraction(float(w)).limit_denominator(1000).denominator
+        scale = scale * d // np.gcd(scale, d)
+    helper = mbh.ModelBuilderHelper()
+    helper.fill_model_from_sparse_data(
+        np.zeros(n_c + n_col), np.concatenate([students, [float(len(master.classes[k][0])) for k, _ in master.columns]]),
+        np.concatenate([np.rint(data.weight * scale), np.zeros(n_col)]),
+        np.concatenate([students, np.full(n_k, -np.inf)]),
+        np.concatenate([np.full(n_c, np.inf), [float(len(m)) for m, _ in master.classes]]), matrix)
+    for var in range(n_c + n_col):
+        helper.set_var_integrality(var, True)
+    # Start from the incumbent's company loads (columns of the master).
+    for j in range(n_col):
+        helper.add_hint(n_c + j, float(master.incumbent_counts.get(j, 0)))
+    solver = mbh.ModelSolverHelper("scip")
+    solver.set_time_limit_in_seconds(max(0.2, time_limit))
+    solver.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1")
+    solver.solve(helper)
+    if not solver.has_solution():
+        return None
+    counts = np.rint(np.asarray(solver.variable_values())[n_c:]).astype(np.int64)
+    used = defaultdict(int)
+    placed = np.zeros(n_c, dtype=np.int64)
+    assignments = []
+    for j in np.nonzero(counts > 0)[0]:
+        k = master.columns[j][0]
+        members = master.classes[k][0]
+        for _ in range(int(counts[j])):
+            company = int(members[used[k]])
+            used[k] += 1
+            for option, n in master.patterns[j]:
+                cohort = int(data.option_cohort[option])
+                take = int(min(n, students[cohort] - placed[cohort]))
+                if take > 0:
+                    assignments.append((option, company, take))
+                    placed[cohort] += take
+    # Wave limits: a cohort keeps its largest options.
+    by_cohort: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for option, _, n in assignments:
+        by_cohort[int(data.option_cohort[option])][option] += n
+    dropped = set()
+    for cohort, options in by_cohort.items():
+        if len(options) > data.max_waves[cohort]:
+            keep = sorted(options, key=lambda o: -options[o])[: int(data.max_waves[cohort])]
+            dropped |= set(options) - set(keep)
+    return [a for a in assignments if a[0] not in dropped]
+
+
+class _PricingClass:
+    """One class of identical companies and its packing problem."""
+
+    def __init__(self, data: ProblemData, company: int, count: int, cohorts: np.ndarray,
+                 all_options: list[np.ndarray], rows_of: list[tuple[np.ndarray, np.ndarray]]):
+        self.company = company
+        self.count = count
+        capacity = data.company_capacity[company]
+        options, caps = [], []
+        for cohort in cohorts:
+            for option in all_options[cohort]:
+                cells, load = rows_of[int(option)]
+                if not len(cells):
+                    continue
+                fit = int(min((capacity[cells] // load).min(), data.students[cohort]))
+                if fit > 0:
+                    options.append(int(option))
+                    caps.append(fit)
+        self.options = np.array(options, dtype=np.int64)
+        self.option_cohort = data.option_cohort[self.options] if len(options) else np.zeros(0, dtype=np.int64)
+        self.caps = np.array(caps, dtype=float)
+        n = len(options)
+        triplets_r, triplets_c, triplets_v, upper = [], [], [], []
+        row = 0
+        if n:
+            # Capacity of the company in every cell some option needs (dropping rows that cannot bind).
+            dense = data.occupancy[self.options].toarray()
+            worst = self.caps @ dense
+            seen: dict[bytes, int] = {}
+            for cell in np.nonzero(worst > capacity)[0]:
+                key = dense[:, cell].tobytes()
+                if key in seen and capacity[seen[key]] <= capacity[cell]:
+                    continue
+                seen[key] = cell
+            for cell in seen.values():
+                nz = np.nonzero(dense[:, cell])[0]
+                triplets_r += [row] * len(nz)
+                triplets_c += nz.tolist()
+                triplets_v += dense[nz, cell].tolist()
+                upper.append(float(capacity[cell]))
+                row += 1
+            # A cohort's students in one company: at most its size over all its options.
+            by_cohort = defaultdict(list)
+            for j, cohort in enumerate(self.option_cohort):
+                by_cohort[int(cohort)].append(j)
+            for cohort, members in by_cohort.items():
+                if len(members) > 1 and self.caps[members].sum() > data.students[cohort]:
+                    triplets_r += [row] * len(members)
+                    triplets_c += members
+                    triplets_v += [1.0] * len(members)
+                    upper.append(float(data.students[cohort]))
+                    row += 1
+        self.matrix = sp.csr_matrix((triplets_v, (triplets_r, triplets_c)), shape=(row, n))
+        self.row_upper = np.array(upper, dtype=float)
+
+    exact = True
+
+    def price(self, profit: np.ndarray, time_limit: float) -> tuple[float, np.ndarray | None]:
+        """Best pattern for cohort profits ``profit``: (proven upper bound on its value, students per option)."""
+        n = len(self.options)
+        if n == 0:
+            return 0.0, None
+        value = profit[self.option_cohort]
+        if value.max() <= 1e-12:
+            return 0.0, None
+        useful = value > 1e-12
+        if self.matrix.shape[0] == 0:
+            pattern = np.where(useful, self.caps, 0.0)
+            return float(value @ pattern), np.rint(pattern).astype(np.int64)
+        helper = mbh.ModelBuilderHelper()
+        upper = np.where(useful, self.caps, 0.0)
+        helper.fill_model_from_sparse_data(np.zeros(n), upper, -value, np.full(len(self.row_upper), -np.inf),
+                                           self.row_upper, self.matrix)
+        for var in range(n):
+            helper.set_var_integrality(var, True)
+        solver = mbh.ModelSolverHelper("scip")
+        solver.set_time_limit_in_seconds(max(0.05, time_limit))
+        solver.set_solver_specific_parameters("lp/threads = 1")
+        solver.solve(helper)
+        status = solver.status()
+        if status == mbh.SolveStatus.OPTIMAL:
+            pattern = np.rint(np.asarray(solver.variable_values())).astype(np.int64)
+            self.exact = True
+            return float(value @ pattern), pattern
+        self.exact = False
+        # Cut short: the proven bound of the maximisation (a minimisation of -value here).
+        best = -solver.best_objective_bound() if status == mbh.SolveStatus.FEASIBLE else float(value @ upper)
+        pattern = np.rint(np.asarray(solver.variable_values())).astype(np.int64) if solver.has_solution() else None
+        return max(best, 0.0), pattern
+
+
+def company_classes(data: ProblemData, cohorts: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Classes of identical companies: (member companies, cohorts that may use them).
+
+    Only ``cohorts`` (all by default) count as users; companies none of them may use are left out.
+    """
+    users: dict[int, list[int]] = defaultdict(list)
+    sets = company_sets(data)
+    chosen = range(len(data.cohorts)) if cohorts is None else [int(c) for c in cohorts]
+    for cohort in chosen:
+        for m in sets[cohort]:
+            users[int(m)].append(cohort)
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for company, cohort_list in users.items():
+        if data.company_capacity[company].max() <= 0:
+            continue
+        groups[(data.company_capacity[company].tobytes(), tuple(sorted(cohort_list)))].append(company)
+    return [(np.array(members, dtype=np.int64), np.array(key[1], dtype=np.int64)) for key, members in groups.items()]
+
+
+def pooled_duals(data: ProblemData, time_limit: float = 10.0, max_columns: int = 300_000) -> np.ndarray | None:
+    """Cohort duals of the pooled LP relaxation (a good first point for the Lagrangian bound).
+
+    At these multipliers the Lagrangian bound is at least the pooled LP's value: each company
+    class's exact packing is worth at most its share of the pooled capacity duals.
+    Returns None when the LP is too large or not solved in time.
+    """
+    columns = placement_columns(data)
+    if len(columns.option) > max_columns:
+        return None
+    built = build_model(data, columns, Objective())
+    engine = mbh.ModelSolverHelper("glop")
+    engine.set_time_limit_in_seconds(max(0.2, time_limit))
+    engine.solve(built.helper)
+    if engine.status() != mbh.SolveStatus.OPTIMAL:
+        return None
+    duals = np.asarray(engine.dual_values())[: len(data.cohorts)]
+    return np.clip(duals, 0.0, data.weight)
+
+
+def dantzig_wolfe_bound(
+    data: ProblemData,
+    time_limit: float,
+    incumbent: list[Assignment] | None = None,
+    cohorts: np.ndarray | None = None,
+    pricing_limit: float = 0.25,
+    smoothing: float = 0.5,
+    start: np.ndarray | None = None,
+    threads: int = 2,
+) -> BoundResult:
+    """Lower bound on the weighted shortage by column generation over company classes.
+
+    Parameters
+    ----------
+    data
+        The compiled problem.
+    time_limit
+        Seconds.
+    incumbent
+        A plan whose per-company loads seed the master with columns.
+    cohorts
+        Bound the weighted shortage of these cohorts only (a union of independent parts);
+        all cohorts by default.
+    pricing_limit
+        Seconds per pricing problem (a cut-short one contributes its proven bound).
+    smoothing
+        Wentges dual smoothing: pricing at ``a * best_pi + (1 - a) * master_pi``.
+    start
+        First multipliers (e.g. :func:`pooled_duals`); they are priced first and are the
+        first stability centre.
+    threads
+        Pricing problems solved in parallel (each SCIP solve is single-threaded).
+
+    Returns
+    -------
+    BoundResult
+        The best Lagrangian bound found (always valid).
+    """
+    started = time.perf_counter()
+    n_c = len(data.cohorts)
+    students = data.students.astype(float)
+    if cohorts is not None:
+        included = np.zeros(n_c, dtype=bool)
+        included[cohorts] = True
+        students = np.where(included, students, 0.0)
+    weight = data.weight.astype(float)
+    all_options = options_by_cohort(data)
+    rows_of = option_rows(data)
+    class_list = company_classes(data, cohorts)
+    classes = [_PricingClass(data, int(members[0]), len(members), users, all_options, rows_of)
+               for members, users in class_list]
+    class_of_company = {int(m): k for k, (members, _) in enumerate(class_list) for m in members}
+    columns: list[tuple[int, np.ndarray]] = []  # (class, students per cohort as dense vector)
+    patterns: list[list[tuple[int, int]]] = []  # per column: (option, students) of one company
+    seen: dict[tuple[int, bytes], int] = {}
+    incumbent_counts: dict[int, int] = defaultdict(int)
+
+    def add_column(k: int, per_cohort: np.ndarray, pattern: list[tuple[int, int]]) -> bool:
+        key = (k, per_cohort.tobytes())
+        if key in seen or per_cohort.sum() == 0:
+            return False
+        seen[key] = len(columns)
+        columns.append((k, per_cohort))
+        patterns.append(pattern)
+        return True
+
+    if incumbent:
+        # Each company's load in the incumbent is a pattern of its class.
+        by_company: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(n_c))
+        loads: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for option, company, n in incumbent:
+            by_company[company][data.option_cohort[option]] += n
+            loads[company].append((int(option), int(n)))
+        for company, vector in by_company.items():
+            if company in class_of_company and (vector <= students).all() and vector.sum() > 0:
+                add_column(class_of_company[company], vector, loads[company])
+                incumbent_counts[seen[(class_of_company[company], vector.tobytes())]] += 1
+
+    best_bound, best_pi, history = -np.inf, None, []
+    master_value, converged, rounds = np.inf, False, 0
+    pi_master = weight.copy()
+    first = None if start is None else np.clip(np.where(students > 0, start, 0.0), 0.0, weight)
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    while time.perf_counter() - started < time_limit:
+        rounds += 1
+        # Restricted master LP: variables u (n_c) then lambda (columns).
+        n_col = len(columns)
+        cost = np.concatenate([weight, np.zeros(n_col)])
+        r, c, v = [np.arange(n_c)], [np.arange(n_c)], [np.ones(n_c)]
+        for j, (k, vector) in enumerate(columns):
+            nz = np.nonzero(vector)[0]
+            r.append(nz)
+            c.append(np.full(len(nz), n_c + j))
+            v.append(vector[nz])
+            r.append(np.array([n_c + k]))
+            c.append(np.array([n_c + j]))
+            v.append(np.array([1.0]))
+        matrix = sp.csr_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
+                               shape=(n_c + len(classes), n_c + n_col))
+        row_lower = np.concatenate([students, np.full(len(classes), -np.inf)])
+        row_upper = np.concatenate([np.full(n_c, np.inf), [float(p.count) for p in classes]])
+        helper = mbh.ModelBuilderHelper()
+        helper.fill_model_from_sparse_data(np.zeros(n_c + n_col), np.full(n_c + n_col, np.inf), cost,
+                                           row_lower, row_upper, matrix)
+        lp = mbh.ModelSolverHelper("glop")
+        lp.set_time_limit_in_seconds(max(0.2, time_limit - (time.perf_counter() - started)))
+        lp.solve(helper)
+        if lp.status() != mbh.SolveStatus.OPTIMAL:
+            break
+        master_value = lp.objective_value()
+        duals = np.asarray(lp.dual_values())
+        pi_master = np.clip(duals[:n_c], 0.0, weight)
+        mu = np.minimum(duals[n_c:], 0.0)
+        # Price at a smoothed point (the Lagrangian bound is valid at any pi in [0, w]).
+        if first is not None:
+            pi, first = first, None
+        elif best_pi is None:
+            pi = pi_master
+        else:
+            pi = np.clip(smoothing * best_pi + (1 - smoothing) * pi_master, 0.0, weight)
+        total_v, added, complete, exact = 0.0, 0, True, True
+        deadline = started + time_limit
+
+        def price(k: int) -> tuple[float, np.ndarray | None, bool]:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return np.inf, None, False
+            value_bound, pattern = classes[k].price(pi, min(pricing_limit, left))
+            return value_bound, pattern, classes[k].exact
+
+        priced = list(pool.map(price, range(len(classes)))) if pool is not None else [price(k) for k in range(len(classes))]
+        for k, (value_bound, pattern, class_exact) in enumerate(priced):
+            pricing = classes[k]
+            if not np.isfinite(value_bound):
+                complete = False
+                break
+            total_v += pricing.count * value_bound
+            exact = exact and class_exact
+            if pattern is not None:
+                vector = np.zeros(n_c)
+                np.add.at(vector, pricing.option_cohort, pattern)
+                chosen = [(int(pricing.options[j]), int(pattern[j])) for j in np.nonzero(pattern)[0]]
+                # A pattern enters the master when it has a negative reduced cost at the master duals.
+                if (pi_master @ vector + mu[k] > 1e-7 or best_pi is None) and (vector <= students).all():
+                    added += add_column(k, vector, chosen)
+        if not complete:
+            break
+        lagrangian = float(pi @ students) - total_v
+        if lagrangian > best_bound + 1e-9:
+            best_bound, best_pi = lagrangian, pi.copy()
+            history.append((round(time.perf_counter() - started, 3), best_bound))
+        if master_value - best_bound <= 1e-6 * max(1.0, master_value):
+            converged = True
+            best_bound = max(best_bound, master_value)
+            break
+        if added == 0:
+            if smoothing > 0 and not np.allclose(pi, pi_master):
+                # Mispricing: the smoothed point found nothing new; price at the master duals next.
+                best_pi = pi_master.copy() if best_pi is None else best_pi
+                smoothing = smoothing / 2 if smoothing > 0.05 else 0.0
+                continue
+            if exact:
+                # No pattern prices out at the master duals: the master optimum is the DW bound.
+                converged = True
+                best_bound = max(best_bound, master_value)
+            break
+    if pool is not None:
+        pool.shutdown()
+    return BoundResult(bound=max(best_bound, 0.0) if np.isfinite(best_bound) else 0.0,
+                       master_value=float(master_value), converged=converged, rounds=rounds,
+                       classes=len(classes), columns=len(columns), history=history,
+                       master=_Master(class_list, columns, patterns, dict(incumbent_counts)))

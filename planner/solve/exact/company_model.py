@@ -1,0 +1,576 @@
+"""The company-level integer model, for the whole problem or for a neighbourhood of it.
+
+Variables (all integer):
+
+* ``x[o, m]``: students of option ``o`` placed at learning company ``m``, bounded by how many
+  students of that option fit in ``m`` over all its weeks (the minimum over the option's cells
+  of ``capacity // load``) and by the cohort's students still to place;
+* ``use[o]``: 1 when option ``o`` is opened as a wave (only where the wave limit can bind);
+* ``unplaced[c]``: students of cohort ``c`` without a place.
+
+The model is built for a *neighbourhood*: a set of free cohorts with candidate options and a
+set of free companies. Everything else is fixed: the capacity the fixed placements take is
+subtracted, students of a free cohort already placed outside the free companies are counted
+as placed, and options a free cohort already uses outside the neighbourhood count as open
+waves. With every cohort, option and company free it is the full model.
+
+Capacity rows that cannot bind (the largest possible load stays within the capacity) are
+dropped, and of the rows of one company with exactly the same terms only the tightest is kept.
+Companies identical for the model (same remaining capacity row, same candidate options) are
+ordered by their load (symmetry breaking: swapping two such companies maps plans to plans).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import scipy.sparse as sp
+from ortools.linear_solver.python import model_builder_helper as mbh
+from ortools.sat.python import cp_model
+
+from planner.model.problem import ProblemData
+
+Assignment = tuple[int, int, int]  # (option, company, students)
+
+
+def objective_scale(weights: np.ndarray) -> int:
+    """Smallest integer that turns every cohort weight into an integer (CP-SAT needs integers).
+
+    Parameters
+    ----------
+    weights
+        Weight of one unplaced student per cohort.
+
+    Returns
+    -------
+    int
+        The scale ``s`` with ``s * weight`` integral for every weight (weights are rounded to
+        fractions with denominators up to 1000).
+    """
+    scale = 1
+    for w in np.unique(np.asarray(weights, dtype=float)):
+        denominator = Fraction(float(w)).limit_denominator(1000).denominator
+        scale = scale * denominator // np.gcd(scale, denominator)
+    return int(scale)
+
+
+def option_rows(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per option its cells and the student-days one student needs there (cached per problem)."""
+    cached = _ROWS.get(id(data))
+    if cached is not None and cached[0] is data.occupancy:
+        return cached[1]
+    occupancy = data.occupancy.tocsr()
+    rows = [(occupancy.indices[occupancy.indptr[o]:occupancy.indptr[o + 1]],
+             occupancy.data[occupancy.indptr[o]:occupancy.indptr[o + 1]].astype(np.int64))
+            for o in range(occupancy.shape[0])]
+    _ROWS[id(data)] = (data.occupancy, rows)
+    return rows
+
+
+_ROWS: dict[int, tuple] = {}
+
+
+def remaining_capacity(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
+    """Company capacity (companies x cells) left after ``assignments``."""
+    remaining = data.company_capacity.astype(np.int64).copy()
+    if not assignments:
+        return remaining
+    table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
+    load = data.occupancy[table[:, 0]].tocoo()
+    width = remaining.shape[1]
+    flat = remaining.ravel()
+    np.subtract.at(flat, table[load.row, 1] * width + load.col, load.data * table[load.row, 2])
+    return flat.reshape(remaining.shape)
+
+
+def placed_per_cohort(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
+    """Students placed per scheduled cohort."""
+    placed = np.zeros(len(data.cohorts), dtype=np.int64)
+    for option, _, students in assignments:
+        placed[data.option_cohort[option]] += students
+    return placed
+
+
+def weighted_shortage(data: ProblemData, assignments: list[Assignment]) -> float:
+    """The objective: ``sum_c weight_c * (students_c - placed_c)``."""
+    return float((data.weight * (data.students - placed_per_cohort(data, assignments))).sum())
+
+
+def options_by_cohort(data: ProblemData) -> list[np.ndarray]:
+    """Option indices of every scheduled cohort."""
+    order = np.argsort(data.option_cohort, kind="stable")
+    bounds = np.searchsorted(data.option_cohort[order], np.arange(len(data.cohorts) + 1))
+    return [order[bounds[c]:bounds[c + 1]] for c in range(len(data.cohorts))]
+
+
+def company_sets(data: ProblemData) -> list[np.ndarray]:
+    """Companies each scheduled cohort may use (sector, level and travel fit), sorted."""
+    return [np.sort(data.companies_of(c)[0]) for c in range(len(data.cohorts))]
+
+
+class _RowStore:
+    """Linear rows ``lower <= sum coeff * var <= upper`` as COO triplets (for the MIP form)."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.cols: list[int] = []
+        self.vals: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+
+    def add(self, cols: list[int], vals: list[float], lower: float, upper: float) -> None:
+        row = len(self.lower)
+        self.rows.extend([row] * len(cols))
+        self.cols.extend(int(c) for c in cols)
+        self.vals.extend(float(v) for v in vals)
+        self.lower.append(float(lower))
+        self.upper.append(float(upper))
+
+
+@dataclass
+class LinearForm:
+    """The same model as arrays, for a MIP solver: variables x, then unplaced, then use.
+
+    Costs are the scaled integer weights (``scale * weight``), so that the solver can use the
+    integrality of the objective.
+    """
+
+    lower: np.ndarray
+    upper: np.ndarray
+    cost: np.ndarray
+    rows: _RowStore
+
+    def matrix(self) -> sp.csr_matrix:
+        """The constraint matrix."""
+        return sp.csr_matrix((self.rows.vals, (self.rows.rows, self.rows.cols)),
+                             shape=(len(self.rows.lower), len(self.lower)))
+
+
+@dataclass
+class CompanyModel:
+    """A CP-SAT company-level model and how its variables map back to the problem.
+
+    Attributes
+    ----------
+    model
+        The CP-SAT model (objective: scaled weighted shortage of the free cohorts).
+    scale
+        Objective scale: model objective = ``scale`` * weighted shortage of the free cohorts.
+    pair_option, pair_company
+        Option and company of every placement variable.
+    x
+        The placement variables, parallel to ``pair_option``.
+    cohorts
+        The free cohorts.
+    unplaced
+        Unplaced variable per free cohort (parallel to ``cohorts``).
+    use
+        Wave indicator per option (only options whose wave limit can bind).
+    fixed_placed
+        Students of each free cohort placed outside the neighbourhood.
+    fixed_assignments
+        The assignments kept fixed.
+    constant
+        Weighted shortage the model cannot change (cohorts outside the neighbourhood).
+    stats
+        Sizes: variables, capacity rows kept, rows dropped, symmetric company groups.
+    """
+
+    model: cp_model.CpModel
+    scale: int
+    pair_option: np.ndarray
+    pair_company: np.ndarray
+    x: list
+    cohorts: np.ndarray
+    unplaced: list
+    use: dict
+    fixed_placed: np.ndarray
+    fixed_assignments: list[Assignment]
+    constant: float
+    stats: dict = field(default_factory=dict)
+    linear: LinearForm | None = None
+
+    def hint(self, assignments: list[Assignment]) -> None:
+        """Hint the solver with a complete plan (its placements inside the neighbourhood)."""
+        self.model.ClearHints()
+        values: dict[tuple[int, int], int] = defaultdict(int)
+        for option, company, students in assignments:
+            values[(option, company)] += students
+        option_cohort = self.stats["option_cohort"]
+        placed_inside: dict[int, int] = defaultdict(int)
+        opened = set()
+        for j, var in enumerate(self.x):
+            option = int(self.pair_option[j])
+            value = min(values.get((option, int(self.pair_company[j])), 0), self.stats["caps"][j])
+            self.model.AddHint(var, int(value))
+            placed_inside[int(option_cohort[option])] += int(value)
+            if value:
+                opened.add(option)
+        for position, cohort in enumerate(self.cohorts):
+            left = self.stats["students"][position] - self.fixed_placed[position] - placed_inside[int(cohort)]
+            self.model.AddHint(self.unplaced[position], int(max(left, 0)))
+        for option, var in self.use.items():
+            self.model.AddHint(var, 1 if option in opened else 0)
+
+    def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
+        """The complete plan: fixed assignments plus the model's placements in ``solver``'s solution."""
+        result = list(self.fixed_assignments)
+        if self.x:
+            values = np.array([solver.Value(v) for v in self.x], dtype=np.int64)
+            for j in np.nonzero(values > 0)[0]:
+                result.append((int(self.pair_option[j]), int(self.pair_company[j]), int(values[j])))
+        return result
+
+
+def build_company_model(
+    data: ProblemData,
+    cohorts: np.ndarray | None = None,
+    companies: np.ndarray | None = None,
+    candidate_options: dict[int, np.ndarray] | None = None,
+    fixed: list[Assignment] | None = None,
+    symmetry_breaking: bool = True,
+) -> CompanyModel:
+    """Build the company-level model of a neighbourhood.
+
+    Parameters
+    ----------
+    data
+        The compiled problem.
+    cohorts
+        Free cohorts (positions in ``data.cohorts``); all by default.
+    companies
+        Free companies; all by default.
+    candidate_options
+        Options each free cohort may place students in (within the free companies); all of
+        its options by default.
+    fixed
+        Assignments kept as they are. Placements of free cohorts at free companies must not
+        be among them (the caller removes them; they are what the model re-optimises).
+    symmetry_breaking
+        Order identical companies by their load.
+
+    Returns
+    -------
+    CompanyModel
+        The model, ready for :func:`solve_company_model`.
+    """
+    n_cohorts = len(data.cohorts)
+    cohorts = np.arange(n_cohorts) if cohorts is None else np.unique(np.asarray(cohorts, dtype=np.int64))
+    companies = (np.arange(data.company_capacity.shape[0]) if companies is None
+                 else np.unique(np.asarray(companies, dtype=np.int64)))
+    fixed = list(fixed or [])
+    all_options = options_by_cohort(data)
+    cohort_companies = company_sets(data)
+    remaining = remaining_capacity(data, fixed)
+    if (remaining < 0).any():
+        raise ValueError("the fixed assignments exceed some company's capacity")
+    placed_fixed = placed_per_cohort(data, fixed)
+    fixed_open: dict[int, set[int]] = defaultdict(set)
+    for option, _, students in fixed:
+        if students > 0:
+            fixed_open[int(data.option_cohort[option])].add(int(option))
+    scale = objective_scale(data.weight)
+    rows_of = option_rows(data)
+    model = cp_model.CpModel()
+    free_company = np.zeros(data.company_capacity.shape[0], dtype=bool)
+    free_company[companies] = True
+
+    pair_option: list[np.ndarray] = []
+    pair_company: list[np.ndarray] = []
+    pair_cap: list[np.ndarray] = []
+    to_place = data.students[cohorts] - placed_fixed[cohorts]
+    for position, cohort in enumerate(cohorts):
+        options = all_options[cohort] if candidate_options is None else np.asarray(
+            candidate_options.get(int(cohort), all_options[cohort]), dtype=np.int64)
+        usable = cohort_companies[cohort]
+        usable = usable[free_company[usable]]
+        if to_place[position] <= 0 or not len(usable):
+            continue
+        for option in options:
+            cells, load = rows_of[int(option)]
+            if not len(cells):
+                continue
+            # How many students of this option fit in each company over all its cells.
+            fit = (remaining[np.ix_(usable, cells)] // load).min(axis=1)
+            fit = np.minimum(fit, to_place[position])
+            keep = fit > 0
+            pair_option.append(np.full(int(keep.sum()), int(option), dtype=np.int64))
+            pair_company.append(usable[keep])
+            pair_cap.append(fit[keep])
+    cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)  # noqa: E731
+    p_option, p_company, p_cap = cat(pair_option), cat(pair_company), cat(pair_cap)
+    rows = _RowStore()
+    n_x = len(p_cap)
+    x = [model.NewIntVar(0, int(cap), "") for cap in p_cap]
+
+    # Every student counted once: placed in the neighbourhood, placed outside it, or unplaced.
+    local = np.full(n_cohorts, -1, dtype=np.int64)
+    local[cohorts] = np.arange(len(cohorts))
+    pair_cohort = local[data.option_cohort[p_option]] if len(p_option) else np.zeros(0, dtype=np.int64)
+    by_cohort: list[list[int]] = [[] for _ in cohorts]
+    for j, position in enumerate(pair_cohort):
+        by_cohort[position].append(j)
+    unplaced = []
+    for position in range(len(cohorts)):
+        u = model.NewIntVar(0, int(max(to_place[position], 0)), "")
+        unplaced.append(u)
+        model.Add(sum(x[j] for j in by_cohort[position]) + u == int(max(to_place[position], 0)))
+        rows.add(by_cohort[position] + [n_x + position], [1] * len(by_cohort[position]) + [1],
+                 max(to_place[position], 0), max(to_place[position], 0))
+
+    # Waves: a cohort opens at most max_waves options, counting those its fixed placements use.
+    use: dict[int, cp_model.IntVar] = {}
+    by_option: dict[int, list[int]] = defaultdict(list)
+    for j, option in enumerate(p_option):
+        by_option[int(option)].append(j)
+    for position, cohort in enumerate(cohorts):
+        opened = fixed_open.get(int(cohort), set())
+        new_options = sorted({int(p_option[j]) for j in by_cohort[position]} - opened)
+        allowed = int(data.max_waves[cohort]) - len(opened)
+        if len(new_options) <= allowed:
+            continue
+        for option in new_options:
+            use[option] = model.NewBoolVar("")
+            members = by_option[option]
+            total = sum(x[j] for j in members)
+            # Students only in an opened wave.
+            big = int(min(to_place[position], p_cap[members].sum()))
+            model.Add(total <= big * use[option])
+            rows.add(members + [n_x + len(cohorts) + len(use) - 1], [1] * len(members) + [-big], -np.inf, 0)
+            model.Add(total == 0).OnlyEnforceIf(use[option].Not())
+        model.Add(sum(use[o] for o in new_options) <= max(allowed, 0))
+        first = n_x + len(cohorts) + len(use) - len(new_options)
+        rows.add(list(range(first, first + len(new_options))), [1] * len(new_options), -np.inf, max(allowed, 0))
+
+    # Capacity per company and cell (week or weekday): student-days within the places left.
+    rows_kept = rows_dropped = 0
+    occupancy = data.occupancy
+    pairs_of_company: dict[int, list[int]] = defaultdict(list)
+    for j, company in enumerate(p_company):
+        pairs_of_company[int(company)].append(j)
+    signature_of_company: dict[int, tuple] = {}
+    for company, members in pairs_of_company.items():
+        members = np.array(members, dtype=np.int64)
+        dense = occupancy[p_option[members]].toarray()  # pairs x cells
+        worst = p_cap[members] @ dense
+        capacity = remaining[company]
+        binding = np.nonzero(worst > capacity)[0]
+        rows_dropped += int((dense.sum(axis=0) > 0).sum()) - len(binding)
+        tightest: dict[bytes, int] = {}
+        for cell in binding:
+            key = dense[:, cell].tobytes()
+            if key not in tightest or capacity[cell] < capacity[tightest[key]]:
+                tightest[key] = cell
+        rows_dropped += len(binding) - len(tightest)
+        for cell in tightest.values():
+            nz = np.nonzero(dense[:, cell])[0]
+            model.Add(sum(int(dense[i, cell]) * x[members[i]] for i in nz) <= int(capacity[cell]))
+            rows.add(members[nz].tolist(), dense[nz, cell].tolist(), -np.inf, int(capacity[cell]))
+            rows_kept += 1
+        signature_of_company[company] = (remaining[company].tobytes(), tuple(p_option[members].tolist()),
+                                         tuple(p_cap[members].tolist()))
+
+    # Symmetry: identical companies (same capacity left, same options and caps) take
+    # non-increasing loads in index order.
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for company, signature in signature_of_company.items():
+        groups[signature].append(company)
+    symmetric = 0
+    if symmetry_breaking:
+        days = np.asarray(occupancy.sum(axis=1)).ravel()
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            symmetric += 1
+            members = sorted(members)
+            loads = [sum(int(days[p_option[j]]) * x[j] for j in pairs_of_company[m]) for m in members]
+            for first, second in zip(loads, loads[1:]):
+                model.Add(first >= second)
+            for a, b in zip(members, members[1:]):
+                ja, jb = pairs_of_company[a], pairs_of_company[b]
+                rows.add(ja + jb, [int(days[p_option[j]]) for j in ja] + [-int(days[p_option[j]]) for j in jb], 0, np.inf)
+
+    weights = np.rint(data.weight[cohorts] * scale).astype(np.int64)
+    model.Minimize(sum(int(w) * u for w, u in zip(weights, unplaced)))
+    outside = np.ones(n_cohorts, dtype=bool)
+    outside[cohorts] = False
+    placed_all = placed_per_cohort(data, fixed)
+    constant = float((data.weight[outside] * (data.students[outside] - placed_all[outside])).sum())
+    n_vars = n_x + len(cohorts) + len(use)
+    linear = LinearForm(
+        lower=np.zeros(n_vars),
+        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(len(use))]).astype(float),
+        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use))]).astype(float),
+        rows=rows)
+    stats = {"variables": len(x) + len(unplaced) + len(use), "placement_variables": len(x),
+             "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "symmetric_groups": symmetric,
+             "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
+    return CompanyModel(model, scale, p_option, p_company, x, cohorts, unplaced, use,
+                        placed_fixed[cohorts], fixed, constant, stats, linear)
+
+
+@dataclass
+class CompanySolution:
+    """Result of solving a company model.
+
+    Attributes
+    ----------
+    status
+        ``optimal``, ``feasible``, ``infeasible`` or ``unknown``.
+    assignments
+        The complete plan (fixed plus re-optimised placements), or None without a solution.
+    value
+        Weighted shortage of the complete plan.
+    bound
+        Proven lower bound on the weighted shortage of any plan that keeps the fixed part.
+    seconds
+        Wall time of the solve.
+    """
+
+    status: str
+    assignments: list[Assignment] | None
+    value: float
+    bound: float
+    seconds: float
+
+
+def solve_company_model(
+    data: ProblemData,
+    built: CompanyModel,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 2,
+    hint: list[Assignment] | None = None,
+    cutoff: float | None = None,
+) -> CompanySolution:
+    """Solve a company model with CP-SAT.
+
+    Parameters
+    ----------
+    data
+        The compiled problem.
+    built
+        The model from :func:`build_company_model`.
+    time_limit
+        Seconds.
+    seed
+        CP-SAT random seed (with the fixed parameters the solve is deterministic up to time).
+    workers
+        CP-SAT workers (at most 2 on the shared machine).
+    hint
+        A complete plan to start from (its placements in the neighbourhood are hinted).
+    cutoff
+        Only solutions with weighted shortage at most this are wanted (objective bound).
+    """
+    if hint is not None:
+        built.hint(hint)
+    if cutoff is not None:
+        limit = int(np.floor((cutoff - built.constant) * built.scale + 1e-6))
+        objective = built.model.Proto().objective
+        terms = [(built.model.GetIntVarFromProtoIndex(v), c) for v, c in zip(objective.vars, objective.coeffs)]
+        built.model.Add(sum(c * v for v, c in terms) <= max(limit, 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
+    solver.parameters.num_workers = max(1, min(2, int(workers)))
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.log_search_progress = False
+    status = solver.Solve(built.model)
+    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+            cp_model.INFEASIBLE: "infeasible"}.get(status, "unknown")
+    seconds = solver.WallTime()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        assignments = built.assignments(solver)
+        value = weighted_shortage(data, assignments)
+        bound = built.constant + solver.BestObjectiveBound() / built.scale
+        return CompanySolution(name, assignments, value, min(bound, value), seconds)
+    bound = built.constant + (solver.BestObjectiveBound() / built.scale if status != cp_model.INFEASIBLE else 0.0)
+    return CompanySolution(name, None, float("inf"), bound, seconds)
+
+
+def solve_company_mip(
+    data: ProblemData,
+    built: CompanyModel,
+    time_limit: float,
+    seed: int = 0,
+    hint: list[Assignment] | None = None,
+    engine: str = "scip",
+    portfolio: int = 1,
+) -> CompanySolution:
+    """Solve the same company model as a MIP (SCIP through OR-Tools model builder).
+
+    Parameters
+    ----------
+    data, built, time_limit, seed, hint
+        As for :func:`solve_company_model`.
+    engine
+        Model-builder solver name.
+    portfolio
+        1: one solve. 2: two solves in parallel threads (seed with the hint, seed + 1
+        without); the first to prove optimality stops the other. The best plan and the best
+        bound of the two are returned (both bounds are valid). Branch-and-bound times of
+        this model vary a lot with the seed; two runs cut the tail.
+    """
+    if portfolio <= 1:
+        return _mip_attempt(data, built, time_limit, seed, hint, engine, [])
+    solvers: list = []
+    results: list[CompanySolution] = []
+
+    def attempt(index: int) -> None:
+        result = _mip_attempt(data, built, time_limit, seed + index, hint if index == 0 else None, engine, solvers)
+        results.append(result)
+        if result.status == "optimal":
+            for other in solvers:
+                other.interrupt_solve()
+
+    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(min(2, portfolio))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    solved = [r for r in results if r.assignments is not None]
+    bound = max(r.bound for r in results)
+    if not solved:
+        return CompanySolution(results[0].status, None, float("inf"), bound, max(r.seconds for r in results))
+    best = min(solved, key=lambda r: r.value)
+    status = "optimal" if any(r.status == "optimal" for r in results) or bound >= best.value - 1e-9 else best.status
+    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), max(r.seconds for r in results))
+
+
+def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed: int,
+                 hint: list[Assignment] | None, engine: str, solvers: list) -> CompanySolution:
+    """One MIP solve of ``built``; registers its solver in ``solvers`` (so it can be interrupted)."""
+    form = built.linear
+    helper = mbh.ModelBuilderHelper()
+    helper.fill_model_from_sparse_data(form.lower, form.upper, form.cost, np.array(form.rows.lower),
+                                       np.array(form.rows.upper), form.matrix())
+    for var in range(len(form.lower)):
+        helper.set_var_integrality(var, True)
+    if hint is not None:
+        values: dict[tuple[int, int], int] = defaultdict(int)
+        for option, company, students in hint:
+            values[(option, company)] += students
+        for j in range(len(built.x)):
+            value = values.get((int(built.pair_option[j]), int(built.pair_company[j])), 0)
+            helper.add_hint(j, float(min(value, form.upper[j])))
+    solver = mbh.ModelSolverHelper(engine)
+    solvers.append(solver)
+    solver.set_time_limit_in_seconds(max(0.1, float(time_limit)))
+    if engine == "scip":
+        solver.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1")
+    solver.solve(helper)
+    status = solver.status()
+    seconds = solver.wall_time()
+    if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) and solver.has_solution():
+        values = np.rint(np.asarray(solver.variable_values())[: len(built.x)]).astype(np.int64)
+        assignments = list(built.fixed_assignments) + [
+            (int(built.pair_option[j]), int(built.pair_company[j]), int(values[j])) for j in np.nonzero(values > 0)[0]]
+        value = weighted_shortage(data, assignments)
+        # Integer costs (scaled weights): the bound rounds up to the next attainable value.
+        bound = built.constant + np.ceil(solver.best_objective_bound() - 1e-6) / built.scale
+        name = "optimal" if status == mbh.SolveStatus.OPTIMAL else "feasible"
+        return CompanySolution(name, assignments, value, min(bound, value), seconds)
+    return CompanySolution(str(status).rsplit(".", 1)[-1].lower(), None, float("inf"), built.constant, seconds)

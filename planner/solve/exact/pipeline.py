@@ -1,0 +1,202 @@
+"""The exact improvement phase: from a heuristic plan to a plan near the optimum with a proven bound.
+
+:func:`improve` runs, within one time limit:
+
+1. **exact parts**: every independent part (cohorts linked through the companies they may
+   share) whose company-level model is small is solved to optimality with SCIP;
+2. **large-neighbourhood search** on the remaining parts (:mod:`planner.solve.exact.lns`);
+3. **the Dantzig-Wolfe bound** over company classes (:mod:`planner.solve.exact.bound`), which
+   can stop the search early once the incumbent meets it.
+
+The returned bound is the larger of the caller's bound, the exact parts' bounds plus the other
+parts' Dantzig-Wolfe bound, and is always a valid lower bound on the weighted shortage.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+
+from planner.model.problem import ProblemData
+from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
+from planner.solve.exact.company_model import (
+    Assignment,
+    build_company_model,
+    company_sets,
+    remaining_capacity,
+    solve_company_mip,
+    weighted_shortage,
+)
+from planner.solve.exact.lns import _merge, large_neighbourhood_search
+
+ProgressFn = Callable[[str, float, float], None]
+# Parts with at most this many placement variables are solved exactly first.
+EXACT_PART_PAIRS = 8000
+
+
+def independent_parts(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Independent parts: (cohorts, companies) connected through eligibility, largest last."""
+    n_c, n_m = len(data.cohorts), data.company_capacity.shape[0]
+    sets = company_sets(data)
+    rows = np.concatenate([np.full(len(s), c) for c, s in enumerate(sets)]) if n_c else np.zeros(0, dtype=np.int64)
+    cols = np.concatenate(sets) + n_c if n_c else np.zeros(0, dtype=np.int64)
+    graph = sp.coo_matrix((np.ones(len(rows)), (rows.astype(np.int64), cols.astype(np.int64))), shape=(n_c + n_m, n_c + n_m))
+    _, labels = connected_components(graph, directed=False)
+    parts = []
+    for label in np.unique(labels[:n_c]):
+        cohorts = np.nonzero(labels[:n_c] == label)[0]
+        companies = np.nonzero(labels[n_c:] == label)[0]
+        parts.append((cohorts, companies))
+    parts.sort(key=lambda p: sum(len(sets[c]) for c in p[0]))
+    return parts
+
+
+def _pairs(data: ProblemData, cohorts: np.ndarray, sets: list[np.ndarray]) -> int:
+    counts = np.bincount(data.option_cohort, minlength=len(data.cohorts))
+    return int(sum(len(sets[c]) * counts[c] for c in cohorts))
+
+
+def improve(
+    data: ProblemData,
+    incumbent_assignments: list[Assignment],
+    time_limit: float,
+    seed: int = 0,
+    progress: ProgressFn | None = None,
+    bound: float = 0.0,
+    option_mass: np.ndarray | None = None,
+    bound_share: float = 0.4,
+    exact_part_pairs: int = EXACT_PART_PAIRS,
+) -> tuple[list[Assignment], float, dict]:
+    """Improve a feasible plan at company level and prove a lower bound.
+
+    Parameters
+    ----------
+    data
+        The compiled problem (either mode).
+    incumbent_assignments
+        A feasible plan ``(option, company, students)`` (e.g. the heuristic pipeline's).
+    time_limit
+        Seconds for the whole phase.
+    seed
+        Seed (neighbourhood choice and solver seeds).
+    progress
+        Called with ``(phase, weighted shortage, bound)``.
+    bound
+        A lower bound already known (e.g. the pooled relaxation's); the result is never below it.
+    option_mass
+        Students per option in a relaxation (steers the neighbourhoods' options).
+    bound_share
+        Share of the time for the Dantzig-Wolfe bound when the problem is not solved exactly.
+    exact_part_pairs
+        Parts with at most this many placement variables are solved exactly first (0: none,
+        every part goes through the search and the Dantzig-Wolfe bound).
+
+    Returns
+    -------
+    tuple
+        ``(assignments, bound, stats)``: the best plan, a proven lower bound on the weighted
+        shortage and statistics (``value``, ``parts``, ``exact_parts``, ``lns``, ``dw``,
+        ``history`` of ``(seconds, value, bound)``).
+    """
+    started = time.perf_counter()
+    elapsed = lambda: time.perf_counter() - started  # noqa: E731
+    best = _merge(incumbent_assignments)
+    if (remaining_capacity(data, best) < 0).any():
+        raise ValueError("the incumbent exceeds some company's capacity")
+    value = weighted_shortage(data, best)
+    stats: dict = {"history": [(0.0, value, bound)], "exact_parts": 0}
+
+    def report(phase: str) -> None:
+        stats["history"].append((round(elapsed(), 3), value, bound))
+        if progress is not None:
+            progress(phase, value, bound)
+
+    report("start")
+    sets = company_sets(data)
+    parts = independent_parts(data)
+    stats["parts"] = len(parts)
+    open_cohorts = np.ones(len(data.cohorts), dtype=bool)
+    closed_bound = 0.0  # proven optimum (or certain shortage) of the parts closed so far
+    part_bounds: dict[int, float] = {}
+    unreachable = np.array([len(s) == 0 for s in sets])
+    small = []
+    for index, (cohorts, companies) in enumerate(parts):
+        if unreachable[cohorts].all():
+            # Nobody can take these cohorts: their whole weight is short in every plan.
+            open_cohorts[cohorts] = False
+            closed_bound += float((data.weight[cohorts] * data.students[cohorts]).sum())
+        elif _pairs(data, cohorts, sets) <= exact_part_pairs:
+            small.append(index)
+
+    def lns_progress(phase: str, incumbent: float, _: float) -> None:
+        nonlocal value
+        value = incumbent
+        report(phase)
+
+    def search(seconds: float, search_seed: int) -> None:
+        nonlocal best, value
+        if seconds < 0.3 or not open_cohorts.any():
+            return
+        best, more = large_neighbourhood_search(data, best, seconds, search_seed, bound=bound, progress=lns_progress,
+                                                option_mass=option_mass, cohorts=np.nonzero(open_cohorts)[0])
+        value = weighted_shortage(data, best)
+        lns = stats.setdefault("lns", {"steps": 0, "improvements": 0})
+        lns["steps"] += more.steps
+        lns["improvements"] += more.improvements
+
+    # 1. A short search first when some part is big: a good incumbent makes the exact solves
+    # and the bound faster.
+    if any(_pairs(data, cohorts, sets) > exact_part_pairs for cohorts, _ in parts):
+        search(min(time_limit * 0.15, 3.0), seed)
+    # 2. Small independent parts exactly (smallest first); each part's optimum closes it.
+    for index in small:
+        cohorts, companies = parts[index]
+        if time_limit - elapsed() < 0.5:
+            break
+        in_part = np.zeros(len(data.cohorts), dtype=bool)
+        in_part[cohorts] = True
+        fixed = [a for a in best if not in_part[data.option_cohort[a[0]]]]
+        built = build_company_model(data, cohorts, companies, None, fixed, symmetry_breaking=False)
+        later = sum(_pairs(data, parts[j][0], sets) for j in small if j > index)
+        share = _pairs(data, cohorts, sets) / max(1, _pairs(data, cohorts, sets) + later)
+        budget = max(0.5, (time_limit - elapsed()) * (0.85 if share > 0.5 else share))
+        result = solve_company_mip(data, built, budget, seed, hint=best)
+        if result.assignments is not None and result.value <= value + 1e-9:
+            best, value = _merge(result.assignments), result.value
+        part_bounds[index] = result.bound - built.constant
+        if result.status == "optimal":
+            open_cohorts[cohorts] = False
+            closed_bound += part_bounds[index]
+            stats["exact_parts"] += 1
+        report("exact part")
+    if not open_cohorts.any():
+        bound = max(bound, closed_bound)
+        report("optimal")
+        stats.update(value=float(value), bound=float(bound), seconds=round(elapsed(), 3), optimal=True)
+        return best, float(min(bound, value)), stats
+
+    # 3. Search on the open parts, 4. the Dantzig-Wolfe bound for them, 5. search again.
+    search((time_limit - elapsed()) * (1.0 - bound_share), seed + 1)
+    open_list = np.nonzero(open_cohorts)[0]
+    start = pooled_duals(data, time_limit=max(0.2, 0.1 * (time_limit - elapsed())))
+    dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
+                             start=start)
+    stats["dw"] = {"bound": dw.bound, "converged": dw.converged, "rounds": dw.rounds, "classes": dw.classes,
+                   "columns": dw.columns}
+    open_exact = sum(part_bounds.get(i, 0.0) for i, (cohorts, _) in enumerate(parts) if open_cohorts[cohorts].any())
+    bound = max(bound, closed_bound + max(dw.bound, open_exact))
+    report("bound")
+    search(time_limit - elapsed(), seed + 2)
+    stats.update(value=float(value), bound=float(bound), seconds=round(elapsed(), 3), optimal=bool(value <= bound + 1e-9))
+    return best, float(min(bound, value)), stats
+
+
+def _placed(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
+    placed = np.zeros(len(data.cohorts), dtype=np.int64)
+    for option, _, students in assignments:
+        placed[data.option_cohort[option]] += students
+    return placed
