@@ -1,13 +1,24 @@
-"""The benchmark: generated S/M/L regions with fixed seeds, solved in every mode.
+"""The benchmark: the planner against its alternatives on the same scenarios, side by side.
 
-Each size runs in its own process so that its peak memory is its own. Results are written
-as ``benchmark-results.json`` and a markdown table ``benchmark-results.md`` (the committed copy lives in
-``docs/benchmarks.md``).
+For every instance (the embedded Twente scenario and generated S/M/L regions with a fixed
+seed) and mode (status quo, optimise), each method gets the same time limit:
+
+* ``stageplanner``: :func:`planner.solve.solve` as users run it;
+* ``heuristic stage only``: the same without the exact company-level stage (the pipeline of the
+  first release: pooled relaxation, rounding, staggered greedy, pooled integer model);
+* ``CP-SAT, full model``: CP-SAT given the full company-level model, warm-started from the
+  same heuristic stage, for the rest of the time (the obvious alternative);
+* ``first come, first served``: current periods booked in order of start week (status quo only).
+
+Each run is a fresh process (its peak memory is its own), and every plan is checked by
+``verify_plan`` before its numbers are used. Results go to ``benchmark-results.json`` and
+``benchmark-results.md``; the committed copy lives in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing as mp
 import os
 import platform
@@ -17,153 +28,214 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 import ortools
 
 from planner.generate import generate_scenario
-from planner.scenario import write_atomic
+from planner.geo import Region, load_scenario
+from planner.model.problem import compile_problem
+from planner.plan.model import Plan
+from planner.scenario import Scenario, write_atomic
+from planner.scenario.embedded import embedded_scenario
 from planner.solve import SolveParams, solve
+from planner.solve.assemble import assemble_plan
+from planner.solve.clock import Clock
+from planner.solve.exact.oracle import cpsat_full
+from planner.solve.heuristics import weighted_shortage
+from planner.solve.pipeline import heuristic_search
 
-# Time limits per size: the targets of the product (gap at most 0.5 % / 1 % / 2 %).
-TIME_LIMITS = {"S": 10.0, "M": 60.0, "L": 600.0}
-TARGET_GAPS = {"S": 0.005, "M": 0.01, "L": 0.02}
 SEED = 2026
+INSTANCES = ("twente", "S", "M", "L")
+MODES = ("status-quo", "optimise")
+METHODS = ("stageplanner", "heuristic stage only", "CP-SAT, full model", "first come, first served")
+# Seconds per instance and mode: the product's targets (Twente: status quo proven in 10 s, optimise in 30 s).
+TIME_LIMITS = {"twente": {"status-quo": 10.0, "optimise": 30.0}, "S": {"status-quo": 60.0, "optimise": 60.0},
+               "M": {"status-quo": 60.0, "optimise": 60.0}, "L": {"status-quo": 600.0, "optimise": 600.0}}
+# CP-SAT's full model is not built above this many (option, company) pairs: building it alone
+# takes longer than the time limit and more memory than the machine has.
+CPSAT_MAX_PAIRS = 400_000
 
 
 @dataclass
-class BenchResult:
-    """One benchmark row."""
+class BenchRow:
+    """One method on one instance and mode."""
 
-    size: str
-    seed: int
-    cohorts: int
-    students: int
-    companies: int
-    clusters: int
-    variables: int
-    constraints: int
-    generate_seconds: float
-    build_seconds: float
-    solve_seconds: float
-    total_seconds: float
+    instance: str
+    mode: str
+    method: str
     time_limit: float
     status: str
-    objective: float
-    bound: float
-    gap: float
-    target_gap: float
-    status_quo_unplaced: int
-    status_quo_priority: int
-    status_quo_objective: float
-    greedy_unplaced: int
-    greedy_priority: int
-    optimised_unplaced: int
-    optimised_priority: int
-    priority_reduction: float
-    peak_memory_mb: float
+    plan: float = math.nan  # weighted shortage
+    unplaced: int = -1
+    unplaced_priority: int = -1
+    bound: float = math.nan
+    gap: float = math.nan
+    seconds: float = math.nan
+    within_1pct_seconds: float = math.nan
+    peak_memory_mb: float = math.nan
+    students: int = 0
+    cohorts: int = 0
+    companies: int = 0
 
 
-def _run_size(size: str, seed: int, time_limit: float, out: mp.Queue) -> None:
-    started = time.perf_counter()
-    scenario = generate_scenario(size, seed)
-    generated = time.perf_counter() - started
-    plan = solve(scenario, SolveParams("optimise", time_limit=time_limit, seed=seed)).plan
-    total = time.perf_counter() - started - generated
-    k, sq, greedy = plan.kpis, plan.baselines["status-quo"], plan.baselines["greedy"]
-    result = BenchResult(
-        size=size, seed=seed, cohorts=len(scenario.cohorts), students=k.students,
-        companies=len(scenario.companies), clusters=plan.solver.clusters, variables=plan.solver.variables,
-        constraints=plan.solver.constraints, generate_seconds=round(generated, 2),
-        build_seconds=plan.solver.build_seconds, solve_seconds=plan.solver.solve_seconds,
-        total_seconds=round(total, 2), time_limit=time_limit, status=plan.solver.status,
-        objective=k.objective, bound=k.bound, gap=k.gap, target_gap=TARGET_GAPS.get(size, 0.0),
-        status_quo_unplaced=sq.unplaced, status_quo_priority=sq.unplaced_priority, status_quo_objective=sq.objective,
-        greedy_unplaced=greedy.unplaced, greedy_priority=greedy.unplaced_priority,
-        optimised_unplaced=k.unplaced, optimised_priority=k.unplaced_priority,
-        priority_reduction=1 - k.unplaced_priority / sq.unplaced_priority if sq.unplaced_priority else 0.0,
-        peak_memory_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-    )
-    out.put(asdict(result))
+def load_instance(instance: str, seed: int = SEED) -> tuple[Scenario, Path | None]:
+    """The scenario of an instance: the embedded Twente scenario or a generated size."""
+    if instance in ("S", "M", "L"):
+        return generate_scenario(instance, seed), None
+    loaded = load_scenario(embedded_scenario(instance))
+    return loaded.scenario, loaded.base_dir
 
 
-def run_size(size: str, seed: int = SEED, time_limit: float | None = None) -> BenchResult:
-    """Generate and solve one size in a fresh process; returns its row."""
+def within_one_percent(plan: Plan) -> float:
+    """Seconds until the incumbent first came within 1 % of the final plan."""
+    final = plan.kpis.objective
+    for event in plan.solver.progress:
+        if event.incumbent is not None and event.incumbent <= final * 1.01 + 1e-9:
+            return event.seconds
+    return plan.kpis.solve_seconds
+
+
+def _row(instance: str, mode: str, method: str, limit: float, plan: Plan, scenario: Scenario) -> BenchRow:
+    k = plan.kpis
+    return BenchRow(instance, mode, method, limit, plan.solver.status, k.objective, k.unplaced, k.unplaced_priority,
+                    k.bound, max(0.0, k.objective - k.bound) / max(k.objective, 1.0), k.solve_seconds,
+                    within_one_percent(plan), students=k.students, cohorts=len(scenario.cohorts),
+                    companies=len(scenario.companies))
+
+
+def _cpsat_full(scenario: Scenario, base_dir: Path | None, mode: str, limit: float, seed: int) -> Plan | str:
+    """CP-SAT on the full company-level model, warm-started from the heuristic stage."""
+    clock = Clock(limit, None)
+    region = Region(scenario, base_dir)
+    data = compile_problem(scenario, region, mode)
+    counts = np.bincount(data.option_cohort, minlength=len(data.cohorts))
+    pairs = int(sum(len(data.companies_of(c)[0]) * counts[c] for c in range(len(data.cohorts))))
+    if pairs > CPSAT_MAX_PAIRS:
+        return f"not built: {pairs:,} (option, company) pairs"
+    params = SolveParams(mode, limit, seed, baselines=False)
+    search = heuristic_search(data, clock, params)
+    result = cpsat_full(data, max(0.5, clock.remaining()), seed, hint=search.best)
+    better = result.assignments is not None and result.value <= weighted_shortage(data, search.best) + 1e-9
+    assignments = result.assignments if better else search.best
+    bound = max(0.0, float(result.bound), search.bound)
+    clock.report("CP-SAT", weighted_shortage(data, assignments), bound)
+    stats = {"status": f"CP-SAT {result.status}", "engine": "CP-SAT (full company-level model)", "seed": seed}
+    return assemble_plan(data, region, mode, assignments, min(bound, weighted_shortage(data, assignments)), clock, stats)
+
+
+def _run_case(instance: str, mode: str, method: str, limit: float, seed: int, out: mp.Queue) -> None:
+    scenario, base_dir = load_instance(instance, seed)
+    if method == "CP-SAT, full model":
+        plan = _cpsat_full(scenario, base_dir, mode, limit, seed)
+    else:
+        params = {"stageplanner": SolveParams(mode, limit, seed, baselines=False),
+                  "heuristic stage only": SolveParams(mode, limit, seed, baselines=False, exact=False),
+                  "first come, first served": SolveParams("greedy", limit, seed, baselines=False)}[method]
+        plan = solve(scenario, params, base_dir=base_dir).plan
+    if isinstance(plan, str):
+        row = BenchRow(instance, mode, method, limit, plan)
+    else:
+        row = _row(instance, mode, method, limit, plan, scenario)
+    row.peak_memory_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out.put(asdict(row))
+
+
+def run_case(instance: str, mode: str, method: str, seed: int = SEED, time_limit: float | None = None) -> BenchRow:
+    """One method on one instance and mode, in a fresh process."""
     context = mp.get_context("spawn")
     queue: mp.Queue = context.Queue()
-    limit = time_limit if time_limit is not None else TIME_LIMITS[size]
-    process = context.Process(target=_run_size, args=(size, seed, limit, queue))
+    limit = time_limit if time_limit is not None else TIME_LIMITS[instance][mode]
+    process = context.Process(target=_run_case, args=(instance, mode, method, limit, seed, queue))
+    started = time.perf_counter()
     process.start()
     try:
-        row = queue.get(timeout=limit * 3 + 600)
+        return BenchRow(**queue.get(timeout=limit * 3 + 900))
+    except Exception as err:  # a crashed or stuck run is a row of the benchmark, not its end
+        return BenchRow(instance, mode, method, limit, f"failed after {time.perf_counter() - started:.0f} s: "
+                        f"{type(err).__name__} (exit code {process.exitcode})")
     finally:
         process.join(timeout=30)
         if process.is_alive():
             process.kill()
-    return BenchResult(**row)
 
 
 def machine() -> str:
     """A one-line description of the machine the benchmark ran on."""
-    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-            f"{_memory_gb():.0f} GiB, Python {platform.python_version()}, OR-Tools {ortools.__version__}")
-
-
-def _memory_gb() -> float:
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     except (ValueError, OSError):
-        return 0.0
+        memory = 0.0
+    return (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {memory:.0f} GiB, "
+            f"Python {platform.python_version()}, OR-Tools {ortools.__version__}")
 
 
-def markdown(results: list[BenchResult]) -> str:
-    """The results as a markdown table with a short legend."""
-    lines = [
-        f"Machine: {machine()}. Seed {results[0].seed if results else SEED}.",
-        "",
-        "| size | cohorts | BOL students | companies | clusters | vars | rows | build s | total s | limit s | objective | bound "
-        "| gap | target | status quo unplaced (priority) | greedy unplaced (priority) | optimised unplaced (priority) "
-        "| priority reduction | peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in results:
-        lines.append(
-            f"| {r.size} | {r.cohorts:,} | {r.students:,} | {r.companies:,} | {r.clusters:,} | {r.variables:,} | "
-            f"{r.constraints:,} | {r.build_seconds:.1f} | {r.total_seconds:.1f} | {r.time_limit:g} | {r.objective:,.1f} | "
-            f"{r.bound:,.1f} | {r.gap:.2%} | {r.target_gap:.1%} | {r.status_quo_unplaced:,} ({r.status_quo_priority:,}) | "
-            f"{r.greedy_unplaced:,} ({r.greedy_priority:,}) | {r.optimised_unplaced:,} ({r.optimised_priority:,}) | "
-            f"{r.priority_reduction:.0%} | {r.peak_memory_mb:,.0f} |"
-        )
-    return "\n".join(lines) + "\n"
+def _number(value: float, digits: int = 1) -> str:
+    return "-" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:,.{digits}f}"
+
+
+def markdown(rows: list[BenchRow], seed: int = SEED) -> str:
+    """The results as markdown: one table per instance, methods side by side per mode."""
+    lines = [f"Machine: {machine()}. Generator and solver seed {seed}. Plan = weighted shortage (lower is better); "
+             "gap = (plan - bound) / plan; '1 % at' = seconds until the plan was within 1 % of its final value.", ""]
+    for instance in dict.fromkeys(r.instance for r in rows):
+        group = [r for r in rows if r.instance == instance]
+        sizes = next((r for r in group if r.students), None)
+        title = f"### {instance}" + (f": {sizes.cohorts:,} cohorts ({sizes.students:,} BOL students), "
+                                     f"{sizes.companies:,} learning companies" if sizes else "")
+        lines += [title, "", "| mode | method | limit s | plan | unplaced (priority) | bound | gap | seconds "
+                  "| 1 % at s | peak MB | status |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+        for r in group:
+            unplaced = f"{r.unplaced:,} ({r.unplaced_priority:,})" if r.unplaced >= 0 else "-"
+            gap = "-" if math.isnan(r.gap) else f"{r.gap:.1%}"
+            lines.append(f"| {r.mode} | {r.method} | {r.time_limit:g} | {_number(r.plan)} | {unplaced} | "
+                         f"{_number(r.bound)} | {gap} | {_number(r.seconds)} | {_number(r.within_1pct_seconds)} | "
+                         f"{_number(r.peak_memory_mb, 0)} | {r.status} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def run_bench(
-    sizes: list[str],
+    instances: list[str],
     out_dir: Path,
     time_limit: float | None = None,
     seed: int = SEED,
-    progress: Callable[[BenchResult], None] | None = None,
-) -> list[BenchResult]:
-    """Run the benchmark for ``sizes`` and write ``benchmark-results.json`` and ``benchmark-results.md`` to ``out_dir``.
+    methods: list[str] | None = None,
+    modes: list[str] | None = None,
+    progress: Callable[[BenchRow], None] | None = None,
+) -> list[BenchRow]:
+    """Run the benchmark and write ``benchmark-results.json`` and ``benchmark-results.md`` to ``out_dir``.
 
     Parameters
     ----------
-    sizes
-        Any of S, M, L.
+    instances
+        Any of ``twente``, ``S``, ``M``, ``L``.
     out_dir
         Where the files go.
     time_limit
-        Overrides the per-size limit (10 s, 60 s, 600 s).
+        Overrides the per-instance limits (:data:`TIME_LIMITS`).
     seed
         Generator and solver seed.
+    methods, modes
+        Subsets of :data:`METHODS` and :data:`MODES` (default: all).
     progress
         Called with each finished row.
+
+    Returns
+    -------
+    list of BenchRow
+        One row per instance, mode and method (first come, first served in status-quo mode only).
     """
-    results = []
-    for size in sizes:
-        result = run_size(size, seed, time_limit)
-        results.append(result)
-        if progress is not None:
-            progress(result)
+    rows = []
+    for instance in instances:
+        for mode in modes or MODES:
+            for method in methods or METHODS:
+                if method == "first come, first served" and mode != "status-quo":
+                    continue
+                row = run_case(instance, mode, method, seed, time_limit)
+                rows.append(row)
+                if progress is not None:
+                    progress(row)
     out_dir = Path(out_dir)
-    write_atomic(out_dir / "benchmark-results.json", json.dumps([asdict(r) for r in results], indent=1))
-    write_atomic(out_dir / "benchmark-results.md", markdown(results))
-    return results
+    write_atomic(out_dir / "benchmark-results.json", json.dumps([asdict(r) for r in rows], indent=1))
+    write_atomic(out_dir / "benchmark-results.md", markdown(rows, seed))
+    return rows

@@ -137,6 +137,17 @@ HEURISTIC_PHASES: tuple[SearchPhase, ...] = (rounding_phase, staggered_greedy_ph
 EXACT_PHASES: tuple[SearchPhase, ...] = (exact_phase, polish_phase)
 
 
+def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Search:
+    """The relaxation and the heuristic phases on their share of ``clock``: a first plan and bound."""
+    heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining()))
+    relaxation = relax(data, heuristic_clock, params.seed, params.relaxation_share)
+    search = Search(data, relaxation, heuristic_clock, params.seed, params,
+                    bound=relaxation.bound if relaxation.bound_proven else 0.0)
+    for phase in HEURISTIC_PHASES:
+        phase(search)
+    return search
+
+
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, params: SolveParams,
                 callback: ProgressCallback | None) -> Plan:
     """One plan: greedy by first come first served, the other modes by relaxation and search."""
@@ -147,12 +158,8 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
         stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": build_seconds,
                  "seed": params.seed}
         return assemble_plan(data, region, mode, greedy_assignments(data), 0.0, clock, stats)
-    heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining()))
-    relaxation = relax(data, heuristic_clock, params.seed, params.relaxation_share)
-    search = Search(data, relaxation, heuristic_clock, params.seed, params,
-                    bound=relaxation.bound if relaxation.bound_proven else 0.0)
-    for phase in HEURISTIC_PHASES:
-        phase(search)
+    search = heuristic_search(data, clock, params)
+    relaxation = search.relaxation
     engine = f"{LP_ENGINE.upper()} (bound) + {MIP_ENGINE.upper()} (plan)"
     if params.exact:
         search.clock = clock

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-import types
 from pathlib import Path
 
 import psutil
@@ -276,22 +275,27 @@ def test_generate_a_named_region(tmp_path):
     assert invoke("validate", out).exit_code == 0
 
 
-def test_bench_calls_run_bench(monkeypatch, tmp_path):
+def test_bench_passes_its_options_to_the_benchmark(monkeypatch, tmp_path):
     calls = []
 
-    def run_bench(sizes, out_dir, time_limit=None, seed=2026, progress=None):
-        calls.append((sizes, out_dir, time_limit, seed))
-        progress(types.SimpleNamespace(size="S", cohorts=400, gap=0.001, total_seconds=3.2, optimised_unplaced=5,
-                                       status_quo_unplaced=90))
+    def run_bench(instances, out_dir, time_limit=None, seed=2026, methods=None, modes=None, progress=None):
+        calls.append((instances, out_dir, time_limit, seed, methods, modes))
+        progress(bench.BenchRow("S", "optimise", "stageplanner", 5.0, "optimal", plan=12.0, bound=12.0, seconds=3.2))
         return []
 
     monkeypatch.setattr(bench, "run_bench", run_bench)
-    result = invoke("bench", "--size", "S", "--size", "M", "--time-limit", 5, "--out", tmp_path)
+    result = invoke("bench", "--instance", "S", "--size", "M", "--time-limit", 5, "--mode", "optimise", "--out", tmp_path)
     assert result.exit_code == 0, result.output
-    assert calls == [(["S", "M"], tmp_path, 5.0, 2026)]
-    assert "size S: 400 cohorts, gap 0.10%" in result.stdout
-    invoke("bench", "--seed", 9)
-    assert calls[-1] == (["S"], Path("bench-out"), None, 9)
+    assert calls == [(["S", "M"], tmp_path, 5.0, 2026, None, ["optimise"])]
+    assert "S optimise, stageplanner: plan 12.0, bound 12.0" in result.stdout
+    invoke("bench", "--seed", 9, "--method", "stageplanner")
+    assert calls[-1] == (["twente", "S"], Path("bench-out"), None, 9, ["stageplanner"], None)
+
+
+def test_bench_rejects_an_unknown_instance_with_what_is_allowed(tmp_path):
+    result = invoke("bench", "--instance", "XL", "--out", tmp_path)
+    assert result.exit_code == 2
+    assert "--instance 'XL': allowed are twente, S, M, L" in result.stderr
 
 
 def test_serve_runs_the_api(monkeypatch):
