@@ -25,17 +25,17 @@ the master's LP value from an unfinished column generation.
 from __future__ import annotations
 
 import time
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
+from planner.solve.exact.company_model import Assignment, company_sets, option_rows, options_by_cohort
 from planner.model.formulation import Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, company_sets, option_rows, options_by_cohort
 
 
 @dataclass
@@ -63,7 +63,7 @@ class BoundResult:
     classes: int = 0
     columns: int = 0
     history: list[tuple[float, float]] = field(default_factory=list)
-    master: _Master | None = None
+    master: "_Master | None" = None
 
 
 @dataclass

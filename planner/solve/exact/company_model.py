@@ -192,7 +192,7 @@ class CompanyModel:
     fixed_assignments: list[Assignment]
     constant: float
     stats: dict = field(default_factory=dict)
-    linear: LinearForm | None = None
+    linear: "LinearForm | None" = None
 
     def hint(self, assignments: list[Assignment]) -> None:
         """Hint the solver with a complete plan (its placements inside the neighbourhood)."""
@@ -470,9 +470,9 @@ def solve_company_model(
         built.hint(hint)
     if cutoff is not None:
         limit = int(np.floor((cutoff - built.constant) * built.scale + 1e-6))
-        objective = built.model.Proto().objective
-        terms = [(built.model.GetIntVarFromProtoIndex(v), c) for v, c in zip(objective.vars, objective.coeffs)]
-        built.model.Add(sum(c * v for v, c in terms) <= max(limit, 0))
+        weights = np.rint(data.weight[built.cohorts] * built.scale).astype(np.int64)
+        # Only plans with weighted shortage at most the cutoff.
+        built.model.Add(sum(int(w) * u for w, u in zip(weights, built.unplaced)) <= max(limit, 0))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
     solver.parameters.num_workers = max(1, min(2, int(workers)))

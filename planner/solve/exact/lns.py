@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import (
     Assignment,
     build_company_model,
@@ -37,6 +36,7 @@ from planner.solve.exact.company_model import (
     solve_company_model,
     weighted_shortage,
 )
+from planner.model.problem import ProblemData
 
 ProgressFn = Callable[[str, float, float], None]
 
