@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import numpy as np
 import ortools
 
 from planner.generate import generate_scenario
@@ -108,8 +107,7 @@ def _cpsat_full(scenario: Scenario, base_dir: Path | None, mode: str, limit: flo
     clock = Clock(limit, None)
     region = Region(scenario, base_dir)
     data = compile_problem(scenario, region, mode)
-    counts = np.bincount(data.option_cohort, minlength=len(data.cohorts))
-    pairs = int(sum(len(data.companies_of(c)[0]) * counts[c] for c in range(len(data.cohorts))))
+    pairs = data.placement_pairs()
     if pairs > CPSAT_MAX_PAIRS:
         return f"not built: {pairs:,} (option, company) pairs"
     params = SolveParams(mode, limit, seed, baselines=False)

@@ -70,6 +70,11 @@ class ProblemData:
         """Number of company clusters."""
         return len(self.cluster_members)
 
+    def placement_pairs(self) -> int:
+        """(option, company) pairs of the company-level model: the problem's size at company level."""
+        options_per_cohort = np.bincount(self.option_cohort, minlength=len(self.cohorts))
+        return int(sum(len(self.companies_of(c)[0]) * int(options_per_cohort[c]) for c in range(len(self.cohorts))))
+
     def companies_of(self, cohort: int) -> tuple[np.ndarray, np.ndarray]:
         """Companies a scheduled cohort may use, with their travel minutes (of their pool)."""
         pools = self.eligible[cohort]

@@ -93,6 +93,30 @@ def cohort_plans(
     return plans
 
 
+def assignments_of(data: ProblemData, plan: Plan) -> list[Assignment]:
+    """A plan's placements as assignments on ``data``: the inverse of :func:`cohort_plans`.
+
+    Used to start one solve from another's plan (an optimised solve from the status-quo plan,
+    whose current periods are options of the optimise mode too). Waves whose period is not an
+    option of ``data`` are left out.
+    """
+    scenario = data.scenario
+    position_of = {scenario.cohorts[i].id: c for c, i in enumerate(data.cohorts)}
+    option_of = {(spec.cohort, str(spec.form), spec.start, spec.weekdays): o for o, spec in enumerate(data.options)}
+    assignments: list[Assignment] = []
+    for cohort_plan in plan.cohorts:
+        position = position_of.get(cohort_plan.cohort)
+        if position is None:
+            continue  # BBL: not scheduled
+        for wave in cohort_plan.waves:
+            weekdays = tuple(wave.weekdays) if wave.weekdays and data.n_days > 1 and wave.form.startswith("line") else None
+            option = option_of.get((position, wave.form, scenario.calendar.week_index[wave.start_week], weekdays))
+            if option is None:
+                continue
+            assignments += [(option, scenario.company_index[p.company], p.students) for p in wave.placements]
+    return assignments
+
+
 def assemble_plan(
     data: ProblemData,
     region: Region,

@@ -34,8 +34,9 @@ class SolveParams:
         to optimality, large-neighbourhood search, the Dantzig-Wolfe bound, then the polish of
         the secondary objectives (``False`` only to measure what the stage is worth).
     heuristic_share, heuristic_max_seconds
-        With ``exact``, the heuristic stage gets this share of the plan's time, at most this
-        many seconds; the exact stage gets the rest.
+        With ``exact``, the heuristic stage gets up to this share of the plan's time (less for
+        small problems, whose relaxation is quick), at most this many seconds; the exact stage
+        gets the rest.
     polish_share
         Share of the exact stage's time kept for the secondary objectives (changes of period,
         travel, balance), which never give back any weighted shortage.
@@ -49,7 +50,7 @@ class SolveParams:
     relaxation_share: float = 0.7
     exact: bool = True
     heuristic_share: float = 0.25
-    heuristic_max_seconds: float = 5.0
+    heuristic_max_seconds: float = 30.0
     polish_share: float = 0.1
 
     def __post_init__(self) -> None:
@@ -70,11 +71,16 @@ class SolveParams:
             return self.time_limit * self.status_quo_share
         return self.time_limit
 
-    def heuristic_seconds(self, remaining: float) -> float:
-        """Seconds of ``remaining`` for the heuristic stage (all of it without the exact stage)."""
+    def heuristic_seconds(self, remaining: float, placement_pairs: int) -> float:
+        """Seconds of ``remaining`` for the heuristic stage (all of it without the exact stage).
+
+        The share grows with the problem's size at company level (``placement_pairs``, full at a
+        million): a large problem needs its relaxation, a small one is better off searching.
+        """
         if not self.exact:
             return remaining
-        return min(remaining * self.heuristic_share, self.heuristic_max_seconds)
+        share = self.heuristic_share * min(1.0, placement_pairs / 1e6)
+        return min(self.heuristic_max_seconds, max(min(1.0, 0.5 * remaining), share * remaining))
 
     def exact_seconds(self, remaining: float) -> tuple[float, float]:
         """Seconds of ``remaining`` for the exact search and for the polish after it."""

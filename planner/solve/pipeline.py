@@ -30,7 +30,7 @@ from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
 from planner.plan.result import Result, make_result
 from planner.scenario import Scenario
-from planner.solve.assemble import assemble_plan
+from planner.solve.assemble import assemble_plan, assignments_of
 from planner.solve.clock import Clock, ProgressCallback
 from planner.solve.exact.pipeline import improve
 from planner.solve.exact.polish import polish
@@ -139,7 +139,7 @@ EXACT_PHASES: tuple[SearchPhase, ...] = (exact_phase, polish_phase)
 
 def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Search:
     """The relaxation and the heuristic phases on their share of ``clock``: a first plan and bound."""
-    heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining()))
+    heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining(), data.placement_pairs()))
     relaxation = relax(data, heuristic_clock, params.seed, params.relaxation_share)
     search = Search(data, relaxation, heuristic_clock, params.seed, params,
                     bound=relaxation.bound if relaxation.bound_proven else 0.0)
@@ -149,8 +149,12 @@ def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Se
 
 
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, params: SolveParams,
-                callback: ProgressCallback | None) -> Plan:
-    """One plan: greedy by first come first served, the other modes by relaxation and search."""
+                callback: ProgressCallback | None, start_from: Plan | None = None) -> Plan:
+    """One plan: greedy by first come first served, the other modes by relaxation and search.
+
+    ``start_from`` is a plan the search starts from when it is better than the heuristic
+    stage's (an optimised solve starts from the status-quo plan: its periods are options too).
+    """
     clock = Clock(time_limit, callback)
     data = compile_problem(scenario, region, "status-quo" if mode == "greedy" else mode)
     build_seconds = clock.elapsed()
@@ -159,6 +163,8 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
                  "seed": params.seed}
         return assemble_plan(data, region, mode, greedy_assignments(data), 0.0, clock, stats)
     search = heuristic_search(data, clock, params)
+    if start_from is not None:
+        search.offer(assignments_of(data, start_from), f"{start_from.mode} plan")
     relaxation = search.relaxation
     engine = f"{LP_ENGINE.upper()} (bound) + {MIP_ENGINE.upper()} (plan)"
     if params.exact:
@@ -206,5 +212,6 @@ def solve(
                  for name in params.baseline_modes()}
     plan = baselines.get(params.mode)
     if plan is None:
-        plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress)
+        plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
+                           start_from=baselines.get("status-quo"))
     return make_result(plan, baselines, params.time_limit, time.perf_counter() - started)

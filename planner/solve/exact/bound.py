@@ -25,17 +25,17 @@ the master's LP value from an unfinished column generation.
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 
-from planner.solve.exact.company_model import Assignment, company_sets, option_rows, options_by_cohort
 from planner.model.formulation import Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
+from planner.solve.exact.company_model import Assignment, company_sets, option_rows, options_by_cohort
 
 
 @dataclass
@@ -63,7 +63,7 @@ class BoundResult:
     classes: int = 0
     columns: int = 0
     history: list[tuple[float, float]] = field(default_factory=list)
-    master: "_Master | None" = None
+    master: _Master | None = None
 
 
 @dataclass
@@ -268,9 +268,10 @@ def pooled_duals(data: ProblemData, time_limit: float = 10.0, max_columns: int =
     class's exact packing is worth at most its share of the pooled capacity duals.
     Returns None when the LP is too large or not solved in time.
     """
-    columns = placement_columns(data)
-    if len(columns.option) > max_columns:
+    per_option = np.array([len(data.eligible[c]) for c in data.option_cohort], dtype=np.int64)
+    if per_option.sum() > max_columns:
         return None
+    columns = placement_columns(data)
     built = build_model(data, columns, Objective())
     engine = mbh.ModelSolverHelper("glop")
     engine.set_time_limit_in_seconds(max(0.2, time_limit))
@@ -330,8 +331,12 @@ def dantzig_wolfe_bound(
     all_options = options_by_cohort(data)
     rows_of = option_rows(data)
     class_list = company_classes(data, cohorts)
-    classes = [_PricingClass(data, int(members[0]), len(members), users, all_options, rows_of)
-               for members, users in class_list]
+    classes = []
+    for members, users in class_list:
+        if time.perf_counter() - started > time_limit:
+            # Not even the pricing problems could be set up in time: only the trivial bound.
+            return BoundResult(bound=0.0, master_value=float("inf"), converged=False, classes=len(class_list))
+        classes.append(_PricingClass(data, int(members[0]), len(members), users, all_options, rows_of))
     class_of_company = {int(m): k for k, (members, _) in enumerate(class_list) for m in members}
     columns: list[tuple[int, np.ndarray]] = []  # (class, students per cohort as dense vector)
     patterns: list[list[tuple[int, int]]] = []  # per column: (option, students) of one company

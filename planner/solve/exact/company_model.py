@@ -192,7 +192,7 @@ class CompanyModel:
     fixed_assignments: list[Assignment]
     constant: float
     stats: dict = field(default_factory=dict)
-    linear: "LinearForm | None" = None
+    linear: LinearForm | None = None
 
     def hint(self, assignments: list[Assignment]) -> None:
         """Hint the solver with a complete plan (its placements inside the neighbourhood)."""
@@ -232,7 +232,7 @@ def build_company_model(
     companies: np.ndarray | None = None,
     candidate_options: dict[int, np.ndarray] | None = None,
     fixed: list[Assignment] | None = None,
-    symmetry_breaking: bool = True,
+    symmetry_breaking: bool | str = True,
 ) -> CompanyModel:
     """Build the company-level model of a neighbourhood.
 
@@ -251,7 +251,8 @@ def build_company_model(
         Assignments kept as they are. Placements of free cohorts at free companies must not
         be among them (the caller removes them; they are what the model re-optimises).
     symmetry_breaking
-        Order identical companies by their load.
+        True: order identical companies by their load (student-days); ``"option"``: order
+        them by their students of one option; False: none.
 
     Returns
     -------
@@ -380,7 +381,21 @@ def build_company_model(
     for company, signature in signature_of_company.items():
         groups[signature].append(company)
     symmetric = 0
-    if symmetry_breaking:
+    if symmetry_breaking == "option":
+        # Identical companies sorted by the students of one option (the one they can take most
+        # of): x[o, m1] >= x[o, m2] >= ... (any plan can be permuted into this order).
+        for members in groups.values():
+            if len(members) < 2:
+                continue
+            symmetric += 1
+            members = sorted(members)
+            first_pairs = pairs_of_company[members[0]]
+            pick = int(np.argmax(p_cap[first_pairs]))
+            chain = [pairs_of_company[m][pick] for m in members]
+            for a, b in zip(chain, chain[1:]):
+                model.Add(x[a] >= x[b])
+                rows.add([a, b], [1, -1], 0, np.inf)
+    elif symmetry_breaking:
         days = np.asarray(occupancy.sum(axis=1)).ravel()
         for members in groups.values():
             if len(members) < 2:

@@ -26,17 +26,18 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import (
     Assignment,
     build_company_model,
     company_sets,
+    option_rows,
     options_by_cohort,
     placed_per_cohort,
     solve_company_mip,
     solve_company_model,
     weighted_shortage,
 )
-from planner.model.problem import ProblemData
 
 ProgressFn = Callable[[str, float, float], None]
 
@@ -99,6 +100,7 @@ class _Neighbourhoods:
             self.group[key].append(position)
             self.group_of.append(key)
         self.option_mass = option_mass
+        self.rows = option_rows(data)
 
     def candidate_options(self, cohort: int, incumbent_options: set[int], full: bool) -> np.ndarray:
         """Options a free cohort may use: all of them, or its own, the current and a few others."""
@@ -181,12 +183,20 @@ class _Neighbourhoods:
             own = self.companies[c]
             if not admit(c, own) and not free_cohorts:
                 admit(c, own[:1])
+        # Cells (weeks or weekdays) the seeds' candidate options need.
+        seed_cells = np.zeros(data.occupancy.shape[1], dtype=bool)
+        for c in seeds:
+            for o in chosen_options[c]:
+                seed_cells[self.rows[int(o)][0]] = True
         # Grow in layers: cohorts holding places at (or able to use) the free companies, with
-        # (some of) their own companies, until the budget is spent.
+        # (some of) their own companies, until the budget is spent. Holders whose placements
+        # overlap the seeds' weeks compete with them and come first.
         for _layer in range(3):
             frontier = np.nonzero(company_mask)[0]
             holders = sorted({c for m in frontier for c in at_company.get(int(m), ())} - set(free_cohorts))
             rng.shuffle(holders)
+            overlaps = [any(seed_cells[self.rows[o][0]].any() for o in options_of[c]) for c in holders]
+            holders = [c for c, hit in zip(holders, overlaps) if hit] + [c for c, hit in zip(holders, overlaps) if not hit]
             if rng.random() < 0.3:
                 eligible = sorted({int(c) for m in frontier for c in self.users[m]} - set(free_cohorts) - set(holders))
                 rng.shuffle(eligible)

@@ -7,6 +7,7 @@ model to CP-SAT" alternative the pipeline is measured against).
 
 from __future__ import annotations
 
+from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import (
     Assignment,
     CompanySolution,
@@ -14,7 +15,6 @@ from planner.solve.exact.company_model import (
     solve_company_mip,
     solve_company_model,
 )
-from planner.model.problem import ProblemData
 
 
 def exact_optimum(data: ProblemData, time_limit: float = 60.0, seed: int = 0, engine: str = "scip") -> CompanySolution:

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from planner.model.problem import ProblemData
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import (
     Assignment,
@@ -31,7 +32,6 @@ from planner.solve.exact.company_model import (
     weighted_shortage,
 )
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
-from planner.model.problem import ProblemData
 
 ProgressFn = Callable[[str, float, float], None]
 # Parts with at most this many placement variables are solved exactly first.
