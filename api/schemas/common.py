@@ -72,11 +72,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Message, "description": "Unknown id"},
     422: {"model": ProblemList, "description": "Invalid input; every problem listed"},
 }
-#: What every protected operation may answer besides its own responses.
+_JSON_MESSAGE = {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}
+#: What every protected operation may answer besides its own responses (always JSON, also on routes
+#: that serve files, hence the explicit content).
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Message, "description": "No valid API token (send `Authorization: Bearer <token>`)"},
-    403: {"model": Message, "description": "The token's role or regions do not allow this"},
-    429: {"model": Message, "description": "Too many requests with this token; retry after `Retry-After` seconds"},
+    401: {"description": "No valid API token (send `Authorization: Bearer <token>`)", "content": _JSON_MESSAGE},
+    403: {"description": "The token's role or regions do not allow this", "content": _JSON_MESSAGE},
+    429: {"description": "Too many requests with this token; retry after `Retry-After` seconds",
+          "content": _JSON_MESSAGE},
 }
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
