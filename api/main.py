@@ -28,7 +28,7 @@ from api.core.db import Database
 from api.core.security import AccessDenied, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.jobs import JobManager
-from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service
+from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
@@ -70,6 +70,7 @@ TAGS = [
                                           "deviations from it."},
     {"name": "regions", "description": "Regions with their newest plan and current agreement."},
     {"name": "audit", "description": "Who changed which scenario, job or agreement, and when (admin tokens)."},
+    {"name": "tokens", "description": "API tokens: create (shown once), list, revoke (admin tokens)."},
     {"name": "service", "description": "Health of the server (open: no token needed)."},
 ]
 
@@ -178,7 +179,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan)
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
-    for protected in (scenarios, jobs, plans, hotspots, agreements, audit):
+    for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)
 

@@ -10,7 +10,7 @@ library's own models from :mod:`planner.plan.model`, so the API returns exactly 
 writes to ``plan.json``.
 """
 
-from api.schemas.access import AuditEntry
+from api.schemas.access import AuditEntry, TokenCreate, TokenCreated, TokenOut
 from api.schemas.agreements import (
     AgreementCreate,
     AgreementOut,
@@ -60,5 +60,6 @@ __all__ = [
     "DeviationsOut", "Health", "HotspotCell", "HotspotsOut", "JobOut", "JobProgress", "JobStatus", "KpiDifference",
     "LevelCode", "Message", "Mode", "PathwayCode", "PlanLinks", "PlanOut", "PlanSummary", "Problem", "ProblemList",
     "RegionOut", "ScenarioOut", "ScenarioSummary", "ScenarioVersionSummary", "ScheduleOut", "SectorCode",
-    "ShortagesOut", "SolveRequest", "StorableText", "UtilisationOut", "WaveBrief", "WeekUse",
+    "ShortagesOut", "SolveRequest", "StorableText", "TokenCreate", "TokenCreated", "TokenOut",
+    "UtilisationOut", "WaveBrief", "WeekUse",
 ]

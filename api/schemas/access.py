@@ -1,12 +1,14 @@
-"""The audit log as the API shows it."""
+"""API tokens and the audit log as the API shows them."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import with_examples
+from api.core.security import Role
+from api.schemas.common import NAME_PATTERN, StorableText, with_examples
 from api.schemas.examples import EXAMPLE_TIME
 
 
@@ -27,3 +29,36 @@ class AuditEntry(BaseModel):
     model_config = with_examples({"id": 12, "at": EXAMPLE_TIME, "token_id": 3, "actor": "Consortium Twente",
                                   "action": "agreement.adopt", "target_type": "agreement", "target_id": 2,
                                   "region": "Twente", "detail": "plan 7"})
+
+
+class TokenCreate(BaseModel):
+    """A new API token: who uses it, its role and its regions."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
+        {"name": "Consortium Twente", "role": "editor", "regions": ["Twente"]}]})
+
+    name: StorableText = Field(min_length=1, max_length=200, pattern=NAME_PATTERN,
+                               description="Who uses the token; recorded in the audit log and as adopted_by.")
+    role: Role = Field(description="reader, editor (their regions), analyst (all regions, read only) or admin.")
+    regions: list[Annotated[StorableText, Field(min_length=1, max_length=200, pattern=NAME_PATTERN)]] = Field(
+        default_factory=list, max_length=100, description="Regions of a reader or editor (at least one).")
+
+
+class TokenOut(BaseModel):
+    """An API token as listed: never the token itself."""
+
+    id: int
+    name: str
+    role: Role
+    regions: list[str]
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+    model_config = with_examples({"id": 3, "name": "Consortium Twente", "role": "editor", "regions": ["Twente"],
+                                  "created_at": EXAMPLE_TIME, "revoked_at": None})
+
+
+class TokenCreated(TokenOut):
+    """A token just made: ``token`` is shown this once and cannot be read again."""
+
+    token: str = Field(description="Send it as `Authorization: Bearer <token>`. Shown only in this response.")

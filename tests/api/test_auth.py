@@ -55,6 +55,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/regions/{region}/agreements/current"): "read",
     ("GET", "/regions/{region}/agreements/current/deviations"): "read",
     ("GET", "/agreements/{agreement_id}"): "read", ("GET", "/audit"): "admin",
+    ("GET", "/tokens"): "admin", ("POST", "/tokens"): "admin", ("DELETE", "/tokens/{token_id}"): "admin",
 }
 
 ALLOWED: dict[str, set[str]] = {
@@ -116,6 +117,9 @@ class World:
     def new_scenario(self) -> int:
         return self.admin("POST", "/scenarios", params={"region": OWN}, json=self.document)["id"]
 
+    def new_token_id(self) -> int:
+        return self.admin("POST", "/tokens", json={"name": "to revoke", "role": "analyst"})["id"]
+
     def new_job(self) -> int:
         return self.admin("POST", f"/scenarios/{self.ids['scenario']}/solve", json={"mode": "greedy", "time_limit": 1})["id"]
 
@@ -169,10 +173,14 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         values["scenario_id"] = world.new_scenario()
     if method == "POST" and template == "/jobs/{job_id}/cancel":
         values["job_id"] = world.new_job()
+    if method == "DELETE" and template == "/tokens/{token_id}":
+        values["token_id"] = world.new_token_id()
     if method in ("POST", "PUT") and "scenarios" in template and "solve" not in template:
         kwargs = {"json": world.document, "params": {"region": OWN}}
     elif template.endswith("/solve"):
         kwargs = {"json": {"mode": "greedy", "time_limit": 1}}
+    elif template == "/tokens":
+        kwargs = {"json": {"name": "made in the matrix", "role": "reader", "regions": [OWN]}}
     elif method == "POST" and template.endswith("/agreements"):
         kwargs = {"json": {"plan_id": ids["plan"], "note": "matrix"}}
     elif template.startswith("/plans/compare"):
@@ -378,6 +386,29 @@ def test_openapi_documents_the_bearer_scheme_on_every_protected_operation() -> N
                 continue
             assert operation.get("security") == [{"APIToken": []}], (method, path)
             assert {"401", "403", "429"} <= set(operation["responses"]), (method, path)
+
+
+def test_admins_manage_tokens_over_the_api(world: World) -> None:
+    made = world.call("admin", "POST", "/tokens", json={"name": "Consortium Achterhoek", "role": "editor",
+                                                        "regions": ["Achterhoek"]})
+    assert made.status_code == 201 and made.headers["Cache-Control"] == "no-store"
+    token, token_id = made.json()["token"], made.json()["id"]
+    assert made.json()["regions"] == ["Achterhoek"] and made.json()["revoked_at"] is None
+    assert world.client.get("/scenarios", headers=bearer(token)).status_code == 200
+    listed = world.admin("GET", "/tokens")
+    assert token not in str(listed) and all("token" not in entry for entry in listed)
+    assert {"reader twente", "Consortium Achterhoek"} <= {entry["name"] for entry in listed}
+    for body in ({"name": "x", "role": "reader"}, {"name": "x", "role": "boss", "regions": ["Twente"]},
+                 {"name": "", "role": "admin"}, {"name": "x", "role": "admin", "token": "spt_chosen"}):
+        assert world.call("admin", "POST", "/tokens", json=body).status_code == 422, body
+    own_id = next(e["id"] for e in listed if e["name"] == "operator")
+    assert world.call("admin", "DELETE", f"/tokens/{own_id}").status_code == 409
+    revoked = world.admin("DELETE", f"/tokens/{token_id}")
+    assert revoked["revoked_at"] is not None
+    assert world.client.get("/scenarios", headers=bearer(token)).status_code == 401
+    assert world.call("admin", "DELETE", "/tokens/999999").status_code == 404
+    actions = [(e["action"], e["target_id"]) for e in world.admin("GET", "/audit", params={"limit": 1000})]
+    assert ("token.create", token_id) in actions and ("token.revoke", token_id) in actions
 
 
 def _cli(runner: Any, url: str, *args: str) -> Any:
