@@ -7,6 +7,7 @@ unfinished solve jobs are resumed (:mod:`api.jobs`). Documentation: ``/docs``.
 
 Layout (in the shape of the FastAPI full-stack template):
 
+* :mod:`api.core.security`: tokens, roles and the rate limit; :mod:`api.auth`: every request's token checked;
 * :mod:`api.main`: the app (:func:`~api.main.create_app`), error handlers, OpenAPI; :func:`~api.main.serve`;
 * :mod:`api.core.config`: settings (pydantic-settings); :mod:`api.core.db`: engine, sessions, migrations;
 * :mod:`api.models`: the database tables; :mod:`api.crud`: reading and writing records;

@@ -8,16 +8,30 @@ caller (the app maps them to 404 and 422).
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from api.core.security import Principal, Role, new_token, token_lookup, token_matches
 from api.errors import InvalidInput, NotFound
-from api.models import ACTIVE_STATUSES, AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
+from api.models import (
+    ACTIVE_STATUSES,
+    AgreementRow,
+    AuditRow,
+    JobRow,
+    PlanRow,
+    ScenarioRow,
+    ScenarioVersionRow,
+    TokenRow,
+    utcnow,
+)
+from api.schemas.common import NAME_PATTERN
 from planner.plan.model import Plan
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem
@@ -76,11 +90,16 @@ def _version_row(scenario_id: int, version: int, content: ScenarioContent, regio
     )
 
 
+def scenario_region(content: ScenarioContent, region: str | None) -> str:
+    """The region a new scenario is stored under: the one given, else the scenario name."""
+    return _check_region(region) or content.scenario.name[:200]
+
+
 def create_scenario(session: Session, content: ScenarioContent,
                     region: str | None = None) -> tuple[ScenarioRow, ScenarioVersionRow]:
     """Store a new scenario with version 1; its region defaults to the scenario name."""
     scenario = content.scenario
-    region = _check_region(region) or scenario.name[:200]
+    region = scenario_region(content, region)
     row = ScenarioRow(name=scenario.name[:200], region=region, latest_version=1)
     session.add(row)
     session.flush()
@@ -116,11 +135,14 @@ def get_scenario(session: Session, scenario_id: int, lock: bool = False) -> Scen
     return row
 
 
-def list_scenarios(session: Session, region: str | None, limit: int, offset: int) -> list[ScenarioRow]:
-    """Scenarios (not deleted), newest first, optionally of one region."""
+def list_scenarios(session: Session, region: str | None, limit: int, offset: int,
+                   visible: Collection[str] | None = None) -> list[ScenarioRow]:
+    """Scenarios (not deleted), newest first, optionally of one region; only ``visible`` regions unless None."""
     query = sa.select(ScenarioRow).where(ScenarioRow.deleted_at.is_(None))
     if region is not None:
         query = query.where(ScenarioRow.region == region)
+    if visible is not None:
+        query = query.where(ScenarioRow.region.in_(list(visible)))
     return list(session.scalars(query.order_by(ScenarioRow.id.desc()).limit(limit).offset(offset)))
 
 
@@ -200,9 +222,12 @@ def get_job(session: Session, job_id: int) -> JobRow:
     return _by_id(session, JobRow, job_id, "job")
 
 
-def list_jobs(session: Session, status: str | None, scenario_id: int | None, limit: int, offset: int) -> list[JobRow]:
-    """Jobs, newest first."""
+def list_jobs(session: Session, status: str | None, scenario_id: int | None, limit: int, offset: int,
+              visible: Collection[str] | None = None) -> list[JobRow]:
+    """Jobs, newest first; only of ``visible`` regions unless None."""
     query = sa.select(JobRow)
+    if visible is not None:
+        query = query.where(JobRow.region.in_(list(visible)))
     if status is not None:
         query = query.where(JobRow.status == status)
     if scenario_id is not None:
@@ -283,9 +308,11 @@ def _job_result():  # noqa: ANN202 - a where clause
 
 
 def list_plans(session: Session, region: str | None, scenario_id: int | None, mode: str | None,
-               limit: int, offset: int) -> list[PlanRow]:
-    """Plans, newest first, optionally filtered."""
+               limit: int, offset: int, visible: Collection[str] | None = None) -> list[PlanRow]:
+    """Plans, newest first, optionally filtered; only of ``visible`` regions unless None."""
     query = sa.select(PlanRow).where(_job_result())
+    if visible is not None:
+        query = query.where(PlanRow.region.in_(list(visible)))
     if region is not None:
         query = query.where(PlanRow.region == region)
     if scenario_id is not None:
@@ -308,10 +335,13 @@ def latest_plan(session: Session, region: str, mode: str | None = None) -> PlanR
     return session.scalar(query.order_by(PlanRow.id.desc()).limit(1))
 
 
-def latest_plans_per_region(session: Session, mode: str | None = None) -> list[PlanRow]:
-    """The newest plan of every region (scenarios not deleted), by region name."""
+def latest_plans_per_region(session: Session, mode: str | None = None,
+                            visible: Collection[str] | None = None) -> list[PlanRow]:
+    """The newest plan of every region (scenarios not deleted; only ``visible`` regions unless None), by region."""
     newest = sa.select(PlanRow.region, sa.func.max(PlanRow.id).label("plan_id")).join(
         ScenarioRow, ScenarioRow.id == PlanRow.scenario_id).where(ScenarioRow.deleted_at.is_(None), _job_result())
+    if visible is not None:
+        newest = newest.where(PlanRow.region.in_(list(visible)))
     if mode is not None:
         newest = newest.where(PlanRow.mode == mode)
     newest = newest.group_by(PlanRow.region).subquery()
@@ -359,12 +389,12 @@ def current_agreement_ids(session: Session) -> set[int]:
     return {int(i) for i in session.scalars(newest)}
 
 
-def regions(session: Session) -> list[str]:
-    """Every region named by a live scenario, a plan or an agreement, sorted."""
+def regions(session: Session, visible: Collection[str] | None = None) -> list[str]:
+    """Every region named by a live scenario, a plan or an agreement (of ``visible`` unless None), sorted."""
     names: set[str] = set(session.scalars(sa.select(ScenarioRow.region).where(ScenarioRow.deleted_at.is_(None))))
     names |= set(session.scalars(sa.select(PlanRow.region).distinct()))
     names |= set(session.scalars(sa.select(AgreementRow.region).distinct()))
-    return sorted(names)
+    return sorted(names if visible is None else names & set(visible))
 
 
 def region_counts(session: Session, region: str) -> dict[str, int]:
@@ -389,3 +419,74 @@ def status_quo_for(session: Session, row: PlanRow) -> PlanRow | None:
     return session.scalar(sa.select(PlanRow).where(
         PlanRow.scenario_id == row.scenario_id, PlanRow.scenario_version == row.scenario_version,
         PlanRow.mode == "status-quo").order_by(PlanRow.id.desc()).limit(1))
+
+
+# ------------------------------------------------------------------ tokens and the audit log
+
+
+def create_token(session: Session, name: str, role: str, regions: Collection[str]) -> tuple[TokenRow, str]:
+    """Store a new token; returns the row and the token text (shown once, only its hash is stored)."""
+    name = name.strip()
+    if not name or len(name) > 200 or not re.match(NAME_PATTERN, name):
+        raise InvalidInput.one("name", "must be 1 to 200 characters without control characters")
+    if role not in Role.__members__:
+        raise InvalidInput.one("role", f"{role!r} is not one of {', '.join(Role)}")
+    cleaned = sorted({r.strip() for r in regions})
+    if any(not r or len(r) > 200 or not re.match(NAME_PATTERN, r) for r in cleaned):
+        raise InvalidInput.one("region", "every region must be 1 to 200 characters without control characters")
+    if role in (Role.reader, Role.editor) and not cleaned:
+        raise InvalidInput.one("region", f"a {role} token needs at least one region")
+    made = new_token()
+    row = TokenRow(lookup=made.lookup, token_hash=made.token_hash, name=name, role=role, regions=json.dumps(cleaned))
+    session.add(row)
+    session.flush()
+    return row, made.token
+
+
+def token_regions(row: TokenRow) -> list[str]:
+    """The regions a token is given."""
+    return json.loads(row.regions or "[]")
+
+
+def authenticate(session: Session, token: str) -> Principal | None:
+    """The caller behind ``token``, or None when it is malformed, unknown or revoked."""
+    lookup = token_lookup(token)
+    if lookup is None:
+        return None
+    row = session.scalar(sa.select(TokenRow).where(TokenRow.lookup == lookup))
+    if row is None or row.revoked_at is not None or not token_matches(token, row.token_hash):
+        return None
+    return Principal(row.id, row.name, Role(row.role), frozenset(token_regions(row)))
+
+
+def list_tokens(session: Session) -> list[TokenRow]:
+    """Every token (revoked ones too), oldest first."""
+    return list(session.scalars(sa.select(TokenRow).order_by(TokenRow.id)))
+
+
+def revoke_token(session: Session, token_id: int) -> TokenRow:
+    """Revoke a token at once (it stays listed, marked revoked)."""
+    row = _by_id(session, TokenRow, token_id, "token")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row
+
+
+def record(session: Session, actor: Principal | None, action: str, target_type: str, target_id: int | None,
+           region: str | None, detail: str = "") -> AuditRow:
+    """Add an audit entry (committed with the change it describes); ``actor`` None means the command line."""
+    row = AuditRow(token_id=actor.token_id if actor else None, actor=actor.name if actor else "command line",
+                   action=action, target_type=target_type, target_id=target_id, region=region, detail=detail)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_audit(session: Session, region: str | None, action: str | None, limit: int, offset: int) -> list[AuditRow]:
+    """Audit entries, newest first, optionally of one region or action."""
+    query = sa.select(AuditRow)
+    if region is not None:
+        query = query.where(AuditRow.region == region)
+    if action is not None:
+        query = query.where(AuditRow.action == action)
+    return list(session.scalars(query.order_by(AuditRow.id.desc()).limit(limit).offset(offset)))

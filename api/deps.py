@@ -1,15 +1,24 @@
-"""Shared route dependencies and parameter types."""
+"""Shared route dependencies and parameter types, and the caller behind the request's token.
+
+Every protected route takes :data:`PrincipalDep` (the caller, authenticated by
+:mod:`api.auth` before the route runs) and asks it what it may do:
+``principal.check_read(region)``, ``principal.check_write(region)`` (both raise
+:class:`api.core.security.AccessDenied`, answered with 403), or passes
+``principal.visible_regions`` to a list query.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
 from api.core.db import Database
+from api.core.security import Principal
 from api.jobs import JobManager
 from api.schemas.common import MAX_ID, NAME_PATTERN
 
@@ -36,6 +45,27 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="APIToken",
+                           description="An API token made with `stageplanner tokens create` (shown once).")
+
+
+def get_principal(request: Request,
+                  _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]) -> Principal:
+    """The caller behind the request's token (set by :class:`api.auth.TokenAuthentication`); 401 without one."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise HTTPException(401, "an API token is needed: send 'Authorization: Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    return principal
+
+
+def get_optional_principal(request: Request) -> Principal | None:
+    """The caller behind the request's token on an open route, or None (anonymous)."""
+    return getattr(request.state, "principal", None)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_db)]

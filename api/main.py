@@ -22,11 +22,13 @@ from fastapi.responses import JSONResponse
 
 from api import schemas
 from api.artifacts import Unavailable
+from api.auth import TokenAuthentication
 from api.core.config import Settings, load_settings
 from api.core.db import Database
+from api.core.security import AccessDenied, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.jobs import JobManager
-from api.routes import agreements, hotspots, jobs, plans, scenarios, service
+from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
@@ -47,6 +49,12 @@ learning companies' weekly supervision capacity.
 * **Care roundtables** upload what-if versions of a scenario and compare plans side by side.
 
 Everything is aggregated (cohorts and capacities); no personal data of students.
+Every operation except `/health` needs an API token (`Authorization: Bearer <token>`, made with
+`stageplanner tokens create`): 401 without a valid one, 403 when the token's role or regions do not
+allow the operation, 429 (with `Retry-After`) above the token's request rate.
+Roles: `reader` (read its regions), `editor` (also change scenarios, solves and agreements of its
+regions), `analyst` (read every region: SBB), `admin` (everything, and the audit log).
+
 Errors: 404 for unknown ids, 409 for actions that do not fit the current state, 422 with every
 problem (file, row, field, message) for invalid input.
 """
@@ -61,7 +69,9 @@ TAGS = [
     {"name": "agreements", "description": "A region adopting a plan as its agreed internship calendar, and "
                                           "deviations from it."},
     {"name": "regions", "description": "Regions with their newest plan and current agreement."},
-    {"name": "service", "description": "Health of the server."},
+    {"name": "audit", "description": "Who changed which scenario, job or agreement, and when (admin tokens)."},
+    {"name": "tokens", "description": "API tokens: create (shown once), list, revoke (admin tokens)."},
+    {"name": "service", "description": "Health of the server (open: no token needed)."},
 ]
 
 
@@ -97,6 +107,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def request_validation(_request: Request, err: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _problem_json(_validation_problems(list(err.errors())))}, status_code=422)
+
+    @app.exception_handler(AccessDenied)
+    async def access_denied(_request: Request, err: AccessDenied) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=403)
 
     @app.exception_handler(NotFound)
     async def not_found(_request: Request, err: NotFound) -> JSONResponse:
@@ -152,6 +166,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         manager = JobManager(db, active)
         app.state.settings, app.state.db, app.state.jobs = active, db, manager
+        app.state.rate_limiter = RateLimiter(active.rate_limit_per_second, active.rate_limit_burst)
         resumed = manager.start()
         log.info("stage planner API ready (%s database, %d job(s) resumed)", db.engine.dialect.name, len(resumed))
         try:
@@ -163,11 +178,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Stage planner API", version=VERSION, description=DESCRIPTION, openapi_tags=TAGS,
                   lifespan=lifespan)
     _install_handlers(app)
-    app.include_router(scenarios.router)
-    app.include_router(jobs.router)
-    app.include_router(plans.router)
-    app.include_router(hotspots.router)
-    app.include_router(agreements.router)
+    app.add_middleware(TokenAuthentication)
+    for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens):
+        app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

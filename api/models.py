@@ -20,6 +20,12 @@ Tables
 ``agreements``
     A region adopting a plan as its agreed internship calendar: who, when, which plan
     and scenario version, a note.
+``api_tokens``
+    API tokens: name, role, regions (JSON list), the SHA-256 of the token (never the token),
+    created and revoked times.
+``audit_log``
+    Who (token id and name) changed what, when: scenarios created, updated, deleted; solves
+    started and cancelled; agreements adopted; tokens created and revoked.
 """
 
 from __future__ import annotations
@@ -172,3 +178,35 @@ class AgreementRow(Base):
     adopted_by: Mapped[str] = mapped_column(sa.String(200))
     adopted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     note: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class TokenRow(Base):
+    """An API token; the token itself is shown once at creation and only its hash is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lookup: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    role: Mapped[str] = mapped_column(sa.String(20))
+    regions: Mapped[str] = mapped_column(sa.Text, default="[]")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class AuditRow(Base):
+    """One change: who (token), when, what action on which target, in which region."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_log_region_at", "region", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    token_id: Mapped[int | None] = mapped_column(default=None)
+    actor: Mapped[str] = mapped_column(sa.String(200))
+    action: Mapped[str] = mapped_column(sa.String(50))
+    target_type: Mapped[str] = mapped_column(sa.String(50))
+    target_id: Mapped[int | None] = mapped_column(default=None)
+    region: Mapped[str | None] = mapped_column(sa.String(200), default=None)
+    detail: Mapped[str] = mapped_column(sa.Text, default="")

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from api import crud, schemas
 from api.artifacts import CHARTS
-from api.models import AgreementRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, utcnow
+from api.models import AgreementRow, AuditRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, TokenRow, utcnow
 
 
 def scenario_summary(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioSummary:
@@ -90,3 +90,14 @@ def agreement_out(session: Session, row: AgreementRow, current_ids: set[int] | N
         scenario_version=row.scenario_version, adopted_by=row.adopted_by, adopted_at=row.adopted_at, note=row.note,
         current=is_current, plan=plan_summary(plan),
     )
+
+
+def audit_entry(row: AuditRow) -> schemas.AuditEntry:
+    return schemas.AuditEntry(id=row.id, at=row.at, token_id=row.token_id, actor=row.actor, action=row.action,
+                              target_type=row.target_type, target_id=row.target_id, region=row.region,
+                              detail=row.detail)
+
+
+def token_out(row: TokenRow) -> schemas.TokenOut:
+    return schemas.TokenOut(id=row.id, name=row.name, role=row.role, regions=crud.token_regions(row),
+                            created_at=row.created_at, revoked_at=row.revoked_at)

@@ -22,6 +22,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
+from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
 from planner.geo import load_scenario
 from planner.plan.analysis import compare_plans
 from planner.plan.model import load_plan
@@ -334,6 +335,86 @@ def serve(
             api.main.serve(host=host, port=port)
         except SettingsError as err:
             raise InputFailure([f"error: {err}"]) from None
+
+
+tokens_app = typer.Typer(name="tokens", no_args_is_help=True, rich_markup_mode=None,
+                         help="API tokens: create (shown once), list, revoke. Works on the database of "
+                              "STAGEPLANNER_DATABASE_URL / DATABASE_URL directly; no server needed.")
+app.add_typer(tokens_app)
+
+
+@contextlib.contextmanager
+def _token_store(debug: bool) -> Iterator[Any]:
+    """A session on the settings' database (migrated first), committed on success; bad input exits with 2."""
+    from api.core.config import SettingsError, load_settings
+    from api.core.db import Database
+    from api.errors import InvalidInput, NotFound
+
+    with _handled(debug):
+        try:
+            db = Database(load_settings().database_url)
+        except SettingsError as err:
+            raise InputFailure([f"error: {err}"]) from None
+        try:
+            db.migrate()
+            with db.session() as session:
+                yield session
+        except InvalidInput as err:
+            raise InputFailure([f"error: {p.field}: {p.message}" for p in err.problems]) from None
+        except NotFound as err:
+            raise InputFailure([f"error: {err}"]) from None
+        finally:
+            db.dispose()
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str = typer.Option(..., "--name", help="Who uses the token (recorded as adopted_by and in the audit log)."),
+    role: Role = typer.Option(..., "--role", help="reader, editor (their regions), analyst (all regions, read), admin."),
+    region: list[str] = typer.Option([], "--region", help="A region the token may use; repeat for more. "
+                                     "Needed for reader and editor."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Create an API token and print it once (only its hash is stored)."""
+    from api import crud
+
+    with _token_store(debug) as session:
+        row, token = crud.create_token(session, name, role.value, region)
+        crud.record(session, None, "token.create", "token", row.id, None,
+                    f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}")
+    typer.echo(f"token {row.id} ({row.role}, {', '.join(crud.token_regions(row)) or 'all regions'}) for {row.name}:",
+               err=True)
+    typer.echo(token)
+    typer.echo("Store it now: it is shown only this once. Send it as 'Authorization: Bearer <token>'.", err=True)
+
+
+@tokens_app.command("list")
+def tokens_list(debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors.")) -> None:
+    """List tokens: id, name, role, regions, created, revoked (never the tokens themselves)."""
+    from api import crud
+
+    with _token_store(debug) as session:
+        rows = crud.list_tokens(session)
+        lines = [f"{r.id}\t{r.name}\t{r.role}\t{','.join(crud.token_regions(r)) or '*'}\t"
+                 f"{r.created_at:%Y-%m-%d %H:%M}\t{f'revoked {r.revoked_at:%Y-%m-%d %H:%M}' if r.revoked_at else 'active'}"
+                 for r in rows]
+    typer.echo("id\tname\trole\tregions\tcreated\tstate")
+    for line in lines:
+        typer.echo(line)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(
+    token_id: int = typer.Argument(..., min=1, help="The token's id (see `tokens list`)."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Revoke a token; requests with it get 401 from now on."""
+    from api import crud
+
+    with _token_store(debug) as session:
+        row = crud.revoke_token(session, token_id)
+        crud.record(session, None, "token.revoke", "token", row.id, None, row.name)
+    typer.echo(f"token {token_id} ({row.name}) is revoked")
 
 
 def main() -> None:

@@ -12,6 +12,10 @@ variable                               meaning                                  
 ``STAGEPLANNER_MAX_TIME_LIMIT``        largest time limit (s) a job may ask for    ``3600``
 ``STAGEPLANNER_DEFAULT_TIME_LIMIT``    time limit (s) when a job gives none        ``60``
 ``STAGEPLANNER_MAX_UPLOAD_MB``         largest accepted scenario upload            ``50``
+``STAGEPLANNER_MAX_SOLVE_SECONDS_      largest time limit (s) an editor (admin)    ``MAX_TIME_LIMIT``
+EDITOR`` (``..._ADMIN``)               may ask for; never above MAX_TIME_LIMIT
+``STAGEPLANNER_RATE_LIMIT_PER_SECOND`` requests per second per token (average)     ``10``
+``STAGEPLANNER_RATE_LIMIT_BURST``      requests per token at once                  ``40``
 =====================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
@@ -61,6 +65,10 @@ class Settings(BaseSettings):
     max_time_limit: float = Field(3600.0, ge=1.0)
     default_time_limit: float = Field(60.0, ge=1.0)
     max_upload_mb: float = Field(50.0, ge=0.001)
+    max_solve_seconds_editor: float | None = Field(None, ge=1.0)
+    max_solve_seconds_admin: float | None = Field(None, ge=1.0)
+    rate_limit_per_second: float = Field(10.0, ge=0.01)
+    rate_limit_burst: int = Field(40, ge=1)
 
     @field_validator("database_url")
     @classmethod
@@ -71,6 +79,11 @@ class Settings(BaseSettings):
     def max_upload_bytes(self) -> int:
         """Largest accepted scenario upload in bytes."""
         return int(self.max_upload_mb * BYTES_PER_MB)
+
+    def max_solve_seconds(self, role: str) -> float:
+        """Largest time limit (s) a token of ``role`` may ask for: its role's cap, never above ``max_time_limit``."""
+        cap = {"editor": self.max_solve_seconds_editor, "admin": self.max_solve_seconds_admin}.get(role)
+        return min(cap, self.max_time_limit) if cap is not None else self.max_time_limit
 
     @property
     def is_sqlite(self) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api import crud, schemas, views
-from api.deps import Limit, SessionDep
+from api.deps import Limit, PrincipalDep, SessionDep
 from api.schemas import LevelCode, Mode, SectorCode
 from planner.plan import analysis
 
@@ -16,15 +16,15 @@ router = APIRouter(tags=["hotspots"])
 
 @router.get("/hotspots", response_model=schemas.HotspotsOut, responses={422: schemas.ERRORS[422]},
             summary="Hotspots across all regions (SBB view)")
-def hotspots(session: SessionDep, limit: Limit = 20,
+def hotspots(principal: PrincipalDep, session: SessionDep, limit: Limit = 20,
              mode: Annotated[Mode | None, Query(description="Use each region's newest plan of this mode "
                                                 "(default: the newest plan of any mode).", examples=["optimise"])] = None,
              sector: Annotated[SectorCode | None, Query(description="Only this sector chamber.", examples=["zorg"])] = None,
              level: Annotated[LevelCode | None, Query(description="Only this level.", examples=["2"])] = None,
              ) -> schemas.HotspotsOut:
     """Cells (region, area, sector chamber, level, week) with the most unplaced students, ranked over
-    the newest plan of every region (plans of deleted scenarios are left out)."""
-    rows = crud.latest_plans_per_region(session, mode)
+    the newest plan of every region the token may read (plans of deleted scenarios are left out)."""
+    rows = crud.latest_plans_per_region(session, mode, principal.visible_regions)
     cells = []
     for row in rows:
         plan = crud.plan_of(row)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from api import artifacts, crud, schemas, views
-from api.deps import MAX_ID, Limit, Offset, PlanId, RegionQuery, SessionDep, SettingsDep
+from api.deps import MAX_ID, Limit, Offset, PlanId, PrincipalDep, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
 from planner.plan import analysis
 
@@ -50,6 +50,13 @@ def _file_responses(media_type: str, description: str, example: str | None = Non
     return {200: {"content": {media_type: content}, "description": description}, **FILE_ERRORS}
 
 
+def _readable(session, principal, plan_id: int):  # noqa: ANN001, ANN202
+    """The plan's row, when the token may read its region (403 otherwise, 404 when unknown)."""
+    row = crud.get_plan_row(session, plan_id)
+    principal.check_read(row.region)
+    return row
+
+
 def _status_quo(session, row, wanted: bool = True):  # noqa: ANN001, ANN202
     """(id, Plan) of the stored status quo of the plan's scenario version, or None."""
     other = crud.status_quo_for(session, row) if wanted else None
@@ -61,16 +68,17 @@ def _loaded(session, settings, row):  # noqa: ANN001, ANN202
 
 
 @router.get("", response_model=list[schemas.PlanSummary], responses={422: schemas.ERRORS[422]}, summary="List plans")
-def list_plans(session: SessionDep, region: RegionQuery = None,
+def list_plans(principal: PrincipalDep, session: SessionDep, region: RegionQuery = None,
                scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
                mode: Annotated[Mode | None, Query(description="Only plans of this mode.", examples=["optimise"])] = None,
                limit: Limit = 100, offset: Offset = 0) -> list[schemas.PlanSummary]:
-    """Stored plans, newest first, optionally of one region, scenario or mode."""
-    return [views.plan_summary(row) for row in crud.list_plans(session, region, scenario_id, mode, limit, offset)]
+    """Stored plans, newest first, optionally of one region, scenario or mode (of the regions the token may read)."""
+    return [views.plan_summary(row) for row in crud.list_plans(session, region, scenario_id, mode, limit, offset,
+                                                               principal.visible_regions)]
 
 
 @router.get("/compare", response_model=schemas.CompareOut, responses=NOT_FOUND, summary="Compare two plans")
-def compare(session: SessionDep,
+def compare(principal: PrincipalDep, session: SessionDep,
             a: PlanA,
             b: PlanB,
             limit: Annotated[int, Query(ge=1, le=1000, description="At most this many cells per list.", examples=[20])] = 50,
@@ -78,7 +86,7 @@ def compare(session: SessionDep,
     """KPI differences (b minus a, which plan is better on each) and the hotspot cells (area, sector
     chamber, level, week) where b has fewer or more unplaced students than a; also the
     stagebarometer cells (sector chamber, pathway, level)."""
-    row_a, row_b = crud.get_plan_row(session, a), crud.get_plan_row(session, b)
+    row_a, row_b = _readable(session, principal, a), _readable(session, principal, b)
     result = analysis.compare_hotspot_cells(crud.plan_of(row_a), crud.plan_of(row_b), limit)
     return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
 
@@ -86,43 +94,43 @@ def compare(session: SessionDep,
 @router.get("/compare/map", response_class=HTMLResponse,
             responses={**_file_responses("text/html", "The comparison map (self-contained HTML)"), **FILE_UNAVAILABLE},
             summary="Map of the difference between two plans")
-def compare_map(session: SessionDep, settings: SettingsDep,
+def compare_map(principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
                 a: PlanA,
                 b: PlanB,
                 ) -> FileResponse:
     """Where plan b leaves fewer (blue) or more (red) students without a place than plan a, per area;
     drawn on plan b's scenario version."""
-    row_a, row_b = crud.get_plan_row(session, a), crud.get_plan_row(session, b)
+    row_a, row_b = _readable(session, principal, a), _readable(session, principal, b)
     path = artifacts.comparison_map_html(settings, (row_a.id, crud.plan_of(row_a)), (row_b.id, crud.plan_of(row_b)),
                                          _loaded(session, settings, row_b))
     return FileResponse(path, media_type="text/html; charset=utf-8")
 
 
 @router.get("/{plan_id}", response_model=schemas.PlanOut, responses=NOT_FOUND, summary="Read a plan's KPIs")
-def get_plan(plan_id: PlanId, session: SessionDep) -> schemas.PlanOut:
+def get_plan(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> schemas.PlanOut:
     """KPIs, baselines (status quo, greedy), solver statistics, where it comes from and links to its parts."""
-    return views.plan_out(crud.get_plan_row(session, plan_id))
+    return views.plan_out(_readable(session, principal, plan_id))
 
 
 @router.get("/{plan_id}/schedule", response_model=schemas.ScheduleOut, responses=NOT_FOUND,
             summary="The plan's internship calendar")
-def schedule(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
+def schedule(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
              pathway: PathwayQ = None, area: AreaQ = None,
              institution: Annotated[str | None, Query(min_length=1, max_length=200, examples=["roc-oost"])] = None,
              changed: Annotated[bool | None, Query(description="Only cohorts whose period changed (true) "
                                                    "or stayed (false).")] = None) -> schemas.ScheduleOut:
     """Per cohort: its waves (form, start week, students) and where the students are placed."""
-    plan = crud.plan_of(crud.get_plan_row(session, plan_id))
+    plan = crud.plan_of(_readable(session, principal, plan_id))
     cohorts = analysis.filter_cohorts(plan, sector, level, pathway, area, institution, changed)
     return schemas.ScheduleOut(plan_id=plan_id, count=len(cohorts), cohorts=cohorts)
 
 
 @router.get("/{plan_id}/shortages", response_model=schemas.ShortagesOut, responses=NOT_FOUND,
             summary="Unplaced students by week, sector, pathway, level and area")
-def shortages(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
+def shortages(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
               pathway: PathwayQ = None, area: AreaQ = None, week: WeekQ = None) -> schemas.ShortagesOut:
     """The plan's shortage cells, filtered by any of sector chamber, level, pathway, area and week."""
-    plan = crud.plan_of(crud.get_plan_row(session, plan_id))
+    plan = crud.plan_of(_readable(session, principal, plan_id))
     cells = analysis.filter_shortages(plan, sector, level, pathway, area, week)
     filters = {k: v for k, v in {"sector": sector, "level": level, "pathway": pathway, "area": area,
                                  "week": week}.items() if v is not None}
@@ -132,9 +140,9 @@ def shortages(plan_id: PlanId, session: SessionDep, sector: SectorQ = None, leve
 
 @router.get("/{plan_id}/utilisation", response_model=schemas.UtilisationOut, responses=NOT_FOUND,
             summary="Supervision capacity and use per company and week")
-def utilisation(plan_id: PlanId, session: SessionDep, area: AreaQ = None) -> schemas.UtilisationOut:
+def utilisation(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, area: AreaQ = None) -> schemas.UtilisationOut:
     """Capacity and use in student-days per company and week, and the totals per week."""
-    plan = crud.plan_of(crud.get_plan_row(session, plan_id))
+    plan = crud.plan_of(_readable(session, principal, plan_id))
     companies = [u for u in plan.utilisation if area is None or u.area.casefold() == area.casefold()]
     return schemas.UtilisationOut(plan_id=plan_id, weeks=plan.weeks,
                                   totals=[schemas.WeekUse(**t) for t in analysis.weekly_totals(plan)],
@@ -143,10 +151,10 @@ def utilisation(plan_id: PlanId, session: SessionDep, area: AreaQ = None) -> sch
 
 @router.get("/{plan_id}/hotspots", response_model=schemas.HotspotsOut, responses=NOT_FOUND, tags=["hotspots"],
             summary="The plan's shortage hotspots")
-def plan_hotspots(plan_id: PlanId, session: SessionDep, limit: Limit = 20, sector: SectorQ = None,
+def plan_hotspots(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, limit: Limit = 20, sector: SectorQ = None,
                   level: LevelQ = None) -> schemas.HotspotsOut:
     """Cells (area, sector chamber, level, week) with the most unplaced students, ranked."""
-    row = crud.get_plan_row(session, plan_id)
+    row = _readable(session, principal, plan_id)
     plan = crud.plan_of(row)
     cells = analysis.rank_hotspots([analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
                                                        {w: i for i, w in enumerate(plan.weeks)})],
@@ -157,11 +165,12 @@ def plan_hotspots(plan_id: PlanId, session: SessionDep, limit: Limit = 20, secto
 @router.get("/{plan_id}/map", response_class=HTMLResponse,
             responses={**_file_responses("text/html", "The map (self-contained HTML, Leaflet)"), **FILE_UNAVAILABLE},
             summary="Map of the plan's shortage")
-def plan_map(plan_id: PlanId, session: SessionDep, settings: SettingsDep, status_quo: StatusQuoQ = True) -> FileResponse:
+def plan_map(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+             status_quo: StatusQuoQ = True) -> FileResponse:
     """An interactive map of the plan: students without a place per area, sector chamber, level and week,
     companies and institutions; with the status quo and the difference as further views when a
     status-quo plan of the same scenario version is stored."""
-    row = crud.get_plan_row(session, plan_id)
+    row = _readable(session, principal, plan_id)
     path = artifacts.map_html(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
                               _status_quo(session, row, status_quo))
     return FileResponse(path, media_type="text/html; charset=utf-8")
@@ -169,21 +178,21 @@ def plan_map(plan_id: PlanId, session: SessionDep, settings: SettingsDep, status
 
 @router.get("/{plan_id}/charts/{name}.png", response_class=Response,
             responses=_file_responses("image/png", "The chart as PNG"), summary="A chart of the plan")
-def chart(plan_id: PlanId, session: SessionDep, settings: SettingsDep,
+def chart(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
           name: Annotated[Literal["weekly_capacity", "shortage_cells"], Path(
               description="weekly_capacity: demand against capacity per sector chamber and week; "
                           "shortage_cells: unplaced students per stagebarometer cell.")],
           status_quo: StatusQuoQ = True) -> FileResponse:
     """A PNG chart of the plan, against the status quo when a status-quo plan is stored."""
-    row = crud.get_plan_row(session, plan_id)
+    row = _readable(session, principal, plan_id)
     path = artifacts.chart_png(settings, row.id, crud.plan_of(row), _loaded(session, settings, row), name,
                                _status_quo(session, row, status_quo))
     return FileResponse(path, media_type="image/png")
 
 
 def _csv(table: str):  # noqa: ANN202
-    def download(plan_id: PlanId, session: SessionDep) -> PlainTextResponse:
-        plan = crud.plan_of(crud.get_plan_row(session, plan_id))
+    def download(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> PlainTextResponse:
+        plan = crud.plan_of(_readable(session, principal, plan_id))
         return PlainTextResponse(artifacts.table_csv(plan, table), media_type="text/csv; charset=utf-8",
                                  headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
     download.__doc__ = f"The plan's {table} table as CSV, exactly as the command line writes {table}.csv."
@@ -208,9 +217,9 @@ for _table in artifacts.TABLES:
 @router.get("/{plan_id}/summary.md", response_class=PlainTextResponse,
             responses=_file_responses("text/markdown", "summary.md", "# Plan for twente-zorg (optimised plan)\n"),
             summary="Download summary.md")
-def summary_md(plan_id: PlanId, session: SessionDep) -> PlainTextResponse:
+def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> PlainTextResponse:
     """The plan's readable summary, as the command line writes summary.md."""
-    row = crud.get_plan_row(session, plan_id)
+    row = _readable(session, principal, plan_id)
     other = crud.status_quo_for(session, row)
     text = artifacts.summary_markdown(crud.plan_of(row), crud.plan_of(other) if other else None)
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
@@ -220,18 +229,18 @@ def summary_md(plan_id: PlanId, session: SessionDep) -> PlainTextResponse:
             responses=_file_responses("application/json", "plan.json", schema={
                 "type": "object", "description": "The whole planner.plan.Plan (scenario, mode, weeks, kpis, "
                 "baselines, cohorts, shortages, utilisation, solver)."}), summary="Download plan.json")
-def plan_json(plan_id: PlanId, session: SessionDep) -> Response:
+def plan_json(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> Response:
     """The whole plan as the command line writes plan.json."""
-    row = crud.get_plan_row(session, plan_id)
+    row = _readable(session, principal, plan_id)
     return Response(row.plan_json, media_type="application/json",
                     headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.json"'})
 
 
 @router.get("/{plan_id}/outputs.zip", response_class=Response,
             responses=_file_responses("application/zip", "All result files"), summary="Download all result files")
-def outputs_zip(plan_id: PlanId, session: SessionDep, settings: SettingsDep) -> FileResponse:
+def outputs_zip(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
     """plan.json, the CSV tables, summary.md, the charts and the map as one zip (planner.report.write_outputs)."""
-    row = crud.get_plan_row(session, plan_id)
+    row = _readable(session, principal, plan_id)
     path = artifacts.outputs_zip(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
                                  _status_quo(session, row))
     return FileResponse(path, media_type="application/zip", filename=f"plan-{plan_id}.zip")

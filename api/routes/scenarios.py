@@ -7,7 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from api import crud, schemas, views
-from api.deps import MAX_ID, NAME_PATTERN, JobsDep, Limit, Offset, RegionQuery, ScenarioId, SessionDep, SettingsDep
+from api.deps import (
+    MAX_ID,
+    NAME_PATTERN,
+    JobsDep,
+    Limit,
+    Offset,
+    PrincipalDep,
+    RegionQuery,
+    ScenarioId,
+    SessionDep,
+    SettingsDep,
+)
 from api.errors import Conflict
 from api.scenario_input import read_scenario
 
@@ -79,12 +90,18 @@ UPLOAD_RESPONSES: dict[int | str, dict[str, Any]] = {
     "", status_code=status.HTTP_201_CREATED, response_model=schemas.ScenarioOut, responses=UPLOAD_RESPONSES,
     summary="Upload a scenario", openapi_extra={"requestBody": SCENARIO_BODY},
 )
-async def create_scenario(request: Request, session: SessionDep, settings: SettingsDep, response: Response,
-                          region: RegionParam = None) -> schemas.ScenarioOut:
+async def create_scenario(request: Request, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+                          response: Response, region: RegionParam = None) -> schemas.ScenarioOut:
     """Check and store a new scenario (version 1). Send JSON, YAML, or multipart form data with the
-    scenario file and its CSV tables. Every validation problem is reported at once (422)."""
+    scenario file and its CSV tables. Every validation problem is reported at once (422).
+    Editors may store scenarios only in their own regions (403 otherwise)."""
+    principal.check_writer()
+    if region is not None:
+        principal.check_write(region)  # before reading the body
     parsed = await read_scenario(request, settings.max_upload_bytes, region)
+    principal.check_write(crud.scenario_region(parsed.content, parsed.region))
     row, version = crud.create_scenario(session, parsed.content, parsed.region)
+    crud.record(session, principal, "scenario.create", "scenario", row.id, row.region, f"version {version.version}")
     session.commit()
     response.headers["Location"] = f"/scenarios/{row.id}"
     return views.scenario_out(row, version)
@@ -92,17 +109,19 @@ async def create_scenario(request: Request, session: SessionDep, settings: Setti
 
 @router.get("", response_model=list[schemas.ScenarioSummary], summary="List scenarios",
             responses={422: schemas.ERRORS[422]})
-def list_scenarios(session: SessionDep, region: RegionQuery = None, limit: Limit = 100,
+def list_scenarios(principal: PrincipalDep, session: SessionDep, region: RegionQuery = None, limit: Limit = 100,
                    offset: Offset = 0) -> list[schemas.ScenarioSummary]:
-    """Stored scenarios (latest versions), newest first; optionally of one region."""
-    rows = crud.list_scenarios(session, region, limit, offset)
+    """Stored scenarios (latest versions), newest first; optionally of one region. Only the regions the
+    token may read."""
+    rows = crud.list_scenarios(session, region, limit, offset, principal.visible_regions)
     return [views.scenario_summary(row, crud.get_version(session, row.id)) for row in rows]
 
 
 @router.get("/{scenario_id}", response_model=schemas.ScenarioOut, responses=schemas.ERRORS,
             summary="Read a scenario (latest version)")
-def get_scenario(scenario_id: ScenarioId, session: SessionDep) -> schemas.ScenarioOut:
+def get_scenario(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep) -> schemas.ScenarioOut:
     """The latest version of a scenario, with its document and load warnings."""
+    principal.check_read(crud.get_scenario(session, scenario_id).region)
     version = crud.get_version(session, scenario_id)
     return views.scenario_out(version.scenario, version)
 
@@ -111,24 +130,32 @@ def get_scenario(scenario_id: ScenarioId, session: SessionDep) -> schemas.Scenar
     "/{scenario_id}", response_model=schemas.ScenarioOut, responses={**UPLOAD_RESPONSES, 404: schemas.ERRORS[404]},
     summary="Replace a scenario (adds a version)", openapi_extra={"requestBody": SCENARIO_BODY},
 )
-async def replace_scenario(scenario_id: ScenarioId, request: Request, session: SessionDep, settings: SettingsDep,
-                           region: RegionParam = None) -> schemas.ScenarioOut:
+async def replace_scenario(scenario_id: ScenarioId, request: Request, principal: PrincipalDep, session: SessionDep,
+                           settings: SettingsDep, region: RegionParam = None) -> schemas.ScenarioOut:
     """Store a new version of the scenario. Earlier versions stay readable
     (`GET /scenarios/{id}/versions/{version}`), and plans and agreements keep pointing at the
     version they were made from. Same body formats and validation as the upload."""
-    crud.get_scenario(session, scenario_id)  # 404 before reading a large body
+    principal.check_write(crud.get_scenario(session, scenario_id).region)  # 404/403 before reading a large body
+    if region is not None:
+        principal.check_write(region)
     parsed = await read_scenario(request, settings.max_upload_bytes, region)
+    if parsed.region is not None:
+        principal.check_write(parsed.region.strip())  # moving it to another region needs write access there too
     row, version = crud.add_version(session, scenario_id, parsed.content, parsed.region)
+    crud.record(session, principal, "scenario.update", "scenario", row.id, row.region, f"version {version.version}")
     session.commit()
     return views.scenario_out(row, version)
 
 
 @router.delete("/{scenario_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: schemas.ERRORS[404],
                422: schemas.ERRORS[422]}, summary="Delete a scenario")
-def delete_scenario(scenario_id: ScenarioId, session: SessionDep, jobs: JobsDep) -> Response:
+def delete_scenario(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep, jobs: JobsDep) -> Response:
     """Delete a scenario: it disappears from lists and reads, its queued and running jobs are cancelled.
     Its plans and the agreements that adopted them stay (they are the region's record)."""
+    region = crud.get_scenario(session, scenario_id).region
+    principal.check_write(region)
     active = crud.delete_scenario(session, scenario_id)
+    crud.record(session, principal, "scenario.delete", "scenario", scenario_id, region)
     session.commit()
     for job_id in active:
         try:
@@ -140,16 +167,19 @@ def delete_scenario(scenario_id: ScenarioId, session: SessionDep, jobs: JobsDep)
 
 @router.get("/{scenario_id}/versions", response_model=list[schemas.ScenarioVersionSummary],
             responses=schemas.ERRORS, summary="List a scenario's versions")
-def list_versions(scenario_id: ScenarioId, session: SessionDep) -> list[schemas.ScenarioVersionSummary]:
+def list_versions(scenario_id: ScenarioId, principal: PrincipalDep,
+                  session: SessionDep) -> list[schemas.ScenarioVersionSummary]:
     """Every version of the scenario, oldest first."""
+    principal.check_read(crud.get_scenario(session, scenario_id).region)
     return [views.version_summary(v) for v in crud.list_versions(session, scenario_id)]
 
 
 @router.get("/{scenario_id}/versions/{version}", response_model=schemas.ScenarioOut, responses=schemas.ERRORS,
             summary="Read one version of a scenario")
-def get_version(scenario_id: ScenarioId, session: SessionDep,
+def get_version(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep,
                 version: Annotated[int, Path(ge=1, le=MAX_ID, description="Version number.", examples=[1])]
                 ) -> schemas.ScenarioOut:
     """A given version of the scenario, as it was stored."""
+    principal.check_read(crud.get_scenario(session, scenario_id).region)
     found = crud.get_version(session, scenario_id, version)
     return views.scenario_out(found.scenario, found)

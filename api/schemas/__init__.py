@@ -10,6 +10,7 @@ library's own models from :mod:`planner.plan.model`, so the API returns exactly 
 writes to ``plan.json``.
 """
 
+from api.schemas.access import AuditEntry, TokenCreate, TokenCreated, TokenOut
 from api.schemas.agreements import (
     AgreementCreate,
     AgreementOut,
@@ -19,6 +20,7 @@ from api.schemas.agreements import (
     WaveBrief,
 )
 from api.schemas.common import (
+    AUTH_ERRORS,
     BODY_ERRORS,
     ERRORS,
     WEEK_PATTERN,
@@ -53,10 +55,11 @@ from api.schemas.plans import (
 from api.schemas.scenarios import ScenarioOut, ScenarioSummary, ScenarioVersionSummary
 
 __all__ = [
-    "BODY_ERRORS", "ERRORS", "EXAMPLE_SCENARIO", "EXAMPLE_SCENARIO_YAML", "WEEK_PATTERN",
-    "AgreementCreate", "AgreementOut", "BarometerChange", "CellChange", "CohortDeviation", "CompareOut",
+    "AUTH_ERRORS", "BODY_ERRORS", "ERRORS", "EXAMPLE_SCENARIO", "EXAMPLE_SCENARIO_YAML", "WEEK_PATTERN",
+    "AgreementCreate", "AgreementOut", "AuditEntry", "BarometerChange", "CellChange", "CohortDeviation", "CompareOut",
     "DeviationsOut", "Health", "HotspotCell", "HotspotsOut", "JobOut", "JobProgress", "JobStatus", "KpiDifference",
     "LevelCode", "Message", "Mode", "PathwayCode", "PlanLinks", "PlanOut", "PlanSummary", "Problem", "ProblemList",
     "RegionOut", "ScenarioOut", "ScenarioSummary", "ScenarioVersionSummary", "ScheduleOut", "SectorCode",
-    "ShortagesOut", "SolveRequest", "StorableText", "UtilisationOut", "WaveBrief", "WeekUse",
+    "ShortagesOut", "SolveRequest", "StorableText", "TokenCreate", "TokenCreated", "TokenOut",
+    "UtilisationOut", "WaveBrief", "WeekUse",
 ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.schemas.common import MAX_ID, StorableText, with_examples
 from api.schemas.examples import EXAMPLE_TIME
@@ -15,13 +16,20 @@ class AgreementCreate(BaseModel):
     """Adopt a plan as the region's agreed internship calendar."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
-        {"plan_id": 3, "adopted_by": "Regionaal overleg Twente (J. de Vries)",
+        {"plan_id": 3,
          "note": "Agreed in the consortium meeting of 2 March; care block internships staggered over two waves."},
     ]})
 
-    plan_id: int = Field(ge=1, le=MAX_ID, description="The plan to adopt; it must belong to the region.")
-    adopted_by: StorableText = Field(min_length=1, max_length=200, description="Who adopts it (body or person).")
+    plan_id: int = Field(ge=1, le=MAX_ID, description="The plan to adopt; it must belong to the region. Who "
+                         "adopts it is the API token's name (`adopted_by` is not accepted in the body).")
     note: StorableText = Field(default="", max_length=10000, description="What was agreed, conditions, references.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_adopted_by(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "adopted_by" in data:
+            raise ValueError("adopted_by is not accepted: it is the name of the API token that adopts the plan")
+        return data
 
 
 class AgreementOut(BaseModel):

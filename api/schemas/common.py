@@ -72,6 +72,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": Message, "description": "Unknown id"},
     422: {"model": ProblemList, "description": "Invalid input; every problem listed"},
 }
+_JSON_MESSAGE = {"application/json": {"schema": {"$ref": "#/components/schemas/Message"}}}
+#: What every protected operation may answer besides its own responses (always JSON, also on routes
+#: that serve files, hence the explicit content).
+AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No valid API token (send `Authorization: Bearer <token>`)", "content": _JSON_MESSAGE},
+    403: {"description": "The token's role or regions do not allow this", "content": _JSON_MESSAGE},
+    429: {"description": "Too many requests with this token; retry after `Retry-After` seconds",
+          "content": _JSON_MESSAGE},
+}
 BODY_ERRORS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
     400: {"model": Message, "description": "The body cannot be read (e.g. not UTF-8 text)"},
@@ -79,12 +88,12 @@ BODY_ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 class Health(BaseModel):
-    """The server is up; database kind and queue state."""
+    """The server is up; for callers with a valid token also the database kind and queue state."""
 
     status: Literal["ok"]
-    database: str
-    max_concurrent_solves: int
-    jobs: dict[str, int]
+    database: str | None = Field(None, description="Only shown to callers with a valid token.")
+    max_concurrent_solves: int | None = Field(None, description="Only shown to callers with a valid token.")
+    jobs: dict[str, int] | None = Field(None, description="Jobs per status; only shown to callers with a valid token.")
 
     model_config = with_examples({"status": "ok", "database": "sqlite", "max_concurrent_solves": 1,
                               "jobs": {"done": 12, "queued": 1, "running": 1}})

@@ -5,7 +5,12 @@
   :func:`fresh_postgres_database`: a new empty database on it for one test.
 * :class:`ApiServer`: ``stageplanner serve`` in its own process group, so a test can kill
   it (and its solver processes) like a crash, or stop it gracefully, and start another one
-  on the same database.
+  on the same database. Its :meth:`~ApiServer.client` sends an admin token made for it.
+* :func:`make_token`: an API token stored straight in a database (as ``stageplanner tokens
+  create`` does); :func:`app_client`: the app in this process with an admin token.
+
+Servers in tests allow many requests per token (job polling is faster than the default rate
+limit); the rate limit itself is tested with its defaults in ``test_auth.py``.
 
 Also holds the scenario the tests upload: the default Twente scenario when it exists, else
 the tiny scenario of ``tests/builders.py`` (with CSV tables, uploaded as multipart).
@@ -31,7 +36,9 @@ from typing import Any
 import httpx
 import yaml
 
+from api import crud
 from api.core.config import Settings
+from api.core.db import Database
 from api.main import create_app
 from planner.scenario import save_scenario
 from tests.builders import tiny_scenario
@@ -139,8 +146,10 @@ class ApiServer:
     def __init__(self, database_url: str, data_dir: Path, **settings: Any):
         self.database_url = database_url
         self.data_dir = data_dir
-        self.settings = {"MAX_CONCURRENT_SOLVES": 1, "DEFAULT_TIME_LIMIT": 10, "MAX_TIME_LIMIT": 120, **settings}
+        self.settings = {"MAX_CONCURRENT_SOLVES": 1, "DEFAULT_TIME_LIMIT": 10, "MAX_TIME_LIMIT": 120,
+                         "RATE_LIMIT_PER_SECOND": 1000, "RATE_LIMIT_BURST": 1000, **settings}
         self.process: subprocess.Popen | None = None
+        self.token: str | None = None
         self.port = 0
         self.log = data_dir / "server.log"
 
@@ -168,6 +177,8 @@ class ApiServer:
                 raise RuntimeError(f"the API server exited with {self.process.returncode}:\n{self.log.read_text()}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    if self.token is None:
+                        self.token = make_token(self.database_url, "test admin", "admin")
                     return self
             except httpx.HTTPError:
                 pass
@@ -175,8 +186,9 @@ class ApiServer:
         self.kill()
         raise RuntimeError(f"the API server did not start within {timeout:g} s:\n{self.log.read_text()}")
 
-    def client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60)
+    def client(self, token: str | None = None) -> httpx.Client:
+        """A client sending ``token`` (default: the server's admin token)."""
+        return httpx.Client(base_url=self.url, timeout=60, headers=bearer(token or self.token or ""))
 
     def kill(self) -> None:
         """Kill the server and its solver processes at once, like a crash (SIGKILL to the group)."""
@@ -204,9 +216,35 @@ class ApiServer:
         self.process = None
 
 
-def app_client(settings: Settings) -> TestClient:
-    """The app in this process (startup and shutdown run inside ``with``), for tests that patch its parts."""
-    return TestClient(create_app(settings))
+def make_token(database_url: str, name: str, role: str, regions: tuple[str, ...] = ()) -> str:
+    """A new API token stored in the database (migrated first), as ``stageplanner tokens create`` makes one."""
+    db = Database(database_url)
+    try:
+        db.migrate()
+        with db.session() as session:
+            return crud.create_token(session, name, role, regions)[1]
+    finally:
+        db.dispose()
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The header that sends ``token``."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+class AuthorisedTestClient(TestClient):
+    """A test client that, once the app has started (``with``), sends a new admin token."""
+
+    def __enter__(self) -> AuthorisedTestClient:
+        super().__enter__()
+        self.headers.update(bearer(make_token(self.app.state.settings.database_url, "test admin", "admin")))
+        return self
+
+
+def app_client(settings: Settings) -> AuthorisedTestClient:
+    """The app in this process (startup and shutdown run inside ``with``) with an admin token, for tests that
+    patch its parts."""
+    return AuthorisedTestClient(create_app(settings))
 
 
 # ------------------------------------------------------------------ scenarios and helpers

@@ -122,13 +122,12 @@ def test_end_to_end(api_server: ApiServer, tmp_path: Path) -> None:
         assert compared["cells_better"] >= len(compared["better"])
 
         # The region adopts the status quo plan, then checks the optimised plan against it.
-        adopted = client.post("/regions/Twente/agreements", json={
-            "plan_id": sq_id, "adopted_by": "Regionaal overleg Twente", "note": "current periods"})
+        adopted = client.post("/regions/Twente/agreements", json={"plan_id": sq_id, "note": "current periods"})
         assert adopted.status_code == 201, adopted.text
         agreement = adopted.json()
         assert agreement["current"] and agreement["scenario_version"] == 1 and agreement["plan"]["mode"] == "status-quo"
-        assert client.get(f"/agreements/{agreement['id']}").json()["adopted_by"] == "Regionaal overleg Twente"
-        wrong_region = client.post("/regions/Elders/agreements", json={"plan_id": plan_id, "adopted_by": "x"})
+        assert client.get(f"/agreements/{agreement['id']}").json()["adopted_by"] == "test admin"  # the token's name
+        wrong_region = client.post("/regions/Elders/agreements", json={"plan_id": plan_id})
         assert wrong_region.status_code == 422 and "Twente" in wrong_region.json()["detail"][0]["message"]
         deviations = client.get("/regions/Twente/agreements/current/deviations", params={"plan_id": plan_id}).json()
         changed = [c for c in schedule["cohorts"] if c["period_changed"]]
@@ -139,7 +138,7 @@ def test_end_to_end(api_server: ApiServer, tmp_path: Path) -> None:
         newest = client.get("/regions/Twente/agreements/current/deviations").json()
         assert newest["plan"]["id"] == sq_id > plan_id and newest["cohorts_deviating"] == 0
 
-        second = client.post("/regions/Twente/agreements", json={"plan_id": plan_id, "adopted_by": "Consortium"})
+        second = client.post("/regions/Twente/agreements", json={"plan_id": plan_id})
         history = client.get("/regions/Twente/agreements").json()
         assert [a["id"] for a in history] == [second.json()["id"], agreement["id"]]
         assert [a["current"] for a in history] == [True, False]
@@ -210,7 +209,8 @@ def test_validation_errors_match_the_cli(api_server: ApiServer, tmp_path: Path) 
         assert client.get("/plans/compare", params={"a": 1}).json()["detail"][0]["text"] == "request query, b: is required"
         assert client.get("/scenarios/99999999999999999999").status_code == 422
         assert client.get("/regions/Nowhere/agreements").json() == []
-        assert client.post("/regions/Nowhere/agreements", json={"plan_id": 1, "adopted_by": ""}).status_code == 422
+        forged = client.post("/regions/Nowhere/agreements", json={"plan_id": 1, "adopted_by": "someone else"})
+        assert forged.status_code == 422 and "token" in forged.json()["detail"][0]["message"]
 
         # A good scenario, then solve requests with bad options.
         good = _upload(client, tiny_files(tmp_path / "good"), "Checks")

@@ -3,7 +3,8 @@
 A live server on SQLite and on PostgreSQL, seeded with a scenario, a plan and an agreement so
 the documented example ids hit real records. Every operation gets a few generated requests
 (valid and invalid); none may cause a server error, and every response must match the
-documented status codes, content types and schemas.
+documented status codes, content types and schemas. Requests send the server's admin token
+(anonymous requests and other roles are covered by ``test_auth.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.main import app
-from tests.api.support import ApiServer, multipart_files, tiny_files, wait_for_job
+from tests.api.support import ApiServer, bearer, multipart_files, tiny_files, wait_for_job
 
 EXAMPLES = 5
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -39,7 +40,7 @@ def schema_server(module_database_url: str, tmp_path_factory: pytest.TempPathFac
                                    files=multipart_files(tiny_files(folder / "tiny"))).json()
             job = client.post(f"/scenarios/{scenario['id']}/solve", json={"mode": "greedy"}).json()
             plan_id = wait_for_job(client, job["id"])["plan_id"]
-            client.post("/regions/Twente/agreements", json={"plan_id": plan_id, "adopted_by": "test"})
+            client.post("/regions/Twente/agreements", json={"plan_id": plan_id})
         yield server
     finally:
         server.stop()
@@ -70,14 +71,15 @@ def api_schema(schema_server: ApiServer):  # noqa: ANN201
 # Schemathesis' own pytest plugin (schema.parametrize) does not run under pytest 9 (it reads
 # Node._nodeid); so each operation is a pytest case and Hypothesis drives Schemathesis' strategies.
 @pytest.mark.parametrize(("method", "path", "mode"), _cases())
-def test_no_server_errors_and_documented_responses(api_schema, method: str, path: str,  # noqa: ANN001
-                                                   mode: GenerationMode) -> None:
+def test_no_server_errors_and_documented_responses(api_schema, schema_server: ApiServer,  # noqa: ANN001
+                                                   method: str, path: str, mode: GenerationMode) -> None:
     operation = api_schema[path][method]
+    token = schema_server.token or ""
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
     def check(case: schemathesis.Case) -> None:
-        case.call_and_validate(checks=CHECKS, timeout=60)
+        case.call_and_validate(checks=CHECKS, timeout=60, headers=bearer(token))
 
     check()

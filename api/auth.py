@@ -1,0 +1,80 @@
+"""Authentication of every request, before anything else reads it.
+
+:class:`TokenAuthentication` is an ASGI middleware: it reads ``Authorization: Bearer <token>``,
+looks the token up (:func:`api.crud.authenticate`), applies the rate limit per token and puts
+the caller (:class:`api.core.security.Principal`) in ``request.state.principal``. A request
+without a valid token gets 401 (with ``WWW-Authenticate: Bearer``) before its body is read,
+so nothing is parsed or stored for it; a token over its rate gets 429 with ``Retry-After``.
+Only :data:`OPEN_PATHS` (liveness and the API documentation) are answered without a token.
+
+Tokens travel only in the header, never in cookies, so a web page elsewhere cannot make a
+browser send an authorised request (no cross-site request forgery).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from api import crud
+from api.core.security import Principal
+
+#: Paths answered without a token: liveness and the documentation.
+OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, else None."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").strip().partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+            return None
+    return None
+
+
+def _lookup(scope: Scope, token: str) -> Principal | None:
+    with scope["app"].state.db.sessions() as session:
+        return crud.authenticate(session, token)
+
+
+async def _answer(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
+    body = json.dumps({"detail": detail}).encode("utf-8")
+    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+class TokenAuthentication:
+    """The ASGI middleware described in the module documentation."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        token = bearer_token(scope)
+        principal = await run_in_threadpool(_lookup, scope, token) if token else None
+        if principal is None and scope["path"] not in OPEN_PATHS:
+            if token is None:
+                await _answer(send, 401, "an API token is needed: send 'Authorization: Bearer <token>'",
+                              {"WWW-Authenticate": "Bearer"})
+            else:
+                await _answer(send, 401, "the API token is not valid (unknown, revoked or malformed)",
+                              {"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            return
+        if principal is not None:
+            wait = scope["app"].state.rate_limiter.acquire(principal.token_id)
+            if wait > 0:
+                await _answer(send, 429, f"too many requests with token {principal.name!r}; retry in "
+                                         f"{math.ceil(wait)} s", {"Retry-After": str(math.ceil(wait))})
+                return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)

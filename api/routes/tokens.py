@@ -1,0 +1,52 @@
+"""API tokens over the API (admin tokens only); ``stageplanner tokens`` does the same on the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+
+from api import crud, schemas, views
+from api.deps import MAX_ID, PrincipalDep, SessionDep
+from api.errors import Conflict
+
+router = APIRouter(prefix="/tokens", tags=["tokens"])
+
+TokenId = Annotated[int, Path(ge=1, le=MAX_ID, description="Token id.", examples=[3])]
+
+
+@router.get("", response_model=list[schemas.TokenOut], summary="List API tokens")
+def list_tokens(principal: PrincipalDep, session: SessionDep) -> list[schemas.TokenOut]:
+    """Every token, revoked ones too, oldest first: id, name, role, regions; never the token itself."""
+    principal.check_admin()
+    return [views.token_out(row) for row in crud.list_tokens(session)]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.TokenCreated,
+             responses=schemas.BODY_ERRORS, summary="Create an API token")
+def create_token(body: schemas.TokenCreate, principal: PrincipalDep, session: SessionDep,
+                 response: Response) -> schemas.TokenCreated:
+    """Make a token; the response holds it once (only its hash is stored). Readers and editors need at
+    least one region."""
+    principal.check_admin()
+    row, token = crud.create_token(session, body.name, body.role, body.regions)
+    crud.record(session, principal, "token.create", "token", row.id, None,
+                f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}")
+    session.commit()
+    response.headers["Cache-Control"] = "no-store"
+    return schemas.TokenCreated(**views.token_out(row).model_dump(), token=token)
+
+
+@router.delete("/{token_id}", response_model=schemas.TokenOut, summary="Revoke an API token",
+               responses={**schemas.ERRORS, 409: {"model": schemas.Message, "description": "A token cannot revoke "
+                                                   "itself"}})
+def revoke_token(token_id: TokenId, principal: PrincipalDep, session: SessionDep) -> schemas.TokenOut:
+    """Revoke a token at once: requests with it get 401 from now on. It stays listed, marked revoked.
+    A token cannot revoke itself (409): use another admin token or `stageplanner tokens revoke`."""
+    principal.check_admin()
+    if token_id == principal.token_id:
+        raise Conflict("a token cannot revoke itself; use another admin token or 'stageplanner tokens revoke'")
+    row = crud.revoke_token(session, token_id)
+    crud.record(session, principal, "token.revoke", "token", row.id, None, row.name)
+    session.commit()
+    return views.token_out(row)
