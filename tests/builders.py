@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hypothesis import strategies as st
+
 from planner.scenario import Scenario
 
 AREAS = {
@@ -70,3 +72,42 @@ def tiny_scenario() -> Scenario:
         [company("k1", 10), company("k2", 8, area="Hengelo", levels="3|4"),
          company("k3", 5, sectors="techniek", levels="2|3|4")],
     )
+
+
+# Random small scenarios for property tests: a few companies and cohorts in three places,
+# sixteen autumn weeks, block and line forms.
+RANDOM_WEEKS = [f"2026-W{w}" for w in range(36, 52)]
+RANDOM_FORMS = ["block:2", "block:4", "block:6", "line:2x4", "line:3x6", "line:1x8"]
+
+
+@st.composite
+def small_scenarios(draw, max_companies: int = 3, max_places: int = 6, max_cohorts: int = 4,
+                    window_slack: int | None = None):
+    """A hypothesis strategy for small scenarios; ``window_slack`` caps how much longer a window is than its longest form."""
+    companies = []
+    for k in range(draw(st.integers(1, max_companies))):
+        companies.append(company(
+            f"k{k}", places=draw(st.integers(0, max_places)),
+            area=draw(st.sampled_from(["Enschede", "Hengelo", "Zwolle"])),
+            sectors=draw(st.sampled_from(["zorg", "zorg|techniek", "techniek"])),
+            levels=draw(st.sampled_from(["2|3|4", "3|4", "entree|2"])),
+            reduced_weeks={draw(st.sampled_from(RANDOM_WEEKS)): draw(st.integers(0, 2))},
+        ))
+    last_week = len(RANDOM_WEEKS) - 1
+    cohorts = []
+    for c in range(draw(st.integers(1, max_cohorts))):
+        forms = draw(st.lists(st.sampled_from(RANDOM_FORMS), min_size=1, max_size=2, unique=True))
+        longest = max(int(f.split(":")[1].split("x")[-1]) for f in forms)
+        first = draw(st.integers(0, last_week - longest))
+        latest = last_week if window_slack is None else min(last_week, first + longest + window_slack - 1)
+        last = draw(st.integers(first + longest - 1, latest))
+        current = draw(st.sampled_from(forms))
+        length = int(current.split(":")[1].split("x")[-1])
+        start = draw(st.integers(first, last - length + 1))
+        cohorts.append(cohort(
+            f"c{c}", students=draw(st.integers(1, 12)), forms="|".join(forms), current_form=current,
+            current_start=RANDOM_WEEKS[start], earliest=RANDOM_WEEKS[first], latest=RANDOM_WEEKS[last],
+            sector=draw(st.sampled_from(["zorg", "techniek"])), level=draw(st.sampled_from(["entree", "2", "3", "4"])),
+            max_waves=draw(st.integers(1, 3)), max_travel_minutes=draw(st.sampled_from([20, 45, 90])),
+        ))
+    return make_scenario(cohorts, companies, areas=("Enschede", "Hengelo", "Zwolle"))

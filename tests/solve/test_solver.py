@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from planner.geo.region import Region
 from planner.plan.verify import verify_plan
 from planner.solve import SolveError, SolveParams, solve, solve_watched
-from tests.builders import cohort, company, make_scenario
+from tests.builders import cohort, company, make_scenario, small_scenarios
 
 
 def travel(scenario):
@@ -124,40 +123,6 @@ def test_no_company_at_all_gives_an_all_shortage_plan_with_explanation():
     plan = checked(scenario, "optimise")
     assert plan.kpis.placed == 0 and plan.kpis.unplaced == 10
     assert any("no student could be placed" in line for line in plan.solver.explanation)
-
-
-WEEKS = [f"2026-W{w}" for w in range(36, 52)]
-FORMS = ["block:2", "block:4", "block:6", "line:2x4", "line:3x6", "line:1x8"]
-
-
-@st.composite
-def small_scenarios(draw):
-    n_companies = draw(st.integers(1, 3))
-    companies = []
-    for k in range(n_companies):
-        companies.append(company(
-            f"k{k}", places=draw(st.integers(0, 6)),
-            area=draw(st.sampled_from(["Enschede", "Hengelo", "Zwolle"])),
-            sectors=draw(st.sampled_from(["zorg", "zorg|techniek", "techniek"])),
-            levels=draw(st.sampled_from(["2|3|4", "3|4", "entree|2"])),
-            reduced_weeks={draw(st.sampled_from(WEEKS)): draw(st.integers(0, 2))},
-        ))
-    cohorts = []
-    for c in range(draw(st.integers(1, 4))):
-        forms = draw(st.lists(st.sampled_from(FORMS), min_size=1, max_size=2, unique=True))
-        longest = max(int(f.split(":")[1].split("x")[-1]) for f in forms)
-        first = draw(st.integers(0, 15 - longest))
-        last = draw(st.integers(first + longest - 1, 15))
-        current = draw(st.sampled_from(forms))
-        length = int(current.split(":")[1].split("x")[-1])
-        start = draw(st.integers(first, last - length + 1))
-        cohorts.append(cohort(
-            f"c{c}", students=draw(st.integers(1, 12)), forms="|".join(forms), current_form=current,
-            current_start=WEEKS[start], earliest=WEEKS[first], latest=WEEKS[last],
-            sector=draw(st.sampled_from(["zorg", "techniek"])), level=draw(st.sampled_from(["entree", "2", "3", "4"])),
-            max_waves=draw(st.integers(1, 3)), max_travel_minutes=draw(st.sampled_from([20, 45, 90])),
-        ))
-    return make_scenario(cohorts, companies, areas=("Enschede", "Hengelo", "Zwolle"))
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
