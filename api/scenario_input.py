@@ -29,7 +29,7 @@ from starlette.requests import Request
 from api.crud import ScenarioContent
 from api.errors import PayloadTooLarge, UnsupportedMediaType
 from api.schemas.common import NAME_PATTERN
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.scenario import scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
 

@@ -31,7 +31,8 @@ from pathlib import Path
 import ortools
 
 from planner.generate import generate_scenario
-from planner.geo import Region, load_scenario
+from planner.geo import Region
+from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.plan.model import Plan
 from planner.scenario import Scenario, write_atomic

@@ -23,7 +23,7 @@ import typer
 from rich.markup import escape
 
 from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.plan.analysis import compare_plans
 from planner.plan.model import load_plan
 from planner.plan.result import Result

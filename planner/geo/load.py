@@ -51,4 +51,4 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         errors, warnings = geography_problems(scenario, path, origins)
         if errors:
             raise ScenarioError(errors)
-    return LoadedScenario(scenario, path, warnings)
+    return LoadedScenario(scenario, path, warnings, origins)

@@ -33,6 +33,7 @@ class LoadedScenario:
     scenario: Scenario
     path: Path
     warnings: list[InputProblem] = field(default_factory=list)
+    origins: Origins = field(default_factory=dict)  # where each table row came from, for messages
 
     @property
     def base_dir(self) -> Path:
@@ -160,4 +161,4 @@ def load_scenario(path: str | os.PathLike[str]) -> LoadedScenario:
     errors = check_scenario(scenario, path, origins)
     if errors:
         raise ScenarioError(errors)
-    return LoadedScenario(scenario, path)
+    return LoadedScenario(scenario, path, origins=origins)

@@ -12,7 +12,7 @@ import yaml
 
 import planner.solve as solve_package
 from api.core.config import Settings
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.plan.model import Progress
 from planner.scenario import ScenarioError
 from tests.api.support import TWENTE, ApiServer, app_client, multipart_files, tiny_files, wait_for_job

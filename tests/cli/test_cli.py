@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from planner import bench, cli
 from planner.generate import generate_scenario, write_generated
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.plan.model import load_plan
 from planner.report.output import STAGING_SUFFIX
 from planner.scenario import ScenarioError

@@ -19,7 +19,7 @@ from planner.generate import (
     status_quo_shortage,
     write_generated,
 )
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.scenario import InternshipForm, Scenario, scenario_document
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

@@ -15,7 +15,7 @@ from maps import comparison_map, embedded_payload, plan_map, render_html, write_
 from maps.bundle import external_references
 from maps.data import TEXT
 from planner.codes import SECTOR_CHAMBERS
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.scenario import LoadedScenario, Scenario, save_scenario
 from planner.solve import SolveParams, solve
 from tests.builders import cohort, company, scenario_dict

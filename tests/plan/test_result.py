@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.plan.result import Result, make_result, never_worse_than_status_quo
 from planner.solve import SolveParams, solve
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.plan.analysis import compare_plans, hotspots
 from planner.plan.model import Plan, load_plan
 from planner.report import charts

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from planner.geo import load_scenario
+from planner.model import load_scenario
 from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario, embedded_scenario_names
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from planner.geo import Region, load_scenario
+from planner.geo import Region
+from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.plan.verify import verify_plan
 from planner.scenario.embedded import embedded_scenario
