@@ -197,3 +197,15 @@ def test_without_the_exact_stage_twente_status_quo_is_worse():
     # What the exact stage is worth: the heuristic stage alone leaves more shortage (100.5 when measured).
     plan = _solve_twente("status-quo", 10, exact=False)
     assert plan.kpis.objective > 64.5 + 1.0
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ORACLE_SCENARIOS, st.sampled_from(["status-quo", "optimise"]))
+def test_the_planner_finds_the_optimum_of_small_scenarios(scenario, mode):
+    # The whole solve as users run it: small independent parts are solved exactly, so the plan
+    # is the oracle's optimum and the bound proves it.
+    plan = solve(scenario, SolveParams(mode, time_limit=5, baselines=False)).plan
+    oracle = exact_optimum(compile_problem(scenario, Region(scenario), mode), time_limit=20.0)
+    assert oracle.status == "optimal"
+    assert plan.kpis.objective == pytest.approx(oracle.value)
+    assert plan.kpis.bound == pytest.approx(oracle.value)
