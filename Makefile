@@ -35,7 +35,7 @@ test-all: setup system-deps
 	$(BIN)/pytest -m ''
 
 bench: setup
-	$(BIN)/stageplanner bench --size S --size M --size L --out bench-out
+	$(BIN)/stageplanner bench --instance twente --instance S --instance M --instance L --out bench-out
 
 clean:
 	rm -rf $(VENV) stageplanner-demo .pytest_cache .hypothesis
