@@ -27,8 +27,8 @@ class SolveParams:
         The status-quo baseline's time limit as a share of ``time_limit`` (a smaller
         problem: half is plenty). The greedy baseline needs no solver time.
     relaxation_share
-        Share of the heuristic stage's time that the relaxation (the first bound) gets; the
-        rounding, the staggered greedy and the pooled integer model share what is left.
+        At most this share of the time goes to the relaxation (the first bound); it stops
+        earlier when it has converged.
     exact
         Run the exact company-level stage after the heuristic stage: independent parts solved
         to optimality, large-neighbourhood search, the Dantzig-Wolfe bound, then the polish of

@@ -138,9 +138,14 @@ EXACT_PHASES: tuple[SearchPhase, ...] = (exact_phase, polish_phase)
 
 
 def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Search:
-    """The relaxation and the heuristic phases on their share of ``clock``: a first plan and bound."""
+    """The relaxation and the heuristic phases on their share of ``clock``: a first plan and bound.
+
+    The relaxation may take up to ``relaxation_share`` of the whole time but stops as soon as it
+    has converged (a large region needs it finished before its plans are any good); the
+    rounding, the staggered greedy and the pooled integer model then share the heuristic stage.
+    """
+    relaxation = relax(data, clock, params.seed, params.relaxation_share)
     heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining(), data.placement_pairs()))
-    relaxation = relax(data, heuristic_clock, params.seed, params.relaxation_share)
     search = Search(data, relaxation, heuristic_clock, params.seed, params,
                     bound=relaxation.bound if relaxation.bound_proven else 0.0)
     for phase in HEURISTIC_PHASES:

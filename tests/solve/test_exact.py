@@ -15,7 +15,8 @@ from planner.solve import SolveParams, solve
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
-from planner.solve.exact.company_model import build_company_model, remaining_capacity, solve_company_model, weighted_shortage
+from planner.solve.exact.company_model import build_company_model, remaining_capacity, weighted_shortage
+from planner.solve.exact.engines import solve_company_model
 from planner.solve.exact.oracle import exact_optimum
 from planner.solve.exact.pipeline import improve
 from planner.solve.exact.polish import polish

@@ -35,7 +35,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from planner.model.formulation import Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, company_sets, option_rows, options_by_cohort
+from planner.solve.exact.company_model import Assignment, company_sets, objective_scale, option_rows, options_by_cohort
 
 
 @dataclass
@@ -338,6 +338,7 @@ def dantzig_wolfe_bound(
             return BoundResult(bound=0.0, master_value=float("inf"), converged=False, classes=len(class_list))
         classes.append(_PricingClass(data, int(members[0]), len(members), users, all_options, rows_of))
     class_of_company = {int(m): k for k, (members, _) in enumerate(class_list) for m in members}
+    capacity_keys = [data.company_capacity[pricing.company].tobytes() for pricing in classes]
     columns: list[tuple[int, np.ndarray]] = []  # (class, students per cohort as dense vector)
     patterns: list[list[tuple[int, int]]] = []  # per column: (option, students) of one company
     seen: dict[tuple[int, bytes], int] = {}
@@ -368,6 +369,7 @@ def dantzig_wolfe_bound(
     master_value, converged, rounds = np.inf, False, 0
     pi_master = weight.copy()
     first = None if start is None else np.clip(np.where(students > 0, start, 0.0), 0.0, weight)
+    grid = objective_scale(data.weight)
     pool = ThreadPoolExecutor(threads) if threads > 1 else None
     while time.perf_counter() - started < time_limit:
         rounds += 1
@@ -409,14 +411,27 @@ def dantzig_wolfe_bound(
         total_v, added, complete, exact = 0.0, 0, True, True
         deadline = started + time_limit
 
-        def price(k: int) -> tuple[float, np.ndarray | None, bool]:
+        # Classes whose packing problems are the same at these multipliers (same capacity, same
+        # options with positive profit) are priced once.
+        keys, representative = [], {}
+        for k, pricing in enumerate(classes):
+            useful = np.nonzero(pi[pricing.option_cohort] > 1e-12)[0] if len(pricing.options) else np.zeros(0, dtype=np.int64)
+            key = (capacity_keys[k], pricing.options[useful].tobytes(), np.round(pi[pricing.option_cohort[useful]], 9).tobytes())
+            keys.append(key)
+            representative.setdefault(key, k)
+
+        def price(k: int, pi: np.ndarray = pi, deadline: float = deadline) -> tuple[float, dict[int, int] | None, bool]:
             left = deadline - time.perf_counter()
             if left <= 0:
                 return np.inf, None, False
             value_bound, pattern = classes[k].price(pi, min(pricing_limit, left))
-            return value_bound, pattern, classes[k].exact
+            chosen = None if pattern is None else {int(classes[k].options[j]): int(pattern[j]) for j in np.nonzero(pattern)[0]}
+            return value_bound, chosen, classes[k].exact
 
-        priced = list(pool.map(price, range(len(classes)))) if pool is not None else [price(k) for k in range(len(classes))]
+        unique = list(representative.values())
+        results = list(pool.map(price, unique)) if pool is not None else [price(k) for k in unique]
+        by_key = {keys[k]: result for k, result in zip(unique, results)}
+        priced = [by_key[key] for key in keys]
         for k, (value_bound, pattern, class_exact) in enumerate(priced):
             pricing = classes[k]
             if not np.isfinite(value_bound):
@@ -424,10 +439,11 @@ def dantzig_wolfe_bound(
                 break
             total_v += pricing.count * value_bound
             exact = exact and class_exact
-            if pattern is not None:
+            if pattern:
                 vector = np.zeros(n_c)
-                np.add.at(vector, pricing.option_cohort, pattern)
-                chosen = [(int(pricing.options[j]), int(pattern[j])) for j in np.nonzero(pattern)[0]]
+                for option, n in pattern.items():
+                    vector[data.option_cohort[option]] += n
+                chosen = sorted(pattern.items())
                 # A pattern enters the master when it has a negative reduced cost at the master duals.
                 if (pi_master @ vector + mu[k] > 1e-7 or best_pi is None) and (vector <= students).all():
                     added += add_column(k, vector, chosen)
@@ -440,6 +456,11 @@ def dantzig_wolfe_bound(
         if master_value - best_bound <= 1e-6 * max(1.0, master_value):
             converged = True
             best_bound = max(best_bound, master_value)
+            break
+        if np.ceil(best_bound * grid - 1e-6) / grid >= master_value - 1e-9:
+            # Weighted shortages are multiples of 1/grid and the Dantzig-Wolfe optimum is at most
+            # the master's value: more rounds cannot raise the rounded-up bound.
+            converged = True
             break
         if added == 0:
             if smoothing > 0 and not np.allclose(pi, pi_master):
@@ -454,6 +475,9 @@ def dantzig_wolfe_bound(
             break
     if pool is not None:
         pool.shutdown()
+    if np.isfinite(best_bound):
+        # Every weighted shortage is a multiple of 1/grid: round the bound up to the next one.
+        best_bound = np.ceil(best_bound * grid - 1e-6) / grid
     return BoundResult(bound=max(best_bound, 0.0) if np.isfinite(best_bound) else 0.0,
                        master_value=float(master_value), converged=converged, rounds=rounds,
                        classes=len(classes), columns=len(columns), history=history,

@@ -34,10 +34,9 @@ from planner.solve.exact.company_model import (
     option_rows,
     options_by_cohort,
     placed_per_cohort,
-    solve_company_mip,
-    solve_company_model,
     weighted_shortage,
 )
+from planner.solve.exact.engines import solve_company_mip, solve_company_model
 
 ProgressFn = Callable[[str, float, float], None]
 

@@ -8,13 +8,8 @@ model to CP-SAT" alternative the pipeline is measured against).
 from __future__ import annotations
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import (
-    Assignment,
-    CompanySolution,
-    build_company_model,
-    solve_company_mip,
-    solve_company_model,
-)
+from planner.solve.exact.company_model import Assignment, build_company_model
+from planner.solve.exact.engines import CompanySolution, solve_company_mip, solve_company_model
 
 
 def exact_optimum(data: ProblemData, time_limit: float = 60.0, seed: int = 0, engine: str = "scip") -> CompanySolution:

@@ -23,19 +23,15 @@ from scipy.sparse.csgraph import connected_components
 
 from planner.model.problem import ProblemData
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
-from planner.solve.exact.company_model import (
-    Assignment,
-    build_company_model,
-    company_sets,
-    remaining_capacity,
-    solve_company_mip,
-    weighted_shortage,
-)
+from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity, weighted_shortage
+from planner.solve.exact.engines import solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
 
 ProgressFn = Callable[[str, float, float], None]
 # Parts with at most this many placement variables are solved exactly first.
 EXACT_PART_PAIRS = 8000
+# Symmetry breaking in the exact part models (see company_model.build_company_model).
+EXACT_SYMMETRY: bool | str = False
 
 
 def independent_parts(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -124,7 +120,7 @@ def improve(
     part_bounds: dict[int, float] = {}
     unreachable = np.array([len(s) == 0 for s in sets])
     small = []
-    for index, (cohorts, companies) in enumerate(parts):
+    for index, (cohorts, _companies) in enumerate(parts):
         if unreachable[cohorts].all():
             # Nobody can take these cohorts: their whole weight is short in every plan.
             open_cohorts[cohorts] = False
@@ -160,10 +156,12 @@ def improve(
         in_part = np.zeros(len(data.cohorts), dtype=bool)
         in_part[cohorts] = True
         fixed = [a for a in best if not in_part[data.option_cohort[a[0]]]]
-        built = build_company_model(data, cohorts, companies, None, fixed, symmetry_breaking=False)
-        later = sum(_pairs(data, parts[j][0], sets) for j in small if j > index)
-        share = _pairs(data, cohorts, sets) / max(1, _pairs(data, cohorts, sets) + later)
-        budget = max(0.5, (time_limit - elapsed()) * (0.85 if share > 0.5 else share))
+        built = build_company_model(data, cohorts, companies, None, fixed, symmetry_breaking=EXACT_SYMMETRY)
+        # Time by size among the parts still open (at least a tenth, at most 85 % of what is left).
+        left_pairs = sum(_pairs(data, parts[j][0], sets) for j in range(len(parts))
+                         if j >= index and open_cohorts[parts[j][0]].any())
+        share = min(0.85, max(0.1, _pairs(data, cohorts, sets) / max(1, left_pairs)))
+        budget = max(0.5, (time_limit - elapsed()) * share)
         result = solve_company_mip(data, built, budget, seed, hint=best)
         if result.assignments is not None and result.value <= value + 1e-9:
             best, value = _merge(result.assignments), result.value

@@ -1,0 +1,182 @@
+"""Solving a company-level model: CP-SAT, or SCIP through OR-Tools' model builder.
+
+Measured (docs/model.md): SCIP proves company-level optima that CP-SAT's bound does not reach
+in the time, so SCIP solves exact parts and neighbourhoods and CP-SAT serves the polish and
+the full-model alternative in the benchmark.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.linear_solver.python import model_builder_helper as mbh
+from ortools.sat.python import cp_model
+
+from planner.model.problem import ProblemData
+from planner.solve.exact.company_model import Assignment, CompanyModel, weighted_shortage
+
+
+@dataclass
+class CompanySolution:
+    """Result of solving a company model.
+
+    Attributes
+    ----------
+    status
+        ``optimal``, ``feasible``, ``infeasible`` or ``unknown``.
+    assignments
+        The complete plan (fixed plus re-optimised placements), or None without a solution.
+    value
+        Weighted shortage of the complete plan.
+    bound
+        Proven lower bound on the weighted shortage of any plan that keeps the fixed part.
+    seconds
+        Wall time of the solve.
+    """
+
+    status: str
+    assignments: list[Assignment] | None
+    value: float
+    bound: float
+    seconds: float
+
+
+def solve_company_model(
+    data: ProblemData,
+    built: CompanyModel,
+    time_limit: float,
+    seed: int = 0,
+    workers: int = 2,
+    hint: list[Assignment] | None = None,
+    cutoff: float | None = None,
+) -> CompanySolution:
+    """Solve a company model with CP-SAT.
+
+    Parameters
+    ----------
+    data
+        The compiled problem.
+    built
+        The model from :func:`build_company_model`.
+    time_limit
+        Seconds.
+    seed
+        CP-SAT random seed (with the fixed parameters the solve is deterministic up to time).
+    workers
+        CP-SAT workers (at most 2 on the shared machine).
+    hint
+        A complete plan to start from (its placements in the neighbourhood are hinted).
+    cutoff
+        Only solutions with weighted shortage at most this are wanted (objective bound).
+    """
+    if hint is not None:
+        built.hint(hint)
+    if cutoff is not None:
+        limit = int(np.floor((cutoff - built.constant) * built.scale + 1e-6))
+        weights = np.rint(data.weight[built.cohorts] * built.scale).astype(np.int64)
+        # Only plans with weighted shortage at most the cutoff.
+        built.model.Add(sum(int(w) * u for w, u in zip(weights, built.unplaced)) <= max(limit, 0))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
+    solver.parameters.num_workers = max(1, min(2, int(workers)))
+    solver.parameters.random_seed = int(seed)
+    solver.parameters.log_search_progress = False
+    status = solver.Solve(built.model)
+    name = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible",
+            cp_model.INFEASIBLE: "infeasible"}.get(status, "unknown")
+    seconds = solver.WallTime()
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        assignments = built.assignments(solver)
+        value = weighted_shortage(data, assignments)
+        bound = built.constant + solver.BestObjectiveBound() / built.scale
+        return CompanySolution(name, assignments, value, min(bound, value), seconds)
+    bound = built.constant + (solver.BestObjectiveBound() / built.scale if status != cp_model.INFEASIBLE else 0.0)
+    return CompanySolution(name, None, float("inf"), bound, seconds)
+
+
+def solve_company_mip(
+    data: ProblemData,
+    built: CompanyModel,
+    time_limit: float,
+    seed: int = 0,
+    hint: list[Assignment] | None = None,
+    engine: str = "scip",
+    portfolio: int = 1,
+) -> CompanySolution:
+    """Solve the same company model as a MIP (SCIP through OR-Tools model builder).
+
+    Parameters
+    ----------
+    data, built, time_limit, seed, hint
+        As for :func:`solve_company_model`.
+    engine
+        Model-builder solver name.
+    portfolio
+        1: one solve. 2: two solves in parallel threads (seed with the hint, seed + 1
+        without); the first to prove optimality stops the other. The best plan and the best
+        bound of the two are returned (both bounds are valid). Branch-and-bound times of
+        this model vary a lot with the seed; two runs cut the tail.
+    """
+    if portfolio <= 1:
+        return _mip_attempt(data, built, time_limit, seed, hint, engine, [])
+    solvers: list = []
+    results: list[CompanySolution] = []
+
+    def attempt(index: int) -> None:
+        result = _mip_attempt(data, built, time_limit, seed + index, hint if index == 0 else None, engine, solvers)
+        results.append(result)
+        if result.status == "optimal":
+            for other in solvers:
+                other.interrupt_solve()
+
+    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(min(2, portfolio))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    solved = [r for r in results if r.assignments is not None]
+    bound = max(r.bound for r in results)
+    if not solved:
+        return CompanySolution(results[0].status, None, float("inf"), bound, max(r.seconds for r in results))
+    best = min(solved, key=lambda r: r.value)
+    status = "optimal" if any(r.status == "optimal" for r in results) or bound >= best.value - 1e-9 else best.status
+    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), max(r.seconds for r in results))
+
+
+def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed: int,
+                 hint: list[Assignment] | None, engine: str, solvers: list) -> CompanySolution:
+    """One MIP solve of ``built``; registers its solver in ``solvers`` (so it can be interrupted)."""
+    form = built.linear
+    helper = mbh.ModelBuilderHelper()
+    helper.fill_model_from_sparse_data(form.lower, form.upper, form.cost, np.array(form.rows.lower),
+                                       np.array(form.rows.upper), form.matrix())
+    for var in range(len(form.lower)):
+        helper.set_var_integrality(var, True)
+    if hint is not None:
+        values: dict[tuple[int, int], int] = defaultdict(int)
+        for option, company, students in hint:
+            values[(option, company)] += students
+        for j in range(len(built.x)):
+            value = values.get((int(built.pair_option[j]), int(built.pair_company[j])), 0)
+            helper.add_hint(j, float(min(value, form.upper[j])))
+    solver = mbh.ModelSolverHelper(engine)
+    solvers.append(solver)
+    solver.set_time_limit_in_seconds(max(0.1, float(time_limit)))
+    if engine == "scip":
+        solver.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1")
+    solver.solve(helper)
+    status = solver.status()
+    seconds = solver.wall_time()
+    if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) and solver.has_solution():
+        values = np.rint(np.asarray(solver.variable_values())[: len(built.x)]).astype(np.int64)
+        assignments = list(built.fixed_assignments) + [
+            (int(built.pair_option[j]), int(built.pair_company[j]), int(values[j])) for j in np.nonzero(values > 0)[0]]
+        value = weighted_shortage(data, assignments)
+        # Integer costs (scaled weights): the bound rounds up to the next attainable value.
+        bound = built.constant + np.ceil(solver.best_objective_bound() - 1e-6) / built.scale
+        name = "optimal" if status == mbh.SolveStatus.OPTIMAL else "feasible"
+        return CompanySolution(name, assignments, value, min(bound, value), seconds)
+    return CompanySolution(str(status).rsplit(".", 1)[-1].lower(), None, float("inf"), built.constant, seconds)
