@@ -27,6 +27,7 @@ from api.core.db import Database
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
 from api.jobs import JobManager
 from api.routes import agreements, hotspots, jobs, plans, scenarios, service
+from api.scenario_input import shutdown_upload_workers
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             manager.shutdown()
+            shutdown_upload_workers()
             db.dispose()
 
     app = FastAPI(title="Stage planner API", version=VERSION, description=DESCRIPTION, openapi_tags=TAGS,

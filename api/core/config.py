@@ -12,6 +12,21 @@ variable                               meaning                                  
 ``STAGEPLANNER_MAX_TIME_LIMIT``        largest time limit (s) a job may ask for    ``3600``
 ``STAGEPLANNER_DEFAULT_TIME_LIMIT``    time limit (s) when a job gives none        ``60``
 ``STAGEPLANNER_MAX_UPLOAD_MB``         largest accepted scenario upload            ``50``
+``STAGEPLANNER_MAX_COHORTS``           cohort rows in one scenario                 ``20000``
+``STAGEPLANNER_MAX_COMPANIES``         learning company rows in one scenario       ``50000``
+``STAGEPLANNER_MAX_AREAS``             areas in one scenario                       ``2000``
+``STAGEPLANNER_MAX_WEEKS``             weeks in a scenario's school year           ``60``
+``STAGEPLANNER_MAX_NAME_LENGTH``       characters of a name, id or other short     ``200``
+                                       text in a scenario
+``STAGEPLANNER_MAX_DESCRIPTION_LENGTH`` characters of a scenario's description     ``10000``
+``STAGEPLANNER_MAX_YAML_ALIASES``      YAML aliases (``*name``) in one upload      ``100``
+``STAGEPLANNER_MAX_NESTING_DEPTH``     nesting of lists and mappings in an upload  ``20``
+``STAGEPLANNER_MAX_QUEUED_JOBS``       jobs queued before a solve request gets     ``20``
+                                       429 (``Retry-After``)
+``STAGEPLANNER_JOB_LEASE_SECONDS``     how long a server's claim on a running job  ``30``
+                                       lasts without a heartbeat
+``STAGEPLANNER_MAX_JOB_ATTEMPTS``      runs of a job (a lease that expires counts  ``2``
+                                       one); after that the job fails
 =====================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
@@ -61,6 +76,17 @@ class Settings(BaseSettings):
     max_time_limit: float = Field(3600.0, ge=1.0)
     default_time_limit: float = Field(60.0, ge=1.0)
     max_upload_mb: float = Field(50.0, ge=0.001)
+    max_cohorts: int = Field(20000, ge=1)
+    max_companies: int = Field(50000, ge=1)
+    max_areas: int = Field(2000, ge=1)
+    max_weeks: int = Field(60, ge=1)
+    max_name_length: int = Field(200, ge=10)
+    max_description_length: int = Field(10000, ge=0)
+    max_yaml_aliases: int = Field(100, ge=0)
+    max_nesting_depth: int = Field(20, ge=5)
+    max_queued_jobs: int = Field(20, ge=1)
+    job_lease_seconds: float = Field(30.0, ge=2.0)
+    max_job_attempts: int = Field(2, ge=1)
 
     @field_validator("database_url")
     @classmethod

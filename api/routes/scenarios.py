@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from api import crud, schemas, views
 from api.deps import MAX_ID, NAME_PATTERN, JobsDep, Limit, Offset, RegionQuery, ScenarioId, SessionDep, SettingsDep
@@ -83,11 +84,15 @@ async def create_scenario(request: Request, session: SessionDep, settings: Setti
                           region: RegionParam = None) -> schemas.ScenarioOut:
     """Check and store a new scenario (version 1). Send JSON, YAML, or multipart form data with the
     scenario file and its CSV tables. Every validation problem is reported at once (422)."""
-    parsed = await read_scenario(request, settings.max_upload_bytes, region)
-    row, version = crud.create_scenario(session, parsed.content, parsed.region)
-    session.commit()
-    response.headers["Location"] = f"/scenarios/{row.id}"
-    return views.scenario_out(row, version)
+    parsed = await read_scenario(request, settings, region)
+
+    def store() -> schemas.ScenarioOut:  # large documents: off the event loop
+        row, version = crud.create_scenario(session, parsed.content, parsed.region)
+        session.commit()
+        response.headers["Location"] = f"/scenarios/{row.id}"
+        return views.scenario_out(row, version)
+
+    return await run_in_threadpool(store)
 
 
 @router.get("", response_model=list[schemas.ScenarioSummary], summary="List scenarios",
@@ -117,10 +122,14 @@ async def replace_scenario(scenario_id: ScenarioId, request: Request, session: S
     (`GET /scenarios/{id}/versions/{version}`), and plans and agreements keep pointing at the
     version they were made from. Same body formats and validation as the upload."""
     crud.get_scenario(session, scenario_id)  # 404 before reading a large body
-    parsed = await read_scenario(request, settings.max_upload_bytes, region)
-    row, version = crud.add_version(session, scenario_id, parsed.content, parsed.region)
-    session.commit()
-    return views.scenario_out(row, version)
+    parsed = await read_scenario(request, settings, region)
+
+    def store() -> schemas.ScenarioOut:  # large documents: off the event loop
+        row, version = crud.add_version(session, scenario_id, parsed.content, parsed.region)
+        session.commit()
+        return views.scenario_out(row, version)
+
+    return await run_in_threadpool(store)
 
 
 @router.delete("/{scenario_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: schemas.ERRORS[404],
