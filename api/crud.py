@@ -7,6 +7,7 @@ caller (the app maps them to 404 and 422).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -229,22 +230,24 @@ def job_counts(session: Session) -> dict[str, int]:
 
 
 class _PlanCache:
-    """Parsed plans by id (plans never change once stored)."""
+    """Parsed plans by the hash of their JSON (plans never change once stored)."""
 
     def __init__(self, size: int = 32):
         self.size = size
-        self._items: OrderedDict[int, Plan] = OrderedDict()
+        self._items: OrderedDict[str, Plan] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, row: PlanRow) -> Plan:
+        # Keyed by content, not by id: servers and tests may open several databases, each with its plan 1.
+        key = hashlib.sha256(row.plan_json.encode("utf-8", "surrogatepass")).hexdigest()
         with self._lock:
-            plan = self._items.get(row.id)
+            plan = self._items.get(key)
             if plan is not None:
-                self._items.move_to_end(row.id)
+                self._items.move_to_end(key)
                 return plan
         plan = Plan.model_validate_json(row.plan_json)
         with self._lock:
-            self._items[row.id] = plan
+            self._items[key] = plan
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return plan

@@ -24,7 +24,7 @@ from api import schemas
 from api.artifacts import Unavailable
 from api.core.config import Settings, load_settings
 from api.core.db import Database
-from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.routes import agreements, hotspots, jobs, plans, scenarios, service
 from api.scenario_input import shutdown_upload_workers
@@ -114,6 +114,10 @@ def _install_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnsupportedMediaType)
     async def media_type(_request: Request, err: UnsupportedMediaType) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=415)
+
+    @app.exception_handler(QueueFull)
+    async def queue_full(_request: Request, err: QueueFull) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=429, headers={"Retry-After": str(err.retry_after)})
 
     @app.exception_handler(Unavailable)
     async def unavailable(_request: Request, err: Unavailable) -> JSONResponse:

@@ -25,8 +25,8 @@ variable                               meaning                                  
                                        429 (``Retry-After``)
 ``STAGEPLANNER_JOB_LEASE_SECONDS``     how long a server's claim on a running job  ``30``
                                        lasts without a heartbeat
-``STAGEPLANNER_MAX_JOB_ATTEMPTS``      runs of a job (a lease that expires counts  ``2``
-                                       one); after that the job fails
+``STAGEPLANNER_MAX_LEASE_REQUEUES``    times a job whose server vanished (lease    ``1``
+                                       expired) is queued again; then it fails
 =====================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     max_nesting_depth: int = Field(20, ge=5)
     max_queued_jobs: int = Field(20, ge=1)
     job_lease_seconds: float = Field(30.0, ge=2.0)
-    max_job_attempts: int = Field(2, ge=1)
+    max_lease_requeues: int = Field(1, ge=0)
 
     @field_validator("database_url")
     @classmethod

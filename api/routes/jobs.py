@@ -22,7 +22,9 @@ SolveBody = Annotated[schemas.SolveRequest | None, Body(openapi_examples={
 
 
 @router.post("/scenarios/{scenario_id}/solve", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.JobOut,
-             responses=schemas.BODY_ERRORS, summary="Start a solve job")
+             responses={**schemas.BODY_ERRORS, 429: {"model": schemas.Message, "description":
+                        "The solve queue is full; try again after `Retry-After` seconds"}},
+             summary="Start a solve job")
 def start_solve(scenario_id: ScenarioId, session: SessionDep, settings: SettingsDep, jobs: JobsDep,
                 response: Response, request: SolveBody = None) -> schemas.JobOut:
     """Queue a solve of the scenario (latest version unless `version` is given) and return the job at
@@ -34,6 +36,7 @@ def start_solve(scenario_id: ScenarioId, session: SessionDep, settings: Settings
         raise InvalidInput.one("time_limit", f"{request.time_limit:g} must be at most "
                                      f"{settings.max_time_limit:g} seconds (the server's maximum)")
     version = crud.get_version(session, scenario_id, request.version)
+    jobs.admit(session)  # 429 with Retry-After when the queue is full
     job = crud.create_job(session, version, request.mode, request.time_limit or settings.default_time_limit,
                            request.seed)
     session.commit()

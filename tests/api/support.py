@@ -139,7 +139,8 @@ class ApiServer:
     def __init__(self, database_url: str, data_dir: Path, **settings: Any):
         self.database_url = database_url
         self.data_dir = data_dir
-        self.settings = {"MAX_CONCURRENT_SOLVES": 1, "DEFAULT_TIME_LIMIT": 10, "MAX_TIME_LIMIT": 120, **settings}
+        self.settings = {"MAX_CONCURRENT_SOLVES": 1, "DEFAULT_TIME_LIMIT": 10, "MAX_TIME_LIMIT": 120,
+                         "JOB_LEASE_SECONDS": 5, **settings}
         self.process: subprocess.Popen | None = None
         self.port = 0
         self.log = data_dir / "server.log"
