@@ -103,7 +103,7 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
         base = Path(folder)
         for upload in [scenario_file, *others]:
             (base / upload.name).write_bytes(upload.data)
-        check_upload(scenario_file.data, scenario_file.name, base, {f.name for f in others}, settings)
+        check_upload(scenario_file.data, scenario_file.name, base, settings)
         try:
             loaded = load_scenario(base / scenario_file.name)
         except ScenarioError:

@@ -12,8 +12,8 @@ document once more with guards and refuses, with a 422 naming the limit or field
 * names, ids and other short texts longer than ``max_name_length``, a description longer
   than ``max_description_length``;
 * file references (``cohorts``, ``companies``, ``travel.matrix_csv``, ``area_polygons``) that
-  are absolute, contain ``..``, are symbolic links or name no file of the upload. The message
-  names the field, never what a server file holds.
+  are absolute, contain ``..`` or folders, or are symbolic links: only the uploaded files
+  can be read. The message names the field, never what a server file holds.
 
 Rows of CSV and xlsx tables are counted by the loader's result (:func:`check_loaded`).
 """
@@ -140,11 +140,13 @@ def _references(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         yield "travel.matrix_csv", travel["matrix_csv"]
 
 
-def reference_problem(field_name: str, reference: str, folder: Path, uploaded: set[str]) -> str | None:
+def reference_problem(field_name: str, reference: str, folder: Path) -> str | None:
     """Why a file reference may not be followed inside the upload's ``folder``; None when it may.
 
-    Only a plain name of an uploaded file is followed (``cohorts.csv``, ``tables.xlsx#cohorts``
-    for ``cohorts`` and ``companies``); the message never shows what another file holds.
+    Only a plain file name is followed (``cohorts.csv``, ``tables.xlsx#cohorts`` for ``cohorts``
+    and ``companies``), inside the upload's folder, which holds nothing but the uploaded files;
+    a name that is not among them is reported by the loader as a missing file. The message
+    never shows what another file holds.
     """
     name = reference.partition("#")[0] if field_name in ("cohorts", "companies") else reference
     if not name.strip():
@@ -154,13 +156,12 @@ def reference_problem(field_name: str, reference: str, folder: Path, uploaded: s
     parts = name.replace("\\", "/").split("/")
     if ".." in parts:
         return "must be the name of an uploaded file; '..' is not allowed"
-    if len(parts) > 1 or name not in uploaded:
-        return (f"names {name!r}, which is not among the uploaded files; send it as a file part "
-                f"(uploaded: {', '.join(sorted(uploaded)) or 'none'})")
+    if len(parts) > 1:
+        return "must be the name of an uploaded file, without folders"
     path = folder / name
     if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
         return "must be a regular uploaded file"
-    return None
+    return None  # a plain name: it exists in the upload's folder or the loader says it does not
 
 
 def _text_problems(value: Any, settings: Settings, file: str, where: str = "") -> Iterator[InputProblem]:
@@ -203,7 +204,7 @@ def _week_problem(document: dict[str, Any], settings: Settings, file: str) -> In
     return None
 
 
-def check_upload(data: bytes, file: str, folder: Path, uploaded: set[str], settings: Settings) -> None:
+def check_upload(data: bytes, file: str, folder: Path, settings: Settings) -> None:
     """Refuse an uploaded scenario file that breaks a limit or refers outside the upload.
 
     Parameters
@@ -211,9 +212,7 @@ def check_upload(data: bytes, file: str, folder: Path, uploaded: set[str], setti
     data, file
         The scenario file's bytes and name.
     folder
-        The upload's temporary folder, holding every uploaded file under its name.
-    uploaded
-        Names of the other uploaded files: the only names a reference may use.
+        The upload's temporary folder, holding the uploaded files (and nothing else) under their names.
     settings
         The limits.
 
@@ -227,7 +226,7 @@ def check_upload(data: bytes, file: str, folder: Path, uploaded: set[str], setti
         return  # not a scenario document: the loader says why
     problems: list[InputProblem] = []
     for field_name, reference in _references(document):
-        problem = reference_problem(field_name, reference, folder, uploaded)
+        problem = reference_problem(field_name, reference, folder)
         if problem:
             problems.append(InputProblem(file, None, field_name, problem))
     counts = {name: len(document[name]) for name in ("cohorts", "companies", "areas")

@@ -80,6 +80,7 @@ def test_serve_runs_the_app_with_the_settings_it_read(monkeypatch: pytest.Monkey
     assert app.title == "Stage planner API"
 
 
+@pytest.fixture(scope="module")
 def plans():  # noqa: ANN201
     scenario = tiny_scenario()
     return (solve(scenario, SolveParams("status-quo", 10, baselines=False)).plan,
