@@ -4,6 +4,10 @@ running a job twice, leave each other's running jobs alone and take over a dead 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -15,7 +19,7 @@ from api.core.db import Database
 from api.jobs import JobManager
 from api.models import utcnow
 from planner.scenario.embedded import embedded_scenario
-from tests.api.support import ApiServer, app_client, multipart_files, tiny_files, wait_for_job
+from tests.api.support import REPO, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
 
 
 def _start_together(servers: list[ApiServer]) -> None:
@@ -139,3 +143,18 @@ def test_an_expired_lease_is_queued_again_once_then_the_job_fails(database_url: 
             assert crud.get_job(session, ids[1]).status == "running"
     finally:
         db.dispose()
+
+
+def test_the_load_and_fault_script_loses_nothing(database_url: str) -> None:
+    """`python scripts/loadtest.py --short` (two servers, load, a killed server and worker) on both databases."""
+    command = [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--short", "--json"]
+    if database_url.startswith("postgresql"):
+        command += ["--postgres", database_url]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=480, cwd=REPO, env=env)
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    figures = json.loads(finished.stdout[:finished.stdout.rindex("}") + 1])
+    assert figures["errors"] == 0 and figures["lost"] == []
+    assert figures["requests"] > 100 and figures["scenarios_accepted"] > 0 and figures["jobs_accepted"] > 0
+    assert figures["killed_job_status"] == "failed" and figures["servers_healthy_after"]
+    assert figures["jobs_survived"] == figures["jobs_done"] > 0
