@@ -130,3 +130,23 @@ def test_two_databases_sharing_a_data_folder_serve_their_own_files(tmp_path: Pat
             assert summary.status_code == 200
             texts.append((client.get(f"/plans/{plan_id}/map").content, summary.content))
     assert texts[0][0] != texts[1][0] and texts[0][1] != texts[1][1]
+
+
+def test_cancel_reaches_the_watchdog_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A solve that overran is replaced by the fallback in another worker process; cancel stops that too."""
+    from planner.solve import SolveError, SolveParams, runner, solve_watched
+
+    phases: list[str] = []
+    real = runner._run_in_process
+
+    def recording(scenario, params, *args):  # noqa: ANN001, ANN002, ANN202
+        phases.append(params.mode)
+        return real(scenario, params, *args)
+
+    monkeypatch.setattr(runner, "_run_in_process", recording)
+    started = time.monotonic()
+    with pytest.raises(SolveError, match="cancelled"):
+        solve_watched(tiny_scenario(), SolveParams("optimise", time_limit=0.01), grace=-0.01,
+                      cancel=lambda: phases[-1:] == ["greedy"])
+    assert phases == ["optimise", "greedy"]
+    assert time.monotonic() - started < 30
