@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
 from api.errors import InvalidInput, NotFound
@@ -123,6 +124,18 @@ def list_scenarios(session: Session, region: str | None, limit: int, offset: int
     if region is not None:
         query = query.where(ScenarioRow.region == region)
     return list(session.scalars(query.order_by(ScenarioRow.id.desc()).limit(limit).offset(offset)))
+
+
+def summary_versions(session: Session, rows: list[ScenarioRow]) -> dict[int, ScenarioVersionRow]:
+    """The latest version of each scenario, by scenario id, without the documents (for lists)."""
+    if not rows:
+        return {}
+    query = sa.select(ScenarioVersionRow).join(ScenarioRow, sa.and_(
+        ScenarioRow.id == ScenarioVersionRow.scenario_id, ScenarioRow.latest_version == ScenarioVersionRow.version)
+    ).where(ScenarioRow.id.in_([row.id for row in rows])).options(
+        sa.orm.defer(ScenarioVersionRow.document), sa.orm.defer(ScenarioVersionRow.files),
+        sa.orm.defer(ScenarioVersionRow.warnings))
+    return {version.scenario_id: version for version in session.scalars(query)}
 
 
 def get_version(session: Session, scenario_id: int, version: int | None = None) -> ScenarioVersionRow:

@@ -1,36 +1,36 @@
 """All settings of the API in one place, read from the environment (pydantic-settings).
 
-=====================================  ==========================================  ============================
-variable                               meaning                                     default
-=====================================  ==========================================  ============================
-``STAGEPLANNER_DATABASE_URL``          SQLAlchemy URL of the database              ``DATABASE_URL``, else
-(or ``DATABASE_URL``)                  (``postgresql+psycopg://user@host/db``)     ``sqlite:///./stageplanner.sqlite3``
-``STAGEPLANNER_DATA_DIR``              folder for regenerated files (maps,         ``./stageplanner-data``
-                                       charts, CSVs) and scenario side files
-``STAGEPLANNER_MAX_CONCURRENT_SOLVES`` solves running at the same time; more       ``1``
-                                       jobs wait in the queue
-``STAGEPLANNER_MAX_TIME_LIMIT``        largest time limit (s) a job may ask for    ``3600``
-``STAGEPLANNER_DEFAULT_TIME_LIMIT``    time limit (s) when a job gives none        ``60``
-``STAGEPLANNER_MAX_UPLOAD_MB``         largest accepted scenario upload            ``50``
-``STAGEPLANNER_MAX_COHORTS``           cohort rows in one scenario                 ``20000``
-``STAGEPLANNER_MAX_COMPANIES``         learning company rows in one scenario       ``50000``
-``STAGEPLANNER_MAX_AREAS``             areas in one scenario                       ``2000``
-``STAGEPLANNER_MAX_WEEKS``             weeks in a scenario's school year           ``60``
-``STAGEPLANNER_MAX_NAME_LENGTH``       characters of a name, id or other short     ``200``
-                                       text in a scenario
-``STAGEPLANNER_MAX_DESCRIPTION_LENGTH`` characters of a scenario's description     ``10000``
-``STAGEPLANNER_MAX_YAML_ALIASES``      YAML aliases (``*name``) in one upload      ``100``
-``STAGEPLANNER_MAX_NESTING_DEPTH``     nesting of lists and mappings in an upload  ``20``
-``STAGEPLANNER_MAX_QUEUED_JOBS``       jobs queued before a solve request gets     ``20``
-                                       429 (``Retry-After``)
-``STAGEPLANNER_JOB_LEASE_SECONDS``     how long a server's claim on a running job  ``30``
-                                       lasts without a heartbeat
-``STAGEPLANNER_MAX_LEASE_REQUEUES``    times a job whose server vanished (lease    ``1``
-                                       expired) is queued again; then it fails
-=====================================  ==========================================  ============================
+=======================================  ==========================================  ============================
+variable                                 meaning                                     default
+=======================================  ==========================================  ============================
+``STAGEPLANNER_DATABASE_URL``            SQLAlchemy URL of the database              ``DATABASE_URL``, else
+(or ``DATABASE_URL``)                    (``postgresql+psycopg://user@host/db``)     ``sqlite:///./stageplanner.sqlite3``
+``STAGEPLANNER_DATA_DIR``                folder for regenerated files (maps,         ``./stageplanner-data``
+                                         charts, CSVs) and scenario side files
+``STAGEPLANNER_MAX_CONCURRENT_SOLVES``   solves running at the same time; more       ``1``
+                                         jobs wait in the queue
+``STAGEPLANNER_MAX_TIME_LIMIT``          largest time limit (s) a job may ask for    ``3600``
+``STAGEPLANNER_DEFAULT_TIME_LIMIT``      time limit (s) when a job gives none        ``60``
+``STAGEPLANNER_MAX_UPLOAD_MB``           largest accepted scenario upload            ``50``
+``STAGEPLANNER_MAX_COHORTS``             cohort rows in one scenario                 ``20000``
+``STAGEPLANNER_MAX_COMPANIES``           learning company rows in one scenario       ``50000``
+``STAGEPLANNER_MAX_AREAS``               areas in one scenario                       ``2000``
+``STAGEPLANNER_MAX_WEEKS``               weeks in a scenario's school year           ``60``
+``STAGEPLANNER_MAX_NAME_LENGTH``         characters of a name, id or other short     ``200``
+                                         text in a scenario
+``STAGEPLANNER_MAX_DESCRIPTION_LENGTH``  characters of a scenario's description      ``10000``
+``STAGEPLANNER_MAX_YAML_ALIASES``        YAML aliases (``*name``) in one upload      ``100``
+``STAGEPLANNER_MAX_NESTING_DEPTH``       nesting of lists and mappings in an upload  ``20``
+``STAGEPLANNER_MAX_QUEUED_JOBS``         jobs queued before a solve request gets     ``20``
+                                         429 (``Retry-After``)
+``STAGEPLANNER_JOB_LEASE_SECONDS``       how long a server's claim on a running job  ``30``
+                                         lasts without a heartbeat
+``STAGEPLANNER_MAX_LEASE_REQUEUES``      times a job whose server vanished (lease    ``1``
+                                         expired) is queued again; then it fails
+=======================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
-plans, agreements); the data folder only holds files that can be regenerated from it.
+plans, agreements); the data folder o  nly holds files that can be regenerated from it.
 """
 
 from __future__ import annotations

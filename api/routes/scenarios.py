@@ -101,7 +101,8 @@ def list_scenarios(session: SessionDep, region: RegionQuery = None, limit: Limit
                    offset: Offset = 0) -> list[schemas.ScenarioSummary]:
     """Stored scenarios (latest versions), newest first; optionally of one region."""
     rows = crud.list_scenarios(session, region, limit, offset)
-    return [views.scenario_summary(row, crud.get_version(session, row.id)) for row in rows]
+    versions = crud.summary_versions(session, rows)  # without the documents
+    return [views.scenario_summary(row, versions[row.id]) for row in rows]
 
 
 @router.get("/{scenario_id}", response_model=schemas.ScenarioOut, responses=schemas.ERRORS,
