@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from api.core.config import Settings
 from planner.scenario import scenario_document
@@ -187,3 +189,50 @@ def test_health_answers_while_a_maximum_size_upload_is_read(tmp_path: Path) -> N
         assert max(health_times) < 1.0, health_times
     finally:
         server.stop()
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True) | st.text(max_size=30)
+    | st.sampled_from(["/etc/passwd", "../x.csv", "2026-W40", "block:4", "*", "&a", "!!python/object:os.system"]),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.lists(st.sampled_from(["cohorts", "companies", "areas", "calendar", "travel", "institutions", 0, 1,
+                                      "students", "forms", "id", "first_week", "matrix_csv", "name"]),
+                     min_size=1, max_size=3),
+       value=_VALUES, as_json=st.booleans())
+def test_fuzzed_uploads_never_fail_the_server(client: Any, path: list[Any], value: Any, as_json: bool) -> None:
+    """A valid scenario with one part replaced by anything: 201 or a 4xx, never a 500; nothing half stored."""
+    document: Any = scenario_document(tiny_scenario())
+    target = document
+    for key in path[:-1]:
+        try:
+            target = target[key]
+        except (KeyError, IndexError, TypeError):
+            break
+    if isinstance(target, dict) or (isinstance(target, list) and isinstance(path[-1], int) and path[-1] < len(target)):
+        target[path[-1]] = value
+    before = _count(client)
+    if as_json:
+        import json
+
+        body, kind = json.dumps(document, default=str).encode(), "application/json"
+    else:
+        body, kind = yaml.safe_dump(document, allow_unicode=True).encode(), "application/yaml"
+    response = client.post("/scenarios", content=body, headers={"content-type": kind},
+                           params={"region": "Uploads-fuzz"})
+    assert response.status_code in (201, 413, 415, 422), response.text[:500]
+    assert "Traceback" not in response.text
+    assert _count(client) == before + (response.status_code == 201)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=300) | st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")))
+def test_fuzzed_bytes_never_fail_the_server(client: Any, body: bytes) -> None:
+    before = _count(client)
+    response = client.post("/scenarios", content=body, headers={"content-type": "application/yaml"})
+    assert response.status_code in (413, 415, 422), response.text[:500]
+    assert _count(client) == before
