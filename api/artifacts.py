@@ -1,11 +1,14 @@
 """Files made from stored records: scenario side files, CSV tables, charts, maps, result sets.
 
 Nothing here is a record: every file is regenerated on demand from the plan JSON and the
-scenario version in the database, and cached under ``<data_dir>``:
+scenario version in the database, and cached under ``<data_dir>`` in folders named by a hash
+of what they are made from, so two databases (or two servers) sharing a data folder never
+serve each other's files, and a file is never stale:
 
-* ``scenarios/<id>/v<version>/``: the side files a version refers to (travel matrix,
-  GeoJSON), so the solver and the map find them next to the scenario;
-* ``plans/<id>/<variant>/``: charts, maps and the full output set of a plan.
+* ``scenarios/<hash of the side files>/``: the side files a version refers to (travel
+  matrix, GeoJSON), so the solver and the map find them next to the scenario;
+* ``plans/<hash of plan, compared plan and scenario>/``: charts, maps and the full output
+  set of a plan.
 
 Files are written to a temporary name and renamed into place, so a reader never sees half a
 file, and one lock per file keeps two requests from drawing the same chart twice.
@@ -13,6 +16,8 @@ file, and one lock per file keeps two requests from drawing the same chart twice
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -81,7 +86,7 @@ def scenario_dir(settings: Settings, version: ScenarioVersionRow) -> Path | None
     files = version_files(version)
     if not files:
         return None
-    folder = (settings.data_dir / "scenarios" / str(version.scenario_id) / f"v{version.version}").absolute()
+    folder = (settings.data_dir / "scenarios" / content_key(json.dumps(files, sort_keys=True))).absolute()
     for name, text in files.items():
         safe = Path(name).name
         cached_file(folder / safe, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
@@ -93,8 +98,7 @@ def loaded_scenario(settings: Settings, version: ScenarioVersionRow) -> LoadedSc
     from api.crud import version_document, version_warnings
 
     scenario = Scenario.model_validate(version_document(version))
-    folder = scenario_dir(settings, version) or (settings.data_dir / "scenarios" / str(version.scenario_id)
-                                                 / f"v{version.version}").absolute()
+    folder = scenario_dir(settings, version) or (settings.data_dir / "scenarios" / "no-files").absolute()
     warnings = [InputProblem(p["file"], p["where"], p["field"], p["message"]) for p in version_warnings(version)]
     return LoadedScenario(scenario, folder / "scenario.yaml", warnings)
 
@@ -102,9 +106,21 @@ def loaded_scenario(settings: Settings, version: ScenarioVersionRow) -> LoadedSc
 # ------------------------------------------------------------------ plans
 
 
-def _plan_dir(settings: Settings, plan_id: int, other_id: int | None) -> Path:
-    variant = f"vs-{other_id}" if other_id is not None else "alone"
-    return (settings.data_dir / "plans" / str(plan_id) / variant).absolute()
+def content_key(*parts: str) -> str:
+    """A folder name that changes whenever any of ``parts`` does (SHA-256, 32 hex digits)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:32]
+
+
+def _plan_dir(settings: Settings, plan: Plan, other: Plan | None, scenario: Scenario | None,
+              plan_id: int) -> Path:
+    """The cache folder of a plan's files: keyed by the plan, the plan it is compared with and the scenario."""
+    key = content_key(str(plan_id), plan.model_dump_json(), other.model_dump_json() if other else "",
+                      scenario.model_dump_json() if scenario else "")
+    return (settings.data_dir / "plans" / key).absolute()
 
 
 def table_csv(plan: Plan, table: str) -> str:
@@ -125,8 +141,8 @@ def summary_markdown(plan: Plan, status_quo: Plan | None) -> str:
 def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, name: str,
               status_quo: tuple[int, Plan] | None) -> Path:
     """A chart of the plan as a PNG file (drawn once, then cached)."""
-    other_id, other = status_quo if status_quo else (None, None)
-    path = _plan_dir(settings, plan_id, other_id) / f"{name}.png"
+    other = status_quo[1] if status_quo else None
+    path = _plan_dir(settings, plan, other, loaded.scenario, plan_id) / f"{name}.png"
     if name == "weekly_capacity":
         return cached_file(path, lambda tmp: charts.weekly_capacity_chart(plan, loaded.scenario, tmp, status_quo=other))
     return cached_file(path, lambda tmp: charts.shortage_cells_chart(plan, tmp, status_quo=other))
@@ -139,8 +155,8 @@ def map_html(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenari
         from maps import write_plan_map
     except ImportError as err:
         raise Unavailable(f"maps are not available on this server ({err})") from None
-    other_id, other = status_quo if status_quo else (None, None)
-    path = _plan_dir(settings, plan_id, other_id) / "map.html"
+    other = status_quo[1] if status_quo else None
+    path = _plan_dir(settings, plan, other, loaded.scenario, plan_id) / "map.html"
     return cached_file(path, lambda tmp: write_plan_map(plan, loaded, tmp, compare_with=other))
 
 
@@ -150,15 +166,15 @@ def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, P
         from maps import write_comparison_map
     except ImportError as err:
         raise Unavailable(f"maps are not available on this server ({err})") from None
-    path = _plan_dir(settings, b[0], a[0]) / "comparison-map.html"
+    path = _plan_dir(settings, b[1], a[1], loaded.scenario, b[0]) / "comparison-map.html"
     return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp))
 
 
 def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
                 status_quo: tuple[int, Plan] | None) -> Path:
     """The CLI's complete result set of the plan (planner.report.output.write_outputs) as a zip file."""
-    other_id, other = status_quo if status_quo else (None, None)
-    folder = _plan_dir(settings, plan_id, other_id)
+    other = status_quo[1] if status_quo else None
+    folder = _plan_dir(settings, plan, other, loaded.scenario, plan_id)
     path = folder / f"plan-{plan_id}.zip"
 
     def build(tmp: Path) -> None:

@@ -7,6 +7,7 @@ caller (the app maps them to 404 and 422).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
 from api.core.security import Principal, Role, new_token, token_lookup, token_matches
@@ -146,6 +148,18 @@ def list_scenarios(session: Session, region: str | None, limit: int, offset: int
     return list(session.scalars(query.order_by(ScenarioRow.id.desc()).limit(limit).offset(offset)))
 
 
+def summary_versions(session: Session, rows: list[ScenarioRow]) -> dict[int, ScenarioVersionRow]:
+    """The latest version of each scenario, by scenario id, without the documents (for lists)."""
+    if not rows:
+        return {}
+    query = sa.select(ScenarioVersionRow).join(ScenarioRow, sa.and_(
+        ScenarioRow.id == ScenarioVersionRow.scenario_id, ScenarioRow.latest_version == ScenarioVersionRow.version)
+    ).where(ScenarioRow.id.in_([row.id for row in rows])).options(
+        sa.orm.defer(ScenarioVersionRow.document), sa.orm.defer(ScenarioVersionRow.files),
+        sa.orm.defer(ScenarioVersionRow.warnings))
+    return {version.scenario_id: version for version in session.scalars(query)}
+
+
 def get_version(session: Session, scenario_id: int, version: int | None = None) -> ScenarioVersionRow:
     """A version of a live scenario (default: the latest)."""
     row = get_scenario(session, scenario_id)
@@ -254,22 +268,24 @@ def job_counts(session: Session) -> dict[str, int]:
 
 
 class _PlanCache:
-    """Parsed plans by id (plans never change once stored)."""
+    """Parsed plans by the hash of their JSON (plans never change once stored)."""
 
     def __init__(self, size: int = 32):
         self.size = size
-        self._items: OrderedDict[int, Plan] = OrderedDict()
+        self._items: OrderedDict[str, Plan] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, row: PlanRow) -> Plan:
+        # Keyed by content, not by id: servers and tests may open several databases, each with its plan 1.
+        key = hashlib.sha256(row.plan_json.encode("utf-8", "surrogatepass")).hexdigest()
         with self._lock:
-            plan = self._items.get(row.id)
+            plan = self._items.get(key)
             if plan is not None:
-                self._items.move_to_end(row.id)
+                self._items.move_to_end(key)
                 return plan
         plan = Plan.model_validate_json(row.plan_json)
         with self._lock:
-            self._items[row.id] = plan
+            self._items[key] = plan
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return plan

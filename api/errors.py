@@ -8,6 +8,7 @@ exception                  status  meaning
 :class:`InvalidInput`      422     well-formed input that is wrong, with every problem found
 :class:`PayloadTooLarge`   413     an upload larger than the server accepts
 :class:`UnsupportedMediaType`  415  a body that is neither JSON, YAML nor multipart form data
+:class:`QueueFull`         429     the solve queue is full; try again after ``Retry-After`` seconds
 =========================  ======  ==============================================================
 """
 
@@ -43,3 +44,11 @@ class PayloadTooLarge(Exception):
 
 class UnsupportedMediaType(Exception):
     """The body is neither JSON, YAML nor multipart form data (HTTP 415)."""
+
+
+class QueueFull(Exception):
+    """The solve queue is full (HTTP 429); ``retry_after`` is a fair guess in seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)

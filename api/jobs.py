@@ -1,52 +1,63 @@
-"""The solve queue: one background thread per job, at most N solving at once.
+"""The solve queue: a bounded queue in the database, served by a few runner threads per server.
 
 How a job runs
 --------------
-``POST /scenarios/{id}/solve`` stores a ``queued`` job row and calls :meth:`JobManager.submit`,
-which starts a daemon thread for it. The thread waits for one of the
-``max_concurrent_solves`` slots (a fair semaphore: lower job ids first, so the queue is
-first-in first-out), then claims the job (``queued`` -> ``running`` with a conditional
-UPDATE, so a job is never run twice and a cancel in between wins), and runs
-:func:`planner.solve.solve_watched`: the solver works in a separate process with a
-watchdog, the API process stays responsive. Progress events (phase, incumbent, bound,
-seconds) are written to the job row as they arrive. The finished plan, the baseline plans
-of the same solve (status quo, greedy: stored as further plans of the job, so the plan's
-charts, map and summary compare with exactly the status quo its KPIs name) and the job's
-``done`` status are committed in one transaction.
+``POST /scenarios/{id}/solve`` first asks :meth:`JobManager.admit` whether the queue has
+room (at most ``max_queued_jobs`` queued jobs across all servers; otherwise 429 with
+``Retry-After``), stores a ``queued`` job row and wakes the runners (:meth:`JobManager.submit`).
+Each server runs ``max_concurrent_solves`` runner threads. A free runner claims the oldest
+queued job atomically (a conditional ``UPDATE ... WHERE status = 'queued'`` whose row count
+says who won; on PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED``), so a
+job is never run twice, by this server or another one on the same database. The runner
+then calls :func:`planner.solve.solve_watched`: the solver, and its first-come-first-served
+fallback when the solver overruns, work in separate processes with a watchdog; the API
+process only waits. Progress events are written to the job row as they arrive. The plan,
+the baseline plans of the same solve and the ``done`` status are committed together.
+
+Several servers on one database
+-------------------------------
+A running job carries a **lease**: the id of the server process running it
+(:attr:`JobManager.owner`) and when the lease ends (``job_lease_seconds``). A heartbeat thread
+renews the leases of the jobs this server runs. Every server regularly looks for running
+jobs whose lease ran out (their server died) and queues them again, once: a lease that runs
+out a second time (``max_lease_requeues``) fails the job. A job another live server holds is
+never touched, and a job that is ``done`` never changes again: a finished plan is stored if
+the job is still queued or running, whoever holds it, so no finished result is thrown away.
 
 Cancelling
 ----------
 A queued job is cancelled at once (conditional UPDATE). A running job gets
 ``cancel_requested``; the ``cancel`` callable given to ``solve_watched`` sees it (in memory
-at once, from the database within a second, so a cancel through another API process
-works too), the solver process is killed and the job ends ``cancelled``.
+at once, from the database within a second, so a cancel through another server works too),
+whatever phase the solve is in (solver or fallback); the worker process is killed and the
+job ends ``cancelled``.
 
 Restarts
 --------
-Everything lives in the database. When the server stops gracefully, running solves are
-stopped and their jobs put back to ``queued``. When it dies (crash, kill -9), jobs stay
-``running``. At startup :meth:`JobManager.start` puts every ``running`` job back to
-``queued`` (or ``cancelled`` when a cancel had been asked) and starts all queued jobs
-again, oldest first; they are solved from scratch (``attempts`` counts the runs). Plans
-of finished jobs were committed with the job's status, so no result is lost. One API
-process per database is assumed (a second process would resume the first one's jobs).
+When a server stops gracefully its running jobs go back to ``queued`` (not counted as an
+expired lease). When it dies (crash, kill -9) its leases run out and the jobs are queued
+again by whichever server looks first, this one after a restart included.
 """
 
 from __future__ import annotations
 
-import heapq
+import datetime as dt
 import logging
+import math
+import os
+import socket
 import threading
 import time
-from collections.abc import Callable
+import uuid
 
 import sqlalchemy as sa
 import sqlalchemy.exc
+from sqlalchemy.orm import Session
 
 from api import artifacts, crud
 from api.core.config import Settings
 from api.core.db import Database
-from api.errors import Conflict
+from api.errors import Conflict, QueueFull
 from api.models import JobRow, utcnow
 from planner.plan.model import Progress
 from planner.plan.result import Result
@@ -55,105 +66,83 @@ from planner.scenario import Scenario
 log = logging.getLogger("stageplanner.api.jobs")
 
 RESUMED_NOTE = "the server stopped while this job was {was}; it was queued again and solved from scratch"
+LEASE_LOST_ERROR = ("the server running this job stopped {times} times (its lease ran out); it is not run again "
+                    "automatically: start a new solve")
+#: Seconds between a runner's looks at the queue when nobody wakes it.
+IDLE_POLL_SECONDS = 1.0
+#: Seconds between two checks of a running job's row (cancel through another server, lost lease).
+ROW_CHECK_SECONDS = 1.0
 
 
-class FairSlots:
-    """A counting semaphore that hands free slots to the waiting key that sorts first."""
-
-    def __init__(self, slots: int):
-        self._free = slots
-        self._waiting: list[int] = []
-        self._cond = threading.Condition()
-
-    def acquire(self, key: int, abort: Callable[[], bool]) -> bool:
-        """Wait for a slot; False (without a slot) when ``abort()`` becomes true first."""
-        with self._cond:
-            heapq.heappush(self._waiting, key)
-            try:
-                while True:
-                    if abort():
-                        return False
-                    if self._free > 0 and self._waiting[0] == key:
-                        heapq.heappop(self._waiting)
-                        self._free -= 1
-                        return True
-                    self._cond.wait(0.5)
-            finally:
-                if key in self._waiting:
-                    self._waiting.remove(key)
-                    heapq.heapify(self._waiting)
-                self._cond.notify_all()
-
-    def release(self) -> None:
-        """Give a slot back."""
-        with self._cond:
-            self._free += 1
-            self._cond.notify_all()
-
-    def wake(self) -> None:
-        """Let waiters re-check their abort condition now."""
-        with self._cond:
-            self._cond.notify_all()
+def server_id() -> str:
+    """A name for this server process that no other process on any host shares."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class JobManager:
-    """Runs solve jobs stored in the database in background threads."""
+    """Runs the solve jobs stored in the database: runner threads, a heartbeat, lease recovery."""
 
-    def __init__(self, db: Database, settings: Settings):
+    def __init__(self, db: Database, settings: Settings, owner: str | None = None):
         self.db = db
         self.settings = settings
-        self._slots = FairSlots(settings.max_concurrent_solves)
+        self.owner = owner or server_id()
         self._stopping = threading.Event()
-        self._cancel: dict[int, threading.Event] = {}
-        self._threads: dict[int, threading.Thread] = {}
+        self._wake = threading.Condition()
+        self._cancel: dict[int, threading.Event] = {}  # jobs running here -> their cancel event
         self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._last_reap = 0.0
+
+    @property
+    def lease(self) -> dt.timedelta:
+        """How long a claim on a job lasts without a heartbeat."""
+        return dt.timedelta(seconds=self.settings.job_lease_seconds)
 
     # -------------------------------------------------------------- lifecycle
 
     def start(self) -> list[int]:
-        """Resume jobs a previous server left queued or running; returns their ids."""
-        now = utcnow()
+        """Queue again the jobs of servers that died, start the runners; returns the queued job ids."""
+        self.reap_expired()
         with self.db.session() as session:
-            session.execute(sa.update(JobRow).where(JobRow.status.in_(("queued", "running")),
-                                                    JobRow.cancel_requested.is_(True))
-                            .values(status="cancelled", finished_at=now, updated_at=now,
-                                    note="cancelled while the server was stopped"))
-            session.execute(sa.update(JobRow).where(JobRow.status == "running")
-                            .values(status="queued", phase=None, incumbent=None, bound=None, solver_seconds=None,
-                                    started_at=None, updated_at=now, note=RESUMED_NOTE.format(was="running")))
             queued = list(session.scalars(sa.select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.id)))
-        for job_id in queued:
-            self.submit(job_id)
+        for index in range(self.settings.max_concurrent_solves):
+            self._spawn(self._runner, f"solve-runner-{index}")
+        self._spawn(self._heartbeat, "job-heartbeat")
         if queued:
-            log.info("resuming %d job(s) left by a previous server: %s", len(queued), queued)
+            log.info("%d job(s) waiting in the queue: %s", len(queued), queued)
         return queued
+
+    def _spawn(self, target: object, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)  # type: ignore[arg-type]
+        self._threads.append(thread)
+        thread.start()
 
     def shutdown(self, timeout: float = 15.0) -> None:
         """Stop running solves (their jobs go back to queued) and wait for the threads."""
         self._stopping.set()
-        self._slots.wake()
+        with self._wake:
+            self._wake.notify_all()
         deadline = time.monotonic() + timeout
-        with self._lock:
-            threads = list(self._threads.values())
-        for thread in threads:
+        for thread in self._threads:
             thread.join(max(0.1, deadline - time.monotonic()))
 
     # -------------------------------------------------------------- requests
 
+    def admit(self, session: Session) -> None:
+        """Raise :class:`QueueFull` when ``max_queued_jobs`` jobs are already waiting (all servers)."""
+        queued = session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(JobRow.status == "queued")) or 0
+        if queued >= self.settings.max_queued_jobs:
+            wait = self.settings.default_time_limit * queued / self.settings.max_concurrent_solves
+            raise QueueFull(f"the solve queue is full ({queued} jobs waiting, limit max_queued_jobs="
+                            f"{self.settings.max_queued_jobs}); try again later", retry_after=max(1, math.ceil(wait)))
+
     def submit(self, job_id: int) -> None:
-        """Start the thread of a queued job."""
-        if self._stopping.is_set():
-            return
-        with self._lock:
-            if job_id in self._threads and self._threads[job_id].is_alive():
-                return
-            self._cancel[job_id] = threading.Event()
-            thread = threading.Thread(target=self._run, args=(job_id,), name=f"solve-job-{job_id}", daemon=True)
-            self._threads[job_id] = thread
-        thread.start()
+        """A job was queued: wake a runner (any server's runners also find it within a second)."""
+        with self._wake:
+            self._wake.notify()
 
     def cancel(self, job_id: int) -> JobRow:
-        """Cancel a job: queued ones at once, running ones as soon as the solver is stopped."""
+        """Cancel a job: queued ones at once, running ones as soon as the worker process is stopped."""
         now = utcnow()
         with self.db.session() as session:
             job = crud.get_job(session, job_id)
@@ -165,84 +154,147 @@ class JobManager:
             elif job.status == "running":
                 session.execute(sa.update(JobRow).where(JobRow.id == job_id)
                                 .values(cancel_requested=True, updated_at=now))
-        event = self._cancel.get(job_id)
+        with self._lock:
+            event = self._cancel.get(job_id)
         if event is not None:
             event.set()
-        self._slots.wake()
         with self.db.session() as session:
             return crud.get_job(session, job_id)
 
-    def active(self) -> int:
-        """Number of job threads alive (queued or running here)."""
-        with self._lock:
-            return sum(1 for t in self._threads.values() if t.is_alive())
+    # -------------------------------------------------------------- leases
 
-    # -------------------------------------------------------------- the job thread
+    def reap_expired(self) -> list[int]:
+        """Running jobs whose lease ran out (their server died): queued again once, then failed.
 
-    def _run(self, job_id: int) -> None:
-        cancel_event = self._cancel[job_id]
-        try:
-            if not self._slots.acquire(job_id, lambda: self._stopping.is_set() or cancel_event.is_set()):
-                return
-            try:
-                self._solve(job_id, cancel_event)
-            finally:
-                self._slots.release()
-        except Exception:  # never let a thread die silently: the job must end in a state
-            log.exception("job %s failed unexpectedly", job_id)
-            self._finish(job_id, "failed", error="internal error while running the job; see the server log")
-        finally:
-            with self._lock:
-                self._threads.pop(job_id, None)
-                self._cancel.pop(job_id, None)
-
-    def _claim(self, job_id: int) -> tuple[Scenario, object, JobRow] | None:
+        Returns the ids queued again. Safe to run on every server at once: each change is a
+        conditional UPDATE on the expired lease it saw.
+        """
         now = utcnow()
+        expired = sa.and_(JobRow.status == "running",
+                          sa.or_(JobRow.lease_expires_at.is_(None), JobRow.lease_expires_at < now))
+        cleared = {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
         with self.db.session() as session:
-            claimed = session.execute(
-                sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
-                .values(status="running", started_at=now, updated_at=now, attempts=JobRow.attempts + 1,
-                        phase="starting", incumbent=None, bound=None, solver_seconds=None)
-            ).rowcount
-            if not claimed:
+            session.execute(sa.update(JobRow).where(expired, JobRow.cancel_requested.is_(True)).values(
+                status="cancelled", finished_at=now, note="cancelled while its server was stopped", **cleared))
+            session.execute(sa.update(JobRow).where(
+                expired, JobRow.lease_expiries >= self.settings.max_lease_requeues).values(
+                status="failed", finished_at=now, lease_expiries=JobRow.lease_expiries + 1,
+                error=LEASE_LOST_ERROR.format(times=self.settings.max_lease_requeues + 1), **cleared))
+            requeued = list(session.scalars(sa.select(JobRow.id).where(expired)))
+            if requeued:
+                session.execute(sa.update(JobRow).where(expired, JobRow.id.in_(requeued)).values(
+                    status="queued", phase=None, incumbent=None, bound=None, solver_seconds=None, started_at=None,
+                    lease_expiries=JobRow.lease_expiries + 1, note=RESUMED_NOTE.format(was="running"), **cleared))
+        if requeued:
+            log.warning("queued again %d job(s) whose server stopped: %s", len(requeued), requeued)
+        self._last_reap = time.monotonic()
+        return requeued
+
+    def _heartbeat(self) -> None:
+        interval = self.settings.job_lease_seconds / 3
+        while not self._stopping.wait(interval):
+            with self._lock:
+                running = list(self._cancel)
+            try:
+                if running:
+                    with self.db.session() as session:
+                        session.execute(sa.update(JobRow).where(
+                            JobRow.id.in_(running), JobRow.lease_owner == self.owner, JobRow.status == "running")
+                            .values(lease_expires_at=utcnow() + self.lease))
+                if time.monotonic() - self._last_reap > self.settings.job_lease_seconds / 2:
+                    if self.reap_expired():
+                        self.submit(0)
+            except sa.exc.SQLAlchemyError:  # the database is briefly unavailable: try again next beat
+                log.warning("job heartbeat failed", exc_info=True)
+
+    # -------------------------------------------------------------- the runner threads
+
+    def _runner(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                claimed = self._claim_next()
+            except sa.exc.SQLAlchemyError:
+                log.warning("could not look at the job queue", exc_info=True)
+                claimed = None
+            if claimed is None:
+                with self._wake:
+                    self._wake.wait(IDLE_POLL_SECONDS)
+                continue
+            job_id = claimed[2].id
+            try:
+                self._solve(*claimed)
+            except Exception:  # never let a runner die: the job must end in a state
+                log.exception("job %s failed unexpectedly", job_id)
+                self._finish(job_id, "failed", error="internal error while running the job; see the server log")
+            finally:
+                with self._lock:
+                    self._cancel.pop(job_id, None)
+
+    def _claim_next(self) -> tuple[Scenario, object, JobRow, threading.Event] | None:
+        """Claim the oldest queued job for this server, or None when the queue is empty."""
+        with self.db.session() as session:
+            query = sa.select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.id).limit(5)
+            if session.bind is not None and session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            candidates = list(session.scalars(query))
+            for job_id in candidates:
+                now = utcnow()
+                claimed = session.execute(
+                    sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
+                    .values(status="running", started_at=now, updated_at=now, attempts=JobRow.attempts + 1,
+                            phase="starting", incumbent=None, bound=None, solver_seconds=None,
+                            lease_owner=self.owner, lease_expires_at=now + self.lease)
+                ).rowcount
+                if claimed:
+                    break
+            else:
                 return None
             job = crud.get_job(session, job_id)
             version = crud.version_for(session, job.scenario_id, job.scenario_version)
             if version is None:
                 job.status, job.error, job.finished_at = "failed", "the scenario version no longer exists", now
+                job.lease_owner = job.lease_expires_at = None
                 return None
+            event = threading.Event()
+            with self._lock:
+                self._cancel[job_id] = event
             scenario = Scenario.model_validate(crud.version_document(version))
             base_dir = artifacts.scenario_dir(self.settings, version)
             session.expunge(job)
-        return scenario, base_dir, job
+        return scenario, base_dir, job, event
 
-    def _solve(self, job_id: int, cancel_event: threading.Event) -> None:
+    def _solve(self, scenario: Scenario, base_dir: object, job: JobRow, cancel_event: threading.Event) -> None:
         from planner.solve import SolveError, SolveParams, solve_watched  # the solver stack loads lazily
 
-        claimed = self._claim(job_id)
-        if claimed is None:
-            return
-        scenario, base_dir, job = claimed
+        job_id = job.id
         checked = [0.0]
+        lost = threading.Event()
 
         def should_stop() -> bool:
-            if self._stopping.is_set() or cancel_event.is_set():
+            if self._stopping.is_set() or cancel_event.is_set() or lost.is_set():
                 return True
-            if time.monotonic() - checked[0] > 1.0:  # a cancel through another API process
+            if time.monotonic() - checked[0] > ROW_CHECK_SECONDS:  # a cancel through another server; lost lease
                 checked[0] = time.monotonic()
                 try:
                     with self.db.session() as session:
-                        if session.scalar(sa.select(JobRow.cancel_requested).where(JobRow.id == job_id)):
-                            cancel_event.set()
-                            return True
+                        row = session.execute(sa.select(JobRow.cancel_requested, JobRow.status, JobRow.lease_owner)
+                                              .where(JobRow.id == job_id)).one_or_none()
                 except sa.exc.SQLAlchemyError:  # the database is briefly unavailable: keep solving
                     log.warning("job %s: could not check for a cancel request", job_id, exc_info=True)
+                    return False
+                if row is None or row.status != "running" or row.lease_owner != self.owner:
+                    lost.set()
+                    return True
+                if row.cancel_requested:
+                    cancel_event.set()
+                    return True
             return False
 
         def progress(event: Progress) -> None:
             try:  # progress is best effort: a database hiccup must not cost the solve
                 with self.db.session() as session:
-                    session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(
+                    session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
+                                                            JobRow.lease_owner == self.owner).values(
                         phase=event.phase[:50], incumbent=event.incumbent, bound=event.bound,
                         solver_seconds=event.seconds, updated_at=utcnow()))
             except sa.exc.SQLAlchemyError:
@@ -252,12 +304,14 @@ class JobManager:
                  job.mode, job.time_limit)
         try:
             result = solve_watched(scenario, SolveParams(mode=job.mode, time_limit=job.time_limit, seed=job.seed),
-                                   progress=progress, base_dir=base_dir, cancel=should_stop)
+                                   progress=progress, base_dir=base_dir, cancel=should_stop)  # type: ignore[arg-type]
         except SolveError as err:
-            if self._stopping.is_set() and not cancel_event.is_set():
-                self._requeue(job_id)
+            if lost.is_set():
+                log.warning("job %s: no longer held by this server; stopped", job_id)
             elif cancel_event.is_set():
                 self._finish(job_id, "cancelled", note="cancelled while running")
+            elif self._stopping.is_set():
+                self._requeue(job_id)
             else:
                 self._finish(job_id, "failed", error=str(err))
             return
@@ -268,11 +322,12 @@ class JobManager:
         self._store_result(job_id, result)
 
     def _store_result(self, job_id: int, result: Result) -> None:
+        """Store a finished plan unless the job already ended (done, failed or cancelled)."""
         plan = result.plan
         now = utcnow()
         with self.db.session() as session:
             job = session.scalar(sa.select(JobRow).where(JobRow.id == job_id).with_for_update())
-            if job is None or job.status != "running":
+            if job is None or job.status not in ("queued", "running") or job.cancel_requested:
                 log.warning("job %s finished but is %s; plan not stored", job_id, job.status if job else "gone")
                 return
             row = crud.save_plan(session, job, plan)
@@ -283,21 +338,25 @@ class JobManager:
             job.incumbent = plan.kpis.objective
             job.bound = plan.kpis.bound
             job.solver_seconds = plan.solver.wall_seconds
+            job.lease_owner = job.lease_expires_at = None
         log.info("job %s done: plan %s, %d unplaced", job_id, row.id, plan.kpis.unplaced)
 
     def _finish(self, job_id: int, status: str, error: str | None = None, note: str | None = None) -> None:
+        """End a job this server holds (or a queued one) with ``status``."""
         now = utcnow()
-        values: dict[str, object] = {"status": status, "finished_at": now, "updated_at": now}
+        values: dict[str, object] = {"status": status, "finished_at": now, "updated_at": now, "lease_owner": None,
+                                     "lease_expires_at": None}
         if error is not None:  # storable in any database: no NUL, no lone surrogates
             values["error"] = error[:10000].encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\0")
         if note is not None:
             values["note"] = note
+        held = sa.or_(JobRow.status == "queued", sa.and_(JobRow.status == "running", JobRow.lease_owner == self.owner))
         with self.db.session() as session:
-            session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status.in_(("queued", "running")))
-                            .values(**values))
+            session.execute(sa.update(JobRow).where(JobRow.id == job_id, held).values(**values))
 
     def _requeue(self, job_id: int) -> None:
         with self.db.session() as session:
-            session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(
+            session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
+                                                    JobRow.lease_owner == self.owner).values(
                 status="queued", started_at=None, phase=None, incumbent=None, bound=None, solver_seconds=None,
-                updated_at=utcnow(), note=RESUMED_NOTE.format(was="running")))
+                lease_owner=None, lease_expires_at=None, updated_at=utcnow(), note=RESUMED_NOTE.format(was="running")))

@@ -26,9 +26,10 @@ from api.auth import TokenAuthentication
 from api.core.config import Settings, load_settings
 from api.core.db import Database
 from api.core.security import AccessDenied, RateLimiter
-from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens
+from api.scenario_input import shutdown_upload_workers
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError
 
@@ -128,6 +129,10 @@ def _install_handlers(app: FastAPI) -> None:
     async def media_type(_request: Request, err: UnsupportedMediaType) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=415)
 
+    @app.exception_handler(QueueFull)
+    async def queue_full(_request: Request, err: QueueFull) -> JSONResponse:
+        return JSONResponse({"detail": str(err)}, status_code=429, headers={"Retry-After": str(err.retry_after)})
+
     @app.exception_handler(Unavailable)
     async def unavailable(_request: Request, err: Unavailable) -> JSONResponse:
         return JSONResponse({"detail": str(err)}, status_code=503)
@@ -173,6 +178,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             manager.shutdown()
+            shutdown_upload_workers()
             db.dispose()
 
     app = FastAPI(title="Stage planner API", version=VERSION, description=DESCRIPTION, openapi_tags=TAGS,

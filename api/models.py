@@ -13,7 +13,8 @@ Tables
     side files it refers to (travel matrix, GeoJSON) and the load warnings. Never changed.
 ``jobs``
     Solve jobs: request (mode, time limit, seed, scenario version), status, progress and
-    the resulting plan. Jobs left ``queued``/``running`` by a stopped server are resumed.
+    the resulting plan; the lease of the server process running it. Jobs left ``queued`` or
+    ``running`` by a stopped server are resumed.
 ``plans``
     Finished plans: the whole :class:`planner.plan.Plan` as JSON text plus indexed columns
     (region, mode, created, objective) for listing and the cross-region views.
@@ -162,6 +163,11 @@ class JobRow(Base):
     started_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The server process running the job holds a lease on it, renewed by its heartbeat; a job
+    # whose lease ran out lost its server (crash) and is queued again once (migration 0003).
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(100), default=None)
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    lease_expiries: Mapped[int] = mapped_column(default=0)
 
 
 class AgreementRow(Base):

@@ -16,19 +16,27 @@ Accepted bodies:
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.requests import Request
 
+from api.core.config import Settings
 from api.crud import ScenarioContent
 from api.errors import PayloadTooLarge, UnsupportedMediaType
 from api.schemas.common import NAME_PATTERN
+from api.upload_checks import check_loaded, check_upload
 from planner.model import load_scenario
 from planner.scenario import scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
@@ -38,6 +46,12 @@ YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yam
               "application/octet-stream")
 MULTIPART = "multipart/form-data"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
+#: Uploads at least this large are checked in a separate process, so that reading them holds
+#: no lock the server's other requests need; smaller ones in a worker thread.
+PROCESS_THRESHOLD_BYTES = 512 * 1024
+
+_pool: ProcessPoolExecutor | None = None
+_pool_guard = threading.Lock()
 
 
 @dataclass
@@ -75,8 +89,12 @@ def safe_file_name(name: str | None, fallback: str) -> str:
 
 
 def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
-                region: str | None = None) -> ParsedScenario:
-    """Check uploaded files as the CLI would; raises :class:`ScenarioError` with every problem."""
+                settings: Settings, region: str | None = None) -> ParsedScenario:
+    """Check uploaded files as the CLI would, within the upload limits of ``settings``.
+
+    File references resolve only to the uploaded files (:mod:`api.upload_checks`). Raises
+    :class:`ScenarioError` with every problem. Blocking: call it off the event loop.
+    """
     names = [scenario_file.name] + [f.name for f in others]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -85,6 +103,7 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
         base = Path(folder)
         for upload in [scenario_file, *others]:
             (base / upload.name).write_bytes(upload.data)
+        check_upload(scenario_file.data, scenario_file.name, base, settings)
         try:
             loaded = load_scenario(base / scenario_file.name)
         except ScenarioError:
@@ -105,10 +124,59 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
                 except (OSError, UnicodeDecodeError) as err:
                     raise _problem(name, f"could not be read as UTF-8 text ({err})") from None
     document = scenario_document(scenario)  # tables inline; rebuilds the same Scenario
+    check_loaded(scenario, document, settings, scenario_file.name)
     unstorable = list(_unstorable_text(document, scenario_file.name))
     if unstorable:
         raise ScenarioError(unstorable)
     return ParsedScenario(ScenarioContent(scenario, document, files, source_format, list(loaded.warnings)), region)
+
+
+def _load_outcome(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
+                  settings: Settings, region: str | None) -> tuple[ParsedScenario | None, list[InputProblem]]:
+    """:func:`load_upload` in a worker process: the problems travel as a list (they pickle)."""
+    try:
+        return load_upload(scenario_file, others, source_format, settings, region), []
+    except ScenarioError as err:
+        return None, err.problems
+
+
+def _upload_pool() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_guard:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return _pool
+
+
+def shutdown_upload_workers() -> None:
+    """Stop the process that checks large uploads (the server calls this when it stops)."""
+    global _pool
+    with _pool_guard:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def check_off_loop(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
+                         settings: Settings, region: str | None) -> ParsedScenario:
+    """:func:`load_upload` away from the event loop: a thread, or a process for large uploads."""
+    size = len(scenario_file.data) + sum(len(f.data) for f in others)
+    if size < PROCESS_THRESHOLD_BYTES:
+        return await run_in_threadpool(load_upload, scenario_file, others, source_format, settings, region)
+    pool = _upload_pool()
+    try:
+        parsed, problems = await asyncio.get_running_loop().run_in_executor(
+            pool, _load_outcome, scenario_file, others, source_format, settings, region)
+    except BrokenProcessPool:  # the reader died (out of memory): start a fresh one next time
+        global _pool
+        with _pool_guard:
+            if _pool is pool:
+                _pool = None
+        raise _problem(scenario_file.name, "could not be read: the server ran out of resources reading it") \
+            from None
+    if problems or parsed is None:
+        raise ScenarioError(problems)
+    return parsed
 
 
 def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str]:
@@ -123,26 +191,32 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str
         "multipart/form-data (part 'scenario' plus the CSV files it names)"
     )
 
-async def read_scenario(request: Request, max_bytes: int, region: str | None = None) -> ParsedScenario:
+async def read_scenario(request: Request, settings: Settings, region: str | None = None) -> ParsedScenario:
     """The scenario in the request body, checked like the CLI checks files.
 
-    Raises :class:`ScenarioError` with every problem, :class:`PayloadTooLarge` above ``max_bytes``
-    and :class:`UnsupportedMediaType` for other bodies.
+    The checking runs in a worker thread, so the server keeps answering other requests
+    while a large upload is read. Raises :class:`ScenarioError` with every problem,
+    :class:`PayloadTooLarge` above ``settings.max_upload_bytes`` and
+    :class:`UnsupportedMediaType` for other bodies.
     """
+    max_bytes = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes")
+        raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes (limit max_upload_mb)")
     kind = media_type(request.headers.get("content-type"))
     if kind == MULTIPART:
-        return await _read_multipart(request, max_bytes, region)
-    body = await request.body()
-    if len(body) > max_bytes:
-        raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes")
-    upload, source_format = parse_body(request.headers.get("content-type"), body)
-    return load_upload(upload, [], source_format, region)
+        return await _read_multipart(request, settings, region)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_bytes:
+            raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes (limit max_upload_mb)")
+    upload, source_format = parse_body(request.headers.get("content-type"), bytes(body))
+    return await check_off_loop(upload, [], source_format, settings, region)
 
 
-async def _read_multipart(request: Request, max_bytes: int, region: str | None) -> ParsedScenario:
+async def _read_multipart(request: Request, settings: Settings, region: str | None) -> ParsedScenario:
+    max_bytes = settings.max_upload_bytes
     try:
         form = await request.form(max_files=50, max_fields=50, max_part_size=max_bytes)
     except Exception as err:  # malformed multipart bodies: the client's mistake
@@ -157,7 +231,7 @@ async def _read_multipart(request: Request, max_bytes: int, region: str | None) 
                 data = await value.read()
                 total += len(data)
                 if total > max_bytes:
-                    raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes")
+                    raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes (limit max_upload_mb)")
                 if name == "scenario":
                     fallback = "scenario.json" if (value.content_type or "").endswith("json") else "scenario.yaml"
                     if scenario_file is not None:
@@ -180,7 +254,7 @@ async def _read_multipart(request: Request, max_bytes: int, region: str | None) 
             if len(store_region) > 200 or not re.fullmatch(NAME_PATTERN, store_region):
                 raise ScenarioError([InputProblem("request", "body", "region",
                                                   "must be 1 to 200 characters without control characters")])
-        return load_upload(scenario_file, others, "multipart", region)
+        return await check_off_loop(scenario_file, others, "multipart", settings, region)
     finally:
         await form.close()
 

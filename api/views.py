@@ -8,17 +8,23 @@ from api import crud, schemas
 from api.artifacts import CHARTS
 from api.models import AgreementRow, AuditRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, TokenRow, utcnow
 
+#: Characters of a description shown in lists; reading the scenario gives all of it.
+LIST_DESCRIPTION_CHARS = 300
 
-def scenario_summary(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioSummary:
+
+def scenario_summary(row: ScenarioRow, version: ScenarioVersionRow, whole: bool = False) -> schemas.ScenarioSummary:
+    description = version.description
+    if not whole and len(description) > LIST_DESCRIPTION_CHARS:
+        description = description[:LIST_DESCRIPTION_CHARS - 1] + "\u2026"
     return schemas.ScenarioSummary(
-        id=row.id, name=version.name, region=version.region, description=version.description,
+        id=row.id, name=version.name, region=version.region, description=description,
         version=version.version, cohorts=version.cohorts, companies=version.companies, students=version.students,
         created_at=row.created_at, updated_at=version.created_at,
     )
 
 
 def scenario_out(row: ScenarioRow, version: ScenarioVersionRow) -> schemas.ScenarioOut:
-    summary = scenario_summary(row, version)
+    summary = scenario_summary(row, version, whole=True)
     return schemas.ScenarioOut(
         **summary.model_dump(), source_format=version.source_format, document=crud.version_document(version),
         files=sorted(crud.version_files(version)),

@@ -1,6 +1,5 @@
 """All settings of the API in one place, read from the environment (pydantic-settings).
 
-=====================================  ==========================================  ============================
 variable                               meaning                                     default
 =====================================  ==========================================  ============================
 ``STAGEPLANNER_DATABASE_URL``          SQLAlchemy URL of the database              ``DATABASE_URL``, else
@@ -17,9 +16,42 @@ EDITOR`` (``..._ADMIN``)               may ask for; never above MAX_TIME_LIMIT
 ``STAGEPLANNER_RATE_LIMIT_PER_SECOND`` requests per second per token (average)     ``10``
 ``STAGEPLANNER_RATE_LIMIT_BURST``      requests per token at once                  ``40``
 =====================================  ==========================================  ============================
+=======
+=======================================  ==========================================  ============================
+variable                                 meaning                                     default
+=======================================  ==========================================  ============================
+``STAGEPLANNER_DATABASE_URL``            SQLAlchemy URL of the database              ``DATABASE_URL``, else
+(or ``DATABASE_URL``)                    (``postgresql+psycopg://user@host/db``)     ``sqlite:///./stageplanner.sqlite3``
+``STAGEPLANNER_DATA_DIR``                folder for regenerated files (maps,         ``./stageplanner-data``
+                                         charts, CSVs) and scenario side files
+``STAGEPLANNER_MAX_CONCURRENT_SOLVES``   solves running at the same time; more       ``1``
+                                         jobs wait in the queue
+``STAGEPLANNER_MAX_TIME_LIMIT``          largest time limit (s) a job may ask for    ``3600``
+``STAGEPLANNER_DEFAULT_TIME_LIMIT``      time limit (s) when a job gives none        ``60``
+``STAGEPLANNER_MAX_UPLOAD_MB``           largest accepted scenario upload            ``50``
+``STAGEPLANNER_MAX_COHORTS``             cohort rows in one scenario                 ``20000``
+``STAGEPLANNER_MAX_COMPANIES``           learning company rows in one scenario       ``50000``
+``STAGEPLANNER_MAX_AREAS``               areas in one scenario                       ``2000``
+``STAGEPLANNER_MAX_WEEKS``               weeks in a scenario's school year           ``60``
+``STAGEPLANNER_MAX_NAME_LENGTH``         characters of a name, id or other short     ``200``
+                                         text in a scenario
+``STAGEPLANNER_MAX_DESCRIPTION_LENGTH``  characters of a scenario's description      ``10000``
+``STAGEPLANNER_MAX_YAML_ALIASES``        YAML aliases (``*name``) in one upload      ``100``
+``STAGEPLANNER_MAX_NESTING_DEPTH``       nesting of lists and mappings in an upload  ``20``
+``STAGEPLANNER_MAX_QUEUED_JOBS``         jobs queued before a solve request gets     ``20``
+                                         429 (``Retry-After``)
+``STAGEPLANNER_JOB_LEASE_SECONDS``       how long a server's claim on a running job  ``30``
+                                         lasts without a heartbeat
+``STAGEPLANNER_MAX_LEASE_REQUEUES``      times a job whose server vanished (lease    ``1``
+                                         expired) is queued again; then it fails
+``STAGEPLANNER_MAX_SOLVE_SECONDS_        largest time limit (s) an editor (admin)    ``MAX_TIME_LIMIT``
+EDITOR`` (``..._ADMIN``)                 may ask for; never above MAX_TIME_LIMIT
+``STAGEPLANNER_RATE_LIMIT_PER_SECOND``   requests per second per token (average)     ``10``
+``STAGEPLANNER_RATE_LIMIT_BURST``        requests per token at once                  ``40``
+=======================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
-plans, agreements); the data folder only holds files that can be regenerated from it.
+plans, agreements); the data folder o  nly holds files that can be regenerated from it.
 """
 
 from __future__ import annotations
@@ -69,6 +101,17 @@ class Settings(BaseSettings):
     max_solve_seconds_admin: float | None = Field(None, ge=1.0)
     rate_limit_per_second: float = Field(10.0, ge=0.01)
     rate_limit_burst: int = Field(40, ge=1)
+    max_cohorts: int = Field(20000, ge=1)
+    max_companies: int = Field(50000, ge=1)
+    max_areas: int = Field(2000, ge=1)
+    max_weeks: int = Field(60, ge=1)
+    max_name_length: int = Field(200, ge=10)
+    max_description_length: int = Field(10000, ge=0)
+    max_yaml_aliases: int = Field(100, ge=0)
+    max_nesting_depth: int = Field(20, ge=5)
+    max_queued_jobs: int = Field(20, ge=1)
+    job_lease_seconds: float = Field(30.0, ge=2.0)
+    max_lease_requeues: int = Field(1, ge=0)
 
     @field_validator("database_url")
     @classmethod

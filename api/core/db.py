@@ -6,6 +6,8 @@ up to date with the Alembic migrations in ``api/migrations`` (the API runs it at
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +44,27 @@ def make_engine(url: str) -> Engine:
 
 
 _migrate_lock = threading.Lock()
+#: Key of the PostgreSQL advisory lock that lets one server at a time run the migrations.
+MIGRATION_LOCK_KEY = 0x5354_4147  # "STAG"
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (created when missing), held by this process until the block ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    if not url.startswith("sqlite"):
+        return None
+    database = sa.engine.make_url(url).database
+    return Path(database).expanduser().resolve() if database and database != ":memory:" else None
 
 
 def alembic_config(url: str) -> Config:
@@ -55,15 +78,27 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(url: str, engine: Engine | None = None) -> None:
-    """Bring the database schema up to date (``alembic upgrade head``)."""
-    with _migrate_lock:
+    """Bring the database schema up to date (``alembic upgrade head``).
+
+    Several servers may start together on one database: the migrations run under a lock
+    (a PostgreSQL advisory lock; on SQLite a file lock next to the database file), so one
+    migrates and the others then find the schema up to date.
+    """
+    sqlite_file = _sqlite_file(url)
+    with _migrate_lock, (_file_lock(sqlite_file.with_name(sqlite_file.name + ".migrate-lock"))
+                         if sqlite_file else contextlib.nullcontext()):
         config = alembic_config(url)
-        if engine is not None:
+        owned = engine is None
+        engine = engine or make_engine(url)
+        try:
             with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
-        else:
-            command.upgrade(config, "head")
+        finally:
+            if owned:
+                engine.dispose()
 
 
 class Database:

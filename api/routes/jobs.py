@@ -22,7 +22,9 @@ SolveBody = Annotated[schemas.SolveRequest | None, Body(openapi_examples={
 
 
 @router.post("/scenarios/{scenario_id}/solve", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.JobOut,
-             responses=schemas.BODY_ERRORS, summary="Start a solve job")
+             responses={**schemas.BODY_ERRORS, 429: {"model": schemas.Message, "description":
+                        "The solve queue is full; try again after `Retry-After` seconds"}},
+             summary="Start a solve job")
 def start_solve(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
                 jobs: JobsDep, response: Response, request: SolveBody = None) -> schemas.JobOut:
     """Queue a solve of the scenario (latest version unless `version` is given) and return the job at
@@ -37,6 +39,7 @@ def start_solve(scenario_id: ScenarioId, principal: PrincipalDep, session: Sessi
         raise InvalidInput.one("time_limit", f"{request.time_limit:g} must be at most {cap:g} seconds (the "
                                              f"server's maximum for {principal.role} tokens)")
     version = crud.get_version(session, scenario_id, request.version)
+    jobs.admit(session)  # 429 with Retry-After when the queue is full
     job = crud.create_job(session, version, request.mode, request.time_limit or min(settings.default_time_limit, cap),
                           request.seed)
     crud.record(session, principal, "job.start", "job", job.id, job.region,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from api import crud, schemas, views
 from api.deps import (
@@ -98,13 +99,17 @@ async def create_scenario(request: Request, principal: PrincipalDep, session: Se
     principal.check_writer()
     if region is not None:
         principal.check_write(region)  # before reading the body
-    parsed = await read_scenario(request, settings.max_upload_bytes, region)
+    parsed = await read_scenario(request, settings, region)
     principal.check_write(crud.scenario_region(parsed.content, parsed.region))
-    row, version = crud.create_scenario(session, parsed.content, parsed.region)
-    crud.record(session, principal, "scenario.create", "scenario", row.id, row.region, f"version {version.version}")
-    session.commit()
-    response.headers["Location"] = f"/scenarios/{row.id}"
-    return views.scenario_out(row, version)
+
+    def store() -> schemas.ScenarioOut:  # large documents: off the event loop
+        row, version = crud.create_scenario(session, parsed.content, parsed.region)
+        crud.record(session, principal, "scenario.create", "scenario", row.id, row.region, f"version {version.version}")
+        session.commit()
+        response.headers["Location"] = f"/scenarios/{row.id}"
+        return views.scenario_out(row, version)
+
+    return await run_in_threadpool(store)
 
 
 @router.get("", response_model=list[schemas.ScenarioSummary], summary="List scenarios",
@@ -114,7 +119,8 @@ def list_scenarios(principal: PrincipalDep, session: SessionDep, region: RegionQ
     """Stored scenarios (latest versions), newest first; optionally of one region. Only the regions the
     token may read."""
     rows = crud.list_scenarios(session, region, limit, offset, principal.visible_regions)
-    return [views.scenario_summary(row, crud.get_version(session, row.id)) for row in rows]
+    versions = crud.summary_versions(session, rows)  # without the documents
+    return [views.scenario_summary(row, versions[row.id]) for row in rows]
 
 
 @router.get("/{scenario_id}", response_model=schemas.ScenarioOut, responses=schemas.ERRORS,
@@ -138,13 +144,17 @@ async def replace_scenario(scenario_id: ScenarioId, request: Request, principal:
     principal.check_write(crud.get_scenario(session, scenario_id).region)  # 404/403 before reading a large body
     if region is not None:
         principal.check_write(region)
-    parsed = await read_scenario(request, settings.max_upload_bytes, region)
+    parsed = await read_scenario(request, settings, region)
     if parsed.region is not None:
         principal.check_write(parsed.region.strip())  # moving it to another region needs write access there too
-    row, version = crud.add_version(session, scenario_id, parsed.content, parsed.region)
-    crud.record(session, principal, "scenario.update", "scenario", row.id, row.region, f"version {version.version}")
-    session.commit()
-    return views.scenario_out(row, version)
+
+    def store() -> schemas.ScenarioOut:  # large documents: off the event loop
+        row, version = crud.add_version(session, scenario_id, parsed.content, parsed.region)
+        crud.record(session, principal, "scenario.update", "scenario", row.id, row.region, f"version {version.version}")
+        session.commit()
+        return views.scenario_out(row, version)
+
+    return await run_in_threadpool(store)
 
 
 @router.delete("/{scenario_id}", status_code=status.HTTP_204_NO_CONTENT, responses={404: schemas.ERRORS[404],

@@ -8,7 +8,12 @@ from pathlib import Path
 from planner.geo.check import geography_problems, unknown_places
 from planner.scenario.problems import InputProblem, ScenarioError
 from planner.scenario.read import LoadedScenario, read_scenario
-from planner.scenario.validate import identifier_problems, reference_problems, unknown_area_references
+from planner.scenario.validate import (
+    identifier_problems,
+    privacy_problems,
+    reference_problems,
+    unknown_area_references,
+)
 
 
 def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) -> LoadedScenario:
@@ -42,8 +47,9 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
     explained: set[str] = set()
     if check_geography:
         places, explained = unknown_places(scenario, path.name, unknown_area_references(scenario, path.name, origins))
+    privacy_errors, privacy_warnings = privacy_problems(scenario, path, origins)
     errors = (identifier_problems(scenario, path, origins) + places
-              + reference_problems(scenario, path, origins, explained_areas=explained))
+              + reference_problems(scenario, path, origins, explained_areas=explained) + privacy_errors)
     if errors:
         raise ScenarioError(errors)
     warnings = []
@@ -51,4 +57,4 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         errors, warnings = geography_problems(scenario, path, origins)
         if errors:
             raise ScenarioError(errors)
-    return LoadedScenario(scenario, path, warnings, origins)
+    return LoadedScenario(scenario, path, warnings + privacy_warnings, origins)

@@ -81,10 +81,24 @@ def utilisation_rows(plan: Plan) -> list[dict[str, Any]]:
     return rows
 
 
+#: First characters that make a spreadsheet read a cell as a formula (``=cmd|' /C calc'!A0``).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a leading ``'``.
+
+    Numbers stay numbers (``-3`` is written as ``-3``); only text cells are changed.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    """Rows as CSV text with exactly ``columns``."""
+    """Rows as CSV text with exactly ``columns``; text cells made spreadsheet-safe (:func:`spreadsheet_safe`)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n", extrasaction="raise")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in rows)
     return buffer.getvalue()

@@ -7,6 +7,8 @@ who can reach whom is geography: see :mod:`planner.geo.check`.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -29,6 +31,63 @@ def _duplicates(ids: list[str]) -> set[str]:
     return {key for key, count in Counter(ids).items() if count > 1}
 
 
+#: Cohorts with fewer students than this get a warning: so few students can be told apart.
+SMALL_COHORT_STUDENTS = 5
+#: A date in a cohort's id or programme whose year lies this many years or more before the
+#: school year is taken for a birth date (MBO students are at least about 15).
+BIRTH_YEARS_BEFORE = 12
+_DATES = (
+    re.compile(r"(?<!\d)(?P<day>[0-3]?\d)[-/.](?P<month>[01]?\d)[-/.](?P<year>(?:19|20)\d\d)(?!\d)"),
+    re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)[-/.](?P<month>[01]?\d)[-/.](?P<day>[0-3]?\d)(?!\d)"),
+    re.compile(r"(?<!\d)(?P<day>[0-3]\d)(?P<month>[01]\d)(?P<year>(?:19|20)\d\d)(?!\d)"),
+)
+
+
+def _birth_date(text: str, school_year: int) -> str | None:
+    """The first date in ``text`` that could be a student's birth date, as written."""
+    for pattern in _DATES:
+        for match in pattern.finditer(text):
+            try:
+                date = dt.date(int(match["year"]), int(match["month"]), int(match["day"]))
+            except ValueError:
+                continue
+            if date.year <= school_year - BIRTH_YEARS_BEFORE:
+                return match.group(0)
+    return None
+
+
+def privacy_problems(scenario: Scenario, path: Path, origins: Origins) -> tuple[list[InputProblem],
+                                                                                list[InputProblem]]:
+    """Cohorts that could identify a student: errors and warnings.
+
+    A scenario holds aggregated cohorts, never people. A cohort whose id or programme holds
+    what looks like a birth date (``jan-jansen-12-03-2008``) is an error; a cohort of fewer
+    than :data:`SMALL_COHORT_STUDENTS` students is a warning, since so few students can be
+    told apart.
+
+    Returns
+    -------
+    tuple of list of InputProblem
+        The errors and the warnings, each with the reason in its message.
+    """
+    errors: list[InputProblem] = []
+    warnings: list[InputProblem] = []
+    school_year = int(scenario.calendar.first_week[:4])
+    for i, cohort in enumerate(scenario.cohorts):
+        where = row_origin(origins, "cohorts", i, path.name)
+        for field_name in ("id", "programme"):
+            date = _birth_date(getattr(cohort, field_name), school_year)
+            if date:
+                errors.append(InputProblem(*where, field_name, f"contains {date!r}, which looks like a birth date; "
+                                           "a cohort is a group of students and must not name or date a person "
+                                           "(personal data is not allowed in a scenario)"))
+        if cohort.students < SMALL_COHORT_STUDENTS:
+            warnings.append(InputProblem(*where, "students", f"{cohort.students} student(s): a cohort this small "
+                                         "can identify a person; merge it with a similar cohort where you can "
+                                         f"(at least {SMALL_COHORT_STUDENTS})"))
+    return errors, warnings
+
+
 def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
     """Check identifiers, references, weeks and windows.
 
@@ -46,7 +105,8 @@ def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[Inp
     list of InputProblem
         Every problem found; empty when the scenario hangs together.
     """
-    return identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins)
+    return (identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins)
+            + privacy_problems(scenario, path, origins)[0])
 
 
 def identifier_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:

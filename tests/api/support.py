@@ -147,7 +147,7 @@ class ApiServer:
         self.database_url = database_url
         self.data_dir = data_dir
         self.settings = {"MAX_CONCURRENT_SOLVES": 1, "DEFAULT_TIME_LIMIT": 10, "MAX_TIME_LIMIT": 120,
-                         "RATE_LIMIT_PER_SECOND": 1000, "RATE_LIMIT_BURST": 1000, **settings}
+                         "RATE_LIMIT_PER_SECOND": 1000, "RATE_LIMIT_BURST": 1000, "JOB_LEASE_SECONDS": 5, **settings}
         self.process: subprocess.Popen | None = None
         self.token: str | None = None
         self.port = 0

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 
 import pytest
 import yaml
@@ -14,7 +12,6 @@ from alembic.migration import MigrationContext
 from api import artifacts, crud, main
 from api.core.config import Settings, SettingsError, load_settings, normalise_database_url
 from api.core.db import Database
-from api.jobs import FairSlots
 from api.models import Base
 from planner.plan import analysis
 from planner.solve import SolveParams, solve
@@ -81,35 +78,6 @@ def test_serve_runs_the_app_with_the_settings_it_read(monkeypatch: pytest.Monkey
     (app, kwargs), = calls
     assert kwargs == {"host": "0.0.0.0", "port": 8765, "log_level": "warning"}
     assert app.title == "Stage planner API"
-
-
-def test_fair_slots_start_lower_job_ids_first() -> None:
-    slots = FairSlots(1)
-    assert slots.acquire(1, lambda: False)
-    order: list[int] = []
-
-    def wait(key: int) -> None:
-        if slots.acquire(key, lambda: False):
-            order.append(key)
-            slots.release()
-
-    threads = [threading.Thread(target=wait, args=(key,)) for key in (5, 3, 4)]
-    for thread in threads:
-        thread.start()
-        time.sleep(0.05)
-    slots.release()
-    for thread in threads:
-        thread.join(5)
-    assert order == [3, 4, 5]
-
-    stop = threading.Event()
-    assert slots.acquire(1, lambda: False)
-    aborted = threading.Thread(target=lambda: order.append(slots.acquire(2, stop.is_set)))
-    aborted.start()
-    stop.set()
-    slots.wake()
-    aborted.join(5)
-    assert order[-1] is False
 
 
 @pytest.fixture(scope="module")

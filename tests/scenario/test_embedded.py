@@ -8,6 +8,7 @@ import pytest
 
 from planner.model import load_scenario
 from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario, embedded_scenario_names
+from planner.scenario.validate import SMALL_COHORT_STUDENTS
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -25,7 +26,10 @@ def test_the_default_scenario_loads_with_its_tables():
     assert path == embedded_scenario(DEFAULT_SCENARIO)
     assert (path.parent / "cohorts.csv").is_file() and (path.parent / "companies.csv").is_file()
     loaded = load_scenario(path)
-    assert loaded.warnings == []
+    # its only warnings are the privacy ones: the cohorts of fewer than five students
+    small = {f"row {i + 2}" for i, c in enumerate(loaded.scenario.cohorts) if c.students < SMALL_COHORT_STUDENTS}
+    assert small and {(w.file, w.where, w.field) for w in loaded.warnings} == {("cohorts.csv", r, "students")
+                                                                              for r in small}
     assert loaded.scenario.cohorts and loaded.scenario.companies
 
 
