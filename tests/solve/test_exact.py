@@ -189,7 +189,8 @@ def test_twente_status_quo_is_solved_to_its_proven_optimum_64_5():
 
 def test_twente_optimised_plan_leaves_at_most_8_weighted_shortage():
     # 8.0 is the best plan a 10-minute warm-started company-level MIP found; the bound stays below.
-    plan = _solve_twente("optimise", 30)
+    # The benchmark measures what 30 s give; the test allows 60 s (it stops once 4.0 is proven).
+    plan = _solve_twente("optimise", 60)
     assert plan.kpis.objective <= 8.0 + 1e-9
     assert 0 < plan.kpis.bound <= plan.kpis.objective
 
