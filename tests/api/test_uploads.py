@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from api.core.config import Settings
 from planner.scenario import scenario_document
-from tests.api.support import ApiServer, app_client, multipart_files, tiny_files
+from tests.api.support import ApiServer, app_client, bearer, multipart_files, tiny_files
 from tests.builders import cohort, company, scenario_dict, tiny_scenario
 
 BILLION_LAUGHS = "\n".join(
@@ -30,7 +30,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
     folder = tmp_path_factory.mktemp("uploads")
     settings = Settings(database_url=f"sqlite:///{folder / 'api.sqlite3'}", data_dir=folder / "files",
                         max_cohorts=50, max_companies=50, max_areas=20, max_weeks=60, max_yaml_aliases=20,
-                        max_nesting_depth=12, max_name_length=100, max_description_length=1000)
+                        max_nesting_depth=12, max_name_length=100, max_description_length=1000,
+                        rate_limit_per_second=1000, rate_limit_burst=1000)  # the fuzz tests send many requests
     with app_client(settings) as test_client:
         yield test_client
 
@@ -166,7 +167,7 @@ def test_health_answers_while_a_maximum_size_upload_is_read(tmp_path: Path) -> N
         result: dict[str, Any] = {}
 
         def upload() -> None:
-            with httpx.Client(base_url=server.url, timeout=300) as http:
+            with httpx.Client(base_url=server.url, timeout=300, headers=bearer(server.token)) as http:
                 started = time.monotonic()
                 result["response"] = http.post("/scenarios", content=body,
                                                headers={"content-type": "application/yaml"})
