@@ -1,22 +1,5 @@
 """All settings of the API in one place, read from the environment (pydantic-settings).
 
-variable                               meaning                                     default
-=====================================  ==========================================  ============================
-``STAGEPLANNER_DATABASE_URL``          SQLAlchemy URL of the database              ``DATABASE_URL``, else
-(or ``DATABASE_URL``)                  (``postgresql+psycopg://user@host/db``)     ``sqlite:///./stageplanner.sqlite3``
-``STAGEPLANNER_DATA_DIR``              folder for regenerated files (maps,         ``./stageplanner-data``
-                                       charts, CSVs) and scenario side files
-``STAGEPLANNER_MAX_CONCURRENT_SOLVES`` solves running at the same time; more       ``1``
-                                       jobs wait in the queue
-``STAGEPLANNER_MAX_TIME_LIMIT``        largest time limit (s) a job may ask for    ``3600``
-``STAGEPLANNER_DEFAULT_TIME_LIMIT``    time limit (s) when a job gives none        ``60``
-``STAGEPLANNER_MAX_UPLOAD_MB``         largest accepted scenario upload            ``50``
-``STAGEPLANNER_MAX_SOLVE_SECONDS_      largest time limit (s) an editor (admin)    ``MAX_TIME_LIMIT``
-EDITOR`` (``..._ADMIN``)               may ask for; never above MAX_TIME_LIMIT
-``STAGEPLANNER_RATE_LIMIT_PER_SECOND`` requests per second per token (average)     ``10``
-``STAGEPLANNER_RATE_LIMIT_BURST``      requests per token at once                  ``40``
-=====================================  ==========================================  ============================
-=======
 =======================================  ==========================================  ============================
 variable                                 meaning                                     default
 =======================================  ==========================================  ============================
@@ -51,7 +34,7 @@ EDITOR`` (``..._ADMIN``)                 may ask for; never above MAX_TIME_LIMIT
 =======================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
-plans, agreements); the data folder o  nly holds files that can be regenerated from it.
+plans, agreements); the data folder only holds files that can be regenerated from it.
 """
 
 from __future__ import annotations

@@ -36,10 +36,12 @@ from typing import Any
 import httpx
 import yaml
 
+import planner.solve as solve_package
 from api import crud
 from api.core.config import Settings
 from api.core.db import Database
 from api.main import create_app
+from planner.plan.model import Progress
 from planner.scenario import save_scenario
 from tests.builders import tiny_scenario
 
@@ -286,3 +288,15 @@ def wait_for_job(client: httpx.Client, job_id: int, timeout: float = 90.0,
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job['status']} after {timeout:g} s: {job}")
         time.sleep(0.05)
+
+
+def solve_until_cancelled(scenario, params, progress=None, base_dir=None, cancel=None,  # noqa: ANN001
+                           **_options) -> None:
+    """Stands in for the watched solve: reports progress, then runs until the job is cancelled."""
+    progress(Progress(seconds=0.0, phase="solving", incumbent=None, bound=None))
+    deadline = time.monotonic() + 60
+    while not cancel():
+        if time.monotonic() > deadline:
+            raise AssertionError("the job was never cancelled")
+        time.sleep(0.01)
+    raise solve_package.SolveError("the solve was cancelled")

@@ -13,9 +13,8 @@ import yaml
 import planner.solve as solve_package
 from api.core.config import Settings
 from planner.model import load_scenario
-from planner.plan.model import Progress
 from planner.scenario import ScenarioError
-from tests.api.support import TWENTE, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
+from tests.api.support import TWENTE, ApiServer, app_client, multipart_files, solve_until_cancelled, tiny_files, wait_for_job
 
 
 def _upload(client: httpx.Client, scenario_path: Path, region: str) -> dict:
@@ -224,25 +223,13 @@ def test_validation_errors_match_the_cli(api_server: ApiServer, tmp_path: Path) 
         assert conflict.status_code == 409 and "already done" in conflict.json()["detail"]
 
 
-def _solve_until_cancelled(scenario, params, progress=None, base_dir=None, cancel=None,  # noqa: ANN001
-                           **_options) -> None:
-    """Stands in for the watched solve: reports progress, then runs until the job is cancelled."""
-    progress(Progress(seconds=0.0, phase="solving", incumbent=None, bound=None))
-    deadline = time.monotonic() + 60
-    while not cancel():
-        if time.monotonic() > deadline:
-            raise AssertionError("the job was never cancelled")
-        time.sleep(0.01)
-    raise solve_package.SolveError("the solve was cancelled")
-
-
 def test_cancel_queued_and_running_jobs(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One solve at a time: the second job waits; cancelling it is immediate, the running one is stopped.
 
     The solve never finishes by itself (the solver's own cancel is tested with the solver), so
     the running job is always there to cancel.
     """
-    monkeypatch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
+    monkeypatch.setattr(solve_package, "solve_watched", solve_until_cancelled)
     settings = Settings(database_url=database_url, data_dir=tmp_path / "files", max_concurrent_solves=1)
     with app_client(settings) as client:
         sid = _upload(client, tiny_files(tmp_path / "tiny"), "Queue")["id"]

@@ -14,26 +14,13 @@ import yaml
 
 import planner.solve as solve_package
 from api.core.config import Settings
-from planner.plan.model import Progress
 from planner.scenario import Scenario, save_scenario, scenario_document
-from tests.api.support import app_client, multipart_files, tiny_files, wait_for_job
+from tests.api.support import app_client, multipart_files, solve_until_cancelled, tiny_files, wait_for_job
 from tests.builders import tiny_scenario
 
 
-def _solve_until_cancelled(scenario, params, progress=None, base_dir=None, cancel=None,  # noqa: ANN001
-                           **_options) -> None:
-    """Stands in for the watched solve: runs until the job is cancelled."""
-    progress(Progress(seconds=0.0, phase="solving", incumbent=None, bound=None))
-    deadline = time.monotonic() + 60
-    while not cancel():
-        if time.monotonic() > deadline:
-            raise AssertionError("the job was never cancelled")
-        time.sleep(0.01)
-    raise solve_package.SolveError("the solve was cancelled")
-
-
 def test_a_full_queue_answers_429_with_retry_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
+    monkeypatch.setattr(solve_package, "solve_watched", solve_until_cancelled)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files",
                         max_concurrent_solves=1, max_queued_jobs=3, default_time_limit=20)
     with app_client(settings) as client:
