@@ -28,14 +28,14 @@ from planner.scenario import Calendar, InternshipForm
 # where whole students at single companies already cost places: about 1 % of BOL students
 # short overall, about 2 % for entree and level 2, most of them in care.
 SHORTAGE_TARGET: dict[str, float] = {  # levels 3 and 4, per sector
-    "zorg": 0.035, "techniek": 0.0, "handel": 0.0, "zakelijk": 0.0, "voedsel": 0.0,
+    "zorg": 0.05, "techniek": 0.0, "handel": 0.0, "zakelijk": 0.0, "voedsel": 0.0,
     "ict": 0.0, "mobiliteit": 0.0, "specialistisch": 0.0,
 }
 LEVEL2_SHORTAGE_TARGET: dict[str, float] = {
     "zorg": 0.07, "techniek": 0.07, "handel": 0.07, "zakelijk": 0.07, "voedsel": 0.07,
     "ict": 0.07, "mobiliteit": 0.07, "specialistisch": 0.07,
 }
-ENTREE_SHORTAGE_TARGET = 0.11
+ENTREE_SHORTAGE_TARGET = 0.105
 # Places beyond a neighbourhood's peak because not every student reaches every place:
 # the fewer cohorts share the places, the lumpier their demand, so the allowance is this
 # constant over the square root of the number of cohorts in the neighbourhood.
