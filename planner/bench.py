@@ -41,7 +41,6 @@ from planner.solve import SolveParams, solve
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock
 from planner.solve.exact.oracle import cpsat_full
-from planner.solve.heuristics import weighted_shortage
 from planner.solve.pipeline import heuristic_search
 
 SEED = 2026
@@ -114,12 +113,12 @@ def _cpsat_full(scenario: Scenario, base_dir: Path | None, mode: str, limit: flo
     params = SolveParams(mode, limit, seed, baselines=False)
     search = heuristic_search(data, clock, params)
     result = cpsat_full(data, max(0.5, clock.remaining()), seed, hint=search.best)
-    better = result.assignments is not None and result.value <= weighted_shortage(data, search.best) + 1e-9
-    assignments = result.assignments if better else search.best
+    better = result.assignments is not None and result.value <= search.value + 1e-9
+    assignments, value = (result.assignments, result.value) if better else (search.best, search.value)
     bound = max(0.0, float(result.bound), search.bound)
-    clock.report("CP-SAT", weighted_shortage(data, assignments), bound)
+    clock.report("CP-SAT", value, bound)
     stats = {"status": f"CP-SAT {result.status}", "engine": "CP-SAT (full company-level model)", "seed": seed}
-    return assemble_plan(data, region, mode, assignments, min(bound, weighted_shortage(data, assignments)), clock, stats)
+    return assemble_plan(data, region, mode, assignments, min(bound, value), clock, stats)
 
 
 def _run_case(instance: str, mode: str, method: str, limit: float, seed: int, out: mp.Queue) -> None:

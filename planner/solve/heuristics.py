@@ -18,12 +18,17 @@ from planner.solve.relaxation import Relaxation, chosen_waves
 Assignment = tuple[int, int, int]  # option, company, students
 
 
-def weighted_shortage(data: ProblemData, assignments: list[Assignment]) -> float:
-    """Weighted shortage of a set of assignments (the primary objective)."""
-    placed = np.zeros(len(data.cohorts))
+def placed_per_cohort(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
+    """Students placed per scheduled cohort."""
+    placed = np.zeros(len(data.cohorts), dtype=np.int64)
     for option, _, students in assignments:
         placed[data.option_cohort[option]] += students
-    return float((data.weight * (data.students - placed)).sum())
+    return placed
+
+
+def weighted_shortage(data: ProblemData, assignments: list[Assignment]) -> float:
+    """Weighted shortage of a set of assignments, ``sum_c weight_c * (students_c - placed_c)``: the primary objective."""
+    return float((data.weight * (data.students - placed_per_cohort(data, assignments))).sum())
 
 
 def fill(data: ProblemData, remaining: np.ndarray, option: int, companies: np.ndarray, students: int,

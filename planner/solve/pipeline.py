@@ -124,9 +124,9 @@ def polish_phase(search: Search) -> None:
     if seconds < 0.2 or not search.best:
         return
     polished, _ = polish(search.data, search.best, seconds, search.seed)
-    if weighted_shortage(search.data, polished) <= search.value + 1e-9:
-        search.best = polished  # same shortage or less: the polish never gives any back
-        search.value = weighted_shortage(search.data, polished)
+    value = weighted_shortage(search.data, polished)
+    if value <= search.value + 1e-9:
+        search.best, search.value = polished, value  # same shortage or less: the polish never gives any back
     search.report("secondary objectives")
 
 

@@ -15,11 +15,12 @@ from planner.solve import SolveParams, solve
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
-from planner.solve.exact.company_model import build_company_model, remaining_capacity, weighted_shortage
+from planner.solve.exact.company_model import build_company_model, remaining_capacity
 from planner.solve.exact.engines import solve_company_model
 from planner.solve.exact.oracle import exact_optimum
 from planner.solve.exact.pipeline import improve
 from planner.solve.exact.polish import polish
+from planner.solve.heuristics import weighted_shortage
 from planner.solve.pipeline import heuristic_search
 from tests.builders import cohort, company, make_scenario, small_scenarios
 

@@ -31,8 +31,7 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
-
-Assignment = tuple[int, int, int]  # (option, company, students)
+from planner.solve.heuristics import Assignment, placed_per_cohort
 
 
 def objective_scale(weights: np.ndarray) -> int:
@@ -83,19 +82,6 @@ def remaining_capacity(data: ProblemData, assignments: list[Assignment]) -> np.n
     flat = remaining.ravel()
     np.subtract.at(flat, table[load.row, 1] * width + load.col, load.data * table[load.row, 2])
     return flat.reshape(remaining.shape)
-
-
-def placed_per_cohort(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
-    """Students placed per scheduled cohort."""
-    placed = np.zeros(len(data.cohorts), dtype=np.int64)
-    for option, _, students in assignments:
-        placed[data.option_cohort[option]] += students
-    return placed
-
-
-def weighted_shortage(data: ProblemData, assignments: list[Assignment]) -> float:
-    """The objective: ``sum_c weight_c * (students_c - placed_c)``."""
-    return float((data.weight * (data.students - placed_per_cohort(data, assignments))).sum())
 
 
 def options_by_cohort(data: ProblemData) -> list[np.ndarray]:

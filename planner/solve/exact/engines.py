@@ -16,7 +16,8 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, CompanyModel, weighted_shortage
+from planner.solve.exact.company_model import Assignment, CompanyModel
+from planner.solve.heuristics import weighted_shortage
 
 
 @dataclass

@@ -27,16 +27,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import (
-    Assignment,
-    build_company_model,
-    company_sets,
-    option_rows,
-    options_by_cohort,
-    placed_per_cohort,
-    weighted_shortage,
-)
+from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, option_rows, options_by_cohort
 from planner.solve.exact.engines import solve_company_mip, solve_company_model
+from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 
 ProgressFn = Callable[[str, float, float], None]
 

@@ -23,9 +23,10 @@ from scipy.sparse.csgraph import connected_components
 
 from planner.model.problem import ProblemData
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
-from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity, weighted_shortage
+from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity
 from planner.solve.exact.engines import solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
+from planner.solve.heuristics import weighted_shortage
 
 ProgressFn = Callable[[str, float, float], None]
 # Parts with at most this many placement variables are solved exactly first.

@@ -23,7 +23,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, build_company_model, options_by_cohort, weighted_shortage
+from planner.solve.exact.company_model import Assignment, build_company_model, options_by_cohort
+from planner.solve.heuristics import weighted_shortage
 
 TIERS = ("changes", "travel")
 # Travel minutes are rounded to tenths for CP-SAT's integer objective.
