@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test test-all lint bench system-deps clean
+.PHONY: setup demo test test-all lint bench system-deps messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ test: setup system-deps lint
 
 test-all: setup system-deps
 	$(BIN)/pytest -m ''
+
+## Add new texts (wrapped in _(), ngettext() or N_()) to the Dutch catalogue; then translate the empty ones.
+messages: setup
+	$(BIN)/pybabel extract --quiet -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o .messages.pot .
+	$(BIN)/pybabel update --quiet -i .messages.pot -d planner/locale -D messages -l nl --no-fuzzy-matching --ignore-obsolete --no-wrap
+	@rm -f .messages.pot
 
 bench: setup
 	$(BIN)/stageplanner bench --instance twente --instance S --instance M --instance L --out bench-out
