@@ -23,6 +23,7 @@ import typer
 from rich.markup import escape
 
 from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
+from planner.i18n import _, fmt_int, ngettext, set_language
 from planner.model import load_scenario
 from planner.plan.analysis import compare_plans
 from planner.plan.model import load_plan
@@ -46,6 +47,32 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INPUT, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
+
+
+class Lang(StrEnum):
+    """Languages of what the command prints and writes."""
+
+    nl = "nl"
+    en = "en"
+
+
+LANG_HELP = "Language of messages, summaries, reports, charts and the map: nl (default) or en."
+
+
+@app.callback()
+def _main(lang: Lang = typer.Option(Lang.nl, "--lang", envvar="STAGEPLANNER_LANG", help=LANG_HELP)) -> None:
+    """Plan staggered internship periods; ``--lang`` before or after the command sets the language."""
+    set_language(lang.value)
+
+
+def _lang_option() -> Any:
+    return typer.Option(None, "--lang", help=LANG_HELP)
+
+
+def _use(lang: Lang | None) -> None:
+    """A command's own ``--lang`` wins over the one before the command and STAGEPLANNER_LANG."""
+    if lang is not None:
+        set_language(lang.value)
 
 
 class Mode(StrEnum):
@@ -98,18 +125,18 @@ def _handled(debug: bool) -> Iterator[None]:
             _echo_err(message)
         raise typer.Exit(EXIT_INPUT) from None
     except KeyboardInterrupt:
-        _echo_err("interrupted: the run was stopped; no partial results were written")
+        _echo_err(_("interrupted: the run was stopped; no partial results were written"))
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except Terminated:
-        _echo_err("terminated: the run was stopped; no partial results were written")
+        _echo_err(_("terminated: the run was stopped; no partial results were written"))
         raise typer.Exit(EXIT_TERMINATED) from None
     except Exception as err:
         if debug:
             traceback.print_exc()
         message = str(err).strip().splitlines()
-        _echo_err(f"error: {type(err).__name__}: {message[0] if message else ''}".rstrip(": "))
+        _echo_err(f"{_('error')}: {type(err).__name__}: {message[0] if message else ''}".rstrip(": "))
         if not debug:
-            _echo_err("(run again with --debug for the full traceback)")
+            _echo_err(_("(run again with --debug for the full traceback)"))
         raise typer.Exit(EXIT_INTERNAL) from None
 
 
@@ -117,13 +144,13 @@ def _load(path: Path, quiet: bool = False) -> LoadedScenario:
     loaded = load_scenario(path)  # raises ScenarioError with every problem
     if not quiet:
         for warning in loaded.warnings:
-            _echo_err(f"warning: {warning}")
+            _echo_err(f"{_('warning')}: {warning}")
     return loaded
 
 
 def _check_out_dir(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise InputFailure([f"{out}: exists and is not a folder"])
+        raise InputFailure([_("{path}: exists and is not a folder").format(path=out)])
 
 
 # ---------------------------------------------------------------- solving
@@ -156,9 +183,11 @@ def solve(
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     as_json: bool = typer.Option(False, "--json", help="Print only the KPIs as JSON."),
+    lang: Lang | None = _lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Solve a scenario and write plan.json, CSV tables, summary.md, charts and a map to --out."""
+    _use(lang)
     from planner.report.output import write_outputs
 
     with _handled(debug):
@@ -167,7 +196,7 @@ def solve(
         result = _solve(loaded, mode.value, time_limit, seed, show=not (quiet or as_json), debug=debug)
         status_quo = result.baselines.get("status-quo")
         files = write_outputs(result.plan, loaded, out, status_quo=status_quo,
-                              warn=(lambda m: None) if quiet else (lambda m: _echo_err(f"warning: {m}")))
+                              warn=(lambda m: None) if quiet else (lambda m: _echo_err(f"{_('warning')}: {m}")))
         if as_json:
             typer.echo(result.plan.kpis.model_dump_json(indent=2))
         elif not quiet:
@@ -178,32 +207,36 @@ def solve(
 def demo(
     out: Path = typer.Option(Path("stageplanner-demo"), "--out", "-o", help="Output folder."),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the optimised solve."),
+    lang: Lang | None = _lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Solve the embedded default scenario (Twente): optimised plan and status quo side by side."""
+    _use(lang)
     from planner.report.output import StagedFolder, write_outputs
 
     with _handled(debug):
         path = default_scenario_path()
         console = out_console()
-        console.print(f"Default scenario: {escape(str(path))}")
+        console.print(_("Default scenario: {path}").format(path=escape(str(path))))
         loaded = _load(path)
         _check_out_dir(out)
         result = _solve(loaded, "optimise", time_limit, 0, show=True, debug=debug)
         plan, status_quo = result.plan, result.baselines["status-quo"]
         with StagedFolder(out) as staged:
-            warn = lambda m: _echo_err(f"warning: {m}")  # noqa: E731
+            warn = lambda m: _echo_err(f"{_('warning')}: {m}")  # noqa: E731
             write_outputs(plan, loaded, staged.path / "optimise", status_quo=status_quo, warn=warn)
             write_outputs(status_quo, loaded, staged.path / "status-quo", warn=warn)
-            text = (f"# Demo: {plan.scenario}\n\nThe optimised plan (periods agreed across the region) against the "
-                    "status quo (every cohort in its current period).\nDetails: `optimise/summary.md` and "
-                    "`status-quo/summary.md`.\n\n## Key figures\n\n"
-                    + comparison_markdown(status_quo, plan, "status quo", "optimised plan"))
+            text = ("# " + _("Demo: {scenario}").format(scenario=plan.scenario) + "\n\n"
+                    + _("The optimised plan (periods agreed across the region) against the status quo (every cohort "
+                        "in its current period).") + "\n"
+                    + _("Details: {a} and {b}.").format(a="`optimise/summary.md`", b="`status-quo/summary.md`")
+                    + "\n\n## " + _("Key figures") + "\n\n"
+                    + comparison_markdown(status_quo, plan, plan_mode_label("status-quo"), plan_mode_label("optimise")))
             (staged.path / "summary.md").write_text(text, encoding="utf-8")
             staged.commit()
         print_result(plan, status_quo, out / "optimise", sorted((out / "optimise").iterdir()))
-        console.print(f"Status quo in [bold]{escape(str(out / 'status-quo'))}[/]; comparison in "
-                      f"[bold]{escape(str(out / 'summary.md'))}[/]")
+        console.print(_("Status quo in {folder}; comparison in {file}").format(
+            folder=f"[bold]{escape(str(out / 'status-quo'))}[/]", file=f"[bold]{escape(str(out / 'summary.md'))}[/]"))
 
 
 @app.command()
@@ -211,9 +244,11 @@ def compare(
     a: Path = typer.Argument(..., help="Plan A: a plan.json or an output folder holding one."),
     b: Path = typer.Argument(..., help="Plan B: a plan.json or an output folder holding one."),
     as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    lang: Lang | None = _lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Compare two plans: KPIs side by side and the cells and areas that got better or worse (B against A)."""
+    _use(lang)
     with _handled(debug):
         plans, problems = [], []
         for path in (a, b):
@@ -239,9 +274,11 @@ def generate(
     seed: int = typer.Option(2026, "--seed", help="Generator seed (same seed, same scenario)."),
     out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (or a folder: scenario.yaml in it); "
                              "cohorts.csv and companies.csv go next to it."),
+    lang: Lang | None = _lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
+    _use(lang)
     import planner.generate as generator
 
     with _handled(debug):
@@ -251,35 +288,42 @@ def generate(
             raise InputFailure([str(err)]) from None
         written = generator.write_generated(scenario, out)
         console = out_console()
-        console.print(f"Generated scenario [bold]{escape(scenario.name)}[/]: "
-                      f"{len(scenario.cohorts):,} cohorts, {sum(c.students for c in scenario.cohorts):,} students, "
-                      f"{len(scenario.companies):,} learning companies")
+        console.print(_("Generated scenario {name}: {cohorts} cohorts, {students} students, {companies} learning "
+                        "companies").format(name=f"[bold]{escape(scenario.name)}[/]", cohorts=fmt_int(len(scenario.cohorts)),
+                                            students=fmt_int(sum(c.students for c in scenario.cohorts)),
+                                            companies=fmt_int(len(scenario.companies))))
         path = Path(written) if written is not None else out
         for name in (path, path.parent / "cohorts.csv", path.parent / "companies.csv"):
             if name.exists():
-                console.print(f"  wrote {escape(str(name))}")
+                console.print("  " + _("wrote {path}").format(path=escape(str(name))))
 
 
 @app.command()
 def validate(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    lang: Lang | None = _lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Check a scenario without solving: list every problem and warning (exit 0 if fine, 2 if not)."""
+    _use(lang)
     with _handled(debug):
         try:
             loaded = load_scenario(scenario)
         except ScenarioError as err:
             for problem in err.problems:
                 typer.echo(str(problem))
-            typer.echo(f"{len(err.problems)} problem{'s' if len(err.problems) != 1 else ''} found", err=True)
+            typer.echo(ngettext("{n} problem found", "{n} problems found", len(err.problems)).format(
+                n=len(err.problems)), err=True)
             raise typer.Exit(EXIT_INPUT) from None
         for warning in loaded.warnings:
-            typer.echo(f"warning: {warning}")
+            typer.echo(f"{_('warning')}: {warning}")
         s = loaded.scenario
-        typer.echo(f"{scenario}: OK ({len(s.cohorts):,} cohorts, {sum(c.students for c in s.cohorts):,} students, "
-                   f"{len(s.companies):,} learning companies, {len(s.calendar.weeks)} weeks"
-                   + (f", {len(loaded.warnings)} warnings)" if loaded.warnings else ")"))
+        counts = _("{cohorts} cohorts, {students} students, {companies} learning companies, {weeks} weeks").format(
+            cohorts=fmt_int(len(s.cohorts)), students=fmt_int(sum(c.students for c in s.cohorts)),
+            companies=fmt_int(len(s.companies)), weeks=len(s.calendar.weeks))
+        if loaded.warnings:
+            counts += ", " + ngettext("{n} warning", "{n} warnings", len(loaded.warnings)).format(n=len(loaded.warnings))
+        typer.echo(f"{scenario}: OK ({counts})")
 
 
 @app.command()

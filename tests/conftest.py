@@ -69,3 +69,12 @@ def tiny_scenario_path(tmp_path_factory) -> Path:
 def no_maps(monkeypatch):
     """Make the optional maps package unavailable (so the set of written files is fixed)."""
     monkeypatch.setitem(sys.modules, "maps", None)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (Dutch), whatever an earlier in-process command set."""
+    from planner.i18n import use_language
+
+    with use_language("nl"):
+        yield

@@ -29,7 +29,7 @@ def _source_texts() -> set[str]:
     texts: set[str] = set()
     for package in ("planner", "api", "maps"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "python")], keywords=KEYWORDS
+            ROOT / package, method_map=[("**.py", "planner.i18n:extract")], keywords=KEYWORDS
         ):
             texts.add(message[0] if isinstance(message, tuple) else message)
     return texts

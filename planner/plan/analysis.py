@@ -12,16 +12,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from planner.codes import LEVELS, SECTOR_CHAMBERS, is_priority_group
+from planner.codes import LEVELS, SECTOR_CHAMBERS, is_priority_group, sector_label
+from planner.i18n import N_, _, current_language, fmt_int
 from planner.plan.model import CohortPlan, KPIs, Plan, ShortageCell
 
 LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}
 SECTOR_ORDER = {sector: i for i, sector in enumerate(SECTOR_CHAMBERS)}
 
 
+def _sector_name(code: str, default: str | None = None) -> str:
+    """A sector chamber's name in the current language (the code itself if unknown)."""
+    return sector_label(code, current_language()) if code in SECTOR_CHAMBERS else (default or code)
+
+
 @dataclass(frozen=True)
 class KpiSpec:
-    """How a KPI reads: its label, how to format it (count, rate, number, text) and which way is better."""
+    """How a KPI reads: its label (English, translated where shown), how to format it and which way is better."""
 
     label: str
     kind: str
@@ -30,23 +36,23 @@ class KpiSpec:
 
 #: Every KPI that is shown or compared, once.
 KPI_SPECS: dict[str, KpiSpec] = {
-    "students": KpiSpec("BOL students", "count", None),
-    "placed": KpiSpec("placed", "count", False),
-    "unplaced": KpiSpec("unplaced (shortage)", "count", True),
-    "shortage_rate": KpiSpec("shortage rate", "rate", True),
-    "unplaced_priority": KpiSpec("unplaced in priority groups (entree, level 2, care)", "count", True),
-    "students_priority": KpiSpec("BOL students in priority groups", "count", None),
-    "shortage_rate_priority": KpiSpec("shortage rate in priority groups", "rate", True),
-    "objective": KpiSpec("weighted shortage (objective)", "number", True),
-    "bound": KpiSpec("proven lower bound", "number", None),
-    "gap": KpiSpec("gap", "rate", True),
-    "peak_week": KpiSpec("busiest week", "text", None),
-    "peak_week_utilisation": KpiSpec("capacity used in the busiest week", "rate", None),
-    "mean_travel_minutes": KpiSpec("mean travel (minutes)", "number", True),
-    "cohorts_changed": KpiSpec("cohorts with a changed period", "count", True),
-    "students_moved": KpiSpec("students not in their current period", "count", True),
-    "institution_max_shortage_rate": KpiSpec("worst institution's shortage rate", "rate", True),
-    "solve_seconds": KpiSpec("solve time (s)", "number", None),
+    "students": KpiSpec(N_("BOL students"), "count", None),
+    "placed": KpiSpec(N_("placed"), "count", False),
+    "unplaced": KpiSpec(N_("unplaced (shortage)"), "count", True),
+    "shortage_rate": KpiSpec(N_("shortage rate"), "rate", True),
+    "unplaced_priority": KpiSpec(N_("unplaced in priority groups (entree, level 2, care)"), "count", True),
+    "students_priority": KpiSpec(N_("BOL students in priority groups"), "count", None),
+    "shortage_rate_priority": KpiSpec(N_("shortage rate in priority groups"), "rate", True),
+    "objective": KpiSpec(N_("weighted shortage (objective)"), "number", True),
+    "bound": KpiSpec(N_("proven lower bound"), "number", None),
+    "gap": KpiSpec(N_("gap"), "rate", True),
+    "peak_week": KpiSpec(N_("busiest week"), "text", None),
+    "peak_week_utilisation": KpiSpec(N_("capacity used in the busiest week"), "rate", None),
+    "mean_travel_minutes": KpiSpec(N_("mean travel (minutes)"), "number", True),
+    "cohorts_changed": KpiSpec(N_("cohorts with a changed period"), "count", True),
+    "students_moved": KpiSpec(N_("students not in their current period"), "count", True),
+    "institution_max_shortage_rate": KpiSpec(N_("worst institution's shortage rate"), "rate", True),
+    "solve_seconds": KpiSpec(N_("solve time (s)"), "number", None),
 }
 #: KPIs in the reports' tables (summary.md, the command line's comparison), in their order.
 REPORT_KPIS: tuple[str, ...] = (
@@ -77,7 +83,7 @@ def kpi_differences(a: Plan, b: Plan, names: Iterable[str] = REPORT_KPIS) -> lis
             better = None
         else:
             better = "b" if (diff < 0) == spec.lower_is_better else "a"
-        rows.append({"name": name, "label": spec.label, "kind": spec.kind, "a": va, "b": vb, "diff": diff,
+        rows.append({"name": name, "label": _(spec.label), "kind": spec.kind, "a": va, "b": vb, "diff": diff,
                      "better": better, "lower_is_better": spec.lower_is_better})
     return rows
 
@@ -163,7 +169,7 @@ def rank_hotspots(plans: Iterable[PlanCells], limit: int, sector: str | None = N
                 continue
             rows.append({
                 "region": item.region, "plan_id": item.plan_id, "area": area, "sector": sec,
-                "sector_name": SECTOR_CHAMBERS.get(sec, sec), "level": lev, "week": week,
+                "sector_name": _sector_name(sec, sec), "level": lev, "week": week,
                 "unplaced": unplaced, "priority_group": is_priority_group(sec, lev),
                 "_week": item.week_order.get(week, 0),
             })
@@ -182,7 +188,7 @@ def hotspots(plan: Plan, top: int = 10) -> list[dict[str, Any]]:
     order = {week: i for i, week in enumerate(plan.weeks)}
     ranked = sorted(cells.items(), key=lambda kv: (-kv[1], order.get(kv[0][3], 0), kv[0]))
     return [
-        {"area": area, "sector": sector, "sector_name": SECTOR_CHAMBERS.get(sector, sector), "level": level,
+        {"area": area, "sector": sector, "sector_name": _sector_name(sector, sector), "level": level,
          "week": week, "unplaced": unplaced}
         for (area, sector, level, week), unplaced in ranked[:top]
     ]
@@ -216,7 +222,7 @@ def sector_level_rows(plan: Plan, baseline: KPIs | None = None) -> list[dict[str
     for sector, level in sorted(set(ours) | set(theirs), key=lambda k: (SECTOR_ORDER.get(k[0], 99), LEVEL_ORDER.get(k[1], 9))):
         students, unplaced = ours.get((sector, level), [0, 0])
         row: dict[str, Any] = {
-            "sector": sector, "sector_name": SECTOR_CHAMBERS.get(sector, sector), "level": level,
+            "sector": sector, "sector_name": _sector_name(sector, sector), "level": level,
             "students": students, "unplaced": unplaced, "rate": unplaced / students if students else 0.0,
         }
         if baseline is not None:
@@ -231,7 +237,8 @@ def sector_level_rows(plan: Plan, baseline: KPIs | None = None) -> list[dict[str
 
 
 def _change(diff: float) -> str:
-    return "better" if diff < 0 else "worse" if diff > 0 else "same"
+    """A code (shown translated: the catalogue has each)."""
+    return N_("better") if diff < 0 else N_("worse") if diff > 0 else N_("same")
 
 
 def compare_plans(a: Plan, b: Plan) -> dict[str, Any]:
@@ -249,7 +256,7 @@ def compare_plans(a: Plan, b: Plan) -> dict[str, Any]:
     cells = []
     for key in sorted(set(ca) | set(cb), key=lambda k: (SECTOR_ORDER.get(k[0], 99), k[1], LEVEL_ORDER.get(k[2], 9))):
         (sa, ua), (sb, ub) = ca.get(key, (0, 0)), cb.get(key, (0, 0))
-        cells.append({"sector": key[0], "sector_name": SECTOR_CHAMBERS.get(key[0], key[0]), "pathway": key[1],
+        cells.append({"sector": key[0], "sector_name": _sector_name(key[0], key[0]), "pathway": key[1],
                       "level": key[2], "students_a": sa, "students_b": sb, "unplaced_a": ua, "unplaced_b": ub,
                       "diff": ub - ua, "change": _change(ub - ua)})
 
@@ -269,9 +276,10 @@ def compare_plans(a: Plan, b: Plan) -> dict[str, Any]:
                       "diff": ub - ua, "change": _change(ub - ua)})
     notes = []
     if a.scenario != b.scenario:
-        notes.append(f"the plans are for different scenarios ({a.scenario!r} and {b.scenario!r})")
+        notes.append(_("the plans are for different scenarios ({a} and {b})").format(a=repr(a.scenario), b=repr(b.scenario)))
     if a.kpis.students != b.kpis.students:
-        notes.append(f"the plans count different numbers of students ({a.kpis.students:,} and {b.kpis.students:,})")
+        notes.append(_("the plans count different numbers of students ({a} and {b})").format(
+            a=fmt_int(a.kpis.students), b=fmt_int(b.kpis.students)))
     return {
         "a": {"scenario": a.scenario, "mode": a.mode},
         "b": {"scenario": b.scenario, "mode": b.mode},
@@ -296,7 +304,7 @@ def compare_hotspot_cells(a: Plan, b: Plan, limit: int) -> dict:
     for key in set(ta) | set(tb):
         ua, ub = ta.get(key, 0), tb.get(key, 0)
         area, sector, level, week = key
-        cell = {"area": area, "sector": sector, "sector_name": SECTOR_CHAMBERS.get(sector, sector), "level": level,
+        cell = {"area": area, "sector": sector, "sector_name": _sector_name(sector, sector), "level": level,
                 "week": week, "unplaced_a": ua, "unplaced_b": ub, "difference": ub - ua}
         if ub < ua:
             better_cells.append(cell)

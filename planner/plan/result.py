@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from planner.i18n import N_
 from planner.plan.model import Plan, SolveStats
 
 STATUS_QUO = "status-quo"
 # A plan is compared with the plans of the simpler modes: greedy < status quo < optimised.
 MODE_RANK = {"greedy": 0, "status-quo": 1, "optimise": 2}
-KEPT_STATUS_QUO = ("the optimised plan keeps the status-quo periods: no plan with a lower weighted shortage was found "
+KEPT_STATUS_QUO = N_("the optimised plan keeps the status-quo periods: no plan with a lower weighted shortage was found "
                    "in the time limit")
 
 

@@ -13,6 +13,7 @@ from rich.progress import Progress as RichProgress
 from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
+from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.plan.analysis import hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import Plan, Progress
 from planner.report.tables import format_value, level_text, plan_mode_label
@@ -37,8 +38,8 @@ class SolveDisplay:
 
     def __enter__(self) -> SolveDisplay:
         if self.enabled:
-            err_console().print("Solving: best = weighted shortage of the best plan so far, bound = proven lower bound "
-                         "(no plan can do better)")
+            err_console().print(_("Solving: best = weighted shortage of the best plan so far, bound = proven lower "
+                                  "bound (no plan can do better)"))
             self.progress = RichProgress(
                 SpinnerColumn(finished_text="[green]✓[/]"),
                 TextColumn("[bold]{task.description}", table_column=Column(min_width=14, no_wrap=True)),
@@ -60,7 +61,7 @@ class SolveDisplay:
             yield lambda event: None
             return
         progress = self.progress
-        task = progress.add_task(escape(label), total=None, detail="solving (no plan yet)")
+        task = progress.add_task(escape(label), total=None, detail=_("solving (no plan yet)"))
         best: dict[str, float | None] = {"incumbent": None, "bound": None}
 
         def on_event(event: Progress) -> None:
@@ -70,47 +71,43 @@ class SolveDisplay:
                 best["bound"] = event.bound
             parts = []
             if best["incumbent"] is not None:
-                parts.append(f"best {best['incumbent']:,.1f}")
+                parts.append(_("best {value}").format(value=fmt_num(best["incumbent"])))
             if best["bound"] is not None:
-                parts.append(f"bound {best['bound']:,.1f}")
+                parts.append(_("bound {value}").format(value=fmt_num(best["bound"])))
             if best["incumbent"] is not None and best["bound"] is not None:
                 gap = max(0.0, best["incumbent"] - best["bound"]) / max(best["incumbent"], 1.0)
-                parts.append(f"gap {gap:.1%}")
+                parts.append(_("gap {value}").format(value=fmt_pct(gap)))
             parts.append(f"({event.phase})")
             progress.update(task, detail=escape(" | ".join(parts[:-1]) + " " + parts[-1]).strip())
 
         try:
             yield on_event
         except BaseException:
-            progress.update(task, detail="stopped")
+            progress.update(task, detail=_("stopped"))
             progress.stop_task(task)
             raise
         progress.update(task, total=1, completed=1)
         progress.stop_task(task)
 
 
-def _pct(value: float) -> str:
-    return f"{value:.1%}"
-
-
 def kpi_table(plan: Plan, status_quo: Plan | None) -> Table:
     columns = [(plan_mode_label(plan.mode), plan.kpis)]
     base = status_quo_kpis(plan, status_quo)
     if base is not None:
-        columns.append(("status quo", base))
+        columns.append((plan_mode_label("status-quo"), base))
     if "greedy" in plan.baselines and plan.mode != "greedy":
-        columns.append(("first come, first served", plan.baselines["greedy"]))
-    table = Table(title=f"{plan.scenario}: key figures", title_justify="left")
-    table.add_column("measure")
-    for name, _ in columns:
+        columns.append((plan_mode_label("greedy"), plan.baselines["greedy"]))
+    table = Table(title=_("{scenario}: key figures").format(scenario=escape(plan.scenario)), title_justify="left")
+    table.add_column(_("measure"))
+    for name, _k in columns:
         table.add_column(name, justify="right")
     rows = [
-        ("BOL students", lambda k: f"{k.students:,}"),
-        ("unplaced", lambda k: f"{k.unplaced:,} ({_pct(k.shortage_rate)})"),
-        ("unplaced, priority groups", lambda k: f"{k.unplaced_priority:,} ({_pct(k.shortage_rate_priority)})"),
-        ("weighted shortage", lambda k: f"{k.objective:,.1f}"),
-        ("busiest week", lambda k: f"{k.peak_week} ({k.peak_week_utilisation:.0%})"),
-        ("cohorts changed", lambda k: f"{k.cohorts_changed:,}"),
+        (_("BOL students"), lambda k: fmt_int(k.students)),
+        (_("unplaced"), lambda k: f"{fmt_int(k.unplaced)} ({fmt_pct(k.shortage_rate)})"),
+        (_("unplaced, priority groups"), lambda k: f"{fmt_int(k.unplaced_priority)} ({fmt_pct(k.shortage_rate_priority)})"),
+        (_("weighted shortage"), lambda k: fmt_num(k.objective)),
+        (_("busiest week"), lambda k: f"{k.peak_week} ({fmt_pct(k.peak_week_utilisation, 0)})"),
+        (_("cohorts changed"), lambda k: fmt_int(k.cohorts_changed)),
     ]
     for label, fmt in rows:
         table.add_row(label, *(fmt(k) for _, k in columns))
@@ -120,24 +117,24 @@ def kpi_table(plan: Plan, status_quo: Plan | None) -> Table:
 def cells_table(plan: Plan, status_quo: Plan | None) -> Table:
     base = status_quo_kpis(plan, status_quo)
     rows = sector_level_rows(plan, base)
-    table = Table(title="Shortage by sector chamber and level", title_justify="left")
-    table.add_column("sector chamber")
-    table.add_column("level")
-    table.add_column("students", justify="right")
+    table = Table(title=_("Shortage by sector chamber and level"), title_justify="left")
+    table.add_column(_("sector chamber"))
+    table.add_column(_("level"))
+    table.add_column(_("students"), justify="right")
     if base is not None:
-        table.add_column("status quo", justify="right")
-    table.add_column("this plan" if base is not None else "unplaced", justify="right")
+        table.add_column(plan_mode_label("status-quo"), justify="right")
+    table.add_column(_("this plan") if base is not None else _("unplaced"), justify="right")
     if base is not None:
-        table.add_column("change", justify="right")
+        table.add_column(_("change"), justify="right")
     for r in rows:
-        cells = [escape(r["sector_name"]), level_text(r["level"]), f"{r['students']:,}"]
+        cells = [escape(r["sector_name"]), level_text(r["level"]), fmt_int(r["students"])]
         if base is not None:
-            cells.append(f"{r['baseline_unplaced']:,} ({_pct(r['baseline_rate'])})")
-        cells.append(f"{r['unplaced']:,} ({_pct(r['rate'])})")
+            cells.append(f"{fmt_int(r['baseline_unplaced'])} ({fmt_pct(r['baseline_rate'])})")
+        cells.append(f"{fmt_int(r['unplaced'])} ({fmt_pct(r['rate'])})")
         if base is not None:
             change = r["change"]
             colour = "green" if change < 0 else "red" if change > 0 else "dim"
-            cells.append(f"[{colour}]{change:+,}[/]")
+            cells.append(f"[{colour}]{fmt_signed(change)}[/]")
         table.add_row(*cells)
     return table
 
@@ -146,12 +143,13 @@ def hotspot_table(plan: Plan) -> Table | None:
     spots = hotspots(plan, 10)
     if not spots:
         return None
-    table = Table(title="Top 10 hotspots (area, sector chamber, level, week)", title_justify="left")
-    for name, justify in (("area", "left"), ("sector chamber", "left"), ("level", "left"), ("week", "left"),
-                          ("unplaced", "right")):
+    table = Table(title=_("Top 10 hotspots (area, sector chamber, level, week)"), title_justify="left")
+    for name, justify in ((_("area"), "left"), (_("sector chamber"), "left"), (_("level"), "left"),
+                          (_("week"), "left"), (_("unplaced"), "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for h in spots:
-        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_text(h["level"]), h["week"], f"{h['unplaced']:,}")
+        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_text(h["level"]), h["week"],
+                      fmt_int(h["unplaced"]))
     return table
 
 
@@ -160,8 +158,11 @@ def print_result(plan: Plan, status_quo: Plan | None, out: Path, files: list[Pat
     console.print()
     console.print(kpi_table(plan, status_quo))
     k = plan.kpis
-    console.print(f"solver: {escape(plan.solver.status)}; weighted shortage {k.objective:,.1f}, bound {k.bound:,.1f}, "
-                  f"gap {k.gap:.2%}; {plan.solver.wall_seconds:,.1f} s of {plan.solver.time_limit:,.0f} s")
+    console.print(_("solver: {status}; weighted shortage {objective}, bound {bound}, gap {gap}; {seconds} s of "
+                    "{limit} s").format(status=escape(plan.solver.status), objective=fmt_num(k.objective),
+                                        bound=fmt_num(k.bound), gap=fmt_pct(k.gap, 2),
+                                        seconds=fmt_num(plan.solver.wall_seconds),
+                                        limit=fmt_num(plan.solver.time_limit, 0)))
     console.print()
     console.print(cells_table(plan, status_quo))
     spots = hotspot_table(plan)
@@ -169,16 +170,17 @@ def print_result(plan: Plan, status_quo: Plan | None, out: Path, files: list[Pat
     if spots is not None:
         console.print(spots)
     else:
-        console.print("No student is left without a place.")
+        console.print(_("No student is left without a place."))
     console.print()
-    console.print(f"Results in [bold]{escape(str(out))}[/]: " + ", ".join(escape(p.name) for p in files))
+    console.print(_("Results in {folder}: {files}").format(folder=f"[bold]{escape(str(out))}[/]",
+                                                           files=", ".join(escape(p.name) for p in files)))
 
 
 def print_comparison(result: dict[str, Any], a: Path, b: Path) -> None:
     """Print :func:`~planner.plan.analysis.compare_plans` of plans read from ``a`` and ``b``."""
     console = out_console()
-    table = Table(title="Key figures (A against B)", title_justify="left")
-    table.add_column("measure")
+    table = Table(title=_("Key figures (A against B)"), title_justify="left")
+    table.add_column(_("measure"))
     table.add_column(f"A: {escape(str(a))}", justify="right")
     table.add_column(f"B: {escape(str(b))}", justify="right")
     table.add_column("B - A", justify="right")
@@ -189,24 +191,24 @@ def print_comparison(result: dict[str, Any], a: Path, b: Path) -> None:
         table.add_row(row["label"], format_value(row["a"], row["kind"]), format_value(row["b"], row["kind"]), diff)
     console.print(table)
     for title, rows, key_columns in (
-        ("Stagebarometer cells (sector chamber x pathway x level) that changed", result["cells"],
+        (_("Stagebarometer cells (sector chamber x pathway x level) that changed"), result["cells"],
          lambda r: [escape(r["sector_name"]), r["pathway"], level_text(r["level"])]),
-        ("Areas (students' school location) that changed", result["areas"], lambda r: [escape(r["area"])]),
+        (_("Areas (students' school location) that changed"), result["areas"], lambda r: [escape(r["area"])]),
     ):
         changed = sorted((r for r in rows if r["change"] != "same"), key=lambda r: r["diff"])
         console.print()
         if not changed:
-            console.print(f"{title}: none.")
+            console.print(_("{title}: none.").format(title=title))
             continue
         table = Table(title=title, title_justify="left")
-        for name in (["sector chamber", "pathway", "level"] if "sector" in changed[0] else ["area"]):
+        for name in ([_("sector chamber"), _("pathway"), _("level")] if "sector" in changed[0] else [_("area")]):
             table.add_column(name)
-        for name in ("unplaced A", "unplaced B", "difference", ""):
+        for name in (_("unplaced A"), _("unplaced B"), _("difference"), ""):
             table.add_column(name, justify="right")
         for r in changed:
             colour = "green" if r["change"] == "better" else "red"
-            table.add_row(*key_columns(r), f"{r['unplaced_a']:,}", f"{r['unplaced_b']:,}", f"{r['diff']:+,}",
-                          f"[{colour}]{r['change']}[/]")
+            table.add_row(*key_columns(r), fmt_int(r["unplaced_a"]), fmt_int(r["unplaced_b"]), fmt_signed(r["diff"]),
+                          f"[{colour}]{_(r['change'])}[/]")
         console.print(table)
     for note in result["notes"]:
-        console.print(f"[yellow]note:[/] {escape(note)}")
+        console.print(f"[yellow]{_('note:')}[/] {escape(note)}")

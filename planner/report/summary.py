@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.plan.analysis import KPI_SPECS, REPORT_KPIS, compare_plans, hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import KPIs, Plan
 from planner.report.tables import format_value, level_text, plan_mode_label
@@ -16,7 +17,7 @@ def _md_escape(text: Any) -> str:
 def comparison_markdown(a: Plan, b: Plan, label_a: str, label_b: str) -> str:
     """A markdown account of :func:`compare_plans` (B compared with A)."""
     result = compare_plans(a, b)
-    lines = [f"| measure | {_md_escape(label_a)} | {_md_escape(label_b)} | difference |", "|---|---:|---:|---:|"]
+    lines = [f"| {_('measure')} | {_md_escape(label_a)} | {_md_escape(label_b)} | {_('difference')} |", "|---|---:|---:|---:|"]
     for row in result["kpis"]:
         diff = "" if row["diff"] is None else format_value(row["diff"], row["kind"])
         if row["diff"] is not None and row["diff"] > 0 and not diff.startswith("-"):
@@ -24,27 +25,31 @@ def comparison_markdown(a: Plan, b: Plan, label_a: str, label_b: str) -> str:
         values = f"{format_value(row['a'], row['kind'])} | {format_value(row['b'], row['kind'])}"
         lines.append(f"| {row['label']} | {values} | {diff} |")
     changed = [c for c in result["cells"] if c["change"] != "same"]
-    lines += ["", f"### Stagebarometer cells that changed ({label_b} against {label_a})", ""]
+    title = _("Stagebarometer cells that changed ({b} against {a})").format(a=label_a, b=label_b)
+    lines += ["", f"### {title}", ""]
+    unplaced_a = _("unplaced {plan}").format(plan=_md_escape(label_a))
+    unplaced_b = _("unplaced {plan}").format(plan=_md_escape(label_b))
     if changed:
-        lines += ["| sector chamber | pathway | level | students | unplaced " + _md_escape(label_a)
-                  + " | unplaced " + _md_escape(label_b) + " | difference | |", "|---|---|---|---:|---:|---:|---:|---|"]
+        lines += [f"| {_('sector chamber')} | {_('pathway')} | {_('level')} | {_('students')} | {unplaced_a} | "
+                  f"{unplaced_b} | {_('difference')} | |", "|---|---|---|---:|---:|---:|---:|---|"]
         for c in sorted(changed, key=lambda c: c["diff"]):
-            lines.append(f"| {c['sector_name']} | {c['pathway']} | {level_text(c['level'])} | {c['students_b']:,} | "
-                         f"{c['unplaced_a']:,} | {c['unplaced_b']:,} | {c['diff']:+,} | {c['change']} |")
+            lines.append(f"| {c['sector_name']} | {c['pathway']} | {level_text(c['level'])} | {fmt_int(c['students_b'])} | "
+                         f"{fmt_int(c['unplaced_a'])} | {fmt_int(c['unplaced_b'])} | {fmt_signed(c['diff'])} | "
+                         f"{_(c['change'])} |")
     else:
-        lines.append("No cell changed.")
+        lines.append(_("No cell changed."))
     changed_areas = [r for r in result["areas"] if r["change"] != "same"]
-    lines += ["", "### Areas that changed (students' school location)", ""]
+    lines += ["", "### " + _("Areas that changed (students' school location)"), ""]
     if changed_areas:
-        lines += [f"| area | students | unplaced {_md_escape(label_a)} | unplaced {_md_escape(label_b)} | difference | |",
+        lines += [f"| {_('area')} | {_('students')} | {unplaced_a} | {unplaced_b} | {_('difference')} | |",
                   "|---|---:|---:|---:|---:|---|"]
         for r in sorted(changed_areas, key=lambda r: r["diff"]):
-            lines.append(f"| {_md_escape(r['area'])} | {r['students_b']:,} | {r['unplaced_a']:,} | {r['unplaced_b']:,} | "
-                         f"{r['diff']:+,} | {r['change']} |")
+            lines.append(f"| {_md_escape(r['area'])} | {fmt_int(r['students_b'])} | {fmt_int(r['unplaced_a'])} | "
+                         f"{fmt_int(r['unplaced_b'])} | {fmt_signed(r['diff'])} | {_(r['change'])} |")
     else:
-        lines.append("No area changed.")
+        lines.append(_("No area changed."))
     for note in result["notes"]:
-        lines += ["", f"Note: {note}."]
+        lines += ["", _("Note: {note}.").format(note=note)]
     return "\n".join(lines) + "\n"
 
 
@@ -56,25 +61,31 @@ def explanation_lines(plan: Plan, status_quo: Plan | None = None) -> list[str]:
     if base is not None:
         diff = base.unplaced - k.unplaced
         if diff > 0:
-            lines.append(f"Agreeing periods as proposed places {diff:,} more students than the current periods "
-                         f"({base.unplaced:,} -> {k.unplaced:,} without a place; priority groups "
-                         f"{base.unplaced_priority:,} -> {k.unplaced_priority:,}).")
+            lines.append(_("Agreeing periods as proposed places {diff} more students than the current periods "
+                           "({before} -> {after} without a place; priority groups {before_priority} -> "
+                           "{after_priority}).").format(
+                diff=fmt_int(diff), before=fmt_int(base.unplaced), after=fmt_int(k.unplaced),
+                before_priority=fmt_int(base.unplaced_priority), after_priority=fmt_int(k.unplaced_priority)))
         elif diff == 0:
-            lines.append(f"The proposed periods leave as many students without a place as the current periods ({k.unplaced:,}).")
+            lines.append(_("The proposed periods leave as many students without a place as the current periods "
+                           "({n}).").format(n=fmt_int(k.unplaced)))
         else:
-            lines.append(f"This plan leaves {-diff:,} more students without a place than the current periods.")
+            lines.append(_("This plan leaves {n} more students without a place than the current periods.").format(
+                n=fmt_int(-diff)))
     if k.students:
-        lines.append(f"The bound proves that no plan can bring the weighted shortage below {k.bound:,.1f}; this plan "
-                     f"reaches {k.objective:,.1f} (gap {k.gap:.2%}).")
+        lines.append(_("The bound proves that no plan can bring the weighted shortage below {bound}; this plan "
+                       "reaches {objective} (gap {gap}).").format(
+            bound=fmt_num(k.bound), objective=fmt_num(k.objective), gap=fmt_pct(k.gap, 2)))
     if k.peak_week:
-        lines.append(f"The busiest week is {k.peak_week}, when {k.peak_week_utilisation:.0%} of all supervision "
-                     "capacity is in use.")
+        lines.append(_("The busiest week is {week}, when {share} of all supervision capacity is in use.").format(
+            week=k.peak_week, share=fmt_pct(k.peak_week_utilisation, 0)))
     top = hotspots(plan, 1)
     if top:
         h = top[0]
-        lines.append(f"The largest hotspot is {h['sector_name']} {level_text(h['level'])} from {h['area']} in "
-                     f"{h['week']} ({h['unplaced']:,} students without a place).")
-    lines.extend(plan.solver.explanation)
+        lines.append(_("The largest hotspot is {sector} {level} from {area} in {week} ({n} students without a "
+                       "place).").format(sector=h["sector_name"], level=level_text(h["level"]), area=h["area"],
+                                         week=h["week"], n=fmt_int(h["unplaced"])))
+    lines.extend(_(line) for line in plan.solver.explanation)  # fixed texts are stored in English
     return lines
 
 
@@ -84,68 +95,76 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
     columns: list[tuple[str, KPIs]] = [(plan_mode_label(plan.mode), k)]
     base = status_quo_kpis(plan, status_quo)
     if base is not None:
-        columns.append(("status quo", base))
+        columns.append((plan_mode_label("status-quo"), base))
     if "greedy" in plan.baselines and plan.mode != "greedy":
-        columns.append(("first come, first served", plan.baselines["greedy"]))
+        columns.append((plan_mode_label("greedy"), plan.baselines["greedy"]))
     lines = [
-        f"# Internship plan: {plan.scenario} ({plan_mode_label(plan.mode)})",
+        "# " + _("Internship plan: {scenario} ({mode})").format(scenario=plan.scenario, mode=plan_mode_label(plan.mode)),
         "",
-        f"{k.students:,} BOL students need an internship; {k.placed:,} are placed and {k.unplaced:,} "
-        f"({k.shortage_rate:.2%}) are left without a place.",
+        _("{students} BOL students need an internship; {placed} are placed and {unplaced} ({rate}) are left without "
+          "a place.").format(students=fmt_int(k.students), placed=fmt_int(k.placed), unplaced=fmt_int(k.unplaced),
+                             rate=fmt_pct(k.shortage_rate, 2)),
         "",
-        "## Key figures" + (" compared with the baselines" if len(columns) > 1 else ""),
+        "## " + (_("Key figures compared with the baselines") if len(columns) > 1 else _("Key figures")),
         "",
-        "| measure | " + " | ".join(name for name, _ in columns) + " |",
+        f"| {_('measure')} | " + " | ".join(name for name, _k in columns) + " |",
         "|---|" + "---:|" * len(columns),
     ]
     for name in REPORT_KPIS:
         if name in ("bound", "gap", "solve_seconds"):
             continue
         spec = KPI_SPECS[name]
-        lines.append(f"| {spec.label} | " + " | ".join(format_value(getattr(c, name), spec.kind) for _, c in columns) + " |")
+        lines.append(f"| {_(spec.label)} | " + " | ".join(format_value(getattr(c, name), spec.kind) for _n, c in columns)
+                     + " |")
 
-    lines += ["", "## Shortage by sector chamber and level (stagebarometer cells)", ""]
+    lines += ["", "## " + _("Shortage by sector chamber and level (stagebarometer cells)"), ""]
     rows = sector_level_rows(plan, base)
+    head = f"| {_('sector chamber')} | {_('level')} | {_('students')} |"
     if base is not None:
-        lines += ["| sector chamber | level | students | unplaced status quo | unplaced this plan | change |",
+        lines += [head + f" {_('unplaced status quo')} | {_('unplaced this plan')} | {_('change')} |",
                   "|---|---|---:|---:|---:|---:|"]
         for r in rows:
-            lines.append(f"| {r['sector_name']} | {level_text(r['level'])} | {r['students']:,} | "
-                         f"{r['baseline_unplaced']:,} ({r['baseline_rate']:.1%}) | {r['unplaced']:,} ({r['rate']:.1%}) | "
-                         f"{r['change']:+,} |")
+            lines.append(f"| {r['sector_name']} | {level_text(r['level'])} | {fmt_int(r['students'])} | "
+                         f"{fmt_int(r['baseline_unplaced'])} ({fmt_pct(r['baseline_rate'])}) | "
+                         f"{fmt_int(r['unplaced'])} ({fmt_pct(r['rate'])}) | {fmt_signed(r['change'])} |")
     else:
-        lines += ["| sector chamber | level | students | unplaced |", "|---|---|---:|---:|"]
+        lines += [head + f" {_('unplaced')} |", "|---|---|---:|---:|"]
         for r in rows:
-            lines.append(f"| {r['sector_name']} | {level_text(r['level'])} | {r['students']:,} | "
-                         f"{r['unplaced']:,} ({r['rate']:.1%}) |")
+            lines.append(f"| {r['sector_name']} | {level_text(r['level'])} | {fmt_int(r['students'])} | "
+                         f"{fmt_int(r['unplaced'])} ({fmt_pct(r['rate'])}) |")
 
-    lines += ["", "## Top hotspots (area, sector chamber, level, week)", ""]
+    lines += ["", "## " + _("Top hotspots (area, sector chamber, level, week)"), ""]
     spots = hotspots(plan, 10)
     if spots:
-        lines += ["| area | sector chamber | level | week | unplaced |", "|---|---|---|---|---:|"]
+        lines += [f"| {_('area')} | {_('sector chamber')} | {_('level')} | {_('week')} | {_('unplaced')} |",
+                  "|---|---|---|---|---:|"]
         for h in spots:
             lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {h['week']} | "
-                         f"{h['unplaced']:,} |")
+                         f"{fmt_int(h['unplaced'])} |")
     else:
-        lines.append("No student is left without a place.")
+        lines.append(_("No student is left without a place."))
 
     s = plan.solver
     lines += [
-        "", "## Solver", "",
+        "", "## " + _("Solver"), "",
         "| | |", "|---|---|",
-        f"| status | {s.status} |",
-        f"| engine | {s.engine} |",
-        f"| weighted shortage (objective) | {k.objective:,.3f} |",
-        f"| proven lower bound | {k.bound:,.3f} |",
-        f"| gap | {k.gap:.2%} |",
-        f"| time limit | {s.time_limit:,.1f} s |",
-        f"| wall time | {s.wall_seconds:,.2f} s (build {s.build_seconds:,.2f} s, solve {s.solve_seconds:,.2f} s) |",
-        f"| model size | {s.variables:,} variables, {s.constraints:,} constraints, {s.clusters:,} company clusters |",
-        f"| seed | {s.seed} |",
+        f"| {_('status')} | {s.status} |",
+        f"| {_('engine')} | {s.engine} |",
+        f"| {_('weighted shortage (objective)')} | {fmt_num(k.objective, 3)} |",
+        f"| {_('proven lower bound')} | {fmt_num(k.bound, 3)} |",
+        f"| {_('gap')} | {fmt_pct(k.gap, 2)} |",
+        f"| {_('time limit')} | {fmt_num(s.time_limit)} s |",
+        f"| {_('wall time')} | " + _("{wall} s (build {build} s, solve {solve} s)").format(
+            wall=fmt_num(s.wall_seconds, 2), build=fmt_num(s.build_seconds, 2), solve=fmt_num(s.solve_seconds, 2)) + " |",
+        f"| {_('model size')} | " + _("{variables} variables, {constraints} constraints, {clusters} company "
+                                      "clusters").format(variables=fmt_int(s.variables),
+                                                         constraints=fmt_int(s.constraints),
+                                                         clusters=fmt_int(s.clusters)) + " |",
+        f"| {_('seed')} | {s.seed} |",
     ]
-    lines += ["", "## Explanation", ""]
-    lines += [f"- {line}" for line in explanation_lines(plan, status_quo)] or ["- (nothing to explain)"]
+    lines += ["", "## " + _("Explanation"), ""]
+    lines += [f"- {line}" for line in explanation_lines(plan, status_quo)] or ["- " + _("(nothing to explain)")]
     if files:
-        lines += ["", "## Files", ""]
+        lines += ["", "## " + _("Files"), ""]
         lines += [f"- `{name}`" for name in files]
     return "\n".join(lines) + "\n"

@@ -6,7 +6,8 @@ import csv
 import io
 from typing import Any
 
-from planner.codes import SECTOR_CHAMBERS, mode_label
+from planner.codes import SECTOR_CHAMBERS, level_label, mode_label
+from planner.i18n import current_language, fmt_int, fmt_num, fmt_pct
 from planner.plan.model import Plan
 
 SCHEDULE_COLUMNS = [
@@ -15,30 +16,30 @@ SCHEDULE_COLUMNS = [
 ]
 SHORTAGE_COLUMNS = ["week", "sector", "sector_name", "pathway", "level", "area", "unplaced"]
 UTILISATION_COLUMNS = ["company", "area", "week", "capacity_student_days", "used_student_days", "utilisation"]
-# Reports (summary.md, charts, the command line) are written in English.
-REPORT_LANGUAGE = "en"
 
 
 def plan_mode_label(mode: str) -> str:
-    """What a plan mode means, in the reports' language (e.g. ``optimised plan``)."""
-    return mode_label(mode, REPORT_LANGUAGE)
+    """What a plan mode means, in the current language (e.g. ``geoptimaliseerd plan``)."""
+    return mode_label(mode, current_language())
 
 
 def level_text(level: str) -> str:
-    """A level as it reads inside a report's sentence or table: ``entree`` or ``niveau N``."""
-    return "entree" if level == "entree" else f"niveau {level}"
+    """A level as it reads inside a report's sentence or table: ``entree``, ``niveau 2`` or ``level 2``."""
+    if level == "entree":
+        return "entree"
+    return level_label(level, current_language()).lower()
 
 
 def format_value(value: Any, kind: str) -> str:
-    """Format a KPI value for tables."""
+    """Format a KPI value for tables, with the current language's separators."""
     if value is None:
         return "-"
     if kind == "count":
-        return f"{int(value):,}"
+        return fmt_int(value)
     if kind == "rate":
-        return f"{float(value):.2%}"
+        return fmt_pct(float(value), 2)
     if kind == "number":
-        return f"{float(value):,.1f}"
+        return fmt_num(float(value))
     return str(value)
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 import numpy as np
 
 from planner.geo.region import Region
+from planner.i18n import N_, _
 from planner.model.capacity import default_weekdays
 from planner.model.problem import ProblemData
 from planner.plan.kpis import company_load, compute_kpis, shortage_cells, utilisation
@@ -140,11 +141,11 @@ def assemble_plan(
     unreachable = [scenario.cohorts[data.cohorts[c]].id for c in range(len(data.cohorts)) if len(data.eligible[c]) == 0]
     if unreachable:
         explanation.append(
-            f"{len(unreachable)} cohorts have no learning company that fits their sector, level and travel limit: "
-            + ", ".join(unreachable[:10]) + ("..." if len(unreachable) > 10 else "")
+            _("{n} cohorts have no learning company that fits their sector, level and travel limit: {cohorts}").format(
+                n=len(unreachable), cohorts=", ".join(unreachable[:10]) + ("..." if len(unreachable) > 10 else ""))
         )
     if kpis.placed == 0 and kpis.students:
-        explanation.append("no student could be placed: every student of every cohort is shortage")
+        explanation.append(N_("no student could be placed: every student of every cohort is shortage"))
     solver = SolveStats(
         status=stats.get("status", "optimal"), engine=stats.get("engine", "GLOP + HiGHS"),
         build_seconds=round(stats.get("build_seconds", 0.0), 3),

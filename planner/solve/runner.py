@@ -21,6 +21,7 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
+from planner.i18n import _
 from planner.plan.model import Progress
 from planner.plan.result import Result
 from planner.scenario import Scenario
@@ -121,8 +122,8 @@ def _watchdog_fallback(scenario: Scenario, params: SolveParams, base_dir: Path |
                          "nor did the first-come-first-served fallback")
     plan = result.plan
     plan.solver.explanation.append(
-        f"the solver did not finish within its time limit ({params.time_limit:g} s) and was stopped; "
-        "this is the first-come-first-served plan"
+        _("the solver did not finish within its time limit ({seconds} s) and was stopped; this is the "
+          "first-come-first-served plan").format(seconds=f"{params.time_limit:g}")
     )
     plan.solver.status = "watchdog"
     return result

@@ -38,8 +38,10 @@ SMALL_COHORT_WARNING = ("warning: scenario.yaml cohorts[3], students: 2 student(
                         "a person; merge it with a similar cohort where you can (at least 5)")
 
 
-def invoke(*args: str):
-    return runner.invoke(cli.app, [str(a) for a in args], catch_exceptions=False)
+def invoke(*args: str, lang: str = "en"):
+    """Run the command line in-process; in English unless ``lang`` says otherwise (Dutch is the default)."""
+    prefix = ["--lang", lang] if lang else []
+    return runner.invoke(cli.app, prefix + [str(a) for a in args], catch_exceptions=False)
 
 
 def result_files(folder: Path) -> set[str]:
@@ -90,7 +92,7 @@ def test_solve_writes_the_result_set_and_prints_the_tables(solved_run):
     assert plan.mode == "optimise" and KPI_KEYS <= set(json.loads((out / "plan.json").read_text())["kpis"])
     text = result.stdout
     for expected in ("key figures", "optimised plan", "status quo", "Shortage by sector chamber and level",
-                     "Zorg, welzijn en", "niveau 2", "Results in", "plan.json", "weekly_capacity.png"):
+                     "Care, welfare and", "level 2", "Results in", "plan.json", "weekly_capacity.png"):
         assert expected in text
     # Progress display (on stderr): the status-quo solve and the optimised solve with bound and best plan.
     assert "Solving: best = weighted shortage of the best plan so far" in result.stderr
@@ -172,7 +174,7 @@ def test_validate_accepts_a_good_scenario(tiny_scenario_path):
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         SMALL_COHORT_WARNING,
-        f"{tiny_scenario_path}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warnings)"]
+        f"{tiny_scenario_path}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warning)"]
 
 
 def test_validate_lists_every_problem_and_exits_2(tmp_path):
@@ -192,7 +194,7 @@ def test_validate_prints_warnings_and_exits_0(tmp_path):
     assert result.stdout.splitlines()[0] == (
         "warning: scenario.yaml cohorts[1]: no learning company accepts sector handel level 3 within 45 minutes "
         "by pt; all 10 students will be short")
-    assert result.stdout.splitlines()[1].endswith("OK (2 cohorts, 20 students, 1 learning companies, 16 weeks, 1 warnings)")
+    assert result.stdout.splitlines()[1].endswith("OK (2 cohorts, 20 students, 1 learning companies, 16 weeks, 1 warning)")
 
 
 def test_validate_reports_a_missing_file(tmp_path):
@@ -386,8 +388,9 @@ def test_validate_as_a_subprocess(tmp_path, tiny_scenario_path):
     assert done.stdout.splitlines() == expected
     done = subprocess.run([str(console_script()), "validate", str(tiny_scenario_path)], capture_output=True,
                           text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout.splitlines() == [
-        SMALL_COHORT_WARNING, f"{tiny_scenario_path}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warnings)"]
+    assert done.returncode == 0 and done.stdout.splitlines() == [  # Dutch: the default language
+        SMALL_COHORT_WARNING.replace("warning:", "waarschuwing:", 1),
+        f"{tiny_scenario_path}: OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 1 waarschuwing)"]
 
 
 def test_bad_input_as_a_subprocess_exits_2(tmp_path):
@@ -465,7 +468,7 @@ def test_ctrl_c_during_the_solve_stops_everything_and_writes_nothing(big_scenari
     # Ctrl-C in a terminal signals the whole foreground process group.
     done, children = start_and_interrupt(big_scenario, out, lambda p: os.killpg(p.pid, signal.SIGINT), delay=2.0)
     assert done.returncode == 130, done.stderr
-    assert done.stderr.splitlines()[-1] == "interrupted: the run was stopped; no partial results were written"
+    assert done.stderr.splitlines()[-1] == "onderbroken: de run is gestopt; er zijn geen halve resultaten geschreven"
     assert_no_traceback(done.stderr)  # neither this process nor the solver process prints one
     assert not out.exists()
     assert leftovers(tmp_path) == []
@@ -479,7 +482,7 @@ def test_sigterm_during_the_solve_keeps_the_previous_results(big_scenario, tiny_
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     done, children = start_and_interrupt(big_scenario, out, lambda p: p.send_signal(signal.SIGTERM), delay=2.0)
     assert done.returncode == 143, done.stderr
-    assert done.stderr.splitlines()[-1] == "terminated: the run was stopped; no partial results were written"
+    assert done.stderr.splitlines()[-1] == "beëindigd: de run is gestopt; er zijn geen halve resultaten geschreven"
     assert_no_traceback(done.stderr)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert leftovers(tmp_path) == [] and leftovers(out) == []
@@ -494,3 +497,28 @@ def test_ctrl_c_while_the_solver_process_starts_stops_everything(big_scenario, t
     assert_no_traceback(done.stderr)
     assert not (tmp_path / "out").exists() and leftovers(tmp_path) == []
     assert_stopped(children)
+
+
+# ---------------------------------------------------------------- language
+
+
+def test_dutch_is_the_default_and_english_on_request(tiny_scenario_path, tmp_path):
+    dutch = invoke("validate", tiny_scenario_path, lang="")
+    assert dutch.exit_code == 0
+    assert dutch.stdout.splitlines()[-1].endswith("OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 1 waarschuwing)")
+    for english in (invoke("validate", tiny_scenario_path), invoke("validate", tiny_scenario_path, "--lang", "en", lang="")):
+        assert english.stdout.splitlines()[-1].endswith(
+            "OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warning)")
+    refused = runner.invoke(cli.app, ["--lang", "fr", "validate", str(tiny_scenario_path)])
+    assert refused.exit_code == 2 and "fr" in refused.output
+
+
+def test_solve_writes_a_dutch_summary_by_default_and_an_english_one_on_request(tiny_scenario_path, tmp_path):
+    for lang, title, kpi in (("", "# Stageplan:", "| zonder stageplaats (tekort) |"),
+                             ("en", "# Internship plan:", "| unplaced (shortage) |")):
+        out = tmp_path / (lang or "nl")
+        result = invoke("solve", tiny_scenario_path, "--out", out, "--time-limit", 5, lang=lang)
+        assert result.exit_code == 0, result.output
+        summary = (out / "summary.md").read_text()
+        assert summary.startswith(title) and kpi in summary
+        assert ("Resultaten in" if not lang else "Results in") in result.stdout

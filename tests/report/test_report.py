@@ -14,13 +14,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from planner.i18n import fmt_num, use_language
 from planner.model import load_scenario
 from planner.plan.analysis import compare_plans, hotspots
 from planner.plan.model import Plan, load_plan
 from planner.report import charts
 from planner.report import output as report
 from planner.report.output import write_outputs
-from planner.report.summary import comparison_markdown
+from planner.report.summary import comparison_markdown, summary_markdown
 from planner.report.tables import SCHEDULE_COLUMNS, SHORTAGE_COLUMNS, UTILISATION_COLUMNS
 from planner.solve import SolveParams, solve
 from planner.solve.interrupt import signals_held
@@ -198,21 +199,40 @@ def test_weekly_demand_and_capacity_per_sector(solved):
         assert sum(d.sum() for d in charts.weekly_demand(p).values()) == expected
 
 
-def test_summary_md_has_kpis_baselines_cells_hotspots_solver_and_explanation(written):
+def test_summary_md_has_kpis_baselines_cells_hotspots_solver_and_explanation_in_dutch(written):
     text = (written["optimise"][0] / "summary.md").read_text()
     plan, status_quo = written["optimise"][2], written["status-quo"][2]
+    for heading in ("# Stageplan: test (geoptimaliseerd plan)", "## Kerncijfers naast de vergelijkingsplannen",
+                    "## Tekort per sectorkamer en niveau", "## Grootste knelpunten", "## Solver", "## Toelichting"):
+        assert heading in text
+    assert "| maat | geoptimaliseerd plan | status quo | wie het eerst komt |" in text
+    assert f"| zonder stageplaats (tekort) | {plan.kpis.unplaced} | {status_quo.kpis.unplaced} |" in text
+    assert "| Zorg, welzijn en sport | niveau 2 | 20 |" in text
+    assert f"| bewezen ondergrens | {fmt_num(plan.kpis.bound, 3)} |" in text and "," in fmt_num(plan.kpis.bound, 3)
+    assert "studenten meer een stageplaats dan met de huidige periodes" in text
+    for english in ("Internship plan", "Key figures", "students", "unplaced", "Explanation"):
+        assert english not in text
+    sq_text = (written["status-quo"][0] / "summary.md").read_text()
+    assert "| gebied | sectorkamer | niveau | week | zonder stageplaats |" in sq_text
+    top = hotspots(status_quo, 1)[0]
+    assert f"| {top['area']} | {top['sector_name']} |" in sq_text
+
+
+def test_summary_md_in_english_on_request(solved):
+    loaded, plan, status_quo = solved
+    with use_language("en"):
+        text = summary_markdown(plan, status_quo)
+        top = hotspots(status_quo, 1)[0]
+        sq_text = summary_markdown(status_quo)
     for heading in ("# Internship plan: test (optimised plan)", "## Key figures compared with the baselines",
                     "## Shortage by sector chamber and level", "## Top hotspots", "## Solver", "## Explanation"):
         assert heading in text
     assert "| measure | optimised plan | status quo | first come, first served |" in text
     assert f"| unplaced (shortage) | {plan.kpis.unplaced} | {status_quo.kpis.unplaced} |" in text
-    assert "| Zorg, welzijn en sport | niveau 2 | 20 |" in text
+    assert "| Care, welfare and sport | level 2 | 20 |" in text
     assert f"| proven lower bound | {plan.kpis.bound:,.3f} |" in text
-    assert "| gap |" in text
     assert "more students than the current periods" in text
-    sq_text = (written["status-quo"][0] / "summary.md").read_text()
     assert "| area | sector chamber | level | week | unplaced |" in sq_text
-    top = hotspots(status_quo, 1)[0]
     assert f"| {top['area']} | {top['sector_name']} |" in sq_text
 
 
@@ -357,7 +377,7 @@ def test_compare_shows_the_cells_and_areas_that_got_better(solved):
     reverse = compare_plans(plan, status_quo)
     assert any(c["change"] == "worse" for c in reverse["cells"])
     text = comparison_markdown(status_quo, plan, "status quo", "optimised")
-    assert "| Zorg, welzijn en sport | BOL | niveau 2 |" in text and "better" in text
+    assert "| Zorg, welzijn en sport | BOL | niveau 2 |" in text and "| beter |" in text
 
 
 def test_load_plan_reports_missing_and_foreign_files(tmp_path):
