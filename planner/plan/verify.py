@@ -9,7 +9,6 @@ from planner.plan.kpis import company_load
 from planner.plan.model import Plan
 from planner.scenario import Cohort, InternshipForm, Scenario
 
-
 #: A stagebarometer cell: (sector chamber, pathway, level).
 Cell = tuple[str, str, str]
 

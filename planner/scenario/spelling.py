@@ -2,7 +2,8 @@
 
 Codes are accepted by their Dutch or English names in any case (``Niveau 2``, ``Zorg``,
 ``bol``: the alias tables in :mod:`planner.codes`), numbers with a decimal comma
-(``30,0``), yes/no in Dutch (``ja``/``nee``, ``waar``/``onwaar``) and numbers where text is expected (a spreadsheet turns crebo ``25498`` or
+(``30,0``), yes/no in Dutch (``ja``/``nee``, ``waar``/``onwaar``) and numbers where text is
+expected (a spreadsheet turns crebo ``25498`` or
 company id ``1001`` into a number). Every scenario model takes its input through here,
 so CSV, xlsx, YAML and JSON accept the same spellings.
 """

@@ -206,7 +206,7 @@ class CompanyModel:
             self.model.AddHint(self.unplaced[position], int(max(left, 0)))
         for option, var in self.use.items():
             self.model.AddHint(var, 1 if option in opened else 0)
-        for cohort, (var, options, fixed_open) in self.split.items():
+        for var, options, fixed_open in self.split.values():
             self.model.AddHint(var, 1 if len(opened & options) + fixed_open >= 2 else 0)
 
     def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
