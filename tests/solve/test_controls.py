@@ -6,13 +6,17 @@ without the control is shown to break it (``verify_plan`` names the rule).
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from planner.geo import Region
+from planner.model.formulation import Objective, build_model, placement_columns
 from planner.model.problem import compile_problem
 from planner.plan.verify import unplaced_per_cell, verify_plan
 from planner.solve import SolveParams, solve
+from planner.solve.controls import keeps_controls, repair_waves
 from planner.solve.exact.oracle import exact_optimum
+from planner.solve.integer import run_engine
 from tests.builders import cohort, company, make_scenario
 
 CARE_2, CARE_3, CARE_4 = ("zorg", "BOL", "2"), ("zorg", "BOL", "3"), ("zorg", "BOL", "4")
@@ -201,3 +205,18 @@ def test_no_cell_worse_without_baselines_still_uses_the_status_quo():
     result = solve(care_levels(True), SolveParams("optimise", time_limit=6.0, baselines=False))
     assert result.baselines == {}
     assert result.plan.kpis.objective == pytest.approx(24.0)
+
+
+def test_the_pooled_integer_model_and_the_heuristic_repair_keep_the_wave_minimum():
+    scenario = small_second_period(min_wave_students=3)
+    data = compile_problem(scenario, Region(scenario), "optimise", aggregate=False)
+    columns = placement_columns(data)
+    built = build_model(data, columns, Objective(), integer=True, wave_limits=True)
+    status, value, _, values = run_engine(built, "scip", 5.0, 0)
+    assert status == "optimal" and value == pytest.approx(3.0)
+    placed = np.rint(values[:len(columns.option)])
+    assert sorted(placed[placed > 0]) == [10]
+    # A heuristic plan with a wave of 2 besides the wave of 10: the small wave is given up.
+    first, second = (int(np.nonzero([o.start == s for o in data.options])[0][0]) for s in (4, 8))
+    repaired = repair_waves(data, [(first, 0, 10), (second, 0, 2)])
+    assert repaired == [(first, 0, 10)] and keeps_controls(data, repaired)
