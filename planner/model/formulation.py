@@ -1,8 +1,9 @@
 """The placement model on :class:`~planner.model.problem.ProblemData`, built in one vectorised pass.
 
 ``x[c, o, k]``: students of cohort ``c`` doing option ``o`` at cluster ``k``; ``unplaced[c]``;
-optionally wave indicators (at most ``max_waves`` options per cohort) and the imbalance
-variable. The model is kept as arrays too, so column generation can solve sub-models.
+optionally wave indicators (at most ``max_waves`` options per cohort, and a split cohort's
+waves of at least ``min_wave_students``) and the imbalance variable. The model is kept as
+arrays too, so column generation can solve sub-models.
 """
 
 from __future__ import annotations
@@ -149,13 +150,18 @@ def build_model(
     n_vars = n_x + n_c + len(wave_options)
     balance_var = n_vars if objective.balance > 0 else -1
     n_vars += 1 if balance_var >= 0 else 0
+    # min_wave_students: a split indicator per cohort whose wave minimum can bind.
+    split_cohorts = (np.nonzero(data.wave_minimum[cohorts] > 0)[0] if wave_limits and len(wave_options)
+                     else np.zeros(0, dtype=np.int64))
+    split_offset = n_vars
+    n_vars += len(split_cohorts)
 
     lower = np.zeros(n_vars)
     # In the relaxation x needs no upper bound (the demand row implies it); leaving it out keeps
     # the reduced-cost argument of column generation simple.
     x_upper = data.students[cohorts][column_cohort] if integer else np.full(n_x, np.inf)
-    upper = np.concatenate([x_upper, data.students[cohorts],
-                            np.ones(len(wave_options)), np.ones(1 if balance_var >= 0 else 0)]).astype(float)
+    upper = np.concatenate([x_upper, data.students[cohorts], np.ones(len(wave_options)),
+                            np.ones(1 if balance_var >= 0 else 0), np.ones(len(split_cohorts))]).astype(float)
     cost = np.zeros(n_vars)
     cost[:n_x] = objective.travel_per_student_minute * columns.minutes
     cost[:n_x] += objective.change_per_student * (~data.option_current[columns.option])
@@ -191,6 +197,19 @@ def build_model(
         rows.add(limited_row[wave_cohort[members]], wave_offset + members, np.ones(len(members)),
                  np.full(int(limited.sum()), -np.inf), data.max_waves[cohorts][limited])
 
+    for index, position in enumerate(split_cohorts):
+        # A cohort split over two or more waves places at least min_wave_students in each:
+        # sum_o wave[o] <= 1 + (n - 1) * split and x[c, o, .] >= least * (wave[o] + split - 1).
+        least = float(data.wave_minimum[cohorts[position]])
+        own = np.nonzero(wave_cohort == position)[0]
+        split_var = split_offset + index
+        rows.add(np.zeros(len(own) + 1), np.append(wave_offset + own, split_var),
+                 np.append(np.ones(len(own)), -(len(own) - 1.0)), [-np.inf], [1.0])
+        for wave in own:
+            members = np.nonzero(wave_of_column == wave)[0]
+            rows.add(np.zeros(len(members) + 2), np.concatenate([members, [wave_offset + wave, split_var]]),
+                     np.concatenate([np.ones(len(members)), [-least, -least]]), [-least], [np.inf])
+
     if balance_var >= 0:
         # Imbalance: the worst shortage rate of any institution bounds every institution's rate.
         institution_of = data.scenario.institution_of
@@ -209,5 +228,7 @@ def build_model(
             helper.set_var_integrality(var, True)
     for var in range(len(wave_options)):
         helper.set_var_integrality(wave_offset + var, True)
+    for var in range(len(split_cohorts)):
+        helper.set_var_integrality(split_offset + var, True)
     return BuiltModel(helper, columns, cohorts, unplaced_offset, wave_offset, wave_options, n_vars, rows.count,
                       lower, upper, cost, row_lower, row_upper, matrix)

@@ -9,7 +9,12 @@ The scenario is compiled once into arrays (:class:`ProblemData`):
   chambers, levels and capacity pattern over the year) are summed into one cluster; BBL
   students are subtracted beforehand as a fixed load on their own company;
 * **eligibility**: the clusters each cohort may use (sector and level fit, travel time within
-  the cohort's limit).
+  the cohort's limit);
+* **controls**: the consortium's per-cohort controls that restrict periods (``locked``,
+  ``keep_form``, ``max_shift_weeks``) are applied here, to the options, in
+  :func:`allowed_by_controls`; the two that are constraints (``min_wave_students`` and, with
+  ``policy.no_cell_worse_than_status_quo``, the unplaced students per stagebarometer cell)
+  travel as arrays for every model and heuristic that builds or changes assignments.
 
 Capacity and load come from :mod:`planner.model.capacity`; :mod:`planner.model.formulation`
 builds the linear model on these arrays.
@@ -25,7 +30,10 @@ import scipy.sparse as sp
 
 from planner.geo.region import Region
 from planner.model.capacity import bbl_load, company_capacity, days_per_week_column, line_patterns, load_vector
-from planner.scenario import InternshipForm, Scenario, fitting_starts
+from planner.scenario import Cohort, InternshipForm, Scenario, fitting_starts
+
+#: A stagebarometer cell: (sector chamber, pathway, level).
+Cell = tuple[str, str, str]
 
 
 @dataclass
@@ -64,6 +72,24 @@ class ProblemData:
     eligible_minutes: list[np.ndarray]  # travel minutes to those clusters
     company_minutes: dict[int, dict[int, float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Per scheduled cohort: the smallest wave when it is split over two or more waves (0: no minimum).
+    min_wave_students: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Per scheduled cohort its stagebarometer cell (index into cells), and the cells.
+    cohort_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    cells: list[Cell] = field(default_factory=list)
+    # Per cell the most unplaced students allowed (the status quo's); None when the rule is off.
+    cell_limit: np.ndarray | None = None
+
+    @property
+    def wave_minimum(self) -> np.ndarray:
+        """Per scheduled cohort the smallest wave of a split cohort, where that can matter (else 0).
+
+        A minimum of 1 says nothing (a wave has students), and a cohort that can only have one
+        wave (status quo, ``max_waves`` 1) is never split.
+        """
+        if len(self.min_wave_students) != len(self.cohorts):
+            return np.zeros(len(self.cohorts), dtype=np.int64)
+        return np.where((self.min_wave_students >= 2) & (self.max_waves >= 2), self.min_wave_students, 0)
 
     @property
     def n_clusters(self) -> int:
@@ -85,7 +111,28 @@ class ProblemData:
         return companies, minutes
 
 
-def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", aggregate: bool = True) -> ProblemData:
+def allowed_by_controls(cohort: Cohort, form: InternshipForm, start: int, current_form: InternshipForm,
+                        current_start: int) -> bool:
+    """Whether a period (form, start week index) keeps the cohort's controls: the one place for this rule.
+
+    ``locked``: only the current period; ``keep_form``: only the current form; ``max_shift_weeks``:
+    a start at most that many weeks before or after the current start. The current period always
+    keeps them (and always fits the window), so no control leaves a cohort without an option.
+    """
+    if cohort.locked and (form != current_form or start != current_start):
+        return False
+    if cohort.keep_form and form != current_form:
+        return False
+    return cohort.max_shift_weeks is None or abs(start - current_start) <= cohort.max_shift_weeks
+
+
+def barometer_cell(cohort: Cohort) -> Cell:
+    """The stagebarometer cell of a cohort: (sector chamber, pathway, level)."""
+    return (cohort.sector, cohort.pathway, cohort.level)
+
+
+def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", aggregate: bool = True,
+                    status_quo_unplaced: dict[Cell, int] | None = None) -> ProblemData:
     """Compile a scenario into :class:`ProblemData`.
 
     Parameters
@@ -99,6 +146,10 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         (only the current period).
     aggregate
         Pool interchangeable companies (the default); otherwise every company is its own pool.
+    status_quo_unplaced
+        Unplaced students per stagebarometer cell in the status-quo plan. In optimise mode with
+        ``policy.no_cell_worse_than_status_quo`` they are the cells' limits (a cell not listed
+        has none unplaced); without them that rule cannot be applied and is left out.
     """
     calendar = scenario.calendar
     n_weeks = len(calendar.weeks)
@@ -146,6 +197,8 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
             starts = fitting_starts(scenario, i, form)
             if mode == "status-quo":
                 starts = [(s, w) for s, w in starts if s == current_start]
+            else:
+                starts = [(s, w) for s, w in starts if allowed_by_controls(cohort, form, s, current_form, current_start)]
             for start, weeks in starts:
                 for weekdays in patterns:
                     options.append(Option(position, form, start, weeks, weekdays,
@@ -188,6 +241,14 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         cluster_members, cluster_capacity, eligible, eligible_minutes = _merge_by_signature(
             cluster_members, cluster_capacity, eligible, eligible_minutes)
 
+    # Stagebarometer cells of the scheduled cohorts, and their limits under the status-quo rule.
+    cells = sorted({barometer_cell(scenario.cohorts[i]) for i in scheduled})
+    cell_index = {cell: k for k, cell in enumerate(cells)}
+    cohort_cell = np.array([cell_index[barometer_cell(scenario.cohorts[i])] for i in scheduled], dtype=np.int64)
+    cell_limit = None
+    if mode == "optimise" and scenario.policy.no_cell_worse_than_status_quo and status_quo_unplaced is not None:
+        cell_limit = np.array([int(status_quo_unplaced.get(cell, 0)) for cell in cells], dtype=np.int64)
+
     return ProblemData(
         scenario=scenario,
         mode=mode,
@@ -208,6 +269,11 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         eligible=eligible,
         eligible_minutes=eligible_minutes,
         notes=notes,
+        min_wave_students=np.array([0 if mode == "status-quo" else (scenario.cohorts[i].min_wave_students or 0)
+                                    for i in scheduled], dtype=np.int64),
+        cohort_cell=cohort_cell,
+        cells=cells,
+        cell_limit=cell_limit,
     )
 
 

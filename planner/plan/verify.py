@@ -7,16 +7,34 @@ import numpy as np
 from planner.model.capacity import company_capacity, student_weeks
 from planner.plan.kpis import company_load
 from planner.plan.model import Plan
-from planner.scenario import InternshipForm, Scenario
+from planner.scenario import Cohort, InternshipForm, Scenario
+
+#: A stagebarometer cell: (sector chamber, pathway, level).
+Cell = tuple[str, str, str]
 
 
-def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.ndarray] | None = None) -> list[str]:
+def unplaced_per_cell(plan: Plan) -> dict[Cell, int]:
+    """Unplaced students per stagebarometer cell (sector chamber, pathway, level) of a plan."""
+    cells: dict[Cell, int] = {}
+    for cp in plan.cohorts:
+        key = (cp.sector, cp.pathway, cp.level)
+        cells[key] = cells.get(key, 0) + cp.unplaced
+    return cells
+
+
+def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.ndarray] | None = None,
+                cell_limits: dict[Cell, int] | None = None) -> list[str]:
     """Check a plan against its scenario; returns the violations (empty when the plan is sound).
 
     Checks: every student counted exactly once (placed + unplaced = cohort size), capacity
     never exceeded in any company-week(-day), waves within the cohort's window and limit,
     forms allowed, sector and level fit, and (given travel minutes per mode, ordered like
-    ``scenario.areas``) travel limits.
+    ``scenario.areas``) travel limits. The consortium controls: a ``locked`` cohort's waves
+    are its current period, a ``keep_form`` cohort's waves its current form, every wave
+    starts within ``max_shift_weeks`` of the current start, and a cohort split over two or
+    more waves places at least ``min_wave_students`` in each. Given ``cell_limits`` (the
+    status quo's unplaced students per stagebarometer cell, see :func:`unplaced_per_cell`),
+    no cell has more unplaced students.
     """
     problems: list[str] = []
     by_id = {c.id: (i, c) for i, c in enumerate(scenario.cohorts)}
@@ -56,6 +74,7 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
                                 f"{cohort.earliest_start}..{cohort.latest_end}")
             if wave.placed != sum(p.students for p in wave.placements) or wave.placed > wave.students:
                 problems.append(f"cohort {cohort.id} wave {wave.wave}: placed count inconsistent")
+            problems += _control_problems(scenario, cohort, wave.wave, wave.form, start)
             for placement in wave.placements:
                 if placement.company not in scenario.company_index:
                     problems.append(f"cohort {cohort.id}: unknown company {placement.company}")
@@ -73,9 +92,20 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
                             f"cohort {cohort.id}: company {company.id} is {minutes:.0f} min away, "
                             f"limit {scenario.max_travel(cohort):g}"
                         )
+        placed_waves = [w for w in cp.waves if w.placed > 0]
+        if cohort.min_wave_students is not None and len(placed_waves) >= 2:
+            for wave in placed_waves:
+                if wave.placed < cohort.min_wave_students:
+                    problems.append(f"cohort {cohort.id} wave {wave.wave}: {wave.placed} students, but a split "
+                                    f"cohort places at least min_wave_students={cohort.min_wave_students} per wave")
     missing = set(by_id) - seen
     if missing:
         problems.append(f"plan misses cohorts {sorted(missing)[:5]}")
+    if cell_limits is not None:
+        for cell, unplaced in sorted(unplaced_per_cell(plan).items()):
+            if unplaced > cell_limits.get(cell, 0):
+                problems.append(f"stagebarometer cell {' '.join(cell)}: {unplaced} students unplaced, more than "
+                                f"{cell_limits.get(cell, 0)} in the status quo (no_cell_worse_than_status_quo)")
     if problems:
         return problems
     over = company_load(scenario, plan.cohorts) - company_capacity(scenario)
@@ -87,4 +117,20 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
         )
         if len(problems) > 20:
             break
+    return problems
+
+
+def _control_problems(scenario: Scenario, cohort: Cohort, wave: int, form: str, start: int) -> list[str]:
+    """Where a wave's period breaks its cohort's controls: locked, keep_form, max_shift_weeks."""
+    problems = []
+    current = scenario.calendar.week_index[cohort.current_start]
+    where = f"cohort {cohort.id} wave {wave}"
+    if cohort.locked and (form != cohort.current_form or start != current):
+        problems.append(f"{where}: {form} from {scenario.calendar.weeks[start]}, but the cohort is locked to its "
+                        f"current period {cohort.current_form} from {cohort.current_start}")
+    elif cohort.keep_form and form != cohort.current_form:
+        problems.append(f"{where}: form {form}, but keep_form keeps {cohort.current_form}")
+    if cohort.max_shift_weeks is not None and abs(start - current) > cohort.max_shift_weeks:
+        problems.append(f"{where}: starts {abs(start - current)} weeks from {cohort.current_start}, "
+                        f"more than max_shift_weeks={cohort.max_shift_weeks}")
     return problems

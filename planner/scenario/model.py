@@ -98,6 +98,18 @@ class Cohort(InputModel):
     company: str | None = Field(
         default=None, description="BBL only: the employing learning company, where the student already works."
     )
+    locked: bool = Field(
+        default=False, description="Keep the current period (current_form from current_start) when optimising."
+    )
+    keep_form: bool = Field(default=False, description="Keep the current form when optimising; the start may move.")
+    min_wave_students: int | None = Field(
+        default=None, ge=1, le=5000,
+        description="When the cohort is split over two or more waves, each wave places at least this many students.",
+    )
+    max_shift_weeks: int | None = Field(
+        default=None, ge=0, le=60,
+        description="A wave starts at most this many weeks before or after current_start when optimising.",
+    )
 
     _lists = field_validator("forms", mode="before")(_split_list)
 
@@ -109,7 +121,16 @@ class Cohort(InputModel):
             raise ValueError("a BBL cohort names its employing company (field company)")
         if self.pathway == "BOL" and self.company:
             raise ValueError("company is only for BBL cohorts; BOL cohorts are placed by the planner")
+        if self.pathway == "BBL" and self.has_controls:
+            raise ValueError("locked, keep_form, min_wave_students and max_shift_weeks are for BOL cohorts; "
+                             "BBL cohorts always keep their current period")
         return self
+
+    @property
+    def has_controls(self) -> bool:
+        """Whether any consortium control (locked, keep_form, min_wave_students, max_shift_weeks) is set."""
+        return (self.locked or self.keep_form or self.min_wave_students is not None
+                or self.max_shift_weeks is not None)
 
     @property
     def parsed_forms(self) -> list[InternshipForm]:
@@ -200,6 +221,11 @@ class Policy(InputModel):
     then_minimise: list[Objective] = Field(
         default_factory=lambda: ["changes", "travel", "balance"],
         description="What to minimise after the weighted shortage, in order.",
+    )
+    no_cell_worse_than_status_quo: bool = Field(
+        default=False,
+        description="When optimising, no stagebarometer cell (sector chamber x pathway x level) ends with more "
+                    "unplaced students than in the status-quo plan.",
     )
 
     @field_validator("level_weights", "sector_weights")

@@ -2,7 +2,8 @@
 
 Codes are accepted by their Dutch or English names in any case (``Niveau 2``, ``Zorg``,
 ``bol``: the alias tables in :mod:`planner.codes`), numbers with a decimal comma
-(``30,0``) and numbers where text is expected (a spreadsheet turns crebo ``25498`` or
+(``30,0``), yes/no in Dutch (``ja``/``nee``, ``waar``/``onwaar``) and numbers where text is
+expected (a spreadsheet turns crebo ``25498`` or
 company id ``1001`` into a number). Every scenario model takes its input through here,
 so CSV, xlsx, YAML and JSON accept the same spellings.
 """
@@ -25,6 +26,9 @@ SectorCode = Annotated[Sector, BeforeValidator(partial(code_for, SECTOR_ALIASES)
 PathwayCode = Annotated[Pathway, BeforeValidator(partial(code_for, PATHWAY_ALIASES))]
 
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+#: Yes and no as people write them in Dutch or English spreadsheets (any case).
+TRUE_WORDS = frozenset({"ja", "j", "waar", "yes", "y", "true", "1", "x"})
+FALSE_WORDS = frozenset({"nee", "n", "onwaar", "no", "false", "0", ""})
 
 
 def _inner(annotation: Any) -> list[Any]:
@@ -52,6 +56,22 @@ def _takes_text(annotation: Any) -> bool:
     if origin is Literal:
         return all(isinstance(option, str) for option in get_args(annotation))
     return annotation is str
+
+
+def _takes_bool(annotation: Any) -> bool:
+    return any(leaf is bool for leaf in _inner(annotation))
+
+
+def _as_bool(value: Any) -> Any:
+    """Dutch and English yes/no words as a bool; anything else for the field to judge (and reject)."""
+    if isinstance(value, str):
+        word = value.strip().casefold()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(f"{value!r} is not yes or no; write ja/nee (or waar/onwaar, true/false)")
+    return value
 
 
 def _decimal_point(value: Any) -> Any:
@@ -89,15 +109,19 @@ def as_written(value: Any, annotation: Any) -> Any:
     -------
     object
         Decimal commas as points for number fields (also inside lists and mappings), whole
-        numbers as text for text fields; anything else unchanged, for the field to judge.
+        numbers as text for text fields, yes/no words as bools for yes/no fields; anything
+        else unchanged, for the field to judge.
 
     Raises
     ------
     ValueError
-        For a date where text is expected (weeks are ISO week text such as ``2026-W36``).
+        For a date where text is expected (weeks are ISO week text such as ``2026-W36``), and
+        for text that is not a yes/no word where yes or no is expected.
     """
     if _takes_text(annotation):
         return _as_text(value)
+    if _takes_bool(annotation):
+        return _as_bool(value)
     if _takes_numbers(annotation):
         return _decimal_point(value)
     return value

@@ -160,7 +160,8 @@ def assemble_plan(
     )
     # Never hand out a plan that breaks a rule: capacity, counts, windows, waves, fit, travel.
     minutes = {m: region.minutes_array(m) for m in {scenario.travel_mode(c) for c in scenario.cohorts}}
-    violations = verify_plan(scenario, plan, minutes)
+    cell_limits = None if data.cell_limit is None else dict(zip(data.cells, data.cell_limit.tolist()))
+    violations = verify_plan(scenario, plan, minutes, cell_limits)
     if violations:
         raise SolveError("the plan breaks its own rules: " + "; ".join(violations[:5]))
     return plan

@@ -29,9 +29,11 @@ from planner.geo.region import Region
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
 from planner.plan.result import Result, make_result
+from planner.plan.verify import unplaced_per_cell
 from planner.scenario import Scenario
 from planner.solve.assemble import assemble_plan, assignments_of
 from planner.solve.clock import Clock, ProgressCallback
+from planner.solve.controls import cells_worse, repair_waves
 from planner.solve.exact.pipeline import improve
 from planner.solve.exact.polish import polish
 from planner.solve.heuristics import (
@@ -63,7 +65,14 @@ class Search:
     exact_stats: dict = field(default_factory=dict)
 
     def offer(self, assignments: list[Assignment], source: str) -> bool:
-        """Keep ``assignments`` when they leave less weighted shortage than the best so far."""
+        """Keep ``assignments`` when they leave less weighted shortage than the best so far.
+
+        Split cohorts' waves below their minimum are repaired first; a plan that leaves a
+        stagebarometer cell worse than the status quo allows is not kept.
+        """
+        assignments = repair_waves(self.data, assignments)
+        if cells_worse(self.data, assignments):
+            return False
         value = weighted_shortage(self.data, assignments)
         if self.source and value >= self.value - 1e-9:
             return False
@@ -161,7 +170,11 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
     stage's (an optimised solve starts from the status-quo plan: its periods are options too).
     """
     clock = Clock(time_limit, callback)
-    data = compile_problem(scenario, region, "status-quo" if mode == "greedy" else mode)
+    # The status quo's unplaced students per stagebarometer cell: the cells' limits when the
+    # scenario asks that no cell ends worse than the status quo.
+    status_quo_cells = unplaced_per_cell(start_from) if start_from is not None and start_from.mode == "status-quo" else None
+    data = compile_problem(scenario, region, "status-quo" if mode == "greedy" else mode,
+                           status_quo_unplaced=status_quo_cells)
     build_seconds = clock.elapsed()
     if mode == "greedy":
         stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": build_seconds,
@@ -215,8 +228,13 @@ def solve(
     region = Region(scenario, base_dir)
     baselines = {name: _solve_mode(scenario, region, name, params.time_limit_for(name), params, None)
                  for name in params.baseline_modes()}
+    status_quo = baselines.get("status-quo")
+    if status_quo is None and params.mode == "optimise" and scenario.policy.no_cell_worse_than_status_quo:
+        # The rule needs the status quo's cells even when no baselines are asked for.
+        status_quo = _solve_mode(scenario, region, "status-quo", params.time_limit * params.status_quo_share,
+                                 params, None)
     plan = baselines.get(params.mode)
     if plan is None:
         plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
-                           start_from=baselines.get("status-quo"))
+                           start_from=status_quo)
     return make_result(plan, baselines, params.time_limit, time.perf_counter() - started)

@@ -21,10 +21,17 @@ def saved_dump(name: str) -> str:
     return (SAVED / f"{name}_loaded.json").read_text()
 
 
+# Fields added after the dumps were saved, compared apart: the shipped scenarios leave them at their defaults.
+CONTROLS = {"cohorts": {"__all__": {"locked", "keep_form", "min_wave_students", "max_shift_weeks"}},
+            "policy": {"no_cell_worse_than_status_quo"}}
+
+
 @pytest.mark.parametrize("name", ["small", "twente"])
 def test_shipped_scenarios_load_exactly_as_before(name):
     scenario = load_scenario(ROOT / "scenarios" / name / "scenario.yaml").scenario
-    assert scenario.model_dump_json(indent=1) + "\n" == saved_dump(name)
+    assert scenario.model_dump_json(indent=1, exclude=CONTROLS) + "\n" == saved_dump(name)
+    assert not any(cohort.has_controls for cohort in scenario.cohorts)
+    assert not scenario.policy.no_cell_worse_than_status_quo
 
 
 def dutch_rows(path: Path) -> list[list[str]]:
@@ -55,7 +62,7 @@ def test_twente_in_dutch_spellings_loads_to_the_same_scenario(tmp_path):
     written = (folder / "cohorts.csv").read_text()
     assert all(part in written for part in (";Zorg, welzijn en sport;Niveau 2;bol;", ";30,0;"))
     scenario = load_scenario(folder / "scenario.yaml").scenario
-    assert scenario.model_dump_json(indent=1) + "\n" == saved_dump("twente")
+    assert scenario.model_dump_json(indent=1, exclude=CONTROLS) + "\n" == saved_dump("twente")
 
 
 def test_twente_from_an_xlsx_workbook_loads_to_the_same_scenario(tmp_path):
@@ -74,4 +81,4 @@ def test_twente_from_an_xlsx_workbook_loads_to_the_same_scenario(tmp_path):
     text = scenario_file.read_text()
     scenario_file.write_text(text.replace("cohorts.csv", "tabellen.xlsx").replace("companies.csv", "tabellen.xlsx"))
     scenario = load_scenario(scenario_file).scenario
-    assert scenario.model_dump_json(indent=1) + "\n" == saved_dump("twente")
+    assert scenario.model_dump_json(indent=1, exclude=CONTROLS) + "\n" == saved_dump("twente")

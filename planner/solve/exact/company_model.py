@@ -5,8 +5,14 @@ Variables (all integer):
 * ``x[o, m]``: students of option ``o`` placed at learning company ``m``, bounded by how many
   students of that option fit in ``m`` over all its weeks (the minimum over the option's cells
   of ``capacity // load``) and by the cohort's students still to place;
-* ``use[o]``: 1 when option ``o`` is opened as a wave (only where the wave limit can bind);
-* ``unplaced[c]``: students of cohort ``c`` without a place.
+* ``use[o]``: 1 when option ``o`` is opened as a wave (only where the wave limit or a wave
+  minimum can bind);
+* ``unplaced[c]``: students of cohort ``c`` without a place;
+* ``split[c]``: 1 when cohort ``c`` has two or more waves (only for cohorts with a
+  ``min_wave_students`` that can bind): then every wave places at least that many students.
+
+With ``policy.no_cell_worse_than_status_quo`` (``data.cell_limit``), the unplaced students of
+every stagebarometer cell stay at most the status quo's.
 
 The model is built for a *neighbourhood*: a set of free cohorts with candidate options and a
 set of free companies. Everything else is fixed: the capacity the fixed placements take is
@@ -177,6 +183,7 @@ class CompanyModel:
     constant: float
     stats: dict = field(default_factory=dict)
     linear: LinearForm | None = None
+    split: dict = field(default_factory=dict)
 
     def hint(self, assignments: list[Assignment]) -> None:
         """Hint the solver with a complete plan (its placements inside the neighbourhood)."""
@@ -199,6 +206,8 @@ class CompanyModel:
             self.model.AddHint(self.unplaced[position], int(max(left, 0)))
         for option, var in self.use.items():
             self.model.AddHint(var, 1 if option in opened else 0)
+        for var, options, fixed_open in self.split.values():
+            self.model.AddHint(var, 1 if len(opened & options) + fixed_open >= 2 else 0)
 
     def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """The complete plan: fixed assignments plus the model's placements in ``solver``'s solution."""
@@ -309,27 +318,84 @@ def build_company_model(
 
     # Waves: a cohort opens at most max_waves options, counting those its fixed placements use.
     use: dict[int, cp_model.IntVar] = {}
+    use_column: dict[int, int] = {}  # option -> its column in the linear form
     by_option: dict[int, list[int]] = defaultdict(list)
     for j, option in enumerate(p_option):
         by_option[int(option)].append(j)
+
+    def open_indicator(option: int, position: int) -> None:
+        """``use[option]``, with students of the option only in an opened wave."""
+        use[option] = model.NewBoolVar("")
+        use_column[option] = n_x + len(cohorts) + len(use) - 1
+        members = by_option[option]
+        total = sum(x[j] for j in members)
+        big = int(min(to_place[position], p_cap[members].sum()))
+        model.Add(total <= big * use[option])
+        rows.add(members + [use_column[option]], [1] * len(members) + [-big], -np.inf, 0)
+        model.Add(total == 0).OnlyEnforceIf(use[option].Not())
+
+    minimum = data.wave_minimum
     for position, cohort in enumerate(cohorts):
         opened = fixed_open.get(int(cohort), set())
         new_options = sorted({int(p_option[j]) for j in by_cohort[position]} - opened)
         allowed = int(data.max_waves[cohort]) - len(opened)
-        if len(new_options) <= allowed:
-            continue
+        limit_binds = len(new_options) > allowed
+        if limit_binds or (minimum[cohort] and new_options):
+            for option in new_options:
+                open_indicator(option, position)
+        if limit_binds:
+            model.Add(sum(use[o] for o in new_options) <= max(allowed, 0))
+            rows.add([use_column[o] for o in new_options], [1] * len(new_options), -np.inf, max(allowed, 0))
+
+    # Wave sizes (min_wave_students): split[c] = 1 when the cohort has two or more waves, and then
+    # every wave places at least the minimum (students placed outside the neighbourhood count).
+    split: dict[int, tuple] = {}
+    split_rows: list[tuple[list[int], list[int], float, float]] = []
+    fixed_in_option: dict[int, int] = defaultdict(int)
+    for option, _, students in fixed:
+        fixed_in_option[int(option)] += int(students)
+    for position, cohort in enumerate(cohorts):
+        least = int(minimum[cohort])
+        opened = fixed_open.get(int(cohort), set())
+        new_options = sorted({int(p_option[j]) for j in by_cohort[position]} - opened)
+        if not least or not new_options:
+            continue  # without new options the waves are fixed: they already keep the minimum
+        column = n_x + len(cohorts) + len(use) + len(split)
+        is_split = model.NewBoolVar("")
+        split[int(cohort)] = (is_split, set(new_options), len(opened))
+        waves = len(new_options) + len(opened)
+        # Two or more opened waves make the cohort split.
+        model.Add(sum(use[o] for o in new_options) + len(opened) <= 1 + (waves - 1) * is_split)
+        split_rows.append(([use_column[o] for o in new_options] + [column], [1] * len(new_options) + [-(waves - 1)],
+                           -np.inf, 1 - len(opened)))
         for option in new_options:
-            use[option] = model.NewBoolVar("")
             members = by_option[option]
-            total = sum(x[j] for j in members)
-            # Students only in an opened wave.
-            big = int(min(to_place[position], p_cap[members].sum()))
-            model.Add(total <= big * use[option])
-            rows.add(members + [n_x + len(cohorts) + len(use) - 1], [1] * len(members) + [-big], -np.inf, 0)
-            model.Add(total == 0).OnlyEnforceIf(use[option].Not())
-        model.Add(sum(use[o] for o in new_options) <= max(allowed, 0))
-        first = n_x + len(cohorts) + len(use) - len(new_options)
-        rows.add(list(range(first, first + len(new_options))), [1] * len(new_options), -np.inf, max(allowed, 0))
+            # A split cohort's new wave places at least the minimum: x[o, .] >= least * (use[o] + split - 1).
+            model.Add(sum(x[j] for j in members) >= least * (use[option] + is_split - 1))
+            split_rows.append((members + [use_column[option], column], [1] * len(members) + [-least, -least],
+                               -least, np.inf))
+        for option in sorted(opened):
+            members = by_option.get(option, [])
+            # A split cohort's wave placed outside the neighbourhood keeps the minimum too.
+            model.Add(fixed_in_option[option] + sum(x[j] for j in members) >= least * is_split)
+            split_rows.append((members + [column], [1] * len(members) + [-least], -fixed_in_option[option], np.inf))
+    for cols, vals, lower, upper in split_rows:
+        rows.add(cols, vals, lower, upper)
+
+    # Stagebarometer cells (no_cell_worse_than_status_quo): the unplaced students of a cell, free
+    # cohorts' and fixed ones', stay at most the status quo's.
+    if data.cell_limit is not None:
+        placed_before = placed_per_cohort(data, fixed)
+        free = np.zeros(n_cohorts, dtype=bool)
+        free[cohorts] = True
+        fixed_short = np.where(free, 0, data.students - placed_before)
+        fixed_short_per_cell = np.bincount(data.cohort_cell, weights=fixed_short, minlength=len(data.cells))
+        cell_of_free = data.cohort_cell[cohorts]
+        for cell in np.unique(cell_of_free):
+            members = np.nonzero(cell_of_free == cell)[0]
+            room = int(data.cell_limit[cell] - round(fixed_short_per_cell[cell]))
+            model.Add(sum(unplaced[p] for p in members) <= room)
+            rows.add([n_x + int(p) for p in members], [1] * len(members), -np.inf, room)
 
     # Capacity per company and cell (week or weekday): student-days within the places left.
     rows_kept = rows_dropped = 0
@@ -399,14 +465,14 @@ def build_company_model(
     outside[cohorts] = False
     placed_all = placed_per_cohort(data, fixed)
     constant = float((data.weight[outside] * (data.students[outside] - placed_all[outside])).sum())
-    n_vars = n_x + len(cohorts) + len(use)
+    n_vars = n_x + len(cohorts) + len(use) + len(split)
     linear = LinearForm(
         lower=np.zeros(n_vars),
-        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(len(use))]).astype(float),
-        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use))]).astype(float),
+        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(len(use) + len(split))]).astype(float),
+        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use) + len(split))]).astype(float),
         rows=rows)
-    stats = {"variables": len(x) + len(unplaced) + len(use), "placement_variables": len(x),
+    stats = {"variables": len(x) + len(unplaced) + len(use) + len(split), "placement_variables": len(x),
              "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "symmetric_groups": symmetric,
              "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
     return CompanyModel(model, scale, p_option, p_company, x, cohorts, unplaced, use,
-                        placed_fixed[cohorts], fixed, constant, stats, linear)
+                        placed_fixed[cohorts], fixed, constant, stats, linear, split)

@@ -36,11 +36,22 @@ EXACT_SYMMETRY: bool | str = False
 
 
 def independent_parts(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Independent parts: (cohorts, companies) connected through eligibility, largest last."""
+    """Independent parts: (cohorts, companies) connected through eligibility, largest last.
+
+    Under ``no_cell_worse_than_status_quo`` the cohorts of one stagebarometer cell share a
+    limit, so they are one part too.
+    """
     n_c, n_m = len(data.cohorts), data.company_capacity.shape[0]
     sets = company_sets(data)
     rows = np.concatenate([np.full(len(s), c) for c, s in enumerate(sets)]) if n_c else np.zeros(0, dtype=np.int64)
     cols = np.concatenate(sets) + n_c if n_c else np.zeros(0, dtype=np.int64)
+    if data.cell_limit is not None and n_c:
+        # Every cohort linked to the first cohort of its cell.
+        first_of_cell = np.full(len(data.cells), -1, dtype=np.int64)
+        for c in range(n_c - 1, -1, -1):
+            first_of_cell[data.cohort_cell[c]] = c
+        rows = np.concatenate([rows, np.arange(n_c)])
+        cols = np.concatenate([cols, first_of_cell[data.cohort_cell]])
     graph = sp.coo_matrix((np.ones(len(rows)), (rows.astype(np.int64), cols.astype(np.int64))), shape=(n_c + n_m, n_c + n_m))
     _, labels = connected_components(graph, directed=False)
     parts = []
