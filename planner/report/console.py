@@ -146,12 +146,14 @@ def hotspot_table(plan: Plan) -> Table | None:
     spots = hotspots(plan, 10)
     if not spots:
         return None
-    table = Table(title="Top 10 hotspots (area, sector chamber, level, week)", title_justify="left")
-    for name, justify in (("area", "left"), ("sector chamber", "left"), ("level", "left"), ("week", "left"),
-                          ("unplaced", "right")):
+    table = Table(title="Top 10 hotspots (area, sector chamber, level)", title_justify="left")
+    for name, justify in (("area", "left"), ("sector chamber", "left"), ("level", "left"), ("weeks", "left"),
+                          ("unplaced students", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for h in spots:
-        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_text(h["level"]), h["week"], f"{h['unplaced']:,}")
+        weeks = h["first_week"] if h["first_week"] == h["last_week"] else f"{h['first_week']} - {h['last_week']}"
+        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_text(h["level"]), str(weeks),
+                      f"{h['unplaced']:,}")
     return table
 
 

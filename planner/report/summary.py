@@ -73,9 +73,15 @@ def explanation_lines(plan: Plan, status_quo: Plan | None = None) -> list[str]:
     if top:
         h = top[0]
         lines.append(f"The largest hotspot is {h['sector_name']} {level_text(h['level'])} from {h['area']} in "
-                     f"{h['week']} ({h['unplaced']:,} students without a place).")
+                     f"{_weeks(h)} ({h['unplaced']:,} students without a place).")
     lines.extend(plan.solver.explanation)
     return lines
+
+
+def _weeks(spot: dict) -> str:
+    """The weeks of a hotspot: one week, or the first and last."""
+    first, last = spot["first_week"], spot["last_week"]
+    return str(first) if first == last else f"{first} - {last}"
 
 
 def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str] | None = None) -> str:
@@ -119,12 +125,12 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
             lines.append(f"| {r['sector_name']} | {level_text(r['level'])} | {r['students']:,} | "
                          f"{r['unplaced']:,} ({r['rate']:.1%}) |")
 
-    lines += ["", "## Top hotspots (area, sector chamber, level, week)", ""]
+    lines += ["", "## Top hotspots (area, sector chamber, level)", ""]
     spots = hotspots(plan, 10)
     if spots:
-        lines += ["| area | sector chamber | level | week | unplaced |", "|---|---|---|---|---:|"]
+        lines += ["| area | sector chamber | level | weeks | unplaced students |", "|---|---|---|---|---:|"]
         for h in spots:
-            lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {h['week']} | "
+            lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {_weeks(h)} | "
                          f"{h['unplaced']:,} |")
     else:
         lines.append("No student is left without a place.")
