@@ -104,13 +104,14 @@ def _finish(fig: Figure, title: str, legend: list, caption: str, path: Path) -> 
     legend_rows = math.ceil(len(legend) / ncol) if legend else 0
     top = (0.12 + 0.24 * title_lines + (0.1 + 0.22 * legend_rows if legend else 0.0)) / height
     bottom = (0.08 + 0.17 * caption_lines) / height
+    # Panels first, then the texts around them (tight_layout would make room for the title twice).
+    fig.tight_layout(rect=(0, bottom, 1, 1 - top))
     fig.suptitle(title, fontsize=13, fontweight="bold", y=1 - 0.08 / height, va="top")
     if legend:
         fig.legend(legend, [h.get_label() for h in legend], loc="upper center", ncol=ncol, frameon=False,
                    fontsize=9.5, bbox_to_anchor=(0.5, 1 - (0.1 + 0.24 * title_lines) / height))
     if caption:
         fig.text(0.5, 0.06 / height, caption, ha="center", va="bottom", fontsize=8.5, color=NOTE_COLOUR)
-    fig.tight_layout(rect=(0, bottom, 1, 1 - top))
     fig.savefig(path, dpi=DPI, format="png")
     return path
 
