@@ -36,8 +36,9 @@ from planner.scenario.problems import InputProblem
 CHARTS = {
     "weekly_capacity": "Weekly supervision demand against capacity per sector chamber",
     "shortage_cells": "Students without a place per stagebarometer cell (sector chamber x pathway x level)",
+    "reachable_capacity": "Demand against the capacity within the travel limit, per sector chamber and level",
 }
-TABLES = ("schedule", "shortages", "utilisation")
+TABLES = ("schedule", "shortages", "shortage_weeks", "utilisation")
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -124,10 +125,11 @@ def _plan_dir(settings: Settings, plan: Plan, other: Plan | None, scenario: Scen
 
 
 def table_csv(plan: Plan, table: str) -> str:
-    """One of the CLI's CSV tables (schedule, shortages, utilisation) as text."""
+    """One of the CLI's CSV tables (schedule, shortages, shortage_weeks, utilisation) as text."""
     rows, columns = {
         "schedule": (tables.schedule_rows, tables.SCHEDULE_COLUMNS),
         "shortages": (tables.shortage_rows, tables.SHORTAGE_COLUMNS),
+        "shortage_weeks": (tables.shortage_week_rows, tables.SHORTAGE_WEEK_COLUMNS),
         "utilisation": (tables.utilisation_rows, tables.UTILISATION_COLUMNS),
     }[table]
     return tables.csv_text(rows(plan), columns)
@@ -145,6 +147,8 @@ def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenar
     path = _plan_dir(settings, plan, other, loaded.scenario, plan_id) / f"{name}.png"
     if name == "weekly_capacity":
         return cached_file(path, lambda tmp: charts.weekly_capacity_chart(plan, loaded.scenario, tmp, status_quo=other))
+    if name == "reachable_capacity":
+        return cached_file(path, lambda tmp: charts.reachable_capacity_chart(plan, loaded, tmp, status_quo=other))
     return cached_file(path, lambda tmp: charts.shortage_cells_chart(plan, tmp, status_quo=other))
 
 

@@ -71,7 +71,7 @@ def plan_links(plan_id: int) -> schemas.PlanLinks:
         schedule=f"{base}/schedule", shortages=f"{base}/shortages", utilisation=f"{base}/utilisation",
         hotspots=f"{base}/hotspots", map=f"{base}/map",
         charts={name: f"{base}/charts/{name}.png" for name in CHARTS},
-        downloads={name: f"{base}/{name}" for name in ("schedule.csv", "shortages.csv", "utilisation.csv",
+        downloads={name: f"{base}/{name}" for name in ("schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv",
                                                        "summary.md", "plan.json", "outputs.zip")},
     )
 

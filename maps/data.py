@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ import shapely
 from planner import geo
 from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label
 from planner.geo.region import Region
+from planner.i18n import N_, _, current_language
 from planner.model.capacity import company_capacity, per_company_week
 from planner.plan.model import Plan
 from planner.scenario import LoadedScenario, Scenario, week_monday
@@ -41,40 +43,64 @@ AGGREGATE_COMPANIES_ABOVE = 3000
 #: flows are kept.
 MAX_FLOWS = 4000
 
-PLAN_LABELS: dict[str, str] = {
-    "status-quo": "Status quo (huidige periodes)",
-    "optimise": "Geoptimaliseerd (gespreide periodes)",
-    "greedy": "Wie het eerst komt (huidige periodes)",
-}
-_MONTHS = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+class _Translated(Mapping[str, str]):
+    """Fixed texts written in English (marked with ``N_``), given in the current language when read."""
 
-#: Fixed texts of the map (Dutch, the users' language); tests check the legend units.
-TEXT: dict[str, str] = {
-    "unit_count": "studenten zonder stageplek",
-    "unit_rate": "% van de studenten van opleidingen in het gebied",
-    "metric_count": "Aantal studenten zonder stageplek",
-    "metric_rate": "Tekortpercentage",
-    "year": "Heel schooljaar",
-    "all_sectors": "Alle sectorkamers",
-    "all_levels": "Alle niveaus",
-    "no_students": "geen studenten (geen onderwijslocatie)",
-    "zero": "0 (iedereen geplaatst)",
-    "group_view": "Plan",
-    "group_metric": "Maat",
-    "group_sector": "Sectorkamer",
-    "group_level": "Niveau",
-    "group_layers": "Kaartlagen",
-    "layer_areas": "Tekort per gebied",
-    "layer_institutions": "Onderwijslocaties",
-    "layer_companies": "Leerbedrijven (begeleidingscapaciteit)",
-    "layer_companies_agg": "Leerbedrijven per gebied (begeleidingscapaciteit)",
-    "layer_flows": "Stromen: waar studenten stage lopen",
-    "base_blank": "Effen achtergrond (offline)",
-    "base_osm": "OpenStreetMap (internet nodig)",
-    "less": "minder tekort",
-    "more": "meer tekort",
-    "utilisation": "Bezetting begeleidingscapaciteit",
+    def __init__(self, source: dict[str, str]):
+        self.source = source
+
+    def __getitem__(self, key: str) -> str:
+        return _(self.source[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.source)
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+
+#: The plan kinds as the map names them (in the current language: Dutch by default).
+PLAN_LABELS: Mapping[str, str] = _Translated({
+    "status-quo": N_("Status quo (current periods)"),
+    "optimise": N_("Optimised (spread periods)"),
+    "greedy": N_("First come, first served (current periods)"),
+})
+_MONTHS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
+
+#: Fixed texts of the map (in the current language: Dutch by default); tests check the legend units.
+TEXT: Mapping[str, str] = _Translated({
+    "unit_count": N_("students without an internship place"),
+    "unit_rate": N_("% of the students of programmes in the area"),
+    "metric_count": N_("Number of students without an internship place"),
+    "metric_rate": N_("Shortage rate"),
+    "year": N_("Whole school year"),
+    "all_sectors": N_("All sector chambers"),
+    "all_levels": N_("All levels"),
+    "no_students": N_("no students (no institution location)"),
+    "zero": N_("0 (everyone placed)"),
+    "group_view": N_("Plan"),
+    "group_metric": N_("Measure"),
+    "group_sector": N_("Sector chamber"),
+    "group_level": N_("Level"),
+    "group_layers": N_("Map layers"),
+    "layer_areas": N_("Shortage per area"),
+    "layer_institutions": N_("Institution locations"),
+    "layer_companies": N_("Learning companies (supervision capacity)"),
+    "layer_companies_agg": N_("Learning companies per area (supervision capacity)"),
+    "layer_flows": N_("Flows: where students do their internship"),
+    "base_blank": N_("Plain background (offline)"),
+    "base_osm": N_("OpenStreetMap (needs internet)"),
+    "less": N_("less shortage"),
+    "more": N_("more shortage"),
+    "utilisation": N_("Use of supervision capacity"),
+})
+
+
+def _months() -> tuple[str, ...]:
+    return _MONTHS.get(current_language(), _MONTHS["nl"])
 
 
 @dataclass(frozen=True)
@@ -98,7 +124,7 @@ def as_loaded(loaded: LoadedScenario | Scenario, base_dir: Path | None = None) -
 def week_caption(label: str) -> str:
     """``2026-W45`` -> ``week 45 · 2 nov 2026`` (Monday of the week)."""
     monday = week_monday(label)
-    return f"week {int(label[-2:])} · {monday.day} {_MONTHS[monday.month - 1]} {monday.year}"
+    return f"{_('week')} {int(label[-2:])} · {monday.day} {_months()[monday.month - 1]} {monday.year}"
 
 
 # ------------------------------------------------------------------ geometry
@@ -371,7 +397,7 @@ def map_payload(
         "generated": dt.date.today().isoformat(),
         "weeks": weeks,
         "weekCaptions": [week_caption(w) for w in weeks],
-        "weekMonths": [_MONTHS[week_monday(w).month - 1] for w in weeks],
+        "weekMonths": [_months()[week_monday(w).month - 1] for w in weeks],
         "holidays": holidays,
         "sectors": [[code, name] for code, name in SECTOR_CHAMBERS.items()],
         "sectorsShown": present_sectors,
@@ -388,5 +414,6 @@ def map_payload(
         "defaultView": default_view,
         "institutions": _institutions(scenario, plans, area_ix, points),
         "companies": _companies(scenario, plans, area_ix, points, sector_ix, level_ix, aggregate_above),
-        "text": TEXT,
+        "text": dict(TEXT),
+        "lang": current_language(),
     }

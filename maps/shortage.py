@@ -29,12 +29,11 @@ from maps.data import (
     as_loaded,
     map_payload,
 )
+from planner.i18n import _, use_language
 from planner.plan.model import Plan
 from planner.scenario import LoadedScenario, Scenario, write_atomic
 
 DATA_ELEMENT_ID = "stageplanner-map-data"
-STATUS_QUO_LABEL = PLAN_LABELS["status-quo"]
-OPTIMISED_LABEL = PLAN_LABELS["optimise"]
 
 
 class ShortageApp(JSCSSMixin, MacroElement):
@@ -126,7 +125,7 @@ def _build(plans: list[PlanInput], loaded: LoadedScenario, views: list[dict[str,
 
 
 def plan_map(plan: Plan, loaded: LoadedScenario | Scenario, compare_with: Plan | None = None,
-             *, aggregate_above: int = AGGREGATE_COMPANIES_ABOVE) -> folium.Map:
+             *, aggregate_above: int = AGGREGATE_COMPANIES_ABOVE, lang: str | None = None) -> folium.Map:
     """Map of a plan's shortage per area, sector chamber, level and week.
 
     Parameters
@@ -140,6 +139,9 @@ def plan_map(plan: Plan, loaded: LoadedScenario | Scenario, compare_with: Plan |
         optimised plan is shown first.
     aggregate_above : int, default 3000
         Above this many learning companies, draw one circle per area instead of markers.
+    lang : str, optional
+        The language of the map's texts (``nl`` or ``en``; default: the current language, Dutch
+        unless set). It travels to the map's script in the embedded data (``lang``).
 
     Returns
     -------
@@ -148,21 +150,24 @@ def plan_map(plan: Plan, loaded: LoadedScenario | Scenario, compare_with: Plan |
         to get a page that works without network.
     """
     loaded = as_loaded(loaded)
-    if compare_with is None:
-        plans = [PlanInput(plan, _mode_label(plan), "plan")]
-        views: list[dict[str, Any]] = [{"label": plans[0].label, "plan": 0}]
-        default = 0
-    else:
-        plans = [PlanInput(compare_with, STATUS_QUO_LABEL, "status-quo"), PlanInput(plan, OPTIMISED_LABEL, "optimise")]
-        views = [{"label": STATUS_QUO_LABEL, "plan": 0}, {"label": OPTIMISED_LABEL, "plan": 1},
-                 {"label": "Verschil: geoptimaliseerd − status quo", "a": 0, "b": 1}]
-        default = 1
-    title = f"Stagetekort {loaded.scenario.name}"
-    return _build(plans, loaded, views, default, title, aggregate_above)
+    with use_language(lang):
+        if compare_with is None:
+            plans = [PlanInput(plan, _mode_label(plan), "plan")]
+            views: list[dict[str, Any]] = [{"label": plans[0].label, "plan": 0}]
+            default = 0
+        else:
+            status_quo_label, optimised_label = PLAN_LABELS["status-quo"], PLAN_LABELS["optimise"]
+            plans = [PlanInput(compare_with, status_quo_label, "status-quo"),
+                     PlanInput(plan, optimised_label, "optimise")]
+            views = [{"label": status_quo_label, "plan": 0}, {"label": optimised_label, "plan": 1},
+                     {"label": _("Difference: optimised − status quo"), "a": 0, "b": 1}]
+            default = 1
+        title = _("Internship shortage {scenario}").format(scenario=loaded.scenario.name)
+        return _build(plans, loaded, views, default, title, aggregate_above)
 
 
 def comparison_map(plan_a: Plan, plan_b: Plan, loaded: LoadedScenario | Scenario,
-                   *, aggregate_above: int = AGGREGATE_COMPANIES_ABOVE) -> folium.Map:
+                   *, aggregate_above: int = AGGREGATE_COMPANIES_ABOVE, lang: str | None = None) -> folium.Map:
     """Map of the difference in shortage per area between two plans (b minus a).
 
     Parameters
@@ -175,6 +180,9 @@ def comparison_map(plan_a: Plan, plan_b: Plan, loaded: LoadedScenario | Scenario
         The scenario both plans were made for.
     aggregate_above : int, default 3000
         Above this many learning companies, draw one circle per area instead of markers.
+    lang : str, optional
+        The language of the map's texts (``nl`` or ``en``; default: the current language, Dutch
+        unless set). It travels to the map's script in the embedded data (``lang``).
 
     Returns
     -------
@@ -182,15 +190,17 @@ def comparison_map(plan_a: Plan, plan_b: Plan, loaded: LoadedScenario | Scenario
         The map, with the difference selected and each plan as a switchable view.
     """
     loaded = as_loaded(loaded)
-    label_a, label_b = _mode_label(plan_a), _mode_label(plan_b)
-    if label_a == label_b:
-        label_a, label_b = f"A: {label_a}", f"B: {label_b}"
-    plans = [PlanInput(plan_a, label_a, "a"), PlanInput(plan_b, label_b, "b")]
-    short_a, short_b = label_a.split(" (")[0], label_b.split(" (")[0]
-    views = [{"label": f"Verschil: {short_b} − {short_a}", "a": 0, "b": 1},
-             {"label": label_a, "plan": 0}, {"label": label_b, "plan": 1}]
-    title = f"Stagetekort {loaded.scenario.name}: {short_b} vergeleken met {short_a}"
-    return _build(plans, loaded, views, 0, title, aggregate_above)
+    with use_language(lang):
+        label_a, label_b = _mode_label(plan_a), _mode_label(plan_b)
+        if label_a == label_b:
+            label_a, label_b = f"A: {label_a}", f"B: {label_b}"
+        plans = [PlanInput(plan_a, label_a, "a"), PlanInput(plan_b, label_b, "b")]
+        short_a, short_b = label_a.split(" (")[0], label_b.split(" (")[0]
+        views = [{"label": _("Difference: {b} − {a}").format(b=short_b, a=short_a), "a": 0, "b": 1},
+                 {"label": label_a, "plan": 0}, {"label": label_b, "plan": 1}]
+        title = _("Internship shortage {scenario}: {b} compared with {a}").format(
+            scenario=loaded.scenario.name, b=short_b, a=short_a)
+        return _build(plans, loaded, views, 0, title, aggregate_above)
 
 
 def render_html(m: folium.Map) -> str:

@@ -22,8 +22,9 @@ def hotspots(principal: PrincipalDep, session: SessionDep, limit: Limit = 20,
              sector: Annotated[SectorCode | None, Query(description="Only this sector chamber.", examples=["zorg"])] = None,
              level: Annotated[LevelCode | None, Query(description="Only this level.", examples=["2"])] = None,
              ) -> schemas.HotspotsOut:
-    """Cells (region, area, sector chamber, level, week) with the most unplaced students, ranked over
-    the newest plan of every region the token may read (plans of deleted scenarios are left out)."""
+    """Cells (region, area, sector chamber, level) with the most students without a place, each cell
+    once with the weeks its students miss, ranked over the newest plan of every region the token may
+    read (plans of deleted scenarios are left out)."""
     rows = crud.latest_plans_per_region(session, mode, principal.visible_regions)
     cells = []
     for row in rows:

@@ -153,7 +153,7 @@ def utilisation(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, a
             summary="The plan's shortage hotspots")
 def plan_hotspots(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, limit: Limit = 20, sector: SectorQ = None,
                   level: LevelQ = None) -> schemas.HotspotsOut:
-    """Cells (area, sector chamber, level, week) with the most unplaced students, ranked."""
+    """Cells (area, sector chamber, level) with the most students without a place, each once with its weeks."""
     row = _readable(session, principal, plan_id)
     plan = crud.plan_of(row)
     cells = analysis.rank_hotspots([analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
@@ -203,8 +203,10 @@ def _csv(table: str):  # noqa: ANN202
 _CSV_EXAMPLES = {
     "schedule": "cohort,institution,sector,level,pathway,wave,form,start_week,end_week,students,placed,company\n"
                 "vig-3-ens,roc-oost,zorg,3,BOL,1,block:4,2026-W36,2026-W39,22,5,vvt-enschede\n",
-    "shortages": "week,sector,sector_name,pathway,level,area,unplaced\n"
-                 "2026-W36,zorg,\"Zorg, welzijn en sport\",BOL,3,Enschede,14\n",
+    "shortages": "sector,sector_name,pathway,level,area,unplaced_students,student_weeks,first_week,last_week\n"
+                 "zorg,\"Zorg, welzijn en sport\",BOL,3,Enschede,14,56,2026-W36,2026-W39\n",
+    "shortage_weeks": "week,sector,sector_name,pathway,level,area,unplaced_students_in_week\n"
+                      "2026-W36,zorg,\"Zorg, welzijn en sport\",BOL,3,Enschede,14\n",
     "utilisation": "company,area,week,capacity_student_days,used_student_days,utilisation\n"
                    "vvt-enschede,Enschede,2026-W36,25,25,1.0\n",
 }

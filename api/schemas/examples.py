@@ -74,5 +74,8 @@ EXAMPLE_SOLVER: dict[str, Any] = {
 EXAMPLE_PROBLEM = {"file": "cohorts.csv", "where": "row 3", "field": "students", "message": "0 must be at least 1",
                    "text": "cohorts.csv row 3, students: 0 must be at least 1"}
 EXAMPLE_HOTSPOT: dict[str, Any] = {"rank": 1, "region": "Twente", "plan_id": 3, "area": "Enschede", "sector": "zorg",
-                   "sector_name": "Zorg, welzijn en sport", "level": "2", "week": "2026-W40", "unplaced": 14,
+                   "sector_name": "Zorg, welzijn en sport", "level": "2", "unplaced": 14, "student_weeks": 140,
+                   "first_week": "2026-W40", "last_week": "2026-W49",
+                   "weeks": ["2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W45", "2026-W46",
+                             "2026-W47", "2026-W48", "2026-W49"],
                    "priority_group": True}

@@ -199,7 +199,7 @@ class CompareOut(BaseModel):
 
 
 class HotspotCell(BaseModel):
-    """A cell (area, sector chamber, level, week) with unplaced students, ranked."""
+    """A cell (area, sector chamber, level) with students without a place, ranked; each cell once."""
 
     rank: int
     region: str
@@ -208,8 +208,11 @@ class HotspotCell(BaseModel):
     sector: str
     sector_name: str
     level: str
-    week: str
-    unplaced: int = Field(description="Students without a place in that week (all pathways).")
+    unplaced: int = Field(description="Students without a place in the cell (all pathways), each counted once.")
+    student_weeks: int = Field(description="Weeks without a place summed over those students.")
+    first_week: str | None = Field(description="First week with shortage in the cell.")
+    last_week: str | None = Field(description="Last week with shortage in the cell.")
+    weeks: list[str] = Field(description="The weeks with shortage in the cell, in calendar order.")
     priority_group: bool = Field(description="Entree, level 2 or care: the Stagepact's priority groups.")
 
 
@@ -217,7 +220,7 @@ class HotspotsOut(BaseModel):
     """Hotspot cells with the most unplaced students, over the plans listed."""
 
     plans: list[PlanSummary] = Field(description="The plans the ranking covers (one per region for /hotspots).")
-    cells: list[HotspotCell]
+    cells: list[HotspotCell] = Field(description="Cells ranked by students without a place.")
 
     model_config = with_examples({"plans": [PlanSummary.model_config["json_schema_extra"]["examples"][0]],
                               "cells": [EXAMPLE_HOTSPOT]})

@@ -88,6 +88,10 @@
 
   function init(map, data, refs) {
     var T = data.text;
+    /* Numbers in the map's language (data.lang, Dutch unless English was asked for). */
+    var LOCALE = data.lang === "en" ? "en-GB" : "nl-NL";
+    NF = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0});
+    NF1 = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 1});
     var A = data.areaNames.length, W = data.weeks.length;
     var cache = {};
     var state = {view: data.defaultView, sector: -1, level: -1, metric: "count", week: 0};

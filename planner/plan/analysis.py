@@ -134,15 +134,50 @@ def weekly_totals(plan: Plan) -> list[dict]:
 
 # ------------------------------------------------------------------ hotspots
 
-HotspotKey = tuple[str, str, str, str]  # area, sector, level, week
+HotspotKey = tuple[str, str, str]  # area, sector chamber, level
+WeekCellKey = tuple[str, str, str, str]  # area, sector chamber, level, week
 
 
-def hotspot_totals(plan: Plan) -> dict[HotspotKey, int]:
-    """Unplaced students per (area, sector chamber, level, week), summed over pathways."""
-    totals: dict[HotspotKey, int] = defaultdict(int)
+@dataclass(frozen=True)
+class CellShortage:
+    """The shortage of one hotspot cell (area, sector chamber, level), all pathways together.
+
+    ``unplaced`` counts students (each once); ``student_weeks`` counts every week each of them
+    is without a place; ``weeks`` are the weeks with shortage, in calendar order.
+    """
+
+    unplaced: int
+    student_weeks: int
+    weeks: tuple[str, ...]
+
+
+def week_cell_totals(plan: Plan) -> dict[WeekCellKey, int]:
+    """Unplaced students per (area, sector chamber, level, week), summed over pathways (student-weeks)."""
+    totals: dict[WeekCellKey, int] = defaultdict(int)
     for cell in plan.shortages:
         totals[(cell.area, cell.sector, cell.level, cell.week)] += cell.unplaced
     return dict(totals)
+
+
+def hotspot_totals(plan: Plan) -> dict[HotspotKey, CellShortage]:
+    """Students without a place per (area, sector chamber, level) cell, with the weeks they miss.
+
+    Every unplaced student counts once, however many weeks their internship would have lasted.
+    """
+    students: dict[HotspotKey, int] = defaultdict(int)
+    for cp in plan.cohorts:
+        if cp.unplaced > 0:
+            students[(cp.area, cp.sector, cp.level)] += cp.unplaced
+    order = {week: i for i, week in enumerate(plan.weeks)}
+    weeks: dict[HotspotKey, dict[str, int]] = defaultdict(dict)
+    for (area, sector, level, week), n in week_cell_totals(plan).items():
+        weeks[(area, sector, level)][week] = n
+    cells = {}
+    for key in set(students) | set(weeks):
+        per_week = weeks.get(key, {})
+        cells[key] = CellShortage(unplaced=students.get(key, 0), student_weeks=sum(per_week.values()),
+                                  weeks=tuple(sorted(per_week, key=lambda w: order.get(w, len(order)))))
+    return cells
 
 
 @dataclass
@@ -151,30 +186,34 @@ class PlanCells:
 
     plan_id: int
     region: str
-    totals: dict[HotspotKey, int]
+    totals: dict[HotspotKey, CellShortage]
     week_order: dict[str, int]
 
 
 def rank_hotspots(plans: Iterable[PlanCells], limit: int, sector: str | None = None,
                   level: str | None = None) -> list[dict]:
-    """Cells with the most unplaced students, over one or more plans, ranked.
+    """Cells (area, sector chamber, level) with the most students without a place, over one or more plans, ranked.
 
-    Ties are broken by priority group (entree, level 2, care first), then region, week,
-    area, sector and level, so the ranking is stable.
+    Each cell appears once, with the weeks its students miss. Ties are broken by priority
+    group (entree, level 2, care first), then student-weeks, region, first week, area,
+    sector and level, so the ranking is stable.
     """
     rows = []
     for item in plans:
-        for (area, sec, lev, week), unplaced in item.totals.items():
-            if unplaced <= 0 or (sector is not None and sec != sector) or (level is not None and lev != level):
+        for (area, sec, lev), cell in item.totals.items():
+            if cell.unplaced <= 0 or (sector is not None and sec != sector) or (level is not None and lev != level):
                 continue
             rows.append({
                 "region": item.region, "plan_id": item.plan_id, "area": area, "sector": sec,
-                "sector_name": _sector_name(sec, sec), "level": lev, "week": week,
-                "unplaced": unplaced, "priority_group": is_priority_group(sec, lev),
-                "_week": item.week_order.get(week, 0),
+                "sector_name": _sector_name(sec, sec), "level": lev,
+                "unplaced": cell.unplaced, "student_weeks": cell.student_weeks,
+                "first_week": cell.weeks[0] if cell.weeks else None,
+                "last_week": cell.weeks[-1] if cell.weeks else None,
+                "weeks": list(cell.weeks), "priority_group": is_priority_group(sec, lev),
+                "_week": item.week_order.get(cell.weeks[0], 0) if cell.weeks else 0,
             })
-    rows.sort(key=lambda r: (-r["unplaced"], not r["priority_group"], r["region"], r["_week"], r["area"],
-                             r["sector"], LEVEL_ORDER.get(r["level"], 9)))
+    rows.sort(key=lambda r: (-r["unplaced"], not r["priority_group"], -r["student_weeks"], r["region"], r["_week"],
+                             r["area"], r["sector"], LEVEL_ORDER.get(r["level"], 9)))
     ranked = []
     for rank, row in enumerate(rows[:limit], start=1):
         row.pop("_week")
@@ -183,15 +222,15 @@ def rank_hotspots(plans: Iterable[PlanCells], limit: int, sector: str | None = N
 
 
 def hotspots(plan: Plan, top: int = 10) -> list[dict[str, Any]]:
-    """The (area, sector chamber, level, week) cells with the most unplaced students."""
-    cells = hotspot_totals(plan)
+    """The (area, sector chamber, level) cells with the most students without a place, each once.
+
+    Each row: ``area``, ``sector``, ``sector_name``, ``level``, ``unplaced`` (students),
+    ``student_weeks``, ``first_week``, ``last_week`` and ``weeks`` (the weeks with shortage).
+    """
     order = {week: i for i, week in enumerate(plan.weeks)}
-    ranked = sorted(cells.items(), key=lambda kv: (-kv[1], order.get(kv[0][3], 0), kv[0]))
-    return [
-        {"area": area, "sector": sector, "sector_name": _sector_name(sector, sector), "level": level,
-         "week": week, "unplaced": unplaced}
-        for (area, sector, level, week), unplaced in ranked[:top]
-    ]
+    ranked = rank_hotspots([PlanCells(0, plan.scenario, hotspot_totals(plan), order)], top)
+    keep = ("area", "sector", "sector_name", "level", "unplaced", "student_weeks", "first_week", "last_week", "weeks")
+    return [{key: row[key] for key in keep} for row in ranked]
 
 
 # ------------------------------------------------------------------ shortage by cell
@@ -298,7 +337,7 @@ def compare_hotspot_cells(a: Plan, b: Plan, limit: int) -> dict:
     kpis = [{"name": row["name"], "a": row["a"], "b": row["b"], "difference": round(row["diff"], 6),
              "better": row["better"], "lower_is_better": row["lower_is_better"]}
             for row in kpi_differences(a, b, COMPARED_KPIS)]
-    ta, tb = hotspot_totals(a), hotspot_totals(b)
+    ta, tb = week_cell_totals(a), week_cell_totals(b)
     order = {w: i for i, w in enumerate(a.weeks)} | {w: i for i, w in enumerate(b.weeks) if w not in a.weeks}
     better_cells, worse_cells, same = [], [], 0
     for key in set(ta) | set(tb):

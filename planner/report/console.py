@@ -143,12 +143,13 @@ def hotspot_table(plan: Plan) -> Table | None:
     spots = hotspots(plan, 10)
     if not spots:
         return None
-    table = Table(title=_("Top 10 hotspots (area, sector chamber, level, week)"), title_justify="left")
+    table = Table(title=_("Top 10 hotspots (area, sector chamber, level)"), title_justify="left")
     for name, justify in ((_("area"), "left"), (_("sector chamber"), "left"), (_("level"), "left"),
-                          (_("week"), "left"), (_("unplaced"), "right")):
+                          (_("weeks"), "left"), (_("unplaced students"), "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
     for h in spots:
-        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_text(h["level"]), h["week"],
+        weeks = h["first_week"] if h["first_week"] == h["last_week"] else f"{h['first_week']} - {h['last_week']}"
+        table.add_row(escape(h["area"]), escape(h["sector_name"]), level_text(h["level"]), str(weeks),
                       fmt_int(h["unplaced"]))
     return table
 

@@ -22,10 +22,12 @@ from planner.report.summary import summary_markdown
 from planner.report.tables import (
     SCHEDULE_COLUMNS,
     SHORTAGE_COLUMNS,
+    SHORTAGE_WEEK_COLUMNS,
     UTILISATION_COLUMNS,
     csv_text,
     schedule_rows,
     shortage_rows,
+    shortage_week_rows,
     utilisation_rows,
 )
 from planner.scenario import LoadedScenario
@@ -33,8 +35,8 @@ from planner.solve.interrupt import signals_held
 
 # Every file a run may write; files of an earlier run that this run does not write are removed.
 OUTPUT_FILES = (
-    "plan.json", "schedule.csv", "shortages.csv", "utilisation.csv", "summary.md",
-    "weekly_capacity.png", "shortage_cells.png", "map.html",
+    "plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "summary.md",
+    "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png", "map.html",
 )
 STAGING_SUFFIX = ".partial"
 
@@ -45,9 +47,12 @@ def _write_files(
     (folder / "plan.json").write_text(plan.model_dump_json(indent=1), encoding="utf-8")
     (folder / "schedule.csv").write_text(csv_text(schedule_rows(plan), SCHEDULE_COLUMNS), encoding="utf-8")
     (folder / "shortages.csv").write_text(csv_text(shortage_rows(plan), SHORTAGE_COLUMNS), encoding="utf-8")
+    (folder / "shortage_weeks.csv").write_text(csv_text(shortage_week_rows(plan), SHORTAGE_WEEK_COLUMNS),
+                                               encoding="utf-8")
     (folder / "utilisation.csv").write_text(csv_text(utilisation_rows(plan), UTILISATION_COLUMNS), encoding="utf-8")
     charts.weekly_capacity_chart(plan, loaded.scenario, folder / "weekly_capacity.png", status_quo=status_quo)
     charts.shortage_cells_chart(plan, folder / "shortage_cells.png", status_quo=status_quo)
+    charts.reachable_capacity_chart(plan, loaded, folder / "reachable_capacity.png", status_quo=status_quo)
     _write_map(plan, loaded, folder / "map.html", status_quo, warn)
     files = sorted(p.name for p in folder.iterdir()) + ["summary.md"]
     (folder / "summary.md").write_text(summary_markdown(plan, status_quo, sorted(files)), encoding="utf-8")
@@ -134,8 +139,9 @@ def write_outputs(
 ) -> list[Path]:
     """Write a plan's result files into ``out_dir`` as one complete set.
 
-    Writes ``plan.json``, ``schedule.csv``, ``shortages.csv``, ``utilisation.csv``,
-    ``summary.md``, ``weekly_capacity.png``, ``shortage_cells.png`` and, when the ``maps``
+    Writes ``plan.json``, ``schedule.csv``, ``shortages.csv``, ``shortage_weeks.csv``,
+    ``utilisation.csv``, ``summary.md``, ``weekly_capacity.png``, ``shortage_cells.png``,
+    ``reachable_capacity.png`` and, when the ``maps``
     package provides ``write_plan_map``, ``map.html``. Everything is first written to a
     hidden staging folder next to ``out_dir`` and then moved in; if anything fails (or the
     run is interrupted) before that, ``out_dir`` is left exactly as it was. Files of an

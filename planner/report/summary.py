@@ -82,11 +82,17 @@ def explanation_lines(plan: Plan, status_quo: Plan | None = None) -> list[str]:
     top = hotspots(plan, 1)
     if top:
         h = top[0]
-        lines.append(_("The largest hotspot is {sector} {level} from {area} in {week} ({n} students without a "
+        lines.append(_("The largest hotspot is {sector} {level} from {area} in {weeks} ({n} students without a "
                        "place).").format(sector=h["sector_name"], level=level_text(h["level"]), area=h["area"],
-                                         week=h["week"], n=fmt_int(h["unplaced"])))
+                                         weeks=_weeks(h), n=fmt_int(h["unplaced"])))
     lines.extend(_(line) for line in plan.solver.explanation)  # fixed texts are stored in English
     return lines
+
+
+def _weeks(spot: dict) -> str:
+    """The weeks of a hotspot: one week, or the first and last."""
+    first, last = spot["first_week"], spot["last_week"]
+    return str(first) if first == last else f"{first} - {last}"
 
 
 def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str] | None = None) -> str:
@@ -133,13 +139,13 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
             lines.append(f"| {r['sector_name']} | {level_text(r['level'])} | {fmt_int(r['students'])} | "
                          f"{fmt_int(r['unplaced'])} ({fmt_pct(r['rate'])}) |")
 
-    lines += ["", "## " + _("Top hotspots (area, sector chamber, level, week)"), ""]
+    lines += ["", "## " + _("Top hotspots (area, sector chamber, level)"), ""]
     spots = hotspots(plan, 10)
     if spots:
-        lines += [f"| {_('area')} | {_('sector chamber')} | {_('level')} | {_('week')} | {_('unplaced')} |",
+        lines += [f"| {_('area')} | {_('sector chamber')} | {_('level')} | {_('weeks')} | {_('unplaced students')} |",
                   "|---|---|---|---|---:|"]
         for h in spots:
-            lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {h['week']} | "
+            lines.append(f"| {_md_escape(h['area'])} | {h['sector_name']} | {level_text(h['level'])} | {_weeks(h)} | "
                          f"{fmt_int(h['unplaced'])} |")
     else:
         lines.append(_("No student is left without a place."))

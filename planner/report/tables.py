@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import defaultdict
 from typing import Any
 
-from planner.codes import SECTOR_CHAMBERS, level_label, mode_label
+from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, mode_label
 from planner.i18n import current_language, fmt_int, fmt_num, fmt_pct
 from planner.plan.model import Plan
 
@@ -14,7 +15,14 @@ SCHEDULE_COLUMNS = [
     "cohort", "institution", "sector", "level", "pathway", "wave", "form", "start_week", "end_week",
     "students", "placed", "company",
 ]
-SHORTAGE_COLUMNS = ["week", "sector", "sector_name", "pathway", "level", "area", "unplaced"]
+#: shortages.csv: one row per cell (sector chamber, pathway, level, area) with students without a
+#: place; ``unplaced_students`` counts each student once (the column sums to the plan's unplaced
+#: students), ``student_weeks`` the weeks they miss, ``first_week``/``last_week`` when.
+SHORTAGE_COLUMNS = ["sector", "sector_name", "pathway", "level", "area", "unplaced_students", "student_weeks",
+                    "first_week", "last_week"]
+#: shortage_weeks.csv: one row per week and cell; ``unplaced_students_in_week`` counts the students
+#: whose internship runs that week without a place (summed over weeks: student-weeks, not students).
+SHORTAGE_WEEK_COLUMNS = ["week", "sector", "sector_name", "pathway", "level", "area", "unplaced_students_in_week"]
 UTILISATION_COLUMNS = ["company", "area", "week", "capacity_student_days", "used_student_days", "utilisation"]
 
 
@@ -63,10 +71,38 @@ def schedule_rows(plan: Plan) -> list[dict[str, Any]]:
 
 
 def shortage_rows(plan: Plan) -> list[dict[str, Any]]:
-    """Unplaced students per week and (sector chamber, pathway, level, area)."""
+    """Students without a place per (sector chamber, pathway, level, area), each student once.
+
+    Rows in the stagebarometer's order (sector chamber, pathway, level), then area; the
+    ``unplaced_students`` column sums to the plan's unplaced students.
+    """
+    order = {week: i for i, week in enumerate(plan.weeks)}
+    students: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    for cp in plan.cohorts:
+        if cp.unplaced > 0:
+            students[(cp.sector, cp.pathway, cp.level, cp.area)] += cp.unplaced
+    weeks: dict[tuple[str, str, str, str], dict[str, int]] = defaultdict(dict)
+    for s in plan.shortages:
+        weeks[(s.sector, s.pathway, s.level, s.area)][s.week] = s.unplaced
+    sector_order = {code: i for i, code in enumerate(SECTOR_CHAMBERS)}
+    level_order = {code: i for i, code in enumerate(LEVELS)}
+    rows = []
+    for key in sorted(set(students) | set(weeks), key=lambda k: (sector_order.get(k[0], 99), k[1],
+                                                                  level_order.get(k[2], 9), k[3])):
+        sector, pathway, level, area = key
+        missed = sorted(weeks.get(key, {}), key=lambda w: order.get(w, len(order)))
+        rows.append({"sector": sector, "sector_name": SECTOR_CHAMBERS.get(sector, sector), "pathway": pathway,
+                     "level": level, "area": area, "unplaced_students": students.get(key, 0),
+                     "student_weeks": sum(weeks.get(key, {}).values()),
+                     "first_week": missed[0] if missed else "", "last_week": missed[-1] if missed else ""})
+    return rows
+
+
+def shortage_week_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Students without a place per week and (sector chamber, pathway, level, area): student-weeks, not students."""
     return [
         {"week": s.week, "sector": s.sector, "sector_name": SECTOR_CHAMBERS.get(s.sector, s.sector),
-         "pathway": s.pathway, "level": s.level, "area": s.area, "unplaced": s.unplaced}
+         "pathway": s.pathway, "level": s.level, "area": s.area, "unplaced_students_in_week": s.unplaced}
         for s in plan.shortages
     ]
 

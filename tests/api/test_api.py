@@ -96,13 +96,16 @@ def test_end_to_end(api_server: ApiServer, tmp_path: Path) -> None:
         assert len(hotspots["cells"]) <= 5
         assert [c["unplaced"] for c in hotspots["cells"]] == sorted((c["unplaced"] for c in hotspots["cells"]),
                                                                      reverse=True)
+        spots = [(c["area"], c["sector"], c["level"]) for c in hotspots["cells"]]
+        assert len(spots) == len(set(spots)) and all(c["weeks"] for c in hotspots["cells"])
         everywhere = client.get("/hotspots", params={"limit": 5}).json()
         assert "Twente" in [p["region"] for p in everywhere["plans"]]
 
         # Files: the CLI's CSV tables and summary, charts, the map and the whole set.
         csv = client.get(f"/plans/{plan_id}/schedule.csv")
         assert csv.status_code == 200 and csv.text.startswith("cohort,institution")
-        assert client.get(f"/plans/{plan_id}/shortages.csv").text.startswith("week,sector")
+        assert client.get(f"/plans/{plan_id}/shortages.csv").text.startswith("sector,sector_name")
+        assert client.get(f"/plans/{plan_id}/shortage_weeks.csv").text.startswith("week,sector")
         assert client.get(f"/plans/{plan_id}/utilisation.csv").text.startswith("company,area")
         assert "#" in client.get(f"/plans/{plan_id}/summary.md").text
         assert client.get(f"/plans/{plan_id}/plan.json").json()["kpis"]["mode"] == "optimise"

@@ -90,10 +90,14 @@ def plans():  # noqa: ANN201
 def test_hotspots_compare_and_deviations(plans) -> None:  # noqa: ANN001
     status_quo, optimised = plans
     totals = analysis.hotspot_totals(status_quo)
-    assert sum(totals.values()) == sum(c.unplaced for c in status_quo.shortages)
+    assert sum(c.unplaced for c in totals.values()) == status_quo.kpis.unplaced
+    assert sum(c.student_weeks for c in totals.values()) == sum(c.unplaced for c in status_quo.shortages)
     ranked = analysis.rank_hotspots([analysis.PlanCells(1, "Twente", totals, {})], limit=3)
     assert [r["rank"] for r in ranked] == [1, 2, 3][: len(ranked)]
     assert ranked == sorted(ranked, key=lambda r: -r["unplaced"])
+    cells = [(r["area"], r["sector"], r["level"]) for r in ranked]
+    assert len(cells) == len(set(cells))
+    assert all(r["weeks"] and r["first_week"] == r["weeks"][0] and r["last_week"] == r["weeks"][-1] for r in ranked)
     only_level_2 = analysis.rank_hotspots([analysis.PlanCells(1, "Twente", totals, {})], 100, level="2")
     assert only_level_2 and all(r["level"] == "2" and r["priority_group"] for r in only_level_2)
 

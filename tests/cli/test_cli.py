@@ -28,8 +28,8 @@ from tests.builders import cohort, company, scenario_dict
 
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
-CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "utilisation.csv", "summary.md", "weekly_capacity.png",
-              "shortage_cells.png"}
+CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "summary.md",
+              "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png"}
 KPI_KEYS = {"students", "placed", "unplaced", "unplaced_priority", "shortage_rate", "objective", "bound", "gap",
             "solve_seconds", "mode"}
 

@@ -186,6 +186,20 @@ def test_many_companies_are_drawn_per_area(small):
     assert sum(v * weeks if isinstance(v, int) else sum(v) for v in companies["used"][1]) == used_total
 
 
+def test_map_texts_come_from_the_catalogue_dutch_by_default_english_on_request(small, small_html):
+    loaded, plan, status_quo = small
+    dutch = embedded_payload(small_html)
+    english = embedded_payload(render_html(plan_map(plan, loaded, compare_with=status_quo, lang="en")))
+    assert (dutch["lang"], english["lang"]) == ("nl", "en")
+    assert dutch["text"]["unit_count"] == "studenten zonder stageplek"
+    assert english["text"]["unit_count"] == "students without an internship place"
+    assert [v["label"] for v in dutch["views"]][:2] == ["Status quo (huidige periodes)",
+                                                         "Geoptimaliseerd (gespreide periodes)"]
+    assert [v["label"] for v in english["views"]][:2] == ["Status quo (current periods)", "Optimised (spread periods)"]
+    assert set(dutch["text"]) == set(english["text"])
+    assert TEXT["unit_count"] == "studenten zonder stageplek"  # the current language is still Dutch
+
+
 def test_legend_and_controls_speak_dutch_with_units(small_html):
     assert TEXT["unit_count"] == "studenten zonder stageplek"
     for text in ("unit_count", "unit_rate", "layer_institutions", "layer_flows", "all_sectors", "year"):

@@ -22,14 +22,14 @@ from planner.report import charts
 from planner.report import output as report
 from planner.report.output import write_outputs
 from planner.report.summary import comparison_markdown, summary_markdown
-from planner.report.tables import SCHEDULE_COLUMNS, SHORTAGE_COLUMNS, UTILISATION_COLUMNS
+from planner.report.tables import SCHEDULE_COLUMNS, SHORTAGE_COLUMNS, SHORTAGE_WEEK_COLUMNS, UTILISATION_COLUMNS
 from planner.solve import SolveParams, solve
 from planner.solve.interrupt import signals_held
 
 KPI_KEYS = {"students", "placed", "unplaced", "unplaced_priority", "shortage_rate", "objective", "bound", "gap",
             "solve_seconds", "mode"}
-CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "utilisation.csv", "summary.md", "weekly_capacity.png",
-              "shortage_cells.png"}
+CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "summary.md",
+              "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png"}
 
 
 @pytest.fixture(scope="module")
@@ -127,22 +127,43 @@ def test_status_quo_schedule_has_rows_for_unplaced_students(written):
 
 
 @pytest.mark.parametrize("mode", ["optimise", "status-quo"])
-def test_shortages_csv_adds_up_per_cell_to_the_cohorts_unplaced_weeks(written, mode):
+def test_shortage_csv_student_column_sums_to_the_plans_unplaced_students(written, mode):
     folder, _, plan = written[mode]
     columns, rows = read_csv(folder / "shortages.csv")
-    assert columns == SHORTAGE_COLUMNS == ["week", "sector", "sector_name", "pathway", "level", "area", "unplaced"]
+    assert columns == SHORTAGE_COLUMNS == ["sector", "sector_name", "pathway", "level", "area", "unplaced_students",
+                                           "student_weeks", "first_week", "last_week"]
+    assert sum(int(r["unplaced_students"]) for r in rows) == plan.kpis.unplaced
+    cells = [(r["sector"], r["pathway"], r["level"], r["area"]) for r in rows]
+    assert len(cells) == len(set(cells))  # every cell once
+    expected = defaultdict(int)
+    for cp in plan.cohorts:
+        expected[(cp.sector, cp.pathway, cp.level, cp.area)] += cp.unplaced
+    assert {c: int(r["unplaced_students"]) for c, r in zip(cells, rows)} == {k: v for k, v in expected.items() if v}
+    for r in rows:
+        assert int(r["student_weeks"]) >= int(r["unplaced_students"]) > 0
+        assert plan.weeks.index(r["first_week"]) <= plan.weeks.index(r["last_week"])
+    if mode == "status-quo":
+        assert rows and {r["sector_name"] for r in rows} <= {"Zorg, welzijn en sport", "Techniek en gebouwde omgeving"}
+
+
+@pytest.mark.parametrize("mode", ["optimise", "status-quo"])
+def test_shortage_weeks_csv_counts_student_weeks_per_week(written, mode):
+    folder, _, plan = written[mode]
+    columns, rows = read_csv(folder / "shortage_weeks.csv")
+    assert columns == SHORTAGE_WEEK_COLUMNS == ["week", "sector", "sector_name", "pathway", "level", "area",
+                                                "unplaced_students_in_week"]
     from_csv = defaultdict(int)
     for r in rows:
-        assert int(r["unplaced"]) > 0 and r["week"] in plan.weeks
-        from_csv[(r["sector"], r["pathway"], r["level"], r["area"])] += int(r["unplaced"])
+        assert int(r["unplaced_students_in_week"]) > 0 and r["week"] in plan.weeks
+        from_csv[(r["sector"], r["pathway"], r["level"], r["area"])] += int(r["unplaced_students_in_week"])
     expected = defaultdict(int)
     for cp in plan.cohorts:
         for wave in cp.waves:
             if wave.students > wave.placed:
                 expected[(cp.sector, cp.pathway, cp.level, cp.area)] += (wave.students - wave.placed) * len(wave.weeks)
     assert from_csv == expected
-    if mode == "status-quo":
-        assert rows and {r["sector_name"] for r in rows} <= {"Zorg, welzijn en sport", "Techniek en gebouwde omgeving"}
+    _, cells = read_csv(folder / "shortages.csv")
+    assert sum(int(r["student_weeks"]) for r in cells) == sum(from_csv.values())
 
 
 def test_utilisation_csv_is_one_row_per_company_and_week(written, solved):
@@ -174,7 +195,7 @@ def png_checks(path: Path) -> None:
     return colours
 
 
-@pytest.mark.parametrize("name", ["weekly_capacity.png", "shortage_cells.png"])
+@pytest.mark.parametrize("name", ["weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png"])
 def test_charts_are_real_pictures_with_both_series(written, name):
     colours = png_checks(written["optimise"][0] / name)
     as_set = {tuple(c) for c in colours}
@@ -213,7 +234,7 @@ def test_summary_md_has_kpis_baselines_cells_hotspots_solver_and_explanation_in_
     for english in ("Internship plan", "Key figures", "students", "unplaced", "Explanation"):
         assert english not in text
     sq_text = (written["status-quo"][0] / "summary.md").read_text()
-    assert "| gebied | sectorkamer | niveau | week | zonder stageplaats |" in sq_text
+    assert "| gebied | sectorkamer | niveau | weken | studenten zonder stageplaats |" in sq_text
     top = hotspots(status_quo, 1)[0]
     assert f"| {top['area']} | {top['sector_name']} |" in sq_text
 
@@ -232,16 +253,25 @@ def test_summary_md_in_english_on_request(solved):
     assert "| Care, welfare and sport | level 2 | 20 |" in text
     assert f"| proven lower bound | {plan.kpis.bound:,.3f} |" in text
     assert "more students than the current periods" in text
-    assert "| area | sector chamber | level | week | unplaced |" in sq_text
+    assert "| area | sector chamber | level | weeks | unplaced students |" in sq_text
     assert f"| {top['area']} | {top['sector_name']} |" in sq_text
 
 
-def test_hotspots_are_ranked_by_unplaced_students(solved):
+def test_hotspots_are_ranked_by_cell_with_their_weeks(solved):
     _, _, status_quo = solved
     spots = hotspots(status_quo, 10)
     assert 0 < len(spots) <= 10
     assert [s["unplaced"] for s in spots] == sorted((s["unplaced"] for s in spots), reverse=True)
-    assert set(spots[0]) == {"area", "sector", "sector_name", "level", "week", "unplaced"}
+    assert set(spots[0]) == {"area", "sector", "sector_name", "level", "unplaced", "student_weeks", "first_week",
+                             "last_week", "weeks"}
+    cells = [(s["area"], s["sector"], s["level"]) for s in spots]
+    assert len(cells) == len(set(cells)), "a cell is repeated"
+    assert sum(s["unplaced"] for s in hotspots(status_quo, 1000)) == status_quo.kpis.unplaced
+    for s in spots:
+        assert s["weeks"] == sorted(s["weeks"], key=status_quo.weeks.index)
+        assert (s["first_week"], s["last_week"]) == (s["weeks"][0], s["weeks"][-1])
+        assert s["student_weeks"] == sum(c.unplaced for c in status_quo.shortages
+                                         if (c.area, c.sector, c.level) == (s["area"], s["sector"], s["level"]))
 
 
 # ---------------------------------------------------------------- atomic writing
