@@ -28,6 +28,7 @@ from pathlib import Path
 from planner.geo.region import Region
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
+from planner.plan.reasons import explain
 from planner.plan.result import Result, make_result
 from planner.scenario import Scenario
 from planner.solve.assemble import assemble_plan, assignments_of
@@ -219,4 +220,7 @@ def solve(
     if plan is None:
         plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
                            start_from=baselines.get("status-quo"))
-    return make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
+    result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
+    result.plan = explain(result.plan, scenario, region)
+    result.baselines = {name: explain(base, scenario, region) for name, base in result.baselines.items()}
+    return result
