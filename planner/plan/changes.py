@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from planner.plan.model import Plan
-from planner.scenario import Scenario
+from planner.scenario import InternshipForm, Scenario
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class ProposedWave:
     students: int
     placed: int
     companies: tuple[str, ...] = ()
+    company_students: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class CohortChange:
         """Plain data (for JSON)."""
         data = asdict(self)
         data.pop("extra")
-        data["waves"] = [{**asdict(w), "companies": list(w.companies)} for w in self.waves]
+        data["waves"] = [{**asdict(w), "companies": list(w.companies), "company_students": list(w.company_students)}
+                         for w in self.waves]
         data["moved"] = self.moved
         return data
 
@@ -93,7 +95,8 @@ def cohort_changes(plan: Plan, scenario: Scenario, institution: str | None = Non
         waves = tuple(
             ProposedWave(form=w.form, start_week=w.start_week, end_week=w.end_week, students=w.students,
                          placed=w.placed,
-                         companies=tuple(company_names.get(p.company, p.company) for p in w.placements))
+                         companies=tuple(company_names.get(p.company, p.company) for p in w.placements),
+                         company_students=tuple(p.students for p in w.placements))
             for w in sorted(cp.waves, key=lambda w: (calendar.week_index.get(w.start_week, 0), w.form))
         )
         rows.append(CohortChange(
@@ -110,8 +113,6 @@ def cohort_changes(plan: Plan, scenario: Scenario, institution: str | None = Non
 
 
 def _current_end(scenario: Scenario, cohort_id: str) -> str:
-    from planner.scenario import InternshipForm
-
     cohort = scenario.cohorts[scenario.cohort_index[cohort_id]]
     calendar = scenario.calendar
     region = scenario.locations[cohort.location].holiday_region

@@ -187,6 +187,7 @@ class UnplacedReason(_Out):
     max_waves: int = 1
     free_form: str | None = Field(default=None, description="A form with a free period outside the window (window_or_waves).")
     free_start: str | None = Field(default=None, description="The start week of that free period.")
+    free_end: str | None = Field(default=None, description="The end week of that free period.")
     companies: list[str] = Field(default_factory=list, description="Names of the fullest eligible companies.")
     holders: list[Holder] = Field(default_factory=list, description="The cohorts holding most of those places.")
     text: str = Field(default="", description="The reason in words (English).")

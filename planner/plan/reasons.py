@@ -94,7 +94,7 @@ def _flat(data: ProblemData, weeks: list[int], per_week: np.ndarray) -> tuple[np
     return np.array(cols, dtype=np.int64), np.array(vals, dtype=np.int64)
 
 
-def _outside_window(data: ProblemData, position: int, free: np.ndarray) -> tuple[str, str] | None:
+def _outside_window(data: ProblemData, position: int, free: np.ndarray) -> tuple[str, str, str] | None:
     """A (form, start week) of one of the cohort's forms, not one of its options, with a free place at an eligible company."""
     scenario = data.scenario
     cohort = scenario.cohorts[data.cohorts[position]]
@@ -112,7 +112,7 @@ def _outside_window(data: ProblemData, position: int, free: np.ndarray) -> tuple
                 continue
             cols, vals = _flat(data, weeks, per_week)
             if _free_period(free, cols, vals):
-                return str(form), calendar.weeks[start]
+                return str(form), calendar.weeks[start], calendar.weeks[weeks[-1]]
     return None
 
 
@@ -183,7 +183,7 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
             kind = "window_or_waves" if not in_used and waves_used >= base["max_waves"] else "not_used"
         elif (outside := _outside_window(data, position, free_here)) is not None:
             kind = "window_or_waves"
-            base.update(free_form=outside[0], free_start=outside[1])
+            base.update(free_form=outside[0], free_start=outside[1], free_end=outside[2])
         else:
             need = cp.unplaced * min(int(data.occupancy.getrow(o).data.sum()) for o in options)
             kind = "priority_trade" if higher and base["taken_by_priority"] >= need else "companies_full"
@@ -194,6 +194,17 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
 def _with_text(reason: UnplacedReason) -> UnplacedReason:
     with use_language("en"):
         return reason.model_copy(update={"text": reason_text(reason)})
+
+
+def form_text(form: str) -> str:
+    """``block:4`` -> ``block placement of 4 weeks``; ``line:2x20`` -> ``day-release, 2 days a week for 20 weeks``."""
+    kind, _sep, rest = form.partition(":")
+    if kind == "block":
+        return _("block placement of {weeks} weeks").format(weeks=rest)
+    if kind == "line" and "x" in rest:
+        days, weeks = rest.split("x", 1)
+        return _("day-release, {days} days a week for {weeks} weeks").format(days=days, weeks=weeks)
+    return form
 
 
 def _holder_text(holder: Holder) -> str:
@@ -229,8 +240,9 @@ def reason_text(reason: UnplacedReason) -> str:
     if reason.kind == "window_or_waves":
         if reason.free_form and reason.free_start:
             return _("{n} without a place: the companies within reach have no place free in the weeks of its possible "
-                     "periods ({weeks}), but have places outside them, e.g. {form} from {start}.").format(n=n, weeks=weeks, form=reason.free_form,
-                                                                             start=reason.free_start)
+                     "periods ({weeks}), but have places outside them, e.g. {form} from {start} to {end}.").format(
+                n=n, weeks=weeks, form=form_text(reason.free_form), start=reason.free_start,
+                end=reason.free_end or "?")
         return _("{n} without a place: places are free in another allowed period, but the cohort already uses its "
                  "maximum of {waves} waves.").format(n=n, waves=fmt_int(reason.max_waves))
     return _("{n} without a place: places are free in an allowed period, but the solve did not use them within its "

@@ -6,7 +6,9 @@ from typing import Any
 
 from planner.plan.analysis import KPI_SPECS, REPORT_KPIS, compare_plans, hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import KPIs, Plan
+from planner.report.institutions import changes_markdown, reasons_markdown
 from planner.report.tables import format_value, level_text, plan_mode_label
+from planner.scenario import Scenario
 
 
 def _md_escape(text: Any) -> str:
@@ -78,8 +80,12 @@ def explanation_lines(plan: Plan, status_quo: Plan | None = None) -> list[str]:
     return lines
 
 
-def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str] | None = None) -> str:
-    """The run's summary in markdown: KPIs, baselines, cells, hotspots, solver stats and explanation."""
+def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str] | None = None,
+                     scenario: Scenario | None = None) -> str:
+    """The run's summary in markdown: KPIs, baselines, cells, hotspots, solver stats and explanation.
+
+    With the plan's ``scenario``, also the changes per institution and why students stay unplaced.
+    """
     k = plan.kpis
     columns: list[tuple[str, KPIs]] = [(plan_mode_label(plan.mode), k)]
     base = status_quo_kpis(plan, status_quo)
@@ -128,6 +134,9 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
                          f"{h['unplaced']:,} |")
     else:
         lines.append("No student is left without a place.")
+
+    if scenario is not None:
+        lines += ["", changes_markdown(plan, scenario).rstrip("\n"), "", reasons_markdown(plan, scenario).rstrip("\n")]
 
     s = plan.solver
     lines += [
