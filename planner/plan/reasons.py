@@ -169,7 +169,8 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
         higher = {c for c in taken_by if plans[c].weight > weight + 1e-9}
         holders = [
             Holder(cohort=c, institution=plans[c].institution,
-                   institution_name=names.get(plans[c].institution, plans[c].institution), programme=plans[c].programme, sector=plans[c].sector,
+                   institution_name=names.get(plans[c].institution, plans[c].institution),
+                   programme=plans[c].programme, sector=plans[c].sector,
                    level=plans[c].level, weight=plans[c].weight, student_days=n)
             for c, n in sorted(taken_by.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
         ]
@@ -255,7 +256,7 @@ Cell = tuple[str, str, str]  # sector, pathway, level
 
 
 def cell_trades(plan: Plan, data: ProblemData) -> list[CellTrade]:
-    """Cells with more unplaced students than in the status quo, each with the cells that gained in the same companies and weeks."""
+    """Cells with more unplaced students than in the status quo, with the cells that gained in the same companies and weeks."""
     base = plan.baselines.get("status-quo")
     if base is None or plan.mode == "status-quo":
         return []

@@ -104,8 +104,8 @@ def test_files_one_per_institution_csv_parses_and_xlsx_reads(twente, written):
 
 
 def test_the_workbook_and_csv_are_safe_against_formulas(tmp_path):
-    from tests.builders import cohort, company, make_scenario
     from planner.solve import SolveParams, solve
+    from tests.builders import cohort, company, make_scenario
 
     scenario = make_scenario([cohort("c1", 3, programme="=HYPERLINK(\"x\")")], [company("k1", 1, name="@evil")])
     plan = solve(scenario, SolveParams("optimise", time_limit=5, baselines=False)).plan
