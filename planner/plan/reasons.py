@@ -198,13 +198,13 @@ def _with_text(reason: UnplacedReason) -> UnplacedReason:
 
 
 def form_text(form: str) -> str:
-    """``block:4`` -> ``block placement of 4 weeks``; ``line:2x20`` -> ``day-release, 2 days a week for 20 weeks``."""
+    """``block:4`` -> ``block internship of 4 weeks``; ``line:2x20`` -> ``line internship, 2 days a week for 20 weeks``."""
     kind, _sep, rest = form.partition(":")
     if kind == "block":
-        return _("block placement of {weeks} weeks").format(weeks=rest)
+        return _("block internship of {weeks} weeks").format(weeks=rest)
     if kind == "line" and "x" in rest:
         days, weeks = rest.split("x", 1)
-        return _("day-release, {days} days a week for {weeks} weeks").format(days=days, weeks=weeks)
+        return _("line internship, {days} days a week for {weeks} weeks").format(days=days, weeks=weeks)
     return form
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from planner.codes import SECTOR_CHAMBERS
 from planner.geo.region import Region
-from planner.i18n import N_, _, fmt_int
+from planner.i18n import N_, _, fmt_int, ngettext
 from planner.plan.changes import CohortChange, cohort_changes, institution_totals, wave_text
 from planner.plan.model import CellTrade, Plan, UnplacedReason
 from planner.plan.reasons import explain, form_text, reason_text, trade_text
@@ -138,9 +138,12 @@ def _cohort_table(rows: list[CohortChange]) -> list[str]:
     lines = ["| " + " | ".join([_("programme"), _("level"), _("place"), _("students"), _("current period"),
                                 _("proposed periods"), _("placed"), _("without a place")]) + " |",
              "|---|---|---|---:|---|---|---:|---:|"]
+    def students(n: int) -> str:
+        return ngettext("{n} student", "{n} students", n).format(n=fmt_int(n))
+
     for r in rows:
         proposed = "<br>".join(
-            f"{_period(w.form, w.start_week, w.end_week)}: " + _("{n} students").format(n=fmt_int(w.students))
+            f"{_period(w.form, w.start_week, w.end_week)}: " + students(w.students)
             for w in r.waves)
         lines.append(f"| {_md(r.programme)} ({r.crebo}) | {_level(r.level)} | {_md(r.area)} | {fmt_int(r.students)} | "
                      f"{_period(r.current_form, r.current_start, r.current_end)} | {proposed} | {fmt_int(r.placed)} | "
