@@ -28,7 +28,7 @@ from pathlib import Path
 from api.core.config import Settings
 from api.models import ScenarioVersionRow
 from planner.plan.model import Plan
-from planner.report import charts, summary, tables
+from planner.report import charts, institutions, summary, tables
 from planner.report.output import write_outputs
 from planner.scenario import LoadedScenario, Scenario
 from planner.scenario.problems import InputProblem
@@ -135,9 +135,39 @@ def table_csv(plan: Plan, table: str) -> str:
     return tables.csv_text(rows(plan), columns)
 
 
-def summary_markdown(plan: Plan, status_quo: Plan | None) -> str:
-    """The CLI's summary.md of a plan (against the status quo of the same solve when given)."""
-    return summary.summary_markdown(plan, status_quo)
+def summary_markdown(plan: Plan, status_quo: Plan | None, loaded: LoadedScenario | None = None) -> str:
+    """The CLI's summary.md of a plan (against the status quo of the same solve when given).
+
+    With the plan's scenario, also the changes per institution and why students stay unplaced.
+    """
+    if loaded is None:
+        return summary.summary_markdown(plan, status_quo)
+    return summary.summary_markdown(institutions.explained(plan, loaded), status_quo, scenario=loaded.scenario)
+
+
+def changes_csv(plan: Plan, loaded: LoadedScenario, institution: str | None = None) -> str:
+    """changes.csv of the plan (one institution's rows when given), as the command line writes it."""
+    from planner.plan.changes import cohort_changes
+
+    plan = institutions.explained(plan, loaded)
+    rows = institutions.change_rows(cohort_changes(plan, loaded.scenario, institution), plan.reasons or {})
+    return tables.csv_text(rows, institutions.CHANGE_COLUMNS)
+
+
+def changes_xlsx(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, language: str) -> Path:
+    """changes.xlsx of the plan (a sheet for the region and one per institution), made once per language."""
+    from planner.i18n import use_language
+    from planner.plan.changes import cohort_changes
+
+    path = _plan_dir(settings, plan, None, loaded.scenario, plan_id) / f"changes-{language}.xlsx"
+
+    def build(tmp: Path) -> None:
+        explained = institutions.explained(plan, loaded)
+        with use_language(language):
+            rows = institutions.change_rows(cohort_changes(explained, loaded.scenario), explained.reasons or {})
+            institutions.write_changes_xlsx(tmp, rows, [(i.id, i.name) for i in loaded.scenario.institutions])
+
+    return cached_file(path, build)
 
 
 def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, name: str,
@@ -187,7 +217,10 @@ def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScen
             files = write_outputs(plan, loaded, out, status_quo=other, warn=lambda _message: None)
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for file in sorted(files):
-                    archive.write(file, arcname=f"plan-{plan_id}/{file.name}")
+                    inside = sorted(file.rglob("*")) if file.is_dir() else [file]
+                    for part in inside:
+                        if part.is_file():
+                            archive.write(part, arcname=f"plan-{plan_id}/{part.relative_to(out).as_posix()}")
 
     folder.mkdir(parents=True, exist_ok=True)
     return cached_file(path, build)

@@ -78,3 +78,18 @@ def _default_language():
 
     with use_language("nl"):
         yield
+@pytest.fixture(scope="session")
+def twente_loaded():
+    """The embedded Twente scenario, fully loaded."""
+    from planner.model import load_scenario
+    from planner.scenario.embedded import embedded_scenario
+
+    return load_scenario(embedded_scenario("twente"))
+
+
+@pytest.fixture(scope="session")
+def twente_result(twente_loaded):
+    """Twente solved once (optimise, with its status-quo and greedy baselines) for the tests that read it."""
+    from planner.solve import SolveParams, solve
+
+    return solve(twente_loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=twente_loaded.base_dir)

@@ -10,7 +10,11 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Res
 from api import artifacts, crud, schemas, views
 from api.deps import MAX_ID, Limit, Offset, PlanId, PrincipalDep, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
+from planner.i18n import use_language
 from planner.plan import analysis
+from planner.plan.changes import cohort_changes, institution_totals
+from planner.plan.reasons import reason_text, trade_text
+from planner.report import institutions
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -219,11 +223,12 @@ for _table in artifacts.TABLES:
 @router.get("/{plan_id}/summary.md", response_class=PlainTextResponse,
             responses=_file_responses("text/markdown", "summary.md", "# Plan for twente-zorg (optimised plan)\n"),
             summary="Download summary.md")
-def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> PlainTextResponse:
+def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> PlainTextResponse:
     """The plan's readable summary, as the command line writes summary.md."""
     row = _readable(session, principal, plan_id)
     other = crud.status_quo_for(session, row)
-    text = artifacts.summary_markdown(crud.plan_of(row), crud.plan_of(other) if other else None)
+    text = artifacts.summary_markdown(crud.plan_of(row), crud.plan_of(other) if other else None,
+                                      _loaded(session, settings, row))
     return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
 
 
@@ -246,3 +251,87 @@ def outputs_zip(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, s
     path = artifacts.outputs_zip(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
                                  _status_quo(session, row))
     return FileResponse(path, media_type="application/zip", filename=f"plan-{plan_id}.zip")
+
+
+# ------------------------------------------------------------------ what changes per institution, and why
+
+InstitutionQ = Annotated[str | None, Query(min_length=1, max_length=200, description="Only this institution (id).",
+                                           examples=["roc-oost"])]
+LangQ = Annotated[Literal["nl", "en"] | None, Query(description="Language of the texts (default Dutch).",
+                                                   examples=["en"])]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _explained(session, settings, row):  # noqa: ANN001, ANN202
+    """The plan with its reasons (computed for plans stored before they were kept) and its scenario."""
+    loaded = _loaded(session, settings, row)
+    return institutions.explained(crud.plan_of(row), loaded), loaded
+
+
+@router.get("/{plan_id}/changes", response_model=schemas.ChangesOut, responses=NOT_FOUND,
+            summary="What the plan changes, per institution")
+def changes(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+            institution: InstitutionQ = None, lang: LangQ = None) -> schemas.ChangesOut:
+    """Per cohort (BOL): its current period and form, the proposed waves (form, weeks, students, learning
+    companies), placed and unplaced, whether it changed, and the reason for unplaced students; and per
+    institution the totals."""
+    plan, loaded = _explained(session, settings, _readable(session, principal, plan_id))
+    rows = cohort_changes(plan, loaded.scenario, institution)
+    reasons = plan.reasons or {}
+    with use_language(lang):
+        cohorts = [schemas.CohortChangeOut(**row.as_dict(),
+                                           reason=reasons[row.cohort].kind if row.cohort in reasons else None,
+                                           reason_text=reason_text(reasons[row.cohort]) if row.cohort in reasons
+                                           else None)
+                   for row in rows]
+    totals = [schemas.InstitutionChanges(**vars(t)) for t in institution_totals(rows)]
+    return schemas.ChangesOut(plan_id=plan_id, institution=institution, count=len(cohorts), institutions=totals,
+                              cohorts=cohorts)
+
+
+@router.get("/{plan_id}/changes.csv", response_class=PlainTextResponse,
+            responses=_file_responses("text/csv", "changes.csv", "institution,institution_name,location,area,cohort\n"),
+            summary="Download changes.csv")
+def changes_csv(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+                institution: InstitutionQ = None, lang: LangQ = None) -> PlainTextResponse:
+    """What the plan changes, one row per cohort, as the command line writes changes.csv."""
+    row = _readable(session, principal, plan_id)
+    with use_language(lang):
+        text = artifacts.changes_csv(crud.plan_of(row), _loaded(session, settings, row), institution)
+    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
+                             headers={"Content-Disposition": 'attachment; filename="changes.csv"'})
+
+
+@router.get("/{plan_id}/changes.xlsx", response_class=Response, responses=_file_responses(XLSX, "changes.xlsx"),
+            summary="Download changes.xlsx")
+def changes_xlsx(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+                 lang: LangQ = None) -> FileResponse:
+    """What the plan changes as a workbook: a sheet for the region and one per institution."""
+    row = _readable(session, principal, plan_id)
+    with use_language(lang) as language:
+        path = artifacts.changes_xlsx(settings, row.id, crud.plan_of(row), _loaded(session, settings, row), language)
+    return FileResponse(path, media_type=XLSX, filename=f"changes-{plan_id}.xlsx")
+
+
+@router.get("/{plan_id}/reasons", response_model=schemas.ReasonsOut, responses=NOT_FOUND,
+            summary="Why students stay without a place")
+def reasons(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+            institution: InstitutionQ = None, lang: LangQ = None) -> schemas.ReasonsOut:
+    """Per cohort with unplaced students the reason (no company in reach, companies full, priority groups
+    given the places, window or wave limit) with its numbers; and the stagebarometer cells with more
+    unplaced students than in the status quo with the cells that gained in the same companies and weeks."""
+    plan, loaded = _explained(session, settings, _readable(session, principal, plan_id))
+    names = {i.id: i.name for i in loaded.scenario.institutions}
+    cohorts = {cp.cohort: cp for cp in plan.cohorts}
+    out = []
+    with use_language(lang):
+        for cohort_id, reason in sorted((plan.reasons or {}).items(), key=lambda kv: (-kv[1].unplaced, kv[0])):
+            cp = cohorts[cohort_id]
+            if institution is not None and cp.institution != institution:
+                continue
+            out.append(schemas.CohortReason(
+                cohort=cohort_id, institution=cp.institution, institution_name=names.get(cp.institution, cp.institution),
+                programme=cp.programme, sector=cp.sector, level=cp.level,
+                reason=reason.model_copy(update={"text": reason_text(reason)})))
+        trades = [t.model_copy(update={"text": trade_text(t)}) for t in plan.trades or []]
+    return schemas.ReasonsOut(plan_id=plan_id, count=len(out), reasons=out, trades=trades)

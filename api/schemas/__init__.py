@@ -40,23 +40,31 @@ from api.schemas.jobs import JobOut, JobProgress, SolveRequest
 from api.schemas.plans import (
     BarometerChange,
     CellChange,
+    ChangesOut,
+    CohortChangeOut,
+    CohortReason,
     CompareOut,
     HotspotCell,
     HotspotsOut,
+    InstitutionChanges,
     KpiDifference,
     PlanLinks,
     PlanOut,
     PlanSummary,
+    ReasonsOut,
     ScheduleOut,
     ShortagesOut,
     UtilisationOut,
+    WaveChange,
     WeekUse,
 )
 from api.schemas.scenarios import ScenarioOut, ScenarioSummary, ScenarioVersionSummary
 
 __all__ = [
     "AUTH_ERRORS", "BODY_ERRORS", "ERRORS", "EXAMPLE_SCENARIO", "EXAMPLE_SCENARIO_YAML", "WEEK_PATTERN",
-    "AgreementCreate", "AgreementOut", "AuditEntry", "BarometerChange", "CellChange", "CohortDeviation", "CompareOut",
+    "AgreementCreate", "AgreementOut", "AuditEntry", "BarometerChange", "CellChange", "ChangesOut",
+    "CohortChangeOut", "CohortDeviation", "CohortReason", "CompareOut", "InstitutionChanges", "ReasonsOut",
+    "WaveChange",
     "DeviationsOut", "Health", "HotspotCell", "HotspotsOut", "JobOut", "JobProgress", "JobStatus", "KpiDifference",
     "LevelCode", "Message", "Mode", "PathwayCode", "PlanLinks", "PlanOut", "PlanSummary", "Problem", "ProblemList",
     "RegionOut", "ScenarioOut", "ScenarioSummary", "ScenarioVersionSummary", "ScheduleOut", "SectorCode",

@@ -16,7 +16,7 @@ from api.schemas.examples import (
     EXAMPLE_SOLVER,
     EXAMPLE_TIME,
 )
-from planner.plan.model import CohortPlan, CompanyUse, KPIs, ShortageCell, SolveStats
+from planner.plan.model import CellTrade, CohortPlan, CompanyUse, KPIs, ShortageCell, SolveStats, UnplacedReason
 
 
 class PlanSummary(BaseModel):
@@ -224,3 +224,100 @@ class HotspotsOut(BaseModel):
 
     model_config = with_examples({"plans": [PlanSummary.model_config["json_schema_extra"]["examples"][0]],
                               "cells": [EXAMPLE_HOTSPOT]})
+
+
+class WaveChange(BaseModel):
+    """One proposed wave of a cohort: form, weeks, students and the learning companies that take them."""
+
+    form: str
+    start_week: str
+    end_week: str
+    students: int
+    placed: int
+    companies: list[str] = Field(description="Names of the learning companies.")
+    company_students: list[int] = Field(description="Students at each of those companies.")
+
+
+class CohortChangeOut(BaseModel):
+    """A cohort's current period against the proposed waves, with the reason for unplaced students."""
+
+    cohort: str
+    institution: str
+    institution_name: str
+    location: str
+    area: str
+    programme: str
+    crebo: str
+    sector: str
+    level: str
+    pathway: str
+    students: int
+    current_form: str
+    current_start: str
+    current_end: str
+    waves: list[WaveChange]
+    placed: int
+    unplaced: int
+    changed: bool
+    moved: int = Field(description="Students not in the current period.")
+    weight: float
+    reason: str | None = Field(default=None, description="Reason code when students stay unplaced.")
+    reason_text: str | None = None
+
+
+class InstitutionChanges(BaseModel):
+    """One institution's totals: cohorts, changed, students moved, placed and unplaced."""
+
+    institution: str
+    institution_name: str
+    cohorts: int
+    changed: int
+    students: int
+    moved: int
+    placed: int
+    unplaced: int
+
+
+class ChangesOut(BaseModel):
+    """What the plan changes, per institution and per cohort."""
+
+    plan_id: int
+    institution: str | None
+    count: int
+    institutions: list[InstitutionChanges]
+    cohorts: list[CohortChangeOut]
+
+    model_config = with_examples({
+        "plan_id": 3, "institution": "roc-oost", "count": 1,
+        "institutions": [{"institution": "roc-oost", "institution_name": "ROC Oost", "cohorts": 1, "changed": 1,
+                          "students": 22, "moved": 22, "placed": 20, "unplaced": 2}],
+        "cohorts": [{"cohort": "vig-3-ens", "institution": "roc-oost", "institution_name": "ROC Oost",
+                     "location": "roc-oost-enschede", "area": "Enschede", "programme": "Verzorgende IG",
+                     "crebo": "25655", "sector": "zorg", "level": "3", "pathway": "BOL", "students": 22,
+                     "current_form": "block:4", "current_start": "2026-W40", "current_end": "2026-W43",
+                     "waves": [{"form": "block:4", "start_week": "2026-W36", "end_week": "2026-W39", "students": 22,
+                                "placed": 20, "companies": ["VVT Enschede"], "company_students": [20]}],
+                     "placed": 20, "unplaced": 2, "changed": True, "moved": 22, "weight": 1.5,
+                     "reason": "companies_full", "reason_text": "2 zonder stageplaats: ..."}],
+    })
+
+
+class CohortReason(BaseModel):
+    """Why students of one cohort stay without a place."""
+
+    cohort: str
+    institution: str
+    institution_name: str
+    programme: str
+    sector: str
+    level: str
+    reason: UnplacedReason
+
+
+class ReasonsOut(BaseModel):
+    """Per cohort with unplaced students the reason; and the cells worse than in the status quo."""
+
+    plan_id: int
+    count: int
+    reasons: list[CohortReason]
+    trades: list[CellTrade]

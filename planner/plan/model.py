@@ -146,6 +146,66 @@ class SolveStats(_Out):
     explanation: list[str] = Field(default_factory=list)
 
 
+class Holder(_Out):
+    """A cohort that holds places at the companies another cohort could use, in that cohort's weeks."""
+
+    cohort: str
+    institution: str
+    institution_name: str = ""
+    programme: str
+    sector: str
+    level: str
+    weight: float
+    student_days: int = Field(ge=0, description="Student-days it takes at those companies in those weeks.")
+
+
+class UnplacedReason(_Out):
+    """Why students of one cohort stay without a place (computed by :mod:`planner.plan.reasons`).
+
+    ``kind`` is one of ``no_company_in_reach`` (no learning company within the travel limit
+    accepts the cohort's sector chamber and level), ``companies_full`` (the companies it may
+    use are full in the weeks of its possible periods), ``priority_trade`` (as full, and the
+    places are held mostly by cohorts whose unplaced students weigh more), ``window_or_waves``
+    (places are free in an allowed period, but the cohort already uses its maximum number of
+    waves) or ``not_used`` (places are free in an allowed period and the solve did not use them
+    within its time limit).
+    """
+
+    kind: str
+    unplaced: int = Field(ge=0)
+    weight: float
+    travel_limit_minutes: float
+    fitting_companies: int = Field(ge=0, description="Companies anywhere that accept the sector chamber and level.")
+    eligible_companies: int = Field(ge=0, description="Of those, the companies within the travel limit.")
+    options: int = Field(ge=0, description="Allowed periods (form x start week) in the cohort's window.")
+    first_week: str | None = None
+    last_week: str | None = None
+    capacity: int = Field(default=0, ge=0, description="Student-days the eligible companies offer in those weeks.")
+    taken: int = Field(default=0, ge=0, description="Of that capacity, student-days taken by other cohorts.")
+    taken_by_priority: int = Field(default=0, ge=0, description="Taken by cohorts with a higher weight.")
+    waves_used: int = 0
+    max_waves: int = 1
+    free_form: str | None = Field(default=None, description="A form with a free period outside the window (window_or_waves).")
+    free_start: str | None = Field(default=None, description="The start week of that free period.")
+    free_end: str | None = Field(default=None, description="The end week of that free period.")
+    companies: list[str] = Field(default_factory=list, description="Names of the fullest eligible companies.")
+    holders: list[Holder] = Field(default_factory=list, description="The cohorts holding most of those places.")
+    text: str = Field(default="", description="The reason in words (English).")
+
+
+class CellTrade(_Out):
+    """A stagebarometer cell with more unplaced students than in the status quo, and the cells that gained."""
+
+    sector: str
+    pathway: str
+    level: str
+    change: int = Field(description="Unplaced students in this plan minus the status quo (positive: worse).")
+    gained: list[dict[str, str | int | bool]] = Field(
+        default_factory=list, description="Cells with fewer unplaced students that use the same companies and weeks "
+        "(sector, pathway, level, change, priority).")
+    text: str = ""
+
+
 class Plan(_Out):
     """A complete plan for one scenario in one mode."""
 
@@ -158,6 +218,10 @@ class Plan(_Out):
     shortages: list[ShortageCell]
     utilisation: list[CompanyUse]
     solver: SolveStats
+    reasons: dict[str, UnplacedReason] | None = Field(
+        default=None, description="Per cohort with unplaced students, why (None: not computed, as in older plans).")
+    trades: list[CellTrade] | None = Field(
+        default=None, description="Cells worse than in the status quo and what gained in exchange (None: not computed).")
 
     def summary(self) -> str:
         """A short readable account of the plan."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from planner.plan.model import Plan
 from planner.report import charts
+from planner.report.institutions import explained, write_institution_files
 from planner.report.summary import summary_markdown
 from planner.report.tables import (
     SCHEDULE_COLUMNS,
@@ -36,7 +37,8 @@ from planner.solve.interrupt import signals_held
 # Every file a run may write; files of an earlier run that this run does not write are removed.
 OUTPUT_FILES = (
     "plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "summary.md",
-    "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png", "map.html",
+    "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png", "map.html", "changes.csv", "changes.xlsx",
+    "institutions",
 )
 STAGING_SUFFIX = ".partial"
 
@@ -44,6 +46,7 @@ STAGING_SUFFIX = ".partial"
 def _write_files(
     plan: Plan, loaded: LoadedScenario, folder: Path, status_quo: Plan | None, warn: Callable[[str], None]
 ) -> None:
+    plan = explained(plan, loaded)
     (folder / "plan.json").write_text(plan.model_dump_json(indent=1), encoding="utf-8")
     (folder / "schedule.csv").write_text(csv_text(schedule_rows(plan), SCHEDULE_COLUMNS), encoding="utf-8")
     (folder / "shortages.csv").write_text(csv_text(shortage_rows(plan), SHORTAGE_COLUMNS), encoding="utf-8")
@@ -54,8 +57,10 @@ def _write_files(
     charts.shortage_cells_chart(plan, folder / "shortage_cells.png", status_quo=status_quo)
     charts.reachable_capacity_chart(plan, loaded, folder / "reachable_capacity.png", status_quo=status_quo)
     _write_map(plan, loaded, folder / "map.html", status_quo, warn)
+    write_institution_files(folder, plan, loaded.scenario)
     files = sorted(p.name for p in folder.iterdir()) + ["summary.md"]
-    (folder / "summary.md").write_text(summary_markdown(plan, status_quo, sorted(files)), encoding="utf-8")
+    (folder / "summary.md").write_text(summary_markdown(plan, status_quo, sorted(files), loaded.scenario),
+                                       encoding="utf-8")
 
 
 def _write_map(plan: Plan, loaded: LoadedScenario, path: Path, status_quo: Plan | None,
@@ -81,6 +86,8 @@ def _commit(staging: Path, out_dir: Path) -> list[Path]:
             os.rename(staging, out_dir)
             return [out_dir / name for name in names]
         for stale in set(OUTPUT_FILES) - set(names):
+            if (out_dir / stale).is_dir():
+                shutil.rmtree(out_dir / stale)
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / stale).unlink()
         for name in names:
@@ -139,9 +146,11 @@ def write_outputs(
 ) -> list[Path]:
     """Write a plan's result files into ``out_dir`` as one complete set.
 
-    Writes ``plan.json``, ``schedule.csv``, ``shortages.csv``, ``shortage_weeks.csv``,
-    ``utilisation.csv``, ``summary.md``, ``weekly_capacity.png``, ``shortage_cells.png``,
-    ``reachable_capacity.png`` and, when the ``maps``
+    Writes ``plan.json`` (with the reasons why students stay unplaced), ``schedule.csv``,
+    ``shortages.csv``, ``shortage_weeks.csv``, ``utilisation.csv``, ``summary.md``,
+    ``weekly_capacity.png``, ``shortage_cells.png``, ``reachable_capacity.png``, what changes per
+    institution (``changes.csv``, ``changes.xlsx``, ``institutions/<institution-id>.md`` and
+    ``.csv``) and, when the ``maps``
     package provides ``write_plan_map``, ``map.html``. Everything is first written to a
     hidden staging folder next to ``out_dir`` and then moved in; if anything fails (or the
     run is interrupted) before that, ``out_dir`` is left exactly as it was. Files of an

@@ -7,7 +7,9 @@ from typing import Any
 from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.plan.analysis import KPI_SPECS, REPORT_KPIS, compare_plans, hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import KPIs, Plan
+from planner.report.institutions import changes_markdown, reasons_markdown
 from planner.report.tables import format_value, level_text, plan_mode_label
+from planner.scenario import Scenario
 
 
 def _md_escape(text: Any) -> str:
@@ -95,8 +97,12 @@ def _weeks(spot: dict) -> str:
     return str(first) if first == last else f"{first} - {last}"
 
 
-def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str] | None = None) -> str:
-    """The run's summary in markdown: KPIs, baselines, cells, hotspots, solver stats and explanation."""
+def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str] | None = None,
+                     scenario: Scenario | None = None) -> str:
+    """The run's summary in markdown: KPIs, baselines, cells, hotspots, solver stats and explanation.
+
+    With the plan's ``scenario``, also the changes per institution and why students stay unplaced.
+    """
     k = plan.kpis
     columns: list[tuple[str, KPIs]] = [(plan_mode_label(plan.mode), k)]
     base = status_quo_kpis(plan, status_quo)
@@ -149,6 +155,9 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
                          f"{fmt_int(h['unplaced'])} |")
     else:
         lines.append(_("No student is left without a place."))
+
+    if scenario is not None:
+        lines += ["", changes_markdown(plan, scenario).rstrip("\n"), "", reasons_markdown(plan, scenario).rstrip("\n")]
 
     s = plan.solver
     lines += [

@@ -28,6 +28,7 @@ from pathlib import Path
 from planner.geo.region import Region
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
+from planner.plan.reasons import explain
 from planner.plan.result import Result, make_result
 from planner.plan.verify import unplaced_per_cell
 from planner.scenario import Scenario
@@ -237,4 +238,7 @@ def solve(
     if plan is None:
         plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
                            start_from=status_quo)
-    return make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
+    result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
+    result.plan = explain(result.plan, scenario, region)
+    result.baselines = {name: explain(base, scenario, region) for name, base in result.baselines.items()}
+    return result
