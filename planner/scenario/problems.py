@@ -128,7 +128,7 @@ def _expected_list(expected: str) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
-def _message(error: dict[str, Any]) -> str:
+def pydantic_message(error: dict[str, Any]) -> str:
     """Turn one pydantic error into a plain sentence about the value, in the current language.
 
     The error types the input meets are given in our own words; any other keeps pydantic's
@@ -191,5 +191,5 @@ def problems_from(
         loc = _loc_text(err["loc"])
         if prefix:
             loc = f"{prefix}.{loc}" if loc else prefix
-        problems.append(InputProblem(file, where, loc or None, _message(err)))
+        problems.append(InputProblem(file, where, loc or None, pydantic_message(err)))
     return problems
