@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from planner.i18n import N_, _, ngettext
+from planner.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,6 @@ Origin = tuple[str, str | None]
 
 _ROW_NUMBER = re.compile(r"^(?:sheet (?P<sheet>.+) )?row (?P<number>\d+)$")
 _SHEET = re.compile(r"^sheet (?P<sheet>.+)$")
-#: Parts of a request named as where a problem is (API messages).
-_REQUEST_PARTS = {"body": N_("request body"), "query": N_("request query"), "path": N_("request path"),
-                  "header": N_("request header")}
 
 
 def where_text(where: str | None) -> str | None:
@@ -63,8 +60,6 @@ def where_text(where: str | None) -> str | None:
     match = _SHEET.match(where)
     if match:
         return _("sheet {sheet}").format(sheet=match["sheet"])
-    if where in _REQUEST_PARTS:
-        return _(_REQUEST_PARTS[where])
     return where
 
 

@@ -141,7 +141,7 @@ def test_an_expired_lease_is_queued_again_once_then_the_job_fails(database_url: 
         assert manager.reap_expired() == []
         with db.session() as session:
             failed = crud.get_job(session, ids[0])
-            assert failed.status == "failed" and "lease ran out" in failed.error
+            assert failed.status == "failed" and "lease verliep" in failed.error
             assert crud.get_job(session, ids[1]).status == "running"
     finally:
         db.dispose()
