@@ -27,6 +27,7 @@ from pathlib import Path
 
 from api.core.config import Settings
 from api.models import ScenarioVersionRow
+from planner.i18n import _
 from planner.plan.model import Plan
 from planner.report import charts, institutions, summary, tables
 from planner.report.output import write_outputs
@@ -188,7 +189,7 @@ def map_html(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenari
     try:
         from maps import write_plan_map
     except ImportError as err:
-        raise Unavailable(f"maps are not available on this server ({err})") from None
+        raise Unavailable(_("maps are not available on this server ({error})").format(error=err)) from None
     other = status_quo[1] if status_quo else None
     path = _plan_dir(settings, plan, other, loaded.scenario, plan_id) / "map.html"
     return cached_file(path, lambda tmp: write_plan_map(plan, loaded, tmp, compare_with=other))
@@ -199,7 +200,7 @@ def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, P
     try:
         from maps import write_comparison_map
     except ImportError as err:
-        raise Unavailable(f"maps are not available on this server ({err})") from None
+        raise Unavailable(_("maps are not available on this server ({error})").format(error=err)) from None
     path = _plan_dir(settings, b[1], a[1], loaded.scenario, b[0]) / "comparison-map.html"
     return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp))
 

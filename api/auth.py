@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import crud
 from api.core.security import Principal
+from planner.i18n import _
 
 #: Paths answered without a token: liveness and the documentation.
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
@@ -64,17 +65,17 @@ class TokenAuthentication:
         principal = await run_in_threadpool(_lookup, scope, token) if token else None
         if principal is None and scope["path"] not in OPEN_PATHS:
             if token is None:
-                await _answer(send, 401, "an API token is needed: send 'Authorization: Bearer <token>'",
+                await _answer(send, 401, _("an API token is needed: send 'Authorization: Bearer <token>'"),
                               {"WWW-Authenticate": "Bearer"})
             else:
-                await _answer(send, 401, "the API token is not valid (unknown, revoked or malformed)",
+                await _answer(send, 401, _("the API token is not valid (unknown, revoked or malformed)"),
                               {"WWW-Authenticate": 'Bearer error="invalid_token"'})
             return
         if principal is not None:
             wait = scope["app"].state.rate_limiter.acquire(principal.token_id)
             if wait > 0:
-                await _answer(send, 429, f"too many requests with token {principal.name!r}; retry in "
-                                         f"{math.ceil(wait)} s", {"Retry-After": str(math.ceil(wait))})
+                await _answer(send, 429, _("too many requests with token {name}; retry in {seconds} s").format(
+                    name=repr(principal.name), seconds=math.ceil(wait)), {"Retry-After": str(math.ceil(wait))})
                 return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)

@@ -34,6 +34,7 @@ from api.models import (
     utcnow,
 )
 from api.schemas.common import NAME_PATTERN
+from planner.i18n import N_, _
 from planner.plan.model import Plan
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem
@@ -76,7 +77,7 @@ def _check_region(region: str | None) -> str | None:
         return None
     region = region.strip()
     if not region or len(region) > 200:
-        raise InvalidInput.one("region", "must be 1 to 200 characters", where="query")
+        raise InvalidInput.one("region", _("must be 1 to 200 characters"), where="query")
     return region
 
 
@@ -133,7 +134,7 @@ def get_scenario(session: Session, scenario_id: int, lock: bool = False) -> Scen
         query = query.with_for_update()
     row = session.scalar(query)
     if row is None:
-        raise NotFound(f"scenario {scenario_id} does not exist")
+        raise NotFound(_("scenario {id} does not exist").format(id=scenario_id))
     return row
 
 
@@ -167,7 +168,8 @@ def get_version(session: Session, scenario_id: int, version: int | None = None) 
     found = session.scalar(sa.select(ScenarioVersionRow).where(
         ScenarioVersionRow.scenario_id == scenario_id, ScenarioVersionRow.version == number))
     if found is None:
-        raise NotFound(f"scenario {scenario_id} has no version {number} (latest is {row.latest_version})")
+        raise NotFound(_("scenario {id} has no version {number} (latest is {latest})").format(
+            id=scenario_id, number=number, latest=row.latest_version))
     return found
 
 
@@ -224,16 +226,17 @@ def create_job(session: Session, version: ScenarioVersionRow, mode: str, time_li
     return job
 
 
-def _by_id(session: Session, model: type, key: int, noun: str):
+def _by_id(session: Session, model: type, key: int, missing: str):
+    """The row with id ``key``, else :class:`NotFound` with ``missing`` (a text marked with ``N_``, ``{id}`` in it)."""
     row = session.get(model, key)
     if row is None:
-        raise NotFound(f"{noun} {key} does not exist")
+        raise NotFound(_(missing).format(id=key))
     return row
 
 
 def get_job(session: Session, job_id: int) -> JobRow:
     """A job by id."""
-    return _by_id(session, JobRow, job_id, "job")
+    return _by_id(session, JobRow, job_id, N_("job {id} does not exist"))
 
 
 def list_jobs(session: Session, status: str | None, scenario_id: int | None, limit: int, offset: int,
@@ -309,7 +312,7 @@ def save_plan(session: Session, job: JobRow, plan: Plan) -> PlanRow:
 
 def get_plan_row(session: Session, plan_id: int) -> PlanRow:
     """A plan row by id."""
-    return _by_id(session, PlanRow, plan_id, "plan")
+    return _by_id(session, PlanRow, plan_id, N_("plan {id} does not exist"))
 
 
 def plan_of(row: PlanRow) -> Plan:
@@ -372,9 +375,10 @@ def create_agreement(session: Session, region: str, plan_id: int, adopted_by: st
     """Record that ``region`` adopts plan ``plan_id`` as its agreed internship calendar."""
     plan = session.get(PlanRow, plan_id)
     if plan is None:
-        raise InvalidInput.one("plan_id", f"plan {plan_id} does not exist")
+        raise InvalidInput.one("plan_id", _("plan {id} does not exist").format(id=plan_id))
     if plan.region != region:
-        raise InvalidInput.one("plan_id", f"plan {plan_id} belongs to region {plan.region!r}, not {region!r}")
+        raise InvalidInput.one("plan_id", _("plan {id} belongs to region {region}, not {wanted}").format(
+            id=plan_id, region=repr(plan.region), wanted=repr(region)))
     agreement = AgreementRow(region=region, plan_id=plan.id, scenario_id=plan.scenario_id,
                              scenario_version=plan.scenario_version, adopted_by=adopted_by, note=note)
     session.add(agreement)
@@ -390,7 +394,7 @@ def list_agreements(session: Session, region: str) -> list[AgreementRow]:
 
 def get_agreement(session: Session, agreement_id: int) -> AgreementRow:
     """An agreement by id."""
-    return _by_id(session, AgreementRow, agreement_id, "agreement")
+    return _by_id(session, AgreementRow, agreement_id, N_("agreement {id} does not exist"))
 
 
 def current_agreement(session: Session, region: str) -> AgreementRow | None:
@@ -444,14 +448,15 @@ def create_token(session: Session, name: str, role: str, regions: Collection[str
     """Store a new token; returns the row and the token text (shown once, only its hash is stored)."""
     name = name.strip()
     if not name or len(name) > 200 or not re.match(NAME_PATTERN, name):
-        raise InvalidInput.one("name", "must be 1 to 200 characters without control characters")
+        raise InvalidInput.one("name", _("must be 1 to 200 characters without control characters"))
     if role not in Role.__members__:
-        raise InvalidInput.one("role", f"{role!r} is not one of {', '.join(Role)}")
+        raise InvalidInput.one("role", _("{value} is not one of {allowed}").format(value=repr(role),
+                                                                                  allowed=", ".join(Role)))
     cleaned = sorted({r.strip() for r in regions})
     if any(not r or len(r) > 200 or not re.match(NAME_PATTERN, r) for r in cleaned):
-        raise InvalidInput.one("region", "every region must be 1 to 200 characters without control characters")
+        raise InvalidInput.one("region", _("every region must be 1 to 200 characters without control characters"))
     if role in (Role.reader, Role.editor) and not cleaned:
-        raise InvalidInput.one("region", f"a {role} token needs at least one region")
+        raise InvalidInput.one("region", _("a {role} token needs at least one region").format(role=role))
     made = new_token()
     row = TokenRow(lookup=made.lookup, token_hash=made.token_hash, name=name, role=role, regions=json.dumps(cleaned))
     session.add(row)
@@ -482,7 +487,7 @@ def list_tokens(session: Session) -> list[TokenRow]:
 
 def revoke_token(session: Session, token_id: int) -> TokenRow:
     """Revoke a token at once (it stays listed, marked revoked)."""
-    row = _by_id(session, TokenRow, token_id, "token")
+    row = _by_id(session, TokenRow, token_id, N_("token {id} does not exist"))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     return row

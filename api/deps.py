@@ -21,6 +21,7 @@ from api.core.db import Database
 from api.core.security import Principal
 from api.jobs import JobManager
 from api.schemas.common import MAX_ID, NAME_PATTERN
+from planner.i18n import _
 
 
 def get_settings(request: Request) -> Settings:
@@ -54,7 +55,7 @@ def get_principal(request: Request,
     """The caller behind the request's token (set by :class:`api.auth.TokenAuthentication`); 401 without one."""
     principal = getattr(request.state, "principal", None)
     if principal is None:
-        raise HTTPException(401, "an API token is needed: send 'Authorization: Bearer <token>'",
+        raise HTTPException(401, _("an API token is needed: send 'Authorization: Bearer <token>'"),
                             headers={"WWW-Authenticate": "Bearer"})
     return principal
 

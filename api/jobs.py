@@ -59,15 +59,18 @@ from api.core.config import Settings
 from api.core.db import Database
 from api.errors import Conflict, QueueFull
 from api.models import JobRow, utcnow
+from planner.i18n import N_, _
 from planner.plan.model import Progress
 from planner.plan.result import Result
 from planner.scenario import Scenario
 
 log = logging.getLogger("stageplanner.api.jobs")
 
-RESUMED_NOTE = "the server stopped while this job was {was}; it was queued again and solved from scratch"
-LEASE_LOST_ERROR = ("the server running this job stopped {times} times (its lease ran out); it is not run again "
-                    "automatically: start a new solve")
+# Notes and errors a runner thread stores with a job are in the default language (Dutch): a
+# runner has no request, and jobs write no reports (those are made per request, in its language).
+RESUMED_NOTE = N_("the server stopped while this job was {was}; it was queued again and solved from scratch")
+LEASE_LOST_ERROR = N_("the server running this job stopped {times} times (its lease ran out); it is not run again "
+                      "automatically: start a new solve")
 #: Seconds between a runner's looks at the queue when nobody wakes it.
 IDLE_POLL_SECONDS = 1.0
 #: Seconds between two checks of a running job's row (cancel through another server, lost lease).
@@ -133,8 +136,9 @@ class JobManager:
         queued = session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(JobRow.status == "queued")) or 0
         if queued >= self.settings.max_queued_jobs:
             wait = self.settings.default_time_limit * queued / self.settings.max_concurrent_solves
-            raise QueueFull(f"the solve queue is full ({queued} jobs waiting, limit max_queued_jobs="
-                            f"{self.settings.max_queued_jobs}); try again later", retry_after=max(1, math.ceil(wait)))
+            raise QueueFull(_("the solve queue is full ({queued} jobs waiting, limit max_queued_jobs={limit}); try "
+                              "again later").format(queued=queued, limit=self.settings.max_queued_jobs),
+                            retry_after=max(1, math.ceil(wait)))
 
     def submit(self, job_id: int) -> None:
         """A job was queued: wake a runner (any server's runners also find it within a second)."""
@@ -147,7 +151,8 @@ class JobManager:
         with self.db.session() as session:
             job = crud.get_job(session, job_id)
             if job.status in ("done", "failed"):
-                raise Conflict(f"job {job_id} is already {job.status}; only queued or running jobs can be cancelled")
+                raise Conflict(_("job {id} is already {status}; only queued or running jobs can be cancelled").format(
+                    id=job_id, status=job.status))
             if job.status == "queued":
                 session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "queued")
                                 .values(status="cancelled", cancel_requested=True, finished_at=now, updated_at=now))
@@ -175,16 +180,16 @@ class JobManager:
         cleared = {"lease_owner": None, "lease_expires_at": None, "updated_at": now}
         with self.db.session() as session:
             session.execute(sa.update(JobRow).where(expired, JobRow.cancel_requested.is_(True)).values(
-                status="cancelled", finished_at=now, note="cancelled while its server was stopped", **cleared))
+                status="cancelled", finished_at=now, note=_("cancelled while its server was stopped"), **cleared))
             session.execute(sa.update(JobRow).where(
                 expired, JobRow.lease_expiries >= self.settings.max_lease_requeues).values(
                 status="failed", finished_at=now, lease_expiries=JobRow.lease_expiries + 1,
-                error=LEASE_LOST_ERROR.format(times=self.settings.max_lease_requeues + 1), **cleared))
+                error=_(LEASE_LOST_ERROR).format(times=self.settings.max_lease_requeues + 1), **cleared))
             requeued = list(session.scalars(sa.select(JobRow.id).where(expired)))
             if requeued:
                 session.execute(sa.update(JobRow).where(expired, JobRow.id.in_(requeued)).values(
                     status="queued", phase=None, incumbent=None, bound=None, solver_seconds=None, started_at=None,
-                    lease_expiries=JobRow.lease_expiries + 1, note=RESUMED_NOTE.format(was="running"), **cleared))
+                    lease_expiries=JobRow.lease_expiries + 1, note=_(RESUMED_NOTE).format(was="running"), **cleared))
         if requeued:
             log.warning("queued again %d job(s) whose server stopped: %s", len(requeued), requeued)
         self._last_reap = time.monotonic()
@@ -225,7 +230,7 @@ class JobManager:
                 self._solve(*claimed)
             except Exception:  # never let a runner die: the job must end in a state
                 log.exception("job %s failed unexpectedly", job_id)
-                self._finish(job_id, "failed", error="internal error while running the job; see the server log")
+                self._finish(job_id, "failed", error=_("internal error while running the job; see the server log"))
             finally:
                 with self._lock:
                     self._cancel.pop(job_id, None)
@@ -252,7 +257,7 @@ class JobManager:
             job = crud.get_job(session, job_id)
             version = crud.version_for(session, job.scenario_id, job.scenario_version)
             if version is None:
-                job.status, job.error, job.finished_at = "failed", "the scenario version no longer exists", now
+                job.status, job.error, job.finished_at = "failed", _("the scenario version no longer exists"), now
                 job.lease_owner = job.lease_expires_at = None
                 return None
             event = threading.Event()
@@ -309,7 +314,7 @@ class JobManager:
             if lost.is_set():
                 log.warning("job %s: no longer held by this server; stopped", job_id)
             elif cancel_event.is_set():
-                self._finish(job_id, "cancelled", note="cancelled while running")
+                self._finish(job_id, "cancelled", note=_("cancelled while running"))
             elif self._stopping.is_set():
                 self._requeue(job_id)
             else:
@@ -359,4 +364,4 @@ class JobManager:
             session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
                                                     JobRow.lease_owner == self.owner).values(
                 status="queued", started_at=None, phase=None, incumbent=None, bound=None, solver_seconds=None,
-                lease_owner=None, lease_expires_at=None, updated_at=utcnow(), note=RESUMED_NOTE.format(was="running")))
+                lease_owner=None, lease_expires_at=None, updated_at=utcnow(), note=_(RESUMED_NOTE).format(was="running")))

@@ -28,10 +28,12 @@ from api.core.db import Database
 from api.core.security import AccessDenied, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
+from api.language import RequestLanguage
 from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens
 from api.scenario_input import shutdown_upload_workers
+from planner.i18n import _
 from planner.scenario import Scenario
-from planner.scenario.problems import InputProblem, ScenarioError
+from planner.scenario.problems import InputProblem, ScenarioError, pydantic_message
 
 log = logging.getLogger("stageplanner.api")
 
@@ -58,6 +60,9 @@ regions), `analyst` (read every region: SBB), `admin` (everything, and the audit
 
 Errors: 404 for unknown ids, 409 for actions that do not fit the current state, 422 with every
 problem (file, row, field, message) for invalid input.
+
+Messages are in Dutch unless the request asks for English, with `?lang=en` or
+`Accept-Language: en`; `Content-Language` says which language an answer is in.
 """
 
 TAGS = [
@@ -77,7 +82,7 @@ TAGS = [
 
 
 def _problem_json(problems: list[InputProblem]) -> list[dict[str, Any]]:
-    return [{"file": p.file, "where": p.where, "field": p.field, "message": p.message, "text": str(p)}
+    return [{"file": p.file, "where": p.place, "field": p.field, "message": p.message, "text": str(p)}
             for p in problems]
 
 
@@ -87,11 +92,10 @@ def _validation_problems(errors: list[dict[str, Any]]) -> list[InputProblem]:
         loc = [str(part) for part in error.get("loc", ())]
         where = loc[0] if loc else None
         field = ".".join(loc[1:]) or None
-        message = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
-        if error.get("type") == "missing":
-            message = "is required"
-        elif error.get("type") == "json_invalid":
-            message = f"is not valid JSON ({error.get('ctx', {}).get('error', message)})"
+        if error.get("type") == "json_invalid":
+            message = _("is not valid JSON ({error})").format(error=error.get("ctx", {}).get("error", error.get("msg")))
+        else:
+            message = pydantic_message({"msg": _("is not valid"), "type": "", **error})
         problems.append(InputProblem("request", where, field, message))
     return problems
 
@@ -185,6 +189,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan)
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
+    app.add_middleware(RequestLanguage)  # outermost: every answer, even a 401, is in the request's language
     for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)

@@ -37,6 +37,7 @@ from api.crud import ScenarioContent
 from api.errors import PayloadTooLarge, UnsupportedMediaType
 from api.schemas.common import NAME_PATTERN
 from api.upload_checks import check_loaded, check_upload
+from planner.i18n import _, current_language, fmt_int, use_language
 from planner.model import load_scenario
 from planner.scenario import scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
@@ -83,8 +84,8 @@ def safe_file_name(name: str | None, fallback: str) -> str:
     """The base name of an uploaded file, refusing names that could escape the folder."""
     base = Path((name or "").replace("\\", "/")).name.strip() or fallback
     if not _SAFE_NAME.match(base):
-        raise _problem(base, "is not a usable file name (letters, digits, '.', '_', '-' and spaces; "
-                             "not starting with a dot)")
+        raise _problem(base, _("is not a usable file name (letters, digits, '.', '_', '-' and spaces; "
+                               "not starting with a dot)"))
     return base
 
 
@@ -98,7 +99,7 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
     names = [scenario_file.name] + [f.name for f in others]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise ScenarioError([InputProblem(n, None, None, "was uploaded more than once") for n in duplicates])
+        raise ScenarioError([InputProblem(n, None, None, _("was uploaded more than once")) for n in duplicates])
     with tempfile.TemporaryDirectory(prefix="stageplanner-upload-") as folder:
         base = Path(folder)
         for upload in [scenario_file, *others]:
@@ -109,11 +110,11 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
         except ScenarioError:
             raise
         except RecursionError:
-            raise _problem(scenario_file.name, "is nested too deeply to be a scenario") from None
+            raise _problem(scenario_file.name, _("is nested too deeply to be a scenario")) from None
         except (ValueError, TypeError, KeyError, OverflowError) as err:
             # The loader promises ScenarioError for every input problem; anything else that
             # escapes is still caused by the input, so say so instead of failing the request.
-            raise _problem(scenario_file.name, f"could not be read: {err}") from None
+            raise _problem(scenario_file.name, _("could not be read: {error}").format(error=err)) from None
         scenario = loaded.scenario
         files: dict[str, str] = {}
         for name in (scenario.travel.matrix_csv, scenario.area_polygons):
@@ -122,7 +123,7 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
                 try:
                     files[name] = path.read_text(encoding="utf-8-sig")
                 except (OSError, UnicodeDecodeError) as err:
-                    raise _problem(name, f"could not be read as UTF-8 text ({err})") from None
+                    raise _problem(name, _("could not be read as UTF-8 text ({error})").format(error=err)) from None
     document = scenario_document(scenario)  # tables inline; rebuilds the same Scenario
     check_loaded(scenario, document, settings, scenario_file.name)
     unstorable = list(_unstorable_text(document, scenario_file.name))
@@ -132,10 +133,15 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
 
 
 def _load_outcome(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
-                  settings: Settings, region: str | None) -> tuple[ParsedScenario | None, list[InputProblem]]:
-    """:func:`load_upload` in a worker process: the problems travel as a list (they pickle)."""
+                  settings: Settings, region: str | None, language: str | None = None,
+                  ) -> tuple[ParsedScenario | None, list[InputProblem]]:
+    """:func:`load_upload` in a worker process: the problems travel as a list (they pickle).
+
+    A process does not share the request's context, so it is given the request's language.
+    """
     try:
-        return load_upload(scenario_file, others, source_format, settings, region), []
+        with use_language(language):
+            return load_upload(scenario_file, others, source_format, settings, region), []
     except ScenarioError as err:
         return None, err.problems
 
@@ -166,13 +172,13 @@ async def check_off_loop(scenario_file: UploadedFile, others: list[UploadedFile]
     pool = _upload_pool()
     try:
         parsed, problems = await asyncio.get_running_loop().run_in_executor(
-            pool, _load_outcome, scenario_file, others, source_format, settings, region)
+            pool, _load_outcome, scenario_file, others, source_format, settings, region, current_language())
     except BrokenProcessPool:  # the reader died (out of memory): start a fresh one next time
         global _pool
         with _pool_guard:
             if _pool is pool:
                 _pool = None
-        raise _problem(scenario_file.name, "could not be read: the server ran out of resources reading it") \
+        raise _problem(scenario_file.name, _("could not be read: the server ran out of resources reading it")) \
             from None
     if problems or parsed is None:
         raise ScenarioError(problems)
@@ -187,8 +193,8 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str
     if kind in YAML_TYPES or kind == "":
         return UploadedFile("scenario.yaml", body), "yaml"
     raise UnsupportedMediaType(
-        f"content type {kind!r} is not supported; send application/json, application/yaml or "
-        "multipart/form-data (part 'scenario' plus the CSV files it names)"
+        _("content type {kind} is not supported; send application/json, application/yaml or "
+          "multipart/form-data (part 'scenario' plus the CSV files it names)").format(kind=repr(kind))
     )
 
 async def read_scenario(request: Request, settings: Settings, region: str | None = None) -> ParsedScenario:
@@ -202,7 +208,8 @@ async def read_scenario(request: Request, settings: Settings, region: str | None
     max_bytes = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes (limit max_upload_mb)")
+        raise PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
+            bytes=fmt_int(max_bytes)))
     kind = media_type(request.headers.get("content-type"))
     if kind == MULTIPART:
         return await _read_multipart(request, settings, region)
@@ -210,7 +217,8 @@ async def read_scenario(request: Request, settings: Settings, region: str | None
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
-            raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes (limit max_upload_mb)")
+            raise PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
+                bytes=fmt_int(max_bytes)))
     upload, source_format = parse_body(request.headers.get("content-type"), bytes(body))
     return await check_off_loop(upload, [], source_format, settings, region)
 
@@ -220,8 +228,8 @@ async def _read_multipart(request: Request, settings: Settings, region: str | No
     try:
         form = await request.form(max_files=50, max_fields=50, max_part_size=max_bytes)
     except Exception as err:  # malformed multipart bodies: the client's mistake
-        raise ScenarioError([InputProblem("request", "body", None, f"is not readable multipart form data ({err})")]) \
-            from None
+        message = _("is not readable multipart form data ({error})").format(error=err)
+        raise ScenarioError([InputProblem("request", "body", None, message)]) from None
     try:
         scenario_file: UploadedFile | None = None
         others: list[UploadedFile] = []
@@ -231,11 +239,12 @@ async def _read_multipart(request: Request, settings: Settings, region: str | No
                 data = await value.read()
                 total += len(data)
                 if total > max_bytes:
-                    raise PayloadTooLarge(f"the upload is larger than {max_bytes:,} bytes (limit max_upload_mb)")
+                    raise PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
+                        bytes=fmt_int(max_bytes)))
                 if name == "scenario":
                     fallback = "scenario.json" if (value.content_type or "").endswith("json") else "scenario.yaml"
                     if scenario_file is not None:
-                        raise ScenarioError([InputProblem("request", "body", "scenario", "was sent more than once")])
+                        raise ScenarioError([InputProblem("request", "body", "scenario", _("was sent more than once"))])
                     scenario_file = UploadedFile(safe_file_name(value.filename, fallback), data)
                 else:
                     others.append(UploadedFile(safe_file_name(value.filename, f"{name}.csv"), data))
@@ -244,16 +253,16 @@ async def _read_multipart(request: Request, settings: Settings, region: str | No
             elif name == "scenario":
                 scenario_file = UploadedFile("scenario.yaml", value.encode("utf-8"))
             else:
-                raise ScenarioError([InputProblem("request", "body", name, "is not a known form field; send files "
-                                                  "as file parts, and only 'region' as a text field")])
+                raise ScenarioError([InputProblem("request", "body", name, _(
+                    "is not a known form field; send files as file parts, and only 'region' as a text field"))])
         if scenario_file is None:
             raise ScenarioError([InputProblem("request", "body", "scenario",
-                                              "is required: the scenario file (YAML or JSON) as part 'scenario'")])
+                                              _("is required: the scenario file (YAML or JSON) as part 'scenario'"))])
         if region is not None:
             store_region = region.strip()
             if len(store_region) > 200 or not re.fullmatch(NAME_PATTERN, store_region):
                 raise ScenarioError([InputProblem("request", "body", "region",
-                                                  "must be 1 to 200 characters without control characters")])
+                                                  _("must be 1 to 200 characters without control characters"))])
         return await check_off_loop(scenario_file, others, "multipart", settings, region)
     finally:
         await form.close()
@@ -263,9 +272,9 @@ def _unstorable_text(value: Any, file: str, where: str = "") -> Iterator[InputPr
     """Text a database cannot store: NUL characters and lone surrogates (invalid Unicode)."""
     if isinstance(value, str):
         if "\x00" in value:
-            yield InputProblem(file, where or None, None, "contains a NUL character")
+            yield InputProblem(file, where or None, None, _("contains a NUL character"))
         elif any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-            yield InputProblem(file, where or None, None, "contains invalid Unicode (a lone surrogate)")
+            yield InputProblem(file, where or None, None, _("contains invalid Unicode (a lone surrogate)"))
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from _unstorable_text(item, file, f"{where}.{key}" if where else str(key))

@@ -29,6 +29,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
 from api.core.config import Settings
+from planner.i18n import _, fmt_int
 from planner.scenario import Scenario
 from planner.scenario.calendar import week_monday
 from planner.scenario.problems import InputProblem, ScenarioError
@@ -58,7 +59,8 @@ def _node_counts(root: Node, max_depth: int, file: str) -> tuple[int, int, int]:
     def visit(node: Node, depth: int) -> int:
         nonlocal aliases
         if depth > max_depth:
-            raise _limit(file, f"is nested more than {max_depth} levels deep (limit max_nesting_depth)")
+            raise _limit(file, _("is nested more than {depth} levels deep (limit max_nesting_depth)").format(
+                depth=max_depth))
         key = id(node)
         if key in expanded:
             aliases += 1
@@ -85,11 +87,12 @@ def read_guarded_yaml(text: str, settings: Settings, file: str) -> Any:
             return None
         distinct, total, aliases = _node_counts(root, settings.max_nesting_depth, file)
         if aliases > settings.max_yaml_aliases:
-            raise _limit(file, f"uses {aliases} YAML aliases; at most {settings.max_yaml_aliases} are accepted "
-                               "(limit max_yaml_aliases)")
+            raise _limit(file, _("uses {aliases} YAML aliases; at most {limit} are accepted (limit max_yaml_aliases)"
+                                 ).format(aliases=aliases, limit=settings.max_yaml_aliases))
         if total > distinct + ALIAS_GROWTH_NODES:
-            raise _limit(file, f"YAML aliases expand it to {total:,} values from {distinct:,} written ones; "
-                               f"aliases may add at most {ALIAS_GROWTH_NODES:,} (limit max_yaml_aliases)")
+            raise _limit(file, _("YAML aliases expand it to {total} values from {distinct} written ones; aliases may "
+                                 "add at most {growth} (limit max_yaml_aliases)").format(
+                total=fmt_int(total), distinct=fmt_int(distinct), growth=fmt_int(ALIAS_GROWTH_NODES)))
         return loader.construct_document(root)
     finally:
         loader.dispose()
@@ -100,7 +103,8 @@ def _depth(value: Any, max_depth: int, file: str) -> None:
     while stack:
         item, depth = stack.pop()
         if depth > max_depth:
-            raise _limit(file, f"is nested more than {max_depth} levels deep (limit max_nesting_depth)")
+            raise _limit(file, _("is nested more than {depth} levels deep (limit max_nesting_depth)").format(
+                depth=max_depth))
         if isinstance(item, dict):
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
@@ -173,8 +177,9 @@ def _text_problems(value: Any, settings: Settings, file: str, where: str = "") -
             limit = settings.max_description_length if long_text else settings.max_name_length
             if len(item) > limit:
                 setting = "max_description_length" if long_text else "max_name_length"
-                yield InputProblem(file, None, path or None, f"is {len(item):,} characters long; at most {limit:,} "
-                                   f"are accepted (limit {setting})")
+                yield InputProblem(file, None, path or None, _(
+                    "is {length} characters long; at most {limit} are accepted (limit {setting})").format(
+                    length=fmt_int(len(item)), limit=fmt_int(limit), setting=setting))
         elif isinstance(item, dict):
             stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in item.items())
         elif isinstance(item, list):
@@ -185,8 +190,9 @@ def _count_problems(counts: dict[str, int], settings: Settings, file: str) -> It
     limits = {"cohorts": settings.max_cohorts, "companies": settings.max_companies, "areas": settings.max_areas}
     for name, count in counts.items():
         if count > limits[name]:
-            yield InputProblem(file, None, name, f"has {count:,} rows; at most {limits[name]:,} are accepted "
-                                                 f"(limit max_{name})")
+            yield InputProblem(file, None, name, _("has {count} rows; at most {limit} are accepted (limit {setting})"
+                                                   ).format(count=fmt_int(count), limit=fmt_int(limits[name]),
+                                                            setting=f"max_{name}"))
 
 
 def _week_problem(document: dict[str, Any], settings: Settings, file: str) -> InputProblem | None:
@@ -199,8 +205,9 @@ def _week_problem(document: dict[str, Any], settings: Settings, file: str) -> In
         return None  # the loader reports the bad weeks
     weeks = days // 7 + 1
     if weeks > settings.max_weeks:
-        return InputProblem(file, None, "calendar", f"spans {weeks:,} weeks; at most {settings.max_weeks} are "
-                                                    "accepted (limit max_weeks)")
+        return InputProblem(file, None, "calendar", _("spans {weeks} weeks; at most {limit} are accepted (limit "
+                                                      "max_weeks)").format(weeks=fmt_int(weeks),
+                                                                           limit=settings.max_weeks))
     return None
 
 

@@ -31,6 +31,8 @@ import time
 from dataclasses import dataclass
 from enum import StrEnum
 
+from planner.i18n import _
+
 TOKEN_PREFIX = "spt"
 LOOKUP_HEX = 8
 SECRET_BYTES = 32
@@ -123,24 +125,29 @@ class Principal:
     def check_read(self, region: str) -> None:
         """Raise :class:`AccessDenied` unless the caller may read ``region``."""
         if not self.may_read(region):
-            raise AccessDenied(f"token {self.name!r} ({self.role}) may not read region {region!r}")
+            raise AccessDenied(_("token {name} ({role}) may not read region {region}").format(
+                name=repr(self.name), role=self.role, region=repr(region)))
 
     def check_write(self, region: str) -> None:
         """Raise :class:`AccessDenied` unless the caller may change ``region``."""
         if self.role not in WRITE_ROLES:
-            raise AccessDenied(f"token {self.name!r} has role {self.role}, which may not change anything")
+            raise AccessDenied(_("token {name} has role {role}, which may not change anything").format(
+                name=repr(self.name), role=self.role))
         if not self.may_write(region):
-            raise AccessDenied(f"token {self.name!r} ({self.role}) may not change region {region!r}")
+            raise AccessDenied(_("token {name} ({role}) may not change region {region}").format(
+                name=repr(self.name), role=self.role, region=repr(region)))
 
     def check_writer(self) -> None:
         """Raise :class:`AccessDenied` unless the role may change anything at all (before reading a body)."""
         if self.role not in WRITE_ROLES:
-            raise AccessDenied(f"token {self.name!r} has role {self.role}, which may not change anything")
+            raise AccessDenied(_("token {name} has role {role}, which may not change anything").format(
+                name=repr(self.name), role=self.role))
 
     def check_admin(self) -> None:
         """Raise :class:`AccessDenied` unless the caller is an admin."""
         if self.role != Role.admin:
-            raise AccessDenied(f"token {self.name!r} ({self.role}) may not do this: admin tokens only")
+            raise AccessDenied(_("token {name} ({role}) may not do this: admin tokens only").format(
+                name=repr(self.name), role=self.role))
 
 
 class RateLimiter:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from api import crud, schemas, views
 from api.deps import MAX_ID, AgreementId, PrincipalDep, RegionPath, SessionDep
 from api.errors import NotFound
+from planner.i18n import _
 from planner.plan import analysis
 
 router = APIRouter(tags=["agreements"])
@@ -67,7 +68,7 @@ def current(region: RegionPath, principal: PrincipalDep, session: SessionDep) ->
     principal.check_read(region)
     row = crud.current_agreement(session, region)
     if row is None:
-        raise NotFound(f"region {region!r} has no agreement")
+        raise NotFound(_("region {region} has no agreement").format(region=repr(region)))
     return views.agreement_out(session, row)
 
 
@@ -82,7 +83,7 @@ def deviations(region: RegionPath, principal: PrincipalDep, session: SessionDep,
     principal.check_read(region)
     agreement = crud.current_agreement(session, region)
     if agreement is None:
-        raise NotFound(f"region {region!r} has no agreement")
+        raise NotFound(_("region {region} has no agreement").format(region=repr(region)))
     if plan_id is not None:
         plan_row = crud.get_plan_row(session, plan_id)
         principal.check_read(plan_row.region)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 from api import crud, schemas, views
 from api.deps import MAX_ID, JobId, JobsDep, Limit, Offset, PrincipalDep, ScenarioId, SessionDep, SettingsDep
 from api.errors import InvalidInput
+from planner.i18n import _
 
 router = APIRouter(tags=["jobs"])
 
@@ -36,8 +37,9 @@ def start_solve(scenario_id: ScenarioId, principal: PrincipalDep, session: Sessi
     principal.check_write(crud.get_scenario(session, scenario_id).region)
     cap = settings.max_solve_seconds(principal.role)
     if request.time_limit is not None and request.time_limit > cap:
-        raise InvalidInput.one("time_limit", f"{request.time_limit:g} must be at most {cap:g} seconds (the "
-                                             f"server's maximum for {principal.role} tokens)")
+        raise InvalidInput.one("time_limit", _("{value} must be at most {cap} seconds (the server's maximum for "
+                                               "{role} tokens)").format(value=f"{request.time_limit:g}",
+                                                                        cap=f"{cap:g}", role=principal.role))
     version = crud.get_version(session, scenario_id, request.version)
     jobs.admit(session)  # 429 with Retry-After when the queue is full
     job = crud.create_job(session, version, request.mode, request.time_limit or min(settings.default_time_limit, cap),

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Response, status
 from api import crud, schemas, views
 from api.deps import MAX_ID, PrincipalDep, SessionDep
 from api.errors import Conflict
+from planner.i18n import _
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
 
@@ -45,7 +46,7 @@ def revoke_token(token_id: TokenId, principal: PrincipalDep, session: SessionDep
     A token cannot revoke itself (409): use another admin token or `stageplanner tokens revoke`."""
     principal.check_admin()
     if token_id == principal.token_id:
-        raise Conflict("a token cannot revoke itself; use another admin token or 'stageplanner tokens revoke'")
+        raise Conflict(_("a token cannot revoke itself; use another admin token or 'stageplanner tokens revoke'"))
     row = crud.revoke_token(session, token_id)
     crud.record(session, principal, "token.revoke", "token", row.id, None, row.name)
     session.commit()

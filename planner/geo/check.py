@@ -15,8 +15,9 @@ import numpy as np
 from planner.geo.errors import GeoInputError
 from planner.geo.places import find_place, suggest_places
 from planner.geo.region import Region
+from planner.i18n import _, ngettext
 from planner.scenario import Scenario
-from planner.scenario.problems import InputProblem, Origin, close_names, count_rows, rows_text
+from planner.scenario.problems import InputProblem, Origin, close_names, rows_text
 from planner.scenario.validate import Origins, row_origin
 
 
@@ -55,10 +56,12 @@ def unknown_places(
     problems = []
     for i, place in unknown:
         hint = suggest_places(place)
-        message = f"{place!r} is not a known Dutch place; give lat and lon"
-        message += f"; did you mean {', '.join(hint)}?" if hint else ""
+        message = _("{place} is not a known Dutch place; give lat and lon").format(place=repr(place))
+        message += _("; did you mean {names}?").format(names=", ".join(hint)) if hint else ""
         for name in explained.get(place, []):
-            message += f" {count_rows(len(referring[name]))} to {name!r}: {rows_text(referring[name])}"
+            rows = referring[name]
+            message += " " + ngettext("{count} row refers to {name}: {rows}", "{count} rows refer to {name}: {rows}",
+                                      len(rows)).format(count=len(rows), name=repr(name), rows=rows_text(rows))
         problems.append(InputProblem(file, f"areas[{i}]", "name", message))
     return problems, {name for names in explained.values() for name in names}
 
@@ -90,7 +93,7 @@ def geography_problems(
     try:
         minutes = {mode: region.minutes_array(mode) for mode in {scenario.travel_mode(c) for c in scenario.cohorts}}
         if scenario.area_polygons:
-            _ = region.polygons
+            region.polygons  # noqa: B018 (read to check the file)
     except GeoInputError as err:
         return [InputProblem(file, None, None, m) for m in err.messages], []
     return [], _unreachable_cohorts(scenario, minutes, lambda i: row_origin(origins, "cohorts", i, file))
@@ -119,6 +122,8 @@ def _unreachable_cohorts(
         if not areas or np.min(minutes[mode][origin, areas]) > limit:
             warnings.append(InputProblem(
                 *cohort_at(i), None,
-                f"no learning company accepts sector {cohort.sector} level {cohort.level} within "
-                f"{limit:g} minutes by {mode}; all {cohort.students} students will be short"))
+                _("no learning company accepts sector {sector} level {level} within {minutes} minutes by "
+                  "{mode}; all {students} students will be short").format(
+                    sector=cohort.sector, level=cohort.level, minutes=f"{limit:g}", mode=mode,
+                    students=cohort.students)))
     return warnings

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 
+from planner.i18n import _
+
 
 class GeoInputError(ValueError):
     """Invalid geographic input; carries every problem found, not just the first.
@@ -24,4 +26,4 @@ class GeoInputError(ValueError):
 def did_you_mean(value: str, options: Sequence[str]) -> str:
     """A ``" (did you mean 'A', 'B'?)"`` hint for a misspelt name, or ``""`` when nothing is close."""
     close = difflib.get_close_matches(str(value), list(options), n=3, cutoff=0.6)
-    return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
+    return _(" (did you mean {name}?)").format(name=", ".join(map(repr, close))) if close else ""

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.geo.errors import GeoInputError, did_you_mean
+from planner.i18n import _
 
 MATRIX_COLUMNS = ("from", "to", "mode", "minutes")
 
@@ -47,7 +48,8 @@ def records_from_frame(frame: pd.DataFrame, source: str) -> list[tuple[int, dict
 
 
 def _missing_columns_message(source: str, missing: Sequence[str]) -> str:
-    return f"{source}: missing column(s) {', '.join(missing)}; expected columns: {','.join(MATRIX_COLUMNS)}"
+    return _("{source}: missing column(s) {missing}; expected columns: {columns}").format(
+        source=source, missing=", ".join(missing), columns=",".join(MATRIX_COLUMNS))
 
 
 def build_matrices(
@@ -73,34 +75,38 @@ def build_matrices(
     errors: list[str] = []
     given: dict[tuple[str, int, int], tuple[int, float]] = {}
     for row, rec in records:
-        prefix = f"{source} row {row}"
+        prefix = _("{source} row {row}").format(source=source, row=row)
         parsed: dict[str, Any] = {}
         for field in ("from", "to"):
             value = (rec.get(field) or "").strip()
             if value in pos:
                 parsed[field] = pos[value]
             elif area_check:
-                errors.append(f"{prefix}, {field}: {value!r} is not a known area{did_you_mean(value, names)}")
+                errors.append(_("{prefix}, {field}: {value} is not a known area{hint}").format(
+                    prefix=prefix, field=field, value=repr(value), hint=did_you_mean(value, names)))
             else:
-                errors.append(f"{prefix}, {field}: missing; give an area name")
+                errors.append(_("{prefix}, {field}: missing; give an area name").format(prefix=prefix, field=field))
         mode = (rec.get("mode") or "").strip()
         if known_modes is not None and mode not in known_modes:
-            errors.append(f"{prefix}, mode: {mode!r} is not one of {', '.join(known_modes)}")
+            errors.append(_("{prefix}, mode: {mode} is not one of {allowed}").format(
+                prefix=prefix, mode=repr(mode), allowed=", ".join(known_modes)))
         elif not mode:
-            errors.append(f"{prefix}, mode: missing; give a travel mode")
+            errors.append(_("{prefix}, mode: missing; give a travel mode").format(prefix=prefix))
         else:
             parsed["mode"] = mode
         raw = rec.get("minutes") or ""
         minutes = _parse_minutes(raw)
         if minutes is None:
-            errors.append(f"{prefix}, minutes: {raw.strip()!r} is not a non-negative number")
+            errors.append(_("{prefix}, minutes: {value} is not a non-negative number").format(
+                prefix=prefix, value=repr(raw.strip())))
         else:
             parsed["minutes"] = minutes
         if len(parsed) == 4:
             key = (parsed["mode"], parsed["from"], parsed["to"])
             if key in given:
                 pair = f"{names[key[1]]} -> {names[key[2]]} ({key[0]})"
-                errors.append(f"{prefix}: {pair} is already given in row {given[key][0]}")
+                errors.append(_("{prefix}: {pair} is already given in row {row}").format(
+                    prefix=prefix, pair=pair, row=given[key][0]))
             else:
                 given[key] = (row, parsed["minutes"])
     if errors:
@@ -111,7 +117,7 @@ def build_matrices(
     for (mode, a, b), (row, minutes) in given.items():
         values.setdefault(mode, np.full((n, n), np.nan))[a, b] = minutes
         rows.setdefault(mode, {})[(names[a], names[b])] = row
-    for (mode, a, b), (_, minutes) in given.items():
+    for (mode, a, b), (_row, minutes) in given.items():
         # One direction stands for both unless the reverse is given too.
         if (mode, b, a) not in given:
             values[mode][b, a] = minutes
@@ -166,14 +172,16 @@ def travel_matrix_from_csv(
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise GeoInputError([f"{source}: cannot be read as UTF-8 text ({exc})"]) from exc
+        raise GeoInputError([_("{source}: cannot be read as UTF-8 text ({error})").format(source=source, error=exc)]) \
+            from exc
     lines = text.splitlines()
     header_line = lines[0] if lines else ""
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     if not header:
-        raise GeoInputError([f"{source}: file is empty; expected header {','.join(MATRIX_COLUMNS)}"])
+        raise GeoInputError([_("{source}: file is empty; expected header {header}").format(
+            source=source, header=",".join(MATRIX_COLUMNS))])
     columns = [h.strip().lower() for h in header]
     missing = [c for c in MATRIX_COLUMNS if c not in columns]
     if missing:
@@ -186,5 +194,6 @@ def travel_matrix_from_csv(
                 continue
             records.append((row_number, {c: (row[i] if i < len(row) else None) for c, i in where.items()}))
     except csv.Error as exc:
-        raise GeoInputError([f"{source} row {reader.line_num}: not valid CSV ({exc})"]) from exc
+        raise GeoInputError([_("{source} row {row}: not valid CSV ({error})").format(
+            source=source, row=reader.line_num, error=exc)]) from exc
     return build_matrices(records, source, None if areas is None else list(areas), modes)

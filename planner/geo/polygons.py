@@ -15,6 +15,7 @@ from scipy.spatial import cKDTree
 from planner.geo.errors import GeoInputError, did_you_mean
 from planner.geo.places import match_key
 from planner.geo.projection import RD_NEW, WGS84, reproject, transformer, validate_areas
+from planner.i18n import _
 
 #: Margin around the area points for the default Voronoi outline.
 DEFAULT_OUTLINE_BUFFER_M = 8_000.0
@@ -89,8 +90,8 @@ def voronoi_areas(
     if close:
         raise GeoInputError(
             [
-                f"areas {names[i]!r} and {names[j]!r} are less than {MIN_SITE_SEPARATION_M:g} m apart; "
-                "Voronoi cells need distinct locations"
+                _("areas {a} and {b} are less than {metres} m apart; Voronoi cells need distinct locations").format(
+                    a=repr(names[i]), b=repr(names[j]), metres=f"{MIN_SITE_SEPARATION_M:g}")
                 for i, j in close
             ]
         )
@@ -147,56 +148,61 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GeoInputError([f"{source}: not a readable GeoJSON file ({exc})"]) from exc
+        raise GeoInputError([_("{source}: not a readable GeoJSON file ({error})").format(source=source, error=exc)]) \
+            from exc
     is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
     if not is_collection or not isinstance(data.get("features"), list):
-        raise GeoInputError([f"{source}: expected a GeoJSON FeatureCollection with a 'features' list"])
+        raise GeoInputError([_("{source}: expected a GeoJSON FeatureCollection with a 'features' list").format(
+            source=source)])
 
     errors: list[str] = []
     by_key: dict[str, tuple[int, str, shapely.Geometry | None]] = {}
     for i, feature in enumerate(data["features"]):
         where = f"{source} features[{i}]"
         if not isinstance(feature, dict):
-            errors.append(f"{where}: not a GeoJSON Feature object")
+            errors.append(_("{where}: not a GeoJSON Feature object").format(where=where))
             continue
         props = feature.get("properties") or {}
         name = props.get("name", props.get("naam")) if isinstance(props, dict) else None
         if not isinstance(name, str) or not name.strip():
-            errors.append(f"{where}: no area name; set property 'name' (or 'naam') to a non-empty text")
+            errors.append(_("{where}: no area name; set property 'name' (or 'naam') to a non-empty text").format(
+                where=where))
             name = None
         else:
             where = f"{where} ({name})"
         geometry = None
         if feature.get("geometry") is None:
-            errors.append(f"{where}, geometry: missing; a Polygon or MultiPolygon is required")
+            errors.append(_("{where}, geometry: missing; a Polygon or MultiPolygon is required").format(where=where))
         else:
             try:
                 geometry = shapely.geometry.shape(feature["geometry"])
             except Exception as exc:  # shapely raises assorted types for malformed GeoJSON
-                errors.append(f"{where}, geometry: not a valid GeoJSON geometry ({exc})")
+                errors.append(_("{where}, geometry: not a valid GeoJSON geometry ({error})").format(
+                    where=where, error=exc))
         if geometry is not None:
             problem = None
             if not isinstance(geometry, (shapely.Polygon, shapely.MultiPolygon)):
-                problem = f"is a {geometry.geom_type}; only Polygon or MultiPolygon is allowed"
+                problem = _("is a {kind}; only Polygon or MultiPolygon is allowed").format(kind=geometry.geom_type)
             elif geometry.is_empty:
-                problem = "is empty"
+                problem = _("is empty")
             elif not geometry.is_valid:
-                problem = f"is invalid ({shapely.is_valid_reason(geometry)})"
+                problem = _("is invalid ({reason})").format(reason=shapely.is_valid_reason(geometry))
             else:
                 minx, miny, maxx, maxy = geometry.bounds
                 if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
-                    problem = (
+                    problem = _(
                         "has coordinates outside longitude/latitude range; GeoJSON must use WGS84 (EPSG:4326)"
                     )
             if problem:
-                errors.append(f"{where}, geometry: {problem}")
+                errors.append(_("{where}, geometry: {problem}").format(where=where, problem=problem))
                 geometry = None
         if name is None:
             continue
         key = match_key(name)
         if key in by_key:
             errors.append(
-                f"{where}: name also used by features[{by_key[key][0]}]; each area needs exactly one feature"
+                _("{where}: name also used by features[{index}]; each area needs exactly one feature").format(
+                    where=where, index=by_key[key][0])
             )
             continue
         by_key[key] = (i, name, geometry)
@@ -206,7 +212,8 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
         hit = by_key.get(match_key(name))
         if hit is None:
             feature_names = [entry[1] for entry in by_key.values()]
-            errors.append(f"{source}: no feature for area {name!r}{did_you_mean(name, feature_names)}")
+            errors.append(_("{source}: no feature for area {name}{hint}").format(
+                source=source, name=repr(name), hint=did_you_mean(name, feature_names)))
         elif hit[2] is not None:
             rows.append((name, hit[2]))
     if errors:

@@ -26,6 +26,7 @@ from scipy.spatial import Delaunay, QhullError, cKDTree
 from planner.geo.errors import GeoInputError, did_you_mean
 from planner.geo.matrix import build_matrices, records_from_frame, travel_matrix_from_csv
 from planner.geo.projection import GEOD, RD_NEW, WGS84, transformer, validate_areas
+from planner.i18n import _
 
 #: Length of a typical trip within one place, used for same-area travel.
 INTRA_AREA_KM = 2.0
@@ -187,13 +188,16 @@ class TravelNetwork:
                 value = getattr(barrier, field)
                 if value not in self._pos:
                     hint = did_you_mean(value, self._names)
-                    errors.append(f"barrier {k}, {field}: {value!r} is not a known area{hint}")
+                    errors.append(_("barrier {k}, {field}: {value} is not a known area{hint}").format(
+                        k=k, field=field, value=repr(value), hint=hint))
             if barrier.area_a == barrier.area_b:
-                errors.append(f"barrier {k}: area_a and area_b must differ, both are {barrier.area_a!r}")
+                errors.append(_("barrier {k}: area_a and area_b must differ, both are {area}").format(
+                    k=k, area=repr(barrier.area_a)))
             p = barrier.penalty_minutes
             if p is not None and not (isinstance(p, numbers.Real) and math.isfinite(p) and p >= 0):
                 errors.append(
-                    f"barrier {k}, penalty_minutes: {p!r} is not a non-negative number or None (removes the link)"
+                    _("barrier {k}, penalty_minutes: {value} is not a non-negative number or None (removes the "
+                      "link)").format(k=k, value=repr(p))
                 )
         if errors:
             raise GeoInputError(errors)
@@ -329,25 +333,30 @@ class TravelNetwork:
             rows: dict[tuple[str, str], int] = frame.attrs.get("rows", {})
             found = len(errors)
             if mode not in self._modes:
-                errors += [(r, f"{src} row {r}, mode: {mode!r} is not one of {modes}") for r in rows.values()]
+                errors += [(r, _("{source} row {row}, mode: {mode} is not one of {allowed}").format(
+                    source=src, row=r, mode=repr(mode), allowed=modes)) for r in rows.values()]
                 if not rows:
-                    errors.append((0, f"{src}: mode {mode!r} is not one of {modes}"))
+                    errors.append((0, _("{source}: mode {mode} is not one of {allowed}").format(
+                        source=src, mode=repr(mode), allowed=modes)))
             unknown = {str(v) for v in [*frame.index, *frame.columns] if v not in self._pos}
             if unknown and rows:
                 for (a, b), r in rows.items():
                     for field, value in (("from", a), ("to", b)):
                         if value in unknown:
                             hint = did_you_mean(value, self._names)
-                            errors.append((r, f"{src} row {r}, {field}: {value!r} is not a known area{hint}"))
+                            errors.append((r, _("{source} row {row}, {field}: {value} is not a known area{hint}").format(
+                                source=src, row=r, field=field, value=repr(value), hint=hint)))
             elif unknown:
                 listed = ", ".join(map(repr, sorted(unknown)))
-                errors.append((0, f"{src}, mode {mode}: unknown area(s) {listed}"))
+                errors.append((0, _("{source}, mode {mode}: unknown area(s) {areas}").format(
+                    source=src, mode=mode, areas=listed)))
             if len(errors) > found:
                 continue
             values = frame.reindex(index=self._names, columns=self._names).to_numpy(dtype=float)
             given = values[~np.isnan(values)]
             if not (np.isfinite(given).all() and (given >= 0).all()):
-                errors.append((0, f"{src}, mode {mode}: minutes must be non-negative numbers (NaN: not given)"))
+                errors.append((0, _("{source}, mode {mode}: minutes must be non-negative numbers (NaN: not given)").format(
+                    source=src, mode=mode)))
                 continue
             per_mode[mode] = values
         if errors:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.i18n import _
 from planner.model.capacity import bbl_load, company_capacity, days_per_week_column
 from planner.scenario import LoadedScenario, Scenario
 from planner.scenario.problems import InputProblem
@@ -18,7 +19,9 @@ from planner.scenario.validate import Origins, row_origin
 
 def _week_ranges(weeks: list[str]) -> str:
     """A few weeks by name; more as ``first..last (n weeks)``."""
-    return ", ".join(weeks) if len(weeks) <= 3 else f"{weeks[0]}..{weeks[-1]} ({len(weeks)} weeks)"
+    if len(weeks) <= 3:
+        return ", ".join(weeks)
+    return _("{first}..{last} ({count} weeks)").format(first=weeks[0], last=weeks[-1], count=len(weeks))
 
 
 def bbl_overload_problems(scenario: Scenario, origins: Origins, file: str) -> list[InputProblem]:
@@ -49,9 +52,10 @@ def bbl_overload_problems(scenario: Scenario, origins: Origins, file: str) -> li
         cohorts = [f"{c.id} ({c.students})" for c in scenario.cohorts if c.pathway == "BBL" and c.company == company.id]
         problems.append(InputProblem(
             *row_origin(origins, "companies", int(k), file), "places",
-            f"its own BBL students ({', '.join(cohorts)}) need more supervision than it offers in "
-            f"{_week_ranges(weeks)}: {int(per_week.max())} student-days too many in the worst week; "
-            "allowed: at most its capacity in every week (raise its places for those weeks or move BBL students)"))
+            _("its own BBL students ({cohorts}) need more supervision than it offers in {weeks}: {days} "
+              "student-days too many in the worst week; allowed: at most its capacity in every week (raise its "
+              "places for those weeks or move BBL students)").format(
+                cohorts=", ".join(cohorts), weeks=_week_ranges(weeks), days=int(per_week.max()))))
     return problems
 
 

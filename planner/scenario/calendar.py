@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal, Protocol
 from pydantic import AfterValidator, Field, model_validator
 
 from planner.codes import DAYS_PER_WEEK, HolidayRegion
+from planner.i18n import _
 from planner.scenario.base import InputModel
 
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -27,12 +28,13 @@ def _check_iso_week(label: str) -> str:
     label = label.strip()
     match = _ISO_WEEK.match(label)
     if not match:
-        raise ValueError(f"{label!r} is not an ISO week like 2026-W36")
+        raise ValueError(_("{week} is not an ISO week like 2026-W36").format(week=repr(label)))
     year, week = int(match[1]), int(match[2])
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:
-        raise ValueError(f"{label!r} is not an ISO week: {year} has no week {week}") from None
+        raise ValueError(_("{label} is not an ISO week: {year} has no week {week}").format(
+            label=repr(label), year=year, week=week)) from None
     return label
 
 
@@ -68,18 +70,18 @@ class InternshipForm:
         """Parse ``block:N`` or ``line:DxM``."""
         match = _FORM.match(text.strip())
         if not match:
-            raise ValueError(
-                f"{text!r} is not an internship form; allowed: block:WEEKS (e.g. block:10) "
-                "or line:DAYSxWEEKS with 1 to 4 days (e.g. line:2x30)"
+            raise ValueError(_(
+                "{form} is not an internship form; allowed: block:WEEKS (e.g. block:10) "
+                "or line:DAYSxWEEKS with 1 to 4 days (e.g. line:2x30)").format(form=repr(text))
             )
         if match[1] is not None:
             weeks = int(match[1])
             if not 1 <= weeks <= 52:
-                raise ValueError(f"{text!r}: a block lasts 1 to 52 weeks")
+                raise ValueError(_("{form}: a block lasts 1 to 52 weeks").format(form=repr(text)))
             return cls("block", DAYS_PER_WEEK, weeks)
         weeks = int(match[3])
         if not 1 <= weeks <= 52:
-            raise ValueError(f"{text!r}: a line internship lasts 1 to 52 weeks")
+            raise ValueError(_("{form}: a line internship lasts 1 to 52 weeks").format(form=repr(text)))
         return cls("line", int(match[2]), weeks)
 
     def __str__(self) -> str:
@@ -117,15 +119,17 @@ class Calendar(InputModel):
     @model_validator(mode="after")
     def _weeks_in_order(self) -> Calendar:
         if week_monday(self.last_week) < week_monday(self.first_week):
-            raise ValueError(f"last_week {self.last_week} is before first_week {self.first_week}")
+            raise ValueError(_("last_week {last} is before first_week {first}").format(
+                last=self.last_week, first=self.first_week))
         if len(self.weeks) > 60:
-            raise ValueError(f"the calendar spans {len(self.weeks)} weeks; at most 60 are allowed")
+            raise ValueError(_("the calendar spans {weeks} weeks; at most 60 are allowed").format(weeks=len(self.weeks)))
         known = set(self.weeks)
         for region, weeks in self.holidays.items():
             for week in weeks:
                 if week not in known:
                     raise ValueError(
-                        f"holiday week {week} of region {region} is outside {self.first_week}..{self.last_week}"
+                        _("holiday week {week} of region {region} is outside {span}").format(
+                            week=week, region=region, span=f"{self.first_week}..{self.last_week}")
                     )
         return self
 

@@ -15,6 +15,8 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from planner.i18n import _
+
 __all__ = ["DEFAULT_SCENARIO", "embedded_scenario", "embedded_scenario_names"]
 
 #: The scenario ``stageplanner demo`` solves.
@@ -55,7 +57,8 @@ def embedded_scenario(name: str = DEFAULT_SCENARIO) -> Path:
     """
     folder = _folder().joinpath(name)
     if not folder.joinpath(_SCENARIO_FILE).is_file():
-        raise ValueError(f"no embedded scenario {name!r}; embedded: {', '.join(embedded_scenario_names())}")
+        raise ValueError(_("no embedded scenario {name}; embedded: {names}").format(
+            name=repr(name), names=", ".join(embedded_scenario_names())))
     return _on_file_system(folder) / _SCENARIO_FILE
 
 

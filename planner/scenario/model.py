@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, TravelMode
+from planner.i18n import _
 from planner.scenario.base import InputModel
 from planner.scenario.calendar import Calendar, FormText, InternshipForm, IsoWeek
 from planner.scenario.spelling import LevelCode, PathwayCode, SectorCode
@@ -30,7 +31,7 @@ class Area(InputModel):
     @model_validator(mode="after")
     def _both_or_neither(self) -> Area:
         if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
+            raise ValueError(_("give both lat and lon, or neither"))
         return self
 
 
@@ -116,14 +117,15 @@ class Cohort(InputModel):
     @model_validator(mode="after")
     def _consistent(self) -> Cohort:
         if self.current_form not in self.forms:
-            raise ValueError(f"current_form {self.current_form} is not one of forms ({', '.join(self.forms)})")
+            raise ValueError(_("current_form {form} is not one of forms ({forms})").format(
+                form=self.current_form, forms=", ".join(self.forms)))
         if self.pathway == "BBL" and not self.company:
-            raise ValueError("a BBL cohort names its employing company (field company)")
+            raise ValueError(_("a BBL cohort names its employing company (field company)"))
         if self.pathway == "BOL" and self.company:
-            raise ValueError("company is only for BBL cohorts; BOL cohorts are placed by the planner")
+            raise ValueError(_("company is only for BBL cohorts; BOL cohorts are placed by the planner"))
         if self.pathway == "BBL" and self.has_controls:
-            raise ValueError("locked, keep_form, min_wave_students and max_shift_weeks are for BOL cohorts; "
-                             "BBL cohorts always keep their current period")
+            raise ValueError(_("locked, keep_form, min_wave_students and max_shift_weeks are for BOL cohorts; "
+                               "BBL cohorts always keep their current period"))
         return self
 
     @property
@@ -174,7 +176,7 @@ class Company(InputModel):
             for part in _split_list(value):
                 week, sep, places = part.partition(":")
                 if not sep:
-                    raise ValueError(f"{part!r} is not WEEK:PLACES, e.g. 2026-W52:0")
+                    raise ValueError(_("{part} is not WEEK:PLACES, e.g. 2026-W52:0").format(part=repr(part)))
                 parsed[week.strip()] = places.strip()
             return parsed
         return value
@@ -183,11 +185,12 @@ class Company(InputModel):
     def _weekday_shape(self) -> Company:
         if self.places_per_weekday is not None:
             if len(self.places_per_weekday) != DAYS_PER_WEEK:
-                raise ValueError(f"places_per_weekday needs {DAYS_PER_WEEK} numbers, for {' '.join(WEEKDAYS)}")
+                raise ValueError(_("places_per_weekday needs {count} numbers, for {days}").format(
+                    count=DAYS_PER_WEEK, days=" ".join(WEEKDAYS)))
             if any(p < 0 for p in self.places_per_weekday):
-                raise ValueError("places_per_weekday must not be negative")
+                raise ValueError(_("places_per_weekday must not be negative"))
         if any(p < 0 for p in self.reduced_weeks.values()):
-            raise ValueError("reduced_weeks places must not be negative")
+            raise ValueError(_("reduced_weeks places must not be negative"))
         return self
 
     def places_in(self, week: str) -> int:
@@ -233,14 +236,14 @@ class Policy(InputModel):
     def _positive(cls, weights: dict[str, float]) -> dict[str, float]:
         for key, weight in weights.items():
             if weight <= 0:
-                raise ValueError(f"weight of {key} must be above 0")
+                raise ValueError(_("weight of {key} must be above 0").format(key=key))
         return weights
 
     @field_validator("then_minimise")
     @classmethod
     def _unique(cls, order: list[str]) -> list[str]:
         if len(set(order)) != len(order):
-            raise ValueError("then_minimise lists an objective twice")
+            raise ValueError(_("then_minimise lists an objective twice"))
         return order
 
     def weight(self, cohort: Cohort) -> float:

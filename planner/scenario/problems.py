@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from planner.i18n import _, ngettext
+
 
 @dataclass(frozen=True)
 class InputProblem:
@@ -24,15 +26,41 @@ class InputProblem:
     field: str | None
     message: str
 
+    @property
+    def place(self) -> str | None:
+        """Where the problem is, in the current language (``row 7`` is ``rij 7`` in Dutch)."""
+        return where_text(self.where)
+
     def __str__(self) -> str:
-        place = self.file if self.where is None else f"{self.file} {self.where}"
+        place = self.file if self.where is None else f"{self.file} {self.place}"
         return f"{place}, {self.field}: {self.message}" if self.field else f"{place}: {self.message}"
 
 
 #: Where a row is: its file and its row or path (``("cohorts.csv", "row 7")``).
 Origin = tuple[str, str | None]
 
-_ROW_NUMBER = re.compile(r"^(.*\brow) (\d+)$")
+_ROW_NUMBER = re.compile(r"^(?:sheet (?P<sheet>.+) )?row (?P<number>\d+)$")
+_SHEET = re.compile(r"^sheet (?P<sheet>.+)$")
+
+
+def where_text(where: str | None) -> str | None:
+    """A problem's place as a person reads it, in the current language.
+
+    Places are kept in one form (``row 7``, ``sheet cohorts row 7``, ``sheet cohorts``,
+    ``cohorts[3]``); rows and sheets are named in the current language, paths in the
+    scenario file (``institutions[0].locations[1]``) stay as written, since they are keys.
+    """
+    if where is None:
+        return None
+    match = _ROW_NUMBER.match(where)
+    if match and match["sheet"]:
+        return _("sheet {sheet} row {number}").format(sheet=match["sheet"], number=match["number"])
+    if match:
+        return _("row {number}").format(number=match["number"])
+    match = _SHEET.match(where)
+    if match:
+        return _("sheet {sheet}").format(sheet=match["sheet"])
+    return where
 
 
 def rows_text(origins: Sequence[Origin], shown: int = 10) -> str:
@@ -45,23 +73,23 @@ def rows_text(origins: Sequence[Origin], shown: int = 10) -> str:
     shown
         How many rows to name per file before ``...``.
     """
-    groups: dict[tuple[str, str], list[str]] = {}
+    # Per file: row numbers per sheet (None: a CSV file), or other places as written.
+    groups: dict[tuple[str, str | None, bool], list[str]] = {}
     for file, where in origins:
         match = _ROW_NUMBER.match(where or "")
-        key = (file, match[1] + "s" if match else "")
-        groups.setdefault(key, []).append(match[2] if match else (where or ""))
+        key = (file, match["sheet"], True) if match else (file, None, False)
+        groups.setdefault(key, []).append(match["number"] if match else where_text(where) or "")
     parts = []
-    for (file, label), items in groups.items():
-        if label and len(items) == 1:
-            label = label.removesuffix("s")
+    for (file, sheet, numbered), items in groups.items():
         listed = ", ".join(items[:shown]) + (", ..." if len(items) > shown else "")
-        parts.append(" ".join(part for part in (file, label, listed) if part))
+        if numbered and sheet:
+            label = ngettext("sheet {sheet} row {numbers}", "sheet {sheet} rows {numbers}", len(items))
+        elif numbered:
+            label = ngettext("row {numbers}", "rows {numbers}", len(items))
+        else:
+            label = "{numbers}"
+        parts.append(" ".join(part for part in (file, label.format(sheet=sheet, numbers=listed)) if part))
     return "; ".join(parts)
-
-
-def count_rows(count: int, more: str = "") -> str:
-    """``1 row refers`` or ``12 rows refer``: the start of a sentence about rows that refer to a name."""
-    return f"{count} {more}row refers" if count == 1 else f"{count} {more}rows refer"
 
 
 def close_names(name: str, names: Iterable[str], count: int = 1) -> list[str]:
@@ -74,7 +102,8 @@ def referring_rows_problem(rows: Sequence[Origin], field: str, message: str) -> 
     """One problem for every row that refers to the same missing name: at the first row, naming the others."""
     first, others = rows[0], rows[1:]
     if others:
-        message += f"; {count_rows(len(others), 'more ')} to it: {rows_text(others)}"
+        message += ngettext("; {count} more row refers to it: {rows}", "; {count} more rows refer to it: {rows}",
+                            len(others)).format(count=len(others), rows=rows_text(others))
     return InputProblem(*first, field, message)
 
 
@@ -87,44 +116,51 @@ class ScenarioError(Exception):
 
 
 def _describe(value: Any) -> str:
-    return "nothing" if value is None else repr(value)
+    return _("nothing") if value is None else repr(value)
 
 
 def _expected_list(expected: str) -> str:
     return expected.replace("'", "").replace(" or ", ", ")
 
 
-def _message(error: dict[str, Any]) -> str:
-    """Turn one pydantic error into a plain sentence about the value."""
+def pydantic_message(error: dict[str, Any]) -> str:
+    """Turn one pydantic error into a plain sentence about the value, in the current language.
+
+    The error types the input meets are given in our own words; any other keeps pydantic's
+    (English) text.
+    """
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    shown = _describe(value)
     if kind == "missing":
-        return "is required"
+        return _("is required")
     if kind == "extra_forbidden":
-        return "is not a known field"
+        return _("is not a known field")
     if kind == "literal_error":
-        return f"{_describe(value)} is not one of {_expected_list(ctx['expected'])}"
+        return _("{value} is not one of {allowed}").format(value=shown, allowed=_expected_list(ctx["expected"]))
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return f"{_describe(value)} is not a whole number"
+        return _("{value} is not a whole number").format(value=shown)
     if kind in ("float_parsing", "float_type"):
-        return f"{_describe(value)} is not a number"
+        return _("{value} is not a number").format(value=shown)
     if kind in ("greater_than_equal", "greater_than"):
-        bound = ctx.get("ge", ctx.get("gt"))
-        return f"{value} must be {'at least' if kind == 'greater_than_equal' else 'above'} {bound}"
+        text = _("{value} must be at least {bound}") if kind == "greater_than_equal" else _(
+            "{value} must be above {bound}")
+        return text.format(value=value, bound=ctx.get("ge", ctx.get("gt")))
     if kind in ("less_than_equal", "less_than"):
-        bound = ctx.get("le", ctx.get("lt"))
-        return f"{value} must be {'at most' if kind == 'less_than_equal' else 'below'} {bound}"
+        text = _("{value} must be at most {bound}") if kind == "less_than_equal" else _(
+            "{value} must be below {bound}")
+        return text.format(value=value, bound=ctx.get("le", ctx.get("lt")))
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == r"^\d{5}$":
-        return f"{_describe(value)} is not a five-digit crebo code"
+        return _("{value} is not a five-digit crebo code").format(value=shown)
     if kind in ("string_too_short", "too_short"):
-        return "must not be empty"
+        return _("must not be empty")
     if kind == "list_type":
-        return f"{_describe(value)} is not a list"
+        return _("{value} is not a list").format(value=shown)
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"{_describe(value)} is not a mapping of fields"
+        return _("{value} is not a mapping of fields").format(value=shown)
     if kind == "string_type":
-        return f"{_describe(value)} is not text"
+        return _("{value} is not text").format(value=shown)
     return error["msg"]
 
 
@@ -150,5 +186,5 @@ def problems_from(
         loc = _loc_text(err["loc"])
         if prefix:
             loc = f"{prefix}.{loc}" if loc else prefix
-        problems.append(InputProblem(file, where, loc or None, _message(err)))
+        problems.append(InputProblem(file, where, loc or None, pydantic_message(err)))
     return problems

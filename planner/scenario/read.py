@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from planner.i18n import _
 from planner.scenario.model import Cohort, Company, Scenario, ScenarioSettings
 from planner.scenario.problems import InputProblem, ScenarioError, problems_from
 from planner.scenario.tables import TableError, fit_columns, read_table
@@ -68,11 +69,11 @@ def _load_table(
         rows = [(f"{name}[{i}]", row) for i, row in enumerate(value)]
     else:
         return [], [], [
-            InputProblem(scenario_file.name, None, name, "must be a list of rows or the name of a CSV or xlsx file")
+            InputProblem(scenario_file.name, None, name, _("must be a list of rows or the name of a CSV or xlsx file"))
         ]
     for where, row in rows:
         if not isinstance(row, dict):
-            problems.append(InputProblem(file, where, None, "is not a mapping of fields"))
+            problems.append(InputProblem(file, where, None, _("is not a mapping of fields")))
             continue
         try:
             items.append(model.model_validate(row))
@@ -80,7 +81,7 @@ def _load_table(
         except ValidationError as err:
             problems.extend(problems_from(err, file, where, reported_missing=missing_columns))
     if not rows:
-        problems.append(InputProblem(file, None, None, f"has no {name}"))
+        problems.append(InputProblem(file, None, None, _("has no {table}").format(table=name)))
     return items, origins, problems
 
 
@@ -105,21 +106,22 @@ def read_scenario(path: str | os.PathLike[str]) -> tuple[Scenario, Origins]:
     """
     path = Path(path)
     if not path.is_file():
-        raise ScenarioError([InputProblem(str(path), None, None, "file does not exist")])
+        raise ScenarioError([InputProblem(str(path), None, None, _("file does not exist"))])
     try:
         document = _read_document(path)
     except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as err:
         # ValueError: YAML values that look like impossible dates (2026-13-45).
-        raise ScenarioError([InputProblem(path.name, None, None, f"is not valid YAML/JSON: {err}")]) from None
+        raise ScenarioError([InputProblem(path.name, None, None,
+                                            _("is not valid YAML/JSON: {error}").format(error=err))]) from None
     if not isinstance(document, dict):
-        raise ScenarioError([InputProblem(path.name, None, None, "must be a mapping with calendar, areas, ...")])
+        raise ScenarioError([InputProblem(path.name, None, None, _("must be a mapping with calendar, areas, ..."))])
 
     problems: list[InputProblem] = []
     tables: dict[str, list[Any]] = {}
     origins: Origins = {}
     for name, model in TABLES.items():
         if name not in document:
-            problems.append(InputProblem(path.name, None, name, "is required"))
+            problems.append(InputProblem(path.name, None, name, _("is required")))
             tables[name], origins[name] = [], []
             continue
         tables[name], origins[name], table_problems = _load_table(document[name], name, model, path)

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BeforeValidator
 
 from planner.codes import LEVEL_ALIASES, PATHWAY_ALIASES, SECTOR_ALIASES, Level, Pathway, Sector, code_for
+from planner.i18n import _
 
 #: A level, sector or pathway written as its code or any of its names.
 LevelCode = Annotated[Level, BeforeValidator(partial(code_for, LEVEL_ALIASES))]
@@ -70,7 +71,7 @@ def _as_bool(value: Any) -> Any:
             return True
         if word in FALSE_WORDS:
             return False
-        raise ValueError(f"{value!r} is not yes or no; write ja/nee (or waar/onwaar, true/false)")
+        raise ValueError(_("{value} is not yes or no; write ja/nee (or waar/onwaar, true/false)").format(value=repr(value)))
     return value
 
 
@@ -87,9 +88,9 @@ def _decimal_point(value: Any) -> Any:
 def _as_text(value: Any) -> Any:
     if isinstance(value, dt.date):
         # A spreadsheet (or YAML) turns a typed date into a date value; weeks are written as text.
-        year, week, _ = value.isocalendar()
-        raise ValueError(f"{value:%Y-%m-%d} is a date; write weeks as ISO week text, e.g. {year}-W{week:02d} "
-                         "for this date")
+        year, week, _day = value.isocalendar()
+        raise ValueError(_("{date} is a date; write weeks as ISO week text, e.g. {week} for this date").format(
+            date=f"{value:%Y-%m-%d}", week=f"{year}-W{week:02d}"))
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     return str(int(value)) if float(value).is_integer() else str(value)

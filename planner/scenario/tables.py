@@ -20,6 +20,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
+from planner.i18n import _
 from planner.scenario.problems import InputProblem, close_names
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -72,22 +73,24 @@ def read_table(reference: str, folder: Path, table: str, scenario_file: str) -> 
     TableError
         When the file does not exist or cannot be read as a table.
     """
-    name, _, sheet = reference.partition("#")
+    name, _hash, sheet = reference.partition("#")
     path = folder / name
     if not path.is_file():
-        raise TableError(InputProblem(scenario_file, None, table, f"table file {name!r} does not exist"))
+        raise TableError(InputProblem(scenario_file, None, table,
+                                      _("table file {file} does not exist").format(file=repr(name))))
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
         read = _read_sheet(path, name, sheet or table)
     elif sheet:
         raise TableError(InputProblem(scenario_file, None, table,
-                                      f"{reference!r} names a sheet, but only .xlsx workbooks have sheets"))
+                                      _("{reference} names a sheet, but only .xlsx workbooks have sheets").format(
+                                          reference=repr(reference))))
     elif path.suffix.lower() == ".xls":
-        raise TableError(InputProblem(name, None, None, "is an old .xls workbook; save it as .xlsx or CSV"))
+        raise TableError(InputProblem(name, None, None, _("is an old .xls workbook; save it as .xlsx or CSV")))
     else:
         read = _read_csv(path, name)
     if not any(read.columns):
-        raise TableError(InputProblem(read.file, read.place, None, f"is empty; it needs a header row with the {table} "
-                                                              "columns and a row per item"))
+        raise TableError(InputProblem(read.file, read.place, None, _(
+            "is empty; it needs a header row with the {table} columns and a row per item").format(table=table)))
     return read
 
 
@@ -108,7 +111,8 @@ def _read_csv(path: Path, file: str) -> Table:
             reader = csv.reader(handle, delimiter=delimiter)
             lines = list(reader)
     except (UnicodeDecodeError, csv.Error) as err:
-        raise TableError(InputProblem(file, None, None, f"is not a readable UTF-8 CSV file ({err})")) from None
+        message = _("is not a readable UTF-8 CSV file ({error})").format(error=err)
+        raise TableError(InputProblem(file, None, None, message)) from None
     columns = [cell.strip() for cell in lines[0]] if lines else []
     return Table(file, None, columns, list(_rows(file, columns, enumerate(lines[1:], start=2), "row")))
 
@@ -120,12 +124,13 @@ def _read_sheet(path: Path, file: str, sheet: str) -> Table:
             warnings.simplefilter("ignore", UserWarning)
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise TableError(InputProblem(file, None, None, f"is not a readable xlsx workbook ({err})")) from None
+        message = _("is not a readable xlsx workbook ({error})").format(error=err)
+        raise TableError(InputProblem(file, None, None, message)) from None
     try:
         names = {name.casefold(): name for name in workbook.sheetnames}
         if sheet.casefold() not in names:
-            raise TableError(InputProblem(file, None, None, f"has no sheet {sheet!r}; its sheets: "
-                                                            f"{', '.join(workbook.sheetnames)}"))
+            raise TableError(InputProblem(file, None, None, _("has no sheet {sheet}; its sheets: {sheets}").format(
+                sheet=repr(sheet), sheets=", ".join(workbook.sheetnames))))
         sheet = names[sheet.casefold()]
         lines = list(workbook[sheet].iter_rows(values_only=True))
     finally:
@@ -143,7 +148,7 @@ def _rows(file: str, columns: list[str], lines: Iterator[tuple[int, Any]], label
         cells = list(line)
         extra = cells[len(columns):] + [cell for column, cell in zip(columns, cells, strict=False) if not column]
         if any(cell is not None and str(cell).strip() for cell in extra):
-            raise TableError(InputProblem(file, f"{label} {number}", None, "has more cells than the header"))
+            raise TableError(InputProblem(file, f"{label} {number}", None, _("has more cells than the header")))
         yield f"{label} {number}", _cells({c: v for c, v in zip(columns, cells, strict=False) if c})
 
 
@@ -171,13 +176,14 @@ def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[Input
     for column, field in renamed.items():
         if field is None:
             close = close_names(column, [name for name in fields if name not in given])
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            hint = _(" (did you mean {name}?)").format(name=repr(close[0])) if close else ""
             explained.update(close)
             problems.append(InputProblem(table.file, table.header_where, column,
-                                         f"is not a known column{hint}; allowed: {', '.join(fields)}"))
+                                         _("is not a known column{hint}; allowed: {allowed}").format(
+                                             hint=hint, allowed=", ".join(fields))))
     for name in required:
         if name not in explained:
             problems.append(InputProblem(table.file, table.header_where, name,
-                                         "required column is missing from the header"))
+                                         _("required column is missing from the header")))
     rows = [(where, {renamed[c]: v for c, v in cells.items() if renamed.get(c)}) for where, cells in table.rows]
     return Table(table.file, table.sheet, sorted(given), rows), problems, set(required)

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from pathlib import Path
 
+from planner.i18n import N_, _
 from planner.scenario.calendar import InternshipForm, fitting_starts
 from planner.scenario.model import Scenario
 from planner.scenario.problems import InputProblem, Origin, close_names, referring_rows_problem
@@ -78,13 +79,14 @@ def privacy_problems(scenario: Scenario, path: Path, origins: Origins) -> tuple[
         for field_name in ("id", "programme"):
             date = _birth_date(getattr(cohort, field_name), school_year)
             if date:
-                errors.append(InputProblem(*where, field_name, f"contains {date!r}, which looks like a birth date; "
-                                           "a cohort is a group of students and must not name or date a person "
-                                           "(personal data is not allowed in a scenario)"))
+                errors.append(InputProblem(*where, field_name, _(
+                    "contains {date}, which looks like a birth date; a cohort is a group of students and must "
+                    "not name or date a person (personal data is not allowed in a scenario)").format(date=repr(date))))
         if cohort.students < SMALL_COHORT_STUDENTS:
-            warnings.append(InputProblem(*where, "students", f"{cohort.students} student(s): a cohort this small "
-                                         "can identify a person; merge it with a similar cohort where you can "
-                                         f"(at least {SMALL_COHORT_STUDENTS})"))
+            warnings.append(InputProblem(*where, "students", _(
+                "{students} student(s): a cohort this small can identify a person; merge it with a similar "
+                "cohort where you can (at least {minimum})").format(students=cohort.students,
+                                                                     minimum=SMALL_COHORT_STUDENTS)))
     return errors, warnings
 
 
@@ -114,18 +116,19 @@ def identifier_problems(scenario: Scenario, path: Path, origins: Origins) -> lis
     errors: list[InputProblem] = []
     file = path.name
     for name in sorted(_duplicates([a.name for a in scenario.areas])):
-        errors.append(InputProblem(file, "areas", "name", f"{name!r} is listed twice"))
+        errors.append(InputProblem(file, "areas", "name", _("{name} is listed twice").format(name=repr(name))))
     for name in sorted(_duplicates([i.id for i in scenario.institutions])):
-        errors.append(InputProblem(file, "institutions", "id", f"{name!r} is used twice"))
+        errors.append(InputProblem(file, "institutions", "id", _("{name} is used twice").format(name=repr(name))))
     location_ids = [loc.id for inst in scenario.institutions for loc in inst.locations]
     for name in sorted(_duplicates(location_ids)):
-        errors.append(InputProblem(file, "institutions", "locations.id", f"{name!r} is used twice"))
+        errors.append(InputProblem(file, "institutions", "locations.id",
+                                   _("{name} is used twice").format(name=repr(name))))
     for table, items in (("cohorts", scenario.cohorts), ("companies", scenario.companies)):
         dupes = _duplicates([item.id for item in items])
         for i, item in enumerate(items):
             if item.id in dupes:
                 errors.append(InputProblem(*row_origin(origins, table, i, file), "id",
-                                           f"{item.id!r} is used by more than one row"))
+                                           _("{id} is used by more than one row").format(id=repr(item.id))))
     return errors
 
 
@@ -153,8 +156,15 @@ class _Findings:
 
 
 def _not_listed(name: str, listed: Iterable[str], what: str) -> str:
+    """``'X' is not <what>`` with a did-you-mean; ``what`` is a text marked with :func:`N_`."""
     close = close_names(name, listed)
-    return f"{name!r} is not {what}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    text = _("{name} is not {what}").format(name=repr(name), what=_(what))
+    return text + (_(" (did you mean {name}?)").format(name=repr(close[0])) if close else "")
+
+
+_AN_AREA = N_("one of the scenario's areas")
+_A_LOCATION = N_("a location of any institution")
+_A_COMPANY = N_("a company in the scenario")
 
 
 def unknown_area_references(scenario: Scenario, file: str, origins: Origins) -> dict[str, list[Origin]]:
@@ -207,13 +217,14 @@ def reference_problems(
     for name, rows in unknown_area_references(scenario, file, origins).items():
         if name not in explained_areas:
             for row in rows:
-                findings.refers_to_missing(row, "area", name, _not_listed(name, known_areas, "one of the scenario's areas"))
+                findings.refers_to_missing(row, "area", name, _not_listed(name, known_areas, _AN_AREA))
     for i, company in enumerate(scenario.companies):
         for week in company.reduced_weeks:
             if week not in scenario.calendar.week_index:
                 findings.add(InputProblem(*row_origin(origins, "companies", i, file), "reduced_weeks",
-                                          f"week {week} is outside the school year "
-                                          f"{scenario.calendar.first_week}..{scenario.calendar.last_week}"))
+                                          _("week {week} is outside the school year {span}").format(
+                                              week=week, span=f"{scenario.calendar.first_week}.."
+                                                              f"{scenario.calendar.last_week}")))
 
     # Cohorts: known location, weeks inside the year, a window every form fits in.
     calendar = scenario.calendar
@@ -222,13 +233,13 @@ def reference_problems(
         where = cohort_at(i)
         if cohort.location not in scenario.locations:
             findings.refers_to_missing(where, "location", cohort.location, _not_listed(
-                cohort.location, scenario.locations, "a location of any institution"))
+                cohort.location, scenario.locations, _A_LOCATION))
             continue
         for problem in _window_problems(scenario, i, where, span):
             findings.add(problem)
         if cohort.pathway == "BBL" and cohort.company not in scenario.company_index:
             findings.refers_to_missing(where, "company", str(cohort.company), _not_listed(
-                str(cohort.company), scenario.company_index, "a company in the scenario"))
+                str(cohort.company), scenario.company_index, _A_COMPANY))
 
     # Travel and polygon files exist (their contents are geography).
     base = path.parent
@@ -236,36 +247,41 @@ def reference_problems(
         for name in barrier.between:
             if name not in known_areas:
                 findings.refers_to_missing((file, f"travel.barriers[{i}]"), "between", name,
-                                           _not_listed(name, known_areas, "one of the scenario's areas"))
+                                           _not_listed(name, known_areas, _AN_AREA))
     matrix_csv = scenario.travel.matrix_csv
     if matrix_csv and not (base / matrix_csv).is_file():
-        findings.add(InputProblem(file, "travel", "matrix_csv", f"file {matrix_csv!r} does not exist"))
+        findings.add(InputProblem(file, "travel", "matrix_csv",
+                                  _("file {file} does not exist").format(file=repr(matrix_csv))))
     if scenario.area_polygons and not (base / scenario.area_polygons).is_file():
-        findings.add(InputProblem(file, None, "area_polygons", f"file {scenario.area_polygons!r} does not exist"))
+        findings.add(InputProblem(file, None, "area_polygons",
+                                  _("file {file} does not exist").format(file=repr(scenario.area_polygons))))
     return findings.problems()
 
 
 def _window_problems(scenario: Scenario, i: int, where: Origin, span: str) -> list[InputProblem]:
     """A cohort's weeks lie in the school year and its window fits every allowed form and its current period."""
     calendar, cohort = scenario.calendar, scenario.cohorts[i]
-    errors = [InputProblem(*where, field_name, f"week {getattr(cohort, field_name)} is outside the school year {span}")
+    errors = [InputProblem(*where, field_name, _("week {week} is outside the school year {span}").format(
+                  week=getattr(cohort, field_name), span=span))
               for field_name in ("earliest_start", "latest_end", "current_start")
               if getattr(cohort, field_name) not in calendar.week_index]
     if errors:
         return errors
     if calendar.week_index[cohort.latest_end] < calendar.week_index[cohort.earliest_start]:
-        return [InputProblem(*where, "latest_end", f"{cohort.latest_end} is before earliest_start {cohort.earliest_start}")]
+        return [InputProblem(*where, "latest_end", _("{week} is before earliest_start {start}").format(
+            week=cohort.latest_end, start=cohort.earliest_start))]
     for form in cohort.parsed_forms:
         if not fitting_starts(scenario, i, form):
             errors.append(InputProblem(
                 *where, "forms",
-                f"window {cohort.earliest_start}..{cohort.latest_end} is too short for {form} "
-                f"({form.weeks} weeks outside holidays)"))
+                _("window {window} is too short for {form} ({weeks} weeks outside holidays)").format(
+                    window=f"{cohort.earliest_start}..{cohort.latest_end}", form=form, weeks=form.weeks)))
     current = InternshipForm.parse(cohort.current_form)
     starts = {s for s, _ in fitting_starts(scenario, i, current)}
     if calendar.week_index[cohort.current_start] not in starts:
         errors.append(InputProblem(
             *where, "current_start",
-            f"the current period ({cohort.current_form} from {cohort.current_start}) does not fit the window "
-            f"{cohort.earliest_start}..{cohort.latest_end}"))
+            _("the current period ({form} from {start}) does not fit the window {window}").format(
+                form=cohort.current_form, start=cohort.current_start,
+                window=f"{cohort.earliest_start}..{cohort.latest_end}")))
     return errors

@@ -230,8 +230,11 @@ def make_token(database_url: str, name: str, role: str, regions: tuple[str, ...]
 
 
 def bearer(token: str) -> dict[str, str]:
-    """The header that sends ``token``."""
-    return {"Authorization": f"Bearer {token}"}
+    """The headers that send ``token`` and ask for English messages (the texts as written, which tests quote).
+
+    Messages in Dutch, the default, are checked in ``test_language.py``.
+    """
+    return {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
 
 
 class AuthorisedTestClient(TestClient):

@@ -12,6 +12,7 @@ import yaml
 
 import planner.solve as solve_package
 from api.core.config import Settings
+from planner.i18n import use_language
 from planner.model import load_scenario
 from planner.scenario import ScenarioError
 from tests.api.support import TWENTE, ApiServer, app_client, multipart_files, solve_until_cancelled, tiny_files, wait_for_job
@@ -167,10 +168,11 @@ def test_validation_errors_match_the_cli(api_server: ApiServer, tmp_path: Path) 
     row[header.index("sector")] = "zorgg"
     cohorts[2] = ",".join(row)
     (folder / "cohorts.csv").write_text("\n".join(cohorts) + "\n")
-    with pytest.raises(ScenarioError) as cli:
+    with use_language("en"), pytest.raises(ScenarioError) as cli:  # the client asks for English
         load_scenario(scenario_path)
-    expected = [{"file": p.file, "where": p.where, "field": p.field, "message": p.message, "text": str(p)}
-                for p in cli.value.problems]
+    with use_language("en"):
+        expected = [{"file": p.file, "where": p.place, "field": p.field, "message": p.message, "text": str(p)}
+                    for p in cli.value.problems]
     assert any(p["file"] == "cohorts.csv" and p["where"] == "row 3" for p in expected)
 
     with api_server.client() as client:
@@ -281,7 +283,7 @@ def test_restart_resumes_unfinished_jobs(database_url: str, tmp_path: Path) -> N
             deadline = time.monotonic() + 60
             while (resumed := client.get(f"/jobs/{ids[1]}").json())["attempts"] < 2 and time.monotonic() < deadline:
                 time.sleep(0.1)
-            assert resumed["status"] in ("running", "done") and "server stopped" in resumed["note"]
+            assert resumed["status"] in ("running", "done") and "server stopte" in resumed["note"]
             assert client.get(f"/plans/{first['plan_id']}").status_code == 200  # the finished result survived
         server.stop()  # graceful: a running job goes back to the queue
         assert resumed["status"] == "running", "the job finished before the server could be stopped"
@@ -291,7 +293,7 @@ def test_restart_resumes_unfinished_jobs(database_url: str, tmp_path: Path) -> N
             jobs = [wait_for_job(client, job_id, timeout=60) for job_id in ids]
             assert [j["status"] for j in jobs] == ["done"] * 3, jobs
             assert [j["attempts"] for j in jobs] == [1, 3, 1]
-            assert "server stopped" in jobs[1]["note"]
+            assert "server stopte" in jobs[1]["note"]
             plans = client.get("/plans", params={"scenario_id": sid}).json()
             assert sorted(p["id"] for p in plans) == sorted(j["plan_id"] for j in jobs)
             assert {p["mode"] for p in plans} == {"greedy", "optimise", "status-quo"}

@@ -433,7 +433,7 @@ def test_tokens_from_the_command_line(tmp_path: Path) -> None:
     assert listed.exit_code == 0 and "Consortium Twente\teditor\tAchterhoek,Twente" in listed.stdout
     assert token not in listed.output and token.split("_")[2] not in listed.output
     bad = _cli(runner, url, "create", "--name", "nobody", "--role", "reader")
-    assert bad.exit_code == 2 and "needs at least one region" in bad.stderr
+    assert bad.exit_code == 2 and "heeft minstens één regio nodig" in bad.stderr
 
     settings = Settings(database_url=url, data_dir=tmp_path / "files")
     with TestClient(create_app(settings)) as client:

@@ -8,6 +8,7 @@ import pytest
 
 from planner import scenario as scenario_package
 from planner.geo import load_scenario
+from planner.i18n import use_language
 from planner.scenario import ScenarioError
 from tests.builders import cohort, company, scenario_dict
 from tests.scenario.files import write_scenario
@@ -95,3 +96,18 @@ def test_rows_that_name_a_misspelt_area_are_named_under_it(tmp_path):
         "scenario.yaml areas[1], name: 'Hengleo' is not a known Dutch place; give lat and lon; did you mean "
         "Hengelo, Venlo, Heino? 13 rows refer to 'Hengelo': scenario.yaml institutions[0].locations[1]; "
         "companies.csv rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, ..."]
+
+
+def test_place_and_reach_messages_are_dutch_by_default(tmp_path):
+    document = base()
+    document["areas"].append({"name": "Enschedee"})
+    with use_language("nl"):
+        assert messages(write_scenario(tmp_path, document)) == [
+            "scenario.yaml areas[2], name: 'Enschedee' is geen bekende Nederlandse plaats; geef lat en lon; "
+            "bedoelde u Enschede, Schoonebeek?"]
+    document = scenario_dict([cohort("far", level="2")], [company("z", area="Zwolle")], areas=("Enschede", "Zwolle"))
+    with use_language("nl"):
+        loaded = load_scenario(write_scenario(tmp_path, document))
+        assert [str(w) for w in loaded.warnings] == [
+            "scenario.yaml cohorts[0]: geen leerbedrijf neemt sectorkamer zorg niveau 2 aan binnen 45 minuten "
+            "reistijd met pt; alle 10 studenten blijven zonder stageplek"]

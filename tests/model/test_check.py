@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
+from planner.i18n import use_language
 from planner.model import load_scenario
 from planner.model.check import bbl_overload_problems
 from planner.scenario import ScenarioError
@@ -60,3 +61,12 @@ def test_validate_and_solve_exit_2_on_bbl_overload(twente_with_bbl_overload, tmp
     assert result.exit_code == 2, result.output
     assert "companies.csv row 68, places" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_bbl_overload_is_reported_in_dutch_by_default():
+    rows = [cohort("bbl", 5, pathway="BBL", company="k", forms="line:4x12", current_start="2026-W37")]
+    scenario = make_scenario(rows, [company("k", places=5, reduced_weeks={"2026-W40": 2})])
+    with use_language("nl"):
+        [problem] = bbl_overload_problems(scenario, {}, "scenario.yaml")
+    assert problem.message.startswith("de eigen BBL-studenten (bbl (5)) hebben meer begeleiding nodig dan het "
+                                      "leerbedrijf biedt in 2026-W40: 10 studentdagen te veel in de drukste week")
