@@ -137,7 +137,9 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
         spots.append(Spot(rank=len(spots) + 1, company=company.id, companies_in_pool=len(members), area=company.area,
                           sector=sector, level=level, first_week=scenario.calendar.weeks[first],
                           last_week=scenario.calendar.weeks[last], estimate=round(estimate, 4),
-                          cohorts=sorted(cohorts), source="unplaced cohort weight" if use_fallback else "LP dual", lat=float(points.at[company.area, "lat"]),
+                          cohorts=sorted(cohorts),
+                          source="unplaced cohort weight" if use_fallback else "LP dual",
+                          lat=float(points.at[company.area, "lat"]),
                           lon=float(points.at[company.area, "lon"])))
     spots.sort(key=lambda s: (-s.estimate, s.rank))
     for rank, spot in enumerate(spots, start=1):
