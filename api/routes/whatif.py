@@ -20,7 +20,7 @@ from api import artifacts, crud
 from api.deps import MAX_ID, PlanId, PrincipalDep, ScenarioId, SessionDep, SettingsDep
 from api.errors import InvalidInput, NotFound
 from api.models import VariantRow
-from api.schemas import ERRORS, Mode
+from api.schemas import BODY_ERRORS, ERRORS, Mode
 from planner.scenario import Scenario
 from planner.solve.params import SolveParams
 from planner.whatif.compare import sweep_table
@@ -109,7 +109,7 @@ def _variant_row(session: Any, variant_id: int) -> VariantRow:
 
 
 @router.post("/scenarios/{scenario_id}/variants", status_code=status.HTTP_201_CREATED, response_model=VariantOut,
-             responses={**ERRORS}, summary="Store a what-if variant of a scenario")
+             responses=BODY_ERRORS, summary="Store a what-if variant of a scenario")
 def create_variant(scenario_id: ScenarioId, variant: VariantBody, principal: PrincipalDep, session: SessionDep,
                    response: Response) -> VariantOut:
     """Check a variant (its changes applied to the base version, the result checked like a scenario file;
@@ -151,7 +151,7 @@ def get_variant(variant_id: VariantId, principal: PrincipalDep, session: Session
     return _out(row, base, apply_variant(base, Variant.model_validate_json(row.document)))
 
 
-@router.post("/scenarios/{scenario_id}/sweep", responses=ERRORS, summary="Solve variants side by side")
+@router.post("/scenarios/{scenario_id}/sweep", responses=BODY_ERRORS, summary="Solve variants side by side")
 def sweep(scenario_id: ScenarioId, request: SweepRequest, principal: PrincipalDep, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
     """Solve the base version of the variants and each variant (synchronously: at most
@@ -174,7 +174,7 @@ def sweep(scenario_id: ScenarioId, request: SweepRequest, principal: PrincipalDe
     return sweep_table(result)
 
 
-@router.post("/plans/{plan_id}/marginal", responses=ERRORS, summary="Where one more place helps most")
+@router.post("/plans/{plan_id}/marginal", responses=BODY_ERRORS, summary="Where one more place helps most")
 def marginal(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
              request: MarginalRequest | None = None) -> dict[str, Any]:
     """Rank where one more supervision place would remove the most weighted shortage of the plan's scenario
