@@ -179,17 +179,17 @@ def marginal(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sett
              request: MarginalRequest | None = None) -> dict[str, Any]:
     """Rank where one more supervision place would remove the most weighted shortage of the plan's scenario
     (estimated from the relaxation's capacity duals), and re-solve the top `verify` spots (at most 3,
-    10 s each) with the extra place to show the realised reduction beside the estimate."""
+    10 s each) with the extra place to show the realised reduction beside the estimate. A greedy plan is
+    ranked in status-quo mode (its periods are the current ones)."""
     request = request or MarginalRequest()
     row = crud.get_plan_row(session, plan_id)
     principal.check_write(row.region)
     plan = crud.plan_of(row)
-    if plan.mode not in ("optimise", "status-quo"):
-        raise InvalidInput.one("plan_id", f"plan {plan_id} is a {plan.mode} plan; use an optimise or status-quo plan")
+    mode = "optimise" if plan.mode == "optimise" else "status-quo"  # a greedy plan keeps the current periods too
     version, scenario = _base(session, row.scenario_id, row.scenario_version)
     base_dir = artifacts.scenario_dir(settings, version)
-    params = SolveParams(mode=plan.mode, time_limit=request.time_limit, seed=plan.solver.seed, baselines=False)
-    spots = capacity_spots(scenario, plan, plan.mode, request.top, request.time_limit, plan.solver.seed, base_dir)
+    params = SolveParams(mode=mode, time_limit=request.time_limit, seed=plan.solver.seed, baselines=False)
+    spots = capacity_spots(scenario, plan, mode, request.top, request.time_limit, plan.solver.seed, base_dir)
     if request.verify:
         # The realised reduction compares solves of the same time limit: the base is solved again with it.
         from planner.solve import solve
