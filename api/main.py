@@ -29,7 +29,7 @@ from api.core.security import AccessDenied, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.language import RequestLanguage
-from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens
+from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens, whatif
 from api.scenario_input import shutdown_upload_workers
 from planner.i18n import _
 from planner.scenario import Scenario
@@ -75,6 +75,8 @@ TAGS = [
     {"name": "agreements", "description": "A region adopting a plan as its agreed internship calendar, and "
                                           "deviations from it."},
     {"name": "regions", "description": "Regions with their newest plan and current agreement."},
+    {"name": "what-if", "description": "Variants of a scenario (declarative changes stored with their base), "
+                                       "small sweeps side by side, and where one more supervision place helps most."},
     {"name": "audit", "description": "Who changed which scenario, job or agreement, and when (admin tokens)."},
     {"name": "tokens", "description": "API tokens: create (shown once), list, revoke (admin tokens)."},
     {"name": "service", "description": "Health of the server (open: no token needed)."},
@@ -190,7 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
     app.add_middleware(RequestLanguage)  # outermost: every answer, even a 401, is in the request's language
-    for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens):
+    for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens, whatif):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)
 

@@ -24,6 +24,8 @@ Tables
 ``api_tokens``
     API tokens: name, role, regions (JSON list), the SHA-256 of the token (never the token),
     created and revoked times.
+``variants``
+    What-if variants: declarative changes (JSON) to one scenario version, by name.
 ``audit_log``
     Who (token id and name) changed what, when: scenarios created, updated, deleted; solves
     started and cancelled; agreements adopted; tokens created and revoked.
@@ -216,3 +218,17 @@ class AuditRow(Base):
     target_id: Mapped[int | None] = mapped_column(default=None)
     region: Mapped[str | None] = mapped_column(sa.String(200), default=None)
     detail: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+class VariantRow(Base):
+    """A what-if variant: declarative changes (JSON) to one version of a scenario (migration 0004)."""
+
+    __tablename__ = "variants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(sa.ForeignKey("scenarios.id"), index=True)
+    scenario_version: Mapped[int]
+    region: Mapped[str] = mapped_column(sa.String(200))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    document: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -237,3 +237,87 @@ def run_bench(
     write_atomic(out_dir / "benchmark-results.json", json.dumps([asdict(r) for r in rows], indent=1))
     write_atomic(out_dir / "benchmark-results.md", markdown(rows, seed))
     return rows
+
+
+# ------------------------------------------------------------------ the what-if sweep benchmark
+
+
+@dataclass
+class SweepBenchRow:
+    """One run of the standard sweep (base and its variants) on one executor."""
+
+    instance: str
+    executor: str
+    workers: int
+    variants: int
+    time_limit: float
+    wall_seconds: float
+    solved: int
+    failed: int
+    objectives: str  # the weighted shortage per scenario, in order (the same on every executor when proven)
+
+
+def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit: float, seed: int = SEED,
+                    variants: int = 8, progress: Callable[[SweepBenchRow], None] | None = None) -> list[SweepBenchRow]:
+    """The standard variants of an instance swept on each ``(kind, workers)`` executor (``pool`` or ``dask``)."""
+    from planner.whatif.examples import standard_variants
+    from planner.whatif.sweep import make_executor, run_sweep
+
+    scenario, base_dir = load_instance(instance, seed)
+    chosen = standard_variants(scenario)[:variants]
+    params = SolveParams("optimise", time_limit, seed, baselines=False)
+    rows = []
+    for kind, workers in executors:
+        executor = make_executor(workers, local_cluster=kind == "dask")
+        try:
+            sweep = run_sweep(scenario, chosen, params, executor, base_dir=base_dir)
+        finally:
+            executor.close()
+        row = SweepBenchRow(instance, "Dask LocalCluster" if kind == "dask" else "process pool", workers, len(chosen),
+                            time_limit, sweep.wall_seconds, sum(1 for c in sweep.cases if c.plan is not None),
+                            sum(1 for c in sweep.cases if c.error),
+                            ", ".join("-" if c.plan is None else f"{c.plan.kpis.objective:g}" for c in sweep.cases))
+        rows.append(row)
+        if progress is not None:
+            progress(row)
+    return rows
+
+
+def run_marginal_bench(instance: str, time_limit: float, top: int = 10, seed: int = SEED, mode: str = "status-quo",
+                       workers: int = 1) -> list[dict]:
+    """The marginal-value ranking of an instance: estimated against realised reductions for the top entries."""
+    from planner.whatif.marginal import capacity_spots, spot_rows, verify_spots
+    from planner.whatif.sweep import make_executor
+
+    scenario, base_dir = load_instance(instance, seed)
+    params = SolveParams(mode, time_limit, seed, baselines=False)
+    plan = solve(scenario, params, base_dir=base_dir).plan
+    spots = capacity_spots(scenario, plan, mode, top=top, seconds=time_limit, seed=seed, base_dir=base_dir)
+    executor = make_executor(workers)
+    try:
+        verify_spots(scenario, plan, spots, params, top, executor, base_dir)
+    finally:
+        executor.close()
+    return [{**row, "base_objective": plan.kpis.objective, "base_status": plan.solver.status}
+            for row in spot_rows(spots)]
+
+
+def sweep_markdown(rows: list[SweepBenchRow], spots: list[dict], marginal_instance: str) -> str:
+    """The sweep benchmark as markdown tables."""
+    lines = [f"Machine: {machine()}.", ""]
+    if rows:
+        lines += ["| instance | executor | workers | variants | limit s | wall s | solved | failed | weighted shortage "
+                  "(base, variants) |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+        lines += [f"| {r.instance} | {r.executor} | {r.workers} | {r.variants} | {r.time_limit:g} | "
+                  f"{r.wall_seconds:,.1f} | {r.solved} | {r.failed} | {r.objectives} |" for r in rows]
+        lines.append("")
+    if spots:
+        base = spots[0]
+        lines += [f"Marginal value of one supervision place, {marginal_instance} ({base['base_status']}, weighted "
+                  f"shortage {base['base_objective']:g}):", "",
+                  "| rank | company | area | sector | level | weeks | source | estimated | realised |",
+                  "|---:|---|---|---|---|---|---|---:|---:|"]
+        lines += [f"| {s['rank']} | {s['company']} | {s['area']} | {s['sector']} | {s['level']} | "
+                  f"{s['first_week']}..{s['last_week']} | {s['source']} | {s['estimate']:g} | "
+                  f"{'-' if s['realised'] is None else format(s['realised'], 'g')} |" for s in spots]
+    return "\n".join(lines) + "\n"

@@ -461,6 +461,135 @@ def tokens_revoke(
     typer.echo(f"token {token_id} ({row.name}) is revoked")
 
 
+# ---------------------------------------------------------------- what-if: variants, sweeps, marginal value
+
+
+def _executor(workers: int, scheduler: str | None, local_cluster: bool) -> Any:
+    from planner.whatif.sweep import make_executor
+
+    return make_executor(workers, scheduler=scheduler, local_cluster=local_cluster)
+
+
+@app.command()
+def sweep(
+    variants: Path = typer.Argument(..., help="Variants file (YAML): base: <scenario file>, variants: [...]."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: sweep.md, sweep.json, sweep.png, plans/."),
+    mode: Mode = typer.Option(Mode.optimise, "--mode", help="Solve mode of every scenario."),
+    time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Seconds per solve."),
+    seed: int = typer.Option(0, "--seed", help="Solver seed (the same for every solve)."),
+    workers: int = typer.Option(1, "--workers", min=0, help="Solves at the same time on this machine (0: in this "
+                                "process); workers of a --local-cluster."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786): "
+                                         "run the solves on that cluster."),
+    local_cluster: bool = typer.Option(False, "--local-cluster", help="Run the solves on a Dask LocalCluster."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Solve a base scenario and its variants side by side: one table, one chart, what changed per variant."""
+    from planner.i18n import _
+    from planner.whatif.compare import sweep_table, write_sweep
+    from planner.whatif.console import print_sweep, sweep_progress
+    from planner.whatif.sweep import run_sweep
+    from planner.whatif.variants import read_variant_set
+
+    with _handled(debug):
+        variant_set, base_path = read_variant_set(variants)
+        loaded = _load(base_path)
+        _check_out_dir(out)
+        params = SolveParams(mode=mode.value, time_limit=time_limit, seed=seed, baselines=False)
+        console = out_console()
+        executor = _executor(workers, scheduler, local_cluster)
+        try:
+            with sweep_progress(console, len(variant_set.variants) + 1) as progress:
+                result = run_sweep(loaded.scenario, variant_set.variants, params, executor, loaded.base_dir, progress)
+        finally:
+            executor.close()
+        write_sweep(result, out)
+        print_sweep(console, sweep_table(result))
+        console.print(_("{n} variants solved, {failed} failed; results in {out}").format(
+            n=sum(1 for c in result.cases[1:] if c.plan is not None),
+            failed=sum(1 for c in result.cases if c.error), out=escape(str(out))))
+
+
+@app.command()
+def marginal(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: marginal.json, marginal.md, marginal-map.html."),
+    mode: Mode = typer.Option(Mode.status_quo, "--mode", help="Solve mode of the plan and the re-solves."),
+    top: int = typer.Option(10, "--top", min=1, max=200, help="Spots in the ranking."),
+    verify: int = typer.Option(5, "--verify", min=0, max=200, help="Re-solve this many top spots with the extra place."),
+    time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Seconds per solve."),
+    seed: int = typer.Option(0, "--seed", help="Solver seed."),
+    workers: int = typer.Option(1, "--workers", min=0, help="Re-solves at the same time (0: in this process)."),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address for the re-solves."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Rank where one more supervision place removes the most weighted shortage, and verify the top spots."""
+    from maps.spots import write_spots_map
+    from planner.i18n import _
+    from planner.solve import solve as solve_scenario
+    from planner.whatif.console import print_spots
+    from planner.whatif.marginal import capacity_spots, spot_rows, verify_spots
+
+    with _handled(debug):
+        loaded = _load(scenario)
+        _check_out_dir(out)
+        params = SolveParams(mode=mode.value, time_limit=time_limit, seed=seed, baselines=False)
+        plan = solve_scenario(loaded.scenario, params, base_dir=loaded.base_dir).plan
+        spots = capacity_spots(loaded.scenario, plan, mode.value, top, time_limit, seed, loaded.base_dir)
+        executor = _executor(workers, scheduler, False)
+        try:
+            verify_spots(loaded.scenario, plan, spots, params, verify, executor, loaded.base_dir)
+        finally:
+            executor.close()
+        out.mkdir(parents=True, exist_ok=True)
+        rows = spot_rows(spots)
+        (out / "marginal.json").write_text(json.dumps({"objective": plan.kpis.objective, "status": plan.solver.status,
+                                                       "spots": rows}, indent=1), encoding="utf-8")
+        write_spots_map(plan, loaded, rows, out / "marginal-map.html")
+        console = out_console()
+        print_spots(console, spots)
+        console.print(_("{n} spots ranked, {verified} verified; results in {out}").format(
+            n=len(spots), verified=sum(1 for s in spots if s.realised is not None), out=escape(str(out))))
+
+
+@app.command("bench-sweep")
+def bench_sweep(
+    instance: str = typer.Option("L", "--instance", help="Instance of the sweep: twente, S, M or L."),
+    variants: int = typer.Option(8, "--variants", min=1, max=8, help="How many of the standard variants."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds per solve."),
+    workers: list[int] = typer.Option([1, 2], "--workers", help="Process-pool sizes to time (repeatable)."),
+    local_cluster: int = typer.Option(2, "--local-cluster", min=0, help="Workers of a Dask LocalCluster run (0: none)."),
+    marginal_instance: str = typer.Option("S", "--marginal-instance", help="Instance of the marginal-value table "
+                                          "('' for none)."),
+    top: int = typer.Option(10, "--top", min=1, help="Spots verified in the marginal-value table."),
+    out: Path = typer.Option(Path("bench-out"), "--out", "-o", help="Folder for sweep-benchmark.md/.json."),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Benchmark a what-if sweep (standard variants) on process pools and a Dask LocalCluster, and the
+    marginal-value ranking's estimated against realised reductions."""
+    from dataclasses import asdict
+
+    from planner import bench as bench_module
+    from planner.scenario import write_atomic
+
+    with _handled(debug):
+        names = [name for name in (instance, marginal_instance) if name]
+        problems = [f"--instance {name!r}: allowed are {', '.join(bench_module.INSTANCES)}"
+                    for name in names if name not in bench_module.INSTANCES]
+        if problems:
+            raise InputFailure(problems)
+        console = out_console()
+        executors = [("pool", w) for w in workers] + ([("dask", local_cluster)] if local_cluster else [])
+        rows = bench_module.run_sweep_bench(instance, executors, time_limit, variants=variants,
+                                            progress=lambda r: console.print(f"{r.executor} x{r.workers}: "
+                                                                             f"{r.wall_seconds:,.1f} s"))
+        spots = (bench_module.run_marginal_bench(marginal_instance, time_limit, top) if marginal_instance else [])
+        write_atomic(out / "sweep-benchmark.json", json.dumps({"sweep": [asdict(r) for r in rows], "marginal": spots},
+                                                               indent=1))
+        write_atomic(out / "sweep-benchmark.md", bench_module.sweep_markdown(rows, spots, marginal_instance))
+        console.print(f"Results in [bold]{escape(str(out))}[/]")
+
+
 def main() -> None:
     """Entry point for ``python -m planner.cli``."""
     app()

@@ -57,6 +57,9 @@ class Relaxation:
     statuses: set = field(default_factory=set)
     parts: list = field(default_factory=list)  # (cohorts, columns, LP values or None) per part
     rounds: int = 0  # column generation rounds
+    # Duals of the capacity rows at the last solved restricted master, by cell (cluster * width + column):
+    # exact LP duals where the part converged. Minus the dual is what one more student-day there is worth.
+    capacity_duals: dict = field(default_factory=dict)
 
     def reported_bound(self) -> float | None:
         """The bound when it is proven, else None (for progress events)."""
@@ -92,6 +95,7 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
     students = data.students[cohorts].astype(float)
     active = data.option_current[columns.option].copy()
     best_bound, values, exact, rounds = -np.inf, None, False, 0
+    duals = np.zeros(0)
     while True:
         rounds += 1
         selected = np.concatenate([np.nonzero(active)[0], n_x + np.arange(n_c)])
@@ -134,6 +138,13 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
         return
     if not exact:
         solution.statuses.add("relaxation cut short (Lagrangian bound)")
+    # The capacity rows follow the n_c demand rows, one per cell the part's columns use (see build_model).
+    width = data.n_weeks * data.n_days
+    occupancy = data.occupancy[columns.option].tocoo()
+    used_cells = np.unique(columns.cluster[occupancy.row] * width + occupancy.col)
+    capacity = duals[n_c:n_c + len(used_cells)]
+    for cell in np.nonzero(np.abs(capacity) > 1e-9)[0]:
+        solution.capacity_duals[int(used_cells[cell])] = float(capacity[cell])
     # Proven: weighted shortage >= LP bound - tie-break cost of every student who could move.
     movable = np.isin(cohorts, data.option_cohort[columns.option[~data.option_current[columns.option]]])
     solution.bound += max(0.0, best_bound - LP_CHANGE_COST * float(data.students[cohorts][movable].sum()))

@@ -57,7 +57,11 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/regions/{region}/agreements/current/deviations"): "read",
     ("GET", "/agreements/{agreement_id}"): "read", ("GET", "/audit"): "admin",
     ("GET", "/tokens"): "admin", ("POST", "/tokens"): "admin", ("DELETE", "/tokens/{token_id}"): "admin",
+    ("POST", "/scenarios/{scenario_id}/variants"): "write", ("GET", "/scenarios/{scenario_id}/variants"): "read",
+    ("GET", "/variants/{variant_id}"): "read", ("POST", "/scenarios/{scenario_id}/sweep"): "write",
+    ("POST", "/plans/{plan_id}/marginal"): "write",
 }
+VARIANT = {"name": "k1 +1", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 1}]}
 
 ALLOWED: dict[str, set[str]] = {
     "open": set(ACTORS),
@@ -153,6 +157,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ids[key.replace("scenario", "plan")], ids[key.replace("scenario", "job")] = done["plan_id"], done["id"]
         agreement = client.post(f"/regions/{OWN}/agreements", json={"plan_id": ids["plan"]}, **admin)
         ids["agreement"] = agreement.json()["id"]
+        ids["variant"] = client.post(f"/scenarios/{ids['scenario']}/variants", json=VARIANT, **admin).json()["id"]
         document = client.get(f"/scenarios/{ids['scenario']}", **admin).json()["document"]
         patch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
         world = World(client, tokens, ids, document, files)
@@ -168,7 +173,7 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
     """A concrete request for a route: Twente's records, fresh ones where the request changes them."""
     ids = world.ids
     values = {"scenario_id": ids["scenario"], "job_id": ids["job"], "plan_id": ids["plan"], "region": OWN,
-              "agreement_id": ids["agreement"], "version": 1, "name": "weekly_capacity"}
+              "agreement_id": ids["agreement"], "version": 1, "name": "weekly_capacity", "variant_id": ids["variant"]}
     kwargs: dict[str, Any] = {}
     if (method, template) in (("PUT", "/scenarios/{scenario_id}"), ("DELETE", "/scenarios/{scenario_id}")):
         values["scenario_id"] = world.new_scenario()
@@ -176,7 +181,13 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         values["job_id"] = world.new_job()
     if method == "DELETE" and template == "/tokens/{token_id}":
         values["token_id"] = world.new_token_id()
-    if method in ("POST", "PUT") and "scenarios" in template and "solve" not in template:
+    if method == "POST" and template.endswith("/variants"):
+        kwargs = {"json": VARIANT}
+    elif template.endswith("/sweep"):
+        kwargs = {"json": {"variant_ids": [ids["variant"]], "mode": "greedy", "time_limit": 1}}
+    elif template.endswith("/marginal"):
+        kwargs = {"json": {"top": 2, "verify": 0, "time_limit": 1}}
+    elif method in ("POST", "PUT") and "scenarios" in template and "solve" not in template:
         kwargs = {"json": world.document, "params": {"region": OWN}}
     elif template.endswith("/solve"):
         kwargs = {"json": {"mode": "greedy", "time_limit": 1}}

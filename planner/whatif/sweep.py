@@ -1,0 +1,268 @@
+"""Sweeps: solve a base scenario and its variants, in parallel, and compare them side by side.
+
+The solves run on an :class:`Executor`: :class:`LocalPool` (a process pool on this machine),
+:class:`DaskExecutor` (a ``dask.distributed`` cluster: a scheduler address such as
+``tcp://scheduler:8786``, or a ``LocalCluster``) or :class:`InlineExecutor` (in this process,
+one after the other). Every solve gets the same :class:`~planner.solve.SolveParams` (mode,
+time limit, seed), so a sweep gives the same plans however it is scheduled, as long as each
+solve stops by proof rather than by its time limit (see ``docs/whatif.md``).
+
+A variant whose changes do not apply, or whose solve fails, is reported with its error and
+does not stop the sweep.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from planner.plan.model import Plan
+from planner.plan.result import Result
+from planner.scenario import Scenario, ScenarioError
+from planner.solve.params import SolveParams
+from planner.whatif.variants import Variant, apply_variant, changed_ids
+
+BASE = "base"
+
+
+def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: str | None) -> str:
+    """Solve one scenario of a sweep (runs in a worker: plain arguments in, the Result as JSON out)."""
+    from planner.solve import solve  # the solver stack loads in the worker
+
+    scenario = Scenario.model_validate_json(scenario_json)
+    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None)
+    return result.model_dump_json()
+
+
+class Executor(Protocol):
+    """Where a sweep's solves run."""
+
+    #: Solves that can run at the same time.
+    slots: int
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """Start ``fn(*args)``; returns a future with ``.result()``."""
+
+    def as_completed(self, futures: list[Any]) -> Iterator[Any]:
+        """The futures as they finish."""
+
+    def close(self) -> None:
+        """Release the workers."""
+
+
+class InlineExecutor:
+    """Every solve in this process, one after the other (tests, small API sweeps)."""
+
+    slots = 1
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
+        future: cf.Future = cf.Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as err:  # reported per variant
+            future.set_exception(err)
+        return future
+
+    def as_completed(self, futures: list[Any]) -> Iterator[Any]:
+        return iter(futures)
+
+    def close(self) -> None:
+        pass
+
+
+class LocalPool:
+    """A process pool on this machine (fresh interpreters: ``spawn``)."""
+
+    def __init__(self, workers: int):
+        self.slots = max(1, workers)
+        self._pool = cf.ProcessPoolExecutor(max_workers=self.slots, mp_context=mp.get_context("spawn"))
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
+        return self._pool.submit(fn, *args)
+
+    def as_completed(self, futures: list[Any]) -> Iterator[Any]:
+        return cf.as_completed(futures)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """A ``dask.distributed`` cluster: a scheduler address, or a ``LocalCluster`` started here.
+
+    Parameters
+    ----------
+    address
+        ``tcp://host:8786`` of a running scheduler (``dask scheduler``; workers started with
+        ``dask worker tcp://host:8786``), or None for a LocalCluster on this machine.
+    workers, processes
+        For the LocalCluster only: how many workers, and whether they are processes (True)
+        or threads in this process (False).
+    """
+
+    def __init__(self, address: str | None = None, workers: int = 1, processes: bool = True):
+        from dask.distributed import Client, LocalCluster
+
+        self._cluster = None
+        if address is None:
+            self._cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=processes,
+                                         dashboard_address=None)
+            self.client = Client(self._cluster)
+        else:
+            self.client = Client(address)
+        threads = self.client.nthreads()
+        self.slots = max(1, sum(threads.values()) if threads else 1)
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        return self.client.submit(fn, *args, pure=False)
+
+    def as_completed(self, futures: list[Any]) -> Iterator[Any]:
+        from dask.distributed import as_completed
+
+        return iter(as_completed(futures))
+
+    def close(self) -> None:
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+def make_executor(workers: int = 1, scheduler: str | None = None, local_cluster: bool = False) -> Executor:
+    """The executor a command asks for: a Dask scheduler, a Dask LocalCluster, a process pool, or inline."""
+    if scheduler:
+        return DaskExecutor(scheduler)
+    if local_cluster:
+        return DaskExecutor(None, workers=workers)
+    if workers <= 0:
+        return InlineExecutor()
+    return LocalPool(workers)
+
+
+@dataclass
+class SweepProgress:
+    """How far a sweep is: solves done, running, failed, of the total."""
+
+    total: int
+    done: int = 0
+    failed: int = 0
+    running: int = 0
+
+
+@dataclass
+class SweepCase:
+    """One scenario of a sweep: the base or a variant, its result or why it has none."""
+
+    name: str
+    description: str = ""
+    changes: list[str] = field(default_factory=list)
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    result: Result | None = None
+    error: str | None = None
+    wall_seconds: float = 0.0
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan, when the solve succeeded."""
+        return self.result.plan if self.result is not None else None
+
+
+@dataclass
+class Sweep:
+    """A finished sweep: the base first, then the variants in the order given."""
+
+    cases: list[SweepCase]
+    params: SolveParams
+    wall_seconds: float
+    executor: str
+
+    @property
+    def base(self) -> SweepCase:
+        """The base scenario's case."""
+        return self.cases[0]
+
+    def case(self, name: str) -> SweepCase:
+        """The case of ``name``; KeyError when there is none."""
+        for case in self.cases:
+            if case.name == name:
+                return case
+        raise KeyError(name)
+
+
+def variant_scenarios(base: Scenario, variants: Iterable[Variant], base_path: Path | None = None,
+                      ) -> list[tuple[Variant, Scenario | None, str | None]]:
+    """Each variant's scenario, or the problems that keep it from being one (as one text)."""
+    out: list[tuple[Variant, Scenario | None, str | None]] = []
+    for variant in variants:
+        try:
+            out.append((variant, apply_variant(base, variant, base_path), None))
+        except ScenarioError as err:
+            out.append((variant, None, "; ".join(str(p) for p in err.problems)))
+    return out
+
+
+def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, executor: Executor | None = None,
+              base_dir: Path | None = None, progress: Callable[[SweepProgress], None] | None = None,
+              include_base: bool = True) -> Sweep:
+    """Solve the base scenario and every variant on ``executor`` (default: inline) and collect the results.
+
+    Parameters
+    ----------
+    base
+        The checked base scenario.
+    variants
+        The variants of ``base``; a variant that does not apply is a failed case.
+    params
+        Mode, time limit and seed of every solve.
+    executor
+        Where the solves run (:func:`make_executor`); it is not closed here.
+    base_dir
+        Folder the scenario's relative file names refer to (it must be reachable from the workers).
+    progress
+        Called whenever a solve starts or ends.
+    include_base
+        Solve the base too (the comparison needs it).
+    """
+    executor = executor or InlineExecutor()
+    started = time.perf_counter()
+    cases = [SweepCase(BASE, base.description)] if include_base else []
+    jobs: list[tuple[SweepCase, Scenario]] = [(cases[0], base)] if include_base else []
+    for variant, scenario, error in variant_scenarios(base, variants, base_dir):
+        case = SweepCase(variant.name, variant.description, [c.kind for c in variant.changes], error=error)
+        if scenario is not None:
+            case.changed = changed_ids(base, scenario)
+            jobs.append((case, scenario))
+        cases.append(case)
+    state = SweepProgress(total=len(cases), failed=sum(1 for c in cases if c.error))
+    state.done = state.failed
+
+    def report() -> None:
+        if progress is not None:
+            state.running = min(executor.slots, state.total - state.done)
+            progress(state)
+
+    params_dict = {"mode": params.mode, "time_limit": params.time_limit, "seed": params.seed,
+                   "baselines": params.baselines}
+    submitted: dict[Any, tuple[SweepCase, float]] = {}
+    for case, scenario in jobs:
+        future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict,
+                                 str(base_dir) if base_dir else None)
+        submitted[future] = (case, time.perf_counter())
+    report()
+    for future in executor.as_completed(list(submitted)):
+        case, at = submitted[future]
+        try:
+            case.result = Result.model_validate_json(future.result())
+            case.wall_seconds = case.result.wall_seconds
+        except Exception as err:  # one failed variant never stops the sweep
+            message = str(err).strip().splitlines()
+            case.error = f"{type(err).__name__}: {message[0] if message else ''}".rstrip(": ")
+            case.wall_seconds = round(time.perf_counter() - at, 3)
+            state.failed += 1
+        state.done += 1
+        report()
+    return Sweep(cases, params, round(time.perf_counter() - started, 3), type(executor).__name__)

@@ -1,0 +1,53 @@
+"""The what-if routes: variants stored with their base, a small sweep, the marginal value of a place; roles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.core.config import Settings
+from tests.api.support import app_client, bearer, make_token, multipart_files, tiny_files, wait_for_job
+
+MORE_K1 = {"name": "k1 +3", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 3}]}
+
+
+def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
+    with app_client(settings) as client:
+        parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
+        sid = client.post("/scenarios", files=parts).json()["id"]
+
+        created = client.post(f"/scenarios/{sid}/variants", json=MORE_K1)
+        assert created.status_code == 201, created.text
+        variant = created.json()
+        assert variant["scenario_version"] == 1 and variant["changed"]["companies_changed"] == ["k1"]
+        assert client.get(f"/variants/{variant['id']}").json()["name"] == "k1 +3"
+        assert [v["id"] for v in client.get(f"/scenarios/{sid}/variants").json()] == [variant["id"]]
+
+        bad = client.post(f"/scenarios/{sid}/variants", json={"name": "too late", "changes": [
+            {"kind": "move_window", "cohorts": {"ids": "zorg-3"}, "weeks": 20}]})
+        assert bad.status_code == 422
+        assert "variant 'too late'" in bad.json()["detail"][0]["text"]
+        assert "change 1 (move_window)" in bad.json()["detail"][0]["text"]
+
+        too_long = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "time_limit": 60})
+        assert too_long.status_code == 422
+        swept = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "mode": "status-quo",
+                                                             "time_limit": 5})
+        assert swept.status_code == 200, swept.text
+        rows = {r["name"]: r for r in swept.json()["rows"]}
+        assert rows["k1 +3"]["unplaced_diff"] < 0 and rows["base"]["ok"]
+        assert swept.json()["explanations"]["k1 +3"]["cells"]
+
+        job = client.post(f"/scenarios/{sid}/solve", json={"mode": "status-quo", "time_limit": 5}).json()
+        plan_id = wait_for_job(client, job["id"])["plan_id"]
+        ranked = client.post(f"/plans/{plan_id}/marginal", json={"top": 3, "verify": 1, "time_limit": 5})
+        assert ranked.status_code == 200, ranked.text
+        top = ranked.json()["spots"][0]
+        assert top["realised"] is not None and top["realised"] > 0
+
+        reader = bearer(make_token(settings.database_url, "reader", "reader", ("Twente",)))
+        assert client.get(f"/variants/{variant['id']}", headers=reader).status_code == 200
+        assert client.post(f"/scenarios/{sid}/variants", json=MORE_K1, headers=reader).status_code == 403
+        assert client.post(f"/plans/{plan_id}/marginal", headers=reader).status_code == 403
+        outsider = bearer(make_token(settings.database_url, "outsider", "reader", ("Elders",)))
+        assert client.get(f"/variants/{variant['id']}", headers=outsider).status_code == 403
