@@ -51,6 +51,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/plans/{plan_id}/utilisation.csv"): "read",
     ("GET", "/plans/{plan_id}/summary.md"): "read", ("GET", "/plans/{plan_id}/plan.json"): "read",
     ("GET", "/plans/{plan_id}/outputs.zip"): "read",
+    ("GET", "/plans/{plan_id}/changes"): "read", ("GET", "/plans/{plan_id}/changes.csv"): "read",
+    ("GET", "/plans/{plan_id}/changes.xlsx"): "read", ("GET", "/plans/{plan_id}/reasons"): "read",
     ("GET", "/hotspots"): "list", ("GET", "/regions"): "list",
     ("POST", "/regions/{region}/agreements"): "write", ("GET", "/regions/{region}/agreements"): "read",
     ("GET", "/regions/{region}/agreements/current"): "read",
