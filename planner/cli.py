@@ -60,9 +60,9 @@ LANG_HELP = "Language of messages, summaries, reports, charts and the map: nl (d
 
 
 @app.callback()
-def _main(lang: Lang = typer.Option(Lang.nl, "--lang", envvar="STAGEPLANNER_LANG", help=LANG_HELP)) -> None:
+def _main(lang: Lang | None = typer.Option(None, "--lang", envvar="STAGEPLANNER_LANG", help=LANG_HELP)) -> None:
     """Plan staggered internship periods; ``--lang`` before or after the command sets the language."""
-    set_language(lang.value)
+    _use(lang)  # without --lang or STAGEPLANNER_LANG: Dutch, the default
 
 
 def _lang_option() -> Any:

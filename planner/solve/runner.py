@@ -21,7 +21,7 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any
 
-from planner.i18n import _
+from planner.i18n import _, current_language, set_language
 from planner.plan.model import Progress
 from planner.plan.result import Result
 from planner.scenario import Scenario
@@ -45,6 +45,7 @@ def _exit_with_parent(parent: int) -> None:
 
 def _worker(payload: dict, events: mp.Queue) -> None:
     threading.Thread(target=_exit_with_parent, args=(payload["parent"],), daemon=True).start()
+    set_language(payload["language"])  # the solver's notes in the caller's language
     try:
         scenario = Scenario.model_validate(payload["scenario"])
         result = solve(scenario, SolveParams(**payload["params"]),
@@ -61,7 +62,8 @@ def _run_in_process(scenario: Scenario, params: SolveParams, base_dir: Path | No
     context = mp.get_context("spawn")
     events: mp.Queue = context.Queue()
     payload = {"scenario": scenario.model_dump(mode="json"), "params": dataclasses.asdict(params),
-               "parent": os.getpid(), "base_dir": str(base_dir) if base_dir else None}
+               "parent": os.getpid(), "base_dir": str(base_dir) if base_dir else None,
+               "language": current_language()}
     process = context.Process(target=_worker, args=(payload, events), daemon=True)
     deadline = time.monotonic() + seconds
     try:

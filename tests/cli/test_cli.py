@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from planner import bench, cli
 from planner.generate import generate_scenario, write_generated
+from planner.i18n import use_language
 from planner.model import load_scenario
 from planner.plan.model import load_plan
 from planner.report.output import STAGING_SUFFIX
@@ -29,19 +30,27 @@ from tests.builders import cohort, company, scenario_dict
 runner = CliRunner()
 REPO = Path(__file__).resolve().parents[2]
 CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "summary.md",
-              "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png"}
+              "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png", "changes.csv", "changes.xlsx",
+              "institutions"}
 KPI_KEYS = {"students", "placed", "unplaced", "unplaced_priority", "shortage_rate", "objective", "bound", "gap",
             "solve_seconds", "mode"}
 
 # The tiny test scenario has a cohort of two students: the privacy check warns about it.
 SMALL_COHORT_WARNING = ("warning: scenario.yaml cohorts[3], students: 2 student(s): a cohort this small can identify "
                         "a person; merge it with a similar cohort where you can (at least 5)")
+SMALL_COHORT_WARNING_NL = ("waarschuwing: scenario.yaml cohorts[3], students: 2 student(en): een cohort zo klein kan "
+                           "een persoon herkenbaar maken; voeg het waar mogelijk samen met een vergelijkbaar cohort "
+                           "(minstens 5)")
 
 
 def invoke(*args: str, lang: str = "en"):
-    """Run the command line in-process; in English unless ``lang`` says otherwise (Dutch is the default)."""
+    """Run the command line in-process; in English unless ``lang`` says otherwise (Dutch is the default).
+
+    The language the command sets ends with it, also when a module-scoped fixture invokes it.
+    """
     prefix = ["--lang", lang] if lang else []
-    return runner.invoke(cli.app, prefix + [str(a) for a in args], catch_exceptions=False)
+    with use_language("nl"):
+        return runner.invoke(cli.app, prefix + [str(a) for a in args], catch_exceptions=False)
 
 
 def result_files(folder: Path) -> set[str]:
@@ -52,8 +61,8 @@ def leftovers(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.endswith(STAGING_SUFFIX) or p.name.endswith(".tmp")]
 
 
-def bad_scenario(folder: Path) -> tuple[Path, list[str]]:
-    """A scenario with several problems in two tables; returns its path and the exact messages."""
+def bad_scenario(folder: Path, lang: str = "en") -> tuple[Path, list[str]]:
+    """A scenario with several problems in two tables; returns its path and the exact messages in ``lang``."""
     document = scenario_dict([cohort("a"), cohort("b")], [company("k")])
     document["cohorts"][0].update(students=-5, sector="zorgg")
     document["cohorts"][1].update(crebo="123")
@@ -67,10 +76,14 @@ def bad_scenario(folder: Path) -> tuple[Path, list[str]]:
         "bad.yaml cohorts[1], crebo: '123' is not a five-digit crebo code",
         "bad.yaml companies[0], levels[0]: 'niveau 5' is not one of entree, 2, 3, 4",
     ]
-    with pytest.raises(ScenarioError) as caught:
+    with use_language("en"), pytest.raises(ScenarioError) as caught:
         load_scenario(path)
-    assert sorted(str(p) for p in caught.value.problems) == sorted(expected)
-    return path, [str(p) for p in caught.value.problems]
+    with use_language("en"):
+        assert sorted(str(p) for p in caught.value.problems) == sorted(expected)
+    with use_language(lang), pytest.raises(ScenarioError) as caught:
+        load_scenario(path)  # messages are written when the input is read, in the language of that moment
+    with use_language(lang):
+        return path, [str(p) for p in caught.value.problems]
 
 
 @pytest.fixture(scope="module")
@@ -382,19 +395,19 @@ def console_script() -> Path:
 
 
 def test_validate_as_a_subprocess(tmp_path, tiny_scenario_path):
-    path, expected = bad_scenario(tmp_path)
+    path, expected = bad_scenario(tmp_path, lang="nl")  # a new process speaks Dutch
     done = subprocess.run([str(console_script()), "validate", str(path)], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
     assert done.stdout.splitlines() == expected
     done = subprocess.run([str(console_script()), "validate", str(tiny_scenario_path)], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.splitlines() == [  # Dutch: the default language
-        SMALL_COHORT_WARNING.replace("warning:", "waarschuwing:", 1),
+        SMALL_COHORT_WARNING_NL,
         f"{tiny_scenario_path}: OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 1 waarschuwing)"]
 
 
 def test_bad_input_as_a_subprocess_exits_2(tmp_path):
-    path, expected = bad_scenario(tmp_path)
+    path, expected = bad_scenario(tmp_path, lang="nl")  # a new process speaks Dutch
     done = subprocess.run([str(console_script()), "solve", str(path), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2
@@ -479,12 +492,12 @@ def test_sigterm_during_the_solve_keeps_the_previous_results(big_scenario, tiny_
     _, previous = solved_run
     out = tmp_path / "out"
     shutil.copytree(previous, out)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     done, children = start_and_interrupt(big_scenario, out, lambda p: p.send_signal(signal.SIGTERM), delay=2.0)
     assert done.returncode == 143, done.stderr
     assert done.stderr.splitlines()[-1] == "beëindigd: de run is gestopt; er zijn geen halve resultaten geschreven"
     assert_no_traceback(done.stderr)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert leftovers(tmp_path) == [] and leftovers(out) == []
     assert_stopped(children)
 

@@ -162,7 +162,7 @@ def test_watchdog_replaces_a_solve_that_overruns_with_the_greedy_plan():
     # A deadline that has passed before the solver process has even started.
     plan = solve_watched(scenario, SolveParams("optimise", time_limit=0.01), grace=-0.01).plan
     assert plan.solver.status == "watchdog"
-    assert any("did not finish within its time limit" in line for line in plan.solver.explanation)
+    assert any("niet klaar binnen de tijdslimiet" in line for line in plan.solver.explanation)  # Dutch: the default
     assert verify_plan(scenario, plan, travel(scenario)) == []
     assert plan.kpis.unplaced == 10  # first come, first served: the second cohort finds no place
 

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from planner.i18n import use_language
 from planner.scenario import Scenario, ScenarioError
 from planner.whatif.variants import Variant, VariantSet, apply_variant
 from tests.builders import tiny_scenario
@@ -113,10 +114,14 @@ def test_set_cohort_fields_goes_through_the_cohort_model() -> None:
                         "fields": {"max_waves": 3, "priority": 5}})
     assert diff == {("cohorts", c, f): (old, new) for c in ("zorg-3", "zorg-2")
                     for f, old, new in (("max_waves", 2, 3), ("priority", None, 5.0))}
-    with pytest.raises(ScenarioError) as err:
+    with use_language("en"), pytest.raises(ScenarioError) as err:
         apply({"kind": "set_cohort_fields", "cohorts": {"ids": "zorg-3"}, "fields": {"keep_frm": True}})
-    assert str(err.value.problems[0]) == ("variant 'v' change 1 (set_cohort_fields): cohort zorg-3: keep_frm: "
-                                          "is not a known field")
+    with use_language("en"):
+        assert str(err.value.problems[0]) == ("variant 'v' change 1 (set_cohort_fields): cohort zorg-3: keep_frm: "
+                                              "is not a known field")
+    with pytest.raises(ScenarioError) as err:  # Dutch: the default
+        apply({"kind": "set_cohort_fields", "cohorts": {"ids": "zorg-3"}, "fields": {"keep_frm": True}})
+    assert str(err.value.problems[0]).endswith("keep_frm: is geen bekend veld")
 
 
 def test_problems_name_the_variant_and_the_change() -> None:
