@@ -8,7 +8,8 @@ serve each other's files, and a file is never stale:
 * ``scenarios/<hash of the side files>/``: the side files a version refers to (travel
   matrix, GeoJSON), so the solver and the map find them next to the scenario;
 * ``plans/<hash of plan, compared plan and scenario>/``: charts, maps and the full output
-  set of a plan.
+  set of a plan, one file per language (``map-nl.html``, ``map-en.html``): their texts are in
+  the language of the request that asked for them, so the language is part of the file's name.
 
 Files are written to a temporary name and renamed into place, so a reader never sees half a
 file, and one lock per file keeps two requests from drawing the same chart twice.
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from api.core.config import Settings
 from api.models import ScenarioVersionRow
-from planner.i18n import _
+from planner.i18n import _, current_language, use_language
 from planner.plan.model import Plan
 from planner.report import charts, institutions, summary, tables
 from planner.report.output import write_outputs
@@ -125,6 +126,12 @@ def _plan_dir(settings: Settings, plan: Plan, other: Plan | None, scenario: Scen
     return (settings.data_dir / "plans" / key).absolute()
 
 
+def _translated(folder: Path, name: str, language: str) -> Path:
+    """The cached file ``name`` in ``language``: ``map.html`` -> ``map-en.html``."""
+    stem, dot, suffix = name.partition(".")
+    return folder / f"{stem}-{language}{dot}{suffix}"
+
+
 def table_csv(plan: Plan, table: str) -> str:
     """One of the CLI's CSV tables (schedule, shortages, shortage_weeks, utilisation) as text."""
     rows, columns = {
@@ -157,10 +164,9 @@ def changes_csv(plan: Plan, loaded: LoadedScenario, institution: str | None = No
 
 def changes_xlsx(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, language: str) -> Path:
     """changes.xlsx of the plan (a sheet for the region and one per institution), made once per language."""
-    from planner.i18n import use_language
     from planner.plan.changes import cohort_changes
 
-    path = _plan_dir(settings, plan, None, loaded.scenario, plan_id) / f"changes-{language}.xlsx"
+    path = _translated(_plan_dir(settings, plan, None, loaded.scenario, plan_id), "changes.xlsx", language)
 
     def build(tmp: Path) -> None:
         explained = institutions.explained(plan, loaded)
@@ -172,48 +178,62 @@ def changes_xlsx(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedSce
 
 
 def chart_png(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario, name: str,
-              status_quo: tuple[int, Plan] | None) -> Path:
-    """A chart of the plan as a PNG file (drawn once, then cached)."""
+              status_quo: tuple[int, Plan] | None, language: str | None = None) -> Path:
+    """A chart of the plan as a PNG file, its texts in ``language`` (default: the current one); drawn
+    once per language, then cached."""
+    language = language or current_language()
     other = status_quo[1] if status_quo else None
-    path = _plan_dir(settings, plan, other, loaded.scenario, plan_id) / f"{name}.png"
-    if name == "weekly_capacity":
-        return cached_file(path, lambda tmp: charts.weekly_capacity_chart(plan, loaded.scenario, tmp, status_quo=other))
-    if name == "reachable_capacity":
-        return cached_file(path, lambda tmp: charts.reachable_capacity_chart(plan, loaded, tmp, status_quo=other))
-    return cached_file(path, lambda tmp: charts.shortage_cells_chart(plan, tmp, status_quo=other))
+    path = _translated(_plan_dir(settings, plan, other, loaded.scenario, plan_id), f"{name}.png", language)
+
+    def build(tmp: Path) -> None:
+        with use_language(language):
+            if name == "weekly_capacity":
+                charts.weekly_capacity_chart(plan, loaded.scenario, tmp, status_quo=other)
+            elif name == "reachable_capacity":
+                charts.reachable_capacity_chart(plan, loaded, tmp, status_quo=other)
+            else:
+                charts.shortage_cells_chart(plan, tmp, status_quo=other)
+
+    return cached_file(path, build)
 
 
 def map_html(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
-             status_quo: tuple[int, Plan] | None) -> Path:
-    """The plan's map as an HTML file (made once, then cached); with the status quo as a second view."""
+             status_quo: tuple[int, Plan] | None, language: str | None = None) -> Path:
+    """The plan's map as an HTML file, its texts in ``language`` (default: the current one); made once
+    per language, then cached. With the status quo as a second view."""
     try:
         from maps import write_plan_map
     except ImportError as err:
         raise Unavailable(_("maps are not available on this server ({error})").format(error=err)) from None
+    language = language or current_language()
     other = status_quo[1] if status_quo else None
-    path = _plan_dir(settings, plan, other, loaded.scenario, plan_id) / "map.html"
-    return cached_file(path, lambda tmp: write_plan_map(plan, loaded, tmp, compare_with=other))
+    path = _translated(_plan_dir(settings, plan, other, loaded.scenario, plan_id), "map.html", language)
+    return cached_file(path, lambda tmp: write_plan_map(plan, loaded, tmp, compare_with=other, lang=language))
 
 
-def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, Plan], loaded: LoadedScenario) -> Path:
-    """Map of the difference in shortage per area between plans a and b (cached)."""
+def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, Plan], loaded: LoadedScenario,
+                        language: str | None = None) -> Path:
+    """Map of the difference in shortage per area between plans a and b, in ``language`` (cached per language)."""
     try:
         from maps import write_comparison_map
     except ImportError as err:
         raise Unavailable(_("maps are not available on this server ({error})").format(error=err)) from None
-    path = _plan_dir(settings, b[1], a[1], loaded.scenario, b[0]) / "comparison-map.html"
-    return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp))
+    language = language or current_language()
+    path = _translated(_plan_dir(settings, b[1], a[1], loaded.scenario, b[0]), "comparison-map.html", language)
+    return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp, lang=language))
 
 
 def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,
-                status_quo: tuple[int, Plan] | None) -> Path:
-    """The CLI's complete result set of the plan (planner.report.output.write_outputs) as a zip file."""
+                status_quo: tuple[int, Plan] | None, language: str | None = None) -> Path:
+    """The CLI's complete result set of the plan (planner.report.output.write_outputs) as a zip file,
+    its texts (summary, charts, map, workbook) in ``language`` (default: the current one)."""
+    language = language or current_language()
     other = status_quo[1] if status_quo else None
     folder = _plan_dir(settings, plan, other, loaded.scenario, plan_id)
-    path = folder / f"plan-{plan_id}.zip"
+    path = _translated(folder, f"plan-{plan_id}.zip", language)
 
     def build(tmp: Path) -> None:
-        with tempfile.TemporaryDirectory(dir=folder) as work:
+        with use_language(language), tempfile.TemporaryDirectory(dir=folder) as work:
             out = Path(work) / "out"
             files = write_outputs(plan, loaded, out, status_quo=other, warn=lambda _message: None)
             with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -17,6 +17,8 @@ from importlib import resources
 
 import folium
 
+from planner.i18n import check_language
+
 ASSET_SCHEME = "maps-asset:"
 
 #: The vendored libraries as (name, asset path); names are those folium uses, so a
@@ -91,13 +93,16 @@ def external_references(html: str) -> list[str]:
     return [m.group(0) for m in _EXTERNAL.finditer(html)]
 
 
-def render_offline(m: folium.Map) -> str:
+def render_offline(m: folium.Map, lang: str | None = None) -> str:
     """Render a map to one self-contained HTML page.
 
     Parameters
     ----------
     m : folium.Map
         A map whose elements use :func:`use_vendored` references.
+    lang : str, optional
+        The language of the page's texts, written to ``<html lang>``; by default the current
+        language (:func:`planner.i18n.current_language`).
 
     Returns
     -------
@@ -109,7 +114,8 @@ def render_offline(m: folium.Map) -> str:
     RuntimeError
         If a script or stylesheet would still be loaded over the network.
     """
-    html = m.get_root().render().replace("<html>", '<html lang="nl">', 1)
+    language = check_language(lang)
+    html = m.get_root().render().replace("<html>", f'<html lang="{language}">', 1)
     html = _SCRIPT_SRC.sub(lambda match: _script(asset_text(match.group(1))), html)
     html = _CSS_LINK.sub(lambda match: _style(inline_css(match.group(1))), html)
     left = external_references(html)

@@ -6,7 +6,7 @@ it testable without a browser (see ``tests/test_maps.py``).
 
 Units
 -----
-* shortage: students without an internship place (*studenten zonder stageplek*); per week
+* shortage: students without an internship place (*studenten zonder stageplaats*); per week
   it counts the students whose (unplaced) wave runs in that week, for the whole school year
   every unplaced student once;
 * shortage rate: unplaced / BOL students of the cohorts located in the area (BBL students
@@ -29,7 +29,7 @@ import numpy as np
 import shapely
 
 from planner import geo
-from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label
+from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, sector_label
 from planner.geo.region import Region
 from planner.i18n import N_, _, current_language
 from planner.model.capacity import company_capacity, per_company_week
@@ -70,17 +70,31 @@ _MONTHS = {
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
 
-#: Fixed texts of the map (in the current language: Dutch by default); tests check the legend units.
+#: Fixed texts of the map (in the current language: Dutch by default), read by the map's script
+#: as ``T.<key>``; tests check the legend units. A ``{name}`` in a text is a placeholder the script
+#: fills in: ``{n}``, ``{total}``, ``{used}``, ``{places}``, ``{companies}``: a number formatted for
+#: the language; ``{pct}``, ``{mean}``, ``{peak}``: a percentage; ``{plan}``, ``{other}``: a plan's
+#: label; ``{area}``, ``{from}``, ``{to}``: an area's name; ``{id}``: a location or company id;
+#: ``{week}``: a week caption or number; ``{unit}``: the unit of the measure (``unit_count`` or
+#: ``unit_rate``); ``{value}``: the measure's value; ``{filter}``: the chosen sector chamber and
+#: level; ``{year}``: the text ``year``; ``{scenario}``: the scenario's name. A line break in a
+#: column heading is ``\n``.
 TEXT: Mapping[str, str] = _Translated({
     "unit_count": N_("students without an internship place"),
     "unit_rate": N_("% of the students of programmes in the area"),
     "metric_count": N_("Number of students without an internship place"),
-    "metric_rate": N_("Shortage rate"),
+    "metric_rate_choice": N_("Shortage rate (% of the students)"),
+    "title_count": N_("Students without an internship place"),
+    "title_rate": N_("Shortage rate"),
+    "title_count_diff": N_("Difference in students without an internship place"),
+    "title_rate_diff": N_("Difference in shortage rate"),
     "year": N_("Whole school year"),
+    "holiday_week": N_("{week} (holiday)"),
     "all_sectors": N_("All sector chambers"),
     "all_levels": N_("All levels"),
     "no_students": N_("no students (no institution location)"),
     "zero": N_("0 (everyone placed)"),
+    "equal": N_("0 (equal)"),
     "group_view": N_("Plan"),
     "group_metric": N_("Measure"),
     "group_sector": N_("Sector chamber"),
@@ -96,7 +110,69 @@ TEXT: Mapping[str, str] = _Translated({
     "less": N_("less shortage"),
     "more": N_("more shortage"),
     "utilisation": N_("Use of supervision capacity"),
+    # numbers with a unit
+    "percent": N_("{n}%"),
+    "points": N_("{n} percentage points"),
+    "up_to": N_("up to {n}"),
+    "util_full": N_("≥ {pct} (full)"),
+    # title, legend and week control
+    "title": N_("Internship shortage · {scenario}"),
+    "title_plan": N_("{plan}: {n} of {total} without an internship place ({pct})"),
+    "unit_line": N_("Unit: {unit} per area (the area of the institution location)."),
+    "unit_line_week": N_("Unit: {unit} per area (the area of the institution location); "
+                         "planned on internship in this week."),
+    "scale_weeks": N_("Same scale for all weeks."),
+    "scale_weeks_plans": N_("Same scale for all weeks and both plans."),
+    "scale_year": N_("Same scale for the whole school year."),
+    "scale_year_plans": N_("Same scale for the whole school year and both plans."),
+    "region_total": N_("Region: {value} {unit}"),
+    "util_week": N_("in this week, {plan}; size = supervision places"),
+    "util_peak": N_("peak week, {plan}; size = supervision places"),
+    "flow_key": N_("Flow of students → internship area"),
+    "flow_key_capped": N_("Flow of students → internship area (largest flows)"),
+    "flow_tip": N_("{from} → {to}: {n} students ({plan})"),
+    "play": N_("Play through the school year"),
+    "slider": N_("Week (0 = whole school year)"),
+    "bars_max": N_("max {n} per week"),
+    "bars_hint": N_("Bars: {plan} · click a bar or drag · left = {year} · grey = school holiday"),
+    "bars_hint_line": N_("Bars: {plan}; line: {other} · click a bar or drag · left = {year} · "
+                         "grey = school holiday"),
+    # area popup
+    "col_unplaced_week": N_("without a place\nthis week"),
+    "col_unplaced_year": N_("without a place\nschool year"),
+    "col_rate_year": N_("shortage %\nschool year"),
+    "difference": N_("Difference"),
+    "area_students": N_("{n} BOL students of programmes in this area ({filter})"),
+    "col_sector_year": N_("Sector chamber (school year)"),
+    "col_students": N_("students"),
+    # institution popup
+    "location": N_("Location {id}"),
+    "cohorts": N_("Cohorts"),
+    "bol_students": N_("BOL students with an internship this year"),
+    "bbl_students": N_("BBL students (own learning company)"),
+    "unplaced_plan": N_("Without an internship place – {plan}"),
+    "col_programme": N_("Programme with shortage"),
+    "col_level": N_("lvl."),
+    "col_stud": N_("stud."),
+    "more_programmes": N_("and {n} more programmes with shortage"),
+    # learning company popups, markers and clusters
+    "company": N_("Learning company {id}"),
+    "sector": N_("Sector chamber"),
+    "levels": N_("Levels"),
+    "places_per_week": N_("Supervision places per week"),
+    "companies_in": N_("Learning companies in {area}"),
+    "companies": N_("Learning companies"),
+    "per_sector": N_("Per sector chamber"),
+    "usage": N_("average {mean}, peak {peak}"),
+    "peak_week": N_("(week {week})"),
+    "week_places": N_("{used} of {places} places ({pct})"),
+    "spark": N_("student-days per week: capacity (light) and used ({plan})"),
+    "cluster": N_("{companies} learning companies, {places} places per week, use {pct}"),
+    "area_companies": N_("{area}: {companies} learning companies, {places} places"),
 })
+
+#: The locale the map's script formats numbers in (decimal and thousands separators), per language.
+NUMBER_LOCALES = {"nl": "nl-NL", "en": "en-GB"}
 
 
 def _months() -> tuple[str, ...]:
@@ -399,9 +475,9 @@ def map_payload(
         "weekCaptions": [week_caption(w) for w in weeks],
         "weekMonths": [_months()[week_monday(w).month - 1] for w in weeks],
         "holidays": holidays,
-        "sectors": [[code, name] for code, name in SECTOR_CHAMBERS.items()],
+        "sectors": [[code, sector_label(code, current_language())] for code in SECTOR_CHAMBERS],
         "sectorsShown": present_sectors,
-        "levels": [[lv, level_label(lv)] for lv in LEVELS],
+        "levels": [[lv, level_label(lv, current_language())] for lv in LEVELS],
         "levelsShown": present_levels,
         "areaNames": [a.name for a in scenario.areas],
         "areaCenters": [[round(float(points.at[a.name, "lat"]), 5), round(float(points.at[a.name, "lon"]), 5)]
@@ -416,4 +492,5 @@ def map_payload(
         "companies": _companies(scenario, plans, area_ix, points, sector_ix, level_ix, aggregate_above),
         "text": dict(TEXT),
         "lang": current_language(),
+        "numberLocale": NUMBER_LOCALES.get(current_language(), NUMBER_LOCALES["nl"]),
     }

@@ -34,6 +34,8 @@ from planner.plan.model import Plan
 from planner.scenario import LoadedScenario, Scenario, write_atomic
 
 DATA_ELEMENT_ID = "stageplanner-map-data"
+#: The attribute of a built map that holds the language of its texts (for ``<html lang>``).
+LANG_ATTRIBUTE = "stageplanner_lang"
 
 
 class ShortageApp(JSCSSMixin, MacroElement):
@@ -121,6 +123,7 @@ def _build(plans: list[PlanInput], loaded: LoadedScenario, views: list[dict[str,
     refs = {"blank": blank, "tiles": tiles, "areas": areas, "flows": flows, "companies": companies,
             "institutions": institutions}
     ShortageApp(payload, refs).add_to(m)
+    setattr(m, LANG_ATTRIBUTE, payload["lang"])
     return m
 
 
@@ -204,8 +207,8 @@ def comparison_map(plan_a: Plan, plan_b: Plan, loaded: LoadedScenario | Scenario
 
 
 def render_html(m: folium.Map) -> str:
-    """The map as one self-contained HTML page (libraries inlined, no CDN)."""
-    return bundle.render_offline(m)
+    """The map as one self-contained HTML page (libraries inlined, no CDN), ``<html lang>`` its texts' language."""
+    return bundle.render_offline(m, lang=getattr(m, LANG_ATTRIBUTE, None))
 
 
 def write_plan_map(plan: Plan, loaded: LoadedScenario | Scenario, path: str | Path,

@@ -10,16 +10,19 @@
 (function () {
   "use strict";
 
-  var NF = new Intl.NumberFormat("nl-NL", {maximumFractionDigits: 0});
-  var NF1 = new Intl.NumberFormat("nl-NL", {maximumFractionDigits: 1});
+  /* Every text a person reads comes from the embedded data (data.text, maps/data.py TEXT) in the
+     map's language; numbers are formatted in the language's locale (data.numberLocale). */
+  var T = {};
+  var NF = new Intl.NumberFormat(undefined, {maximumFractionDigits: 0});
+  var NF1 = new Intl.NumberFormat(undefined, {maximumFractionDigits: 1});
   var SEQ = ["#fed976", "#feb24c", "#fd8d3c", "#f03b20", "#bd0026"];
   var NEG = ["#d1e5f0", "#67a9cf", "#2166ac"];
   var POS = ["#fddbc7", "#ef8a62", "#b2182b"];
   var ZERO = "#dfe9d8";
   var DIFF_ZERO = "#f4f4f4";
   var NONE = "#ffffff";
-  var UTIL = [[0.5, "#c6dbef", "< 50%"], [0.8, "#6baed6", "50 – 80%"], [0.95, "#2171b5", "80 – 95%"],
-              [Infinity, "#08306b", "≥ 95% (vol)"]];
+  /* Utilisation classes: upper bound and colour (labels are made in the map's language by utilLabel). */
+  var UTIL = [[0.5, "#c6dbef"], [0.8, "#6baed6"], [0.95, "#2171b5"], [Infinity, "#08306b"]];
   var NICE = [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10];
 
   function esc(text) {
@@ -27,9 +30,26 @@
       return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c];
     });
   }
-  function pct(x) { return isFinite(x) ? NF1.format(100 * x) + "%" : "–"; }
+  /* A text of T with its {placeholders} filled in (values used as they are). */
+  function fillIn(text, values) {
+    return String(text).replace(/\{(\w+)\}/g, function (m, k) {
+      return Object.prototype.hasOwnProperty.call(values, k) ? String(values[k]) : m;
+    });
+  }
+  /* The same as HTML: the text escaped, the values inserted as given (already HTML). */
+  function fillHtml(text, values) { return fillIn(esc(text), values); }
+  /* A column heading: its line breaks (\n in the text) as <br>. */
+  function lines(text) { return esc(text).replace(/\n/g, "<br>"); }
+  function pct(x) { return isFinite(x) ? fillIn(T.percent, {n: NF1.format(100 * x)}) : "–"; }
   function num(x) { return NF.format(x); }
-  function pp(x) { return NF1.format(100 * x) + " %-punt"; }
+  function pp(x) { return fillIn(T.points, {n: NF1.format(100 * x)}); }
+  function utilLabel(i) {
+    var lo = i > 0 ? UTIL[i - 1][0] : null, hi = UTIL[i][0];
+    function p0(x) { return fillIn(T.percent, {n: NF.format(100 * x)}); }
+    if (lo === null) { return "< " + p0(hi); }
+    if (hi === Infinity) { return fillIn(T.util_full, {pct: p0(lo)}); }
+    return fillIn(T.percent, {n: NF.format(100 * lo) + " – " + NF.format(100 * hi)});
+  }
   function signed(x, fmt) { return (x > 0 ? "+" : x < 0 ? "−" : "±") + fmt(Math.abs(x)); }
   function series(v, w) { return typeof v === "number" ? v : v[w]; }
 
@@ -87,9 +107,9 @@
   }
 
   function init(map, data, refs) {
-    var T = data.text;
+    T = data.text;
     /* Numbers in the map's language (data.lang, Dutch unless English was asked for). */
-    var LOCALE = data.lang === "en" ? "en-GB" : "nl-NL";
+    var LOCALE = data.numberLocale;
     NF = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 0});
     NF1 = new Intl.NumberFormat(LOCALE, {maximumFractionDigits: 1});
     var A = data.areaNames.length, W = data.weeks.length;
@@ -208,11 +228,13 @@
       return parts.join(" · ");
     }
     function weekCaption(week) {
-      return week > 0 ? data.weekCaptions[week - 1] + (holiday[week - 1] ? " (vakantie)" : "") : T.year;
+      if (!(week > 0)) { return T.year; }
+      var caption = data.weekCaptions[week - 1];
+      return holiday[week - 1] ? fillIn(T.holiday_week, {week: caption}) : caption;
     }
     function metricTitle() {
-      var base = state.metric === "count" ? "Studenten zonder stageplek" : "Tekortpercentage";
-      return isDiff() ? "Verschil in " + base.toLowerCase() : base;
+      if (state.metric === "count") { return isDiff() ? T.title_count_diff : T.title_count; }
+      return isDiff() ? T.title_rate_diff : T.title_rate;
     }
     function unitText() {
       return state.metric === "count" ? T.unit_count : T.unit_rate;
@@ -261,8 +283,8 @@
       var h = "<div class='sm-pop'><h4>" + esc(data.areaNames[a]) + "</h4>";
       h += "<div class='sm-sub'>" + esc(filterCaption()) + " · " + esc(weekCaption(state.week)) + "</div>";
       var wk = state.week > 0;
-      h += "<table><tr><th></th>" + (wk ? "<th>zonder stageplek<br>deze week</th>" : "") +
-        "<th>zonder stageplek<br>schooljaar</th><th>tekort %<br>schooljaar</th></tr>";
+      h += "<table><tr><th></th>" + (wk ? "<th>" + lines(T.col_unplaced_week) + "</th>" : "") +
+        "<th>" + lines(T.col_unplaced_year) + "</th><th>" + lines(T.col_rate_year) + "</th></tr>";
       plans.forEach(function (p) {
         var y = count(p, a, 0);
         h += "<tr><td>" + esc(data.plans[p].label) + "</td>" + (wk ? "<td class='n'>" + num(count(p, a, state.week)) + "</td>" : "") +
@@ -270,11 +292,11 @@
       });
       if (isDiff(v)) {
         var dw = count(v.b, a, state.week) - count(v.a, a, state.week), dy = count(v.b, a, 0) - count(v.a, a, 0);
-        h += "<tr class='sm-diff'><td>Verschil</td>" + (wk ? "<td class='n'>" + signed(dw, num) + "</td>" : "") +
+        h += "<tr class='sm-diff'><td>" + esc(T.difference) + "</td>" + (wk ? "<td class='n'>" + signed(dw, num) + "</td>" : "") +
           "<td class='n'>" + signed(dy, num) + "</td><td class='n'>" + (n > 0 ? signed(dy / n, pp) : "–") + "</td></tr>";
       }
-      h += "</table><div class='sm-sub'>" + num(n) + " BOL-studenten van opleidingen in dit gebied (" +
-        esc(filterCaption()) + ")</div>";
+      h += "</table><div class='sm-sub'>" + fillHtml(T.area_students, {n: num(n), filter: esc(filterCaption())}) +
+        "</div>";
       /* Breakdown per sector chamber and level, whole school year. */
       var rows = [];
       data.sectors.forEach(function (sec, s) {
@@ -291,7 +313,7 @@
         if (st > 0) { rows.push([sec[1], st, un]); }
       });
       if (rows.length) {
-        h += "<table class='sm-break'><tr><th>Sectorkamer (schooljaar)</th><th>studenten</th>";
+        h += "<table class='sm-break'><tr><th>" + esc(T.col_sector_year) + "</th><th>" + esc(T.col_students) + "</th>";
         data.plans.forEach(function (p) { h += "<th>" + esc(p.label.split(" (")[0]) + "</th>"; });
         h += "</tr>";
         rows.forEach(function (r) {
@@ -358,18 +380,19 @@
     });
 
     function institutionPopup(inst) {
-      var h = "<div class='sm-pop'><h4>" + esc(inst.institution) + "</h4><div class='sm-sub'>Locatie " +
-        esc(inst.location) + " · " + esc(data.areaNames[inst.area]) + "</div><table>";
-      h += "<tr><td>Cohorten</td><td class='n'>" + num(inst.cohorts) + "</td></tr>";
-      h += "<tr><td>BOL-studenten met stage dit jaar</td><td class='n'>" + num(inst.students) + "</td></tr>";
-      if (inst.bbl) { h += "<tr><td>BBL-studenten (eigen leerbedrijf)</td><td class='n'>" + num(inst.bbl) + "</td></tr>"; }
+      var h = "<div class='sm-pop'><h4>" + esc(inst.institution) + "</h4><div class='sm-sub'>" +
+        fillHtml(T.location, {id: esc(inst.location)}) + " · " + esc(data.areaNames[inst.area]) + "</div><table>";
+      h += "<tr><td>" + esc(T.cohorts) + "</td><td class='n'>" + num(inst.cohorts) + "</td></tr>";
+      h += "<tr><td>" + esc(T.bol_students) + "</td><td class='n'>" + num(inst.students) + "</td></tr>";
+      if (inst.bbl) { h += "<tr><td>" + esc(T.bbl_students) + "</td><td class='n'>" + num(inst.bbl) + "</td></tr>"; }
       data.plans.forEach(function (p, i) {
-        h += "<tr><td>Zonder stageplek – " + esc(p.label) + "</td><td class='n'>" + num(inst.unplaced[i]) +
+        h += "<tr><td>" + fillHtml(T.unplaced_plan, {plan: esc(p.label)}) + "</td><td class='n'>" + num(inst.unplaced[i]) +
           (inst.students ? " (" + pct(inst.unplaced[i] / inst.students) + ")" : "") + "</td></tr>";
       });
       h += "</table>";
       if (inst.short.length) {
-        h += "<table class='sm-break'><tr><th>Opleiding met tekort</th><th>niv.</th><th>stud.</th>";
+        h += "<table class='sm-break'><tr><th>" + esc(T.col_programme) + "</th><th>" + esc(T.col_level) + "</th><th>" +
+          esc(T.col_stud) + "</th>";
         data.plans.forEach(function (p) { h += "<th>" + esc(p.label.split(" (")[0]) + "</th>"; });
         h += "</tr>";
         inst.short.forEach(function (r) {
@@ -380,7 +403,7 @@
           h += "</tr>";
         });
         h += "</table>";
-        if (inst.shortMore) { h += "<div class='sm-sub'>en nog " + num(inst.shortMore) + " opleidingen met tekort</div>"; }
+        if (inst.shortMore) { h += "<div class='sm-sub'>" + fillHtml(T.more_programmes, {n: num(inst.shortMore)}) + "</div>"; }
       }
       return h + "</div>";
     }
@@ -434,20 +457,20 @@
           s += "<rect x='" + (w * bw) + "' y='0' width='" + (bw - 1) + "' height='" + h + "' fill='none' stroke='#d7301f'/>";
         }
       }
-      return s + "</svg><div class='sm-sub'>studentdagen per week: capaciteit (licht) en bezet (" +
-        esc(data.plans[p].label) + ")</div>";
+      return s + "</svg><div class='sm-sub'>" + fillHtml(T.spark, {plan: esc(data.plans[p].label)}) + "</div>";
     }
 
     function usageRows(j) {
       var h = "";
       data.plans.forEach(function (p, i) {
         var st = usageStats(j, i);
-        h += "<tr><td>" + esc(p.label) + "</td><td class='n'>gem. " + pct(st.mean) + ", piek " + pct(st.peak) +
-          (st.peakWeek >= 0 && st.peak > 0 ? " (wk " + data.weeks[st.peakWeek].slice(-2) + ")" : "") + "</td></tr>";
+        h += "<tr><td>" + esc(p.label) + "</td><td class='n'>" + fillHtml(T.usage, {mean: pct(st.mean), peak: pct(st.peak)}) +
+          (st.peakWeek >= 0 && st.peak > 0 ? " " + fillHtml(T.peak_week, {week: data.weeks[st.peakWeek].slice(-2)}) : "") +
+          "</td></tr>";
         if (state.week > 0) {
           var c = series(co.cap[j], state.week - 1), u = co.used[i][j] === 0 ? 0 : series(co.used[i][j], state.week - 1);
-          h += "<tr><td>&nbsp;&nbsp;" + esc(weekCaption(state.week)) + "</td><td class='n'>" + NF1.format(u / 5) + " van " +
-            NF1.format(c / 5) + " plaatsen (" + pct(c ? u / c : 0) + ")</td></tr>";
+          h += "<tr><td>&nbsp;&nbsp;" + esc(weekCaption(state.week)) + "</td><td class='n'>" +
+            fillHtml(T.week_places, {used: NF1.format(u / 5), places: NF1.format(c / 5), pct: pct(c ? u / c : 0)}) + "</td></tr>";
         }
       });
       return h;
@@ -461,23 +484,23 @@
 
     function companyPopup(j) {
       var it = co.items[j];
-      var h = "<div class='sm-pop'><h4>" + esc(it[1]) + "</h4><div class='sm-sub'>Leerbedrijf " + esc(it[0]) + " · " +
-        esc(data.areaNames[it[2]]) + "</div><table>";
-      h += "<tr><td>Sectorkamer</td><td>" + esc(maskNames(it[6], data.sectors).join(", ")) + "</td></tr>";
-      h += "<tr><td>Niveaus</td><td>" + esc(maskNames(it[7], data.levels).join(", ")) + "</td></tr>";
-      h += "<tr><td>Begeleidingsplaatsen per week</td><td class='n'>" + num(it[5]) + "</td></tr>";
+      var h = "<div class='sm-pop'><h4>" + esc(it[1]) + "</h4><div class='sm-sub'>" + fillHtml(T.company, {id: esc(it[0])}) +
+        " · " + esc(data.areaNames[it[2]]) + "</div><table>";
+      h += "<tr><td>" + esc(T.sector) + "</td><td>" + esc(maskNames(it[6], data.sectors).join(", ")) + "</td></tr>";
+      h += "<tr><td>" + esc(T.levels) + "</td><td>" + esc(maskNames(it[7], data.levels).join(", ")) + "</td></tr>";
+      h += "<tr><td>" + esc(T.places_per_week) + "</td><td class='n'>" + num(it[5]) + "</td></tr>";
       h += "<tr><th colspan='2'>" + esc(T.utilisation) + "</th></tr>" + usageRows(j) + "</table>";
       return h + sparkline(j, mainPlan()) + "</div>";
     }
 
     function areaCompanyPopup(j) {
       var it = co.items[j];
-      var h = "<div class='sm-pop'><h4>Leerbedrijven in " + esc(data.areaNames[it[0]]) + "</h4><table>";
-      h += "<tr><td>Leerbedrijven</td><td class='n'>" + num(it[3]) + "</td></tr>";
-      h += "<tr><td>Begeleidingsplaatsen per week</td><td class='n'>" + num(it[4]) + "</td></tr>";
+      var h = "<div class='sm-pop'><h4>" + fillHtml(T.companies_in, {area: esc(data.areaNames[it[0]])}) + "</h4><table>";
+      h += "<tr><td>" + esc(T.companies) + "</td><td class='n'>" + num(it[3]) + "</td></tr>";
+      h += "<tr><td>" + esc(T.places_per_week) + "</td><td class='n'>" + num(it[4]) + "</td></tr>";
       var secs = [];
       it[5].forEach(function (n, s) { if (n) { secs.push(data.sectors[s][1] + ": " + num(n)); } });
-      h += "<tr><td>Per sectorkamer</td><td>" + esc(secs.join("; ")) + "</td></tr>";
+      h += "<tr><td>" + esc(T.per_sector) + "</td><td>" + esc(secs.join("; ")) + "</td></tr>";
       h += "<tr><th colspan='2'>" + esc(T.utilisation) + "</th></tr>" + usageRows(j) + "</table>";
       return h + sparkline(j, mainPlan()) + "</div>";
     }
@@ -511,9 +534,9 @@
         var d = Math.round(Math.min(46, 14 + 2.4 * Math.sqrt(places)));
         var fill = utilColour(u);
         return L.divIcon({className: "sm-cl" + (u < 0.5 ? " sm-light" : ""), iconSize: [d, d],
-          html: "<div style='background:" + fill + "' data-n='" + kids.length + "' title='" + kids.length +
-            " leerbedrijven, " + places + " plaatsen per week, bezetting " + pct(u) + "'><span>" + kids.length +
-            "</span></div>"});
+          html: "<div style='background:" + fill + "' data-n='" + kids.length + "' title='" +
+            esc(fillIn(T.cluster, {companies: num(kids.length), places: num(places), pct: pct(u)})) + "'><span>" +
+            kids.length + "</span></div>"});
       };
       co.items.forEach(function (it, j) {
         var m = L.marker([it[3], it[4]], {icon: companyIcon(j), title: it[1], keyboard: false});
@@ -529,7 +552,7 @@
         m._smCo = j;
         m.bindPopup(function () { return areaCompanyPopup(j); }, {maxWidth: 420, className: "sm-popup"});
         m.bindTooltip(function () {
-          return esc(data.areaNames[it[0]]) + ": " + num(it[3]) + " leerbedrijven, " + num(it[4]) + " plaatsen";
+          return esc(fillIn(T.area_companies, {area: data.areaNames[it[0]], companies: num(it[3]), places: num(it[4])}));
         });
         coMarkers.push(m);
         refs.companies.addLayer(m);
@@ -564,8 +587,8 @@
         var od = k.split(">").map(Number), n = agg[k];
         var line = L.polyline([data.areaCenters[od[0]], data.areaCenters[od[1]]], {pane: "sm-flows",
           color: "#54278f", opacity: 0.55, weight: 1 + 8 * Math.sqrt(n / max), className: "sm-flow"});
-        line.bindTooltip(esc(data.areaNames[od[0]]) + " → " + esc(data.areaNames[od[1]]) + ": " + num(n) +
-          " studenten (" + esc(plan.label) + ")", {sticky: true});
+        line.bindTooltip(esc(fillIn(T.flow_tip, {from: data.areaNames[od[0]], to: data.areaNames[od[1]], n: num(n),
+                                               plan: plan.label})), {sticky: true});
         refs.flows.addLayer(line);
       });
     }
@@ -582,10 +605,11 @@
       options: {position: "topleft"},
       onAdd: function () {
         var div = L.DomUtil.create("div", "sm-title leaflet-bar");
-        var h = "<div class='sm-title-main'>Stagetekort · " + esc(data.scenario) + "</div>";
+        var h = "<div class='sm-title-main'>" + esc(fillIn(T.title, {scenario: data.scenario})) + "</div>";
         data.plans.forEach(function (p) {
-          h += "<div>" + esc(p.label) + ": <b>" + num(p.unplaced) + "</b> van " + num(p.students) +
-            " zonder stageplek (" + pct(p.students ? p.unplaced / p.students : 0) + ")</div>";
+          h += "<div>" + fillHtml(T.title_plan, {plan: esc(p.label), n: "<b>" + num(p.unplaced) + "</b>",
+                                                total: num(p.students),
+                                                pct: pct(p.students ? p.unplaced / p.students : 0)}) + "</div>";
         });
         div.innerHTML = h;
         return div;
@@ -610,7 +634,8 @@
       return "<div class='sm-row'><i style='background:" + fill + "'" + (extra || "") + "></i>" + label + "</div>";
     }
 
-    /* Label of class k of a scale with thresholds b (magnitudes; the sign is added by the caller). */
+    /* Label of class k of a scale with thresholds b (magnitudes; the sign is added by the caller);
+       unit is the text of T that puts the unit to a number or range ({n}). */
     function classLabel(k, b, integer, unit) {
       var lo = k === 0 ? null : b[k - 1], hi = k < b.length ? b[k] : null;
       if (integer) {
@@ -619,9 +644,10 @@
         return hi - 1 > l ? num(l) + " – " + num(hi - 1) : num(l);
       }
       function p(x) { return NF1.format(100 * x); }
-      if (hi === null) { return lo === null ? "> 0" + unit : "≥ " + p(lo) + unit; }
-      if (lo === null) { return "tot " + p(hi) + unit; }
-      return p(lo) + " – " + p(hi) + unit;
+      function u(x) { return fillIn(unit, {n: x}); }
+      if (hi === null) { return lo === null ? "> " + u("0") : "≥ " + u(p(lo)); }
+      if (lo === null) { return fillIn(T.up_to, {n: u(p(hi))}); }
+      return u(p(lo) + " – " + p(hi));
     }
 
     function updateLegend() {
@@ -633,42 +659,42 @@
       if (!sc.diff) {
         var n = b.length + 1;
         if (sc.max > 0) {
-          for (k = n - 1; k >= 0; k--) { h += swatch(seqColour(k, n), classLabel(k, b, integer, "%")); }
+          for (k = n - 1; k >= 0; k--) { h += swatch(seqColour(k, n), esc(classLabel(k, b, integer, T.percent))); }
         }
         h += swatch(ZERO, esc(T.zero));
       } else {
-        var unit = integer ? "" : " %-punt";
+        var unit = integer ? "{n}" : T.points;
         if (sc.max > 0) {
           for (k = b.length; k >= 0; k--) {
-            h += swatch(POS[k], "+" + classLabel(k, b, integer, unit) + " (" + esc(T.more) + ")");
+            h += swatch(POS[k], "+" + esc(classLabel(k, b, integer, unit)) + " (" + esc(T.more) + ")");
           }
         }
-        h += swatch(DIFF_ZERO, "0 (gelijk)");
+        h += swatch(DIFF_ZERO, esc(T.equal));
         if (sc.max > 0) {
           for (k = 0; k <= b.length; k++) {
-            h += swatch(NEG[k], "−" + classLabel(k, b, integer, unit) + " (" + esc(T.less) + ")");
+            h += swatch(NEG[k], "−" + esc(classLabel(k, b, integer, unit)) + " (" + esc(T.less) + ")");
           }
         }
       }
       h += swatch(NONE, esc(T.no_students), " class='sm-none'");
-      h += "<div class='sm-unit'>Eenheid: " + esc(unitText()) + " per gebied (gebied van de onderwijslocatie)" +
-        (state.week > 0 ? "; in deze week op stage gepland" : "") + ". Schaal gelijk voor " +
-        (state.week > 0 ? "alle weken" : "het hele schooljaar") + (sc.diff ? "" : " en beide plannen") + ".</div>";
+      var scaleText = state.week > 0 ? (sc.diff ? T.scale_weeks : T.scale_weeks_plans)
+        : (sc.diff ? T.scale_year : T.scale_year_plans);
+      h += "<div class='sm-unit'>" + esc(fillIn(state.week > 0 ? T.unit_line_week : T.unit_line, {unit: unitText()})) +
+        " " + esc(scaleText) + "</div>";
       var tot = totals();
-      h += "<div class='sm-total' data-role='total'>Regio: <b>" + fmtValue(tot) + "</b> " +
-        (state.metric === "count" ? esc(T.unit_count) : "") + "</div>";
+      h += "<div class='sm-total' data-role='total'>" + fillHtml(T.region_total, {value: "<b>" + fmtValue(tot) + "</b>",
+        unit: state.metric === "count" ? esc(T.unit_count) : ""}) + "</div>";
       if (map.hasLayer(refs.companies)) {
         h += "<div class='sm-legend-title sm-gap'>" + esc(T.utilisation) + "</div><div class='sm-sub'>" +
-          (state.week > 0 ? "in deze week" : "piekweek") + ", " + esc(data.plans[mainPlan()].label) +
-          "; grootte = begeleidingsplaatsen</div>";
-        UTIL.forEach(function (u) { h += swatch(u[1], esc(u[2]), " class='sm-dot'"); });
+          fillHtml(state.week > 0 ? T.util_week : T.util_peak, {plan: esc(data.plans[mainPlan()].label)}) + "</div>";
+        UTIL.forEach(function (u, i) { h += swatch(u[1], esc(utilLabel(i)), " class='sm-dot'"); });
       }
       if (map.hasLayer(refs.institutions)) {
         h += "<div class='sm-row sm-gap'><i class='sm-inst-key'></i>" + esc(T.layer_institutions) + "</div>";
       }
       if (map.hasLayer(refs.flows)) {
-        h += "<div class='sm-row'><i class='sm-flow-key'></i>Stroom studenten → stagegebied" +
-          (data.plans[mainPlan()].flowsCapped ? " (grootste stromen)" : "") + "</div>";
+        h += "<div class='sm-row'><i class='sm-flow-key'></i>" +
+          esc(data.plans[mainPlan()].flowsCapped ? T.flow_key_capped : T.flow_key) + "</div>";
       }
       legendDiv.innerHTML = h;
       legendDiv.setAttribute("data-week", String(state.week));
@@ -696,7 +722,7 @@
         var top = L.DomUtil.create("div", "sm-week-top", weekDiv);
         playBtn = L.DomUtil.create("button", "sm-play", top);
         playBtn.type = "button";
-        playBtn.title = "Afspelen door het schooljaar";
+        playBtn.title = T.play;
         playBtn.innerHTML = "<svg viewBox='0 0 10 10' width='10' height='10'><path d='M1 0 L9 5 L1 10 Z' fill='currentColor'/></svg>";
         slider = L.DomUtil.create("input", "sm-slider", top);
         slider.type = "range";
@@ -704,7 +730,7 @@
         slider.max = String(W);
         slider.step = "1";
         slider.value = "0";
-        slider.setAttribute("aria-label", "Week (0 = heel schooljaar)");
+        slider.setAttribute("aria-label", T.slider);
         weekLabel = L.DomUtil.create("span", "sm-week-label", top);
         barsSvg = svgEl("svg", {"class": "sm-bars", width: "322", height: "56"});
         weekDiv.appendChild(barsSvg);
@@ -757,11 +783,11 @@
         }
       }
       var maxLabel = svgEl("text", {x: width - 2, y: 9, "font-size": "9", fill: "#666", "text-anchor": "end"});
-      maxLabel.textContent = "max " + num(max) + " per week";
+      maxLabel.textContent = fillIn(T.bars_max, {n: num(max)});
       barsSvg.appendChild(maxLabel);
-      weekDiv.querySelector(".sm-week-hint").innerHTML = "Staven: " + esc(data.plans[mainPlan()].label.split(" (")[0]) +
-        (other ? "; lijn: " + esc(data.plans[v.a].label.split(" (")[0]) : "") +
-        " · klik een staaf of sleep · links = " + esc(T.year) + " · grijs = schoolvakantie";
+      weekDiv.querySelector(".sm-week-hint").textContent = fillIn(other ? T.bars_hint_line : T.bars_hint, {
+        plan: data.plans[mainPlan()].label.split(" (")[0], other: other ? data.plans[v.a].label.split(" (")[0] : "",
+        year: T.year});
       if (other) {
         var pts = [];
         for (w = 0; w < W; w++) { pts.push((w * bw + bw / 2).toFixed(1) + "," + (h - (h - 4) * other[w] / max).toFixed(1)); }
@@ -791,7 +817,7 @@
     var groups = {};
     groups[T.group_view] = choiceGroup(data.views.map(function (v, i) { return [v.label, i]; }), state.view,
       function (i) { state.view = i; });
-    groups[T.group_metric] = choiceGroup([[T.metric_count, "count"], [T.metric_rate + " (% van de studenten)", "rate"]],
+    groups[T.group_metric] = choiceGroup([[T.metric_count, "count"], [T.metric_rate_choice, "rate"]],
       state.metric, function (m) { state.metric = m; });
     groups[T.group_sector] = choiceGroup([[T.all_sectors, -1]].concat(data.sectorsShown.map(function (s) {
       return [data.sectors[s][1], s];

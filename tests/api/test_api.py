@@ -299,3 +299,58 @@ def test_restart_resumes_unfinished_jobs(database_url: str, tmp_path: Path) -> N
             assert {p["mode"] for p in plans} == {"greedy", "optimise", "status-quo"}
     finally:
         server.stop()
+
+
+def test_map_and_artifacts_are_cached_per_language(tmp_path: Path) -> None:
+    """A map (chart, result set) made for a Dutch request is not served to an English one, nor the other way."""
+    import io
+    import zipfile
+
+    from maps import embedded_payload
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
+    with app_client(settings) as client:
+        sid = _upload(client, tiny_files(tmp_path / "tiny"), "Twente")["id"]
+        done = wait_for_job(client, _solve(client, sid, mode="status-quo", time_limit=5)["id"])
+        assert done["status"] == "done", done
+        plan_id = done["plan_id"]
+        del client.headers["Accept-Language"]  # the test client asks for English; a request without: Dutch
+
+        def map_of(**request) -> tuple[str, dict]:
+            response = client.get(f"/plans/{plan_id}/map", **request)
+            assert response.status_code == 200, response.text
+            return response.text, embedded_payload(response.text)
+
+        dutch_html, dutch = map_of()
+        english_html, english = map_of(headers={"Accept-Language": "en-GB,en;q=0.9"})
+        assert (dutch["lang"], english["lang"]) == ("nl", "en")
+        assert '<html lang="nl">' in dutch_html and '<html lang="en">' in english_html
+        assert dutch["text"]["title_count"] == "Studenten zonder stageplaats"
+        assert english["text"]["title_count"] == "Students without an internship place"
+        assert english["plans"][0]["label"] == "Status quo (current periods)"
+        assert map_of(params={"lang": "en"})[1]["lang"] == "en"
+        assert map_of(params={"lang": "nl"}, headers={"Accept-Language": "en"})[1]["lang"] == "nl"
+        assert map_of()[0] == dutch_html  # the Dutch file is still the Dutch one, from the cache
+
+        # Charts and the whole result set are cached per language too.
+        dutch_png = client.get(f"/plans/{plan_id}/charts/shortage_cells.png").content
+        english_png = client.get(f"/plans/{plan_id}/charts/shortage_cells.png", params={"lang": "en"}).content
+        assert dutch_png.startswith(b"\x89PNG") and english_png.startswith(b"\x89PNG") and dutch_png != english_png
+        assert client.get(f"/plans/{plan_id}/charts/shortage_cells.png").content == dutch_png
+
+        def zipped_summary(**request) -> str:
+            response = client.get(f"/plans/{plan_id}/outputs.zip", **request)
+            assert response.status_code == 200, response.text
+            with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+                return archive.read(f"plan-{plan_id}/summary.md").decode("utf-8")
+
+        dutch_summary = zipped_summary()
+        english_summary = zipped_summary(headers={"Accept-Language": "en"})
+        assert dutch_summary != english_summary
+        assert english_summary.splitlines()[0] == client.get(f"/plans/{plan_id}/summary.md",
+                                                             params={"lang": "en"}).text.splitlines()[0]
+        assert dutch_summary.splitlines()[0] == client.get(f"/plans/{plan_id}/summary.md").text.splitlines()[0]
+        assert zipped_summary() == dutch_summary
+        cached = {p.name for p in (settings.data_dir / "plans").rglob("*") if p.is_file()}
+        assert {"map-nl.html", "map-en.html", "shortage_cells-nl.png", "shortage_cells-en.png",
+                f"plan-{plan_id}-nl.zip", f"plan-{plan_id}-en.zip"} <= cached

@@ -191,21 +191,105 @@ def test_map_texts_come_from_the_catalogue_dutch_by_default_english_on_request(s
     dutch = embedded_payload(small_html)
     english = embedded_payload(render_html(plan_map(plan, loaded, compare_with=status_quo, lang="en")))
     assert (dutch["lang"], english["lang"]) == ("nl", "en")
-    assert dutch["text"]["unit_count"] == "studenten zonder stageplek"
+    assert dutch["text"]["unit_count"] == "studenten zonder stageplaats"
     assert english["text"]["unit_count"] == "students without an internship place"
     assert [v["label"] for v in dutch["views"]][:2] == ["Status quo (huidige periodes)",
                                                          "Geoptimaliseerd (gespreide periodes)"]
     assert [v["label"] for v in english["views"]][:2] == ["Status quo (current periods)", "Optimised (spread periods)"]
     assert set(dutch["text"]) == set(english["text"])
-    assert TEXT["unit_count"] == "studenten zonder stageplek"  # the current language is still Dutch
+    assert TEXT["unit_count"] == "studenten zonder stageplaats"  # the current language is still Dutch
 
 
 def test_legend_and_controls_speak_dutch_with_units(small_html):
-    assert TEXT["unit_count"] == "studenten zonder stageplek"
+    assert TEXT["unit_count"] == "studenten zonder stageplaats"
     for text in ("unit_count", "unit_rate", "layer_institutions", "layer_flows", "all_sectors", "year"):
         assert TEXT[text] in small_html
     assert "Eenheid: " in small_html  # legend unit line, built by the map script
     assert "Zorg, welzijn en sport" in small_html
+
+
+# ---------------------------------------------------------------- the script has no texts of its own
+
+SCRIPT = ROOT / "maps" / "assets" / "shortage-map.js"
+#: Texts the map's script once wrote itself (Dutch, and the English of a few); they come from TEXT now.
+FORMER_SCRIPT_TEXTS = (
+    "(vol)", "%-punt", "(vakantie)", "Studenten zonder", "Tekortpercentage", "Verschil", "zonder stageplek",
+    "zonder stageplaats", "deze week", "schooljaar", "tekort %", "BOL-studenten", "BBL-studenten",
+    "opleidingen in dit gebied", "Zonder stageplek", "opleidingen met tekort", "Opleiding met tekort",
+    "Afspelen", "heel schooljaar", "Staven", "klik een staaf", "links = ", "grijs = ", "schoolvakantie",
+    "% van de studenten", "Sectorkamer", "Locatie", "Cohorten", "Leerbedrijf", "leerbedrijven", "Niveaus",
+    "Begeleidingsplaatsen", "begeleidingsplaatsen", "Per sectorkamer", "gem. ", "piek", "\" (wk", " van ",
+    "plaatsen", "studentdagen", "capaciteit", "bezet", "studenten (", "Stagetekort", "(gelijk)", "Eenheid",
+    "per gebied", "Schaal gelijk", "Regio", "in deze week", "grootte", "Stroom studenten", "grootste stromen",
+    "max \"", "\"tot ", "en nog", "niv.", "stud.",
+    "without", "internship", "school year", "learning compan", "Learning compan", "(holiday)", "percentage point",
+    "Difference", "Region", "Unit", "Bars:", "click a bar", "places per week", "(full)", "up to",
+)
+
+
+def _script_code() -> str:
+    """The map's script without its comments (which explain it in English)."""
+    code = re.sub(r"/\*.*?\*/", "", SCRIPT.read_text(encoding="utf-8"), flags=re.DOTALL)
+    return "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("//"))
+
+
+def test_the_script_writes_no_text_of_its_own():
+    code = _script_code()
+    found = [text for text in FORMER_SCRIPT_TEXTS if text in code]
+    assert not found, f"texts written in maps/assets/shortage-map.js instead of maps/data.py TEXT: {found}"
+    # Numbers are formatted in the locale the data names, never a fixed one.
+    assert not re.search(r"NumberFormat\(\s*\"", code)
+    assert "nl-NL" not in code and "en-GB" not in code
+
+
+def test_every_text_the_script_reads_is_in_text():
+    code = _script_code()
+    used = set(re.findall(r"\bT\.(\w+)", code))
+    assert used and used <= set(TEXT), f"T.<key> without a text in maps/data.py TEXT: {sorted(used - set(TEXT))}"
+    python = (ROOT / "maps" / "shortage.py").read_text(encoding="utf-8")
+    unused = [key for key in TEXT if key not in used and f'TEXT["{key}"]' not in python]
+    assert not unused, f"texts in TEXT that no part of the map shows: {unused}"
+
+
+def test_an_english_and_a_dutch_map_embed_their_own_texts(small, small_html):
+    from planner.i18n import catalogue
+
+    loaded, plan, status_quo = small
+    english_html = render_html(plan_map(plan, loaded, compare_with=status_quo, lang="en"))
+    english, dutch = embedded_payload(english_html), embedded_payload(small_html)
+    assert '<html lang="en">' in english_html and '<html lang="nl">' in small_html
+    assert (english["numberLocale"], dutch["numberLocale"]) == ("en-GB", "nl-NL")
+    dutch_texts = catalogue("nl")
+    for key, source in TEXT.source.items():
+        assert english["text"][key] == source, key
+        assert dutch["text"][key] == dutch_texts[source], key
+    differ = [key for key in TEXT if english["text"][key] != dutch["text"][key]]
+    assert len(differ) > 0.8 * len(TEXT)
+    assert english["text"]["title_count"] == "Students without an internship place"
+    assert dutch["text"]["title_count"] == "Studenten zonder stageplaats"
+    assert english["text"]["col_unplaced_week"] == "without a place\nthis week"
+    assert dutch["text"]["col_unplaced_week"] == "zonder stageplaats\ndeze week"
+    assert english["text"]["area_students"] == "{n} BOL students of programmes in this area ({filter})"
+    assert dutch["text"]["area_students"] == "{n} BOL-studenten van opleidingen in dit gebied ({filter})"
+    # The page title and the layer names folium writes follow the language too.
+    assert f"<title>Internship shortage {loaded.scenario.name}</title>" in english_html
+    assert "Institution locations" in english_html and "Onderwijslocaties" not in english_html
+    # So do the names of sector chambers and levels.
+    assert ["zorg", "Care, welfare and sport"] in english["sectors"] and ["2", "Level 2"] in english["levels"]
+    assert ["zorg", "Zorg, welzijn en sport"] in dutch["sectors"] and ["2", "Niveau 2"] in dutch["levels"]
+    # A map written to a file in English says so; the current language stays Dutch.
+    single = embedded_payload(render_html(plan_map(plan, loaded, lang="en")))
+    assert single["lang"] == "en" and TEXT["title_count"] == "Studenten zonder stageplaats"
+
+
+def test_every_placeholder_of_a_text_is_one_the_script_fills_in():
+    placeholders = {key: set(re.findall(r"\{(\w+)\}", text)) for key, text in TEXT.source.items()}
+    code = _script_code()
+    for key, names in placeholders.items():
+        for name in names:
+            if key in ("percent", "points"):  # number templates, filled in through unit texts too
+                continue
+            assert re.search(rf"T\.{key}\b[^;]*\b{name}:", code, flags=re.DOTALL), (key, name)
 
 
 def test_no_cdn_or_network_reference_is_left(small_html):
@@ -350,9 +434,11 @@ def test_the_map_renders_offline_with_layers_week_control_and_legend(browser, re
         assert clustered + single == len(loaded.scenario.companies)
 
         legend = page.locator(".sm-legend")
-        assert "Studenten zonder stageplek" in legend.inner_text()
+        assert "Studenten zonder stageplaats" in legend.inner_text()
         assert TEXT["unit_count"] in legend.inner_text()
         assert "Heel schooljaar" in legend.inner_text()
+        assert "klik een staaf of sleep" in page.locator(".sm-week-hint").inner_text()
+        assert page.get_attribute(".sm-slider", "aria-label") == "Week (0 = heel schooljaar)"
         year_fills = view.fills()
         students = Counter()
         for *_, a, n in data["students"]:
@@ -398,7 +484,7 @@ def test_the_map_renders_offline_with_layers_week_control_and_legend(browser, re
             assert caption in legend.inner_text()
             assert caption in page.locator(".sm-week-label").inner_text()
             total = sum(weekly[week].values())
-            assert f"Regio: {total:,}".replace(",", ".") + " studenten zonder stageplek" in legend.inner_text()
+            assert f"Regio: {total:,}".replace(",", ".") + " studenten zonder stageplaats" in legend.inner_text()
             _assert_fills_follow(view.fills(), weekly[week], students)
         assert sum(weekly[busiest].values()) > 0
         if sum(weekly[quietest].values()) == 0:
@@ -410,7 +496,7 @@ def test_the_map_renders_offline_with_layers_week_control_and_legend(browser, re
 
         # The difference view colours with the diverging scale.
         view.click_choice("Verschil")
-        assert "Verschil in studenten zonder stageplek" in legend.inner_text()
+        assert "Verschil in studenten zonder stageplaats" in legend.inner_text()
 
         view.click_choice(data["views"][1]["label"])
         page.locator(".sm-slider").fill(str(busiest))
@@ -433,7 +519,7 @@ def test_the_comparison_map_renders_and_popups_give_both_numbers(browser, region
     view = Page(browser, path)
     page = view.page
     try:
-        assert "Verschil in studenten zonder stageplek" in page.locator(".sm-legend").inner_text()
+        assert "Verschil in studenten zonder stageplaats" in page.locator(".sm-legend").inner_text()
         # The area with the biggest change: its popup lists both plans and the difference.
         year = [Counter(), Counter()]
         for k in (0, 1):
@@ -450,6 +536,51 @@ def test_the_comparison_map_renders_and_popups_give_both_numbers(browser, region
         folder = Path(os.environ.get("STAGEPLANNER_SCREENSHOTS", tmp_path))
         (folder / "compare.png").write_bytes(shot)
         assert _distinct_colours(shot) > 200
+        assert view.errors == [] and view.requests == []
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_the_english_map_speaks_english_in_the_browser(browser, small, tmp_path):
+    loaded, plan, status_quo = small
+    path = write_plan_map(plan, loaded, tmp_path / "map-en.html", compare_with=status_quo, lang="en")
+    data = embedded_payload(path.read_text(encoding="utf-8"))
+    view = Page(browser, path)
+    page = view.page
+    try:
+        assert page.evaluate("() => document.documentElement.lang") == "en"
+        legend = page.locator(".sm-legend")
+        text = legend.inner_text()
+        for english in ("Students without an internship place", "Whole school year", "Unit: ",
+                        "Same scale for the whole school year and both plans.", "Region: "):
+            assert english in text, (english, text)
+        for dutch in ("Studenten", "zonder", "Heel schooljaar", "Eenheid", "Regio:"):
+            assert dutch not in text, (dutch, text)
+        assert "Internship shortage · " in page.locator(".sm-title").inner_text()
+        assert " of " in page.locator(".sm-title").inner_text()
+        layers = page.locator(".sm-layers").inner_text()
+        for english in ("Institution locations", "Shortage rate (% of the students)", "Care, welfare and sport",
+                        "Level 2"):
+            assert english in layers, (english, layers)
+        assert page.get_attribute(".sm-slider", "aria-label") == "Week (0 = whole school year)"
+        assert page.get_attribute(".sm-play", "title") == "Play through the school year"
+        assert "click a bar or drag" in page.locator(".sm-week-hint").inner_text()
+        assert page.locator(".sm-bars text").last.text_content().startswith("max ")
+
+        # A week, the difference view and an area's popup: all in English.
+        page.locator(".sm-slider").fill("3")
+        assert "planned on internship in this week" in legend.inner_text()
+        view.click_choice("Difference")
+        assert "Difference in students without an internship place" in legend.inner_text()
+        view.click_choice("Shortage rate")
+        assert "percentage points" in legend.inner_text() or "0 (equal)" in legend.inner_text()
+        area = next(i for i, n in enumerate(data["areaNames"]) if n == "Enschede")
+        page.evaluate(f"() => stageplannerMap.areaLayer.getLayers().find(l => l.feature.id === {area}).openPopup()")
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        for english in ("without a place", "this week", "BOL students of programmes in this area", "Difference"):
+            assert english in popup, (english, popup)
+        assert "zonder" not in popup and "Verschil" not in popup
         assert view.errors == [] and view.requests == []
     finally:
         page.close()
