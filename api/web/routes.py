@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from functools import cache
 from typing import Annotated
 
@@ -13,10 +14,10 @@ from pydantic import ValidationError
 from api import crud, schemas
 from api.deps import RegionPath, SessionDep
 from api.routes import agreements, hotspots, plans
-from api.schemas import WEEK_PATTERN, LevelCode, SectorCode
+from api.schemas import WEEK_PATTERN
 from api.web.render import WebPrincipal, checked_form, page, redirect, safe_next
 from api.web.session import new_signin_csrf, set_signin_cookie, sign_in, sign_out
-from planner.codes import LANGUAGES
+from planner.codes import LANGUAGES, LEVELS, SECTOR_CHAMBERS
 from planner.i18n import _
 
 router = APIRouter(prefix="/web", include_in_schema=False)
@@ -145,9 +146,15 @@ def _project(lat: float, lon: float) -> tuple[float, float]:
 
 @router.get("/sbb", response_class=HTMLResponse)
 def sbb(request: Request, principal: WebPrincipal, session: SessionDep,
-        sector: Annotated[SectorCode | None, Query()] = None, level: Annotated[LevelCode | None, Query()] = None,
-        week: Annotated[str | None, Query(pattern=WEEK_PATTERN)] = None) -> HTMLResponse:
+        sector: Annotated[str | None, Query(max_length=40)] = None,
+        level: Annotated[str | None, Query(max_length=10)] = None,
+        week: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
+    """Hotspots across regions; an empty or unknown filter (the form's "all") is no filter."""
     from planner.geo.places import find_place
+
+    sector = sector if sector in SECTOR_CHAMBERS else None
+    level = level if level in LEVELS else None
+    week = week if week and re.fullmatch(WEEK_PATTERN, week) else None
 
     found = hotspots.hotspots(principal, session, limit=200, mode=None, sector=sector, level=level)
     cells = [c for c in found.cells if week is None or week in c.weeks][:50]
