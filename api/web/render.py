@@ -33,6 +33,27 @@ def status_text(status: str) -> str:
             "cancelled": _("cancelled")}.get(status, status)
 
 
+def kind_text(kind: str) -> str:
+    """A what-if change in words."""
+    return {"add_capacity": _("extra places"), "allow_forms": _("form allowed"), "move_window": _("window moved"),
+            "scale_inflow": _("inflow changed"), "scale_capacity": _("places scaled"),
+            "add_companies": _("companies added"), "remove_companies": _("companies removed"),
+            "convert_forms": _("forms converted"), "widen_window": _("window widened"),
+            "set_cohort_fields": _("cohorts changed"), "set_weights": _("weights changed")}.get(kind, kind)
+
+
+def changed_text(key: str) -> str:
+    """What a variant changes (``companies_changed``) in words."""
+    return {"cohorts_added": _("cohorts added"), "cohorts_removed": _("cohorts removed"),
+            "cohorts_changed": _("cohorts changed"), "companies_added": _("companies added"),
+            "companies_removed": _("companies removed"), "companies_changed": _("companies changed")}.get(key, key)
+
+
+def sweep_name(name: str) -> str:
+    """A row of a sweep: the base scenario has no variant name."""
+    return _("the scenario itself") if name == "base" else name
+
+
 def chart_title(name: str) -> str:
     return {"weekly_capacity": _("Weekly supervision demand against capacity per sector chamber"),
             "shortage_cells": _("Students without a place per stagebarometer cell (sector chamber x pathway x level)"),
@@ -54,7 +75,8 @@ def download_text(name: str) -> str:
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(_=_, ngettext=ngettext, fmt_int=fmt_int, fmt_num=fmt_num, fmt_pct=fmt_pct,
                              fmt_signed=fmt_signed, sector_label=sector_label, level_label=level_label,
-                             mode_text=mode_text, status_text=status_text, chart_title=chart_title,
+                             mode_text=mode_text, status_text=status_text, kind_text=kind_text,
+                             changed_text=changed_text, sweep_name=sweep_name, chart_title=chart_title,
                              download_text=download_text, SECTORS=list(SECTOR_CHAMBERS), LEVELS=list(LEVELS))
 
 
@@ -74,7 +96,7 @@ WebPrincipal = Annotated[Principal, Depends(web_principal)]
 
 
 def role_label(role: str) -> str:
-    return {Role.reader: _("reader"), Role.editor: _("editor"), Role.analyst: _("analyst (SBB)"),
+    return {Role.reader: _("reader"), Role.editor: _("editor"), Role.analyst: _("analyst"),
             Role.admin: _("administrator")}.get(role, role)
 
 

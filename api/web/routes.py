@@ -99,12 +99,15 @@ def region_home(request: Request, region: RegionPath, principal: WebPrincipal, s
 
 @router.get("/regions/{region}/agreements", response_class=HTMLResponse)
 def agreement_page(request: Request, region: RegionPath, principal: WebPrincipal, session: SessionDep,
-                   plan_id: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+                   plan_id: Annotated[int | None, Query(ge=1)] = None,
+                   adopt: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
     history = agreements.history(region, principal, session)
     deviations = agreements.deviations(region, principal, session, plan_id) if history else None
     plan_rows = crud.list_plans(session, region, None, None, 20, 0, principal.visible_regions)
+    if adopt is None:  # preselect the newest optimised plan, not a baseline solved after it
+        adopt = next((p.id for p in plan_rows if p.mode == "optimise"), None)
     return page(request, "agreements.html", region=region, history=history, deviations=deviations, plans=plan_rows,
-                may_write=principal.may_write(region))
+                adopt=adopt, may_write=principal.may_write(region))
 
 
 @router.post("/regions/{region}/agreements")

@@ -181,7 +181,7 @@ def test_journey(server, browser):
     assert label.inner_text() != before, "the week slider changes the week shown"
     page.evaluate("() => document.querySelector('#plan-map').scrollIntoView()")
     shot(page, "map")
-    page.locator("#changes").scroll_into_view_if_needed()
+    page.evaluate("() => document.querySelector('#changes').scrollIntoView()")
     shot(page, "changes")
 
     # What-if: ten extra care places, compared with the scenario side by side.
