@@ -7,8 +7,12 @@ without a valid token gets 401 (with ``WWW-Authenticate: Bearer``) before its bo
 so nothing is parsed or stored for it; a token over its rate gets 429 with ``Retry-After``.
 Only :data:`OPEN_PATHS` (liveness and the API documentation) are answered without a token.
 
-Tokens travel only in the header, never in cookies, so a web page elsewhere cannot make a
-browser send an authorised request (no cross-site request forgery).
+API requests carry the token only in the header, never in cookies, so a web page elsewhere
+cannot make a browser send an authorised API request (no cross-site request forgery). The web
+workbench (:mod:`api.web`, paths under :data:`WEB_PREFIX`) is the one exception: its pages read
+the token from the HttpOnly, SameSite=Strict session cookie the sign-in form sets, and every
+form post there also carries a per-session CSRF token. A web request without a valid session
+goes on with no principal; the page sends the browser to the sign-in form.
 """
 
 from __future__ import annotations
@@ -24,7 +28,27 @@ from api.core.security import Principal
 from planner.i18n import _
 
 #: Paths answered without a token: liveness and the documentation.
-OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
+OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"})
+#: Paths of the web workbench: the session cookie counts there (and only there).
+WEB_PREFIX = "/web/"
+#: The cookie holding a signed-in browser's token (HttpOnly, SameSite=Strict, Path=/web).
+SESSION_COOKIE = "stageplanner_session"
+
+
+def cookie_value(scope: Scope, name: str) -> str | None:
+    """The value of cookie ``name`` in the request, else None."""
+    for key, value in scope.get("headers", ()):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                cookie, _, text = part.strip().partition("=")
+                if cookie == name and text:
+                    return text
+    return None
+
+
+def is_web(path: str) -> bool:
+    """Whether ``path`` is a page (or a file) of the web workbench."""
+    return path.startswith(WEB_PREFIX) or path == WEB_PREFIX.rstrip("/")
 
 
 def bearer_token(scope: Scope) -> str | None:
@@ -62,8 +86,11 @@ class TokenAuthentication:
             await self.app(scope, receive, send)
             return
         token = bearer_token(scope)
+        web = is_web(scope["path"])
+        if token is None and web:
+            token = cookie_value(scope, SESSION_COOKIE)
         principal = await run_in_threadpool(_lookup, scope, token) if token else None
-        if principal is None and scope["path"] not in OPEN_PATHS:
+        if principal is None and scope["path"] not in OPEN_PATHS and not web:
             if token is None:
                 await _answer(send, 401, _("an API token is needed: send 'Authorization: Bearer <token>'"),
                               {"WWW-Authenticate": "Bearer"})

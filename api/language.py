@@ -2,7 +2,8 @@
 
 :class:`RequestLanguage` is an ASGI middleware, the outermost one, so every message of a
 request (a 401 from :mod:`api.auth` as well as a route's 404 or 422) is in its language. The
-language is ``?lang=nl|en`` when given, else the best fit for the ``Accept-Language`` header
+language is ``?lang=nl|en`` when given, else the ``lang`` cookie (set by the web workbench's
+language switch) when it names a language the planner speaks, else the best fit for the ``Accept-Language`` header
 (:func:`planner.i18n.negotiate_language`), else Dutch. The request runs inside
 :func:`planner.i18n.use_language` (a context variable, so per request, also in the worker
 threads its routes run in) and the answer says which language it is in with ``Content-Language``.
@@ -30,9 +31,24 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def _cookie(scope: Scope, name: str) -> str | None:
+    header = _header(scope, b"cookie") or ""
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value
+    return None
+
+
 def requested_language(scope: Scope) -> tuple[str, str | None]:
     """The request's language and, for an unknown ``?lang=``, the value asked for (else None)."""
     negotiated = negotiate_language(_header(scope, b"accept-language"))
+    chosen = _cookie(scope, LANG_PARAMETER)
+    if chosen is not None:
+        try:
+            negotiated = check_language(chosen)
+        except ValueError:
+            pass  # a stale or foreign cookie: ignore it
     query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
     asked = query.get(LANG_PARAMETER)
     if not asked:

@@ -3,7 +3,9 @@
 Start it with ``stageplanner serve --host 127.0.0.1 --port 8000`` (which calls :func:`serve`)
 or ``uvicorn api.main:app``. At startup the database schema is upgraded with Alembic and
 solve jobs a previous server left unfinished are resumed (see :mod:`api.jobs`).
-Interactive documentation is at ``/docs``, the OpenAPI schema at ``/openapi.json``.
+Interactive documentation is at ``/docs`` (Swagger UI served from the package, so it works
+offline), the OpenAPI schema at ``/openapi.json``, and the web workbench at ``/web/``
+(:mod:`api.web`; ``/`` leads there).
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from api import schemas
+from api import schemas, web
 from api.artifacts import Unavailable
-from api.auth import TokenAuthentication
+from api.auth import TokenAuthentication, is_web
 from api.core.config import Settings, load_settings
 from api.core.db import Database
 from api.core.security import AccessDenied, RateLimiter
@@ -31,6 +33,8 @@ from api.jobs import JobManager
 from api.language import RequestLanguage
 from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens, whatif
 from api.scenario_input import shutdown_upload_workers
+from api.web.render import SignInRequired, error_page, sign_in_redirect
+from api.web.session import CsrfError
 from planner.i18n import _
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, ScenarioError, pydantic_message
@@ -103,45 +107,64 @@ def _validation_problems(errors: list[dict[str, Any]]) -> list[InputProblem]:
 
 
 def _install_handlers(app: FastAPI) -> None:
+    def answer(request: Request, status: int, detail: Any, message: str,
+               headers: dict[str, str] | None = None) -> Response:
+        if is_web(request.url.path):  # the workbench's pages answer with a page, not JSON
+            response = error_page(request, status, message)
+            response.headers.update(headers or {})
+            return response
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+
+    def problems(request: Request, found: list[InputProblem]) -> Response:
+        return answer(request, 422, _problem_json(found), "; ".join(str(p) for p in found))
+
     @app.exception_handler(ScenarioError)
-    async def scenario_error(_request: Request, err: ScenarioError) -> JSONResponse:
-        return JSONResponse({"detail": _problem_json(err.problems)}, status_code=422)
+    async def scenario_error(request: Request, err: ScenarioError) -> Response:
+        return problems(request, err.problems)
 
     @app.exception_handler(InvalidInput)
-    async def invalid_input(_request: Request, err: InvalidInput) -> JSONResponse:
-        return JSONResponse({"detail": _problem_json(err.problems)}, status_code=422)
+    async def invalid_input(request: Request, err: InvalidInput) -> Response:
+        return problems(request, err.problems)
 
     @app.exception_handler(RequestValidationError)
-    async def request_validation(_request: Request, err: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _problem_json(_validation_problems(list(err.errors())))}, status_code=422)
+    async def request_validation(request: Request, err: RequestValidationError) -> Response:
+        return problems(request, _validation_problems(list(err.errors())))
 
     @app.exception_handler(AccessDenied)
-    async def access_denied(_request: Request, err: AccessDenied) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=403)
+    async def access_denied(request: Request, err: AccessDenied) -> Response:
+        return answer(request, 403, str(err), str(err))
 
     @app.exception_handler(NotFound)
-    async def not_found(_request: Request, err: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=404)
+    async def not_found(request: Request, err: NotFound) -> Response:
+        return answer(request, 404, str(err), str(err))
 
     @app.exception_handler(Conflict)
-    async def conflict(_request: Request, err: Conflict) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=409)
+    async def conflict(request: Request, err: Conflict) -> Response:
+        return answer(request, 409, str(err), str(err))
 
     @app.exception_handler(PayloadTooLarge)
-    async def too_large(_request: Request, err: PayloadTooLarge) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=413)
+    async def too_large(request: Request, err: PayloadTooLarge) -> Response:
+        return answer(request, 413, str(err), str(err))
 
     @app.exception_handler(UnsupportedMediaType)
-    async def media_type(_request: Request, err: UnsupportedMediaType) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=415)
+    async def media_type(request: Request, err: UnsupportedMediaType) -> Response:
+        return answer(request, 415, str(err), str(err))
 
     @app.exception_handler(QueueFull)
-    async def queue_full(_request: Request, err: QueueFull) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=429, headers={"Retry-After": str(err.retry_after)})
+    async def queue_full(request: Request, err: QueueFull) -> Response:
+        return answer(request, 429, str(err), str(err), {"Retry-After": str(err.retry_after)})
 
     @app.exception_handler(Unavailable)
-    async def unavailable(_request: Request, err: Unavailable) -> JSONResponse:
-        return JSONResponse({"detail": str(err)}, status_code=503)
+    async def unavailable(request: Request, err: Unavailable) -> Response:
+        return answer(request, 503, str(err), str(err))
+
+    @app.exception_handler(SignInRequired)
+    async def sign_in_required(request: Request, _err: SignInRequired) -> Response:
+        return sign_in_redirect(request)
+
+    @app.exception_handler(CsrfError)
+    async def csrf_error(request: Request, err: CsrfError) -> Response:
+        return error_page(request, 403, str(err))
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -187,14 +210,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             shutdown_upload_workers()
             db.dispose()
 
+    # docs_url=None: /docs is served by api.web with the vendored Swagger UI (works offline).
     app = FastAPI(title="Stage planner API", version=VERSION, description=DESCRIPTION, openapi_tags=TAGS,
-                  lifespan=lifespan)
+                  lifespan=lifespan, docs_url=None)
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
     app.add_middleware(RequestLanguage)  # outermost: every answer, even a 401, is in the request's language
     for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens, whatif):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)
+    web.install(app)  # the web workbench (/web/), / and the offline /docs
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

@@ -25,14 +25,26 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
+#: How texts are found: the syntax tree of Python files, and the web workbench's Jinja2 templates
+#: (the same methods as babel.cfg, which `make messages` uses).
+METHODS = [("**.py", "planner.i18n:extract"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
+
+
 def _source_texts() -> set[str]:
     texts: set[str] = set()
     for package in ("planner", "api", "maps"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=[("**.py", "planner.i18n:extract")], keywords=KEYWORDS
+            ROOT / package, method_map=METHODS, keywords=KEYWORDS
         ):
-            texts.add(message[0] if isinstance(message, tuple) else message)
+            text = message[0] if isinstance(message, tuple) else message
+            if text:  # a template's _(variable) has no text to translate
+                texts.add(text)
     return texts
+
+
+def test_template_texts_are_extracted():
+    texts = _source_texts()
+    assert "Sign in" in texts and "Students without a place" in texts, "texts of api/web/templates are checked too"
 
 
 def test_every_text_has_a_dutch_translation():
