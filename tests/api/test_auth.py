@@ -62,8 +62,6 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/scenarios/{scenario_id}/variants"): "write", ("GET", "/scenarios/{scenario_id}/variants"): "read",
     ("GET", "/variants/{variant_id}"): "read", ("POST", "/scenarios/{scenario_id}/sweep"): "write",
     ("POST", "/plans/{plan_id}/marginal"): "write",
-    ("GET", "/plans/{plan_id}/changes"): "read", ("GET", "/plans/{plan_id}/changes.csv"): "read",
-    ("GET", "/plans/{plan_id}/changes.xlsx"): "read", ("GET", "/plans/{plan_id}/reasons"): "read",
     ("GET", "/"): "open",  # leads to the web workbench
 }
 VARIANT = {"name": "k1 +1", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 1}]}
