@@ -30,7 +30,7 @@ import numpy as np
 
 from planner.codes import SECTOR_CHAMBERS, is_priority_group
 from planner.geo.region import Region
-from planner.i18n import _, fmt_int, fmt_num, use_language
+from planner.i18n import _, fmt_int, fmt_num, ngettext, use_language
 from planner.model.capacity import default_weekdays, load_vector
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import CellTrade, Holder, Plan, UnplacedReason
@@ -244,8 +244,10 @@ def reason_text(reason: UnplacedReason) -> str:
                      "periods ({weeks}), but have places outside them, e.g. {form} from {start} to {end}.").format(
                 n=n, weeks=weeks, form=form_text(reason.free_form), start=reason.free_start,
                 end=reason.free_end or "?")
-        return _("{n} without a place: places are free in another allowed period, but the cohort already uses its "
-                 "maximum of {waves} waves.").format(n=n, waves=fmt_int(reason.max_waves))
+        return ngettext("{n} without a place: places are free in another allowed period, but the cohort already "
+                        "uses its maximum of {waves} wave.",
+                        "{n} without a place: places are free in another allowed period, but the cohort already "
+                        "uses its maximum of {waves} waves.", reason.max_waves).format(n=n, waves=fmt_int(reason.max_waves))
     return _("{n} without a place: places are free in an allowed period, but the solve did not use them within its "
              "time limit.").format(n=n)
 

@@ -16,7 +16,7 @@ from rich.table import Column, Table
 from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.plan.analysis import hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import Plan, Progress
-from planner.report.tables import format_value, level_text, plan_mode_label
+from planner.report.tables import format_value, level_text, plan_mode_label, status_text
 
 
 def out_console() -> Console:
@@ -160,7 +160,7 @@ def print_result(plan: Plan, status_quo: Plan | None, out: Path, files: list[Pat
     console.print(kpi_table(plan, status_quo))
     k = plan.kpis
     console.print(_("solver: {status}; weighted shortage {objective}, bound {bound}, gap {gap}; {seconds} s of "
-                    "{limit} s").format(status=escape(plan.solver.status), objective=fmt_num(k.objective),
+                    "{limit} s").format(status=escape(status_text(plan.solver.status)), objective=fmt_num(k.objective),
                                         bound=fmt_num(k.bound), gap=fmt_pct(k.gap, 2),
                                         seconds=fmt_num(plan.solver.wall_seconds),
                                         limit=fmt_num(plan.solver.time_limit, 0)))

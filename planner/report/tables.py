@@ -8,7 +8,7 @@ from collections import defaultdict
 from typing import Any
 
 from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, mode_label
-from planner.i18n import current_language, fmt_int, fmt_num, fmt_pct
+from planner.i18n import N_, _, current_language, fmt_int, fmt_num, fmt_pct
 from planner.plan.model import Plan
 
 SCHEDULE_COLUMNS = [
@@ -29,6 +29,20 @@ UTILISATION_COLUMNS = ["company", "area", "week", "capacity_student_days", "used
 def plan_mode_label(mode: str) -> str:
     """What a plan mode means, in the current language (e.g. ``geoptimaliseerd plan``)."""
     return mode_label(mode, current_language())
+
+
+#: The parts of a solver status (``SolveStats.status``), translated where shown.
+STATUS_PARTS = (
+    N_("optimal"), N_("heuristic"), N_("watchdog"), N_("plan by company-level search"), N_("plan by integer model"),
+    N_("plan by rounding"), N_("plan by status-quo plan"), N_("mip feasible"), N_("mip optimal"),
+    N_("mip not_solved"), N_("mip infeasible"), N_("relaxation cut short (Lagrangian bound)"),
+)
+
+
+def status_text(status: str) -> str:
+    """A solver status in the current language, part by part (``optimal; plan by rounding``)."""
+    return "; ".join(", ".join(_(part.strip()) for part in group.split(","))
+                     for group in status.split(";"))
 
 
 def level_text(level: str) -> str:

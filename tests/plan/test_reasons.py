@@ -74,7 +74,7 @@ def test_wave_limit_when_another_allowed_period_is_free():
     plan = _solved(scenario)
     reason = plan.reasons["one-wave"]
     assert (reason.kind, reason.waves_used, reason.max_waves) == ("window_or_waves", 1, 1)
-    assert reason.free_start is None and "maximum of 1 waves" in reason.text
+    assert reason.free_start is None and "maximum of 1 wave." in reason.text
 
 
 def test_not_used_when_an_allowed_period_in_use_has_free_places():
