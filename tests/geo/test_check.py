@@ -110,4 +110,4 @@ def test_place_and_reach_messages_are_dutch_by_default(tmp_path):
         loaded = load_scenario(write_scenario(tmp_path, document))
         assert [str(w) for w in loaded.warnings] == [
             "scenario.yaml cohorts[0]: geen leerbedrijf neemt sectorkamer zorg niveau 2 aan binnen 45 minuten "
-            "reistijd met pt; alle 10 studenten blijven zonder stageplek"]
+            "reistijd met pt; alle 10 studenten blijven zonder stageplaats"]

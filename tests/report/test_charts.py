@@ -94,7 +94,7 @@ def test_charts_speak_dutch_by_default_and_english_on_request(solved, tmp_path, 
     with use_language("en"):
         draw_all(solved, tmp_path)
     dutch, english = figures[:3], figures[3:]
-    assert "Studenten zonder stageplek" in dutch[1]._suptitle.get_text()
+    assert "Studenten zonder stageplaats" in dutch[1]._suptitle.get_text()
     assert "Students without an internship place" in english[1]._suptitle.get_text()
     assert "ISO-week" in [ax.get_xlabel() for ax in dutch[0].axes]
 
