@@ -173,10 +173,6 @@ def improve(
         left_pairs = sum(_pairs(data, parts[j][0], sets) for j in range(len(parts))
                          if j >= index and open_cohorts[parts[j][0]].any())
         share = min(0.85, max(0.1, _pairs(data, cohorts, sets) / max(1, left_pairs)))
-        if index == small[-1] and not any(_pairs(data, c, sets) > exact_part_pairs for c, _ in parts):
-            # The last open part: a search and the bound would only work on it again, and the
-            # MIP improves both its plan and its bound, so it gets the rest of the time.
-            share = 0.97
         budget = max(0.5, (time_limit - elapsed()) * share)
         result = solve_company_mip(data, built, budget, seed, hint=best)
         if result.assignments is not None and result.value <= value + 1e-9:
