@@ -205,16 +205,25 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
                                           form == current_form and start == current_start))
     option_cohort = np.array([o.cohort for o in options], dtype=np.int64)
     option_current = np.array([o.is_current for o in options], dtype=bool)
-    rows, cols, vals = [], [], []
-    for index, option in enumerate(options):
-        load = load_vector(option.form, option.weekdays, n_days)
-        for week in option.weeks:
-            for day in range(n_days):
-                if load[day]:
-                    rows.append(index)
-                    cols.append(week * n_days + day)
-                    vals.append(load[day])
-    occupancy = sp.csr_matrix((vals, (rows, cols)), shape=(len(options), width), dtype=np.int64)
+    # Occupancy rows as arrays (a national region has millions of non-zeros: no Python lists).
+    cols_of, vals_of = [], []
+    days = np.arange(n_days)
+    load_of: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+    for option in options:
+        key = (option.form, option.weekdays)
+        if key not in load_of:
+            load = load_vector(option.form, option.weekdays, n_days)
+            load_of[key] = (days[load > 0], load[load > 0])
+        load_days, load_values = load_of[key]
+        weeks = np.asarray(option.weeks, dtype=np.int64)
+        cols_of.append((weeks[:, None] * n_days + load_days[None, :]).ravel())
+        vals_of.append(np.tile(load_values, len(weeks)))
+    counts = np.array([len(c) for c in cols_of], dtype=np.int64)
+    indptr = np.concatenate([[0], np.cumsum(counts)])
+    cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)  # noqa: E731
+    occupancy = sp.csr_matrix((cat(vals_of).astype(np.int64), cat(cols_of), indptr), shape=(len(options), width))
+    occupancy.sum_duplicates()
+    del cols_of, vals_of
 
     # Eligible clusters per cohort: sector and level fit, travel within the limit.
     area_index = {a.name: i for i, a in enumerate(scenario.areas)}

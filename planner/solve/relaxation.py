@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from ortools.linear_solver.python import model_builder_helper as mbh
 from scipy.sparse.csgraph import connected_components
 
-from planner.model.formulation import Columns, Objective, build_model, fill_helper, placement_columns
+from planner.model.formulation import Columns, Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
 from planner.solve.clock import Clock
 
@@ -74,6 +74,33 @@ class Relaxation:
         return mass
 
 
+# Columns priced at once (bounds the memory of pricing: about 16 non-zeros per column).
+PRICING_CHUNK = 250_000
+
+
+def _used_cells(data: ProblemData, option: np.ndarray, cluster: np.ndarray) -> np.ndarray:
+    """Cells (cluster * width + week/weekday column) the columns load, sorted: the capacity rows of their model."""
+    width = data.n_weeks * data.n_days
+    cells = []
+    for begin in range(0, len(option), PRICING_CHUNK):
+        occupancy = data.occupancy[option[begin:begin + PRICING_CHUNK]].tocoo()
+        cells.append(np.unique(cluster[begin:begin + PRICING_CHUNK][occupancy.row] * width + occupancy.col))
+    return np.unique(np.concatenate(cells)) if cells else np.zeros(0, dtype=np.int64)
+
+
+def _capacity_price(data: ProblemData, columns: Columns, capacity_dual: np.ndarray) -> np.ndarray:
+    """Per column the capacity duals of its cells times its load: ``sum_cell occupancy * dual``."""
+    width = data.n_weeks * data.n_days
+    price = np.zeros(len(columns.option))
+    for begin in range(0, len(columns.option), PRICING_CHUNK):
+        end = begin + PRICING_CHUNK
+        occupancy = data.occupancy[columns.option[begin:end]].tocoo()
+        cells = columns.cluster[begin:end][occupancy.row] * width + occupancy.col
+        price[begin:begin + len(columns.option[begin:end])] = np.bincount(
+            occupancy.row, weights=occupancy.data * capacity_dual[cells], minlength=len(columns.option[begin:end]))
+    return price
+
+
 def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, time_limit: float, seed: int,
                      solution: Relaxation) -> None:
     """Solve the LP relaxation of one independent part by column generation.
@@ -85,41 +112,43 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
     out, the restricted optimum is the optimum of the full relaxation.
     """
     started = time.perf_counter()
-    full = build_model(data, columns, Objective(change_per_student=LP_CHANGE_COST), cohorts)
     n_x, n_c = len(columns.option), len(cohorts)
-    matrix = full.matrix.tocsc()
-    x_matrix_t = matrix[:, :n_x].T.tocsr()
+    objective = Objective(change_per_student=LP_CHANGE_COST)
+    # The full part is never built as one matrix (a national region has tens of millions of
+    # non-zeros): each round builds the restricted master from its columns, and the reduced
+    # costs of all columns are priced in chunks from the duals.
+    cost = LP_CHANGE_COST * (~data.option_current[columns.option])
     local = np.full(len(data.cohorts), -1, dtype=np.int64)
     local[cohorts] = np.arange(n_c)
     column_cohort = local[data.option_cohort[columns.option]]
     students = data.students[cohorts].astype(float)
     active = data.option_current[columns.option].copy()
     best_bound, values, exact, rounds = -np.inf, None, False, 0
-    duals = np.zeros(0)
+    capacity_dual = np.zeros(data.cluster_capacity.size)  # per cell (cluster * width + column)
     while True:
         rounds += 1
-        selected = np.concatenate([np.nonzero(active)[0], n_x + np.arange(n_c)])
-        sub = matrix[:, selected].tocsr()
-        rows = np.nonzero(np.diff(sub.indptr))[0]
-        helper = fill_helper(full.lower[selected], full.upper[selected], full.cost[selected],
-                             full.row_lower[rows], full.row_upper[rows], sub[rows])
+        chosen = np.nonzero(active)[0]
+        master = build_model(data, Columns(columns.option[chosen], columns.cluster[chosen], columns.minutes[chosen]),
+                             objective, cohorts)
         engine = mbh.ModelSolverHelper(LP_ENGINE)
         engine.set_time_limit_in_seconds(max(0.2, time_limit - (time.perf_counter() - started)))
-        engine.solve(helper)
+        engine.solve(master.helper)
         if engine.status() != mbh.SolveStatus.OPTIMAL:
             break
-        duals = np.zeros(full.n_constraints)
-        duals[rows] = np.asarray(engine.dual_values())
-        objective = engine.objective_value()
-        reduced = full.cost[:n_x] - x_matrix_t @ duals
+        duals = np.asarray(engine.dual_values())
+        capacity_dual[:] = 0.0
+        capacity_dual[_used_cells(data, columns.option[chosen], columns.cluster[chosen])] = duals[n_c:]
+        objective_value = engine.objective_value()
+        reduced = cost - duals[column_cohort] - _capacity_price(data, columns, capacity_dual)
         lowest = np.zeros(n_c)
         np.minimum.at(lowest, column_cohort, reduced)
-        best_bound = max(best_bound, objective + float((students * lowest).sum()))
+        best_bound = max(best_bound, objective_value + float((students * lowest).sum()))
         values = np.zeros(n_x)
-        values[active] = np.asarray(engine.variable_values())[: int(active.sum())]
+        values[chosen] = np.asarray(engine.variable_values())[: len(chosen)]
+        del master, engine
         candidates = np.nonzero(~active & (reduced < -1e-7))[0]
         if len(candidates) == 0:
-            best_bound, exact = objective, True
+            best_bound, exact = objective_value, True
             break
         if time.perf_counter() - started > time_limit:
             break
@@ -128,8 +157,9 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
         first = np.r_[0, np.nonzero(np.diff(column_cohort[order]))[0] + 1]
         rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
         active[order[rank < COLUMNS_PER_ROUND]] = True
+    used_cells = _used_cells(data, columns.option, columns.cluster)
     solution.variables += n_x + n_c
-    solution.constraints += full.n_constraints
+    solution.constraints += n_c + len(used_cells)
     solution.rounds += rounds
     if values is None:
         solution.bound_proven = False
@@ -138,13 +168,9 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
         return
     if not exact:
         solution.statuses.add("relaxation cut short (Lagrangian bound)")
-    # The capacity rows follow the n_c demand rows, one per cell the part's columns use (see build_model).
-    width = data.n_weeks * data.n_days
-    occupancy = data.occupancy[columns.option].tocoo()
-    used_cells = np.unique(columns.cluster[occupancy.row] * width + occupancy.col)
-    capacity = duals[n_c:n_c + len(used_cells)]
-    for cell in np.nonzero(np.abs(capacity) > 1e-9)[0]:
-        solution.capacity_duals[int(used_cells[cell])] = float(capacity[cell])
+    # Capacity duals of the last solved restricted master, by cell (zero where its columns use none).
+    for cell in used_cells[np.abs(capacity_dual[used_cells]) > 1e-9]:
+        solution.capacity_duals[int(cell)] = float(capacity_dual[cell])
     # Proven: weighted shortage >= LP bound - tie-break cost of every student who could move.
     movable = np.isin(cohorts, data.option_cohort[columns.option[~data.option_current[columns.option]]])
     solution.bound += max(0.0, best_bound - LP_CHANGE_COST * float(data.students[cohorts][movable].sum()))

@@ -68,12 +68,37 @@ class BoundResult:
 
 @dataclass
 class _Master:
-    """The master's columns: classes (members, users), per column its class, cohort vector and pattern."""
+    """The master's columns: classes (members, users), per column its class, cohort vector and pattern.
+
+    A column's cohort vector is sparse: ``(class, cohorts, students)`` with the cohorts sorted
+    (a national region has thousands of cohorts and a company takes a few of them).
+    """
 
     classes: list[tuple[np.ndarray, np.ndarray]]
-    columns: list[tuple[int, np.ndarray]]
+    columns: list[tuple[int, np.ndarray, np.ndarray]]
     patterns: list[list[tuple[int, int]]]
     incumbent_counts: dict[int, int] = field(default_factory=dict)
+
+
+def _sparse_column(data: ProblemData, pattern: dict[int, int] | list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """A pattern ``(option, students)`` as its students per cohort: (sorted cohorts, students)."""
+    items = pattern.items() if isinstance(pattern, dict) else pattern
+    per_cohort: dict[int, float] = defaultdict(float)
+    for option, n in items:
+        per_cohort[int(data.option_cohort[option])] += n
+    cohorts = np.array(sorted(per_cohort), dtype=np.int32)
+    return cohorts, np.array([per_cohort[int(c)] for c in cohorts], dtype=float)
+
+
+def _master_matrix(columns: list[tuple[int, np.ndarray, np.ndarray]], n_c: int, n_k: int) -> sp.csr_matrix:
+    """Rows: cohorts then classes; columns: the ``n_c`` shortage variables then the patterns."""
+    n_col = len(columns)
+    sizes = np.fromiter((len(idx) for _, idx, _ in columns), dtype=np.int64, count=n_col)
+    rows = np.concatenate([np.arange(n_c)] + [idx for _, idx, _ in columns]
+                          + [np.fromiter((n_c + k for k, _, _ in columns), dtype=np.int64, count=n_col)])
+    cols = np.concatenate([np.arange(n_c), n_c + np.repeat(np.arange(n_col), sizes), n_c + np.arange(n_col)])
+    vals = np.concatenate([np.ones(n_c)] + [v for _, _, v in columns] + [np.ones(n_col)])
+    return sp.csr_matrix((vals, (rows, cols)), shape=(n_c + n_k, n_c + n_col))
 
 
 def master_plan(data: ProblemData, result: BoundResult, time_limit: float, seed: int = 0,
@@ -93,14 +118,8 @@ def master_plan(data: ProblemData, result: BoundResult, time_limit: float, seed:
         included = np.zeros(n_c, dtype=bool)
         included[cohorts] = True
         students = np.where(included, students, 0.0)
-    r, c, v = [np.arange(n_c)], [np.arange(n_c)], [np.ones(n_c)]
-    for j, (k, vector) in enumerate(master.columns):
-        nz = np.nonzero(vector)[0]
-        r += [nz, np.array([n_c + k])]
-        c += [np.full(len(nz), n_c + j), np.array([n_c + j])]
-        v += [vector[nz], np.array([1.0])]
     n_k = len(master.classes)
-    matrix = sp.csr_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))), shape=(n_c + n_k, n_c + n_col))
+    matrix = _master_matrix(master.columns, n_c, n_k)
     scale = 1
     for w in np.unique(data.weight):
         from fractions import Fraction
@@ -108,7 +127,7 @@ def master_plan(data: ProblemData, result: BoundResult, time_limit: float, seed:
         scale = scale * d // np.gcd(scale, d)
     helper = mbh.ModelBuilderHelper()
     helper.fill_model_from_sparse_data(
-        np.zeros(n_c + n_col), np.concatenate([students, [float(len(master.classes[k][0])) for k, _ in master.columns]]),
+        np.zeros(n_c + n_col), np.concatenate([students, [float(len(master.classes[k][0])) for k, _, _ in master.columns]]),
         np.concatenate([np.rint(data.weight * scale), np.zeros(n_col)]),
         np.concatenate([students, np.full(n_k, -np.inf)]),
         np.concatenate([np.full(n_c, np.inf), [float(len(m)) for m, _ in master.classes]]), matrix)
@@ -339,31 +358,35 @@ def dantzig_wolfe_bound(
         classes.append(_PricingClass(data, int(members[0]), len(members), users, all_options, rows_of))
     class_of_company = {int(m): k for k, (members, _) in enumerate(class_list) for m in members}
     capacity_keys = [data.company_capacity[pricing.company].tobytes() for pricing in classes]
-    columns: list[tuple[int, np.ndarray]] = []  # (class, students per cohort as dense vector)
+    columns: list[tuple[int, np.ndarray, np.ndarray]] = []  # (class, cohorts, students): sparse
     patterns: list[list[tuple[int, int]]] = []  # per column: (option, students) of one company
-    seen: dict[tuple[int, bytes], int] = {}
+    seen: dict[tuple[int, bytes, bytes], int] = {}
     incumbent_counts: dict[int, int] = defaultdict(int)
 
-    def add_column(k: int, per_cohort: np.ndarray, pattern: list[tuple[int, int]]) -> bool:
-        key = (k, per_cohort.tobytes())
-        if key in seen or per_cohort.sum() == 0:
-            return False
-        seen[key] = len(columns)
-        columns.append((k, per_cohort))
-        patterns.append(pattern)
-        return True
+    def add_column(k: int, column: tuple[np.ndarray, np.ndarray], pattern: list[tuple[int, int]]) -> int | None:
+        """Add a pattern of class ``k`` unless it is known; its column index either way (None when empty)."""
+        idx, vals = column
+        if not len(idx) or vals.sum() == 0:
+            return None
+        key = (k, idx.tobytes(), vals.tobytes())
+        if key not in seen:
+            seen[key] = len(columns)
+            columns.append((k, idx, vals))
+            patterns.append(pattern)
+        return seen[key]
 
     if incumbent:
         # Each company's load in the incumbent is a pattern of its class.
-        by_company: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(n_c))
         loads: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for option, company, n in incumbent:
-            by_company[company][data.option_cohort[option]] += n
-            loads[company].append((int(option), int(n)))
-        for company, vector in by_company.items():
-            if company in class_of_company and (vector <= students).all() and vector.sum() > 0:
-                add_column(class_of_company[company], vector, loads[company])
-                incumbent_counts[seen[(class_of_company[company], vector.tobytes())]] += 1
+            if int(company) in class_of_company:
+                loads[int(company)].append((int(option), int(n)))
+        for company, load in loads.items():
+            column = _sparse_column(data, load)
+            if (column[1] <= students[column[0]]).all():
+                j = add_column(class_of_company[company], column, load)
+                if j is not None:
+                    incumbent_counts[j] += 1
 
     best_bound, best_pi, history = -np.inf, None, []
     master_value, converged, rounds = np.inf, False, 0
@@ -376,17 +399,7 @@ def dantzig_wolfe_bound(
         # Restricted master LP: variables u (n_c) then lambda (columns).
         n_col = len(columns)
         cost = np.concatenate([weight, np.zeros(n_col)])
-        r, c, v = [np.arange(n_c)], [np.arange(n_c)], [np.ones(n_c)]
-        for j, (k, vector) in enumerate(columns):
-            nz = np.nonzero(vector)[0]
-            r.append(nz)
-            c.append(np.full(len(nz), n_c + j))
-            v.append(vector[nz])
-            r.append(np.array([n_c + k]))
-            c.append(np.array([n_c + j]))
-            v.append(np.array([1.0]))
-        matrix = sp.csr_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))),
-                               shape=(n_c + len(classes), n_c + n_col))
+        matrix = _master_matrix(columns, n_c, len(classes))
         row_lower = np.concatenate([students, np.full(len(classes), -np.inf)])
         row_upper = np.concatenate([np.full(n_c, np.inf), [float(p.count) for p in classes]])
         helper = mbh.ModelBuilderHelper()
@@ -440,13 +453,13 @@ def dantzig_wolfe_bound(
             total_v += pricing.count * value_bound
             exact = exact and class_exact
             if pattern:
-                vector = np.zeros(n_c)
-                for option, n in pattern.items():
-                    vector[data.option_cohort[option]] += n
+                idx, vals = _sparse_column(data, pattern)
                 chosen = sorted(pattern.items())
                 # A pattern enters the master when it has a negative reduced cost at the master duals.
-                if (pi_master @ vector + mu[k] > 1e-7 or best_pi is None) and (vector <= students).all():
-                    added += add_column(k, vector, chosen)
+                if (pi_master[idx] @ vals + mu[k] > 1e-7 or best_pi is None) and (vals <= students[idx]).all():
+                    before = len(columns)
+                    add_column(k, (idx, vals), chosen)
+                    added += len(columns) > before
         if not complete:
             break
         lagrangian = float(pi @ students) - total_v
