@@ -42,6 +42,7 @@ again by whichever server looks first, this one after a restart included.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import os
@@ -269,6 +270,9 @@ class JobManager:
         return scenario, base_dir, job, event
 
     def _solve(self, scenario: Scenario, base_dir: object, job: JobRow, cancel_event: threading.Event) -> None:
+        if job.kind == "sweep":
+            self._sweep(scenario, base_dir, job, cancel_event)
+            return
         from planner.solve import SolveError, SolveParams, solve_watched  # the solver stack loads lazily
 
         job_id = job.id
@@ -325,6 +329,53 @@ class JobManager:
             self._finish(job_id, "failed", error=f"{type(err).__name__}: {err}")
             return
         self._store_result(job_id, result)
+
+    def _sweep(self, scenario: Scenario, base_dir: object, job: JobRow, cancel_event: threading.Event) -> None:
+        """A sweep job: the base and its variants solved one after another in this runner (each with the
+        job's work budget and time limit), progress (done, running, failed) on the row, the comparison stored."""
+        from planner.whatif.compare import sweep_table  # the solver stack loads lazily
+        from planner.whatif.sweep import InlineExecutor, SweepProgress, run_sweep, sweep_params
+        from planner.whatif.variants import Variant
+
+        job_id = job.id
+        request = json.loads(job.request or "{}")
+        variants = [Variant.model_validate(v) for v in request.get("variants", [])]
+        params = sweep_params(job.mode, job.time_limit, job.seed, request.get("work_limit") or None)
+
+        class Stopped(Exception):
+            pass
+
+        def progress(state: SweepProgress) -> None:
+            if self._stopping.is_set() or cancel_event.is_set():
+                raise Stopped
+            with self.db.session() as session:
+                row = session.execute(sa.select(JobRow.cancel_requested).where(JobRow.id == job_id)).one_or_none()
+                if row is None or row.cancel_requested:
+                    cancel_event.set()
+                    raise Stopped
+                session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
+                                                        JobRow.lease_owner == self.owner).values(
+                    sweep_progress=json.dumps({"total": state.total, "done": state.done, "running": state.running,
+                                               "failed": state.failed}),
+                    phase=f"{state.done}/{state.total}", updated_at=utcnow()))
+
+        try:
+            sweep = run_sweep(scenario, variants, params, InlineExecutor(), base_dir=base_dir,  # type: ignore[arg-type]
+                              progress=progress)
+        except Stopped:
+            if cancel_event.is_set():
+                self._finish(job_id, "cancelled", note=_("cancelled while running"))
+            else:
+                self._requeue(job_id)
+            return
+        table = sweep_table(sweep)
+        now = utcnow()
+        with self.db.session() as session:
+            session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(
+                status="done", phase="done", result=json.dumps(table), finished_at=now, updated_at=now,
+                incumbent=sweep.base.plan.kpis.objective if sweep.base.plan is not None else None,
+                solver_seconds=sweep.wall_seconds, lease_owner=None, lease_expires_at=None))
+        log.info("sweep job %s done: %d scenarios", job_id, len(sweep.cases))
 
     def _store_result(self, job_id: int, result: Result) -> None:
         """Store a finished plan unless the job already ended (done, failed or cancelled)."""

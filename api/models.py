@@ -170,6 +170,11 @@ class JobRow(Base):
     lease_owner: Mapped[str | None] = mapped_column(sa.String(100), default=None)
     lease_expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     lease_expiries: Mapped[int] = mapped_column(default=0)
+    # A sweep job (migration 0005): its request (variants, work budget), progress and comparison, as JSON.
+    kind: Mapped[str] = mapped_column(sa.String(20), default="solve", server_default="solve")
+    request: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    sweep_progress: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    result: Mapped[str | None] = mapped_column(sa.Text, default=None)
 
 
 class AgreementRow(Base):

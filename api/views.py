@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy.orm import Session
 
 from api import crud, schemas
@@ -52,7 +54,9 @@ def job_out(session: Session, job: JobRow) -> schemas.JobOut:
                                      solver_seconds=job.solver_seconds),
         queue_position=crud.queue_position(session, job), attempts=job.attempts,
         cancel_requested=job.cancel_requested, error=job.error, note=job.note, plan_id=job.plan_id,
-        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
+        created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at, kind=job.kind or "solve",
+        sweep=schemas.SweepProgressOut(**json.loads(job.sweep_progress)) if job.sweep_progress else None,
+        result_url=f"/jobs/{job.id}/sweep" if job.kind == "sweep" and job.status == "done" else None,
     )
 
 

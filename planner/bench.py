@@ -254,18 +254,22 @@ class SweepBenchRow:
     wall_seconds: float
     solved: int
     failed: int
-    objectives: str  # the weighted shortage per scenario, in order (the same on every executor when proven)
+    objectives: str  # the weighted shortage per scenario, in order (the same on every executor under a work budget)
+    work_limit: int | None = None
+    time_stops: int = 0  # solves stopped by the time limit (the safety net) before their work budget was spent
 
 
 def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit: float, seed: int = SEED,
-                    variants: int = 8, progress: Callable[[SweepBenchRow], None] | None = None) -> list[SweepBenchRow]:
-    """The standard variants of an instance swept on each ``(kind, workers)`` executor (``pool`` or ``dask``)."""
+                    variants: int = 8, progress: Callable[[SweepBenchRow], None] | None = None,
+                    work_limit: int | None = 40) -> list[SweepBenchRow]:
+    """The standard variants of an instance swept on each ``(kind, workers)`` executor (``pool`` or ``dask``),
+    each solve with the work budget ``work_limit`` (``time_limit`` a safety net)."""
     from planner.whatif.examples import standard_variants
-    from planner.whatif.sweep import make_executor, run_sweep
+    from planner.whatif.sweep import make_executor, run_sweep, sweep_params
 
     scenario, base_dir = load_instance(instance, seed)
     chosen = standard_variants(scenario)[:variants]
-    params = SolveParams("optimise", time_limit, seed, baselines=False)
+    params = sweep_params("optimise", time_limit, seed, work_limit)
     rows = []
     for kind, workers in executors:
         executor = make_executor(workers, local_cluster=kind == "dask")
@@ -276,7 +280,9 @@ def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit:
         row = SweepBenchRow(instance, "Dask LocalCluster" if kind == "dask" else "process pool", workers, len(chosen),
                             time_limit, sweep.wall_seconds, sum(1 for c in sweep.cases if c.plan is not None),
                             sum(1 for c in sweep.cases if c.error),
-                            ", ".join("-" if c.plan is None else f"{c.plan.kpis.objective:g}" for c in sweep.cases))
+                            ", ".join("-" if c.plan is None else f"{c.plan.kpis.objective:g}" for c in sweep.cases),
+                            work_limit, sum(1 for c in sweep.cases if c.plan is not None
+                                            and "stopped by the time limit" in c.plan.solver.status))
         rows.append(row)
         if progress is not None:
             progress(row)
@@ -306,18 +312,21 @@ def sweep_markdown(rows: list[SweepBenchRow], spots: list[dict], marginal_instan
     """The sweep benchmark as markdown tables."""
     lines = [f"Machine: {machine()}.", ""]
     if rows:
-        lines += ["| instance | executor | workers | variants | limit s | wall s | solved | failed | weighted shortage "
-                  "(base, variants) |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]
-        lines += [f"| {r.instance} | {r.executor} | {r.workers} | {r.variants} | {r.time_limit:g} | "
-                  f"{r.wall_seconds:,.1f} | {r.solved} | {r.failed} | {r.objectives} |" for r in rows]
+        lines += ["| instance | executor | workers | variants | work budget | safety s | wall s | solved | failed | "
+                  "stopped by time | weighted shortage (base, variants) |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+        lines += [f"| {r.instance} | {r.executor} | {r.workers} | {r.variants} | {r.work_limit or '-'} | "
+                  f"{r.time_limit:g} | {r.wall_seconds:,.1f} | {r.solved} | {r.failed} | {r.time_stops} | "
+                  f"{r.objectives} |" for r in rows]
         lines.append("")
     if spots:
         base = spots[0]
         lines += [f"Marginal value of one supervision place, {marginal_instance} ({base['base_status']}, weighted "
                   f"shortage {base['base_objective']:g}):", "",
-                  "| rank | company | area | sector | level | weeks | source | estimated | realised |",
-                  "|---:|---|---|---|---|---|---|---:|---:|"]
+                  "| rank | company | area | sector | level | weeks | source | estimated | realised | neighbourhood "
+                  "| status |", "|---:|---|---|---|---|---|---|---:|---:|---|---|"]
         lines += [f"| {s['rank']} | {s['company']} | {s['area']} | {s['sector']} | {s['level']} | "
                   f"{s['first_week']}..{s['last_week']} | {s['source']} | {s['estimate']:g} | "
-                  f"{'-' if s['realised'] is None else format(s['realised'], 'g')} |" for s in spots]
+                  f"{'-' if s['realised'] is None else format(s['realised'], 'g')} | {s.get('neighbourhood') or '-'} | "
+                  f"{s.get('verified_status') or '-'} |" for s in spots]
     return "\n".join(lines) + "\n"

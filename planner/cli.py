@@ -475,7 +475,13 @@ def sweep(
     variants: Path = typer.Argument(..., help="Variants file (YAML): base: <scenario file>, variants: [...]."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder: sweep.md, sweep.json, sweep.png, plans/."),
     mode: Mode = typer.Option(Mode.optimise, "--mode", help="Solve mode of every scenario."),
-    time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Seconds per solve."),
+    time_limit: float = typer.Option(600.0, "--time-limit", min=0.5, help="Seconds per solve: a safety net under "
+                                     "a work budget (a solve it stops says so), the limit without one."),
+    work_limit: int = typer.Option(40, "--work-limit", min=0, help="Work budget per solve: neighbourhoods of "
+                                   "company-level search (the same plans however the solves are scheduled); 0: "
+                                   "bounded by --time-limit only."),
+    work_nodes: int = typer.Option(1000, "--work-nodes", min=1, help="Branch-and-bound nodes per exact sub-solve "
+                                   "under a work budget."),
     seed: int = typer.Option(0, "--seed", help="Solver seed (the same for every solve)."),
     workers: int = typer.Option(1, "--workers", min=0, help="Solves at the same time on this machine (0: in this "
                                 "process); workers of a --local-cluster."),
@@ -488,14 +494,14 @@ def sweep(
     from planner.i18n import _
     from planner.whatif.compare import sweep_table, write_sweep
     from planner.whatif.console import print_sweep, sweep_progress
-    from planner.whatif.sweep import run_sweep
+    from planner.whatif.sweep import run_sweep, sweep_params
     from planner.whatif.variants import read_variant_set
 
     with _handled(debug):
         variant_set, base_path = read_variant_set(variants)
         loaded = _load(base_path)
         _check_out_dir(out)
-        params = SolveParams(mode=mode.value, time_limit=time_limit, seed=seed, baselines=False)
+        params = sweep_params(mode.value, time_limit, seed, work_limit or None, work_nodes)
         console = out_console()
         executor = _executor(workers, scheduler, local_cluster)
         try:
@@ -556,7 +562,8 @@ def marginal(
 def bench_sweep(
     instance: str = typer.Option("L", "--instance", help="Instance of the sweep: twente, S, M or L."),
     variants: int = typer.Option(8, "--variants", min=1, max=8, help="How many of the standard variants."),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds per solve."),
+    time_limit: float = typer.Option(600.0, "--time-limit", min=0.5, help="Seconds per solve (a safety net)."),
+    work_limit: int = typer.Option(40, "--work-limit", min=1, help="Work budget per solve: neighbourhoods."),
     workers: list[int] = typer.Option([1, 2], "--workers", help="Process-pool sizes to time (repeatable)."),
     local_cluster: int = typer.Option(2, "--local-cluster", min=0, help="Workers of a Dask LocalCluster run (0: none)."),
     marginal_instance: str = typer.Option("S", "--marginal-instance", help="Instance of the marginal-value table "
@@ -580,7 +587,7 @@ def bench_sweep(
             raise InputFailure(problems)
         console = out_console()
         executors = [("pool", w) for w in workers] + ([("dask", local_cluster)] if local_cluster else [])
-        rows = bench_module.run_sweep_bench(instance, executors, time_limit, variants=variants,
+        rows = bench_module.run_sweep_bench(instance, executors, time_limit, variants=variants, work_limit=work_limit,
                                             progress=lambda r: console.print(f"{r.executor} x{r.workers}: "
                                                                              f"{r.wall_seconds:,.1f} s"))
         spots = (bench_module.run_marginal_bench(marginal_instance, time_limit, top) if marginal_instance else [])

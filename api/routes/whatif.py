@@ -1,10 +1,14 @@
 """What-if: variants of a scenario stored with their base version, small sweeps side by side, and the
 marginal value of one more supervision place for a stored plan.
 
-Sweeps and the marginal ranking run synchronously in the request (in this server's threads, one
-solve after another), so they are limited in size: at most :data:`MAX_SWEEP_VARIANTS` variants,
-:data:`MAX_SECONDS` seconds per solve and :data:`MAX_VERIFY` verified spots. Larger sweeps run
-with ``stageplanner sweep`` on a process pool or a Dask cluster (``docs/whatif.md``).
+A sweep is a job in the bounded solve queue (:mod:`api.jobs`): ``POST /scenarios/{id}/sweep``
+queues it (429 when the queue is full) and returns the job; ``GET /jobs/{id}`` shows its
+progress (solves done, running, failed) and ``GET /jobs/{id}/sweep`` the comparison once it is
+done. At most :data:`MAX_SWEEP_VARIANTS` variants; every solve has a deterministic work budget
+and a time limit within the cap of the token's role. The marginal ranking runs in the request
+(its verifications are small exact solves): at most :data:`MAX_VERIFY` verified spots, at most
+:data:`MAX_SECONDS` seconds each. Larger sweeps run with ``stageplanner sweep`` on a process
+pool or a Dask cluster (``docs/whatif.md``).
 """
 
 from __future__ import annotations
@@ -16,22 +20,23 @@ import sqlalchemy as sa
 from fastapi import APIRouter, Body, Path, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import artifacts, crud
-from api.deps import MAX_ID, PlanId, PrincipalDep, ScenarioId, SessionDep, SettingsDep
-from api.errors import InvalidInput, NotFound
+from api import artifacts, crud, schemas, views
+from api.deps import MAX_ID, JobId, JobsDep, PlanId, PrincipalDep, ScenarioId, SessionDep, SettingsDep
+from api.errors import Conflict, InvalidInput, NotFound
 from api.models import VariantRow
 from api.schemas import BODY_ERRORS, ERRORS, Mode
+from planner.i18n import _
 from planner.scenario import Scenario
 from planner.solve.params import SolveParams
-from planner.whatif.compare import sweep_table
 from planner.whatif.marginal import capacity_spots, spot_rows, verify_spots
-from planner.whatif.sweep import InlineExecutor, run_sweep
+from planner.whatif.sweep import InlineExecutor
 from planner.whatif.variants import Variant, apply_variant, changed_ids
 
 router = APIRouter(tags=["what-if"])
 
-#: Limits of the synchronous sweep and marginal ranking.
-MAX_SWEEP_VARIANTS = 4
+#: Limits of a sweep job and of the marginal ranking.
+MAX_SWEEP_VARIANTS = 8
+MAX_WORK_LIMIT = 200
 MAX_SECONDS = 10.0
 MAX_VERIFY = 3
 
@@ -65,7 +70,10 @@ class SweepRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     variant_ids: list[int] = Field(min_length=1, max_length=MAX_SWEEP_VARIANTS)
     mode: Mode = "optimise"
-    time_limit: float = Field(default=5.0, gt=0, le=MAX_SECONDS)
+    time_limit: float | None = Field(default=None, gt=0, description="Seconds per solve, a safety net under the "
+                                     "work budget (default and maximum: the cap of the token's role).")
+    work_limit: int = Field(default=20, ge=0, le=MAX_WORK_LIMIT, description="Work budget per solve: "
+                            "neighbourhoods of company-level search (the same plans however scheduled); 0: none.")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
@@ -151,35 +159,66 @@ def get_variant(variant_id: VariantId, principal: PrincipalDep, session: Session
     return _out(row, base, apply_variant(base, Variant.model_validate_json(row.document)))
 
 
-@router.post("/scenarios/{scenario_id}/sweep", responses=BODY_ERRORS, summary="Solve variants side by side")
+@router.post("/scenarios/{scenario_id}/sweep", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.JobOut,
+             responses={**BODY_ERRORS, 429: {"model": schemas.Message, "description":
+                        "The solve queue is full; try again after `Retry-After` seconds"}},
+             summary="Start a sweep job: variants side by side")
 def sweep(scenario_id: ScenarioId, request: SweepRequest, principal: PrincipalDep, session: SessionDep,
-          settings: SettingsDep) -> dict[str, Any]:
-    """Solve the base version of the variants and each variant (synchronously: at most
-    4 variants, 10 s per solve) and return one comparison: KPIs with the difference from the base,
-    stagebarometer cells, institutions, and per variant the cells and cohorts that changed.
-    A variant that fails is reported in its row and does not stop the others."""
+          settings: SettingsDep, jobs: JobsDep, response: Response) -> schemas.JobOut:
+    """Queue a sweep: the base version of the variants and each variant (at most 8), solved one after another
+    with the same mode, seed and work budget (variants start from the base plan), and return the job at once.
+    Follow it with `GET /jobs/{id}` (progress: solves done, running, failed); the comparison (KPIs with the
+    difference from the base, stagebarometer cells, institutions, per variant the cells and cohorts that
+    changed) is at `GET /jobs/{id}/sweep` when it is done. The time limit per solve may not exceed the cap
+    of the token's role (422 naming it)."""
     region = crud.get_scenario(session, scenario_id).region
     principal.check_write(region)
+    cap = settings.max_solve_seconds(principal.role)
+    if request.time_limit is not None and request.time_limit > cap:
+        raise InvalidInput.one("time_limit", _("{value} must be at most {cap} seconds (the server's maximum for "
+                                               "{role} tokens)").format(value=f"{request.time_limit:g}",
+                                                                        cap=f"{cap:g}", role=principal.role))
     rows = [_variant_row(session, i) for i in request.variant_ids]
     versions = {row.scenario_version for row in rows}
     if any(row.scenario_id != scenario_id for row in rows) or len(versions) != 1:
-        raise InvalidInput.one("variant_ids", "the variants must all be of this scenario and of the same version")
-    version, base = _base(session, scenario_id, versions.pop())
-    params = SolveParams(mode=request.mode, time_limit=request.time_limit, seed=request.seed, baselines=False)
-    result = run_sweep(base, [Variant.model_validate_json(r.document) for r in rows], params, InlineExecutor(),
-                       base_dir=artifacts.scenario_dir(settings, version))
-    crud.record(session, principal, "variant.sweep", "scenario", scenario_id, region,
+        raise InvalidInput.one("variant_ids", _("the variants must all be of this scenario and of the same version"))
+    version = crud.get_version(session, scenario_id, versions.pop())
+    jobs.admit(session)  # 429 with Retry-After when the queue is full
+    job = crud.create_job(session, version, request.mode, request.time_limit or cap, request.seed)
+    job.kind = "sweep"
+    job.request = json.dumps({"variant_ids": request.variant_ids, "work_limit": request.work_limit,
+                              "variants": [json.loads(r.document) for r in rows]})
+    job.sweep_progress = json.dumps({"total": len(rows) + 1, "done": 0, "running": 0, "failed": 0})
+    crud.record(session, principal, "variant.sweep", "job", job.id, region,
                 f"variants {', '.join(str(i) for i in request.variant_ids)}")
     session.commit()
-    return sweep_table(result)
+    jobs.submit(job.id)
+    response.headers["Location"] = f"/jobs/{job.id}"
+    return views.job_out(session, job)
+
+
+@router.get("/jobs/{job_id}/sweep", responses={**ERRORS, 409: {"model": schemas.Message, "description":
+            "The job is not a sweep, or not done yet"}}, summary="The comparison of a done sweep job")
+def sweep_result(job_id: JobId, principal: PrincipalDep, session: SessionDep) -> dict[str, Any]:
+    """The sweep's comparison: KPIs with the difference from the base, stagebarometer cells, institutions,
+    and per variant the cells and cohorts that changed. A variant that failed is reported in its row."""
+    job = crud.get_job(session, job_id)
+    principal.check_read(job.region)
+    if job.kind != "sweep":
+        raise Conflict(_("job {id} is not a sweep").format(id=job_id))
+    if job.status != "done" or job.result is None:
+        raise Conflict(_("sweep job {id} is {status}; its comparison is there when it is done").format(
+            id=job_id, status=job.status))
+    return {"job_id": job_id, **json.loads(job.result)}
 
 
 @router.post("/plans/{plan_id}/marginal", responses=BODY_ERRORS, summary="Where one more place helps most")
 def marginal(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
              request: MarginalRequest | None = None) -> dict[str, Any]:
     """Rank where one more supervision place would remove the most weighted shortage of the plan's scenario
-    (estimated from the relaxation's capacity duals), and re-solve the top `verify` spots (at most 3,
-    10 s each) with the extra place to show the realised reduction beside the estimate. A greedy plan is
+    (estimated from the unplaced students that fit one more place there, else the relaxation's capacity duals),
+    and verify the top `verify` spots (at most 3, 10 s each): the plan re-solved exactly with the extra place in
+    the neighbourhood it can affect, the realised reduction (never negative) beside the estimate. A greedy plan is
     ranked in status-quo mode (its periods are the current ones)."""
     request = request or MarginalRequest()
     row = crud.get_plan_row(session, plan_id)
@@ -191,9 +230,6 @@ def marginal(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sett
     params = SolveParams(mode=mode, time_limit=request.time_limit, seed=plan.solver.seed, baselines=False)
     spots = capacity_spots(scenario, plan, mode, request.top, request.time_limit, plan.solver.seed, base_dir)
     if request.verify:
-        # The realised reduction compares solves of the same time limit: the base is solved again with it.
-        from planner.solve import solve
-
-        base_plan = solve(scenario, params, base_dir=base_dir).plan
-        verify_spots(scenario, base_plan, spots, params, request.verify, InlineExecutor(), base_dir)
+        # Each verification re-solves the spot's neighbourhood exactly, starting from this plan.
+        verify_spots(scenario, plan, spots, params, request.verify, InlineExecutor(), base_dir)
     return {"plan_id": plan_id, "objective": plan.kpis.objective, "spots": spot_rows(spots)}

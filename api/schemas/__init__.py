@@ -36,7 +36,7 @@ from api.schemas.common import (
     StorableText,
 )
 from api.schemas.examples import EXAMPLE_SCENARIO, EXAMPLE_SCENARIO_YAML
-from api.schemas.jobs import JobOut, JobProgress, SolveRequest
+from api.schemas.jobs import JobOut, JobProgress, SolveRequest, SweepProgressOut
 from api.schemas.plans import (
     BarometerChange,
     CellChange,
@@ -66,6 +66,7 @@ __all__ = [
     "CohortChangeOut", "CohortDeviation", "CohortReason", "CompareOut", "InstitutionChanges", "ReasonsOut",
     "WaveChange",
     "DeviationsOut", "Health", "HotspotCell", "HotspotsOut", "JobOut", "JobProgress", "JobStatus", "KpiDifference",
+    "SweepProgressOut",
     "LevelCode", "Message", "Mode", "PathwayCode", "PlanLinks", "PlanOut", "PlanSummary", "Problem", "ProblemList",
     "RegionOut", "ScenarioOut", "ScenarioSummary", "ScenarioVersionSummary", "ScheduleOut", "SectorCode",
     "ShortagesOut", "SolveRequest", "StorableText", "TokenCreate", "TokenCreated", "TokenOut",

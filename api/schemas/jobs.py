@@ -40,6 +40,15 @@ class JobProgress(BaseModel):
                               "solver_seconds": 0.9})
 
 
+class SweepProgressOut(BaseModel):
+    """How far a sweep job is: solves done (failed ones included), running and failed, of the total."""
+
+    total: int
+    done: int
+    running: int
+    failed: int
+
+
 class JobOut(BaseModel):
     """A solve job."""
 
@@ -61,6 +70,9 @@ class JobOut(BaseModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
+    kind: str = Field(default="solve", description="solve, or sweep (variants side by side).")
+    sweep: SweepProgressOut | None = Field(default=None, description="A sweep job's progress.")
+    result_url: str | None = Field(default=None, description="A done sweep job's comparison.")
 
     model_config = with_examples({
         "id": 7, "scenario_id": 1, "scenario_version": 2, "region": "Twente", "mode": "optimise", "time_limit": 30.0,

@@ -118,6 +118,61 @@ def assignments_of(data: ProblemData, plan: Plan) -> list[Assignment]:
     return assignments
 
 
+def start_assignments(data: ProblemData, plan: Plan) -> list[Assignment]:
+    """Another scenario's plan (e.g. a variant's base) as a feasible start on ``data``.
+
+    The placements of :func:`assignments_of` are repaired to this scenario: placements at
+    companies that are gone or out of the cohort's reach are dropped, a cohort keeps at most
+    its students and its ``max_waves`` largest waves, and a company keeps what fits its
+    capacity in every cell (placements in the plan's order). What is left is a plan of this
+    scenario; where the scenario only adds capacity it is the whole plan, with the same
+    weighted shortage.
+    """
+    from planner.solve.exact.company_model import company_sets, option_rows  # the exact stage loads lazily
+
+    scenario = data.scenario
+    position_of = {scenario.cohorts[i].id: c for c, i in enumerate(data.cohorts)}
+    option_of = {(spec.cohort, str(spec.form), spec.start, spec.weekdays): o for o, spec in enumerate(data.options)}
+    reach = [set(s.tolist()) for s in company_sets(data)]
+    by_cohort: dict[int, list[Assignment]] = defaultdict(list)
+    for cohort_plan in plan.cohorts:
+        position = position_of.get(cohort_plan.cohort)
+        if position is None:
+            continue
+        for wave in cohort_plan.waves:
+            week = scenario.calendar.week_index.get(wave.start_week)
+            weekdays = tuple(wave.weekdays) if wave.weekdays and data.n_days > 1 and wave.form.startswith("line") else None
+            option = option_of.get((position, wave.form, week, weekdays))
+            if option is None:
+                continue
+            for p in wave.placements:
+                company = scenario.company_index.get(p.company)
+                if company is not None and company in reach[position] and p.students > 0:
+                    by_cohort[position].append((option, company, int(p.students)))
+    kept: list[Assignment] = []
+    for position, assignments in sorted(by_cohort.items()):
+        per_option: dict[int, int] = defaultdict(int)
+        for option, _company, n in assignments:
+            per_option[option] += n
+        waves = sorted(per_option, key=lambda o: (-per_option[o], o))[: int(data.max_waves[position])]
+        left = int(data.students[position])
+        for option, company, n in assignments:
+            if option in waves and left > 0:
+                kept.append((option, company, min(n, left)))
+                left -= min(n, left)
+    remaining = data.company_capacity.astype(np.int64).copy()
+    rows = option_rows(data)
+    out: list[Assignment] = []
+    for option, company, n in kept:
+        cells, need = rows[option]
+        fit = int((remaining[company, cells] // np.maximum(need, 1)).min()) if len(cells) else n
+        take = max(0, min(n, fit))
+        if take:
+            remaining[company, cells] -= need * take
+            out.append((option, company, take))
+    return out
+
+
 def assemble_plan(
     data: ProblemData,
     region: Region,

@@ -1,10 +1,54 @@
-"""Solve parameters: the mode, the seed and the one place where the time limit is shared out."""
+"""Solve parameters: the mode, the seed and the one place where the time limit (or the work budget) is shared out.
+
+A solve stopped by a wall-clock limit gives a plan that depends on how much search fitted in
+the time, and so on the machine and its load. With a **work budget**
+(:attr:`SolveParams.work_limit`) every phase is bounded by counts instead of seconds: the
+relaxation and the Dantzig-Wolfe bound by rounds, the company-level search by neighbourhoods,
+every exact sub-solve by branch-and-bound nodes and the polish by the CP-SAT's deterministic
+time. The same scenario, budget and seed then give the same plan on any machine, in any
+process, however the solves are scheduled. The time limit stays as a safety net; a solve it
+stops says so in its status.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from planner.codes import MODES
+
+
+@dataclass(frozen=True)
+class WorkBudget:
+    """A deterministic amount of search (see the module docstring).
+
+    Attributes
+    ----------
+    neighbourhoods
+        Large-neighbourhood-search steps of the company-level stage, in total.
+    nodes
+        Branch-and-bound nodes of every exact sub-solve (a neighbourhood, a small independent
+        part, a pricing problem of the bound).
+    relaxation_rounds
+        Column-generation rounds of the relaxation per independent part.
+    bound_rounds
+        Rounds of the Dantzig-Wolfe bound.
+    polish_ticks
+        CP-SAT deterministic time per polish neighbourhood.
+    """
+
+    neighbourhoods: int
+    nodes: int = 1000
+    relaxation_rounds: int = 60
+    bound_rounds: int = 5
+    polish_ticks: float = 0.1
+
+    def search_steps(self, first_search: bool) -> tuple[int, int, int]:
+        """Neighbourhoods of the three searches of the exact stage: before the exact parts (only when
+        some part is too big for them), before the bound and after it."""
+        total = max(0, self.neighbourhoods)
+        first = int(round(total * 0.15)) if first_search else 0
+        middle = int(round((total - first) * 0.6))
+        return first, middle, total - first - middle
 
 
 @dataclass(frozen=True)
@@ -40,6 +84,12 @@ class SolveParams:
     polish_share
         Share of the exact stage's time kept for the secondary objectives (changes of period,
         travel, balance), which never give back any weighted shortage.
+    work_limit
+        A deterministic work budget instead of the time split: this many neighbourhoods of
+        company-level search (see :class:`WorkBudget`); ``time_limit`` is then only a safety
+        net. None: the time limit is shared out as above.
+    work_nodes
+        With ``work_limit``: branch-and-bound nodes per exact sub-solve.
     """
 
     mode: str = "optimise"
@@ -52,18 +102,37 @@ class SolveParams:
     heuristic_share: float = 0.25
     heuristic_max_seconds: float = 30.0
     polish_share: float = 0.1
+    work_limit: int | None = None
+    work_nodes: int = 1000
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}")
         if self.time_limit <= 0:
             raise ValueError("time_limit must be positive")
+        if self.work_limit is not None and self.work_limit < 0:
+            raise ValueError("work_limit must not be negative")
+        if self.work_nodes <= 0:
+            raise ValueError("work_nodes must be positive")
+
+    def work(self) -> WorkBudget | None:
+        """The deterministic work budget, or None when the solve is bounded by its time limit."""
+        if self.work_limit is None:
+            return None
+        return WorkBudget(neighbourhoods=self.work_limit, nodes=self.work_nodes)
 
     def baseline_modes(self) -> tuple[str, ...]:
         """The baselines this solve computes, in the order they are solved."""
         if not self.baselines:
             return ()
         return ("greedy", "status-quo") if self.mode == "optimise" else ("greedy",)
+
+    def relaxation_budget(self) -> tuple[float, int | None]:
+        """Share of the remaining time for the relaxation and its rounds per part (None: until converged)."""
+        work = self.work()
+        if work is not None:
+            return 1.0, work.relaxation_rounds
+        return self.relaxation_share, None
 
     def time_limit_for(self, mode: str) -> float:
         """Seconds for the plan of ``mode`` within this solve (the plan itself or a baseline)."""
@@ -77,13 +146,15 @@ class SolveParams:
         The share grows with the problem's size at company level (``placement_pairs``, full at a
         million): a large problem needs its relaxation, a small one is better off searching.
         """
-        if not self.exact:
-            return remaining
+        if not self.exact or self.work_limit is not None:
+            return remaining  # a work budget bounds the phases by counts: the time is only a safety net
         share = self.heuristic_share * min(1.0, placement_pairs / 1e6)
         return min(self.heuristic_max_seconds, max(min(1.0, 0.5 * remaining), share * remaining))
 
     def exact_seconds(self, remaining: float) -> tuple[float, float]:
         """Seconds of ``remaining`` for the exact search and for the polish after it."""
+        if self.work_limit is not None:
+            return remaining, remaining  # bounded by the work budget; the time is a safety net
         polish = remaining * self.polish_share
         return remaining - polish, polish
 

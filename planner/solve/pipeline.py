@@ -32,7 +32,7 @@ from planner.plan.reasons import explain
 from planner.plan.result import Result, make_result
 from planner.plan.verify import unplaced_per_cell
 from planner.scenario import Scenario
-from planner.solve.assemble import assemble_plan, assignments_of
+from planner.solve.assemble import assemble_plan, assignments_of, start_assignments
 from planner.solve.clock import Clock, ProgressCallback
 from planner.solve.controls import cells_worse, repair_waves
 from planner.solve.exact.pipeline import improve
@@ -100,8 +100,9 @@ def staggered_greedy_phase(search: Search) -> None:
 
 
 def integer_phase(search: Search) -> None:
-    """With time left and a gap to close, the integer model (optimise mode only)."""
-    if search.data.mode != "optimise" or search.clock.remaining() <= 1.0:
+    """With time left and a gap to close, the integer model (optimise mode only; not under a work
+    budget: its solve is bounded by seconds, and the company-level search does its work there)."""
+    if search.data.mode != "optimise" or search.clock.remaining() <= 1.0 or search.clock.work is not None:
         return
     if search.value <= search.relaxation.bound + 1e-6:
         return
@@ -121,7 +122,8 @@ def exact_phase(search: Search) -> None:
         search.clock.report(phase, incumbent, bound)
 
     improved, bound, stats = improve(search.data, search.best, seconds, search.seed, progress=progress,
-                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)))
+                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)),
+                                     work=search.clock.work)
     search.offer(improved, "company-level search")
     search.bound = max(search.bound, bound)
     search.optimal = bool(stats.get("optimal")) or search.value <= search.bound + 1e-9
@@ -133,7 +135,8 @@ def polish_phase(search: Search) -> None:
     seconds = search.clock.remaining() - 0.1
     if seconds < 0.2 or not search.best:
         return
-    polished, _ = polish(search.data, search.best, seconds, search.seed)
+    work = search.clock.work
+    polished, _ = polish(search.data, search.best, seconds, search.seed, ticks=work.polish_ticks if work else None)
     value = weighted_shortage(search.data, polished)
     if value <= search.value + 1e-9:
         search.best, search.value = polished, value  # same shortage or less: the polish never gives any back
@@ -154,7 +157,8 @@ def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Se
     has converged (a large region needs it finished before its plans are any good); the
     rounding, the staggered greedy and the pooled integer model then share the heuristic stage.
     """
-    relaxation = relax(data, clock, params.seed, params.relaxation_share)
+    share, rounds = params.relaxation_budget()
+    relaxation = relax(data, clock, params.seed, share, rounds)
     heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining(), data.placement_pairs()))
     search = Search(data, relaxation, heuristic_clock, params.seed, params,
                     bound=relaxation.bound if relaxation.bound_proven else 0.0)
@@ -164,13 +168,16 @@ def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Se
 
 
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, params: SolveParams,
-                callback: ProgressCallback | None, start_from: Plan | None = None) -> Plan:
+                callback: ProgressCallback | None, start_from: Plan | None = None,
+                warm_start: Plan | None = None) -> Plan:
     """One plan: greedy by first come first served, the other modes by relaxation and search.
 
     ``start_from`` is a plan the search starts from when it is better than the heuristic
     stage's (an optimised solve starts from the status-quo plan: its periods are options too).
+    ``warm_start`` is a plan of another scenario (a variant's base), repaired to this one
+    (:func:`~planner.solve.assemble.start_assignments`) and offered the same way.
     """
-    clock = Clock(time_limit, callback)
+    clock = Clock(time_limit, callback, params.work())
     # The status quo's unplaced students per stagebarometer cell: the cells' limits when the
     # scenario asks that no cell ends worse than the status quo.
     status_quo_cells = unplaced_per_cell(start_from) if start_from is not None and start_from.mode == "status-quo" else None
@@ -184,6 +191,8 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
     search = heuristic_search(data, clock, params)
     if start_from is not None:
         search.offer(assignments_of(data, start_from), f"{start_from.mode} plan")
+    if warm_start is not None:
+        search.offer(start_assignments(data, warm_start), "warm start")
     relaxation = search.relaxation
     engine = f"{LP_ENGINE.upper()} (bound) + {MIP_ENGINE.upper()} (plan)"
     if params.exact:
@@ -192,6 +201,10 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
             phase(search)
         engine += " + company level: SCIP (exact parts), CP-SAT (neighbourhood search, polish), Dantzig-Wolfe bound"
     relaxation.statuses.add(f"plan by {search.source}")
+    if clock.work is not None:
+        relaxation.statuses.add(f"work budget {clock.work.neighbourhoods} neighbourhoods")
+        if clock.safety_hit():
+            relaxation.statuses.add("stopped by the time limit before the work budget was spent")
     status = ", ".join(sorted(relaxation.statuses))
     if search.optimal:
         status = "optimal; " + status
@@ -205,6 +218,7 @@ def solve(
     params: SolveParams | None = None,
     progress: ProgressCallback | None = None,
     base_dir: Path | None = None,
+    start_from: Plan | None = None,
 ) -> Result:
     """Solve a scenario: the plan in ``params.mode`` and, when asked, its baseline plans.
 
@@ -218,6 +232,11 @@ def solve(
         Called with every :class:`~planner.plan.model.Progress` event of the plan's own solve.
     base_dir
         Folder the scenario's relative file names refer to.
+    start_from
+        A plan to start the search from, e.g. the base plan of a variant: repaired to this
+        scenario (placements at removed companies, beyond a reduced capacity or a smaller
+        cohort dropped) and kept when it beats the heuristic stage, so a variant that only
+        adds capacity is never worse than its base. Not used by the baselines.
 
     Returns
     -------
@@ -237,7 +256,7 @@ def solve(
     plan = baselines.get(params.mode)
     if plan is None:
         plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
-                           start_from=status_quo)
+                           start_from=status_quo, warm_start=start_from if params.mode != "greedy" else None)
     result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
     result.plan = explain(result.plan, scenario, region)
     result.baselines = {name: explain(base, scenario, region) for name, base in result.baselines.items()}

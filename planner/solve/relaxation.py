@@ -102,7 +102,7 @@ def _capacity_price(data: ProblemData, columns: Columns, capacity_dual: np.ndarr
 
 
 def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, time_limit: float, seed: int,
-                     solution: Relaxation) -> None:
+                     solution: Relaxation, max_rounds: int | None = None) -> None:
     """Solve the LP relaxation of one independent part by column generation.
 
     The restricted master starts from the current periods; each round adds, per cohort, the
@@ -150,7 +150,7 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
         if len(candidates) == 0:
             best_bound, exact = objective_value, True
             break
-        if time.perf_counter() - started > time_limit:
+        if time.perf_counter() - started > time_limit or (max_rounds is not None and rounds >= max_rounds):
             break
         # Per cohort the most promising new columns, most negative first.
         order = candidates[np.lexsort((reduced[candidates], column_cohort[candidates]))]
@@ -177,8 +177,12 @@ def _relax_component(data: ProblemData, cohorts: np.ndarray, columns: Columns, t
     solution.parts.append((cohorts, columns, values))
 
 
-def relax(data: ProblemData, clock: Clock, seed: int, share: float) -> Relaxation:
-    """Relax every independent part, largest first; together they get ``share`` of the remaining time."""
+def relax(data: ProblemData, clock: Clock, seed: int, share: float, max_rounds: int | None = None) -> Relaxation:
+    """Relax every independent part, largest first; together they get ``share`` of the remaining time.
+
+    ``max_rounds`` bounds the column-generation rounds per part (a work budget: the same
+    relaxation however fast the machine is); the time is then only a safety net.
+    """
     columns = placement_columns(data)
     parts = components(data, columns)
     solution = Relaxation()
@@ -196,7 +200,7 @@ def relax(data: ProblemData, clock: Clock, seed: int, share: float) -> Relaxatio
         budget = max(0.5, clock.remaining() * share * part_share)
         part = column_component == index
         part_columns = Columns(columns.option[part], columns.cluster[part], columns.minutes[part])
-        _relax_component(data, parts[index], part_columns, budget, seed, solution)
+        _relax_component(data, parts[index], part_columns, budget, seed, solution, max_rounds)
         sizes[index] = 0.0
     clock.report("relaxation", None, solution.reported_bound())
     return solution

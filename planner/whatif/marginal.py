@@ -6,14 +6,23 @@ of companies in that week would remove. One more place at a company of the pool,
 where the duals are positive, is worth five student-days a week there (one per weekday with
 weekday detail), so its estimate is the sum of those duals. Spots are ranked by the estimate.
 
-The estimate is a linear one (whole students, wave limits and one company per student are
-relaxed), so :func:`verify_spots` re-solves the scenario with the extra place at the spot's
-company for the top entries and reports the realised reduction beside the estimate.
+With a plan, the estimate of a spot is more direct: the weighted students of the plan's
+unplaced cohorts that one more place at the spot's company, in the spot's weeks, can take
+(packed into the company's capacity left by the plan plus the extra place, heaviest first);
+``source`` says which estimate a spot has.
+
+:func:`verify_spots` isolates the extra place: the scenario with the place is solved exactly at
+company level (SCIP, :mod:`planner.solve.exact`) in the neighbourhood the place can affect (the
+cohorts that can reach the company in those weeks and those holding places there, with their
+companies), starting from the base plan, which stays feasible; everything else is held. So
+the realised reduction, the base plan's weighted shortage minus the re-solved one, is never
+negative and is exact for that neighbourhood.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import json
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,17 +31,32 @@ import numpy as np
 
 from planner.codes import DAYS_PER_WEEK
 from planner.geo.region import Region
-from planner.model.problem import compile_problem
+from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
 from planner.scenario import Scenario
+from planner.solve.assemble import start_assignments
 from planner.solve.clock import Clock
+from planner.solve.exact.company_model import (
+    build_company_model,
+    company_sets,
+    option_rows,
+    options_by_cohort,
+    remaining_capacity,
+)
+from planner.solve.exact.engines import solve_company_mip
+from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
 from planner.solve.params import SolveParams
 from planner.solve.relaxation import relax
-from planner.whatif.sweep import Executor, InlineExecutor, run_sweep
-from planner.whatif.variants import AddCapacity, CompanySelection, Variant, WeekRange
+from planner.whatif.sweep import Executor, InlineExecutor
+from planner.whatif.variants import AddCapacity, CompanySelection, Variant, WeekRange, apply_variant
 
 #: Duals below this are taken as zero (the LP's tie-break cost per moved student is 1e-5).
 MIN_DUAL = 1e-4
+#: Sources of a spot's estimate.
+SOURCE_DUAL, SOURCE_WEIGHT, SOURCE_FIT = "LP dual", "unplaced cohort weight", "unplaced students that fit"
+#: Placement variables of a verification neighbourhood before its companies are cut to the spot's
+#: company and those where its cohorts hold places.
+VERIFY_PAIRS = 60_000
 
 
 @dataclass
@@ -48,9 +72,11 @@ class Spot:
     first_week: str
     last_week: str
     estimate: float  # estimated reduction of the weighted shortage
-    source: str = "LP dual"  # or "unplaced cohort weight" where the relaxation has no shortage there
-    realised: float | None = None  # measured by re-solving with the extra place
+    source: str = SOURCE_DUAL  # or SOURCE_WEIGHT / SOURCE_FIT (see the module docstring)
+    realised: float | None = None  # measured by re-solving with the extra place (never negative)
     verified_objective: float | None = None
+    verified_status: str | None = None  # the neighbourhood solve: optimal (exact) or feasible (cut short)
+    neighbourhood: str | None = None  # cohorts and companies re-solved
     cohorts: list[str] = field(default_factory=list)
     lat: float | None = None
     lon: float | None = None
@@ -141,28 +167,161 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
                           source="unplaced cohort weight" if use_fallback else "LP dual",
                           lat=float(points.at[company.area, "lat"]),
                           lon=float(points.at[company.area, "lon"])))
+    if plan is not None:
+        _fit_estimates(data, plan, spots)
     spots.sort(key=lambda s: (-s.estimate, s.rank))
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
     return spots
 
 
+def _spot_cells(data: ProblemData, first: int, last: int) -> tuple[np.ndarray, int]:
+    """Capacity cells of weeks ``first..last`` and what one more place adds in each."""
+    weeks = np.arange(first, last + 1)
+    cells = (weeks[:, None] * data.n_days + np.arange(data.n_days)[None, :]).ravel()
+    return cells, (DAYS_PER_WEEK if data.n_days == 1 else 1)
+
+
+def _candidate_options(data: ProblemData, cohort: int, used: set[int], all_options: list[np.ndarray]) -> list[int]:
+    """Options a cohort may place more students in: its waves, or any option while it may add a wave."""
+    if len(used) >= int(data.max_waves[cohort]):
+        return sorted(used)
+    return [int(o) for o in all_options[cohort]]
+
+
+def _pack(data: ProblemData, company: int, free: np.ndarray, short: np.ndarray, cohorts: list[int],
+          options: dict[int, list[int]], rows: list) -> float:
+    """Weighted students of ``cohorts`` (heaviest first) that fit into ``free`` capacity of ``company``."""
+    free = free.copy()
+    value = 0.0
+    for c in sorted(cohorts, key=lambda c: (-data.weight[c], c)):
+        for _ in range(int(short[c])):
+            for o in options[c]:
+                cells, need = rows[o]
+                if (free[cells] >= need).all():
+                    free[cells] -= need
+                    value += float(data.weight[c])
+                    break
+            else:
+                break
+    return value
+
+
+def _fit_estimates(data: ProblemData, plan: Plan, spots: list[Spot]) -> None:
+    """Each spot's estimate: the weighted unplaced students one more place there can take (where any)."""
+    scenario = data.scenario
+    base = start_assignments(data, plan)
+    remaining = remaining_capacity(data, base)
+    short = data.students - placed_per_cohort(data, base)
+    sets = company_sets(data)
+    rows = option_rows(data)
+    all_options = options_by_cohort(data)
+    used: dict[int, set[int]] = defaultdict(set)
+    for option, _company, _n in base:
+        used[int(data.option_cohort[option])].add(int(option))
+    options = {c: _candidate_options(data, c, used[c], all_options) for c in range(len(data.cohorts)) if short[c] > 0}
+    for spot in spots:
+        m = scenario.company_index[spot.company]
+        cells, per_place = _spot_cells(data, scenario.calendar.week_index[spot.first_week],
+                                       scenario.calendar.week_index[spot.last_week])
+        users = [c for c in options if np.isin(m, sets[c])]
+        free = np.maximum(remaining[m], 0)
+        more = free.copy()
+        more[cells] += per_place
+        value = _pack(data, m, more, short, users, options, rows) - _pack(data, m, free, short, users, options, rows)
+        if value > MIN_DUAL:
+            spot.estimate, spot.source = round(value, 4), SOURCE_FIT
+
+
+def verify_spot(scenario: Scenario, base_plan: Plan, spot: Spot, mode: str, seconds: float = 60.0, seed: int = 0,
+                base_dir: Path | None = None) -> dict[str, Any]:
+    """Re-solve the scenario with one more place at ``spot``, exactly, in the neighbourhood the place can affect.
+
+    The neighbourhood: the cohorts that may use the spot's company and have an option in the
+    spot's weeks, and the cohorts holding places there, with the companies they may use (cut to
+    the spot's company and those where they hold places when that is too big). Every other
+    placement of the base plan is held; the base plan is the solve's start and stays feasible.
+
+    Returns
+    -------
+    dict
+        ``base`` (the base plan's weighted shortage), ``objective`` (after the re-solve, never
+        above ``base``), ``status`` (``optimal``: exact for the neighbourhood), ``cohorts``,
+        ``companies``.
+    """
+    variant = apply_variant(scenario, spot.variant(), None)
+    data = compile_problem(variant, Region(variant, base_dir), mode)
+    start = start_assignments(data, base_plan)
+    base_value = weighted_shortage(data, start)
+    m = variant.company_index[spot.company]
+    sets = company_sets(data)
+    rows = option_rows(data)
+    all_options = options_by_cohort(data)
+    cells, _ = _spot_cells(data, variant.calendar.week_index[spot.first_week],
+                           variant.calendar.week_index[spot.last_week])
+    in_spot = np.zeros(data.occupancy.shape[1], dtype=bool)
+    in_spot[cells] = True
+    holders: dict[int, set[int]] = defaultdict(set)  # cohort -> companies where it holds places
+    used: dict[int, set[int]] = defaultdict(set)
+    for option, company, _n in start:
+        cohort = int(data.option_cohort[option])
+        holders[cohort].add(int(company))
+        used[cohort].add(int(option))
+    cohorts = sorted({c for c in range(len(data.cohorts)) if np.isin(m, sets[c])
+                      and any(in_spot[rows[int(o)][0]].any() for o in all_options[c])}
+                     | {c for c, held in holders.items() if m in held})
+    options = {c: np.array(sorted(set(_candidate_options(data, c, used[c], all_options)) | used[c]), dtype=np.int64)
+               for c in cohorts}
+    companies = set().union(*(set(sets[c].tolist()) for c in cohorts)) if cohorts else {m}
+    if sum(len(sets[c]) * len(options[c]) for c in cohorts) > VERIFY_PAIRS:
+        companies = {m}.union(*(holders[c] for c in cohorts))
+    free_company = np.zeros(data.company_capacity.shape[0], dtype=bool)
+    free_company[sorted(companies)] = True
+    free_cohort = np.zeros(len(data.cohorts), dtype=bool)
+    free_cohort[cohorts] = True
+    fixed = [a for a in start if not (free_cohort[data.option_cohort[a[0]]] and free_company[a[1]])]
+    built = build_company_model(data, np.array(cohorts, dtype=np.int64), np.array(sorted(companies), dtype=np.int64),
+                                options, fixed, symmetry_breaking=False)
+    result = solve_company_mip(data, built, seconds, seed, hint=start)
+    better: list[Assignment] | None = result.assignments if result.value <= base_value + 1e-9 else None
+    objective = weighted_shortage(data, better) if better is not None else base_value
+    return {"base": float(base_value), "objective": float(objective), "status": result.status,
+            "cohorts": len(cohorts), "companies": len(companies)}
+
+
+def verify_case(scenario_json: str, plan_json: str, spot_json: str, mode: str, seconds: float, seed: int,
+                base_dir: str | None) -> str:
+    """:func:`verify_spot` in a worker: plain arguments in, its result as JSON out."""
+    result = verify_spot(Scenario.model_validate_json(scenario_json), Plan.model_validate_json(plan_json),
+                         Spot(**json.loads(spot_json)), mode, seconds, seed, Path(base_dir) if base_dir else None)
+    return json.dumps(result)
+
+
 def verify_spots(scenario: Scenario, base_plan: Plan, spots: list[Spot], params: SolveParams, verify: int,
                  executor: Executor | None = None, base_dir: Path | None = None) -> list[Spot]:
-    """Re-solve the scenario with one more place at each of the first ``verify`` spots; fill in ``realised``.
+    """Verify the first ``verify`` spots (:func:`verify_spot`, on ``executor``); fill in ``realised``.
 
-    ``realised`` is the base plan's weighted shortage minus the re-solved plan's (same mode,
-    time limit and seed as ``params``); it is exact when both solves are proven optimal.
+    ``realised`` is the base plan's weighted shortage minus that of the plan re-solved with the
+    extra place: never negative, and exact for the spot's neighbourhood when ``verified_status``
+    is ``optimal``. ``params`` gives the mode (a greedy plan: status quo), the seed and the
+    seconds of each neighbourhood solve (a safety net: they are usually proven in far less).
     """
     chosen = spots[:verify]
     if not chosen:
         return spots
-    sweep = run_sweep(scenario, [s.variant() for s in chosen], params, executor or InlineExecutor(),
-                      base_dir=base_dir, include_base=False)
-    for spot, case in zip(chosen, sweep.cases):
-        if case.plan is not None:
-            spot.verified_objective = case.plan.kpis.objective
-            spot.realised = round(base_plan.kpis.objective - case.plan.kpis.objective, 4)
+    executor = executor or InlineExecutor()
+    mode = "status-quo" if base_plan.mode == "greedy" else base_plan.mode
+    scenario_json, plan_json = scenario.model_dump_json(), base_plan.model_dump_json()
+    futures = {executor.submit(verify_case, scenario_json, plan_json, json.dumps(asdict(spot)), mode,
+                               params.time_limit, params.seed, str(base_dir) if base_dir else None): spot
+               for spot in chosen}
+    for future in executor.as_completed(list(futures)):
+        spot = futures[future]
+        result = json.loads(future.result())
+        spot.verified_objective = round(result["objective"], 4)
+        spot.realised = round(max(0.0, result["base"] - result["objective"]), 4)
+        spot.verified_status = result["status"]
+        spot.neighbourhood = f"{result['cohorts']} cohorts, {result['companies']} companies"
     return spots
 
 

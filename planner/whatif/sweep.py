@@ -4,8 +4,13 @@ The solves run on an :class:`Executor`: :class:`LocalPool` (a process pool on th
 :class:`DaskExecutor` (a ``dask.distributed`` cluster: a scheduler address such as
 ``tcp://scheduler:8786``, or a ``LocalCluster``) or :class:`InlineExecutor` (in this process,
 one after the other). Every solve gets the same :class:`~planner.solve.SolveParams` (mode,
-time limit, seed), so a sweep gives the same plans however it is scheduled, as long as each
-solve stops by proof rather than by its time limit (see ``docs/whatif.md``).
+seed and, by default, a deterministic work budget: :data:`SWEEP_WORK_LIMIT` neighbourhoods
+with the time limit only as a safety net), so a sweep gives the same plans however it is
+scheduled (see ``docs/whatif.md``).
+
+The base is solved first; every variant then starts from the base plan repaired to the
+variant (:func:`planner.solve.assemble.start_assignments`), so a variant is compared with its
+base rather than with search noise: a variant that only adds capacity is never worse.
 
 A variant whose changes do not apply, or whose solve fails, is reported with its error and
 does not stop the sweep.
@@ -28,15 +33,29 @@ from planner.solve.params import SolveParams
 from planner.whatif.variants import Variant, apply_variant, changed_ids
 
 BASE = "base"
+#: Neighbourhoods of company-level search per solve of a sweep (a deterministic work budget).
+SWEEP_WORK_LIMIT = 40
 
 
-def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: str | None) -> str:
-    """Solve one scenario of a sweep (runs in a worker: plain arguments in, the Result as JSON out)."""
+def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: str | None,
+               start_json: str | None = None) -> str:
+    """Solve one scenario of a sweep (runs in a worker: plain arguments in, the Result as JSON out).
+
+    ``start_json`` is the base plan (JSON) the solve starts from, repaired to this scenario.
+    """
     from planner.solve import solve  # the solver stack loads in the worker
 
     scenario = Scenario.model_validate_json(scenario_json)
-    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None)
+    start = Plan.model_validate_json(start_json) if start_json else None
+    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None, start_from=start)
     return result.model_dump_json()
+
+
+def sweep_params(mode: str = "optimise", time_limit: float = 600.0, seed: int = 0,
+                 work_limit: int | None = SWEEP_WORK_LIMIT, work_nodes: int = 1000) -> SolveParams:
+    """The parameters of a sweep's solves: by default a work budget, the time limit as a safety net."""
+    return SolveParams(mode=mode, time_limit=time_limit, seed=seed, baselines=False, work_limit=work_limit,
+                       work_nodes=work_nodes)
 
 
 class Executor(Protocol):
@@ -207,7 +226,7 @@ def variant_scenarios(base: Scenario, variants: Iterable[Variant], base_path: Pa
 
 def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, executor: Executor | None = None,
               base_dir: Path | None = None, progress: Callable[[SweepProgress], None] | None = None,
-              include_base: bool = True) -> Sweep:
+              include_base: bool = True, warm_start: bool = True, start_from: Plan | None = None) -> Sweep:
     """Solve the base scenario and every variant on ``executor`` (default: inline) and collect the results.
 
     Parameters
@@ -217,7 +236,7 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
     variants
         The variants of ``base``; a variant that does not apply is a failed case.
     params
-        Mode, time limit and seed of every solve.
+        Mode, seed, work budget and time limit of every solve (:func:`sweep_params`).
     executor
         Where the solves run (:func:`make_executor`); it is not closed here.
     base_dir
@@ -226,6 +245,10 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
         Called whenever a solve starts or ends.
     include_base
         Solve the base too (the comparison needs it).
+    warm_start
+        Start every variant from the base plan (solved first), repaired to the variant.
+    start_from
+        The base plan to start the variants from when the base is not solved here.
     """
     executor = executor or InlineExecutor()
     started = time.perf_counter()
@@ -246,23 +269,33 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
             progress(state)
 
     params_dict = {"mode": params.mode, "time_limit": params.time_limit, "seed": params.seed,
-                   "baselines": params.baselines}
-    submitted: dict[Any, tuple[SweepCase, float]] = {}
-    for case, scenario in jobs:
-        future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict,
-                                 str(base_dir) if base_dir else None)
-        submitted[future] = (case, time.perf_counter())
-    report()
-    for future in executor.as_completed(list(submitted)):
-        case, at = submitted[future]
-        try:
-            case.result = Result.model_validate_json(future.result())
-            case.wall_seconds = case.result.wall_seconds
-        except Exception as err:  # one failed variant never stops the sweep
-            message = str(err).strip().splitlines()
-            case.error = f"{type(err).__name__}: {message[0] if message else ''}".rstrip(": ")
-            case.wall_seconds = round(time.perf_counter() - at, 3)
-            state.failed += 1
-        state.done += 1
+                   "baselines": params.baselines, "work_limit": params.work_limit, "work_nodes": params.work_nodes}
+    folder = str(base_dir) if base_dir else None
+
+    def run(batch: list[tuple[SweepCase, Scenario]], start: Plan | None) -> None:
+        start_json = start.model_dump_json() if start is not None and warm_start else None
+        submitted: dict[Any, tuple[SweepCase, float]] = {}
+        for case, scenario in batch:
+            future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict, folder, start_json)
+            submitted[future] = (case, time.perf_counter())
         report()
+        for future in executor.as_completed(list(submitted)):
+            case, at = submitted[future]
+            try:
+                case.result = Result.model_validate_json(future.result())
+                case.wall_seconds = case.result.wall_seconds
+            except Exception as err:  # one failed variant never stops the sweep
+                message = str(err).strip().splitlines()
+                case.error = f"{type(err).__name__}: {message[0] if message else ''}".rstrip(": ")
+                case.wall_seconds = round(time.perf_counter() - at, 3)
+                state.failed += 1
+            state.done += 1
+            report()
+
+    if include_base and warm_start:
+        # The base first: the variants start from its plan.
+        run(jobs[:1], None)
+        run(jobs[1:], cases[0].plan)
+    else:
+        run(jobs, start_from)
     return Sweep(cases, params, round(time.perf_counter() - started, 3), type(executor).__name__)

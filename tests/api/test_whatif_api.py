@@ -29,25 +29,43 @@ def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
         assert "variant 'too late'" in bad.json()["detail"][0]["text"]
         assert "change 1 (move_window)" in bad.json()["detail"][0]["text"]
 
-        too_long = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "time_limit": 60})
-        assert too_long.status_code == 422
-        swept = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "mode": "status-quo",
-                                                             "time_limit": 5})
+        too_long = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "time_limit": 1e6})
+        assert too_long.status_code == 422 and "time_limit" in too_long.text
+        too_many = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]] * 9})
+        assert too_many.status_code == 422
+        started = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "mode": "status-quo",
+                                                               "time_limit": 30, "work_limit": 5})
+        assert started.status_code == 202, started.text
+        job = started.json()
+        assert job["kind"] == "sweep" and job["sweep"] == {"total": 2, "done": 0, "running": 0, "failed": 0}
+        assert started.headers["Location"] == f"/jobs/{job['id']}"
+        done = wait_for_job(client, job["id"])
+        assert done["status"] == "done", done
+        assert done["sweep"]["done"] == 2 and done["sweep"]["failed"] == 0
+        assert done["result_url"] == f"/jobs/{job['id']}/sweep"
+        swept = client.get(done["result_url"])
         assert swept.status_code == 200, swept.text
         rows = {r["name"]: r for r in swept.json()["rows"]}
         assert rows["k1 +3"]["unplaced_diff"] < 0 and rows["base"]["ok"]
+        assert rows["k1 +3"]["objective"] <= rows["base"]["objective"]
         assert swept.json()["explanations"]["k1 +3"]["cells"]
 
         job = client.post(f"/scenarios/{sid}/solve", json={"mode": "status-quo", "time_limit": 5}).json()
+        plan_job = job["id"]
         plan_id = wait_for_job(client, job["id"])["plan_id"]
         ranked = client.post(f"/plans/{plan_id}/marginal", json={"top": 3, "verify": 1, "time_limit": 5})
         assert ranked.status_code == 200, ranked.text
         top = ranked.json()["spots"][0]
         assert top["realised"] is not None and top["realised"] > 0
+        assert client.get(f"/jobs/{plan_job}/sweep").status_code == 409  # a solve job has no comparison
 
         reader = bearer(make_token(settings.database_url, "reader", "reader", ("Twente",)))
         assert client.get(f"/variants/{variant['id']}", headers=reader).status_code == 200
         assert client.post(f"/scenarios/{sid}/variants", json=MORE_K1, headers=reader).status_code == 403
         assert client.post(f"/plans/{plan_id}/marginal", headers=reader).status_code == 403
+        assert client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]]},
+                           headers=reader).status_code == 403
+        assert client.get(f"/jobs/{done['id']}/sweep", headers=reader).status_code == 200
         outsider = bearer(make_token(settings.database_url, "outsider", "reader", ("Elders",)))
         assert client.get(f"/variants/{variant['id']}", headers=outsider).status_code == 403
+        assert client.get(f"/jobs/{done['id']}/sweep", headers=outsider).status_code == 403

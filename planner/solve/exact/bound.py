@@ -227,7 +227,7 @@ class _PricingClass:
 
     exact = True
 
-    def price(self, profit: np.ndarray, time_limit: float) -> tuple[float, np.ndarray | None]:
+    def price(self, profit: np.ndarray, time_limit: float, nodes: int | None = None) -> tuple[float, np.ndarray | None]:
         """Best pattern for cohort profits ``profit``: (proven upper bound on its value, students per option)."""
         n = len(self.options)
         if n == 0:
@@ -247,7 +247,7 @@ class _PricingClass:
             helper.set_var_integrality(var, True)
         solver = mbh.ModelSolverHelper("scip")
         solver.set_time_limit_in_seconds(max(0.05, time_limit))
-        solver.set_solver_specific_parameters("lp/threads = 1")
+        solver.set_solver_specific_parameters("lp/threads = 1" + (f"\nlimits/nodes = {int(nodes)}" if nodes else ""))
         solver.solve(helper)
         status = solver.status()
         if status == mbh.SolveStatus.OPTIMAL:
@@ -310,6 +310,8 @@ def dantzig_wolfe_bound(
     smoothing: float = 0.5,
     start: np.ndarray | None = None,
     threads: int = 2,
+    max_rounds: int | None = None,
+    pricing_nodes: int | None = None,
 ) -> BoundResult:
     """Lower bound on the weighted shortage by column generation over company classes.
 
@@ -333,6 +335,9 @@ def dantzig_wolfe_bound(
         first stability centre.
     threads
         Pricing problems solved in parallel (each SCIP solve is single-threaded).
+    max_rounds, pricing_nodes
+        A work budget: at most this many rounds, and a node limit per pricing problem (the
+        same bound on any machine; ``time_limit`` and ``pricing_limit`` are then safety nets).
 
     Returns
     -------
@@ -394,7 +399,7 @@ def dantzig_wolfe_bound(
     first = None if start is None else np.clip(np.where(students > 0, start, 0.0), 0.0, weight)
     grid = objective_scale(data.weight)
     pool = ThreadPoolExecutor(threads) if threads > 1 else None
-    while time.perf_counter() - started < time_limit:
+    while time.perf_counter() - started < time_limit and (max_rounds is None or rounds < max_rounds):
         rounds += 1
         # Restricted master LP: variables u (n_c) then lambda (columns).
         n_col = len(columns)
@@ -437,7 +442,7 @@ def dantzig_wolfe_bound(
             left = deadline - time.perf_counter()
             if left <= 0:
                 return np.inf, None, False
-            value_bound, pattern = classes[k].price(pi, min(pricing_limit, left))
+            value_bound, pattern = classes[k].price(pi, min(pricing_limit, left), pricing_nodes)
             chosen = None if pattern is None else {int(classes[k].options[j]): int(pattern[j]) for j in np.nonzero(pattern)[0]}
             return value_bound, chosen, classes[k].exact
 

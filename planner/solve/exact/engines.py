@@ -106,6 +106,7 @@ def solve_company_mip(
     hint: list[Assignment] | None = None,
     engine: str = "scip",
     portfolio: int = 1,
+    nodes: int | None = None,
 ) -> CompanySolution:
     """Solve the same company model as a MIP (SCIP through OR-Tools model builder).
 
@@ -120,9 +121,13 @@ def solve_company_mip(
         without); the first to prove optimality stops the other. The best plan and the best
         bound of the two are returned (both bounds are valid). Branch-and-bound times of
         this model vary a lot with the seed; two runs cut the tail.
+    nodes
+        A branch-and-bound node limit (SCIP): a deterministic bound on the work, so the result
+        does not depend on the machine's speed (``time_limit`` is then a safety net). Only
+        with ``portfolio`` 1.
     """
-    if portfolio <= 1:
-        return _mip_attempt(data, built, time_limit, seed, hint, engine, [])
+    if portfolio <= 1 or nodes is not None:
+        return _mip_attempt(data, built, time_limit, seed, hint, engine, [], nodes)
     solvers: list = []
     results: list[CompanySolution] = []
 
@@ -148,7 +153,7 @@ def solve_company_mip(
 
 
 def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed: int,
-                 hint: list[Assignment] | None, engine: str, solvers: list) -> CompanySolution:
+                 hint: list[Assignment] | None, engine: str, solvers: list, nodes: int | None = None) -> CompanySolution:
     """One MIP solve of ``built``; registers its solver in ``solvers`` (so it can be interrupted)."""
     form = built.linear
     helper = mbh.ModelBuilderHelper()
@@ -167,7 +172,10 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
     solvers.append(solver)
     solver.set_time_limit_in_seconds(max(0.1, float(time_limit)))
     if engine == "scip":
-        solver.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1")
+        specific = f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1"
+        if nodes is not None:
+            specific += f"\nlimits/nodes = {int(nodes)}"
+        solver.set_solver_specific_parameters(specific)
     solver.solve(helper)
     status = solver.status()
     seconds = solver.wall_time()

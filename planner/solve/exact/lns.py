@@ -15,6 +15,10 @@ Neighbourhoods (chosen at random, with a seeded generator):
 
 The size of a neighbourhood (placement variables) adapts: it grows after a quick exact solve
 and shrinks after a solve cut short by its time limit.
+
+With a work budget (``max_steps`` and ``nodes``) the search is deterministic: it stops after
+``max_steps`` neighbourhoods, every neighbourhood solve is bounded by a node limit (the time is
+only a safety net), and the size adapts to whether the solve was proven, not to its seconds.
 """
 
 from __future__ import annotations
@@ -221,6 +225,8 @@ def large_neighbourhood_search(
     max_budget: int = 40000,
     verbose: bool = False,
     cohorts: np.ndarray | None = None,
+    max_steps: int | None = None,
+    nodes: int | None = None,
 ) -> tuple[list[Assignment], LnsStats]:
     """Improve a plan by re-optimising neighbourhoods exactly until the time limit.
 
@@ -252,6 +258,11 @@ def large_neighbourhood_search(
         Print one line per neighbourhood.
     cohorts
         Only neighbourhoods around these cohorts (a union of independent parts); all by default.
+    max_steps
+        Stop after this many neighbourhoods (a work budget; ``time_limit`` is then a safety net).
+    nodes
+        Branch-and-bound nodes per neighbourhood solve (SCIP): with ``max_steps``, the search
+        does the same work and gives the same plan on any machine.
 
     Returns
     -------
@@ -275,7 +286,7 @@ def large_neighbourhood_search(
     while True:
         elapsed = time.perf_counter() - started
         remaining = time_limit - elapsed
-        if remaining < 0.2 or best_value <= bound + 1e-9:
+        if remaining < 0.2 or best_value <= bound + 1e-9 or (max_steps is not None and stats.steps >= max_steps):
             break
         tick = time.perf_counter()
         kind, cohorts, companies, options = neighbourhoods.draw(best, budget)
@@ -292,9 +303,11 @@ def large_neighbourhood_search(
                 options[cohort] = np.append(options[cohort], option)
         built = build_company_model(data, cohorts, companies, options, fixed, symmetry_breaking=(engine != "scip"))
         built_seconds = time.perf_counter() - tick - drawn
-        limit = min(step_limit, remaining - 0.1 - drawn - built_seconds)
+        limit = remaining - 0.1 - drawn - built_seconds
+        if nodes is None:
+            limit = min(step_limit, limit)
         if engine == "scip":
-            result = solve_company_mip(data, built, limit, seed + stats.steps, hint=best)
+            result = solve_company_mip(data, built, limit, seed + stats.steps, hint=best, nodes=nodes)
         else:
             result = solve_company_model(data, built, limit, seed + stats.steps, workers=2, hint=best)
         stats.steps += 1
@@ -312,8 +325,9 @@ def large_neighbourhood_search(
                 progress("lns", best_value, bound)
         elif result.assignments is not None and result.value <= best_value + 1e-9:
             best = _merge(result.assignments)  # same shortage, another plan: move on the plateau
-        # Adapt the size: grow after a quick exact solve, shrink after a cut-short one.
-        if result.status == "optimal" and result.seconds < 0.3 * limit:
+        # Adapt the size: grow after a quick exact solve, shrink after a cut-short one (with a node
+        # limit: after any proven one, so the sizes do not depend on the machine's speed).
+        if result.status == "optimal" and (nodes is not None or result.seconds < 0.3 * limit):
             budget = min(max_budget, int(budget * 1.25))
         elif result.status != "optimal":
             budget = max(300, int(budget * 0.8))

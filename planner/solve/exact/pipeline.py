@@ -27,6 +27,7 @@ from planner.solve.exact.company_model import Assignment, build_company_model, c
 from planner.solve.exact.engines import solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
 from planner.solve.heuristics import weighted_shortage
+from planner.solve.params import WorkBudget
 
 ProgressFn = Callable[[str, float, float], None]
 # Parts with at most this many placement variables are solved exactly first.
@@ -78,6 +79,7 @@ def improve(
     option_mass: np.ndarray | None = None,
     bound_share: float = 0.4,
     exact_part_pairs: int = EXACT_PART_PAIRS,
+    work: WorkBudget | None = None,
 ) -> tuple[list[Assignment], float, dict]:
     """Improve a feasible plan at company level and prove a lower bound.
 
@@ -102,6 +104,10 @@ def improve(
     exact_part_pairs
         Parts with at most this many placement variables are solved exactly first (0: none,
         every part goes through the search and the Dantzig-Wolfe bound).
+    work
+        A deterministic work budget (:class:`~planner.solve.params.WorkBudget`): neighbourhoods
+        of search instead of seconds, node limits on the exact solves, rounds of the bound;
+        ``time_limit`` is then a safety net.
 
     Returns
     -------
@@ -145,12 +151,17 @@ def improve(
         value = incumbent
         report(phase)
 
-    def search(seconds: float, search_seed: int) -> None:
+    big_part = any(_pairs(data, cohorts, sets) > exact_part_pairs for cohorts, _ in parts)
+    steps = work.search_steps(big_part) if work is not None else (None, None, None)
+    nodes = work.nodes if work is not None else None
+
+    def search(seconds: float, search_seed: int, max_steps: int | None) -> None:
         nonlocal best, value
-        if seconds < 0.3 or not open_cohorts.any():
+        if seconds < 0.3 or not open_cohorts.any() or max_steps == 0:
             return
         best, more = large_neighbourhood_search(data, best, seconds, search_seed, bound=bound, progress=lns_progress,
-                                                option_mass=option_mass, cohorts=np.nonzero(open_cohorts)[0])
+                                                option_mass=option_mass, cohorts=np.nonzero(open_cohorts)[0],
+                                                max_steps=max_steps, nodes=nodes)
         value = weighted_shortage(data, best)
         lns = stats.setdefault("lns", {"steps": 0, "improvements": 0})
         lns["steps"] += more.steps
@@ -158,8 +169,8 @@ def improve(
 
     # 1. A short search first when some part is big: a good incumbent makes the exact solves
     # and the bound faster.
-    if any(_pairs(data, cohorts, sets) > exact_part_pairs for cohorts, _ in parts):
-        search(min(time_limit * 0.15, 3.0), seed)
+    if big_part:
+        search(time_limit - elapsed() if work is not None else min(time_limit * 0.15, 3.0), seed, steps[0])
     # 2. Small independent parts exactly (smallest first); each part's optimum closes it.
     for index in small:
         cohorts, companies = parts[index]
@@ -173,8 +184,8 @@ def improve(
         left_pairs = sum(_pairs(data, parts[j][0], sets) for j in range(len(parts))
                          if j >= index and open_cohorts[parts[j][0]].any())
         share = min(0.85, max(0.1, _pairs(data, cohorts, sets) / max(1, left_pairs)))
-        budget = max(0.5, (time_limit - elapsed()) * share)
-        result = solve_company_mip(data, built, budget, seed, hint=best)
+        budget = max(0.5, (time_limit - elapsed()) * (share if work is None else 1.0))
+        result = solve_company_mip(data, built, budget, seed, hint=best, nodes=nodes)
         if result.assignments is not None and result.value <= value + 1e-9:
             best, value = _merge(result.assignments), result.value
         part_bounds[index] = result.bound - built.constant
@@ -190,17 +201,23 @@ def improve(
         return best, float(min(bound, value)), stats
 
     # 3. Search on the open parts, 4. the Dantzig-Wolfe bound for them, 5. search again.
-    search((time_limit - elapsed()) * (1.0 - bound_share), seed + 1)
+    search((time_limit - elapsed()) * (1.0 - bound_share if work is None else 1.0), seed + 1, steps[1])
     open_list = np.nonzero(open_cohorts)[0]
-    start = pooled_duals(data, time_limit=max(0.2, 0.1 * (time_limit - elapsed())))
-    dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
-                             start=start)
+    # The pooled duals only warm-start the bound; under a work budget the bound starts from scratch.
+    start = pooled_duals(data, time_limit=max(0.2, 0.1 * (time_limit - elapsed()))) if work is None else None
+    if work is None:
+        dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
+                                 start=start)
+    else:
+        dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
+                                 start=start, max_rounds=work.bound_rounds, pricing_nodes=work.nodes,
+                                 pricing_limit=max(0.5, time_limit - elapsed()), threads=1)
     stats["dw"] = {"bound": dw.bound, "converged": dw.converged, "rounds": dw.rounds, "classes": dw.classes,
                    "columns": dw.columns}
     open_exact = sum(part_bounds.get(i, 0.0) for i, (cohorts, _) in enumerate(parts) if open_cohorts[cohorts].any())
     bound = max(bound, closed_bound + max(dw.bound, open_exact))
     report("bound")
-    search(time_limit - elapsed(), seed + 2)
+    search(time_limit - elapsed(), seed + 2, steps[2])
     stats.update(value=float(value), bound=float(bound), seconds=round(elapsed(), 3), optimal=bool(value <= bound + 1e-9))
     return best, float(min(bound, value)), stats
 

@@ -84,6 +84,7 @@ def polish(
     seed: int = 0,
     tiers: tuple[str, ...] | None = None,
     step_limit: float = 2.0,
+    ticks: float | None = None,
 ) -> tuple[list[Assignment], dict]:
     """Minimise the secondary objectives with the weighted shortage held.
 
@@ -101,6 +102,10 @@ def polish(
         Objectives in order; by default those of ``policy.then_minimise`` that are polished here.
     step_limit
         Seconds per neighbourhood.
+    ticks
+        A work budget: CP-SAT deterministic time per neighbourhood instead of seconds, every
+        neighbourhood of every tier visited (the same plan on any machine); ``time_limit`` is
+        then a safety net for the whole polish.
 
     Returns
     -------
@@ -118,7 +123,7 @@ def polish(
     for position, tier in enumerate(tiers):
         before = tier_value(data, best, tier)
         tier_deadline = started + (time_limit - (time.perf_counter() - started)) / (len(tiers) - position) \
-            + (time.perf_counter() - started)
+            + (time.perf_counter() - started) if ticks is None else started + time_limit
         for cohorts in groups:
             if time.perf_counter() > tier_deadline - 0.05:
                 break
@@ -157,7 +162,11 @@ def polish(
             model.Minimize(sum(c * v for v, c in terms))
             built.hint(best)
             solver = cp_model.CpSolver()
-            solver.parameters.max_time_in_seconds = max(0.05, min(step_limit, tier_deadline - time.perf_counter()))
+            if ticks is None:
+                solver.parameters.max_time_in_seconds = max(0.05, min(step_limit, tier_deadline - time.perf_counter()))
+            else:
+                solver.parameters.max_time_in_seconds = max(0.05, tier_deadline - time.perf_counter())
+                solver.parameters.max_deterministic_time = float(ticks)
             solver.parameters.num_workers = 1
             solver.parameters.random_seed = int(seed)
             status = solver.Solve(model)
