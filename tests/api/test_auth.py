@@ -41,7 +41,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("DELETE", "/scenarios/{scenario_id}"): "write", ("GET", "/scenarios/{scenario_id}/versions"): "read",
     ("GET", "/scenarios/{scenario_id}/versions/{version}"): "read",
     ("POST", "/scenarios/{scenario_id}/solve"): "write", ("GET", "/jobs"): "list", ("GET", "/jobs/{job_id}"): "read",
-    ("POST", "/jobs/{job_id}/cancel"): "write",
+    ("POST", "/jobs/{job_id}/cancel"): "write", ("GET", "/jobs/{job_id}/sweep"): "read",
     ("GET", "/plans"): "list", ("GET", "/plans/compare"): "read", ("GET", "/plans/compare/map"): "read",
     ("GET", "/plans/{plan_id}"): "read", ("GET", "/plans/{plan_id}/schedule"): "read",
     ("GET", "/plans/{plan_id}/shortages"): "read", ("GET", "/plans/{plan_id}/utilisation"): "read",
@@ -164,6 +164,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         agreement = client.post(f"/regions/{OWN}/agreements", json={"plan_id": ids["plan"]}, **admin)
         ids["agreement"] = agreement.json()["id"]
         ids["variant"] = client.post(f"/scenarios/{ids['scenario']}/variants", json=VARIANT, **admin).json()["id"]
+        sweep = client.post(f"/scenarios/{ids['scenario']}/sweep", **admin,
+                            json={"variant_ids": [ids["variant"]], "mode": "greedy", "time_limit": 1})
+        client.headers.update(admin["headers"])
+        ids["sweep_job"] = wait_for_job(client, sweep.json()["id"])["id"]
+        client.headers.pop("Authorization")
         document = client.get(f"/scenarios/{ids['scenario']}", **admin).json()["document"]
         patch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
         world = World(client, tokens, ids, document, files)
@@ -183,6 +188,8 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
     kwargs: dict[str, Any] = {}
     if (method, template) in (("PUT", "/scenarios/{scenario_id}"), ("DELETE", "/scenarios/{scenario_id}")):
         values["scenario_id"] = world.new_scenario()
+    if template == "/jobs/{job_id}/sweep":
+        values["job_id"] = ids["sweep_job"]
     if method == "POST" and template == "/jobs/{job_id}/cancel":
         values["job_id"] = world.new_job()
     if method == "DELETE" and template == "/tokens/{token_id}":
