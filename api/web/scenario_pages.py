@@ -221,14 +221,20 @@ def _whatif_page(request: Request, scenario_id: int, principal: Any, session: An
     variants = whatif.list_variants(scenario_id, principal, session)
     areas = sorted({a["name"] for a in scenario.document.get("areas", [])})
     weeks = [scenario.document["calendar"]["first_week"], scenario.document["calendar"]["last_week"]]
-    context = {"problems": [], "sweep": None, "form": {}, **extra}
+    context = {"problems": [], "sweep": None, "sweep_job": None, "form": {}, **extra}
     return page(request, "whatif.html", status_code=status_code, scenario=scenario, variants=variants, areas=areas,
                 weeks=weeks, kinds=VARIANT_KINDS, may_write=principal.may_write(scenario.region), **context)
 
 
 @router.get("/scenarios/{scenario_id}/whatif", response_class=HTMLResponse)
-def whatif_page(request: Request, scenario_id: ScenarioId, principal: WebPrincipal, session: SessionDep) -> HTMLResponse:
-    return _whatif_page(request, scenario_id, principal, session)
+def whatif_page(request: Request, scenario_id: ScenarioId, principal: WebPrincipal, session: SessionDep,
+                sweep_job: int | None = None) -> HTMLResponse:
+    """The what-if page; with ``sweep_job`` also that sweep: its progress while it runs, its comparison when done."""
+    if sweep_job is None:
+        return _whatif_page(request, scenario_id, principal, session)
+    job = jobs.get_job(sweep_job, principal, session)
+    table = whatif.sweep_result(sweep_job, principal, session) if job.status == "done" else None
+    return _whatif_page(request, scenario_id, principal, session, sweep=table, sweep_job=job)
 
 
 @router.post("/scenarios/{scenario_id}/variants", response_class=HTMLResponse)
@@ -250,7 +256,7 @@ async def create_variant(request: Request, scenario_id: ScenarioId, principal: W
 
 @router.post("/scenarios/{scenario_id}/sweep", response_class=HTMLResponse)
 async def sweep(request: Request, scenario_id: ScenarioId, principal: WebPrincipal, session: SessionDep,
-                settings: SettingsDep) -> Response:
+                settings: SettingsDep, manager: JobsDep) -> Response:
     form = await checked_form(request)
     ids = [int(v) for v in form.getlist("variant_ids") if str(v).isdigit()]
     try:
@@ -259,5 +265,14 @@ async def sweep(request: Request, scenario_id: ScenarioId, principal: WebPrincip
     except ValidationError as err:
         return _whatif_page(request, scenario_id, principal, session, 422,
                             problems=problems_from(err, "request", "sweep"))
-    table = await run_in_threadpool(whatif.sweep, scenario_id, body, principal, session, settings)
-    return _whatif_page(request, scenario_id, principal, session, sweep=table)
+    job = await run_in_threadpool(whatif.sweep, scenario_id, body, principal, session, settings, manager, Response())
+    return redirect(f"/web/scenarios/{scenario_id}/whatif?sweep_job={job.id}", request)
+
+
+@router.get("/jobs/{job_id}/sweep-progress", response_class=HTMLResponse)
+def sweep_progress(request: Request, job_id: JobId, principal: WebPrincipal, session: SessionDep) -> Response:
+    """The sweep's progress block, fetched every second (htmx); when the sweep ends the page reloads."""
+    job = jobs.get_job(job_id, principal, session)
+    if job.status in TERMINAL:
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return page(request, "_sweep_progress.html", job=job)
