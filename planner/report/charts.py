@@ -154,6 +154,25 @@ def _compared(plan: Plan, status_quo: Plan | None) -> list[Plan]:
     return ([status_quo] if status_quo is not None and status_quo.mode != plan.mode else []) + [plan]
 
 
+def _style_week_panel(ax, top: float, weeks: list[str], every: int, first_in_row: bool) -> None:
+    """One panel of a grid of weekly charts: student-days on y (from 0, a little above ``top``), weeks on x."""
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+    ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_ylim(0, max(5.0, top * 1.08))
+    if first_in_row:
+        ax.set_ylabel(_("student-days per week"))
+    _week_axis(ax, weeks, every)
+    ax.tick_params(axis="x", labelbottom=True)
+
+
+def _hide_unused(axes, used: int) -> None:
+    """Hide the grid's panels after the first ``used`` (row by row)."""
+    for n, ax in enumerate(ax for row in axes for ax in row):
+        if n >= used:
+            ax.set_visible(False)
+
+
 def weekly_capacity_chart(
     plan: Plan, scenario: Scenario, path: str | os.PathLike[str], status_quo: Plan | None = None
 ) -> Path:
@@ -195,16 +214,8 @@ def weekly_capacity_chart(
                                          label=_("demand, {plan}").format(plan=plan_label(p.mode)))
             top = max(top, float(values.max(initial=0)))
         ax.set_title(_sector(sector), fontsize=10.5, fontweight="bold")
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.grid(axis="y", alpha=0.3)
-        ax.set_ylim(0, max(5.0, top * 1.08))
-        if n % ncols == 0:
-            ax.set_ylabel(_("student-days per week"))
-        _week_axis(ax, weeks, every)
-        ax.tick_params(axis="x", labelbottom=True)
-    for n in range(len(sectors), nrows * ncols):
-        axes[n // ncols][n % ncols].set_visible(False)
+        _style_week_panel(ax, top, weeks, every, first_in_row=n % ncols == 0)
+    _hide_unused(axes, len(sectors))
     for ax in axes[-1]:
         if ax.get_visible():
             ax.set_xlabel(_("ISO week"))
@@ -507,16 +518,8 @@ def reachable_capacity_chart(plan: Plan, loaded: LoadedScenario, path: str | os.
         ax.set_title(_wrap(f"{_sector(group.sector)} - {_level(group.level).lower()}", 5.0, 10.5) + "\n"
                      + _("without a place: {counts}").format(counts=" / ".join(unplaced)),
                      fontsize=10, fontweight="bold")
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
-        ax.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax.grid(axis="y", alpha=0.3)
-        ax.set_ylim(0, max(5.0, top * 1.08))
-        if n % ncols == 0:
-            ax.set_ylabel(_("student-days per week"))
-        _week_axis(ax, weeks, every)
-        ax.tick_params(axis="x", labelbottom=True)
-    for n in range(len(shown), nrows * ncols):
-        axes[n // ncols][n % ncols].set_visible(False)
+        _style_week_panel(ax, top, weeks, every, first_in_row=n % ncols == 0)
+    _hide_unused(axes, len(shown))
     title = _("Demand against the capacity that can serve it, per sector chamber and level - {scenario}").format(
         scenario=plan.scenario)
     keys = ("recognised", "reachable", *[p.mode for p in plans], *[p.mode + ":free" for p in plans])
