@@ -275,6 +275,17 @@ def sector_level_rows(plan: Plan, baseline: KPIs | None = None) -> list[dict[str
 # ------------------------------------------------------------------ comparing two plans
 
 
+def bol_totals_by(plan: Plan, attribute: str) -> dict[str, tuple[int, int]]:
+    """BOL students and unplaced students per value of a cohort attribute (``area``, ``institution``)."""
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for cp in plan.cohorts:
+        if cp.pathway == "BOL":
+            key = getattr(cp, attribute)
+            totals[key][0] += cp.students
+            totals[key][1] += cp.unplaced
+    return {k: (v[0], v[1]) for k, v in totals.items()}
+
+
 def _change(diff: float) -> str:
     """A code (shown translated: the catalogue has each)."""
     return N_("better") if diff < 0 else N_("worse") if diff > 0 else N_("same")
@@ -299,15 +310,7 @@ def compare_plans(a: Plan, b: Plan) -> dict[str, Any]:
                       "level": key[2], "students_a": sa, "students_b": sb, "unplaced_a": ua, "unplaced_b": ub,
                       "diff": ub - ua, "change": _change(ub - ua)})
 
-    def area_map(plan: Plan) -> dict[str, tuple[int, int]]:
-        areas: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for cp in plan.cohorts:
-            if cp.pathway == "BOL":
-                areas[cp.area][0] += cp.students
-                areas[cp.area][1] += cp.unplaced
-        return {k: (v[0], v[1]) for k, v in areas.items()}
-
-    aa, ab = area_map(a), area_map(b)
+    aa, ab = bol_totals_by(a, "area"), bol_totals_by(b, "area")
     areas = []
     for area in sorted(set(aa) | set(ab)):
         (sa, ua), (sb, ub) = aa.get(area, (0, 0)), ab.get(area, (0, 0))

@@ -8,7 +8,6 @@ PNG chart (:func:`sweep_chart`) and the files of a sweep (:func:`write_sweep`).
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from matplotlib.figure import Figure
 
 from planner.codes import SECTOR_CHAMBERS
 from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
-from planner.plan.analysis import LEVEL_ORDER, SECTOR_ORDER, compare_plans
+from planner.plan.analysis import LEVEL_ORDER, SECTOR_ORDER, bol_totals_by, compare_plans
 from planner.plan.model import Plan
 from planner.scenario import write_atomic
 from planner.whatif.sweep import Sweep
@@ -27,15 +26,6 @@ SWEEP_KPIS: tuple[str, ...] = ("students", "placed", "unplaced", "unplaced_prior
                                "bound", "cohorts_changed", "mean_travel_minutes", "institution_max_shortage_rate")
 #: Cohorts listed per variant as the reason for its difference.
 TOP_COHORTS = 10
-
-
-def _institutions(plan: Plan) -> dict[str, tuple[int, int]]:
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for cp in plan.cohorts:
-        if cp.pathway == "BOL":
-            totals[cp.institution][0] += cp.students
-            totals[cp.institution][1] += cp.unplaced
-    return {k: (v[0], v[1]) for k, v in totals.items()}
 
 
 def explain(base: Plan, plan: Plan, changed: dict[str, list[str]]) -> dict[str, Any]:
@@ -78,7 +68,7 @@ def sweep_table(sweep: Sweep) -> dict[str, Any]:
                     explanations[case.name] = explain(base, plan, case.changed)
             for cell in plan.kpis.by_cell:
                 cells.setdefault((cell.sector, cell.pathway, cell.level), {})[case.name] = cell.unplaced
-            for inst, (students, unplaced) in _institutions(plan).items():
+            for inst, (students, unplaced) in bol_totals_by(plan, "institution").items():
                 institutions.setdefault(inst, {})[case.name] = {"students": students, "unplaced": unplaced}
         rows.append(row)
     cell_rows = [{"sector": k[0], "sector_name": SECTOR_CHAMBERS.get(k[0], k[0]), "pathway": k[1], "level": k[2],
