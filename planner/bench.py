@@ -257,11 +257,15 @@ class SweepBenchRow:
     objectives: str  # the weighted shortage per scenario, in order (the same on every executor under a work budget)
     work_limit: int | None = None
     time_stops: int = 0  # solves stopped by the time limit (the safety net) before their work budget was spent
+    relaxation_rounds: int = 60
+    bound_rounds: int = 5
+    polish_ticks: float = 0.1
 
 
 def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit: float, seed: int = SEED,
                     variants: int = 8, progress: Callable[[SweepBenchRow], None] | None = None,
-                    work_limit: int | None = 40) -> list[SweepBenchRow]:
+                    work_limit: int | None = 40, relaxation_rounds: int = 60,
+                    bound_rounds: int = 5, polish_ticks: float = 0.1) -> list[SweepBenchRow]:
     """The standard variants of an instance swept on each ``(kind, workers)`` executor (``pool`` or ``dask``),
     each solve with the work budget ``work_limit`` (``time_limit`` a safety net)."""
     from planner.whatif.examples import standard_variants
@@ -269,7 +273,8 @@ def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit:
 
     scenario, base_dir = load_instance(instance, seed)
     chosen = standard_variants(scenario)[:variants]
-    params = sweep_params("optimise", time_limit, seed, work_limit)
+    params = sweep_params("optimise", time_limit, seed, work_limit, relaxation_rounds=relaxation_rounds,
+                          bound_rounds=bound_rounds, polish_ticks=polish_ticks)
     rows = []
     for kind, workers in executors:
         executor = make_executor(workers, local_cluster=kind == "dask")
@@ -282,7 +287,8 @@ def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit:
                             sum(1 for c in sweep.cases if c.error),
                             ", ".join("-" if c.plan is None else f"{c.plan.kpis.objective:g}" for c in sweep.cases),
                             work_limit, sum(1 for c in sweep.cases if c.plan is not None
-                                            and "stopped by the time limit" in c.plan.solver.status))
+                                            and "stopped by the time limit" in c.plan.solver.status),
+                            relaxation_rounds, bound_rounds, polish_ticks)
         rows.append(row)
         if progress is not None:
             progress(row)
@@ -312,12 +318,12 @@ def sweep_markdown(rows: list[SweepBenchRow], spots: list[dict], marginal_instan
     """The sweep benchmark as markdown tables."""
     lines = [f"Machine: {machine()}.", ""]
     if rows:
-        lines += ["| instance | executor | workers | variants | work budget | safety s | wall s | solved | failed | "
-                  "stopped by time | weighted shortage (base, variants) |",
-                  "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+        lines += ["| instance | executor | workers | variants | work budget | relaxation / bound rounds, polish ticks | "
+                  "safety s | wall s | solved | failed | stopped by time | weighted shortage (base, variants) |",
+                  "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|"]
         lines += [f"| {r.instance} | {r.executor} | {r.workers} | {r.variants} | {r.work_limit or '-'} | "
-                  f"{r.time_limit:g} | {r.wall_seconds:,.1f} | {r.solved} | {r.failed} | {r.time_stops} | "
-                  f"{r.objectives} |" for r in rows]
+                  f"{r.relaxation_rounds} / {r.bound_rounds}, {r.polish_ticks:g} | {r.time_limit:g} | "
+                  f"{r.wall_seconds:,.1f} | {r.solved} | {r.failed} | {r.time_stops} | {r.objectives} |" for r in rows]
         lines.append("")
     if spots:
         base = spots[0]

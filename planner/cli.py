@@ -482,6 +482,13 @@ def sweep(
                                    "bounded by --time-limit only."),
     work_nodes: int = typer.Option(1000, "--work-nodes", min=1, help="Branch-and-bound nodes per exact sub-solve "
                                    "under a work budget."),
+    relaxation_rounds: int = typer.Option(60, "--relaxation-rounds", min=1, help="Column-generation rounds of "
+                                          "the relaxation per part under a work budget (a national region: about "
+                                          "a minute each)."),
+    bound_rounds: int = typer.Option(5, "--bound-rounds", min=0, help="Rounds of the Dantzig-Wolfe bound under a "
+                                     "work budget (0: none, the relaxation's bound stands)."),
+    polish_ticks: float = typer.Option(0.1, "--polish-ticks", min=0.0, help="CP-SAT deterministic time per polish "
+                                       "neighbourhood under a work budget (0: no polish of period changes and travel)."),
     seed: int = typer.Option(0, "--seed", help="Solver seed (the same for every solve)."),
     workers: int = typer.Option(1, "--workers", min=0, help="Solves at the same time on this machine (0: in this "
                                 "process); workers of a --local-cluster."),
@@ -501,7 +508,8 @@ def sweep(
         variant_set, base_path = read_variant_set(variants)
         loaded = _load(base_path)
         _check_out_dir(out)
-        params = sweep_params(mode.value, time_limit, seed, work_limit or None, work_nodes)
+        params = sweep_params(mode.value, time_limit, seed, work_limit or None, work_nodes, relaxation_rounds,
+                              bound_rounds, polish_ticks)
         console = out_console()
         executor = _executor(workers, scheduler, local_cluster)
         try:
@@ -564,6 +572,13 @@ def bench_sweep(
     variants: int = typer.Option(8, "--variants", min=1, max=8, help="How many of the standard variants."),
     time_limit: float = typer.Option(600.0, "--time-limit", min=0.5, help="Seconds per solve (a safety net)."),
     work_limit: int = typer.Option(40, "--work-limit", min=1, help="Work budget per solve: neighbourhoods."),
+    relaxation_rounds: int = typer.Option(60, "--relaxation-rounds", min=1, help="Column-generation rounds of "
+                                          "the relaxation per part under a work budget (a national region: about "
+                                          "a minute each)."),
+    bound_rounds: int = typer.Option(5, "--bound-rounds", min=0, help="Rounds of the Dantzig-Wolfe bound under a "
+                                     "work budget (0: none, the relaxation's bound stands)."),
+    polish_ticks: float = typer.Option(0.1, "--polish-ticks", min=0.0, help="CP-SAT deterministic time per polish "
+                                       "neighbourhood under a work budget (0: no polish of period changes and travel)."),
     workers: list[int] = typer.Option([1, 2], "--workers", help="Process-pool sizes to time (repeatable)."),
     local_cluster: int = typer.Option(2, "--local-cluster", min=0, help="Workers of a Dask LocalCluster run (0: none)."),
     marginal_instance: str = typer.Option("S", "--marginal-instance", help="Instance of the marginal-value table "
@@ -588,6 +603,8 @@ def bench_sweep(
         console = out_console()
         executors = [("pool", w) for w in workers] + ([("dask", local_cluster)] if local_cluster else [])
         rows = bench_module.run_sweep_bench(instance, executors, time_limit, variants=variants, work_limit=work_limit,
+                                            relaxation_rounds=relaxation_rounds, bound_rounds=bound_rounds,
+                                            polish_ticks=polish_ticks,
                                             progress=lambda r: console.print(f"{r.executor} x{r.workers}: "
                                                                              f"{r.wall_seconds:,.1f} s"))
         spots = (bench_module.run_marginal_bench(marginal_instance, time_limit, top) if marginal_instance else [])

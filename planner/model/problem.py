@@ -79,6 +79,9 @@ class ProblemData:
     cells: list[Cell] = field(default_factory=list)
     # Per cell the most unplaced students allowed (the status quo's); None when the rule is off.
     cell_limit: np.ndarray | None = None
+    # Tables derived from the arrays above, computed once per problem (they never change after
+    # compiling): a national region's search builds thousands of neighbourhood models from them.
+    derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def wave_minimum(self) -> np.ndarray:

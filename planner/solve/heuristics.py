@@ -18,12 +18,13 @@ from planner.solve.relaxation import Relaxation, chosen_waves
 Assignment = tuple[int, int, int]  # option, company, students
 
 
-def placed_per_cohort(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
-    """Students placed per scheduled cohort."""
-    placed = np.zeros(len(data.cohorts), dtype=np.int64)
-    for option, _, students in assignments:
-        placed[data.option_cohort[option]] += students
-    return placed
+def placed_per_cohort(data: ProblemData, assignments: list[Assignment] | np.ndarray) -> np.ndarray:
+    """Students placed per scheduled cohort (``assignments`` a list or an ``(n, 3)`` table)."""
+    if not len(assignments):
+        return np.zeros(len(data.cohorts), dtype=np.int64)
+    table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
+    return np.bincount(data.option_cohort[table[:, 0]], weights=table[:, 2],
+                       minlength=len(data.cohorts)).astype(np.int64)
 
 
 def weighted_shortage(data: ProblemData, assignments: list[Assignment]) -> float:

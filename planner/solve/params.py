@@ -31,9 +31,10 @@ class WorkBudget:
     relaxation_rounds
         Column-generation rounds of the relaxation per independent part.
     bound_rounds
-        Rounds of the Dantzig-Wolfe bound.
+        Rounds of the Dantzig-Wolfe bound (0: no Dantzig-Wolfe bound; the relaxation's bound
+        stands).
     polish_ticks
-        CP-SAT deterministic time per polish neighbourhood.
+        CP-SAT deterministic time per polish neighbourhood (0: no polish).
     """
 
     neighbourhoods: int
@@ -90,6 +91,12 @@ class SolveParams:
         net. None: the time limit is shared out as above.
     work_nodes
         With ``work_limit``: branch-and-bound nodes per exact sub-solve.
+    work_relaxation_rounds, work_bound_rounds, work_polish_ticks
+        With ``work_limit``: column-generation rounds of the relaxation per part, rounds of the
+        Dantzig-Wolfe bound and CP-SAT deterministic time per polish neighbourhood (0: no
+        polish). A national region's restricted master takes about a minute per round, its
+        bound and its polish (two tiers over some 2,000 sector x level x area groups) many
+        minutes each, so a sweep of such regions asks for less (``docs/whatif.md``).
     """
 
     mode: str = "optimise"
@@ -104,6 +111,9 @@ class SolveParams:
     polish_share: float = 0.1
     work_limit: int | None = None
     work_nodes: int = 1000
+    work_relaxation_rounds: int = 60
+    work_bound_rounds: int = 5
+    work_polish_ticks: float = 0.1
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -114,12 +124,20 @@ class SolveParams:
             raise ValueError("work_limit must not be negative")
         if self.work_nodes <= 0:
             raise ValueError("work_nodes must be positive")
+        if self.work_relaxation_rounds <= 0:
+            raise ValueError("work_relaxation_rounds must be positive")
+        if self.work_bound_rounds < 0:
+            raise ValueError("work_bound_rounds must not be negative")
+        if self.work_polish_ticks < 0:
+            raise ValueError("work_polish_ticks must not be negative")
 
     def work(self) -> WorkBudget | None:
         """The deterministic work budget, or None when the solve is bounded by its time limit."""
         if self.work_limit is None:
             return None
-        return WorkBudget(neighbourhoods=self.work_limit, nodes=self.work_nodes)
+        return WorkBudget(neighbourhoods=self.work_limit, nodes=self.work_nodes,
+                          relaxation_rounds=self.work_relaxation_rounds, bound_rounds=self.work_bound_rounds,
+                          polish_ticks=self.work_polish_ticks)
 
     def baseline_modes(self) -> tuple[str, ...]:
         """The baselines this solve computes, in the order they are solved."""

@@ -133,9 +133,9 @@ def exact_phase(search: Search) -> None:
 def polish_phase(search: Search) -> None:
     """Secondary objectives (changes of period, travel, balance) with the weighted shortage held."""
     seconds = search.clock.remaining() - 0.1
-    if seconds < 0.2 or not search.best:
-        return
     work = search.clock.work
+    if seconds < 0.2 or not search.best or (work is not None and work.polish_ticks <= 0):
+        return
     polished, _ = polish(search.data, search.best, seconds, search.seed, ticks=work.polish_ticks if work else None)
     value = weighted_shortage(search.data, polished)
     if value <= search.value + 1e-9:

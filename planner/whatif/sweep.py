@@ -19,6 +19,7 @@ does not stop the sweep.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import multiprocessing as mp
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -52,10 +53,12 @@ def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: 
 
 
 def sweep_params(mode: str = "optimise", time_limit: float = 600.0, seed: int = 0,
-                 work_limit: int | None = SWEEP_WORK_LIMIT, work_nodes: int = 1000) -> SolveParams:
+                 work_limit: int | None = SWEEP_WORK_LIMIT, work_nodes: int = 1000, relaxation_rounds: int = 60,
+                 bound_rounds: int = 5, polish_ticks: float = 0.1) -> SolveParams:
     """The parameters of a sweep's solves: by default a work budget, the time limit as a safety net."""
     return SolveParams(mode=mode, time_limit=time_limit, seed=seed, baselines=False, work_limit=work_limit,
-                       work_nodes=work_nodes)
+                       work_nodes=work_nodes, work_relaxation_rounds=relaxation_rounds, work_bound_rounds=bound_rounds,
+                       work_polish_ticks=polish_ticks)
 
 
 class Executor(Protocol):
@@ -268,8 +271,7 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
             state.running = min(executor.slots, state.total - state.done)
             progress(state)
 
-    params_dict = {"mode": params.mode, "time_limit": params.time_limit, "seed": params.seed,
-                   "baselines": params.baselines, "work_limit": params.work_limit, "work_nodes": params.work_nodes}
+    params_dict = dataclasses.asdict(params)  # every field travels to the worker
     folder = str(base_dir) if base_dir else None
 
     def run(batch: list[tuple[SweepCase, Scenario]], start: Plan | None) -> None:

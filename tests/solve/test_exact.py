@@ -21,6 +21,7 @@ from planner.solve.exact.oracle import exact_optimum
 from planner.solve.exact.pipeline import improve
 from planner.solve.exact.polish import polish
 from planner.solve.heuristics import weighted_shortage
+from planner.solve.params import WorkBudget
 from planner.solve.pipeline import heuristic_search
 from tests.builders import cohort, company, make_scenario, small_scenarios
 
@@ -212,3 +213,47 @@ def test_the_planner_finds_the_optimum_of_small_scenarios(scenario, mode):
     assert oracle.status == "optimal"
     assert plan.kpis.objective == pytest.approx(oracle.value)
     assert plan.kpis.bound == pytest.approx(oracle.value)
+
+
+def test_a_work_budget_without_bound_rounds_leaves_the_dantzig_wolfe_bound_out():
+    # The pooled relaxation proves only 1.5 here; the Dantzig-Wolfe bound proves the optimum 3.
+    scenario = make_scenario(
+        [cohort("a", students=2)],
+        [company("k1", places=1, reduced_weeks={"2026-W42": 0}), company("k2", places=1, reduced_weeks={"2026-W40": 0})])
+    _, value, bound, stats = run(scenario, "status-quo", exact_part_pairs=0, bound=1.5,
+                                 work=WorkBudget(neighbourhoods=1, nodes=100, bound_rounds=0))
+    assert stats["dw"]["rounds"] == 0 and bound == pytest.approx(1.5) and value == pytest.approx(3.0)
+    _, value, bound, stats = run(scenario, "status-quo", exact_part_pairs=0, bound=1.5,
+                                 work=WorkBudget(neighbourhoods=1, nodes=100, bound_rounds=5))
+    assert stats["dw"]["rounds"] >= 1 and bound == pytest.approx(3.0) and value == pytest.approx(3.0)
+
+
+def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan():
+    # Neighbourhood models compute the capacity left only at their own companies.
+    import numpy as np
+
+    from planner.solve.exact.company_model import _remaining_at
+    from planner.solve.heuristics import greedy_assignments
+
+    loaded = load_scenario(embedded_scenario("twente"))
+    data = compile_problem(loaded.scenario, Region(loaded.scenario, loaded.base_dir), "status-quo")
+    plan = greedy_assignments(data)
+    table = np.asarray(plan, dtype=np.int64).reshape(-1, 3)
+    whole = remaining_capacity(data, plan)
+    assert (whole < data.company_capacity).any()  # the plan takes places
+    rng = np.random.default_rng(0)
+    for size in (1, 40, data.company_capacity.shape[0]):
+        companies = np.unique(rng.choice(data.company_capacity.shape[0], size, replace=False))
+        assert (_remaining_at(data, table, companies) == whole[companies]).all()
+
+
+def test_a_work_budget_without_polish_ticks_leaves_the_polish_out():
+    scenario = make_scenario([cohort("a"), cohort("b")], [company("k", places=10)])
+    phases = {}
+    for ticks in (0.0, 0.1):
+        events = []
+        params = SolveParams("optimise", time_limit=30, baselines=False, work_limit=1, work_polish_ticks=ticks)
+        plan = solve(scenario, params, progress=events.append).plan
+        assert plan.kpis.objective == 0.0
+        phases[ticks] = {e.phase for e in events}
+    assert "secondary objectives" not in phases[0.0] and "secondary objectives" in phases[0.1]

@@ -3,6 +3,8 @@ the marginal verification isolates the extra place."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from planner.generate.builder import generate_scenario
@@ -42,6 +44,17 @@ def test_work_budget_split() -> None:
     assert SolveParams().work() is None
     with pytest.raises(ValueError):
         SolveParams(work_limit=-1)
+    # A national sweep asks for fewer rounds of the relaxation and the bound.
+    light = sweep_params("optimise", 600, 0, work_limit=1, relaxation_rounds=2, bound_rounds=0, polish_ticks=0)
+    assert light.work() == WorkBudget(neighbourhoods=1, nodes=1000, relaxation_rounds=2, bound_rounds=0, polish_ticks=0)
+    # run_sweep ships the parameters to its workers as a dict: every field survives the trip.
+    assert SolveParams(**dataclasses.asdict(light)) == light
+    with pytest.raises(ValueError):
+        SolveParams(work_limit=1, work_relaxation_rounds=0)
+    with pytest.raises(ValueError):
+        SolveParams(work_limit=1, work_bound_rounds=-1)
+    with pytest.raises(ValueError):
+        SolveParams(work_limit=1, work_polish_ticks=-0.1)
 
 
 def test_a_budgeted_sweep_gives_the_same_plans_on_every_executor(region) -> None:  # noqa: ANN001

@@ -63,24 +63,18 @@ def objective_scale(weights: np.ndarray) -> int:
 
 def option_rows(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per option its cells and the student-days one student needs there (cached per problem)."""
-    cached = _ROWS.get(id(data))
-    if cached is not None and cached[0] is data.occupancy:
-        return cached[1]
-    occupancy = data.occupancy.tocsr()
-    rows = [(occupancy.indices[occupancy.indptr[o]:occupancy.indptr[o + 1]],
-             occupancy.data[occupancy.indptr[o]:occupancy.indptr[o + 1]].astype(np.int64))
-            for o in range(occupancy.shape[0])]
-    _ROWS[id(data)] = (data.occupancy, rows)
-    return rows
+    if "option_rows" not in data.derived:
+        occupancy = data.occupancy.tocsr()
+        data.derived["option_rows"] = [(occupancy.indices[occupancy.indptr[o]:occupancy.indptr[o + 1]],
+                                        occupancy.data[occupancy.indptr[o]:occupancy.indptr[o + 1]].astype(np.int64))
+                                       for o in range(occupancy.shape[0])]
+    return data.derived["option_rows"]
 
 
-_ROWS: dict[int, tuple] = {}
-
-
-def remaining_capacity(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
-    """Company capacity (companies x cells) left after ``assignments``."""
+def remaining_capacity(data: ProblemData, assignments: list[Assignment] | np.ndarray) -> np.ndarray:
+    """Company capacity (companies x cells) left after ``assignments`` (a list or an ``(n, 3)`` table)."""
     remaining = data.company_capacity.astype(np.int64).copy()
-    if not assignments:
+    if not len(assignments):
         return remaining
     table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
     load = data.occupancy[table[:, 0]].tocoo()
@@ -90,16 +84,39 @@ def remaining_capacity(data: ProblemData, assignments: list[Assignment]) -> np.n
     return flat.reshape(remaining.shape)
 
 
+def _remaining_at(data: ProblemData, table: np.ndarray, companies: np.ndarray) -> np.ndarray:
+    """Capacity left after the placements ``table`` at the sorted ``companies`` only (one row each).
+
+    A neighbourhood uses a few hundred of a national region's 80,000 companies: copying every
+    company's capacity per model would cost more than the model.
+    """
+    remaining = data.company_capacity[companies].astype(np.int64)
+    if not len(table) or not len(companies):
+        return remaining
+    at = np.minimum(np.searchsorted(companies, table[:, 1]), len(companies) - 1)
+    hit = companies[at] == table[:, 1]
+    inside = table[hit]
+    load = data.occupancy[inside[:, 0]].tocoo()
+    width = remaining.shape[1]
+    flat = remaining.ravel()
+    np.subtract.at(flat, at[hit][load.row] * width + load.col, load.data * inside[load.row, 2])
+    return flat.reshape(remaining.shape)
+
+
 def options_by_cohort(data: ProblemData) -> list[np.ndarray]:
     """Option indices of every scheduled cohort."""
-    order = np.argsort(data.option_cohort, kind="stable")
-    bounds = np.searchsorted(data.option_cohort[order], np.arange(len(data.cohorts) + 1))
-    return [order[bounds[c]:bounds[c + 1]] for c in range(len(data.cohorts))]
+    if "options_by_cohort" not in data.derived:
+        order = np.argsort(data.option_cohort, kind="stable")
+        bounds = np.searchsorted(data.option_cohort[order], np.arange(len(data.cohorts) + 1))
+        data.derived["options_by_cohort"] = [order[bounds[c]:bounds[c + 1]] for c in range(len(data.cohorts))]
+    return data.derived["options_by_cohort"]
 
 
 def company_sets(data: ProblemData) -> list[np.ndarray]:
     """Companies each scheduled cohort may use (sector, level and travel fit), sorted."""
-    return [np.sort(data.companies_of(c)[0]) for c in range(len(data.cohorts))]
+    if "company_sets" not in data.derived:
+        data.derived["company_sets"] = [np.sort(data.companies_of(c)[0]) for c in range(len(data.cohorts))]
+    return data.derived["company_sets"]
 
 
 class _RowStore:
@@ -179,7 +196,7 @@ class CompanyModel:
     unplaced: list
     use: dict
     fixed_placed: np.ndarray
-    fixed_assignments: list[Assignment]
+    fixed_assignments: list[Assignment] | np.ndarray  # list or (n, 3) table
     constant: float
     stats: dict = field(default_factory=dict)
     linear: LinearForm | None = None
@@ -211,12 +228,16 @@ class CompanyModel:
 
     def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """The complete plan: fixed assignments plus the model's placements in ``solver``'s solution."""
-        result = list(self.fixed_assignments)
-        if self.x:
-            values = np.array([solver.Value(v) for v in self.x], dtype=np.int64)
-            for j in np.nonzero(values > 0)[0]:
-                result.append((int(self.pair_option[j]), int(self.pair_company[j]), int(values[j])))
-        return result
+        fixed = self.fixed_assignments
+        result = [tuple(a) for a in fixed.tolist()] if isinstance(fixed, np.ndarray) else list(fixed)
+        return result + self.placements(solver)
+
+    def placements(self, solver: cp_model.CpSolver) -> list[Assignment]:
+        """Only the model's own placements in ``solver``'s solution."""
+        if not self.x:
+            return []
+        values = np.array([solver.Value(v) for v in self.x], dtype=np.int64)
+        return [(int(self.pair_option[j]), int(self.pair_company[j]), int(values[j])) for j in np.nonzero(values > 0)[0]]
 
 
 def build_company_model(
@@ -224,7 +245,7 @@ def build_company_model(
     cohorts: np.ndarray | None = None,
     companies: np.ndarray | None = None,
     candidate_options: dict[int, np.ndarray] | None = None,
-    fixed: list[Assignment] | None = None,
+    fixed: list[Assignment] | np.ndarray | None = None,
     symmetry_breaking: bool | str = True,
 ) -> CompanyModel:
     """Build the company-level model of a neighbourhood.
@@ -256,17 +277,28 @@ def build_company_model(
     cohorts = np.arange(n_cohorts) if cohorts is None else np.unique(np.asarray(cohorts, dtype=np.int64))
     companies = (np.arange(data.company_capacity.shape[0]) if companies is None
                  else np.unique(np.asarray(companies, dtype=np.int64)))
-    fixed = list(fixed or [])
+    fixed = [] if fixed is None else fixed
+    # The fixed plan as one table, read once: a national plan has a hundred thousand placements
+    # and the search builds a model per neighbourhood.
+    fixed_table = np.asarray(fixed, dtype=np.int64).reshape(-1, 3)
     all_options = options_by_cohort(data)
     cohort_companies = company_sets(data)
-    remaining = remaining_capacity(data, fixed)
+    # Capacity left by the fixed plan, for the model's companies (row ``row_of[company]``).
+    remaining = _remaining_at(data, fixed_table, companies)
+    row_of = np.full(data.company_capacity.shape[0], -1, dtype=np.int64)
+    row_of[companies] = np.arange(len(companies))
     if (remaining < 0).any():
         raise ValueError("the fixed assignments exceed some company's capacity")
-    placed_fixed = placed_per_cohort(data, fixed)
+    placed_fixed = placed_per_cohort(data, fixed_table)
+    # Fixed placements of the model's own cohorts (their waves count towards the wave rules).
+    in_model = np.zeros(n_cohorts, dtype=bool)
+    in_model[cohorts] = True
+    own_fixed = fixed_table[(fixed_table[:, 2] > 0) & in_model[data.option_cohort[fixed_table[:, 0]]]]
     fixed_open: dict[int, set[int]] = defaultdict(set)
-    for option, _, students in fixed:
-        if students > 0:
-            fixed_open[int(data.option_cohort[option])].add(int(option))
+    fixed_in_option: dict[int, int] = defaultdict(int)
+    for option, _, students in own_fixed.tolist():
+        fixed_open[int(data.option_cohort[option])].add(option)
+        fixed_in_option[option] += students
     scale = objective_scale(data.weight)
     rows_of = option_rows(data)
     model = cp_model.CpModel()
@@ -289,7 +321,7 @@ def build_company_model(
             if not len(cells):
                 continue
             # How many students of this option fit in each company over all its cells.
-            fit = (remaining[np.ix_(usable, cells)] // load).min(axis=1)
+            fit = (remaining[np.ix_(row_of[usable], cells)] // load).min(axis=1)
             fit = np.minimum(fit, to_place[position])
             keep = fit > 0
             pair_option.append(np.full(int(keep.sum()), int(option), dtype=np.int64))
@@ -351,9 +383,6 @@ def build_company_model(
     # every wave places at least the minimum (students placed outside the neighbourhood count).
     split: dict[int, tuple] = {}
     split_rows: list[tuple[list[int], list[int], float, float]] = []
-    fixed_in_option: dict[int, int] = defaultdict(int)
-    for option, _, students in fixed:
-        fixed_in_option[int(option)] += int(students)
     for position, cohort in enumerate(cohorts):
         least = int(minimum[cohort])
         opened = fixed_open.get(int(cohort), set())
@@ -385,7 +414,7 @@ def build_company_model(
     # Stagebarometer cells (no_cell_worse_than_status_quo): the unplaced students of a cell, free
     # cohorts' and fixed ones', stay at most the status quo's.
     if data.cell_limit is not None:
-        placed_before = placed_per_cohort(data, fixed)
+        placed_before = placed_fixed
         free = np.zeros(n_cohorts, dtype=bool)
         free[cohorts] = True
         fixed_short = np.where(free, 0, data.students - placed_before)
@@ -408,7 +437,7 @@ def build_company_model(
         members = np.array(members, dtype=np.int64)
         dense = occupancy[p_option[members]].toarray()  # pairs x cells
         worst = p_cap[members] @ dense
-        capacity = remaining[company]
+        capacity = remaining[row_of[company]]
         binding = np.nonzero(worst > capacity)[0]
         rows_dropped += int((dense.sum(axis=0) > 0).sum()) - len(binding)
         tightest: dict[bytes, int] = {}
@@ -422,7 +451,7 @@ def build_company_model(
             model.Add(sum(int(dense[i, cell]) * x[members[i]] for i in nz) <= int(capacity[cell]))
             rows.add(members[nz].tolist(), dense[nz, cell].tolist(), -np.inf, int(capacity[cell]))
             rows_kept += 1
-        signature_of_company[company] = (remaining[company].tobytes(), tuple(p_option[members].tolist()),
+        signature_of_company[company] = (remaining[row_of[company]].tobytes(), tuple(p_option[members].tolist()),
                                          tuple(p_cap[members].tolist()))
 
     # Symmetry: identical companies (same capacity left, same options and caps) take
@@ -463,8 +492,7 @@ def build_company_model(
     model.Minimize(sum(int(w) * u for w, u in zip(weights, unplaced)))
     outside = np.ones(n_cohorts, dtype=bool)
     outside[cohorts] = False
-    placed_all = placed_per_cohort(data, fixed)
-    constant = float((data.weight[outside] * (data.students[outside] - placed_all[outside])).sum())
+    constant = float((data.weight[outside] * (data.students[outside] - placed_fixed[outside])).sum())
     n_vars = n_x + len(cohorts) + len(use) + len(split)
     linear = LinearForm(
         lower=np.zeros(n_vars),

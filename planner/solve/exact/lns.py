@@ -295,21 +295,25 @@ def large_neighbourhood_search(
         free_company[companies] = True
         free_cohort = np.zeros(len(data.cohorts), dtype=bool)
         free_cohort[cohorts] = True
-        fixed = [a for a in best if not (free_cohort[data.option_cohort[a[0]]] and free_company[a[1]])]
+        # The plan split with array masks: what the neighbourhood re-optimises and what stays fixed.
+        table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
+        free = free_cohort[data.option_cohort[table[:, 0]]] & free_company[table[:, 1]]
+        inside = [tuple(a) for a in table[free].tolist()]
         # The incumbent's options of free cohorts stay candidates (so the incumbent is a solution).
-        for option, company, _ in best:
+        for option in np.unique(table[free, 0]).tolist():
             cohort = int(data.option_cohort[option])
-            if free_cohort[cohort] and free_company[company] and option not in set(options[cohort].tolist()):
+            if option not in set(options[cohort].tolist()):
                 options[cohort] = np.append(options[cohort], option)
-        built = build_company_model(data, cohorts, companies, options, fixed, symmetry_breaking=(engine != "scip"))
+        built = build_company_model(data, cohorts, companies, options, table[~free],
+                                    symmetry_breaking=(engine != "scip"))
         built_seconds = time.perf_counter() - tick - drawn
         limit = remaining - 0.1 - drawn - built_seconds
         if nodes is None:
             limit = min(step_limit, limit)
         if engine == "scip":
-            result = solve_company_mip(data, built, limit, seed + stats.steps, hint=best, nodes=nodes)
+            result = solve_company_mip(data, built, limit, seed + stats.steps, hint=inside, nodes=nodes)
         else:
-            result = solve_company_model(data, built, limit, seed + stats.steps, workers=2, hint=best)
+            result = solve_company_model(data, built, limit, seed + stats.steps, workers=2, hint=inside)
         stats.steps += 1
         stats.by_kind[kind][0] += 1
         if verbose:

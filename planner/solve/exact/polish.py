@@ -120,6 +120,10 @@ def polish(
     all_options = options_by_cohort(data)
     held: list[str] = []  # tiers already minimised: held in later ones
     groups = _groups(data)
+    # The plan as a table, refreshed when a neighbourhood improves it: each neighbourhood then
+    # splits it with array masks (a national plan has a hundred thousand placements).
+    table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
+    shortage_best = weighted_shortage(data, table)
     for position, tier in enumerate(tiers):
         before = tier_value(data, best, tier)
         tier_deadline = started + (time_limit - (time.perf_counter() - started)) / (len(tiers) - position) \
@@ -134,8 +138,8 @@ def polish(
                 continue
             free_company = np.zeros(data.company_capacity.shape[0], dtype=bool)
             free_company[companies] = True
-            fixed = [a for a in best if not (in_group[data.option_cohort[a[0]]] and free_company[a[1]])]
-            mine = [a for a in best if in_group[data.option_cohort[a[0]]] and free_company[a[1]]]
+            free = in_group[data.option_cohort[table[:, 0]]] & free_company[table[:, 1]]
+            mine = [tuple(a) for a in table[free].tolist()]
             if not mine and tier != "changes":
                 continue
             # Options: the current period and those the plan uses (so the plan stays a solution).
@@ -144,10 +148,10 @@ def polish(
                 own = {o for o, _, _ in mine if data.option_cohort[o] == c}
                 options[int(c)] = np.array(sorted(own | {int(o) for o in all_options[c] if data.option_current[o]}),
                                            dtype=np.int64)
-            built = build_company_model(data, cohorts, companies, options, fixed, symmetry_breaking=False)
+            built = build_company_model(data, cohorts, companies, options, table[~free], symmetry_breaking=False)
             model = built.model
             weights = np.rint(data.weight[built.cohorts] * built.scale).astype(np.int64)
-            shortage_now = int(round((weighted_shortage(data, best) - built.constant) * built.scale))
+            shortage_now = int(round((shortage_best - built.constant) * built.scale))
             # The weighted shortage of the neighbourhood stays at most what it is.
             model.Add(sum(int(w) * u for w, u in zip(weights, built.unplaced)) <= shortage_now)
             for earlier in held:
@@ -160,7 +164,7 @@ def polish(
             if not terms:
                 continue
             model.Minimize(sum(c * v for v, c in terms))
-            built.hint(best)
+            built.hint(mine)  # the neighbourhood's part of the plan
             solver = cp_model.CpSolver()
             if ticks is None:
                 solver.parameters.max_time_in_seconds = max(0.05, min(step_limit, tier_deadline - time.perf_counter()))
@@ -171,11 +175,14 @@ def polish(
             solver.parameters.random_seed = int(seed)
             status = solver.Solve(model)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                candidate = [a for a in built.assignments(solver) if a[2] > 0]
-                better = tier_value(data, candidate, tier) < tier_value(data, best, tier) - 1e-9
-                if better and weighted_shortage(data, candidate) <= weighted_shortage(data, best) + 1e-9 and all(
-                        tier_value(data, candidate, e) <= tier_value(data, best, e) + 1e-6 for e in held):
-                    best = candidate
+                # The rest of the plan is the same: compare the neighbourhood's placements only.
+                new = built.placements(solver)
+                better = tier_value(data, new, tier) < tier_value(data, mine, tier) - 1e-9
+                if better and weighted_shortage(data, new) <= weighted_shortage(data, mine) + 1e-9 and all(
+                        tier_value(data, new, e) <= tier_value(data, mine, e) + 1e-6 for e in held):
+                    table = np.concatenate([table[~free], np.asarray(new, dtype=np.int64).reshape(-1, 3)])
+                    shortage_best = weighted_shortage(data, table)
+        best = [tuple(a) for a in table.tolist()]
         stats[tier] = (before, tier_value(data, best, tier))
         held.append(tier)
     stats["seconds"] = round(time.perf_counter() - started, 3)
