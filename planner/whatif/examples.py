@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from planner.scenario import Scenario
+from planner.scenario.calendar import InternshipForm, fitting_starts
 from planner.whatif.variants import Variant
+
+# The line form the roundtable asks about for care level 2.
+CARE_LINE = "line:2x20"
 
 
 def standard_variants(scenario: Scenario) -> list[Variant]:
     """Eight variants every generated region supports (care capacity, forms, inflow, windows, travel, weights)."""
     spring = [w for w in scenario.calendar.weeks if "-W1" in w or "-W0" in w][:12]
     institutions = [i.id for i in scenario.institutions][:2]
+    # Care level 2 BOL cohorts whose window holds the line form (a shorter window cannot take it,
+    # and the variant would be refused for those cohorts).
+    line = InternshipForm.parse(CARE_LINE)
+    care_line = [c.id for i, c in enumerate(scenario.cohorts)
+                 if c.sector == "zorg" and c.level == "2" and c.pathway == "BOL" and fitting_starts(scenario, i, line)]
     documents = [
         {"name": "care +10% places", "changes": [{"kind": "scale_capacity", "companies": {"sector": "zorg"},
                                                   "factor": 1.1}]},
@@ -18,8 +27,8 @@ def standard_variants(scenario: Scenario) -> list[Variant]:
                                                                                  "last": spring[-1]}}]}
         if spring else {"name": "care +2 places", "changes": [{"kind": "add_capacity",
                                                                "companies": {"sector": "zorg"}, "places": 2}]},
-        {"name": "care level 2 also line", "changes": [{"kind": "allow_forms", "cohorts": {
-            "sector": "zorg", "level": "2", "pathway": "BOL"}, "forms": ["line:2x20"]}]},
+        {"name": "care level 2 also line", "changes": [{"kind": "allow_forms", "cohorts": {"ids": care_line},
+                                                         "forms": [CARE_LINE]}]},
         {"name": "entree inflow +15%", "changes": [{"kind": "scale_inflow", "cohorts": {"level": "entree"},
                                                     "factor": 1.15}]},
         {"name": "two schools' windows 4 weeks wider", "changes": [{"kind": "widen_window", "cohorts": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,12 +16,12 @@ from planner.solve import SolveParams, solve
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
-from planner.solve.exact.company_model import build_company_model, remaining_capacity
+from planner.solve.exact.company_model import build_company_model, remaining_capacity, remaining_capacity_at
 from planner.solve.exact.engines import solve_company_model
 from planner.solve.exact.oracle import exact_optimum
 from planner.solve.exact.pipeline import improve
 from planner.solve.exact.polish import polish
-from planner.solve.heuristics import weighted_shortage
+from planner.solve.heuristics import greedy_assignments, weighted_shortage
 from planner.solve.params import WorkBudget
 from planner.solve.pipeline import heuristic_search
 from tests.builders import cohort, company, make_scenario, small_scenarios
@@ -230,11 +231,6 @@ def test_a_work_budget_without_bound_rounds_leaves_the_dantzig_wolfe_bound_out()
 
 def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan():
     # Neighbourhood models compute the capacity left only at their own companies.
-    import numpy as np
-
-    from planner.solve.exact.company_model import _remaining_at
-    from planner.solve.heuristics import greedy_assignments
-
     loaded = load_scenario(embedded_scenario("twente"))
     data = compile_problem(loaded.scenario, Region(loaded.scenario, loaded.base_dir), "status-quo")
     plan = greedy_assignments(data)
@@ -244,7 +240,7 @@ def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan()
     rng = np.random.default_rng(0)
     for size in (1, 40, data.company_capacity.shape[0]):
         companies = np.unique(rng.choice(data.company_capacity.shape[0], size, replace=False))
-        assert (_remaining_at(data, table, companies) == whole[companies]).all()
+        assert (remaining_capacity_at(data, table, companies) == whole[companies]).all()
 
 
 def test_a_work_budget_without_polish_ticks_leaves_the_polish_out():

@@ -84,7 +84,7 @@ def remaining_capacity(data: ProblemData, assignments: list[Assignment] | np.nda
     return flat.reshape(remaining.shape)
 
 
-def _remaining_at(data: ProblemData, table: np.ndarray, companies: np.ndarray) -> np.ndarray:
+def remaining_capacity_at(data: ProblemData, table: np.ndarray, companies: np.ndarray) -> np.ndarray:
     """Capacity left after the placements ``table`` at the sorted ``companies`` only (one row each).
 
     A neighbourhood uses a few hundred of a national region's 80,000 companies: copying every
@@ -284,7 +284,7 @@ def build_company_model(
     all_options = options_by_cohort(data)
     cohort_companies = company_sets(data)
     # Capacity left by the fixed plan, for the model's companies (row ``row_of[company]``).
-    remaining = _remaining_at(data, fixed_table, companies)
+    remaining = remaining_capacity_at(data, fixed_table, companies)
     row_of = np.full(data.company_capacity.shape[0], -1, dtype=np.int64)
     row_of[companies] = np.arange(len(companies))
     if (remaining < 0).any():
