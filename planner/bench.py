@@ -41,6 +41,7 @@ from planner.solve import SolveParams, solve
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock
 from planner.solve.exact.oracle import cpsat_full
+from planner.solve.params import WorkBudget
 from planner.solve.pipeline import heuristic_search
 
 SEED = 2026
@@ -257,15 +258,16 @@ class SweepBenchRow:
     objectives: str  # the weighted shortage per scenario, in order (the same on every executor under a work budget)
     work_limit: int | None = None
     time_stops: int = 0  # solves stopped by the time limit (the safety net) before their work budget was spent
-    relaxation_rounds: int = 60
-    bound_rounds: int = 5
-    polish_ticks: float = 0.1
+    relaxation_rounds: int = WorkBudget.relaxation_rounds
+    bound_rounds: int = WorkBudget.bound_rounds
+    polish_ticks: float = WorkBudget.polish_ticks
 
 
 def run_sweep_bench(instance: str, executors: list[tuple[str, int]], time_limit: float, seed: int = SEED,
                     variants: int = 8, progress: Callable[[SweepBenchRow], None] | None = None,
-                    work_limit: int | None = 40, relaxation_rounds: int = 60,
-                    bound_rounds: int = 5, polish_ticks: float = 0.1) -> list[SweepBenchRow]:
+                    work_limit: int | None = 40, relaxation_rounds: int = WorkBudget.relaxation_rounds,
+                    bound_rounds: int = WorkBudget.bound_rounds,
+                    polish_ticks: float = WorkBudget.polish_ticks) -> list[SweepBenchRow]:
     """The standard variants of an instance swept on each ``(kind, workers)`` executor (``pool`` or ``dask``),
     each solve with the work budget ``work_limit`` (``time_limit`` a safety net)."""
     from planner.whatif.examples import standard_variants

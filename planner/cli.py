@@ -34,7 +34,7 @@ from planner.report.tables import plan_mode_label
 from planner.scenario import LoadedScenario, ScenarioError
 from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario
 from planner.solve.interrupt import Terminated, sigterm_raises
-from planner.solve.params import SolveParams
+from planner.solve.params import SolveParams, WorkBudget
 
 app = typer.Typer(
     name="stageplanner",
@@ -470,6 +470,20 @@ def _executor(workers: int, scheduler: str | None, local_cluster: bool) -> Any:
     return make_executor(workers, scheduler=scheduler, local_cluster=local_cluster)
 
 
+# The work budget's rounds, shared by `sweep` and `bench-sweep` (defaults: WorkBudget's).
+RELAXATION_ROUNDS_OPTION = typer.Option(
+    WorkBudget.relaxation_rounds, "--relaxation-rounds", min=1,
+    help="Column-generation rounds of the relaxation per part under a work budget (a national region: about a "
+         "minute each).")
+BOUND_ROUNDS_OPTION = typer.Option(
+    WorkBudget.bound_rounds, "--bound-rounds", min=0,
+    help="Rounds of the Dantzig-Wolfe bound under a work budget (0: none, the relaxation's bound stands).")
+POLISH_TICKS_OPTION = typer.Option(
+    WorkBudget.polish_ticks, "--polish-ticks", min=0.0,
+    help="CP-SAT deterministic time per polish neighbourhood under a work budget (0: no polish of period changes "
+         "and travel).")
+
+
 @app.command()
 def sweep(
     variants: Path = typer.Argument(..., help="Variants file (YAML): base: <scenario file>, variants: [...]."),
@@ -482,13 +496,9 @@ def sweep(
                                    "bounded by --time-limit only."),
     work_nodes: int = typer.Option(1000, "--work-nodes", min=1, help="Branch-and-bound nodes per exact sub-solve "
                                    "under a work budget."),
-    relaxation_rounds: int = typer.Option(60, "--relaxation-rounds", min=1, help="Column-generation rounds of "
-                                          "the relaxation per part under a work budget (a national region: about "
-                                          "a minute each)."),
-    bound_rounds: int = typer.Option(5, "--bound-rounds", min=0, help="Rounds of the Dantzig-Wolfe bound under a "
-                                     "work budget (0: none, the relaxation's bound stands)."),
-    polish_ticks: float = typer.Option(0.1, "--polish-ticks", min=0.0, help="CP-SAT deterministic time per polish "
-                                       "neighbourhood under a work budget (0: no polish of period changes and travel)."),
+    relaxation_rounds: int = RELAXATION_ROUNDS_OPTION,
+    bound_rounds: int = BOUND_ROUNDS_OPTION,
+    polish_ticks: float = POLISH_TICKS_OPTION,
     seed: int = typer.Option(0, "--seed", help="Solver seed (the same for every solve)."),
     workers: int = typer.Option(1, "--workers", min=0, help="Solves at the same time on this machine (0: in this "
                                 "process); workers of a --local-cluster."),
@@ -572,13 +582,9 @@ def bench_sweep(
     variants: int = typer.Option(8, "--variants", min=1, max=8, help="How many of the standard variants."),
     time_limit: float = typer.Option(600.0, "--time-limit", min=0.5, help="Seconds per solve (a safety net)."),
     work_limit: int = typer.Option(40, "--work-limit", min=1, help="Work budget per solve: neighbourhoods."),
-    relaxation_rounds: int = typer.Option(60, "--relaxation-rounds", min=1, help="Column-generation rounds of "
-                                          "the relaxation per part under a work budget (a national region: about "
-                                          "a minute each)."),
-    bound_rounds: int = typer.Option(5, "--bound-rounds", min=0, help="Rounds of the Dantzig-Wolfe bound under a "
-                                     "work budget (0: none, the relaxation's bound stands)."),
-    polish_ticks: float = typer.Option(0.1, "--polish-ticks", min=0.0, help="CP-SAT deterministic time per polish "
-                                       "neighbourhood under a work budget (0: no polish of period changes and travel)."),
+    relaxation_rounds: int = RELAXATION_ROUNDS_OPTION,
+    bound_rounds: int = BOUND_ROUNDS_OPTION,
+    polish_ticks: float = POLISH_TICKS_OPTION,
     workers: list[int] = typer.Option([1, 2], "--workers", help="Process-pool sizes to time (repeatable)."),
     local_cluster: int = typer.Option(2, "--local-cluster", min=0, help="Workers of a Dask LocalCluster run (0: none)."),
     marginal_instance: str = typer.Option("S", "--marginal-instance", help="Instance of the marginal-value table "

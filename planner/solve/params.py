@@ -111,9 +111,9 @@ class SolveParams:
     polish_share: float = 0.1
     work_limit: int | None = None
     work_nodes: int = 1000
-    work_relaxation_rounds: int = 60
-    work_bound_rounds: int = 5
-    work_polish_ticks: float = 0.1
+    work_relaxation_rounds: int = WorkBudget.relaxation_rounds
+    work_bound_rounds: int = WorkBudget.bound_rounds
+    work_polish_ticks: float = WorkBudget.polish_ticks
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

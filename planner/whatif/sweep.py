@@ -30,7 +30,7 @@ from typing import Any, Protocol
 from planner.plan.model import Plan
 from planner.plan.result import Result
 from planner.scenario import Scenario, ScenarioError
-from planner.solve.params import SolveParams
+from planner.solve.params import SolveParams, WorkBudget
 from planner.whatif.variants import Variant, apply_variant, changed_ids
 
 BASE = "base"
@@ -53,8 +53,9 @@ def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: 
 
 
 def sweep_params(mode: str = "optimise", time_limit: float = 600.0, seed: int = 0,
-                 work_limit: int | None = SWEEP_WORK_LIMIT, work_nodes: int = 1000, relaxation_rounds: int = 60,
-                 bound_rounds: int = 5, polish_ticks: float = 0.1) -> SolveParams:
+                 work_limit: int | None = SWEEP_WORK_LIMIT, work_nodes: int = WorkBudget.nodes,
+                 relaxation_rounds: int = WorkBudget.relaxation_rounds, bound_rounds: int = WorkBudget.bound_rounds,
+                 polish_ticks: float = WorkBudget.polish_ticks) -> SolveParams:
     """The parameters of a sweep's solves: by default a work budget, the time limit as a safety net."""
     return SolveParams(mode=mode, time_limit=time_limit, seed=seed, baselines=False, work_limit=work_limit,
                        work_nodes=work_nodes, work_relaxation_rounds=relaxation_rounds, work_bound_rounds=bound_rounds,

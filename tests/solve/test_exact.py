@@ -236,6 +236,12 @@ def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan()
     plan = greedy_assignments(data)
     table = np.asarray(plan, dtype=np.int64).reshape(-1, 3)
     whole = remaining_capacity(data, plan)
+    # The same table worked out placement by placement.
+    expected = data.company_capacity.astype(np.int64).copy()
+    occupancy = data.occupancy.toarray()
+    for option, company_index, students in plan:
+        expected[company_index] -= occupancy[option].astype(np.int64) * students
+    assert (whole == expected).all()
     assert (whole < data.company_capacity).any()  # the plan takes places
     rng = np.random.default_rng(0)
     for size in (1, 40, data.company_capacity.shape[0]):

@@ -344,6 +344,10 @@ def dantzig_wolfe_bound(
     BoundResult
         The best Lagrangian bound found (always valid).
     """
+    if max_rounds == 0:
+        # No rounds asked for: not even the pricing problems are set up (on a national region that alone
+        # takes minutes); the trivial bound.
+        return BoundResult(bound=0.0, master_value=float("inf"), converged=False)
     started = time.perf_counter()
     n_c = len(data.cohorts)
     students = data.students.astype(float)

@@ -73,15 +73,8 @@ def option_rows(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
 
 def remaining_capacity(data: ProblemData, assignments: list[Assignment] | np.ndarray) -> np.ndarray:
     """Company capacity (companies x cells) left after ``assignments`` (a list or an ``(n, 3)`` table)."""
-    remaining = data.company_capacity.astype(np.int64).copy()
-    if not len(assignments):
-        return remaining
     table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
-    load = data.occupancy[table[:, 0]].tocoo()
-    width = remaining.shape[1]
-    flat = remaining.ravel()
-    np.subtract.at(flat, table[load.row, 1] * width + load.col, load.data * table[load.row, 2])
-    return flat.reshape(remaining.shape)
+    return remaining_capacity_at(data, table, np.arange(data.company_capacity.shape[0]))
 
 
 def remaining_capacity_at(data: ProblemData, table: np.ndarray, companies: np.ndarray) -> np.ndarray:
@@ -228,9 +221,12 @@ class CompanyModel:
 
     def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """The complete plan: fixed assignments plus the model's placements in ``solver``'s solution."""
+        return self.complete(self.placements(solver))
+
+    def complete(self, placements: list[Assignment]) -> list[Assignment]:
+        """The complete plan: the fixed assignments (a list or a table) followed by ``placements``."""
         fixed = self.fixed_assignments
-        result = [tuple(a) for a in fixed.tolist()] if isinstance(fixed, np.ndarray) else list(fixed)
-        return result + self.placements(solver)
+        return ([tuple(a) for a in fixed.tolist()] if isinstance(fixed, np.ndarray) else list(fixed)) + placements
 
     def placements(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """Only the model's own placements in ``solver``'s solution."""

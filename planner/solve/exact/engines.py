@@ -181,9 +181,8 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
     seconds = solver.wall_time()
     if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) and solver.has_solution():
         values = np.rint(np.asarray(solver.variable_values())[: len(built.x)]).astype(np.int64)
-        fixed = built.fixed_assignments
-        assignments = ([tuple(a) for a in fixed.tolist()] if isinstance(fixed, np.ndarray) else list(fixed)) + [
-            (int(built.pair_option[j]), int(built.pair_company[j]), int(values[j])) for j in np.nonzero(values > 0)[0]]
+        assignments = built.complete([(int(built.pair_option[j]), int(built.pair_company[j]), int(values[j]))
+                                      for j in np.nonzero(values > 0)[0]])
         value = weighted_shortage(data, assignments)
         # Integer costs (scaled weights): the bound rounds up to the next attainable value.
         bound = built.constant + np.ceil(solver.best_objective_bound() - 1e-6) / built.scale

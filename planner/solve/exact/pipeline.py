@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.bound import BoundResult, dantzig_wolfe_bound, pooled_duals
+from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity
 from planner.solve.exact.engines import solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
@@ -208,8 +208,6 @@ def improve(
     if work is None:
         dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
                                  start=start)
-    elif work.bound_rounds == 0:
-        dw = BoundResult(bound=0.0, master_value=float("inf"), converged=False)  # not asked for: the caller's bound stands
     else:
         dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
                                  start=start, max_rounds=work.bound_rounds, pricing_nodes=work.nodes,
