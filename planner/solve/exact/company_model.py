@@ -37,6 +37,7 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
+from planner.solve.exact.cuts import rounding_rows
 from planner.solve.heuristics import Assignment, placed_per_cohort
 
 
@@ -243,6 +244,7 @@ def build_company_model(
     candidate_options: dict[int, np.ndarray] | None = None,
     fixed: list[Assignment] | np.ndarray | None = None,
     symmetry_breaking: bool | str = True,
+    rounding_cuts: bool = True,
 ) -> CompanyModel:
     """Build the company-level model of a neighbourhood.
 
@@ -263,6 +265,9 @@ def build_company_model(
     symmetry_breaking
         True: order identical companies by their load (student-days); ``"option"``: order
         them by their students of one option; False: none.
+    rounding_cuts
+        Add the integer-rounding rows of every capacity row to the MIP form
+        (:mod:`planner.solve.exact.cuts`).
 
     Returns
     -------
@@ -423,7 +428,7 @@ def build_company_model(
             rows.add([n_x + int(p) for p in members], [1] * len(members), -np.inf, room)
 
     # Capacity per company and cell (week or weekday): student-days within the places left.
-    rows_kept = rows_dropped = 0
+    rows_kept = rows_dropped = rounded = 0
     occupancy = data.occupancy
     pairs_of_company: dict[int, list[int]] = defaultdict(list)
     for j, company in enumerate(p_company):
@@ -447,6 +452,11 @@ def build_company_model(
             model.Add(sum(int(dense[i, cell]) * x[members[i]] for i in nz) <= int(capacity[cell]))
             rows.add(members[nz].tolist(), dense[nz, cell].tolist(), -np.inf, int(capacity[cell]))
             rows_kept += 1
+            if rounding_cuts:
+                # The same row rounded for whole students (MIP form only; CP-SAT reasons on integers).
+                for positions, coefficients, rhs in rounding_rows(dense[nz, cell], int(capacity[cell])):
+                    rows.add(members[nz][positions].tolist(), coefficients.tolist(), -np.inf, rhs)
+                    rounded += 1
         signature_of_company[company] = (remaining[row_of[company]].tobytes(), tuple(p_option[members].tolist()),
                                          tuple(p_cap[members].tolist()))
 
@@ -496,7 +506,7 @@ def build_company_model(
         cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use) + len(split))]).astype(float),
         rows=rows)
     stats = {"variables": len(x) + len(unplaced) + len(use) + len(split), "placement_variables": len(x),
-             "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "symmetric_groups": symmetric,
+             "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "rounding_rows": rounded, "symmetric_groups": symmetric,
              "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
     return CompanyModel(model, scale, p_option, p_company, x, cohorts, unplaced, use,
                         placed_fixed[cohorts], fixed, constant, stats, linear, split)

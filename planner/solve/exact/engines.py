@@ -185,7 +185,8 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
                                       for j in np.nonzero(values > 0)[0]])
         value = weighted_shortage(data, assignments)
         # Integer costs (scaled weights): the bound rounds up to the next attainable value.
-        bound = built.constant + np.ceil(solver.best_objective_bound() - 1e-6) / built.scale
+        # (A solve stopped before its first LP reports minus infinity: the shortage is never negative.)
+        bound = built.constant + max(0.0, np.ceil(solver.best_objective_bound() - 1e-6)) / built.scale
         name = "optimal" if status == mbh.SolveStatus.OPTIMAL else "feasible"
         return CompanySolution(name, assignments, value, min(bound, value), seconds)
     return CompanySolution(str(status).rsplit(".", 1)[-1].lower(), None, float("inf"), built.constant, seconds)

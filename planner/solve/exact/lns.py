@@ -305,7 +305,7 @@ def large_neighbourhood_search(
             if option not in set(options[cohort].tolist()):
                 options[cohort] = np.append(options[cohort], option)
         built = build_company_model(data, cohorts, companies, options, table[~free],
-                                    symmetry_breaking=(engine != "scip"))
+                                    symmetry_breaking=(engine != "scip"), rounding_cuts=data.mode == "status-quo")
         built_seconds = time.perf_counter() - tick - drawn
         limit = remaining - 0.1 - drawn - built_seconds
         if nodes is None:

@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 from planner.model.problem import ProblemData
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity
-from planner.solve.exact.engines import solve_company_mip
+from planner.solve.exact.engines import CompanySolution, solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
 from planner.solve.heuristics import weighted_shortage
 from planner.solve.params import WorkBudget
@@ -34,6 +34,9 @@ ProgressFn = Callable[[str, float, float], None]
 EXACT_PART_PAIRS = 8000
 # Symmetry breaking in the exact part models (see company_model.build_company_model).
 EXACT_SYMMETRY: bool | str = False
+# Share of an exact part's time for the first SCIP run; a run that has not proven optimality by
+# then is restarted once with another seed for the rest.
+RESTART_SHARE = 0.45
 
 
 def independent_parts(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -67,6 +70,29 @@ def independent_parts(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
 def _pairs(data: ProblemData, cohorts: np.ndarray, sets: list[np.ndarray]) -> int:
     counts = np.bincount(data.option_cohort, minlength=len(data.cohorts))
     return int(sum(len(sets[c]) * counts[c] for c in cohorts))
+
+
+def _solve_part(data: ProblemData, built, budget: float, seed: int, incumbent: list[Assignment], value: float,
+                nodes: int | None, restart: bool = True) -> CompanySolution:
+    """Solve an independent part's model exactly (SCIP).
+
+    SCIP's time to prove optimality is heavy-tailed in its seed (Twente's status quo: 1-3 s for
+    most seeds, over 20 s for some), so without a node limit a run that has not proven
+    optimality after ``RESTART_SHARE`` of the time is restarted once, with another seed, from
+    the better plan. The better plan and the better bound of the two runs are kept. Under a work
+    budget (``restart`` False) the part gets one run, so the result does not depend on time.
+    """
+    if not restart:
+        return solve_company_mip(data, built, budget, seed, hint=incumbent, nodes=nodes)
+    first = solve_company_mip(data, built, RESTART_SHARE * budget, seed, hint=incumbent)
+    if first.status == "optimal" or budget * (1 - RESTART_SHARE) < 0.5:
+        return first
+    hint = first.assignments if first.assignments is not None and first.value <= value else incumbent
+    second = solve_company_mip(data, built, budget * (1 - RESTART_SHARE), seed + 1, hint=hint)
+    bound = max(first.bound, second.bound)
+    best = second if second.status == "optimal" or second.value < first.value else first
+    status = "optimal" if best.status == "optimal" or bound >= best.value - 1e-9 else best.status
+    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), first.seconds + second.seconds)
 
 
 def improve(
@@ -185,7 +211,7 @@ def improve(
                          if j >= index and open_cohorts[parts[j][0]].any())
         share = min(0.85, max(0.1, _pairs(data, cohorts, sets) / max(1, left_pairs)))
         budget = max(0.5, (time_limit - elapsed()) * (share if work is None else 1.0))
-        result = solve_company_mip(data, built, budget, seed, hint=best, nodes=nodes)
+        result = _solve_part(data, built, budget, seed, best, value, nodes, restart=work is None)
         if result.assignments is not None and result.value <= value + 1e-9:
             best, value = _merge(result.assignments), result.value
         part_bounds[index] = result.bound - built.constant
