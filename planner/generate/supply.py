@@ -35,7 +35,7 @@ LEVEL2_SHORTAGE_TARGET: dict[str, float] = {
     "zorg": 0.07, "techniek": 0.07, "handel": 0.07, "zakelijk": 0.07, "voedsel": 0.07,
     "ict": 0.07, "mobiliteit": 0.07, "specialistisch": 0.07,
 }
-ENTREE_SHORTAGE_TARGET = 0.105
+ENTREE_SHORTAGE_TARGET = 0.115
 # Places beyond a neighbourhood's peak because not every student reaches every place:
 # the fewer cohorts share the places, the lumpier their demand, so the allowance is this
 # constant over the square root of the number of cohorts in the neighbourhood.

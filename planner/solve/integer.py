@@ -11,6 +11,7 @@ from planner.scenario import Scenario
 from planner.solve.clock import Clock
 from planner.solve.heuristics import Assignment, disaggregate
 from planner.solve.relaxation import Relaxation
+from planner.solve.scip import scip_parameters
 
 # Secondary objectives in the integer model, by rank in policy.then_minimise. Units: a
 # moved student, a student-hour of travel, a percentage point of the worst institution's
@@ -25,7 +26,7 @@ def run_engine(built: BuiltModel, solver: str, time_limit: float, seed: int, hin
     engine = mbh.ModelSolverHelper(solver)
     engine.set_time_limit_in_seconds(max(0.2, float(time_limit)))
     if solver == "scip":
-        engine.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}")
+        engine.set_solver_specific_parameters(scip_parameters(seed, one_lp_thread=False))
     if hint:
         built.helper.clear_hints()
         for var, value in hint.items():

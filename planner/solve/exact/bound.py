@@ -36,6 +36,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 from planner.model.formulation import Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import Assignment, company_sets, objective_scale, option_rows, options_by_cohort
+from planner.solve.scip import scip_parameters
 
 
 @dataclass
@@ -138,7 +139,7 @@ def master_plan(data: ProblemData, result: BoundResult, time_limit: float, seed:
         helper.add_hint(n_c + j, float(master.incumbent_counts.get(j, 0)))
     solver = mbh.ModelSolverHelper("scip")
     solver.set_time_limit_in_seconds(max(0.2, time_limit))
-    solver.set_solver_specific_parameters(f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1")
+    solver.set_solver_specific_parameters(scip_parameters(seed))
     solver.solve(helper)
     if not solver.has_solution():
         return None
@@ -247,7 +248,7 @@ class _PricingClass:
             helper.set_var_integrality(var, True)
         solver = mbh.ModelSolverHelper("scip")
         solver.set_time_limit_in_seconds(max(0.05, time_limit))
-        solver.set_solver_specific_parameters("lp/threads = 1" + (f"\nlimits/nodes = {int(nodes)}" if nodes else ""))
+        solver.set_solver_specific_parameters(scip_parameters(nodes=nodes or None))
         solver.solve(helper)
         status = solver.status()
         if status == mbh.SolveStatus.OPTIMAL:

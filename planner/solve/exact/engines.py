@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import Assignment, CompanyModel
 from planner.solve.heuristics import weighted_shortage
+from planner.solve.scip import scip_parameters
 
 
 @dataclass
@@ -172,10 +173,7 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
     solvers.append(solver)
     solver.set_time_limit_in_seconds(max(0.1, float(time_limit)))
     if engine == "scip":
-        specific = f"randomization/randomseedshift = {int(seed)}\nlp/threads = 1"
-        if nodes is not None:
-            specific += f"\nlimits/nodes = {int(nodes)}"
-        solver.set_solver_specific_parameters(specific)
+        solver.set_solver_specific_parameters(scip_parameters(seed, nodes))
     solver.solve(helper)
     status = solver.status()
     seconds = solver.wall_time()
