@@ -328,11 +328,16 @@ def test_the_output_path_must_not_be_a_file(solved, tmp_path):
 
 
 def test_signals_are_held_while_files_are_moved_in():
+    # Python's own Ctrl-C handler (a process started in the background may inherit SIGINT ignored).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     hits = []
-    with pytest.raises(KeyboardInterrupt):
-        with signals_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            hits.append("still running")
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with signals_held():
+                os.kill(os.getpid(), signal.SIGINT)
+                hits.append("still running")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert hits == ["still running"]
 
 
