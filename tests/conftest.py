@@ -71,6 +71,16 @@ def no_maps(monkeypatch):
     monkeypatch.setitem(sys.modules, "maps", None)
 
 
+@pytest.fixture
+def python_ctrl_c():
+    """Python's own Ctrl-C handler for the test (a process started in the background may inherit SIGINT ignored)."""
+    import signal
+
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language (Dutch), whatever an earlier in-process command set."""

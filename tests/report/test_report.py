@@ -327,17 +327,12 @@ def test_the_output_path_must_not_be_a_file(solved, tmp_path):
         write_outputs(plan, loaded, tmp_path / "out")
 
 
-def test_signals_are_held_while_files_are_moved_in():
-    # Python's own Ctrl-C handler (a process started in the background may inherit SIGINT ignored).
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+def test_signals_are_held_while_files_are_moved_in(python_ctrl_c):
     hits = []
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            with signals_held():
-                os.kill(os.getpid(), signal.SIGINT)
-                hits.append("still running")
-    finally:
-        signal.signal(signal.SIGINT, previous)
+    with pytest.raises(KeyboardInterrupt):
+        with signals_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            hits.append("still running")
     assert hits == ["still running"]
 
 

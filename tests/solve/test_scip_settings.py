@@ -22,14 +22,6 @@ def test_every_scip_solve_leaves_ctrl_c_to_the_planner():
     assert "misc/catchctrlc = FALSE" in scip_parameters(seed=3, nodes=10, one_lp_thread=False)
 
 
-@pytest.fixture
-def python_ctrl_c():
-    """Python's own Ctrl-C handler (a process started in the background may inherit SIGINT ignored)."""
-    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    yield
-    signal.signal(signal.SIGINT, previous)
-
-
 def test_overlapping_scip_solves_keep_ctrl_c_working(python_ctrl_c):
     # SCIP's own handler swaps the process's SIGINT handler during a solve; two solves that
     # overlap in threads used to leave it installed, and Ctrl-C then no longer stopped the planner.

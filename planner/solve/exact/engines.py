@@ -144,13 +144,22 @@ def solve_company_mip(
         thread.start()
     for thread in threads:
         thread.join()
+    return best_of(results, max(r.seconds for r in results))
+
+
+def best_of(results: list[CompanySolution], seconds: float) -> CompanySolution:
+    """One result from several solves of the same model: the best plan and the best bound.
+
+    Every solve's bound is valid for the model, so the largest is kept; the plan is optimal when
+    some solve proved it or the kept bound meets it.
+    """
     solved = [r for r in results if r.assignments is not None]
     bound = max(r.bound for r in results)
     if not solved:
-        return CompanySolution(results[0].status, None, float("inf"), bound, max(r.seconds for r in results))
+        return CompanySolution(results[0].status, None, float("inf"), bound, seconds)
     best = min(solved, key=lambda r: r.value)
     status = "optimal" if any(r.status == "optimal" for r in results) or bound >= best.value - 1e-9 else best.status
-    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), max(r.seconds for r in results))
+    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), seconds)
 
 
 def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed: int,

@@ -24,7 +24,7 @@ from scipy.sparse.csgraph import connected_components
 from planner.model.problem import ProblemData
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity
-from planner.solve.exact.engines import CompanySolution, solve_company_mip
+from planner.solve.exact.engines import CompanySolution, best_of, solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
 from planner.solve.heuristics import weighted_shortage
 from planner.solve.params import WorkBudget
@@ -89,10 +89,7 @@ def _solve_part(data: ProblemData, built, budget: float, seed: int, incumbent: l
         return first
     hint = first.assignments if first.assignments is not None and first.value <= value else incumbent
     second = solve_company_mip(data, built, budget * (1 - RESTART_SHARE), seed + 1, hint=hint)
-    bound = max(first.bound, second.bound)
-    best = second if second.status == "optimal" or second.value < first.value else first
-    status = "optimal" if best.status == "optimal" or bound >= best.value - 1e-9 else best.status
-    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), first.seconds + second.seconds)
+    return best_of([first, second], first.seconds + second.seconds)
 
 
 def improve(
