@@ -177,7 +177,8 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
     ``warm_start`` is a plan of another scenario (a variant's base), repaired to this one
     (:func:`~planner.solve.assemble.start_assignments`) and offered the same way.
     """
-    clock = Clock(time_limit, callback, params.work())
+    # The plan's time limit covers the search and the assembly and explanation after it.
+    clock = Clock(params.search_seconds(time_limit, len(scenario.cohorts)), callback, params.work())
     # The status quo's unplaced students per stagebarometer cell: the cells' limits when the
     # scenario asks that no cell ends worse than the status quo.
     status_quo_cells = unplaced_per_cell(start_from) if start_from is not None and start_from.mode == "status-quo" else None

@@ -16,13 +16,20 @@ Neighbourhoods (chosen at random, with a seeded generator):
 The size of a neighbourhood (placement variables) adapts: it grows after a quick exact solve
 and shrinks after a solve cut short by its time limit.
 
+On two cores each step solves two neighbourhoods at once, in threads (SCIP runs without
+Python's lock): the second is drawn outside the first (no shared cohort or company), so the two
+new parts of the plan combine and the weighted shortage changes by the sum of their changes.
+
 With a work budget (``max_steps`` and ``nodes``) the search is deterministic: it stops after
 ``max_steps`` neighbourhoods, every neighbourhood solve is bounded by a node limit (the time is
-only a safety net), and the size adapts to whether the solve was proven, not to its seconds.
+only a safety net), and the size adapts to whether the solve was proven, not to its seconds;
+it then solves one neighbourhood at a time.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -32,10 +39,12 @@ import numpy as np
 
 from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, option_rows, options_by_cohort
-from planner.solve.exact.engines import solve_company_mip, solve_company_model
+from planner.solve.exact.engines import CompanySolution, solve_company_mip, solve_company_model
 from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 
 ProgressFn = Callable[[str, float, float], None]
+# Solve two disjoint neighbourhoods at once (in threads: SCIP runs without Python's lock).
+PAIRED_STEPS = True
 
 
 @dataclass
@@ -54,6 +63,8 @@ class LnsStats:
         Per neighbourhood kind: ``[tried, improved]``.
     final_budget
         Neighbourhood size (placement variables) at the end.
+    pairs
+        Steps that solved two disjoint neighbourhoods at once.
     """
 
     steps: int = 0
@@ -61,6 +72,7 @@ class LnsStats:
     history: list[tuple[float, float]] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     final_budget: int = 0
+    pairs: int = 0
 
 
 def _merge(assignments: list[Assignment]) -> list[Assignment]:
@@ -112,10 +124,18 @@ class _Neighbourhoods:
             keep |= {int(o) for o in self.rng.choice(others, size=min(4, len(others)), replace=False)}
         return np.array(sorted(keep), dtype=np.int64)
 
-    def draw(self, incumbent: list[Assignment], budget: int) -> tuple[str, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-        """A neighbourhood: (kind, free cohorts, free companies, candidate options per free cohort)."""
+    def draw(self, incumbent: list[Assignment], budget: int, outside: _Step | None = None
+             ) -> tuple[str, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+        """A neighbourhood: (kind, free cohorts, free companies, candidate options per free cohort).
+
+        With ``outside``, a neighbourhood sharing no cohort and no company with that one.
+        """
         data, rng = self.data, self.rng
-        placed = placed_per_cohort(data, incumbent)
+        blocked_cohort = outside.free_cohort if outside is not None else np.zeros(len(data.cohorts), dtype=bool)
+        blocked_company = (outside.free_company if outside is not None
+                           else np.zeros(data.company_capacity.shape[0], dtype=bool))
+        table = np.asarray(incumbent, dtype=np.int64).reshape(-1, 3)
+        placed = placed_per_cohort(data, table)
         short = (data.students - placed) * data.weight
         at_company: dict[int, set[int]] = defaultdict(set)
         options_of: dict[int, set[int]] = defaultdict(set)
@@ -123,7 +143,7 @@ class _Neighbourhoods:
             cohort = int(data.option_cohort[option])
             at_company[company].add(cohort)
             options_of[cohort].add(int(option))
-        reachable = np.array([len(c) > 0 for c in self.companies]) & self.allowed
+        reachable = np.array([len(c) > 0 for c in self.companies]) & self.allowed & ~blocked_cohort
         candidates = np.nonzero((short > 0) & reachable)[0]
         roll = rng.random()
         if len(candidates) and roll < 0.55:
@@ -132,6 +152,8 @@ class _Neighbourhoods:
             kind = "group"
         else:
             kind = "random"
+        if not reachable.any():
+            return kind, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {}
         if kind == "random" or not len(candidates):
             pool = np.nonzero(reachable)[0]
             seed_cohort = int(rng.choice(pool))
@@ -141,7 +163,7 @@ class _Neighbourhoods:
         full_options = data.mode == "optimise" and rng.random() < 0.4
         seeds = [seed_cohort]
         if kind == "group":
-            members = list(self.group[self.group_of[seed_cohort]])
+            members = [c for c in self.group[self.group_of[seed_cohort]] if reachable[c]]
             rng.shuffle(members)
             seeds = [seed_cohort] + [c for c in members if c != seed_cohort][:5]
         chosen_options = {c: self.candidate_options(c, options_of[c], full_options) for c in seeds}
@@ -162,6 +184,9 @@ class _Neighbourhoods:
 
         def admit(cohort: int, companies: np.ndarray) -> bool:
             nonlocal size
+            companies = companies[~blocked_company[companies]]
+            if not len(companies):
+                return False
             add = cost(cohort, companies)
             if free_cohorts and size + add > budget:
                 # Try with fewer new companies: a random part of them.
@@ -189,12 +214,14 @@ class _Neighbourhoods:
         # overlap the seeds' weeks compete with them and come first.
         for _layer in range(3):
             frontier = np.nonzero(company_mask)[0]
-            holders = sorted({c for m in frontier for c in at_company.get(int(m), ())} - set(free_cohorts))
+            holders = sorted({c for m in frontier for c in at_company.get(int(m), ())
+                              if not blocked_cohort[c]} - set(free_cohorts))
             rng.shuffle(holders)
             overlaps = [any(seed_cells[self.rows[o][0]].any() for o in options_of[c]) for c in holders]
             holders = [c for c, hit in zip(holders, overlaps) if hit] + [c for c, hit in zip(holders, overlaps) if not hit]
             if rng.random() < 0.3:
-                eligible = sorted({int(c) for m in frontier for c in self.users[m]} - set(free_cohorts) - set(holders))
+                eligible = sorted({int(c) for m in frontier for c in self.users[m] if not blocked_cohort[c]}
+                                  - set(free_cohorts) - set(holders))
                 rng.shuffle(eligible)
                 holders += eligible[:5]
             grew = False
@@ -209,6 +236,52 @@ class _Neighbourhoods:
                 break
         free_companies = np.nonzero(company_mask)[0]
         return kind, np.array(sorted(free_cohorts), dtype=np.int64), free_companies, chosen_options
+
+
+@dataclass
+class _Step:
+    """One neighbourhood of a search step: drawn, built against the plan, then solved."""
+
+    data: ProblemData
+    kind: str
+    cohorts: np.ndarray
+    companies: np.ndarray
+    options: dict[int, np.ndarray]
+    built: object = None
+    inside: list = field(default_factory=list)
+    result: CompanySolution | None = None
+
+    def __post_init__(self) -> None:
+        self.free_cohort = np.zeros(len(self.data.cohorts), dtype=bool)
+        self.free_cohort[self.cohorts] = True
+        self.free_company = np.zeros(self.data.company_capacity.shape[0], dtype=bool)
+        self.free_company[self.companies] = True
+
+    def disjoint(self, other: _Step) -> bool:
+        """Whether the two neighbourhoods share no cohort and no company."""
+        return not (self.free_cohort & other.free_cohort).any() and not (self.free_company & other.free_company).any()
+
+    def free_rows(self, data: ProblemData, table: np.ndarray) -> np.ndarray:
+        """Rows of a plan table that this neighbourhood re-optimises (its cohorts at its companies)."""
+        return self.free_cohort[data.option_cohort[table[:, 0]]] & self.free_company[table[:, 1]]
+
+    def build(self, data: ProblemData, table: np.ndarray, rounding_cuts: bool, symmetry_breaking: bool) -> None:
+        """The neighbourhood's model, everything outside it fixed as in ``table``."""
+        free = self.free_rows(data, table)
+        self.inside = [tuple(a) for a in table[free].tolist()]
+        # The incumbent's options of free cohorts stay candidates (so the incumbent is a solution).
+        for option in np.unique(table[free, 0]).tolist():
+            cohort = int(data.option_cohort[option])
+            if option not in set(self.options[cohort].tolist()):
+                self.options[cohort] = np.append(self.options[cohort], option)
+        self.built = build_company_model(data, self.cohorts, self.companies, self.options, table[~free],
+                                         symmetry_breaking=symmetry_breaking, rounding_cuts=rounding_cuts)
+
+    def solve(self, data: ProblemData, engine: str, limit: float, seed: int, nodes: int | None) -> None:
+        if engine == "scip":
+            self.result = solve_company_mip(data, self.built, limit, seed, hint=self.inside, nodes=nodes)
+        else:
+            self.result = solve_company_model(data, self.built, limit, seed, workers=2, hint=self.inside)
 
 
 def large_neighbourhood_search(
@@ -283,57 +356,80 @@ def large_neighbourhood_search(
     budget = initial_budget
     if not (neighbourhoods.allowed & np.array([len(c) > 0 for c in neighbourhoods.companies])).any():
         return best, stats
+    # Two disjoint neighbourhoods at a time on two cores. Not under a work budget (the plan must
+    # not depend on which solve ends first) nor with stagebarometer cell limits (they tie cohorts
+    # of different neighbourhoods together).
+    pairs = PAIRED_STEPS and max_steps is None and nodes is None and data.cell_limit is None \
+        and (os.cpu_count() or 1) >= 2
     while True:
         elapsed = time.perf_counter() - started
         remaining = time_limit - elapsed
         if remaining < 0.2 or best_value <= bound + 1e-9 or (max_steps is not None and stats.steps >= max_steps):
             break
         tick = time.perf_counter()
-        kind, cohorts, companies, options = neighbourhoods.draw(best, budget)
-        drawn = time.perf_counter() - tick
-        free_company = np.zeros(data.company_capacity.shape[0], dtype=bool)
-        free_company[companies] = True
-        free_cohort = np.zeros(len(data.cohorts), dtype=bool)
-        free_cohort[cohorts] = True
-        # The plan split with array masks: what the neighbourhood re-optimises and what stays fixed.
         table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
-        free = free_cohort[data.option_cohort[table[:, 0]]] & free_company[table[:, 1]]
-        inside = [tuple(a) for a in table[free].tolist()]
-        # The incumbent's options of free cohorts stay candidates (so the incumbent is a solution).
-        for option in np.unique(table[free, 0]).tolist():
-            cohort = int(data.option_cohort[option])
-            if option not in set(options[cohort].tolist()):
-                options[cohort] = np.append(options[cohort], option)
-        built = build_company_model(data, cohorts, companies, options, table[~free],
-                                    symmetry_breaking=(engine != "scip"), rounding_cuts=data.mode == "status-quo")
+        steps = [_Step(data, *neighbourhoods.draw(best, budget))]
+        if pairs:
+            other = _Step(data, *neighbourhoods.draw(best, budget, outside=steps[0]))
+            if len(other.cohorts) and len(other.companies) and other.disjoint(steps[0]):
+                steps.append(other)
+        drawn = time.perf_counter() - tick
+        for step in steps:
+            step.build(data, table, rounding_cuts=data.mode == "status-quo", symmetry_breaking=engine != "scip")
         built_seconds = time.perf_counter() - tick - drawn
         limit = remaining - 0.1 - drawn - built_seconds
         if nodes is None:
             limit = min(step_limit, limit)
-        if engine == "scip":
-            result = solve_company_mip(data, built, limit, seed + stats.steps, hint=inside, nodes=nodes)
+        seeds = [seed + stats.steps + k for k in range(len(steps))]
+        if len(steps) == 1:
+            steps[0].solve(data, engine, limit, seeds[0], nodes)
         else:
-            result = solve_company_model(data, built, limit, seed + stats.steps, workers=2, hint=inside)
-        stats.steps += 1
-        stats.by_kind[kind][0] += 1
-        if verbose:
-            print(f"    step {stats.steps} {kind} cohorts={len(cohorts)} companies={len(companies)} "
-                  f"pairs={len(built.x)} budget={budget} {result.status} {result.seconds:.2f}s "
-                  f"value={result.value} best={best_value} draw={drawn:.2f}s build={built_seconds:.2f}s", flush=True)
-        if result.assignments is not None and result.value < best_value - 1e-9:
-            best, best_value = _merge(result.assignments), result.value
-            stats.improvements += 1
-            stats.by_kind[kind][1] += 1
+            stats.pairs += 1
+            threads = [threading.Thread(target=step.solve, args=(data, engine, limit, s, nodes))
+                       for step, s in zip(steps, seeds)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        for step in steps:
+            result = step.result
+            stats.steps += 1
+            stats.by_kind[step.kind][0] += 1
+            if verbose:
+                print(f"    step {stats.steps} {step.kind} cohorts={len(step.cohorts)} companies={len(step.companies)} "
+                      f"pairs={len(step.built.x)} budget={budget} {result.status} {result.seconds:.2f}s "
+                      f"value={result.value} best={best_value} draw={drawn:.2f}s build={built_seconds:.2f}s", flush=True)
+            # Adapt the size: grow after a quick exact solve, shrink after a cut-short one (with a node
+            # limit: after any proven one, so the sizes do not depend on the machine's speed).
+            if result.status == "optimal" and (nodes is not None or result.seconds < 0.3 * limit):
+                budget = min(max_budget, int(budget * 1.25))
+            elif result.status != "optimal":
+                budget = max(300, int(budget * 0.8))
+        # The neighbourhoods share no cohort and no company: each one's new placements replace its
+        # own part of the plan, and the weighted shortage changes by the sum of their changes.
+        kept = np.ones(len(table), dtype=bool)
+        parts, improved = [], []
+        for step in steps:
+            result = step.result
+            if result.assignments is not None and result.value <= best_value + 1e-9:
+                kept &= ~step.free_rows(data, table)
+                new = np.asarray(result.assignments, dtype=np.int64).reshape(-1, 3)
+                parts.append(new[step.free_rows(data, new)])
+                if result.value < best_value - 1e-9:
+                    improved.append(step.kind)
+        if not parts:
+            continue
+        candidate = _merge([tuple(a) for a in np.concatenate([table[kept], *parts]).tolist()])
+        value = weighted_shortage(data, candidate)
+        if improved and value < best_value - 1e-9:
+            best, best_value = candidate, value
+            stats.improvements += len(improved)
+            for kind in improved:
+                stats.by_kind[kind][1] += 1
             stats.history.append((round(time.perf_counter() - started, 3), best_value))
             if progress is not None:
                 progress("lns", best_value, bound)
-        elif result.assignments is not None and result.value <= best_value + 1e-9:
-            best = _merge(result.assignments)  # same shortage, another plan: move on the plateau
-        # Adapt the size: grow after a quick exact solve, shrink after a cut-short one (with a node
-        # limit: after any proven one, so the sizes do not depend on the machine's speed).
-        if result.status == "optimal" and (nodes is not None or result.seconds < 0.3 * limit):
-            budget = min(max_budget, int(budget * 1.25))
-        elif result.status != "optimal":
-            budget = max(300, int(budget * 0.8))
+        elif value <= best_value + 1e-9:
+            best = candidate  # same shortage, another plan: move on the plateau
     stats.final_budget = budget
     return best, stats

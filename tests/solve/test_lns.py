@@ -1,0 +1,74 @@
+"""The large-neighbourhood search: two disjoint neighbourhoods per step, merged into one valid plan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.geo import Region
+from planner.model.problem import compile_problem
+from planner.plan.verify import verify_plan
+from planner.solve.assemble import assemble_plan
+from planner.solve.clock import Clock
+from planner.solve.exact import lns
+from planner.solve.exact.oracle import exact_optimum
+from planner.solve.heuristics import greedy_assignments, weighted_shortage
+from planner.solve.params import SolveParams
+from tests.builders import cohort, company, make_scenario
+
+
+def two_regions():
+    """Care in Enschede and technology in Zwolle, out of each other's reach (45 minutes by public
+    transport), each with fewer places than students."""
+    cohorts = [cohort("zorg-a", 8, forms="line:2x8", current_form="line:2x8"),
+               cohort("zorg-b", 8, forms="block:4", current_start="2026-W40"),
+               cohort("tech-a", 8, sector="techniek", location="loc-z", forms="line:2x8"),
+               cohort("tech-b", 8, sector="techniek", location="loc-z", forms="block:4")]
+    companies = [company(f"z{k}", places=2) for k in range(4)] + \
+        [company(f"t{k}", places=2, area="Zwolle", sectors="techniek") for k in range(4)]
+    scenario = make_scenario(cohorts, companies, areas=("Enschede", "Zwolle"))
+    document = scenario.model_dump(mode="json")
+    document["institutions"][0]["locations"].append({"id": "loc-z", "area": "Zwolle", "holiday_region": "noord"})
+    return type(scenario).model_validate(document)
+
+
+def test_a_second_neighbourhood_shares_no_cohort_and_no_company_with_the_first():
+    scenario = two_regions()
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    start = greedy_assignments(data)
+    draws = lns._Neighbourhoods(data, np.random.default_rng(0), None)
+    for _ in range(20):
+        first = lns._Step(data, *draws.draw(start, 3000))
+        second = lns._Step(data, *draws.draw(start, 3000, outside=first))
+        assert len(second.cohorts) and len(second.companies)  # the other region is always free
+        assert first.disjoint(second)
+        assert not set(first.cohorts.tolist()) & set(second.cohorts.tolist())
+        assert not set(first.companies.tolist()) & set(second.companies.tolist())
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_the_search_reaches_the_optimum_with_or_without_pairs(monkeypatch, paired):
+    monkeypatch.setattr(lns, "PAIRED_STEPS", paired)
+    monkeypatch.setattr(lns.os, "cpu_count", lambda: 2)
+    scenario = two_regions()
+    region = Region(scenario)
+    data = compile_problem(scenario, region, "status-quo")
+    start = []  # nobody placed: the search has work in both regions
+    optimum = exact_optimum(data, time_limit=20.0)
+    assert optimum.status == "optimal" and 0 < optimum.value < weighted_shortage(data, start)
+    best, stats = lns.large_neighbourhood_search(data, start, 10.0, seed=1, bound=optimum.value)
+    assert weighted_shortage(data, best) == pytest.approx(optimum.value)
+    assert (stats.pairs > 0) == paired
+    plan = assemble_plan(data, region, "status-quo", best, optimum.value, Clock(1.0, None), {})
+    minutes = {m: region.minutes_array(m) for m in ("bike", "pt", "car")}
+    assert verify_plan(scenario, plan, minutes) == []
+
+
+def test_the_plans_time_limit_keeps_seconds_for_assembling_it():
+    params = SolveParams("status-quo", 600.0)
+    # 3 ms per cohort: 24.5 s of a national region's 600 s, never more than a tenth.
+    assert params.search_seconds(600.0, 8157) == pytest.approx(600.0 - 24.471)
+    assert params.search_seconds(10.0, 8157) == pytest.approx(9.0)
+    assert params.search_seconds(60.0, 84) == pytest.approx(60.0 - 0.252)
+    # Under a work budget the time limit is a safety net: nothing is kept back.
+    assert SolveParams("status-quo", 600.0, work_limit=5).search_seconds(600.0, 8157) == 600.0
