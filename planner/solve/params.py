@@ -18,7 +18,7 @@ from planner.codes import MODES
 
 # Seconds per cohort kept at the end of a plan's time limit for assembling, checking and
 # explaining the plan (see SolveParams.search_seconds).
-FINISH_SECONDS_PER_COHORT = 0.003
+FINISH_SECONDS_PER_COHORT = 0.0035
 
 
 @dataclass(frozen=True)
@@ -183,7 +183,7 @@ class SolveParams:
     def search_seconds(self, time_limit: float, cohorts: int) -> float:
         """Seconds of a plan's ``time_limit`` for compiling and searching: the rest is kept for
         assembling, checking and explaining the plan, which grows with the cohorts (measured
-        18-23 s after a national region's 600 s search, 8,157 cohorts), at most a tenth.
+        18-24 s after a national region's 600 s search, 8,157 cohorts), at most a tenth.
         """
         if self.work_limit is not None:
             return time_limit  # a safety net, not a target to finish by

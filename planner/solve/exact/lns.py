@@ -38,7 +38,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, option_rows, options_by_cohort
+from planner.solve.exact.company_model import (
+    Assignment,
+    CompanyModel,
+    build_company_model,
+    company_sets,
+    option_rows,
+    options_by_cohort,
+)
 from planner.solve.exact.engines import CompanySolution, solve_company_mip, solve_company_model
 from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 
@@ -247,7 +254,7 @@ class _Step:
     cohorts: np.ndarray
     companies: np.ndarray
     options: dict[int, np.ndarray]
-    built: object = None
+    built: CompanyModel | None = None
     inside: list = field(default_factory=list)
     result: CompanySolution | None = None
 
@@ -261,13 +268,14 @@ class _Step:
         """Whether the two neighbourhoods share no cohort and no company."""
         return not (self.free_cohort & other.free_cohort).any() and not (self.free_company & other.free_company).any()
 
-    def free_rows(self, data: ProblemData, table: np.ndarray) -> np.ndarray:
+    def free_rows(self, table: np.ndarray) -> np.ndarray:
         """Rows of a plan table that this neighbourhood re-optimises (its cohorts at its companies)."""
-        return self.free_cohort[data.option_cohort[table[:, 0]]] & self.free_company[table[:, 1]]
+        return self.free_cohort[self.data.option_cohort[table[:, 0]]] & self.free_company[table[:, 1]]
 
-    def build(self, data: ProblemData, table: np.ndarray, rounding_cuts: bool, symmetry_breaking: bool) -> None:
+    def build(self, table: np.ndarray, rounding_cuts: bool, symmetry_breaking: bool) -> None:
         """The neighbourhood's model, everything outside it fixed as in ``table``."""
-        free = self.free_rows(data, table)
+        data = self.data
+        free = self.free_rows(table)
         self.inside = [tuple(a) for a in table[free].tolist()]
         # The incumbent's options of free cohorts stay candidates (so the incumbent is a solution).
         for option in np.unique(table[free, 0]).tolist():
@@ -277,11 +285,12 @@ class _Step:
         self.built = build_company_model(data, self.cohorts, self.companies, self.options, table[~free],
                                          symmetry_breaking=symmetry_breaking, rounding_cuts=rounding_cuts)
 
-    def solve(self, data: ProblemData, engine: str, limit: float, seed: int, nodes: int | None) -> None:
+    def solve(self, engine: str, limit: float, seed: int, nodes: int | None) -> None:
+        """Solve the built model from the plan's own placements (``result``)."""
         if engine == "scip":
-            self.result = solve_company_mip(data, self.built, limit, seed, hint=self.inside, nodes=nodes)
+            self.result = solve_company_mip(self.data, self.built, limit, seed, hint=self.inside, nodes=nodes)
         else:
-            self.result = solve_company_model(data, self.built, limit, seed, workers=2, hint=self.inside)
+            self.result = solve_company_model(self.data, self.built, limit, seed, workers=2, hint=self.inside)
 
 
 def large_neighbourhood_search(
@@ -375,17 +384,17 @@ def large_neighbourhood_search(
                 steps.append(other)
         drawn = time.perf_counter() - tick
         for step in steps:
-            step.build(data, table, rounding_cuts=data.mode == "status-quo", symmetry_breaking=engine != "scip")
+            step.build(table, rounding_cuts=data.mode == "status-quo", symmetry_breaking=engine != "scip")
         built_seconds = time.perf_counter() - tick - drawn
         limit = remaining - 0.1 - drawn - built_seconds
         if nodes is None:
             limit = min(step_limit, limit)
         seeds = [seed + stats.steps + k for k in range(len(steps))]
         if len(steps) == 1:
-            steps[0].solve(data, engine, limit, seeds[0], nodes)
+            steps[0].solve(engine, limit, seeds[0], nodes)
         else:
             stats.pairs += 1
-            threads = [threading.Thread(target=step.solve, args=(data, engine, limit, s, nodes))
+            threads = [threading.Thread(target=step.solve, args=(engine, limit, s, nodes))
                        for step, s in zip(steps, seeds)]
             for thread in threads:
                 thread.start()
@@ -412,9 +421,9 @@ def large_neighbourhood_search(
         for step in steps:
             result = step.result
             if result.assignments is not None and result.value <= best_value + 1e-9:
-                kept &= ~step.free_rows(data, table)
+                kept &= ~step.free_rows(table)
                 new = np.asarray(result.assignments, dtype=np.int64).reshape(-1, 3)
-                parts.append(new[step.free_rows(data, new)])
+                parts.append(new[step.free_rows(new)])
                 if result.value < best_value - 1e-9:
                     improved.append(step.kind)
         if not parts:
