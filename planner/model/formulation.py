@@ -212,9 +212,7 @@ def build_model(
 
     if balance_var >= 0:
         # Imbalance: the worst shortage rate of any institution bounds every institution's rate.
-        institution_of = data.scenario.institution_of
-        names = [institution_of[data.scenario.cohorts[data.cohorts[c]].location] for c in cohorts]
-        codes, institution = np.unique(names, return_inverse=True)
+        codes, institution = np.unique(data.institution_index()[cohorts], return_inverse=True)
         totals = np.bincount(institution, weights=data.students[cohorts].astype(float))
         rows.add(np.concatenate([institution, np.arange(len(codes))]),
                  np.concatenate([n_x + np.arange(n_c), np.full(len(codes), balance_var)]),

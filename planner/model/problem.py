@@ -104,6 +104,15 @@ class ProblemData:
         options_per_cohort = np.bincount(self.option_cohort, minlength=len(self.cohorts))
         return int(sum(len(self.companies_of(c)[0]) * int(options_per_cohort[c]) for c in range(len(self.cohorts))))
 
+    def institution_index(self) -> np.ndarray:
+        """Per scheduled cohort the number of its institution (institutions in order of their id)."""
+        if "institution_index" not in self.derived:
+            scenario = self.scenario
+            names = [scenario.institution_of[scenario.cohorts[index].location] for index in self.cohorts]
+            self.derived["institution_index"] = (np.unique(names, return_inverse=True)[1].astype(np.int64).ravel()
+                                                 if names else np.zeros(0, dtype=np.int64))
+        return self.derived["institution_index"]
+
     def companies_of(self, cohort: int) -> tuple[np.ndarray, np.ndarray]:
         """Companies a scheduled cohort may use, with their travel minutes (of their pool)."""
         pools = self.eligible[cohort]

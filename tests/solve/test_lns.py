@@ -35,7 +35,7 @@ def two_regions():
 def test_a_second_neighbourhood_shares_no_cohort_and_no_company_with_the_first():
     scenario = two_regions()
     data = compile_problem(scenario, Region(scenario), "status-quo")
-    start = greedy_assignments(data)
+    start = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
     draws = lns._Neighbourhoods(data, np.random.default_rng(0), None)
     for _ in range(20):
         first = lns._Step(data, *draws.draw(start, 3000))

@@ -131,9 +131,10 @@ class _Neighbourhoods:
             keep |= {int(o) for o in self.rng.choice(others, size=min(4, len(others)), replace=False)}
         return np.array(sorted(keep), dtype=np.int64)
 
-    def draw(self, incumbent: list[Assignment], budget: int, outside: _Step | None = None
+    def draw(self, table: np.ndarray, budget: int, outside: _Step | None = None
              ) -> tuple[str, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
-        """A neighbourhood: (kind, free cohorts, free companies, candidate options per free cohort).
+        """A neighbourhood around the plan ``table`` (``(n, 3)``): (kind, free cohorts, free
+        companies, candidate options per free cohort).
 
         With ``outside``, a neighbourhood sharing no cohort and no company with that one.
         """
@@ -141,12 +142,11 @@ class _Neighbourhoods:
         blocked_cohort = outside.free_cohort if outside is not None else np.zeros(len(data.cohorts), dtype=bool)
         blocked_company = (outside.free_company if outside is not None
                            else np.zeros(data.company_capacity.shape[0], dtype=bool))
-        table = np.asarray(incumbent, dtype=np.int64).reshape(-1, 3)
         placed = placed_per_cohort(data, table)
         short = (data.students - placed) * data.weight
         at_company: dict[int, set[int]] = defaultdict(set)
         options_of: dict[int, set[int]] = defaultdict(set)
-        for option, company, _ in incumbent:
+        for option, company, _ in table.tolist():
             cohort = int(data.option_cohort[option])
             at_company[company].add(cohort)
             options_of[cohort].add(int(option))
@@ -377,9 +377,9 @@ def large_neighbourhood_search(
             break
         tick = time.perf_counter()
         table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
-        steps = [_Step(data, *neighbourhoods.draw(best, budget))]
+        steps = [_Step(data, *neighbourhoods.draw(table, budget))]
         if pairs:
-            other = _Step(data, *neighbourhoods.draw(best, budget, outside=steps[0]))
+            other = _Step(data, *neighbourhoods.draw(table, budget, outside=steps[0]))
             if len(other.cohorts) and len(other.companies) and other.disjoint(steps[0]):
                 steps.append(other)
         drawn = time.perf_counter() - tick

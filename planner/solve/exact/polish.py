@@ -51,10 +51,7 @@ def _groups(data: ProblemData) -> list[np.ndarray]:
 
 def institution_positions(data: ProblemData) -> tuple[np.ndarray, np.ndarray]:
     """Institution number of every scheduled cohort and the students of every institution."""
-    scenario = data.scenario
-    names = [scenario.institution_of[scenario.cohorts[index].location] for index in data.cohorts]
-    _, institution = np.unique(names, return_inverse=True) if names else ([], np.zeros(0, dtype=np.int64))
-    institution = np.asarray(institution, dtype=np.int64)
+    institution = data.institution_index()
     return institution, np.bincount(institution, weights=data.students.astype(float))
 
 
@@ -244,6 +241,7 @@ def polish(
     # splits it with array masks (a national plan has a hundred thousand placements).
     table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
     shortage_best = weighted_shortage(data, table)
+    unplaced_now = data.students - placed_per_cohort(data, table)
     for position, tier in enumerate(tiers):
         before = tier_value(data, table, tier)
         tier_deadline = started + (time_limit - (time.perf_counter() - started)) / (len(tiers) - position) \
@@ -271,7 +269,6 @@ def polish(
                 options[int(c)] = np.array(sorted(own | {int(o) for o in all_options[c] if data.option_current[o]}),
                                            dtype=np.int64)
             built = build_company_model(data, cohorts, companies, options, table[~free], symmetry_breaking=False)
-            unplaced_now = data.students - placed_per_cohort(data, table)
             outside = np.bincount(institution, weights=unplaced_now, minlength=len(totals))
             outside -= np.bincount(institution[built.cohorts], weights=unplaced_now[built.cohorts], minlength=len(totals))
             hood = _Hood(data, built, mine, institution, totals, outside)
@@ -301,6 +298,7 @@ def polish(
                         hood.local_value(e, new) <= hood.local_value(e, mine) + 1e-6 for e in held):
                     table = np.concatenate([table[~free], np.asarray(new, dtype=np.int64).reshape(-1, 3)])
                     shortage_best = weighted_shortage(data, table)
+                    unplaced_now = data.students - placed_per_cohort(data, table)
                     current[0] = table
         best = [tuple(a) for a in table.tolist()]
         stats[tier] = (before, tier_value(data, table, tier))
