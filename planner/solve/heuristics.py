@@ -84,6 +84,25 @@ def disaggregate(data: ProblemData, columns: Columns, values: np.ndarray) -> lis
         placed[cohort] += wanted - rest
         if option not in used[cohort]:
             used[cohort].append(option)
+    place_short(data, remaining, assignments, used)
+    return assignments
+
+
+def place_short(data: ProblemData, remaining: np.ndarray, assignments: list[Assignment],
+                used: dict[int, list[int]] | None = None) -> None:
+    """Place students still without a place where capacity is left (appends to ``assignments``).
+
+    Priority groups first; each cohort at any company it may use, in a period it already has
+    (in the order of ``used``, by default by students placed), then in a new period while its
+    wave limit allows. ``remaining`` is the capacity the assignments leave; it is updated.
+    """
+    placed = placed_per_cohort(data, assignments)
+    if used is None:
+        students_in: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        for option, _, students in assignments:
+            students_in[int(data.option_cohort[option])][int(option)] += students
+        used = defaultdict(list, {cohort: sorted(options, key=lambda o: -options[o])
+                                  for cohort, options in students_in.items()})
     options_of = defaultdict(list)
     for o, option in enumerate(data.options):
         options_of[option.cohort].append(o)
@@ -94,7 +113,7 @@ def disaggregate(data: ProblemData, columns: Columns, values: np.ndarray) -> lis
         if not len(companies):
             continue
         students = int(data.students[cohort] - placed[cohort])
-        # Periods the cohort already has first (by size of the wave), then new ones.
+        # Periods the cohort already has first, then new ones.
         for option in used[cohort] + [o for o in options_of[cohort] if o not in used[cohort]]:
             if students == 0:
                 break
@@ -104,8 +123,6 @@ def disaggregate(data: ProblemData, columns: Columns, values: np.ndarray) -> lis
             students = fill(data, remaining, option, companies, students, assignments)
             if students < before and option not in used[cohort]:
                 used[cohort].append(option)
-        placed[cohort] = data.students[cohort] - students
-    return assignments
 
 
 def staggered_greedy(data: ProblemData, lp_mass: np.ndarray | None = None) -> list[Assignment]:

@@ -72,3 +72,34 @@ def test_the_plans_time_limit_keeps_seconds_for_assembling_it():
     assert params.search_seconds(60.0, 84) == pytest.approx(60.0 - 0.294)
     # Under a work budget the time limit is a safety net: nothing is kept back.
     assert SolveParams("status-quo", 600.0, work_limit=5).search_seconds(600.0, 8157) == 600.0
+
+
+def test_a_companies_neighbourhood_frees_every_placement_at_its_companies(monkeypatch):
+    monkeypatch.setattr(lns, "COMPANIES_SHARE", 1.0)
+    scenario = two_regions()
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    start = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
+    short = data.students - np.bincount(data.option_cohort[start[:, 0]], weights=start[:, 2], minlength=len(data.cohorts))
+    assert (short > 0).any()
+    draws = lns._Neighbourhoods(data, np.random.default_rng(0), None)
+    for budget in (2, 6, 3000):
+        step = lns._Step(data, *draws.draw(start, budget))
+        assert step.kind == "companies"
+        # Every cohort that may use a free company is free: all placements there can be repacked.
+        users = {int(c) for m in step.companies for c in draws.users[int(m)]}
+        assert users == set(step.cohorts.tolist())
+        assert (short[step.cohorts] > 0).any()
+        step.build(start, rounding_cuts=True, symmetry_breaking=False)
+        assert len(step.built.x) <= budget or len(step.companies) == 1
+    # A large budget takes all of the short cohort's companies.
+    assert len(step.companies) == 4
+
+
+def test_the_search_reaches_the_optimum_with_companies_neighbourhoods_alone(monkeypatch):
+    monkeypatch.setattr(lns, "COMPANIES_SHARE", 1.0)
+    scenario = two_regions()
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    optimum = exact_optimum(data, time_limit=20.0)
+    best, stats = lns.large_neighbourhood_search(data, [], 10.0, seed=1, bound=optimum.value)
+    assert weighted_shortage(data, best) == pytest.approx(optimum.value)
+    assert set(stats.by_kind) == {"companies"}

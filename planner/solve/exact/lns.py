@@ -11,7 +11,9 @@ Neighbourhoods (chosen at random, with a seeded generator):
   may use, and cohorts that hold places at those companies;
 * ``group``: the cohorts of one sector chamber x level x area of a short cohort, with the
   companies they may use;
-* ``random``: a random cohort, its companies and some of their users.
+* ``random``: a random cohort, its companies and some of their users;
+* ``companies``: some of a short cohort's companies with *every* cohort that may use them, so
+  all placements there can be repacked (students of different cohorts swap companies).
 
 The size of a neighbourhood (placement variables) adapts: it grows after a quick exact solve
 and shrinks after a solve cut short by its time limit.
@@ -52,6 +54,8 @@ from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 ProgressFn = Callable[[str, float, float], None]
 # Solve two disjoint neighbourhoods at once (in threads: SCIP runs without Python's lock).
 PAIRED_STEPS = True
+# Share of the steps drawn as "companies" neighbourhoods (when some cohort is short).
+COMPANIES_SHARE = 0.25
 
 
 @dataclass
@@ -153,7 +157,9 @@ class _Neighbourhoods:
         reachable = np.array([len(c) > 0 for c in self.companies]) & self.allowed & ~blocked_cohort
         candidates = np.nonzero((short > 0) & reachable)[0]
         roll = rng.random()
-        if len(candidates) and roll < 0.55:
+        if len(candidates) and roll < COMPANIES_SHARE:
+            kind = "companies"
+        elif len(candidates) and roll < 0.55:
             kind = "hotspot"
         elif len(candidates) and roll < 0.8:
             kind = "group"
@@ -168,6 +174,9 @@ class _Neighbourhoods:
             p = short[candidates] / short[candidates].sum()
             seed_cohort = int(rng.choice(candidates, p=p))
         full_options = data.mode == "optimise" and rng.random() < 0.4
+        if kind == "companies":
+            return (kind, *self._around_companies(seed_cohort, budget, reachable, blocked_company, options_of,
+                                                  full_options))
         seeds = [seed_cohort]
         if kind == "group":
             members = [c for c in self.group[self.group_of[seed_cohort]] if reachable[c]]
@@ -243,6 +252,40 @@ class _Neighbourhoods:
                 break
         free_companies = np.nonzero(company_mask)[0]
         return kind, np.array(sorted(free_cohorts), dtype=np.int64), free_companies, chosen_options
+
+    def _around_companies(self, seed_cohort: int, budget: int, reachable: np.ndarray, blocked_company: np.ndarray,
+                          options_of: dict[int, set[int]], full_options: bool
+                          ) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
+        """Some of a short cohort's companies with *every* cohort that may use them.
+
+        All placements at those companies are free, so students of different cohorts can swap
+        companies and a short cohort can take the room that fits its weeks: the repacking the
+        other kinds miss when each free cohort brings hundreds of companies and the budget
+        allows only a few cohorts.
+        """
+        rng = self.rng
+        own = self.companies[seed_cohort]
+        own = own[~blocked_company[own]]
+        chosen_options: dict[int, np.ndarray] = {}
+        companies: list[int] = []
+        size = 0
+        # The seed's companies in random order, each with all its users, while the budget allows.
+        # (Going on with the companies of the cohorts brought in was worse: S status quo at 60 s,
+        # mean gap over three seeds of generator seed 3, 10.7 % against 5.2 %.)
+        for m in rng.permutation(own):
+            m = int(m)
+            users = [int(c) for c in self.users[m] if reachable[c]]
+            for c in users:
+                if c not in chosen_options:
+                    chosen_options[c] = self.candidate_options(c, options_of[c], full_options)
+            add = sum(len(chosen_options[c]) for c in users)
+            if companies and size + add > budget:
+                break
+            companies.append(m)
+            size += add
+        cohorts = sorted({int(c) for m in companies for c in self.users[m] if reachable[c]})
+        return (np.array(cohorts, dtype=np.int64), np.array(sorted(companies), dtype=np.int64),
+                {c: chosen_options[c] for c in cohorts})
 
 
 @dataclass

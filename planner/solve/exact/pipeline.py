@@ -22,11 +22,11 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
+from planner.solve.exact.bound import BoundResult, dantzig_wolfe_bound, master_plan, pooled_duals
 from planner.solve.exact.company_model import Assignment, build_company_model, company_sets, remaining_capacity
 from planner.solve.exact.engines import CompanySolution, best_of, solve_company_mip
 from planner.solve.exact.lns import _merge, large_neighbourhood_search
-from planner.solve.heuristics import weighted_shortage
+from planner.solve.heuristics import place_short, weighted_shortage
 from planner.solve.params import WorkBudget
 
 ProgressFn = Callable[[str, float, float], None]
@@ -190,9 +190,13 @@ def improve(
         lns["steps"] += more.steps
         lns["improvements"] += more.improvements
 
+    # In the status quo every cohort keeps its period, so the Dantzig-Wolfe master over company
+    # patterns is close to the optimum (S regions: within 1-4 %) and rounding it gives a far better
+    # start for the search than the heuristic plan: there the bound comes first.
+    bound_first = big_part and work is None and data.mode == "status-quo"
     # 1. A short search first when some part is big: a good incumbent makes the exact solves
     # and the bound faster.
-    if big_part:
+    if big_part and not bound_first:
         search(time_limit - elapsed() if work is not None else min(time_limit * 0.15, 3.0), seed, steps[0])
     # 2. Small independent parts exactly (smallest first); each part's optimum closes it.
     for index in small:
@@ -223,26 +227,62 @@ def improve(
         stats.update(value=float(value), bound=float(bound), seconds=round(elapsed(), 3), optimal=True)
         return best, float(min(bound, value)), stats
 
-    # 3. Search on the open parts, 4. the Dantzig-Wolfe bound for them, 5. search again.
-    search((time_limit - elapsed()) * (1.0 - bound_share if work is None else 1.0), seed + 1, steps[1])
     open_list = np.nonzero(open_cohorts)[0]
-    # The pooled duals only warm-start the bound; under a work budget the bound starts from scratch.
-    start = pooled_duals(data, time_limit=max(0.2, 0.1 * (time_limit - elapsed()))) if work is None else None
-    if work is None:
-        dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
-                                 start=start)
+
+    def prove(seconds: float) -> BoundResult:
+        """The Dantzig-Wolfe bound on the open parts (it stops when converged)."""
+        nonlocal bound
+        # The pooled duals only warm-start the bound; under a work budget the bound starts from scratch.
+        start = pooled_duals(data, time_limit=max(0.2, 0.1 * seconds)) if work is None else None
+        if work is None:
+            dw = dantzig_wolfe_bound(data, max(0.5, seconds - 0.2), incumbent=best, cohorts=open_list, start=start)
+        else:
+            dw = dantzig_wolfe_bound(data, max(0.5, seconds - 0.2), incumbent=best, cohorts=open_list,
+                                     start=start, max_rounds=work.bound_rounds, pricing_nodes=work.nodes,
+                                     pricing_limit=max(0.5, seconds), threads=1)
+        stats["dw"] = {"bound": dw.bound, "converged": dw.converged, "rounds": dw.rounds, "classes": dw.classes,
+                       "columns": dw.columns}
+        open_exact = sum(part_bounds.get(i, 0.0) for i, (cohorts, _) in enumerate(parts) if open_cohorts[cohorts].any())
+        bound = max(bound, closed_bound + max(dw.bound, open_exact))
+        report("bound")
+        return dw
+
+    if bound_first:
+        # 3. The bound, 4. a plan rounded from its master, 5. search on the rest of the time.
+        dw = prove(bound_share * (time_limit - elapsed()))
+        rounded = _master_start(data, dw, best, open_list, max(0.5, 0.2 * (time_limit - elapsed())))
+        if rounded is not None:
+            rounded_value = weighted_shortage(data, rounded)
+            stats["master_plan"] = rounded_value
+            if rounded_value < value - 1e-9:
+                best, value = rounded, rounded_value
+                report("master plan")
+        search(time_limit - elapsed(), seed + 1, steps[1])
     else:
-        dw = dantzig_wolfe_bound(data, max(0.5, time_limit - elapsed() - 0.2), incumbent=best, cohorts=open_list,
-                                 start=start, max_rounds=work.bound_rounds, pricing_nodes=work.nodes,
-                                 pricing_limit=max(0.5, time_limit - elapsed()), threads=1)
-    stats["dw"] = {"bound": dw.bound, "converged": dw.converged, "rounds": dw.rounds, "classes": dw.classes,
-                   "columns": dw.columns}
-    open_exact = sum(part_bounds.get(i, 0.0) for i, (cohorts, _) in enumerate(parts) if open_cohorts[cohorts].any())
-    bound = max(bound, closed_bound + max(dw.bound, open_exact))
-    report("bound")
-    search(time_limit - elapsed(), seed + 2, steps[2])
+        # 3. Search on the open parts, 4. the Dantzig-Wolfe bound for them, 5. search again.
+        search((time_limit - elapsed()) * (1.0 - bound_share if work is None else 1.0), seed + 1, steps[1])
+        prove(time_limit - elapsed())
+        search(time_limit - elapsed(), seed + 2, steps[2])
     stats.update(value=float(value), bound=float(bound), seconds=round(elapsed(), 3), optimal=bool(value <= bound + 1e-9))
     return best, float(min(bound, value)), stats
+
+
+def _master_start(data: ProblemData, dw: BoundResult, best: list[Assignment], cohorts: np.ndarray,
+                  seconds: float) -> list[Assignment] | None:
+    """A complete plan: the master's rounded patterns for ``cohorts``, the other cohorts as in
+    ``best``, then students still without a place wherever capacity is left."""
+    rounded = master_plan(data, dw, seconds, cohorts=cohorts)
+    if rounded is None:
+        return None
+    in_open = np.zeros(len(data.cohorts), dtype=bool)
+    in_open[cohorts] = True
+    # Independent parts share no company: the other parts' placements keep their capacity.
+    plan = [a for a in best if not in_open[data.option_cohort[a[0]]]] + rounded
+    remaining = remaining_capacity(data, plan)
+    if (remaining < 0).any():
+        return None
+    place_short(data, remaining, plan)
+    return _merge(plan)
 
 
 def _placed(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
