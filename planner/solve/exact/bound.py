@@ -116,9 +116,9 @@ def master_plan(data: ProblemData, result: BoundResult, time_limit: float = 5.0,
     than waves keeps its largest ones. Only placements of ``cohorts`` (default: all) are
     returned.
 
-    Rounding the master's LP to the nearest whole pattern counts instead lost 30-70 % more
-    students on the generated S regions, and SCIP on the integer master did not improve its
-    start in 10 s (``docs/model.md``).
+    Measured on the S region of generator seed 2 (bound 124.0), after the same repair: the dive
+    153.5, nearest whole pattern counts 172.5, the LP's whole part 234.5; SCIP on the integer
+    master did not improve its start (379.5) in 10 s (``docs/model.md``).
     """
     master = result.master
     if master is None:
