@@ -293,9 +293,3 @@ def _master_start(data: ProblemData, dw: BoundResult, best: list[Assignment], co
     place_short(data, remaining, plan)
     return _merge(plan)
 
-
-def _placed(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
-    placed = np.zeros(len(data.cohorts), dtype=np.int64)
-    for option, _, students in assignments:
-        placed[data.option_cohort[option]] += students
-    return placed

@@ -55,17 +55,19 @@ def institution_positions(data: ProblemData) -> tuple[np.ndarray, np.ndarray]:
     return institution, np.bincount(institution, weights=data.students.astype(float))
 
 
+def institution_rates(data: ProblemData, unplaced: np.ndarray) -> np.ndarray:
+    """Shortage rate of every institution: its unplaced students (``unplaced`` per cohort) over its students."""
+    institution, totals = institution_positions(data)
+    return np.bincount(institution, weights=unplaced, minlength=len(totals)) / np.maximum(totals, 1.0)
+
+
 def tier_value(data: ProblemData, assignments: list[Assignment] | np.ndarray, tier: str) -> float:
     """Value of a secondary objective: students moved, student-minutes of travel, or the worst
     institution's shortage rate."""
     table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
     if tier == "balance":
-        institution, totals = institution_positions(data)
-        if not len(totals):
-            return 0.0
-        unplaced = np.bincount(institution, weights=data.students - placed_per_cohort(data, table),
-                               minlength=len(totals))
-        return float((unplaced / totals).max())
+        rates = institution_rates(data, data.students - placed_per_cohort(data, table))
+        return float(rates.max()) if len(rates) else 0.0
     if tier == "changes":
         return float(table[~data.option_current[table[:, 0]], 2].sum())
     minutes: dict[int, dict[int, float]] = {}
@@ -176,10 +178,9 @@ def _balance_hoods(data: ProblemData, plan: list[np.ndarray], limit: int | None)
     (:data:`BALANCE_RIVALS`), read from the plan as it is when the neighbourhood comes up
     (``plan[0]``, kept current by the caller).
     """
-    institution, totals = institution_positions(data)
-    table = plan[0]
-    unplaced = data.students - placed_per_cohort(data, table)
-    rates = np.bincount(institution, weights=unplaced, minlength=len(totals)) / np.maximum(totals, 1.0)
+    institution = data.institution_index()
+    unplaced = data.students - placed_per_cohort(data, plan[0])
+    rates = institution_rates(data, unplaced)
     order = sorted(np.nonzero(unplaced > 0)[0].tolist(), key=lambda c: (-rates[institution[c]], c))
     for cohort in order[:limit]:
         companies = data.companies_of(int(cohort))[0]
@@ -242,6 +243,7 @@ def polish(
     table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
     shortage_best = weighted_shortage(data, table)
     unplaced_now = data.students - placed_per_cohort(data, table)
+    unplaced_by_institution = np.bincount(institution, weights=unplaced_now, minlength=len(totals))
     for position, tier in enumerate(tiers):
         before = tier_value(data, table, tier)
         tier_deadline = started + (time_limit - (time.perf_counter() - started)) / (len(tiers) - position) \
@@ -269,8 +271,8 @@ def polish(
                 options[int(c)] = np.array(sorted(own | {int(o) for o in all_options[c] if data.option_current[o]}),
                                            dtype=np.int64)
             built = build_company_model(data, cohorts, companies, options, table[~free], symmetry_breaking=False)
-            outside = np.bincount(institution, weights=unplaced_now, minlength=len(totals))
-            outside -= np.bincount(institution[built.cohorts], weights=unplaced_now[built.cohorts], minlength=len(totals))
+            outside = unplaced_by_institution - np.bincount(institution[built.cohorts], weights=unplaced_now[built.cohorts],
+                                                            minlength=len(totals))
             hood = _Hood(data, built, mine, institution, totals, outside)
             weights = np.rint(data.weight[built.cohorts] * built.scale).astype(np.int64)
             shortage_now = int(round((shortage_best - built.constant) * built.scale))
@@ -299,6 +301,7 @@ def polish(
                     table = np.concatenate([table[~free], np.asarray(new, dtype=np.int64).reshape(-1, 3)])
                     shortage_best = weighted_shortage(data, table)
                     unplaced_now = data.students - placed_per_cohort(data, table)
+                    unplaced_by_institution = np.bincount(institution, weights=unplaced_now, minlength=len(totals))
                     current[0] = table
         best = [tuple(a) for a in table.tolist()]
         stats[tier] = (before, tier_value(data, table, tier))
