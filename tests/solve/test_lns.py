@@ -58,7 +58,7 @@ def test_the_search_reaches_the_optimum_with_or_without_pairs(monkeypatch, paire
     assert optimum.status == "optimal" and 0 < optimum.value < weighted_shortage(data, start)
     best, stats = lns.large_neighbourhood_search(data, start, 10.0, seed=1, bound=optimum.value)
     assert weighted_shortage(data, best) == pytest.approx(optimum.value)
-    assert (stats.pairs > 0) == paired
+    assert (stats.concurrent > 0) == paired
     plan = assemble_plan(data, region, "status-quo", best, optimum.value, Clock(1.0, None), {})
     minutes = {m: region.minutes_array(m) for m in ("bike", "pt", "car")}
     assert verify_plan(scenario, plan, minutes) == []
@@ -103,3 +103,32 @@ def test_the_search_reaches_the_optimum_with_companies_neighbourhoods_alone(monk
     best, stats = lns.large_neighbourhood_search(data, [], 10.0, seed=1, bound=optimum.value)
     assert weighted_shortage(data, best) == pytest.approx(optimum.value)
     assert set(stats.by_kind) == {"companies"}
+
+
+def _fake_solve(cut_short: str):
+    """A neighbourhood solve that returns the plan's own placements at once: proven optimal,
+    except for the kind ``cut_short`` (as if its time limit had cut it short)."""
+    def solve(self, engine, limit, seed, nodes):
+        plan = self.built.complete(list(self.inside))
+        status = "feasible" if self.kind == cut_short else "optimal"
+        self.result = lns.CompanySolution(status, plan, weighted_shortage(self.data, plan), 0.0, 0.0)
+    return solve
+
+
+def test_each_kind_of_neighbourhood_adapts_its_own_size(monkeypatch):
+    monkeypatch.setattr(lns._Step, "solve", _fake_solve(cut_short="group"))
+    scenario = two_regions()
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    start = greedy_assignments(data)
+    # Small sizes, which this scenario's neighbourhoods fill: quick proven solves make them grow.
+    _, stats = lns.large_neighbourhood_search(data, start, 30.0, seed=3, initial_budget=8, max_budget=500, max_steps=60)
+    tried = {kind: counts[0] for kind, counts in stats.by_kind.items()}
+    assert tried.get("group", 0) > 0 and tried.get("hotspot", 0) > 0
+    # Cut-short group solves shrink the group size to its floor; they do not hold back the others.
+    assert stats.final_budget["group"] == 300
+    assert stats.final_budget["hotspot"] > 8
+    # Sizes the neighbourhoods do not fill (this scenario has fewer placement variables) stay as
+    # they are after quick solves: only a filled size says more would be solved in time.
+    _, stats = lns.large_neighbourhood_search(data, start, 30.0, seed=3, initial_budget=5000, max_steps=60)
+    assert stats.final_budget["hotspot"] == 5000
+    assert stats.final_budget["group"] < 5000

@@ -55,6 +55,9 @@ class BoundResult:
         Sizes of the computation.
     history
         ``(seconds, bound)`` whenever the bound improved.
+    master_shortage
+        Students short per cohort in the last restricted master's LP solution (the shortage
+        the bound itself cannot avoid, when ``converged``).
     """
 
     bound: float
@@ -65,6 +68,7 @@ class BoundResult:
     columns: int = 0
     history: list[tuple[float, float]] = field(default_factory=list)
     master: _Master | None = None
+    master_shortage: np.ndarray | None = None
 
 
 @dataclass
@@ -430,6 +434,7 @@ def dantzig_wolfe_bound(
                     incumbent_counts[j] += 1
 
     best_bound, best_pi, history = -np.inf, None, []
+    master_shortage = None
     master_value, converged, rounds = np.inf, False, 0
     pi_master = weight.copy()
     first = None if start is None else np.clip(np.where(students > 0, start, 0.0), 0.0, weight)
@@ -452,6 +457,7 @@ def dantzig_wolfe_bound(
         if lp.status() != mbh.SolveStatus.OPTIMAL:
             break
         master_value = lp.objective_value()
+        master_shortage = np.maximum(np.asarray(lp.variable_values())[:n_c], 0.0)
         duals = np.asarray(lp.dual_values())
         pi_master = np.clip(duals[:n_c], 0.0, weight)
         mu = np.minimum(duals[n_c:], 0.0)
@@ -535,4 +541,5 @@ def dantzig_wolfe_bound(
     return BoundResult(bound=max(best_bound, 0.0) if np.isfinite(best_bound) else 0.0,
                        master_value=float(master_value), converged=converged, rounds=rounds,
                        classes=len(classes), columns=len(columns), history=history,
-                       master=_Master(class_list, columns, patterns, dict(incumbent_counts)))
+                       master=_Master(class_list, columns, patterns, dict(incumbent_counts)),
+                       master_shortage=master_shortage if converged else None)

@@ -72,6 +72,17 @@ def option_rows(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
     return data.derived["option_rows"]
 
 
+def dense_occupancy(data: ProblemData) -> np.ndarray:
+    """The occupancy matrix as a dense array (options x cells, cached per problem).
+
+    Every neighbourhood model reads the rows of its options per company; slicing the sparse
+    matrix for that cost more than the rest of building the model.
+    """
+    if "dense_occupancy" not in data.derived:
+        data.derived["dense_occupancy"] = data.occupancy.toarray().astype(np.int16)
+    return data.derived["dense_occupancy"]
+
+
 def remaining_capacity(data: ProblemData, assignments: list[Assignment] | np.ndarray) -> np.ndarray:
     """Company capacity (companies x cells) left after ``assignments`` (a list or an ``(n, 3)`` table)."""
     table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
@@ -126,8 +137,8 @@ class _RowStore:
     def add(self, cols: list[int], vals: list[float], lower: float, upper: float) -> None:
         row = len(self.lower)
         self.rows.extend([row] * len(cols))
-        self.cols.extend(int(c) for c in cols)
-        self.vals.extend(float(v) for v in vals)
+        self.cols.extend(cols)
+        self.vals.extend(vals)
         self.lower.append(float(lower))
         self.upper.append(float(upper))
 
@@ -429,14 +440,14 @@ def build_company_model(
 
     # Capacity per company and cell (week or weekday): student-days within the places left.
     rows_kept = rows_dropped = rounded = 0
-    occupancy = data.occupancy
+    occupancy = dense_occupancy(data)
     pairs_of_company: dict[int, list[int]] = defaultdict(list)
     for j, company in enumerate(p_company):
         pairs_of_company[int(company)].append(j)
     signature_of_company: dict[int, tuple] = {}
     for company, members in pairs_of_company.items():
         members = np.array(members, dtype=np.int64)
-        dense = occupancy[p_option[members]].toarray()  # pairs x cells
+        dense = occupancy[p_option[members]]  # pairs x cells
         worst = p_cap[members] @ dense
         capacity = remaining[row_of[company]]
         binding = np.nonzero(worst > capacity)[0]

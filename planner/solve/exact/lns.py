@@ -18,9 +18,11 @@ Neighbourhoods (chosen at random, with a seeded generator):
 The size of a neighbourhood (placement variables) adapts: it grows after a quick exact solve
 and shrinks after a solve cut short by its time limit.
 
-On two cores each step solves two neighbourhoods at once, in threads (SCIP runs without
-Python's lock): the second is drawn outside the first (no shared cohort or company), so the two
-new parts of the plan combine and the weighted shortage changes by the sum of their changes.
+On two cores two neighbourhoods are solved at once, in threads (SCIP runs without Python's
+lock). Whenever one finishes, its plan is merged and the next is drawn outside the one still
+being solved (no shared cohort or company), so a core never waits for the other's longer
+solve: the two parts of the plan they change are disjoint, and the weighted shortage changes
+by the sum of their changes.
 
 With a work budget (``max_steps`` and ``nodes``) the search is deterministic: it stops after
 ``max_steps`` neighbourhoods, every neighbourhood solve is bounded by a node limit (the time is
@@ -31,10 +33,10 @@ it then solves one neighbourhood at a time.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,13 +54,19 @@ from planner.solve.exact.engines import CompanySolution, solve_company_mip, solv
 from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 
 ProgressFn = Callable[[str, float, float], None]
-# Solve two disjoint neighbourhoods at once (in threads: SCIP runs without Python's lock).
+# Two disjoint neighbourhoods in flight at once (in threads: SCIP runs without Python's lock).
 PAIRED_STEPS = True
 # Share of the steps drawn as "companies" neighbourhoods (when some cohort is short), on searches
 # over at most COMPANIES_MAX_COHORTS cohorts: on the national L region (8,157) they made the
 # status quo worse (3,878.5 -> 4,332.5 at 600 s), on M (1,615) and S better.
 COMPANIES_SHARE = 0.25
 COMPANIES_MAX_COHORTS = 4000
+KINDS = ("hotspot", "group", "random", "companies")
+# Each kind of neighbourhood adapts its own size.
+BUDGET_PER_KIND = True
+# With the bound's shortage known, a short cohort is drawn by the shortage it has beyond it plus
+# this share of all its shortage.
+UNAVOIDABLE_SHARE = 0.25
 
 
 @dataclass
@@ -76,17 +84,17 @@ class LnsStats:
     by_kind
         Per neighbourhood kind: ``[tried, improved]``.
     final_budget
-        Neighbourhood size (placement variables) at the end.
-    pairs
-        Steps that solved two disjoint neighbourhoods at once.
+        Neighbourhood size (placement variables) per kind at the end.
+    concurrent
+        Neighbourhoods started while another was still being solved.
     """
 
     steps: int = 0
     improvements: int = 0
     history: list[tuple[float, float]] = field(default_factory=list)
     by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
-    final_budget: int = 0
-    pairs: int = 0
+    final_budget: dict[str, int] = field(default_factory=dict)
+    concurrent: int = 0
 
 
 def _merge(assignments: list[Assignment]) -> list[Assignment]:
@@ -101,8 +109,10 @@ class _Neighbourhoods:
     """Draws neighbourhoods around the incumbent."""
 
     def __init__(self, data: ProblemData, rng: np.random.Generator, option_mass: np.ndarray | None,
-                 allowed: np.ndarray | None = None):
+                 allowed: np.ndarray | None = None, unavoidable: np.ndarray | None = None):
         self.data = data
+        # Weighted shortage per cohort that the bound's own solution has too (none when unknown).
+        self.unavoidable = np.zeros(len(data.cohorts)) if unavoidable is None else unavoidable * data.weight
         self.allowed = np.ones(len(data.cohorts), dtype=bool) if allowed is None else allowed
         self.rng = rng
         self.options = options_by_cohort(data)
@@ -158,10 +168,12 @@ class _Neighbourhoods:
             keep |= {int(o) for o in self.rng.choice(others, size=min(4, len(others)), replace=False)}
         return np.array(sorted(keep), dtype=np.int64)
 
-    def draw(self, table: np.ndarray, budget: int, outside: _Step | None = None
+    def draw(self, table: np.ndarray, budget: int | dict[str, int], outside: _Step | None = None
              ) -> tuple[str, np.ndarray, np.ndarray, dict[int, np.ndarray]]:
         """A neighbourhood around the plan ``table`` (``(n, 3)``): (kind, free cohorts, free
         companies, candidate options per free cohort).
+
+        ``budget`` is its largest size (placement variables), for all kinds or per kind.
 
         With ``outside``, a neighbourhood sharing no cohort and no company with that one.
         """
@@ -181,13 +193,19 @@ class _Neighbourhoods:
             kind = "group"
         else:
             kind = "random"
+        if isinstance(budget, dict):
+            budget = budget[kind]
         if not reachable.any():
             return kind, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {}
         if kind == "random" or not len(candidates):
             pool = np.nonzero(reachable)[0]
             seed_cohort = int(rng.choice(pool))
         else:
-            p = short[candidates] / short[candidates].sum()
+            # Drawn by weighted shortage, mostly by what exceeds the bound's own solution: a
+            # cohort that is short there as well has little to gain.
+            excess = np.maximum(short[candidates] - self.unavoidable[candidates], 0.0)
+            p = excess + UNAVOIDABLE_SHARE * short[candidates]
+            p = p / p.sum()
             seed_cohort = int(rng.choice(candidates, p=p))
         full_options = data.mode == "optimise" and rng.random() < 0.4
         if kind == "companies":
@@ -201,6 +219,7 @@ class _Neighbourhoods:
         chosen_options = {c: self.candidate_options(c, options_of[c], full_options) for c in seeds}
         n_companies = data.company_capacity.shape[0]
         company_mask = np.zeros(n_companies, dtype=bool)
+        new_company = np.zeros(n_companies, dtype=bool)  # scratch: the companies a cohort would add
         free_cohorts: list[int] = []
         size = 0
 
@@ -210,8 +229,10 @@ class _Neighbourhoods:
             own = int(company_mask[self.companies[cohort]].sum() + len(new)) * len(chosen_options[cohort])
             extra = 0
             if len(new):
+                new_company[new] = True
                 for other in free_cohorts:
-                    extra += int(np.isin(self.companies[other], new, assume_unique=True).sum()) * len(chosen_options[other])
+                    extra += int(new_company[self.companies[other]].sum()) * len(chosen_options[other])
+                new_company[new] = False
             return own + extra
 
         def admit(cohort: int, companies: np.ndarray) -> bool:
@@ -316,6 +337,10 @@ class _Step:
     built: CompanyModel | None = None
     inside: list = field(default_factory=list)
     result: CompanySolution | None = None
+    value: float = 0.0  # the plan's weighted shortage when the model was built
+    budget: int = 0  # its kind's size when it was drawn
+    limit: float = 0.0
+    build_seconds: float = 0.0
 
     def __post_init__(self) -> None:
         self.free_cohort = np.zeros(len(self.data.cohorts), dtype=bool)
@@ -360,6 +385,7 @@ def large_neighbourhood_search(
     bound: float = 0.0,
     progress: ProgressFn | None = None,
     option_mass: np.ndarray | None = None,
+    unavoidable: np.ndarray | None = None,
     engine: str = "scip",
     step_limit: float = 3.0,
     initial_budget: int = 3000,
@@ -387,6 +413,9 @@ def large_neighbourhood_search(
         Called with ``("lns", weighted shortage, bound)`` at every improvement.
     option_mass
         Students per option in a relaxation (options it prices in are preferred).
+    unavoidable
+        Students short per cohort in the bound's solution (the Dantzig-Wolfe master's): short
+        cohorts are drawn mostly by the shortage they have beyond it.
     engine
         ``scip`` (MIP) or ``cp-sat`` for the neighbourhood models.
     step_limit
@@ -420,84 +449,100 @@ def large_neighbourhood_search(
     if cohorts is not None:
         allowed = np.zeros(len(data.cohorts), dtype=bool)
         allowed[cohorts] = True
-    neighbourhoods = _Neighbourhoods(data, rng, option_mass, allowed)
-    budget = initial_budget
+    neighbourhoods = _Neighbourhoods(data, rng, option_mass, allowed, unavoidable)
+    # Each kind has its own size: a companies neighbourhood of 10,000 placement variables is
+    # mostly solved in a fraction of a second, a group or random one of that size mostly not.
+    budget = dict.fromkeys(KINDS, initial_budget)
+    shared = not BUDGET_PER_KIND
     if not (neighbourhoods.allowed & neighbourhoods.placeable).any():
         return best, stats
-    # Two disjoint neighbourhoods at a time on two cores. Not under a work budget (the plan must
+    # Two disjoint neighbourhoods in flight on two cores. Not under a work budget (the plan must
     # not depend on which solve ends first) nor with stagebarometer cell limits (they tie cohorts
     # of different neighbourhoods together).
-    pairs = PAIRED_STEPS and max_steps is None and nodes is None and data.cell_limit is None \
+    concurrent = PAIRED_STEPS and max_steps is None and nodes is None and data.cell_limit is None \
         and (os.cpu_count() or 1) >= 2
-    while True:
-        elapsed = time.perf_counter() - started
-        remaining = time_limit - elapsed
-        if remaining < 0.2 or best_value <= bound + 1e-9 or (max_steps is not None and stats.steps >= max_steps):
-            break
-        tick = time.perf_counter()
-        table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
-        steps = [_Step(data, *neighbourhoods.draw(table, budget))]
-        if pairs:
-            other = _Step(data, *neighbourhoods.draw(table, budget, outside=steps[0]))
-            if len(other.cohorts) and len(other.companies) and other.disjoint(steps[0]):
-                steps.append(other)
-        drawn = time.perf_counter() - tick
-        for step in steps:
-            step.build(table, rounding_cuts=data.mode == "status-quo", symmetry_breaking=engine != "scip")
-        built_seconds = time.perf_counter() - tick - drawn
-        limit = remaining - 0.1 - drawn - built_seconds
-        if nodes is None:
-            limit = min(step_limit, limit)
-        seeds = [seed + stats.steps + k for k in range(len(steps))]
-        if len(steps) == 1:
-            steps[0].solve(engine, limit, seeds[0], nodes)
-        else:
-            stats.pairs += 1
-            threads = [threading.Thread(target=step.solve, args=(engine, limit, s, nodes))
-                       for step, s in zip(steps, seeds)]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        for step in steps:
-            result = step.result
-            stats.steps += 1
-            stats.by_kind[step.kind][0] += 1
-            if verbose:
-                print(f"    step {stats.steps} {step.kind} cohorts={len(step.cohorts)} companies={len(step.companies)} "
-                      f"pairs={len(step.built.x)} budget={budget} {result.status} {result.seconds:.2f}s "
-                      f"value={result.value} best={best_value} draw={drawn:.2f}s build={built_seconds:.2f}s", flush=True)
-            # Adapt the size: grow after a quick exact solve, shrink after a cut-short one (with a node
-            # limit: after any proven one, so the sizes do not depend on the machine's speed).
-            if result.status == "optimal" and (nodes is not None or result.seconds < 0.3 * limit):
-                budget = min(max_budget, int(budget * 1.25))
+    pool = ThreadPoolExecutor(2) if concurrent else None
+    running: dict[Future, _Step] = {}
+    table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
+
+    def finish(step: _Step) -> None:
+        """Adapt the size to the solve and merge its plan when it is no worse."""
+        nonlocal best, best_value, budget, table
+        result = step.result
+        stats.steps += 1
+        stats.by_kind[step.kind][0] += 1
+        if verbose:
+            print(f"    {time.perf_counter() - started:6.2f}s step {stats.steps} {step.kind} cohorts={len(step.cohorts)} companies={len(step.companies)} "
+                  f"pairs={len(step.built.x)} budget={budget[step.kind]} {result.status} {result.seconds:.2f}s "
+                  f"value={result.value} at_build={step.value} best={best_value} build={step.build_seconds:.2f}s",
+                  flush=True)
+        # Adapt the size: grow after a quick exact solve, shrink after a cut-short one (with a node
+        # limit: after any proven one, so the sizes do not depend on the machine's speed).
+        # (Only a neighbourhood that used at least half its size says the size may grow: the
+        # draws outside a running neighbourhood are sometimes a few cohorts with their own few
+        # companies, solved at once whatever the size.)
+        kinds = KINDS if shared else (step.kind,)
+        filled = len(step.built.x) >= 0.5 * step.budget
+        for kind in kinds:
+            if result.status == "optimal" and filled and (nodes is not None or result.seconds < 0.3 * step.limit):
+                budget[kind] = min(max_budget, int(budget[kind] * 1.25))
             elif result.status != "optimal":
-                budget = max(300, int(budget * 0.8))
-        # The neighbourhoods share no cohort and no company: each one's new placements replace its
-        # own part of the plan, and the weighted shortage changes by the sum of their changes.
-        kept = np.ones(len(table), dtype=bool)
-        parts, improved = [], []
-        for step in steps:
-            result = step.result
-            if result.assignments is not None and result.value <= best_value + 1e-9:
-                kept &= ~step.free_rows(table)
-                new = np.asarray(result.assignments, dtype=np.int64).reshape(-1, 3)
-                parts.append(new[step.free_rows(new)])
-                if result.value < best_value - 1e-9:
-                    improved.append(step.kind)
-        if not parts:
-            continue
-        candidate = _merge([tuple(a) for a in np.concatenate([table[kept], *parts]).tolist()])
+                budget[kind] = max(300, int(budget[kind] * 0.8))
+        if result.assignments is None or result.value > step.value + 1e-9:
+            return
+        # Every neighbourhood solved meanwhile shared no cohort and no company with this one, so its
+        # rows of the plan are still those it was built on, and its new placements replace them.
+        new = np.asarray(result.assignments, dtype=np.int64).reshape(-1, 3)
+        candidate = _merge([tuple(a) for a in np.concatenate([table[~step.free_rows(table)],
+                                                              new[step.free_rows(new)]]).tolist()])
         value = weighted_shortage(data, candidate)
-        if improved and value < best_value - 1e-9:
+        if value < best_value - 1e-9:
             best, best_value = candidate, value
-            stats.improvements += len(improved)
-            for kind in improved:
-                stats.by_kind[kind][1] += 1
+            stats.improvements += 1
+            stats.by_kind[step.kind][1] += 1
             stats.history.append((round(time.perf_counter() - started, 3), best_value))
             if progress is not None:
                 progress("lns", best_value, bound)
         elif value <= best_value + 1e-9:
             best = candidate  # same shortage, another plan: move on the plateau
-    stats.final_budget = budget
+        table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
+
+    try:
+        while True:
+            remaining = time_limit - (time.perf_counter() - started)
+            stop = remaining < 0.2 or best_value <= bound + 1e-9 or \
+                (max_steps is not None and stats.steps + len(running) >= max_steps)
+            if not stop and len(running) < (2 if concurrent else 1):
+                # A new neighbourhood, outside the one still being solved (if any).
+                tick = time.perf_counter()
+                outside = next(iter(running.values()), None)
+                step = _Step(data, *neighbourhoods.draw(table, budget, outside=outside))
+                step.budget = budget[step.kind]
+                if outside is None or (len(step.cohorts) and len(step.companies) and step.disjoint(outside)):
+                    step.build(table, rounding_cuts=data.mode == "status-quo", symmetry_breaking=engine != "scip")
+                    step.value = best_value
+                    step.build_seconds = time.perf_counter() - tick
+                    limit = time_limit - (time.perf_counter() - started) - 0.1
+                    step.limit = limit if nodes is not None else min(step_limit, limit)
+                    step_seed = seed + stats.steps + len(running)
+                    if pool is None:
+                        step.solve(engine, step.limit, step_seed, nodes)
+                        finish(step)
+                        continue
+                    running[pool.submit(step.solve, engine, step.limit, step_seed, nodes)] = step
+                    if outside is not None:
+                        stats.concurrent += 1
+                    continue
+            if not running:
+                if stop:
+                    break
+                continue
+            done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in done:
+                future.result()
+                finish(running.pop(future))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    stats.final_budget = dict(budget)
     return best, stats

@@ -183,13 +183,14 @@ def improve(
     steps = work.search_steps(big_part) if work is not None else (None, None, None)
     nodes = work.nodes if work is not None else None
 
-    def search(seconds: float, search_seed: int, max_steps: int | None) -> None:
+    def search(seconds: float, search_seed: int, max_steps: int | None, dw: BoundResult | None = None) -> None:
         nonlocal best, value
         if seconds < 0.3 or not open_cohorts.any() or max_steps == 0:
             return
         best, more = large_neighbourhood_search(data, best, seconds, search_seed, bound=bound, progress=lns_progress,
                                                 option_mass=option_mass, cohorts=np.nonzero(open_cohorts)[0],
-                                                max_steps=max_steps, nodes=nodes)
+                                                max_steps=max_steps, nodes=nodes,
+                                                unavoidable=dw.master_shortage if dw is not None else None)
         value = weighted_shortage(data, best)
         lns = stats.setdefault("lns", {"steps": 0, "improvements": 0})
         lns["steps"] += more.steps
@@ -266,12 +267,12 @@ def improve(
             if rounded_value < value - 1e-9:
                 best, value = rounded, rounded_value
                 report("master plan")
-        search(time_limit - elapsed(), seed + 1, steps[1])
+        search(time_limit - elapsed(), seed + 1, steps[1], dw)
     else:
         # 3. Search on the open parts, 4. the Dantzig-Wolfe bound for them, 5. search again.
         search((time_limit - elapsed()) * (1.0 - bound_share if work is None else 1.0), seed + 1, steps[1])
-        prove(time_limit - elapsed())
-        search(time_limit - elapsed(), seed + 2, steps[2])
+        dw = prove(time_limit - elapsed())
+        search(time_limit - elapsed(), seed + 2, steps[2], dw)
     stats.update(value=float(value), bound=float(bound), seconds=round(elapsed(), 3), optimal=bool(value <= bound + 1e-9))
     return best, float(min(bound, value)), stats
 
