@@ -472,7 +472,8 @@ def large_neighbourhood_search(
         stats.steps += 1
         stats.by_kind[step.kind][0] += 1
         if verbose:
-            print(f"    {time.perf_counter() - started:6.2f}s step {stats.steps} {step.kind} cohorts={len(step.cohorts)} companies={len(step.companies)} "
+            print(f"    {time.perf_counter() - started:6.2f}s step {stats.steps} {step.kind} "
+                  f"cohorts={len(step.cohorts)} companies={len(step.companies)} "
                   f"pairs={len(step.built.x)} budget={budget[step.kind]} {result.status} {result.seconds:.2f}s "
                   f"value={result.value} at_build={step.value} best={best_value} build={step.build_seconds:.2f}s",
                   flush=True)
