@@ -132,3 +132,28 @@ def test_each_kind_of_neighbourhood_adapts_its_own_size(monkeypatch):
     _, stats = lns.large_neighbourhood_search(data, start, 30.0, seed=3, initial_budget=5000, max_steps=60)
     assert stats.final_budget["hotspot"] == 5000
     assert stats.final_budget["group"] < 5000
+
+
+def test_short_cohorts_are_drawn_by_their_shortage_beyond_the_bounds(monkeypatch):
+    # Both regions are short. When the bound's own solution has all of care's shortage, only the
+    # technology cohorts have shortage beyond it, and (without the share of all shortage) every
+    # neighbourhood starts there; without that knowledge care is drawn too.
+    monkeypatch.setattr(lns, "COMPANIES_SHARE", 1.0)
+    monkeypatch.setattr(lns, "UNAVOIDABLE_SHARE", 0.0)
+    scenario = two_regions()
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    start = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
+    short = data.students - np.bincount(data.option_cohort[start[:, 0]], weights=start[:, 2], minlength=len(data.cohorts))
+    care = np.array([scenario.cohorts[i].sector == "zorg" for i in data.cohorts])
+    assert (short[care] > 0).any() and (short[~care] > 0).any()
+    unavoidable = np.where(care, short, 0.0)
+
+    def sectors_drawn(draws):
+        drawn = set()
+        for _ in range(40):
+            step = lns._Step(data, *draws.draw(start, 3000))
+            drawn |= {bool(care[c]) for c in step.cohorts}
+        return drawn
+
+    assert sectors_drawn(lns._Neighbourhoods(data, np.random.default_rng(0), None, unavoidable=unavoidable)) == {False}
+    assert sectors_drawn(lns._Neighbourhoods(data, np.random.default_rng(0), None)) == {False, True}

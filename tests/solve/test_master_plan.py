@@ -73,3 +73,17 @@ def test_a_status_quo_too_big_for_exact_parts_starts_its_search_from_the_master(
     assert stats["master_plan"] >= value - 1e-9
     assert exact_optimum(data).value == pytest.approx(value)
     assert bound == pytest.approx(value)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ORACLE_SCENARIOS)
+def test_the_masters_shortage_is_what_the_bound_counts_and_never_above_the_optimum(scenario):
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    dw = dantzig_wolfe_bound(data, 5.0, start=pooled_duals(data))
+    assert dw.converged and dw.master_shortage is not None
+    short = dw.master_shortage
+    assert (short >= -1e-9).all() and (short <= data.students + 1e-9).all()
+    # Its weighted shortage is the master's value: the bound before rounding up to a shortage
+    # some plan can have, so at most the oracle's optimum.
+    assert float(data.weight @ short) == pytest.approx(dw.master_value, abs=1e-6)
+    assert float(data.weight @ short) <= exact_optimum(data, time_limit=20.0).value + 1e-6

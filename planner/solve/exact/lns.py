@@ -56,14 +56,19 @@ from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 ProgressFn = Callable[[str, float, float], None]
 # Two disjoint neighbourhoods in flight at once (in threads: SCIP runs without Python's lock).
 PAIRED_STEPS = True
-# Share of the steps drawn as "companies" neighbourhoods (when some cohort is short), on searches
-# over at most COMPANIES_MAX_COHORTS cohorts: on the national L region (8,157) they made the
-# status quo worse (3,878.5 -> 4,332.5 at 600 s), on M (1,615) and S better.
+# Share of the steps drawn as "companies" neighbourhoods (when some cohort is short).
 COMPANIES_SHARE = 0.25
-COMPANIES_MAX_COHORTS = 4000
-KINDS = ("hotspot", "group", "random", "companies")
-# Each kind of neighbourhood adapts its own size.
+# Each kind of neighbourhood adapts its own size, and grows only after a neighbourhood that used
+# at least this share of it.
 BUDGET_PER_KIND = True
+GROW_WHEN_FILLED = 0.5
+# Companies neighbourhoods and the sizes per kind only on searches over at most this many
+# cohorts (regional plans: S has 405, M 1,615). On the national L region (8,157), far from its
+# optimum, each made the search slower: the status quo at 600 s 4,332.5 with companies
+# neighbourhoods against 3,878.5 without; 4,634.0 with sizes per kind against 3,960.5 (at 128 s
+# 5,890.5 against 5,083.0 with one size that grows after any quick solve).
+REGIONAL_COHORTS = 4000
+KINDS = ("hotspot", "group", "random", "companies")
 # With the bound's shortage known, a short cohort is drawn by the shortage it has beyond it plus
 # this share of all its shortage.
 UNAVOIDABLE_SHARE = 0.25
@@ -133,7 +138,8 @@ class _Neighbourhoods:
             self.group_of.append(key)
         self.option_mass = option_mass
         self.rows = option_rows(data)
-        self.companies_share = COMPANIES_SHARE if int(self.allowed.sum()) <= COMPANIES_MAX_COHORTS else 0.0
+        self.regional = int(self.allowed.sum()) <= REGIONAL_COHORTS
+        self.companies_share = COMPANIES_SHARE if self.regional else 0.0
         # Cohorts some company may take (fixed for the problem).
         self.placeable = np.array([len(c) > 0 for c in self.companies], dtype=bool)
         self._plan: tuple | None = None
@@ -453,7 +459,8 @@ def large_neighbourhood_search(
     # Each kind has its own size: a companies neighbourhood of 10,000 placement variables is
     # mostly solved in a fraction of a second, a group or random one of that size mostly not.
     budget = dict.fromkeys(KINDS, initial_budget)
-    shared = not BUDGET_PER_KIND
+    shared = not (BUDGET_PER_KIND and neighbourhoods.regional)
+    grow_when_filled = GROW_WHEN_FILLED if not shared else 0.0
     if not (neighbourhoods.allowed & neighbourhoods.placeable).any():
         return best, stats
     # Two disjoint neighbourhoods in flight on two cores. Not under a work budget (the plan must
@@ -483,7 +490,7 @@ def large_neighbourhood_search(
         # draws outside a running neighbourhood are sometimes a few cohorts with their own few
         # companies, solved at once whatever the size.)
         kinds = KINDS if shared else (step.kind,)
-        filled = len(step.built.x) >= 0.5 * step.budget
+        filled = len(step.built.x) >= grow_when_filled * step.budget
         for kind in kinds:
             if result.status == "optimal" and filled and (nodes is not None or result.seconds < 0.3 * step.limit):
                 budget[kind] = min(max_budget, int(budget[kind] * 1.25))
