@@ -7,8 +7,9 @@ the incumbent's own placements are a solution of every neighbourhood model.
 
 Neighbourhoods (chosen at random, with a seeded generator):
 
-* ``hotspot``: a cohort with unplaced students (drawn by weighted shortage), the companies it
-  may use, and cohorts that hold places at those companies;
+* ``hotspot``: a cohort with unplaced students (drawn by weighted shortage, mostly by what
+  exceeds the bound's own solution when that is known), the companies it may use, and cohorts
+  that hold places at those companies;
 * ``group``: the cohorts of one sector chamber x level x area of a short cohort, with the
   companies they may use;
 * ``random``: a random cohort, its companies and some of their users;
@@ -16,7 +17,8 @@ Neighbourhoods (chosen at random, with a seeded generator):
   all placements there can be repacked (students of different cohorts swap companies).
 
 The size of a neighbourhood (placement variables) adapts: it grows after a quick exact solve
-and shrinks after a solve cut short by its time limit.
+and shrinks after a solve cut short by its time limit. On regional searches each kind has its
+own size, grown only by neighbourhoods that used at least half of it.
 
 On two cores two neighbourhoods are solved at once, in threads (SCIP runs without Python's
 lock). Whenever one finishes, its plan is merged and the next is drawn outside the one still
