@@ -199,14 +199,19 @@ def test_bbl_cohorts_work_four_days_at_a_fitting_company(small_region):
         assert 4 * cohort.students <= 5 * company.places
 
 
+# 30 s: a near-converged status quo. After 10 s the shortage's split over the levels still
+# varies between runs by a percentage point.
+CALIBRATION_SECONDS = 30
+
+
 def test_solved_status_quo_is_on_target(small_region):
-    shortage = status_quo_shortage(small_region, time_limit=10)
+    shortage = status_quo_shortage(small_region, time_limit=CALIBRATION_SECONDS)
     assert shortage.bol_students == sum(c.students for c in bol(small_region))
     assert_calibrated(shortage)
 
 
 def test_another_seed_is_on_target_too():
-    assert_calibrated(status_quo_shortage(generate_scenario("S", seed=2026), time_limit=10))
+    assert_calibrated(status_quo_shortage(generate_scenario("S", seed=2026), time_limit=CALIBRATION_SECONDS))
 
 
 # -- shipped scenarios -------------------------------------------------------------
