@@ -36,8 +36,8 @@ test-all: setup system-deps
 
 ## Add new texts (wrapped in _(), ngettext() or N_()) to the Dutch catalogue; then translate the empty ones.
 messages: setup
-	$(BIN)/pybabel extract --quiet -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o .messages.pot .
-	$(BIN)/pybabel update --quiet -i .messages.pot -d planner/locale -D messages -l nl --no-fuzzy-matching --ignore-obsolete --no-wrap
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o .messages.pot .
+	$(BIN)/pybabel -q update -i .messages.pot -d planner/locale -D messages -l nl --no-fuzzy-matching --ignore-obsolete --no-wrap
 	@rm -f .messages.pot
 
 bench: setup

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 
 from planner.i18n import (
     _,
@@ -25,20 +26,17 @@ ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
-#: How texts are found: the syntax tree of Python files, and the web workbench's Jinja2 templates
-#: (the same methods as babel.cfg, which `make messages` uses).
-METHODS = [("**.py", "planner.i18n:extract"), ("**/templates/**.html", "jinja2.ext:babel_extract")]
-
-
 def _source_texts() -> set[str]:
+    """Every text to translate, found as `make messages` finds it (babel.cfg's methods and paths)."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
     texts: set[str] = set()
-    for package in ("planner", "api", "maps"):
-        for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, method_map=METHODS, keywords=KEYWORDS
-        ):
-            text = message[0] if isinstance(message, tuple) else message
-            if text:  # a template's _(variable) has no text to translate
-                texts.add(text)
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT, method_map=method_map, options_map=options_map, keywords=KEYWORDS
+    ):
+        text = message[0] if isinstance(message, tuple) else message
+        if text:  # a template's _(variable) has no text to translate
+            texts.add(text)
     return texts
 
 

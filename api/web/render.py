@@ -17,6 +17,7 @@ from api.web.session import CSRF_FIELD, check_csrf, request_csrf
 from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, mode_label, sector_label
 from planner.i18n import _, current_language, fmt_int, fmt_num, fmt_pct, fmt_signed, ngettext
 from planner.plan.reasons import form_text
+from planner.report.tables import phase_text
 
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
@@ -76,7 +77,7 @@ def download_text(name: str) -> str:
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(_=_, ngettext=ngettext, form_text=form_text, fmt_int=fmt_int, fmt_num=fmt_num, fmt_pct=fmt_pct,
                              fmt_signed=fmt_signed, sector_label=sector_label, level_label=level_label,
-                             mode_text=mode_text, status_text=status_text, kind_text=kind_text,
+                             mode_text=mode_text, status_text=status_text, kind_text=kind_text, phase_text=phase_text,
                              changed_text=changed_text, sweep_name=sweep_name, chart_title=chart_title,
                              download_text=download_text, SECTORS=list(SECTOR_CHAMBERS), LEVELS=list(LEVELS))
 

@@ -45,6 +45,23 @@ def status_text(status: str) -> str:
                      for group in status.split(";"))
 
 
+#: What each progress phase (``Progress.phase``, as the solver reports it) means to a reader.
+PHASE_TEXTS = {
+    "starting": N_("starting"), "relaxation": N_("lower bound (relaxation)"), "rounding": N_("first plan (rounding)"),
+    "staggered greedy": N_("first plan (staggered)"), "integer model": N_("integer model"),
+    "start": N_("search per learning company"), "exact part": N_("part solved exactly"), "optimal": N_("proven optimal"),
+    "bound": N_("lower bound per learning company"), "master plan": N_("plan from the lower bound"),
+    "lns": N_("improving the plan neighbourhood by neighbourhood"),
+    "secondary objectives": N_("fewer changes, travel and balance"), "plan": N_("plan checked"), "done": N_("done"),
+}
+
+
+def phase_text(phase: str) -> str:
+    """A progress phase in the current language (a phase without a text, e.g. ``3/10``, as it is)."""
+    text = PHASE_TEXTS.get(phase)
+    return _(text) if text else phase
+
+
 def level_text(level: str) -> str:
     """A level as it reads inside a report's sentence or table: ``entree``, ``niveau 2`` or ``level 2``."""
     if level == "entree":

@@ -22,7 +22,14 @@ from planner.report import charts
 from planner.report import output as report
 from planner.report.output import write_outputs
 from planner.report.summary import comparison_markdown, summary_markdown
-from planner.report.tables import SCHEDULE_COLUMNS, SHORTAGE_COLUMNS, SHORTAGE_WEEK_COLUMNS, UTILISATION_COLUMNS
+from planner.report.tables import (
+    PHASE_TEXTS,
+    SCHEDULE_COLUMNS,
+    SHORTAGE_COLUMNS,
+    SHORTAGE_WEEK_COLUMNS,
+    UTILISATION_COLUMNS,
+    phase_text,
+)
 from planner.solve import SolveParams, solve
 from planner.solve.interrupt import signals_held
 
@@ -77,6 +84,21 @@ def test_the_fixture_has_shortage_in_the_status_quo_and_less_when_optimised(solv
     assert status_quo.kpis.unplaced > 0
     assert plan.kpis.unplaced < status_quo.kpis.unplaced
     assert plan.baselines["status-quo"].unplaced == status_quo.kpis.unplaced
+
+
+def test_every_progress_phase_reads_in_dutch_and_english(solved):
+    # Every phase a solve reports has a text: the progress line and the web page show it, not the code.
+    _, plan, status_quo = solved
+    phases = {event.phase for p in (plan, status_quo) for event in p.solver.progress}
+    assert {"plan", "start", "exact part"} <= phases  # the company-level stage ran
+    assert phases <= set(PHASE_TEXTS)
+    with use_language("nl"):
+        dutch = {phase: phase_text(phase) for phase in phases}
+    with use_language("en"):
+        english = {phase: phase_text(phase) for phase in phases}
+    assert dutch["plan"] == "plan gecontroleerd" and english["plan"] == "plan checked"
+    assert all(dutch[phase] != english[phase] for phase in phases)
+    assert phase_text("3/10") == "3/10"  # a sweep's count is shown as it is
 
 
 @pytest.mark.parametrize("mode", ["optimise", "status-quo"])

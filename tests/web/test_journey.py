@@ -19,6 +19,8 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from planner.i18n import use_language
+from planner.report.tables import PHASE_TEXTS, phase_text
 from tests.api.support import TWENTE, ApiServer, bearer, make_token
 from tests.conftest import require_system_tool
 
@@ -151,6 +153,12 @@ def test_journey(server, browser):
     page.wait_for_url(f"{base}/web/jobs/*")
     page.wait_for_selector("#progress[data-status=running]", timeout=30_000)
     page.wait_for_function("() => document.querySelector('#incumbent').textContent.trim() !== '-'", timeout=30_000)
+    # A running solve's phase reads in Dutch (a solve that has just finished shows none).
+    status_line = page.locator("#progress p").first.inner_text()
+    with use_language("nl"):
+        dutch_phases = {phase_text(code) for code in PHASE_TEXTS}
+    if page.locator("#progress").get_attribute("data-status") == "running":
+        assert any(f"fase: {text}" in status_line for text in dutch_phases), status_line
     accessible(page, "job")
     shot(page, "solve")
     page.wait_for_selector("#open-plan", timeout=120_000)
