@@ -90,7 +90,7 @@ def test_a_companies_neighbourhood_frees_every_placement_at_its_companies(monkey
         assert users == set(step.cohorts.tolist())
         assert (short[step.cohorts] > 0).any()
         step.build(start, rounding_cuts=True, symmetry_breaking=False)
-        assert len(step.built.x) <= budget or len(step.companies) == 1
+        assert step.built.n_placements <= budget or len(step.companies) == 1
     # A large budget takes all of the short cohort's companies.
     assert len(step.companies) == 4
 

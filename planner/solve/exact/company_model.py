@@ -24,6 +24,10 @@ Capacity rows that cannot bind (the largest possible load stays within the capac
 dropped, and of the rows of one company with exactly the same terms only the tightest is kept.
 Companies identical for the model (same remaining capacity row, same candidate options) are
 ordered by their load (symmetry breaking: swapping two such companies maps plans to plans).
+
+Every rule is written once, as a linear row of :class:`LinearForm` (what SCIP solves). The
+CP-SAT model (polish, the full-model alternative) is made from those rows when it is first
+asked for, without the integer-rounding rows, which CP-SAT does not need.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -133,14 +138,16 @@ class _RowStore:
         self.vals: list[float] = []
         self.lower: list[float] = []
         self.upper: list[float] = []
+        self.cut: list[bool] = []  # a valid inequality added for the MIP, not a rule of the model
 
-    def add(self, cols: list[int], vals: list[float], lower: float, upper: float) -> None:
+    def add(self, cols: list[int], vals: list[float], lower: float, upper: float, cut: bool = False) -> None:
         row = len(self.lower)
         self.rows.extend([row] * len(cols))
         self.cols.extend(cols)
         self.vals.extend(vals)
         self.lower.append(float(lower))
         self.upper.append(float(upper))
+        self.cut.append(cut)
 
 
 @dataclass
@@ -164,24 +171,19 @@ class LinearForm:
 
 @dataclass
 class CompanyModel:
-    """A CP-SAT company-level model and how its variables map back to the problem.
+    """A company-level model (its linear rows) and how its variables map back to the problem.
+
+    Columns: the placement variables (parallel to ``pair_option``), then one unplaced variable
+    per free cohort, then the wave indicators (``use_column``), then the split indicators.
 
     Attributes
     ----------
-    model
-        The CP-SAT model (objective: scaled weighted shortage of the free cohorts).
     scale
         Objective scale: model objective = ``scale`` * weighted shortage of the free cohorts.
     pair_option, pair_company
         Option and company of every placement variable.
-    x
-        The placement variables, parallel to ``pair_option``.
     cohorts
         The free cohorts.
-    unplaced
-        Unplaced variable per free cohort (parallel to ``cohorts``).
-    use
-        Wave indicator per option (only options whose wave limit can bind).
     fixed_placed
         Students of each free cohort placed outside the neighbourhood.
     fixed_assignments
@@ -190,46 +192,103 @@ class CompanyModel:
         Weighted shortage the model cannot change (cohorts outside the neighbourhood).
     stats
         Sizes: variables, capacity rows kept, rows dropped, symmetric company groups.
+    linear
+        The model's rows, bounds and costs (scaled integer weights).
+    use_column
+        Column of the wave indicator of each option that has one.
+    split
+        Per cohort with a split indicator: its column, its new options and its waves already
+        open outside the neighbourhood.
     """
 
-    model: cp_model.CpModel
     scale: int
     pair_option: np.ndarray
     pair_company: np.ndarray
-    x: list
     cohorts: np.ndarray
-    unplaced: list
-    use: dict
     fixed_placed: np.ndarray
     fixed_assignments: list[Assignment] | np.ndarray  # list or (n, 3) table
     constant: float
-    stats: dict = field(default_factory=dict)
-    linear: LinearForm | None = None
-    split: dict = field(default_factory=dict)
+    stats: dict
+    linear: LinearForm
+    use_column: dict[int, int] = field(default_factory=dict)
+    split: dict[int, tuple[int, set[int], int]] = field(default_factory=dict)
 
-    def hint(self, assignments: list[Assignment]) -> None:
-        """Hint the solver with a complete plan (its placements inside the neighbourhood)."""
-        self.model.ClearHints()
+    @property
+    def n_placements(self) -> int:
+        """Number of placement variables (the first columns)."""
+        return len(self.pair_option)
+
+    @cached_property
+    def _cp_sat(self) -> tuple[cp_model.CpModel, list]:
+        """The CP-SAT model of the same rows (without the rounding rows) and its variables."""
+        form = self.linear
+        model = cp_model.CpModel()
+        integer_columns = self.n_placements + len(self.cohorts)
+        variables = [model.NewIntVar(int(form.lower[j]), int(form.upper[j]), "") if j < integer_columns
+                     else model.NewBoolVar("") for j in range(len(form.lower))]
+        matrix = form.matrix()
+        for row in range(matrix.shape[0]):
+            if form.rows.cut[row]:
+                continue
+            start, stop = matrix.indptr[row], matrix.indptr[row + 1]
+            expr = cp_model.LinearExpr.WeightedSum([variables[j] for j in matrix.indices[start:stop]],
+                                                   [int(v) for v in matrix.data[start:stop]])
+            lower, upper = form.rows.lower[row], form.rows.upper[row]
+            if lower == upper:
+                model.Add(expr == int(lower))
+            elif np.isinf(lower):
+                model.Add(expr <= int(upper))
+            elif np.isinf(upper):
+                model.Add(expr >= int(np.ceil(lower)))
+            else:
+                model.AddLinearConstraint(expr, int(np.ceil(lower)), int(upper))
+        costed = np.nonzero(form.cost)[0]
+        model.Minimize(cp_model.LinearExpr.WeightedSum([variables[j] for j in costed],
+                                                       [int(form.cost[j]) for j in costed]))
+        return model, variables
+
+    @property
+    def model(self) -> cp_model.CpModel:
+        """The CP-SAT model (objective: scaled weighted shortage of the free cohorts); made on first use."""
+        return self._cp_sat[0]
+
+    @property
+    def x(self) -> list:
+        """The CP-SAT placement variables, parallel to ``pair_option``."""
+        return self._cp_sat[1][: self.n_placements]
+
+    @property
+    def unplaced(self) -> list:
+        """The CP-SAT unplaced variable per free cohort (parallel to ``cohorts``)."""
+        return self._cp_sat[1][self.n_placements: self.n_placements + len(self.cohorts)]
+
+    def hint_values(self, assignments: list[Assignment]) -> np.ndarray:
+        """Every column's value in a complete plan (its placements inside the neighbourhood)."""
         values: dict[tuple[int, int], int] = defaultdict(int)
         for option, company, students in assignments:
             values[(option, company)] += students
+        n = self.n_placements
+        hinted = np.zeros(len(self.linear.lower), dtype=np.int64)
+        hinted[:n] = [min(values.get((int(o), int(m)), 0), int(cap))
+                      for o, m, cap in zip(self.pair_option, self.pair_company, self.stats["caps"])]
         option_cohort = self.stats["option_cohort"]
-        placed_inside: dict[int, int] = defaultdict(int)
-        opened = set()
-        for j, var in enumerate(self.x):
-            option = int(self.pair_option[j])
-            value = min(values.get((option, int(self.pair_company[j])), 0), self.stats["caps"][j])
-            self.model.AddHint(var, int(value))
-            placed_inside[int(option_cohort[option])] += int(value)
-            if value:
-                opened.add(option)
-        for position, cohort in enumerate(self.cohorts):
-            left = self.stats["students"][position] - self.fixed_placed[position] - placed_inside[int(cohort)]
-            self.model.AddHint(self.unplaced[position], int(max(left, 0)))
-        for option, var in self.use.items():
-            self.model.AddHint(var, 1 if option in opened else 0)
-        for var, options, fixed_open in self.split.values():
-            self.model.AddHint(var, 1 if len(opened & options) + fixed_open >= 2 else 0)
+        local = {int(cohort): position for position, cohort in enumerate(self.cohorts)}
+        placed_inside = np.zeros(len(self.cohorts), dtype=np.int64)
+        np.add.at(placed_inside, [local[int(option_cohort[o])] for o in self.pair_option], hinted[:n])
+        left = self.stats["students"] - self.fixed_placed - placed_inside
+        hinted[n: n + len(self.cohorts)] = np.maximum(left, 0)
+        opened = {int(self.pair_option[j]) for j in np.nonzero(hinted[:n])[0]}
+        for option, column in self.use_column.items():
+            hinted[column] = option in opened
+        for column, options, fixed_open in self.split.values():
+            hinted[column] = len(opened & options) + fixed_open >= 2
+        return hinted
+
+    def hint(self, assignments: list[Assignment]) -> None:
+        """Hint the CP-SAT solver with a complete plan (its placements inside the neighbourhood)."""
+        self.model.ClearHints()
+        for var, value in zip(self._cp_sat[1], self.hint_values(assignments).tolist()):
+            self.model.AddHint(var, value)
 
     def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """The complete plan: fixed assignments plus the model's placements in ``solver``'s solution."""
@@ -242,7 +301,7 @@ class CompanyModel:
 
     def placements(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """Only the model's own placements in ``solver``'s solution."""
-        if not self.x:
+        if not self.n_placements:
             return []
         values = np.array([solver.Value(v) for v in self.x], dtype=np.int64)
         return [(int(self.pair_option[j]), int(self.pair_company[j]), int(values[j])) for j in np.nonzero(values > 0)[0]]
@@ -313,7 +372,6 @@ def build_company_model(
         fixed_in_option[option] += students
     scale = objective_scale(data.weight)
     rows_of = option_rows(data)
-    model = cp_model.CpModel()
     free_company = np.zeros(data.company_capacity.shape[0], dtype=bool)
     free_company[companies] = True
 
@@ -343,7 +401,6 @@ def build_company_model(
     p_option, p_company, p_cap = cat(pair_option), cat(pair_company), cat(pair_cap)
     rows = _RowStore()
     n_x = len(p_cap)
-    x = [model.NewIntVar(0, int(cap), "") for cap in p_cap]
 
     # Every student counted once: placed in the neighbourhood, placed outside it, or unplaced.
     local = np.full(n_cohorts, -1, dtype=np.int64)
@@ -352,31 +409,23 @@ def build_company_model(
     by_cohort: list[list[int]] = [[] for _ in cohorts]
     for j, position in enumerate(pair_cohort):
         by_cohort[position].append(j)
-    unplaced = []
     for position in range(len(cohorts)):
-        u = model.NewIntVar(0, int(max(to_place[position], 0)), "")
-        unplaced.append(u)
-        model.Add(sum(x[j] for j in by_cohort[position]) + u == int(max(to_place[position], 0)))
         rows.add(by_cohort[position] + [n_x + position], [1] * len(by_cohort[position]) + [1],
                  max(to_place[position], 0), max(to_place[position], 0))
 
     # Waves: a cohort opens at most max_waves options, counting those its fixed placements use.
-    use: dict[int, cp_model.IntVar] = {}
-    use_column: dict[int, int] = {}  # option -> its column in the linear form
+    use_column: dict[int, int] = {}  # option -> its column
     by_option: dict[int, list[int]] = defaultdict(list)
     for j, option in enumerate(p_option):
         by_option[int(option)].append(j)
 
     def open_indicator(option: int, position: int) -> None:
         """``use[option]``, with students of the option only in an opened wave."""
-        use[option] = model.NewBoolVar("")
-        use_column[option] = n_x + len(cohorts) + len(use) - 1
+        use_column[option] = n_x + len(cohorts) + len(use_column)
         members = by_option[option]
-        total = sum(x[j] for j in members)
         big = int(min(to_place[position], p_cap[members].sum()))
-        model.Add(total <= big * use[option])
+        # Students of the option only when it is opened: x[o, .] <= big * use[o].
         rows.add(members + [use_column[option]], [1] * len(members) + [-big], -np.inf, 0)
-        model.Add(total == 0).OnlyEnforceIf(use[option].Not())
 
     minimum = data.wave_minimum
     for position, cohort in enumerate(cohorts):
@@ -388,12 +437,11 @@ def build_company_model(
             for option in new_options:
                 open_indicator(option, position)
         if limit_binds:
-            model.Add(sum(use[o] for o in new_options) <= max(allowed, 0))
             rows.add([use_column[o] for o in new_options], [1] * len(new_options), -np.inf, max(allowed, 0))
 
     # Wave sizes (min_wave_students): split[c] = 1 when the cohort has two or more waves, and then
     # every wave places at least the minimum (students placed outside the neighbourhood count).
-    split: dict[int, tuple] = {}
+    split: dict[int, tuple[int, set[int], int]] = {}
     split_rows: list[tuple[list[int], list[int], float, float]] = []
     for position, cohort in enumerate(cohorts):
         least = int(minimum[cohort])
@@ -401,24 +449,20 @@ def build_company_model(
         new_options = sorted({int(p_option[j]) for j in by_cohort[position]} - opened)
         if not least or not new_options:
             continue  # without new options the waves are fixed: they already keep the minimum
-        column = n_x + len(cohorts) + len(use) + len(split)
-        is_split = model.NewBoolVar("")
-        split[int(cohort)] = (is_split, set(new_options), len(opened))
+        column = n_x + len(cohorts) + len(use_column) + len(split)
+        split[int(cohort)] = (column, set(new_options), len(opened))
         waves = len(new_options) + len(opened)
         # Two or more opened waves make the cohort split.
-        model.Add(sum(use[o] for o in new_options) + len(opened) <= 1 + (waves - 1) * is_split)
         split_rows.append(([use_column[o] for o in new_options] + [column], [1] * len(new_options) + [-(waves - 1)],
                            -np.inf, 1 - len(opened)))
         for option in new_options:
             members = by_option[option]
             # A split cohort's new wave places at least the minimum: x[o, .] >= least * (use[o] + split - 1).
-            model.Add(sum(x[j] for j in members) >= least * (use[option] + is_split - 1))
             split_rows.append((members + [use_column[option], column], [1] * len(members) + [-least, -least],
                                -least, np.inf))
         for option in sorted(opened):
             members = by_option.get(option, [])
             # A split cohort's wave placed outside the neighbourhood keeps the minimum too.
-            model.Add(fixed_in_option[option] + sum(x[j] for j in members) >= least * is_split)
             split_rows.append((members + [column], [1] * len(members) + [-least], -fixed_in_option[option], np.inf))
     for cols, vals, lower, upper in split_rows:
         rows.add(cols, vals, lower, upper)
@@ -435,7 +479,6 @@ def build_company_model(
         for cell in np.unique(cell_of_free):
             members = np.nonzero(cell_of_free == cell)[0]
             room = int(data.cell_limit[cell] - round(fixed_short_per_cell[cell]))
-            model.Add(sum(unplaced[p] for p in members) <= room)
             rows.add([n_x + int(p) for p in members], [1] * len(members), -np.inf, room)
 
     # Capacity per company and cell (week or weekday): student-days within the places left.
@@ -460,13 +503,12 @@ def build_company_model(
         rows_dropped += len(binding) - len(tightest)
         for cell in tightest.values():
             nz = np.nonzero(dense[:, cell])[0]
-            model.Add(sum(int(dense[i, cell]) * x[members[i]] for i in nz) <= int(capacity[cell]))
             rows.add(members[nz].tolist(), dense[nz, cell].tolist(), -np.inf, int(capacity[cell]))
             rows_kept += 1
             if rounding_cuts:
                 # The same row rounded for whole students (MIP form only; CP-SAT reasons on integers).
                 for positions, coefficients, rhs in rounding_rows(dense[nz, cell], int(capacity[cell])):
-                    rows.add(members[nz][positions].tolist(), coefficients.tolist(), -np.inf, rhs)
+                    rows.add(members[nz][positions].tolist(), coefficients.tolist(), -np.inf, rhs, cut=True)
                     rounded += 1
         signature_of_company[company] = (remaining[row_of[company]].tobytes(), tuple(p_option[members].tolist()),
                                          tuple(p_cap[members].tolist()))
@@ -489,7 +531,6 @@ def build_company_model(
             pick = int(np.argmax(p_cap[first_pairs]))
             chain = [pairs_of_company[m][pick] for m in members]
             for a, b in zip(chain, chain[1:]):
-                model.Add(x[a] >= x[b])
                 rows.add([a, b], [1, -1], 0, np.inf)
     elif symmetry_breaking:
         days = np.asarray(occupancy.sum(axis=1)).ravel()
@@ -498,26 +539,22 @@ def build_company_model(
                 continue
             symmetric += 1
             members = sorted(members)
-            loads = [sum(int(days[p_option[j]]) * x[j] for j in pairs_of_company[m]) for m in members]
-            for first, second in zip(loads, loads[1:]):
-                model.Add(first >= second)
             for a, b in zip(members, members[1:]):
                 ja, jb = pairs_of_company[a], pairs_of_company[b]
                 rows.add(ja + jb, [int(days[p_option[j]]) for j in ja] + [-int(days[p_option[j]]) for j in jb], 0, np.inf)
 
     weights = np.rint(data.weight[cohorts] * scale).astype(np.int64)
-    model.Minimize(sum(int(w) * u for w, u in zip(weights, unplaced)))
     outside = np.ones(n_cohorts, dtype=bool)
     outside[cohorts] = False
     constant = float((data.weight[outside] * (data.students[outside] - placed_fixed[outside])).sum())
-    n_vars = n_x + len(cohorts) + len(use) + len(split)
+    n_vars = n_x + len(cohorts) + len(use_column) + len(split)
     linear = LinearForm(
         lower=np.zeros(n_vars),
-        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(len(use) + len(split))]).astype(float),
-        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use) + len(split))]).astype(float),
+        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(len(use_column) + len(split))]).astype(float),
+        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use_column) + len(split))]).astype(float),
         rows=rows)
-    stats = {"variables": len(x) + len(unplaced) + len(use) + len(split), "placement_variables": len(x),
+    stats = {"variables": n_vars, "placement_variables": n_x,
              "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "rounding_rows": rounded, "symmetric_groups": symmetric,
              "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
-    return CompanyModel(model, scale, p_option, p_company, x, cohorts, unplaced, use,
-                        placed_fixed[cohorts], fixed, constant, stats, linear, split)
+    return CompanyModel(scale, p_option, p_company, cohorts, placed_fixed[cohorts], fixed, constant, stats, linear,
+                        use_column, split)

@@ -8,7 +8,6 @@ the full-model alternative in the benchmark.
 from __future__ import annotations
 
 import threading
-from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -172,12 +171,9 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
     for var in range(len(form.lower)):
         helper.set_var_integrality(var, True)
     if hint is not None:
-        values: dict[tuple[int, int], int] = defaultdict(int)
-        for option, company, students in hint:
-            values[(option, company)] += students
-        for j in range(len(built.x)):
-            value = values.get((int(built.pair_option[j]), int(built.pair_company[j])), 0)
-            helper.add_hint(j, float(min(value, form.upper[j])))
+        # The placements only: SCIP completes the rest.
+        for j, value in enumerate(built.hint_values(hint)[: built.n_placements].tolist()):
+            helper.add_hint(j, float(value))
     solver = mbh.ModelSolverHelper(engine)
     solvers.append(solver)
     solver.set_time_limit_in_seconds(max(0.1, float(time_limit)))
@@ -187,7 +183,7 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
     status = solver.status()
     seconds = solver.wall_time()
     if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) and solver.has_solution():
-        values = np.rint(np.asarray(solver.variable_values())[: len(built.x)]).astype(np.int64)
+        values = np.rint(np.asarray(solver.variable_values())[: built.n_placements]).astype(np.int64)
         assignments = built.complete([(int(built.pair_option[j]), int(built.pair_company[j]), int(values[j]))
                                       for j in np.nonzero(values > 0)[0]])
         value = weighted_shortage(data, assignments)

@@ -483,7 +483,7 @@ def large_neighbourhood_search(
         if verbose:
             print(f"    {time.perf_counter() - started:6.2f}s step {stats.steps} {step.kind} "
                   f"cohorts={len(step.cohorts)} companies={len(step.companies)} "
-                  f"pairs={len(step.built.x)} budget={budget[step.kind]} {result.status} {result.seconds:.2f}s "
+                  f"pairs={step.built.n_placements} budget={budget[step.kind]} {result.status} {result.seconds:.2f}s "
                   f"value={result.value} at_build={step.value} best={best_value} build={step.build_seconds:.2f}s",
                   flush=True)
         # Adapt the size: grow after a quick exact solve, shrink after a cut-short one (with a node
@@ -492,7 +492,7 @@ def large_neighbourhood_search(
         # draws outside a running neighbourhood are sometimes a few cohorts with their own few
         # companies, solved at once whatever the size.)
         kinds = KINDS if shared else (step.kind,)
-        filled = len(step.built.x) >= grow_when_filled * step.budget
+        filled = step.built.n_placements >= grow_when_filled * step.budget
         for kind in kinds:
             if result.status == "optimal" and filled and (nodes is not None or result.seconds < 0.3 * step.limit):
                 budget[kind] = min(max_budget, int(budget[kind] * 1.25))
