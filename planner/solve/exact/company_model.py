@@ -242,10 +242,18 @@ class CompanyModel:
                 model.Add(expr >= int(np.ceil(lower)))
             else:
                 model.AddLinearConstraint(expr, int(np.ceil(lower)), int(upper))
-        costed = np.nonzero(form.cost)[0]
-        model.Minimize(cp_model.LinearExpr.WeightedSum([variables[j] for j in costed],
-                                                       [int(form.cost[j]) for j in costed]))
+        model.Minimize(self._shortage(variables))
         return model, variables
+
+    def _shortage(self, variables: list) -> cp_model.LinearExpr:
+        """The objective over the CP-SAT ``variables``: unplaced students times their scaled weights."""
+        n, costs = self.n_placements, self.linear.cost
+        return cp_model.LinearExpr.WeightedSum(variables[n: n + len(self.cohorts)],
+                                               [int(c) for c in costs[n: n + len(self.cohorts)]])
+
+    def shortage_objective(self) -> cp_model.LinearExpr:
+        """The CP-SAT model's objective (``scale`` * weighted shortage of the free cohorts), to bound it."""
+        return self._shortage(self._cp_sat[1])
 
     @property
     def model(self) -> cp_model.CpModel:

@@ -77,9 +77,8 @@ def solve_company_model(
         built.hint(hint)
     if cutoff is not None:
         limit = int(np.floor((cutoff - built.constant) * built.scale + 1e-6))
-        weights = np.rint(data.weight[built.cohorts] * built.scale).astype(np.int64)
         # Only plans with weighted shortage at most the cutoff.
-        built.model.Add(sum(int(w) * u for w, u in zip(weights, built.unplaced)) <= max(limit, 0))
+        built.model.Add(built.shortage_objective() <= max(limit, 0))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, float(time_limit))
     solver.parameters.num_workers = max(1, min(2, int(workers)))

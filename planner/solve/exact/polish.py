@@ -274,10 +274,9 @@ def polish(
             outside = unplaced_by_institution - np.bincount(institution[built.cohorts], weights=unplaced_now[built.cohorts],
                                                             minlength=len(totals))
             hood = _Hood(data, built, mine, institution, totals, outside)
-            weights = np.rint(data.weight[built.cohorts] * built.scale).astype(np.int64)
             shortage_now = int(round((shortage_best - built.constant) * built.scale))
             # The weighted shortage of the neighbourhood stays at most what it is.
-            built.model.Add(sum(int(w) * u for w, u in zip(weights, built.unplaced)) <= shortage_now)
+            built.model.Add(built.shortage_objective() <= shortage_now)
             for earlier in held:
                 hood.hold(earlier)
             if not hood.minimise(tier):
