@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sys
 import traceback
 from collections.abc import Iterator
 from enum import StrEnum
@@ -23,7 +24,8 @@ import typer
 from rich.markup import escape
 
 from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
-from planner.i18n import _, fmt_int, ngettext, set_language
+from planner.cli_help import language_from_argv, localised_command
+from planner.i18n import N_, _, fmt_int, ngettext, set_language
 from planner.model import load_scenario
 from planner.plan.analysis import compare_plans
 from planner.plan.model import load_plan
@@ -56,7 +58,7 @@ class Lang(StrEnum):
     en = "en"
 
 
-LANG_HELP = "Language of messages, summaries, reports, charts and the map: nl (default) or en."
+LANG_HELP = N_("Language of messages, summaries, reports, charts and the map: nl (default) or en.")
 
 
 @app.callback()
@@ -620,9 +622,12 @@ def bench_sweep(
         console.print(f"Results in [bold]{escape(str(out))}[/]")
 
 
-def main() -> None:
-    """Entry point for ``python -m planner.cli``."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Entry point (``stageplanner``, ``python -m planner.cli``): the commands and their help in the
+    language asked for (``--lang``, ``STAGEPLANNER_LANG``, Dutch by default), then run."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    set_language(language_from_argv(args))
+    localised_command(typer.main.get_command(app)).main(args=args, prog_name="stageplanner")
 
 
 if __name__ == "__main__":

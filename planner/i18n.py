@@ -168,6 +168,7 @@ def extract(fileobj, keywords, comment_tags, options):  # noqa: ANN001, ARG001 -
 
     tree = ast.parse(fileobj.read())
     for node in ast.walk(tree):
+        yield from _command_line_help(node)
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in keywords):
             continue
         texts = [arg.value for arg in node.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)]
@@ -175,3 +176,28 @@ def extract(fileobj, keywords, comment_tags, options):  # noqa: ANN001, ARG001 -
             yield node.lineno, node.func.id, (texts[0], texts[1]), []
         elif node.func.id != "ngettext" and len(texts) == 1 and len(node.args) == 1:
             yield node.lineno, node.func.id, texts[0], []
+
+
+#: Typer calls whose ``help=`` is command-line help, and decorators that make a function's
+#: docstring a command's help (:mod:`planner.cli_help` translates both when the command runs).
+_HELP_CALLS = {"Option", "Argument", "Typer", "command", "callback", "add_typer"}
+_COMMAND_DECORATORS = {"command", "callback"}
+
+
+def _command_line_help(node):  # noqa: ANN001, ANN202 - a syntax-tree node; yields Babel's tuples
+    """Command-line help texts at ``node``: ``help="..."`` of typer's calls and the docstrings of
+    functions registered as commands."""
+    import ast
+
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if name in _HELP_CALLS:
+            for keyword in node.keywords:
+                if keyword.arg == "help" and isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, str):
+                    yield keyword.value.lineno, "_", keyword.value.value, []
+    elif isinstance(node, ast.FunctionDef):
+        registered = any(isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in _COMMAND_DECORATORS
+                         for d in node.decorator_list)
+        docstring = ast.get_docstring(node, clean=True) if registered else None
+        if docstring:
+            yield node.lineno, "_", docstring, []

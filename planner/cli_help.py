@@ -1,0 +1,85 @@
+"""The command line's own help (``--help``) in the user's language.
+
+Typer builds a click command tree from the functions in :mod:`planner.cli`, with their help
+texts written in English. :func:`localised_command` translates that tree through the catalogue
+(:mod:`planner.i18n`) before the command runs: command descriptions (the functions' docstrings),
+option and argument help, and the words click adds itself (``Usage:``, section headings, the
+``--help`` option, ``[default: ...]``). The language is read from the command line and the
+environment before anything is parsed (:func:`language_from_argv`), since the help is printed
+while parsing.
+
+The texts are found for the catalogue by :func:`planner.i18n.extract`: ``help=`` arguments of
+typer's ``Option``, ``Argument``, ``Typer`` and ``command`` and the docstrings of functions
+registered as commands.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+from planner.codes import DEFAULT_LANGUAGE
+from planner.i18n import N_, _, check_language
+
+#: What click writes itself, in the catalogue too (the keys are click's own English texts).
+CLICK_TEXTS = (N_("Usage:"), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
+               N_("default"), N_("env var"), N_("required"))
+
+
+def language_from_argv(argv: Sequence[str], environ: dict[str, str] | None = None) -> str:
+    """The language asked for by ``--lang X`` / ``--lang=X`` anywhere on the command line, else
+    ``STAGEPLANNER_LANG``, else Dutch. An unknown value is left to the option's own check (Dutch help)."""
+    environ = os.environ if environ is None else environ
+    asked = environ.get("STAGEPLANNER_LANG")
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            asked = argv[index + 1]
+        elif arg.startswith("--lang="):
+            asked = arg.split("=", 1)[1]
+    try:
+        return check_language(asked) if asked else DEFAULT_LANGUAGE
+    except ValueError:
+        return DEFAULT_LANGUAGE
+
+
+# The notes appended to an option's help: "[default: 60.0]", "[env var: X]", "[required]", or
+# several in one pair of brackets separated by "; ".
+_NOTE = re.compile(r"(\[|; )(default|env var|required)(?=[:\]])")
+
+
+@cache
+def _localised_context(base: type) -> type:
+    """A subclass of the command's context class (typer's own click) whose help formatter writes
+    click's words in the current language."""
+
+    class LocalisedHelpFormatter(base.formatter_class):  # type: ignore[name-defined, misc]
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, prefix if prefix is not None else _("Usage:") + " ")
+
+        def write_heading(self, heading: str) -> None:
+            super().write_heading(_(heading))
+
+        def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+            translated = [(term, _NOTE.sub(lambda m: m.group(1) + _(m.group(2)), _(text) if text else text))
+                          for term, text in rows]
+            super().write_dl(translated, col_max, col_spacing)
+
+    return type("LocalisedContext", (base,), {"formatter_class": LocalisedHelpFormatter})
+
+
+def localised_command(command: Any) -> Any:
+    """Translate a click ``command`` and everything under it (in place) into the current language."""
+    command.context_class = _localised_context(command.context_class)
+    if command.help:
+        command.help = _(command.help)
+    if command.short_help:
+        command.short_help = _(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _(param.help)  # type: ignore[attr-defined]
+    for sub in getattr(command, "commands", {}).values():
+        localised_command(sub)
+    return command
