@@ -106,10 +106,11 @@ def _master_matrix(columns: list[tuple[int, np.ndarray, np.ndarray]], n_c: int, 
     return sp.csr_matrix((vals, (rows, cols)), shape=(n_c + n_k, n_c + n_col))
 
 
-# Share of the fractional columns the dive rounds up per round. One per round was too slow on
+# Share of the fractional columns the dive rounds up per round (rounded down, at least one: one
+# at a time while fewer than 200 are fractional, as on S regions). One per round was too slow on
 # the M region (24,000 columns): cut short after 166 rounds in 5.6 s at 674.5; 2 % a round
-# finishes in 2.4 s at 605.5 from the same master (S regions: within a few students either way).
-DIVE_ROUND_UP_SHARE = 0.02
+# finished in 2.4 s at 605.5 from the same master, 1 % in 3.5 s at 636.0 from another.
+DIVE_ROUND_UP_SHARE = 0.01
 
 
 def master_plan(data: ProblemData, result: BoundResult, time_limit: float = 5.0,
@@ -178,7 +179,7 @@ def master_plan(data: ProblemData, result: BoundResult, time_limit: float = 5.0,
         room = fractional[free[column_class[fractional]] >= 1 - 1e-9]
         if not len(room):
             break
-        up = max(1, int(np.ceil(DIVE_ROUND_UP_SHARE * len(room))))
+        up = max(1, int(DIVE_ROUND_UP_SHARE * len(room)))
         for j in room:
             if up == 0:
                 break
