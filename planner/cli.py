@@ -24,7 +24,7 @@ import typer
 from rich.markup import escape
 
 from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
-from planner.cli_help import language_from_argv, localised_command
+from planner.cli_help import LANG_ENVVAR, language_from_argv, localised_command
 from planner.i18n import N_, _, fmt_int, ngettext, set_language
 from planner.model import load_scenario
 from planner.plan.analysis import compare_plans
@@ -62,7 +62,7 @@ LANG_HELP = N_("Language of messages, summaries, reports, charts and the map: nl
 
 
 @app.callback()
-def _main(lang: Lang | None = typer.Option(None, "--lang", envvar="STAGEPLANNER_LANG", help=LANG_HELP)) -> None:
+def _main(lang: Lang | None = typer.Option(None, "--lang", envvar=LANG_ENVVAR, help=LANG_HELP)) -> None:
     """Plan staggered internship periods; ``--lang`` before or after the command sets the language."""
     _use(lang)  # without --lang or STAGEPLANNER_LANG: Dutch, the default
 

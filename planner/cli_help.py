@@ -24,6 +24,9 @@ from typing import Any
 from planner.codes import DEFAULT_LANGUAGE
 from planner.i18n import N_, _, check_language
 
+#: The environment variable that sets the language when ``--lang`` is not given.
+LANG_ENVVAR = "STAGEPLANNER_LANG"
+
 #: What click writes itself, in the catalogue too (the keys are click's own English texts).
 CLICK_TEXTS = (N_("Usage:"), N_("Options"), N_("Arguments"), N_("Commands"), N_("Show this message and exit."),
                N_("default"), N_("env var"), N_("required"))
@@ -33,7 +36,7 @@ def language_from_argv(argv: Sequence[str], environ: dict[str, str] | None = Non
     """The language asked for by ``--lang X`` / ``--lang=X`` anywhere on the command line, else
     ``STAGEPLANNER_LANG``, else Dutch. An unknown value is left to the option's own check (Dutch help)."""
     environ = os.environ if environ is None else environ
-    asked = environ.get("STAGEPLANNER_LANG")
+    asked = environ.get(LANG_ENVVAR)
     for index, arg in enumerate(argv):
         if arg == "--lang" and index + 1 < len(argv):
             asked = argv[index + 1]
