@@ -109,9 +109,10 @@ def _fake_solve(cut_short: str):
     """A neighbourhood solve that returns the plan's own placements at once: proven optimal,
     except for the kind ``cut_short`` (as if its time limit had cut it short)."""
     def solve(self, engine, limit, seed, nodes):
-        plan = self.built.complete(list(self.inside))
+        placements = list(self.inside)
         status = "feasible" if self.kind == cut_short else "optimal"
-        self.result = lns.CompanySolution(status, plan, weighted_shortage(self.data, plan), 0.0, 0.0)
+        self.result = lns.CompanySolution(status, placements, self.built.shortage(self.data, placements), 0.0, 0.0,
+                                          self.built)
     return solve
 
 

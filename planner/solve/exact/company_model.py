@@ -43,7 +43,7 @@ from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
 from planner.solve.exact.cuts import rounding_rows
-from planner.solve.heuristics import Assignment, placed_per_cohort
+from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
 
 
 def objective_scale(weights: np.ndarray) -> int:
@@ -298,14 +298,20 @@ class CompanyModel:
         for var, value in zip(self._cp_sat[1], self.hint_values(assignments).tolist()):
             self.model.AddHint(var, value)
 
-    def assignments(self, solver: cp_model.CpSolver) -> list[Assignment]:
-        """The complete plan: fixed assignments plus the model's placements in ``solver``'s solution."""
-        return self.complete(self.placements(solver))
-
     def complete(self, placements: list[Assignment]) -> list[Assignment]:
         """The complete plan: the fixed assignments (a list or a table) followed by ``placements``."""
         fixed = self.fixed_assignments
         return ([tuple(a) for a in fixed.tolist()] if isinstance(fixed, np.ndarray) else list(fixed)) + placements
+
+    def table(self, placements: list[Assignment]) -> np.ndarray:
+        """The complete plan as an ``(n, 3)`` table: the fixed assignments, then ``placements``."""
+        fixed = np.asarray(self.fixed_assignments, dtype=np.int64).reshape(-1, 3)
+        return np.concatenate([fixed, np.asarray(placements, dtype=np.int64).reshape(-1, 3)])
+
+    def shortage(self, data: ProblemData, placements: list[Assignment]) -> float:
+        """Weighted shortage of the complete plan with ``placements`` (without listing it: a
+        national plan has a hundred thousand rows and the search completes one per neighbourhood)."""
+        return weighted_shortage(data, self.table(placements))
 
     def placements(self, solver: cp_model.CpSolver) -> list[Assignment]:
         """Only the model's own placements in ``solver``'s solution."""

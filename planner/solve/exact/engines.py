@@ -8,7 +8,8 @@ the full-model alternative in the benchmark.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from ortools.linear_solver.python import model_builder_helper as mbh
@@ -16,7 +17,6 @@ from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
 from planner.solve.exact.company_model import Assignment, CompanyModel
-from planner.solve.heuristics import weighted_shortage
 from planner.solve.scip import scip_parameters
 
 
@@ -28,21 +28,31 @@ class CompanySolution:
     ----------
     status
         ``optimal``, ``feasible``, ``infeasible`` or ``unknown``.
-    assignments
-        The complete plan (fixed plus re-optimised placements), or None without a solution.
+    placements
+        The model's own placements (inside the neighbourhood), or None without a solution.
     value
         Weighted shortage of the complete plan.
     bound
         Proven lower bound on the weighted shortage of any plan that keeps the fixed part.
     seconds
         Wall time of the solve.
+    built
+        The model solved (it completes the placements with its fixed part).
     """
 
     status: str
-    assignments: list[Assignment] | None
+    placements: list[Assignment] | None
     value: float
     bound: float
     seconds: float
+    built: CompanyModel | None = field(default=None, repr=False)
+
+    @cached_property
+    def assignments(self) -> list[Assignment] | None:
+        """The complete plan (fixed plus re-optimised placements), or None without a solution."""
+        if self.placements is None or self.built is None:
+            return None
+        return self.built.complete(self.placements)
 
 
 def solve_company_model(
@@ -89,10 +99,10 @@ def solve_company_model(
             cp_model.INFEASIBLE: "infeasible"}.get(status, "unknown")
     seconds = solver.WallTime()
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignments = built.assignments(solver)
-        value = weighted_shortage(data, assignments)
+        placements = built.placements(solver)
+        value = built.shortage(data, placements)
         bound = built.constant + solver.BestObjectiveBound() / built.scale
-        return CompanySolution(name, assignments, value, min(bound, value), seconds)
+        return CompanySolution(name, placements, value, min(bound, value), seconds, built)
     bound = built.constant + (solver.BestObjectiveBound() / built.scale if status != cp_model.INFEASIBLE else 0.0)
     return CompanySolution(name, None, float("inf"), bound, seconds)
 
@@ -151,13 +161,13 @@ def best_of(results: list[CompanySolution], seconds: float) -> CompanySolution:
     Every solve's bound is valid for the model, so the largest is kept; the plan is optimal when
     some solve proved it or the kept bound meets it.
     """
-    solved = [r for r in results if r.assignments is not None]
+    solved = [r for r in results if r.placements is not None]
     bound = max(r.bound for r in results)
     if not solved:
         return CompanySolution(results[0].status, None, float("inf"), bound, seconds)
     best = min(solved, key=lambda r: r.value)
     status = "optimal" if any(r.status == "optimal" for r in results) or bound >= best.value - 1e-9 else best.status
-    return CompanySolution(status, best.assignments, best.value, min(bound, best.value), seconds)
+    return CompanySolution(status, best.placements, best.value, min(bound, best.value), seconds, best.built)
 
 
 def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed: int,
@@ -183,12 +193,12 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
     seconds = solver.wall_time()
     if status in (mbh.SolveStatus.OPTIMAL, mbh.SolveStatus.FEASIBLE) and solver.has_solution():
         values = np.rint(np.asarray(solver.variable_values())[: built.n_placements]).astype(np.int64)
-        assignments = built.complete([(int(built.pair_option[j]), int(built.pair_company[j]), int(values[j]))
-                                      for j in np.nonzero(values > 0)[0]])
-        value = weighted_shortage(data, assignments)
+        placements = [(int(built.pair_option[j]), int(built.pair_company[j]), int(values[j]))
+                      for j in np.nonzero(values > 0)[0]]
+        value = built.shortage(data, placements)
         # Integer costs (scaled weights): the bound rounds up to the next attainable value.
         # (A solve stopped before its first LP reports minus infinity: the shortage is never negative.)
         bound = built.constant + max(0.0, np.ceil(solver.best_objective_bound() - 1e-6)) / built.scale
         name = "optimal" if status == mbh.SolveStatus.OPTIMAL else "feasible"
-        return CompanySolution(name, assignments, value, min(bound, value), seconds)
+        return CompanySolution(name, placements, value, min(bound, value), seconds, built)
     return CompanySolution(str(status).rsplit(".", 1)[-1].lower(), None, float("inf"), built.constant, seconds)

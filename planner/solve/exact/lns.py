@@ -112,6 +112,36 @@ def _merge(assignments: list[Assignment]) -> list[Assignment]:
     return [(o, m, n) for (o, m), n in sorted(total.items()) if n > 0]
 
 
+def _plan(table: np.ndarray) -> list[Assignment]:
+    """A plan table as a list of assignments."""
+    return [tuple(row) for row in table.tolist()]
+
+
+class _PlanView:
+    """What the draws read from a plan table (``(n, 3)``): weighted shortage per cohort, the
+    cohorts holding places at some companies and the options each cohort uses.
+
+    Read from index arrays over the table, not from per-row Python sets: a regional plan has
+    tens of thousands of rows and the search draws several neighbourhoods a second.
+    """
+
+    def __init__(self, data: ProblemData, table: np.ndarray):
+        self.table = table
+        self.row_cohort = data.option_cohort[table[:, 0]]
+        self.short = (data.students - placed_per_cohort(data, table)) * data.weight
+        by_cohort = np.argsort(self.row_cohort, kind="stable")
+        self._options = table[by_cohort, 0]
+        self._start = np.searchsorted(self.row_cohort[by_cohort], np.arange(len(data.cohorts) + 1))
+
+    def options_of(self, cohort: int) -> set[int]:
+        """The options ``cohort`` places students in."""
+        return set(self._options[self._start[cohort]: self._start[cohort + 1]].tolist())
+
+    def cohorts_at(self, company_mask: np.ndarray) -> np.ndarray:
+        """The cohorts holding places at the companies in ``company_mask`` (sorted)."""
+        return np.unique(self.row_cohort[company_mask[self.table[:, 1]]])
+
+
 class _Neighbourhoods:
     """Draws neighbourhoods around the incumbent."""
 
@@ -144,23 +174,14 @@ class _Neighbourhoods:
         self.companies_share = COMPANIES_SHARE if self.regional else 0.0
         # Cohorts some company may take (fixed for the problem).
         self.placeable = np.array([len(c) > 0 for c in self.companies], dtype=bool)
-        self._plan: tuple | None = None
+        self._plan: _PlanView | None = None
 
-    def plan_view(self, table: np.ndarray) -> tuple[np.ndarray, dict[int, set[int]], dict[int, set[int]]]:
-        """What the draws read from the plan ``table``: weighted shortage per cohort, the cohorts at
-        each company and the options of each cohort. Computed once per table: both neighbourhoods
-        of a paired step are drawn around the same plan (a national plan has 100,000 rows)."""
-        if self._plan is None or self._plan[0] is not table:
-            data = self.data
-            short = (data.students - placed_per_cohort(data, table)) * data.weight
-            at_company: dict[int, set[int]] = defaultdict(set)
-            options_of: dict[int, set[int]] = defaultdict(set)
-            for option, company, _ in table.tolist():
-                cohort = int(data.option_cohort[option])
-                at_company[company].add(cohort)
-                options_of[cohort].add(int(option))
-            self._plan = (table, short, at_company, options_of)
-        return self._plan[1:]
+    def plan_view(self, table: np.ndarray) -> _PlanView:
+        """What the draws read from the plan ``table``, made once per table: both neighbourhoods
+        of a paired step are drawn around the same plan."""
+        if self._plan is None or self._plan.table is not table:
+            self._plan = _PlanView(self.data, table)
+        return self._plan
 
     def candidate_options(self, cohort: int, incumbent_options: set[int], full: bool) -> np.ndarray:
         """Options a free cohort may use: all of them, or its own, the current and a few others."""
@@ -189,7 +210,8 @@ class _Neighbourhoods:
         blocked_cohort = outside.free_cohort if outside is not None else np.zeros(len(data.cohorts), dtype=bool)
         blocked_company = (outside.free_company if outside is not None
                            else np.zeros(data.company_capacity.shape[0], dtype=bool))
-        short, at_company, options_of = self.plan_view(table)
+        view = self.plan_view(table)
+        short = view.short
         reachable = self.placeable & self.allowed & ~blocked_cohort
         candidates = np.nonzero((short > 0) & reachable)[0]
         roll = rng.random()
@@ -217,14 +239,14 @@ class _Neighbourhoods:
             seed_cohort = int(rng.choice(candidates, p=p))
         full_options = data.mode == "optimise" and rng.random() < 0.4
         if kind == "companies":
-            return (kind, *self._around_companies(seed_cohort, budget, reachable, blocked_company, options_of,
+            return (kind, *self._around_companies(seed_cohort, budget, reachable, blocked_company, view,
                                                   full_options))
         seeds = [seed_cohort]
         if kind == "group":
             members = [c for c in self.group[self.group_of[seed_cohort]] if reachable[c]]
             rng.shuffle(members)
             seeds = [seed_cohort] + [c for c in members if c != seed_cohort][:5]
-        chosen_options = {c: self.candidate_options(c, options_of[c], full_options) for c in seeds}
+        chosen_options = {c: self.candidate_options(c, view.options_of(c), full_options) for c in seeds}
         n_companies = data.company_capacity.shape[0]
         company_mask = np.zeros(n_companies, dtype=bool)
         new_company = np.zeros(n_companies, dtype=bool)  # scratch: the companies a cohort would add
@@ -275,19 +297,21 @@ class _Neighbourhoods:
         # overlap the seeds' weeks compete with them and come first.
         for _layer in range(3):
             frontier = np.nonzero(company_mask)[0]
-            holders = sorted({c for m in frontier for c in at_company.get(int(m), ())
-                              if not blocked_cohort[c]} - set(free_cohorts))
+            taken = blocked_cohort.copy()
+            taken[free_cohorts] = True
+            holders = [int(c) for c in view.cohorts_at(company_mask) if not taken[c]]
             rng.shuffle(holders)
-            overlaps = [any(seed_cells[self.rows[o][0]].any() for o in options_of[c]) for c in holders]
+            overlaps = [any(seed_cells[self.rows[o][0]].any() for o in view.options_of(c)) for c in holders]
             holders = [c for c, hit in zip(holders, overlaps) if hit] + [c for c, hit in zip(holders, overlaps) if not hit]
             if rng.random() < 0.3:
-                eligible = sorted({int(c) for m in frontier for c in self.users[m] if not blocked_cohort[c]}
-                                  - set(free_cohorts) - set(holders))
+                taken[holders] = True
+                users = np.unique(np.concatenate([self.users[m] for m in frontier])) if len(frontier) else frontier
+                eligible = [int(c) for c in users if not taken[c]]
                 rng.shuffle(eligible)
                 holders += eligible[:5]
             grew = False
             for c in holders:
-                chosen_options[c] = self.candidate_options(c, options_of[c], full_options and rng.random() < 0.5)
+                chosen_options[c] = self.candidate_options(c, view.options_of(c), full_options and rng.random() < 0.5)
                 own = self.companies[c]
                 if admit(c, own):
                     grew = True
@@ -299,7 +323,7 @@ class _Neighbourhoods:
         return kind, np.array(sorted(free_cohorts), dtype=np.int64), free_companies, chosen_options
 
     def _around_companies(self, seed_cohort: int, budget: int, reachable: np.ndarray, blocked_company: np.ndarray,
-                          options_of: dict[int, set[int]], full_options: bool
+                          view: _PlanView, full_options: bool
                           ) -> tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]:
         """Some of a short cohort's companies with *every* cohort that may use them.
 
@@ -322,7 +346,7 @@ class _Neighbourhoods:
             users = self.users[m][reachable[self.users[m]]].tolist()
             for c in users:
                 if c not in chosen_options:
-                    chosen_options[c] = self.candidate_options(c, options_of[c], full_options)
+                    chosen_options[c] = self.candidate_options(c, view.options_of(c), full_options)
             add = sum(len(chosen_options[c]) for c in users)
             if companies and size + add > budget:
                 break
@@ -449,8 +473,9 @@ def large_neighbourhood_search(
     """
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
-    best = _merge(incumbent)
-    best_value = weighted_shortage(data, best)
+    # The plan as a table of (option, company, students), one row per pair, sorted.
+    table = np.asarray(_merge(incumbent), dtype=np.int64).reshape(-1, 3)
+    best_value = weighted_shortage(data, table)
     stats = LnsStats()
     stats.history.append((0.0, best_value))
     allowed = None
@@ -464,7 +489,7 @@ def large_neighbourhood_search(
     shared = not (BUDGET_PER_KIND and neighbourhoods.regional)
     grow_when_filled = GROW_WHEN_FILLED if not shared else 0.0
     if not (neighbourhoods.allowed & neighbourhoods.placeable).any():
-        return best, stats
+        return _plan(table), stats
     # Two disjoint neighbourhoods in flight on two cores. Not under a work budget (the plan must
     # not depend on which solve ends first) nor with stagebarometer cell limits (they tie cohorts
     # of different neighbourhoods together).
@@ -472,11 +497,10 @@ def large_neighbourhood_search(
         and (os.cpu_count() or 1) >= 2
     pool = ThreadPoolExecutor(2) if concurrent else None
     running: dict[Future, _Step] = {}
-    table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
 
     def finish(step: _Step) -> None:
         """Adapt the size to the solve and merge its plan when it is no worse."""
-        nonlocal best, best_value, budget, table
+        nonlocal best_value, budget, table
         result = step.result
         stats.steps += 1
         stats.by_kind[step.kind][0] += 1
@@ -498,24 +522,24 @@ def large_neighbourhood_search(
                 budget[kind] = min(max_budget, int(budget[kind] * 1.25))
             elif result.status != "optimal":
                 budget[kind] = max(300, int(budget[kind] * 0.8))
-        if result.assignments is None or result.value > step.value + 1e-9:
+        if result.placements is None or result.value > step.value + 1e-9:
             return
         # Every neighbourhood solved meanwhile shared no cohort and no company with this one, so its
-        # rows of the plan are still those it was built on, and its new placements replace them.
-        new = np.asarray(result.assignments, dtype=np.int64).reshape(-1, 3)
-        candidate = _merge([tuple(a) for a in np.concatenate([table[~step.free_rows(table)],
-                                                              new[step.free_rows(new)]]).tolist()])
+        # rows of the plan are still those it was built on, and its new placements (its cohorts at
+        # its companies, none of them zero) replace them.
+        new = np.asarray(result.placements, dtype=np.int64).reshape(-1, 3)
+        candidate = np.concatenate([table[~step.free_rows(table)], new])
+        candidate = candidate[np.lexsort((candidate[:, 1], candidate[:, 0]))]
         value = weighted_shortage(data, candidate)
         if value < best_value - 1e-9:
-            best, best_value = candidate, value
+            table, best_value = candidate, value
             stats.improvements += 1
             stats.by_kind[step.kind][1] += 1
             stats.history.append((round(time.perf_counter() - started, 3), best_value))
             if progress is not None:
                 progress("lns", best_value, bound)
         elif value <= best_value + 1e-9:
-            best = candidate  # same shortage, another plan: move on the plateau
-        table = np.asarray(best, dtype=np.int64).reshape(-1, 3)
+            table = candidate  # same shortage, another plan: move on the plateau
 
     try:
         while True:
@@ -555,4 +579,4 @@ def large_neighbourhood_search(
         if pool is not None:
             pool.shutdown(wait=True)
     stats.final_budget = dict(budget)
-    return best, stats
+    return _plan(table), stats
