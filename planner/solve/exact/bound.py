@@ -276,40 +276,65 @@ class _PricingClass:
         self.matrix = sp.csr_matrix((triplets_v, (triplets_r, triplets_c)), shape=(row, n))
         self.row_upper = np.array(upper, dtype=float)
 
-    exact = True
 
-    def price(self, profit: np.ndarray, time_limit: float, nodes: int | None = None) -> tuple[float, np.ndarray | None]:
-        """Best pattern for cohort profits ``profit``: (proven upper bound on its value, students per option)."""
-        n = len(self.options)
-        if n == 0:
-            return 0.0, None
-        value = profit[self.option_cohort]
+# Pricing problems solved together in one SCIP model (block-diagonal: SCIP still finds each
+# block's optimum). A separate solve per class costs SCIP's set-up each time: on M's status quo
+# (8,865 classes, median 30 options and 19 rows) 1.9 ms per class alone, 0.7 ms in batches of 50.
+PRICING_BATCH = 50
+
+
+def price_classes(classes: list[_PricingClass], multiplicity: list[float], profit: np.ndarray, time_limit: float,
+                  nodes: int | None = None) -> tuple[float, list[np.ndarray | None], bool]:
+    """Best patterns of several classes for cohort profits ``profit``, in one solve.
+
+    Returns ``(bound, patterns, exact)``: a proven upper bound on ``sum_k multiplicity_k * V_k``
+    (the best pattern values, never negative), the best pattern found per class (students per
+    option; None when no pattern has a positive value) and whether every class was solved to
+    optimality. ``nodes`` is a node limit per class.
+    """
+    patterns: list[np.ndarray | None] = [None] * len(classes)
+    total = 0.0
+    blocks: list[tuple[int, np.ndarray, np.ndarray]] = []  # (class, values, upper bounds) for the MIP
+    for k, pricing in enumerate(classes):
+        if not len(pricing.options):
+            continue
+        value = profit[pricing.option_cohort]
         if value.max() <= 1e-12:
-            return 0.0, None
-        useful = value > 1e-12
-        if self.matrix.shape[0] == 0:
-            pattern = np.where(useful, self.caps, 0.0)
-            return float(value @ pattern), np.rint(pattern).astype(np.int64)
-        helper = mbh.ModelBuilderHelper()
-        upper = np.where(useful, self.caps, 0.0)
-        helper.fill_model_from_sparse_data(np.zeros(n), upper, -value, np.full(len(self.row_upper), -np.inf),
-                                           self.row_upper, self.matrix)
-        for var in range(n):
-            helper.set_var_integrality(var, True)
-        solver = mbh.ModelSolverHelper("scip")
-        solver.set_time_limit_in_seconds(max(0.05, time_limit))
-        solver.set_solver_specific_parameters(scip_parameters(nodes=nodes or None))
-        solver.solve(helper)
-        status = solver.status()
-        if status == mbh.SolveStatus.OPTIMAL:
-            pattern = np.rint(np.asarray(solver.variable_values())).astype(np.int64)
-            self.exact = True
-            return float(value @ pattern), pattern
-        self.exact = False
-        # Cut short: the proven bound of the maximisation (a minimisation of -value here).
-        best = -solver.best_objective_bound() if status == mbh.SolveStatus.FEASIBLE else float(value @ upper)
-        pattern = np.rint(np.asarray(solver.variable_values())).astype(np.int64) if solver.has_solution() else None
-        return max(best, 0.0), pattern
+            continue
+        upper = np.where(value > 1e-12, pricing.caps, 0.0)
+        if pricing.matrix.shape[0] == 0:
+            # No capacity row can bind: every useful option at its largest fit.
+            patterns[k] = np.rint(upper).astype(np.int64)
+            total += multiplicity[k] * float(value @ upper)
+            continue
+        blocks.append((k, value, upper))
+    if not blocks:
+        return total, patterns, True
+    matrix = sp.block_diag([classes[k].matrix for k, _, _ in blocks], format="csr")
+    values = np.concatenate([multiplicity[k] * value for k, value, _ in blocks])
+    upper = np.concatenate([u for _, _, u in blocks])
+    row_upper = np.concatenate([classes[k].row_upper for k, _, _ in blocks])
+    helper = mbh.ModelBuilderHelper()
+    helper.fill_model_from_sparse_data(np.zeros(len(upper)), upper, -values, np.full(len(row_upper), -np.inf),
+                                       row_upper, matrix)
+    for var in range(len(upper)):
+        helper.set_var_integrality(var, True)
+    solver = mbh.ModelSolverHelper("scip")
+    solver.set_time_limit_in_seconds(max(0.05, time_limit))
+    solver.set_solver_specific_parameters(scip_parameters(nodes=nodes * len(blocks) if nodes else None))
+    solver.solve(helper)
+    status = solver.status()
+    solution = np.rint(np.asarray(solver.variable_values())).astype(np.int64) if solver.has_solution() else None
+    if solution is not None:
+        position = 0
+        for k, value, _ in blocks:
+            patterns[k] = solution[position: position + len(value)]
+            position += len(value)
+    if status == mbh.SolveStatus.OPTIMAL:
+        return total + float(values @ solution), patterns, True
+    # Cut short: the proven bound of the maximisation (a minimisation of -value here).
+    best = -solver.best_objective_bound() if status == mbh.SolveStatus.FEASIBLE else float(values @ upper)
+    return total + max(best, 0.0), patterns, False
 
 
 def company_classes(data: ProblemData, cohorts: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -495,28 +520,41 @@ def dantzig_wolfe_bound(
             keys.append(key)
             representative.setdefault(key, k)
 
-        def price(k: int, pi: np.ndarray = pi, deadline: float = deadline) -> tuple[float, dict[int, int] | None, bool]:
+        # Each distinct problem once, weighted by the companies of every class that shares it.
+        unique = list(representative.values())
+        multiplicity: dict[int, float] = defaultdict(float)
+        for k, key in enumerate(keys):
+            multiplicity[representative[key]] += classes[k].count
+        batches = [unique[i: i + PRICING_BATCH] for i in range(0, len(unique), PRICING_BATCH)]
+
+        def price(batch: list[int], pi: np.ndarray = pi, deadline: float = deadline,
+                  multiplicity: dict[int, float] = multiplicity) -> tuple[float, list[np.ndarray | None], bool]:
             left = deadline - time.perf_counter()
             if left <= 0:
-                return np.inf, None, False
-            value_bound, pattern = classes[k].price(pi, min(pricing_limit, left), pricing_nodes)
-            chosen = None if pattern is None else {int(classes[k].options[j]): int(pattern[j]) for j in np.nonzero(pattern)[0]}
-            return value_bound, chosen, classes[k].exact
+                return np.inf, [], False
+            return price_classes([classes[k] for k in batch], [multiplicity[k] for k in batch], pi,
+                                 min(pricing_limit * len(batch), left), pricing_nodes)
 
-        unique = list(representative.values())
-        results = list(pool.map(price, unique)) if pool is not None else [price(k) for k in unique]
-        by_key = {keys[k]: result for k, result in zip(unique, results)}
-        priced = [by_key[key] for key in keys]
-        for k, (value_bound, pattern, class_exact) in enumerate(priced):
-            pricing = classes[k]
-            if not np.isfinite(value_bound):
+        results = list(pool.map(price, batches)) if pool is not None else [price(batch) for batch in batches]
+        # The best pattern of each distinct problem as (option, students), sorted: classes that
+        # share a problem may differ in options without profit.
+        pattern_of: dict[tuple, list[tuple[int, int]]] = {}
+        for batch, (batch_bound, batch_patterns, batch_exact) in zip(batches, results):
+            if not np.isfinite(batch_bound):
                 complete = False
                 break
-            total_v += pricing.count * value_bound
-            exact = exact and class_exact
-            if pattern:
-                idx, vals = _sparse_column(data, pattern)
-                chosen = sorted(pattern.items())
+            total_v += batch_bound
+            exact = exact and batch_exact
+            for k, pattern in zip(batch, batch_patterns):
+                options = classes[k].options
+                pattern_of[keys[k]] = [] if pattern is None else [(int(options[j]), int(pattern[j]))
+                                                                  for j in np.nonzero(pattern)[0]]
+        for k in range(len(classes)):
+            if not complete:
+                break
+            chosen = pattern_of[keys[k]]
+            if chosen:
+                idx, vals = _sparse_column(data, chosen)
                 # A pattern enters the master when it has a negative reduced cost at the master duals.
                 if (pi_master[idx] @ vals + mu[k] > 1e-7 or best_pi is None) and (vals <= students[idx]).all():
                     before = len(columns)
