@@ -15,6 +15,7 @@ from planner.scenario.embedded import embedded_scenario
 from planner.solve import SolveParams, solve
 from planner.solve.assemble import assemble_plan
 from planner.solve.clock import Clock
+from planner.solve.exact import pipeline as exact_pipeline
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import build_company_model, remaining_capacity, remaining_capacity_at
 from planner.solve.exact.engines import solve_company_model
@@ -262,6 +263,19 @@ def test_a_work_budget_without_bound_rounds_leaves_the_dantzig_wolfe_bound_out()
     _, value, bound, stats = run(scenario, "status-quo", exact_part_pairs=0, bound=1.5,
                                  work=WorkBudget(neighbourhoods=1, nodes=100, bound_rounds=5))
     assert stats["dw"]["rounds"] >= 1 and bound == pytest.approx(3.0) and value == pytest.approx(3.0)
+
+
+def test_regions_beyond_the_bounds_reach_search_to_the_end_without_it(monkeypatch):
+    # Optimise mode, so the search comes first and the bound after it (status quo: before it).
+    scenario = make_scenario(
+        [cohort("a", students=2, earliest="2026-W40", latest="2026-W43")],
+        [company("k1", places=1, reduced_weeks={"2026-W42": 0}), company("k2", places=1, reduced_weeks={"2026-W40": 0})])
+    _, value, bound, stats = run(scenario, "optimise", time_limit=3.0, exact_part_pairs=0, bound=1.5)
+    assert stats["dw"]["rounds"] >= 1 and bound == pytest.approx(3.0) and value == pytest.approx(3.0)
+    monkeypatch.setattr(exact_pipeline, "BOUND_MAX_COHORTS", 0)
+    _, value, bound, stats = run(scenario, "optimise", time_limit=3.0, exact_part_pairs=0, bound=1.5)
+    assert "dw" not in stats and bound == pytest.approx(1.5) and value == pytest.approx(3.0)
+    assert stats["lns"]["steps"] >= 1
 
 
 def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan():

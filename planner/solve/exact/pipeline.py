@@ -8,7 +8,8 @@
 3. **the Dantzig-Wolfe bound** over company classes (:mod:`planner.solve.exact.bound`), which
    can stop the search early once the incumbent meets it. In the status quo it comes before
    the search, and a plan dived from its master (:func:`~planner.solve.exact.bound.master_plan`)
-   is the search's start when it is better.
+   is the search's start when it is better. Regions of more than ``BOUND_MAX_COHORTS`` open
+   cohorts search to the end instead (the bound does not move there in the time).
 
 The returned bound is the larger of the caller's bound, the exact parts' bounds plus the other
 parts' Dantzig-Wolfe bound, and is always a valid lower bound on the weighted shortage.
@@ -36,9 +37,14 @@ ProgressFn = Callable[[str, float, float], None]
 EXACT_PART_PAIRS = 8000
 # Symmetry breaking in the exact part models (see company_model.build_company_model).
 EXACT_SYMMETRY: bool | str = False
-# The status quo's bound first (and the search from its master's plan) up to this many cohorts:
-# measured better on M (1,615 cohorts: 718.0 -> 420.5 at 60 s), worse on L (8,157).
-BOUND_FIRST_COHORTS = 4000
+# The Dantzig-Wolfe bound only on searches over at most this many open cohorts (without a work
+# budget; beyond, the pooled relaxation's bound stays), and in the status quo before the search,
+# with the search starting from its master's plan. On M (1,615 cohorts) the bound first took
+# the status quo from 718.0 to 420.5 at 60 s. On L (8,157) a round takes about a minute: first,
+# it took 200 of the 600 s and its master's plan did not beat the heuristic one (3,878.5 ->
+# 4,786.5); after the search, 100 s of it raised neither the status quo's bound (2,379.1) nor
+# the optimised one (17.6) while the search it stopped was still improving.
+BOUND_MAX_COHORTS = 4000
 # After the first search, the bound gets at most this share of the time left (it stops earlier
 # when converged) and the search the rest: on the L status quo the bound that does not converge
 # took all of the last 210 s for 2,379 -> 2,465 while the search was still improving fast.
@@ -207,7 +213,7 @@ def improve(
     # Not on national regions: there the bound alone took 200 of L's 600 s and the plan from its
     # master did not beat the heuristic plan, so the search lost half its time (3,878.5 -> 4,786.5).
     bound_first = (big_part and work is None and data.mode == "status-quo"
-                   and int(open_cohorts.sum()) <= BOUND_FIRST_COHORTS)
+                   and int(open_cohorts.sum()) <= BOUND_MAX_COHORTS)
     # 1. A short search first when some part is big: a good incumbent makes the exact solves
     # and the bound faster.
     if big_part and not bound_first:
@@ -272,6 +278,9 @@ def improve(
                 best, value = rounded, rounded_value
                 report("master plan")
         search(time_limit - elapsed(), seed + 1, steps[1], dw)
+    elif work is None and len(open_list) > BOUND_MAX_COHORTS:
+        # 3. Beyond the bound's reach in the time: search on the open parts to the end.
+        search(time_limit - elapsed(), seed + 1, None)
     else:
         # 3. Search on the open parts, 4. the Dantzig-Wolfe bound for them, 5. search again.
         search((time_limit - elapsed()) * (1.0 - bound_share if work is None else 1.0), seed + 1, steps[1])
