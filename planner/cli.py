@@ -24,7 +24,7 @@ import typer
 from rich.markup import escape
 
 from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
-from planner.cli_help import LANG_ENVVAR, language_from_argv, localised_command
+from planner.cli_help import LANG_ENVVAR, click_exceptions, language_from_argv, localised_command, show_usage_error
 from planner.i18n import N_, _, fmt_int, ngettext, set_language
 from planner.model import load_scenario
 from planner.plan.analysis import compare_plans
@@ -627,7 +627,20 @@ def main(argv: list[str] | None = None) -> None:
     language asked for (``--lang``, ``STAGEPLANNER_LANG``, Dutch by default), then run."""
     args = sys.argv[1:] if argv is None else list(argv)
     set_language(language_from_argv(args))
-    localised_command(typer.main.get_command(app)).main(args=args, prog_name="stageplanner")
+    command = localised_command(typer.main.get_command(app))
+    try:
+        # Not standalone: click would write its usage errors itself, in English.
+        code = command.main(args=args, prog_name="stageplanner", standalone_mode=False)
+    except click_exceptions.UsageError as error:
+        show_usage_error(error)
+        sys.exit(error.exit_code)
+    except click_exceptions.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        _echo_err(_("Aborted."))
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)  # an exit code (typer.Exit) or a command's result
 
 
 if __name__ == "__main__":

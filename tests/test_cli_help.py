@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 import typer
 
 from planner.cli import app
+from planner.cli import main as cli_main
 from planner.cli_help import language_from_argv
 from planner.i18n import catalogue
 
@@ -84,3 +86,69 @@ def test_every_help_text_has_a_dutch_translation():
     assert len(texts) > 80
     missing = [(where, text) for where, text in texts if not text or not isinstance(dutch.get(text), str)]
     assert not missing
+
+
+def _run(*args: str, lang: str | None = None) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "STAGEPLANNER_LANG"}
+    if lang is not None:
+        env["STAGEPLANNER_LANG"] = lang
+    return subprocess.run([str(STAGEPLANNER), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+TWENTE = "scenarios/twente/scenario.yaml"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# What a user gets for a mistake on the command line: the usage line, where the help is and the
+# error, in Dutch (by default) or English, with exit code 2.
+@pytest.mark.parametrize("args, dutch, english", [
+    (("solve",), "Fout: Argument 'scenario' ontbreekt.", "Error: Missing argument 'scenario'."),
+    (("solve", TWENTE), "Fout: Optie '--out' / '-o' ontbreekt.", "Error: Missing option '--out' / '-o'."),
+    (("solve", TWENTE, "-o", "x", "--tijd"), "Fout: Onbekende optie: --tijd", "Error: No such option: --tijd"),
+    (("solve", TWENTE, "-o", "x", "--time-limit", "abc"),
+     "Fout: Ongeldige waarde voor '--time-limit': 'abc' is geen getal",
+     "Error: Invalid value for '--time-limit': 'abc' is not a number"),
+    (("solve", TWENTE, "-o", "x", "--time-limit", "0.1"),
+     "Fout: Ongeldige waarde voor '--time-limit': 0.1 moet minstens 0.5 zijn",
+     "Error: Invalid value for '--time-limit': 0.1 must be at least 0.5"),
+    (("solve", TWENTE, "-o", "x", "--seed", "1.5"),
+     "Fout: Ongeldige waarde voor '--seed': '1.5' is geen geheel getal",
+     "Error: Invalid value for '--seed': '1.5' is not a whole number"),
+    (("solve", TWENTE, "-o", "x", "--mode", "foo"),
+     "Fout: Ongeldige waarde voor '--mode': 'foo' is niet toegestaan; toegestaan: 'optimise', 'status-quo', 'greedy'",
+     "Error: Invalid value for '--mode': 'foo' is not one of 'optimise', 'status-quo', 'greedy'"),
+    (("plannen",), "Fout: Onbekende opdracht 'plannen'.", "Error: No such command 'plannen'."),
+    (("validate", TWENTE, "extra"), "Fout: Onverwachte extra argumenten: extra", "Error: Unexpected extra arguments: extra"),
+    (("solve", TWENTE, "--time-limit"), "Fout: Optie '--time-limit' heeft een waarde nodig.",
+     "Error: Option '--time-limit' needs a value."),
+])
+def test_usage_errors_in_the_users_language(args, dutch, english, capsys, monkeypatch):
+    monkeypatch.delenv("STAGEPLANNER_LANG", raising=False)
+    monkeypatch.chdir(ROOT)
+    for prefix, expected in (((), dutch), (("--lang", "nl"), dutch), (("--lang", "en"), english)):
+        with pytest.raises(SystemExit) as exited:
+            # In a copy of the context: the command line sets the language for the rest of its run.
+            contextvars.copy_context().run(cli_main, [*prefix, *args])
+        assert exited.value.code == 2
+        err = capsys.readouterr().err
+        assert expected in err.splitlines(), err
+        if expected == dutch:
+            assert "Error:" not in err and "Try '" not in err and "Usage:" not in err
+
+
+def test_the_installed_command_shows_usage_errors_in_dutch():
+    done = _run("solve")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == ["Gebruik: stageplanner solve [OPTIONS] {scenario}",
+                                            "Zie 'stageplanner solve --help' voor hulp.", "",
+                                            "Fout: Argument 'scenario' ontbreekt."]
+
+
+def test_exit_codes_through_the_installed_command(tmp_path):
+    assert _run("--help").returncode == 0
+    assert _run("validate", str(ROOT / TWENTE)).returncode == 0
+    missing = _run("validate", str(tmp_path / "missing.yaml"))
+    assert missing.returncode == 2 and "bestaat niet" in missing.stdout + missing.stderr
+    # A group without a command shows its help (as click does), exit code 2.
+    bare = _run("tokens")
+    assert bare.returncode == 2 and "Gebruik: stageplanner tokens" in bare.stderr and "Fout:" not in bare.stderr
