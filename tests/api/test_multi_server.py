@@ -72,7 +72,7 @@ def test_a_second_server_leaves_a_running_job_alone(database_url: str, tmp_path:
     try:
         with first.client() as a:
             sid = _upload(a, embedded_scenario("twente"), "Multi-running")
-            job = a.post(f"/scenarios/{sid}/solve", json={"mode": "optimise", "time_limit": 30}).json()
+            job = a.post(f"/scenarios/{sid}/solve", json={"mode": "optimise", "time_limit": 15}).json()
             wait_for_job(a, job["id"], statuses=("running",))
             second.start()
             with second.client() as b:

@@ -367,7 +367,7 @@ def test_demo_writes_both_plans_and_a_comparison(monkeypatch, tiny_scenario_path
 
 def test_demo_on_the_default_scenario(tmp_path):
     out = tmp_path / "demo"
-    result = invoke("demo", "--out", out, "--time-limit", 30)
+    result = invoke("demo", "--out", out, "--time-limit", 15)  # the demo's own limit is 60 s
     assert result.exit_code == 0, result.output
     plan = load_plan(out / "optimise")
     assert plan.kpis.students > 1000 and len(plan.cohorts) >= 50
