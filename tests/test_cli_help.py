@@ -20,11 +20,15 @@ from planner.i18n import catalogue
 STAGEPLANNER = Path(sys.executable).with_name("stageplanner")
 
 
-def _help(*args: str, lang: str | None = None) -> str:
+def _run(*args: str, lang: str | None = None) -> subprocess.CompletedProcess:
     env = {key: value for key, value in os.environ.items() if key != "STAGEPLANNER_LANG"}
     if lang is not None:
         env["STAGEPLANNER_LANG"] = lang
-    done = subprocess.run([str(STAGEPLANNER), *args], capture_output=True, text=True, env=env, timeout=120)
+    return subprocess.run([str(STAGEPLANNER), *args], capture_output=True, text=True, env=env, timeout=120)
+
+
+def _help(*args: str, lang: str | None = None) -> str:
+    done = _run(*args, lang=lang)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     return " ".join(done.stdout.split())  # the help is wrapped at 80 columns: compare words
@@ -88,12 +92,6 @@ def test_every_help_text_has_a_dutch_translation():
     assert not missing
 
 
-def _run(*args: str, lang: str | None = None) -> subprocess.CompletedProcess:
-    env = {key: value for key, value in os.environ.items() if key != "STAGEPLANNER_LANG"}
-    if lang is not None:
-        env["STAGEPLANNER_LANG"] = lang
-    return subprocess.run([str(STAGEPLANNER), *args], capture_output=True, text=True, env=env, timeout=120)
-
 
 TWENTE = "scenarios/twente/scenario.yaml"
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,8 +138,8 @@ def test_the_installed_command_shows_usage_errors_in_dutch():
     done = _run("solve")
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.splitlines() == ["Gebruik: stageplanner solve [OPTIONS] {scenario}",
-                                            "Zie 'stageplanner solve --help' voor hulp.", "",
-                                            "Fout: Argument 'scenario' ontbreekt."]
+                                        "Zie 'stageplanner solve --help' voor hulp.", "",
+                                        "Fout: Argument 'scenario' ontbreekt."]
 
 
 def test_exit_codes_through_the_installed_command(tmp_path):
