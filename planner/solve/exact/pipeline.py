@@ -209,9 +209,8 @@ def improve(
     # In the status quo every cohort keeps its period, so the Dantzig-Wolfe master over company
     # patterns is close to the optimum (S regions: the best plans found are 0.2-2 % above its
     # bound) and diving on it gives a far better start for the search than the heuristic plan
-    # (S region 2: 137.0 against 379.5): there the bound comes first.
-    # Not on national regions: there the bound alone took 200 of L's 600 s and the plan from its
-    # master did not beat the heuristic plan, so the search lost half its time (3,878.5 -> 4,786.5).
+    # (S region 2: 137.0 against 379.5): there the bound comes first. Not on national regions
+    # (BOUND_MAX_COHORTS).
     bound_first = (big_part and work is None and data.mode == "status-quo"
                    and int(open_cohorts.sum()) <= BOUND_MAX_COHORTS)
     # 1. A short search first when some part is big: a good incumbent makes the exact solves
