@@ -51,11 +51,12 @@ def principal(session: Session, session_id: str, settings: Settings, now: dt.dat
     An ended session's row is deleted; a live one's last-seen time is moved on (at most once per
     :data:`TOUCH_INTERVAL`). The caller commits.
     """
-    row = session.scalar(sa.select(WebSessionRow).where(WebSessionRow.session_hash == hash_token(session_id)))
-    if row is None:
+    found = session.execute(sa.select(WebSessionRow, TokenRow).join(TokenRow, TokenRow.id == WebSessionRow.token_id)
+                            .where(WebSessionRow.session_hash == hash_token(session_id))).first()
+    if found is None:
         return None
-    token = session.get(TokenRow, row.token_id)
-    caller = crud.token_principal(token, now) if token is not None else None
+    row, token = found
+    caller = crud.token_principal(token, now)
     if caller is None or now >= row.idle_expires_at or now >= row.expires_at:
         session.delete(row)
         return None
