@@ -426,11 +426,11 @@ def tokens_create(
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
     from api import crud
+    from api.services import tokens
 
     with _token_store(debug) as session:
         row, token = crud.create_token(session, name, role.value, region, expires_in)
-        crud.record(session, None, "token.create", "token", row.id, None,
-                    f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}")
+        crud.record(session, None, "token.create", "token", row.id, None, tokens.audit_detail(row))
     typer.echo(f"token {row.id} ({row.role}, {', '.join(crud.token_regions(row)) or 'all regions'}) for {row.name}:",
                err=True)
     typer.echo(token)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Response, status
 from api import crud, schemas, views
 from api.deps import MAX_ID, PrincipalDep, SessionDep
 from api.errors import Conflict
+from api.services import tokens
 from planner.i18n import _
 
 router = APIRouter(prefix="/tokens", tags=["tokens"])
@@ -34,8 +35,7 @@ def create_token(body: schemas.TokenCreate, principal: PrincipalDep, session: Se
     principal.check_admin()
     lifetime = dt.timedelta(days=body.expires_in_days) if body.expires_in_days is not None else None
     row, token = crud.create_token(session, body.name, body.role, body.regions, lifetime)
-    crud.record(session, principal, "token.create", "token", row.id, None,
-                f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}")
+    crud.record(session, principal, "token.create", "token", row.id, None, tokens.audit_detail(row))
     session.commit()
     response.headers["Cache-Control"] = "no-store"
     return schemas.TokenCreated(**views.token_out(row).model_dump(), token=token)

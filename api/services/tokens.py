@@ -1,4 +1,5 @@
-"""Token administration shared by ``stageplanner tokens`` and the API: the listing's lines."""
+"""Token administration shared by ``stageplanner tokens`` and the API: the audit detail of a new
+token and the listing's lines."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ from api.models import TokenRow
 #: The header of ``stageplanner tokens list`` (tab-separated, like its lines).
 LISTING_HEADER = "id\tname\trole\tregions\tcreated\texpires\tstate"
 _TIME = "%Y-%m-%d %H:%M"
+
+
+def audit_detail(row: TokenRow) -> str:
+    """What the audit log records of a new token: name, role, regions and expiry."""
+    expiry = f", expires {row.expires_at:{_TIME}}" if row.expires_at is not None else ""
+    return f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
 
 
 def state(row: TokenRow, now: dt.datetime) -> str:

@@ -497,6 +497,8 @@ def test_tokens_made_over_the_api_may_expire(world: World) -> None:
     assert _near(created["expires_at"], dt.datetime.now(dt.UTC) + dt.timedelta(days=90))
     listed = next(e for e in world.admin("GET", "/tokens") if e["id"] == created["id"])
     assert listed["expires_at"] == created["expires_at"]
+    audit = world.admin("GET", "/audit", params={"action": "token.create", "limit": 1})[0]
+    assert audit["target_id"] == created["id"] and audit["detail"].startswith("Zorgtafel Twente: reader Twente, expires ")
     assert world.admin("GET", "/tokens")[0]["expires_at"] is None  # tokens without an expiry keep working
     for days in (0, -1, 3651, "90d"):
         body = {"name": "x", "role": "admin", "expires_in_days": days}
