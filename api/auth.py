@@ -10,9 +10,11 @@ Only :data:`OPEN_PATHS` (liveness and the API documentation) are answered withou
 API requests carry the token only in the header, never in cookies, so a web page elsewhere
 cannot make a browser send an authorised API request (no cross-site request forgery). The web
 workbench (:mod:`api.web`, paths under :data:`WEB_PREFIX`) is the one exception: its pages read
-the token from the HttpOnly, SameSite=Strict session cookie the sign-in form sets, and every
-form post there also carries a per-session CSRF token. A web request without a valid session
-goes on with no principal; the page sends the browser to the sign-in form.
+the HttpOnly, SameSite=Strict session cookie the sign-in form sets. The cookie holds a random
+session id, never the token (:mod:`api.services.web_sessions`): it counts only on web paths and
+never as a Bearer token, and it stops counting when the session ends. A valid session's id is put
+in ``request.state.web_session`` (the per-session CSRF token is derived from it). A web request
+without a valid session goes on with no principal; the page sends the browser to the sign-in form.
 """
 
 from __future__ import annotations
@@ -25,13 +27,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import crud
 from api.core.security import Principal
+from api.models import utcnow
+from api.services import web_sessions
 from planner.i18n import _
 
 #: Paths answered without a token: liveness and the documentation.
 OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"})
 #: Paths of the web workbench: the session cookie counts there (and only there).
 WEB_PREFIX = "/web/"
-#: The cookie holding a signed-in browser's token (HttpOnly, SameSite=Strict, Path=/web).
+#: The cookie holding a signed-in browser's session id (HttpOnly, SameSite=Strict, Path=/web).
 SESSION_COOKIE = "stageplanner_session"
 
 
@@ -67,6 +71,13 @@ def _lookup(scope: Scope, token: str) -> Principal | None:
         return crud.authenticate(session, token)
 
 
+def _lookup_session(scope: Scope, session_id: str) -> Principal | None:
+    with scope["app"].state.db.sessions() as session:
+        caller = web_sessions.principal(session, session_id, scope["app"].state.settings, utcnow())
+        session.commit()  # the last-seen time, or the removal of an ended session
+        return caller
+
+
 async def _answer(send: Send, status: int, detail: str, headers: dict[str, str]) -> None:
     body = json.dumps({"detail": detail}).encode("utf-8")
     raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
@@ -87,15 +98,19 @@ class TokenAuthentication:
             return
         token = bearer_token(scope)
         web = is_web(scope["path"])
-        if token is None and web:
-            token = cookie_value(scope, SESSION_COOKIE)
-        principal = await run_in_threadpool(_lookup, scope, token) if token else None
+        session_id = cookie_value(scope, SESSION_COOKIE) if token is None and web else None
+        if token:
+            principal = await run_in_threadpool(_lookup, scope, token)
+        elif session_id:
+            principal = await run_in_threadpool(_lookup_session, scope, session_id)
+        else:
+            principal = None
         if principal is None and scope["path"] not in OPEN_PATHS and not web:
             if token is None:
                 await _answer(send, 401, _("an API token is needed: send 'Authorization: Bearer <token>'"),
                               {"WWW-Authenticate": "Bearer"})
             else:
-                await _answer(send, 401, _("the API token is not valid (unknown, revoked or malformed)"),
+                await _answer(send, 401, _("the API token is not valid (unknown, revoked, expired or malformed)"),
                               {"WWW-Authenticate": 'Bearer error="invalid_token"'})
             return
         if principal is not None:
@@ -104,5 +119,7 @@ class TokenAuthentication:
                 await _answer(send, 429, _("too many requests with token {name}; retry in {seconds} s").format(
                     name=repr(principal.name), seconds=math.ceil(wait)), {"Retry-After": str(math.ceil(wait))})
                 return
-        scope.setdefault("state", {})["principal"] = principal
+        state = scope.setdefault("state", {})
+        state["principal"] = principal
+        state["web_session"] = session_id if principal is not None else None
         await self.app(scope, receive, send)

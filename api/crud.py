@@ -7,6 +7,7 @@ caller (the app maps them to 404 and 422).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 from sqlalchemy.orm import Session
 
-from api.core.security import Principal, Role, new_token, token_lookup, token_matches
+from api.core.security import Principal, Role, hash_token, new_token, token_lookup, token_matches
 from api.errors import InvalidInput, NotFound
 from api.models import (
     ACTIVE_STATUSES,
@@ -31,6 +32,7 @@ from api.models import (
     ScenarioRow,
     ScenarioVersionRow,
     TokenRow,
+    WebSessionRow,
     utcnow,
 )
 from api.schemas.common import NAME_PATTERN
@@ -444,8 +446,10 @@ def status_quo_for(session: Session, row: PlanRow) -> PlanRow | None:
 # ------------------------------------------------------------------ tokens and the audit log
 
 
-def create_token(session: Session, name: str, role: str, regions: Collection[str]) -> tuple[TokenRow, str]:
-    """Store a new token; returns the row and the token text (shown once, only its hash is stored)."""
+def create_token(session: Session, name: str, role: str, regions: Collection[str],
+                 lifetime: dt.timedelta | None = None) -> tuple[TokenRow, str]:
+    """Store a new token, expiring after ``lifetime`` (None: never); returns the row and the token text
+    (shown once, only its hash is stored)."""
     name = name.strip()
     if not name or len(name) > 200 or not re.match(NAME_PATTERN, name):
         raise InvalidInput.one("name", _("must be 1 to 200 characters without control characters"))
@@ -458,7 +462,8 @@ def create_token(session: Session, name: str, role: str, regions: Collection[str
     if role in (Role.reader, Role.editor) and not cleaned:
         raise InvalidInput.one("region", _("a {role} token needs at least one region").format(role=role))
     made = new_token()
-    row = TokenRow(lookup=made.lookup, token_hash=made.token_hash, name=name, role=role, regions=json.dumps(cleaned))
+    row = TokenRow(lookup=made.lookup, token_hash=made.token_hash, name=name, role=role, regions=json.dumps(cleaned),
+                   expires_at=utcnow() + lifetime if lifetime is not None else None)
     session.add(row)
     session.flush()
     return row, made.token
@@ -469,15 +474,26 @@ def token_regions(row: TokenRow) -> list[str]:
     return json.loads(row.regions or "[]")
 
 
-def authenticate(session: Session, token: str) -> Principal | None:
-    """The caller behind ``token``, or None when it is malformed, unknown or revoked."""
+#: Compared against when no token has the lookup id, so an unknown token costs what a wrong one does.
+_NO_TOKEN_HASH = hash_token("")
+
+
+def token_principal(row: TokenRow, now: dt.datetime) -> Principal | None:
+    """The caller a token row stands for, or None when it is revoked or expired at ``now``."""
+    if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
+        return None
+    return Principal(row.id, row.name, Role(row.role), frozenset(token_regions(row)))
+
+
+def authenticate(session: Session, token: str, now: dt.datetime | None = None) -> Principal | None:
+    """The caller behind ``token``, or None when it is malformed, unknown, revoked or expired."""
     lookup = token_lookup(token)
     if lookup is None:
         return None
     row = session.scalar(sa.select(TokenRow).where(TokenRow.lookup == lookup))
-    if row is None or row.revoked_at is not None or not token_matches(token, row.token_hash):
+    if not token_matches(token, row.token_hash if row is not None else _NO_TOKEN_HASH) or row is None:
         return None
-    return Principal(row.id, row.name, Role(row.role), frozenset(token_regions(row)))
+    return token_principal(row, now or utcnow())
 
 
 def list_tokens(session: Session) -> list[TokenRow]:
@@ -486,10 +502,11 @@ def list_tokens(session: Session) -> list[TokenRow]:
 
 
 def revoke_token(session: Session, token_id: int) -> TokenRow:
-    """Revoke a token at once (it stays listed, marked revoked)."""
+    """Revoke a token at once (it stays listed, marked revoked) and end its web sessions."""
     row = _by_id(session, TokenRow, token_id, N_("token {id} does not exist"))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+    session.execute(sa.delete(WebSessionRow).where(WebSessionRow.token_id == row.id))
     return row
 
 

@@ -27,7 +27,7 @@ from api.artifacts import Unavailable
 from api.auth import TokenAuthentication, is_web
 from api.core.config import Settings, load_settings
 from api.core.db import Database
-from api.core.security import AccessDenied, RateLimiter
+from api.core.security import AccessDenied, FailureWindow, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.language import RequestLanguage
@@ -201,6 +201,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         manager = JobManager(db, active)
         app.state.settings, app.state.db, app.state.jobs = active, db, manager
         app.state.rate_limiter = RateLimiter(active.rate_limit_per_second, active.rate_limit_burst)
+        app.state.signin_failures = FailureWindow(active.signin_failures_per_minute,
+                                                  active.signin_failures_per_minute_total)
         resumed = manager.start()
         log.info("stage planner API ready (%s database, %d job(s) resumed)", db.engine.dialect.name, len(resumed))
         try:

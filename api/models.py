@@ -23,7 +23,10 @@ Tables
     and scenario version, a note.
 ``api_tokens``
     API tokens: name, role, regions (JSON list), the SHA-256 of the token (never the token),
-    created and revoked times.
+    created and revoked times, and when it expires (null: never).
+``web_sessions``
+    Signed-in browsers of the web workbench: the SHA-256 of the session id (never the id),
+    the token it acts for, when it was made and last seen, and its idle and absolute expiry.
 ``variants``
     What-if variants: declarative changes (JSON) to one scenario version, by name.
 ``audit_log``
@@ -206,6 +209,21 @@ class TokenRow(Base):
     regions: Mapped[str] = mapped_column(sa.Text, default="[]")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class WebSessionRow(Base):
+    """A signed-in browser (migration 0006): the cookie holds a random id, this row its hash."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(sa.ForeignKey("api_tokens.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    idle_expires_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class AuditRow(Base):

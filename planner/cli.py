@@ -23,7 +23,7 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from api.core.security import Role  # the roles only: the API stack itself loads when a command needs it
+from api.core.security import Role, parse_lifetime  # the API stack itself loads when a command needs it
 from planner.cli_help import LANG_ENVVAR, click_exceptions, language_from_argv, localised_command, show_usage_error
 from planner.i18n import N_, _, fmt_int, ngettext, set_language
 from planner.model import load_scenario
@@ -419,15 +419,18 @@ def tokens_create(
     role: Role = typer.Option(..., "--role", help="reader, editor (their regions), analyst (all regions, read), admin."),
     region: list[str] = typer.Option([], "--region", help="A region the token may use; repeat for more. "
                                      "Needed for reader and editor."),
+    expires_in: Any = typer.Option(None, "--expires-in", parser=parse_lifetime, metavar="DURATION",
+                                   help="The token expires after this long: 90d (days), 12h (hours) or 30m "
+                                        "(minutes). Without it the token works until it is revoked."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Create an API token and print it once (only its hash is stored)."""
     from api import crud
+    from api.services import tokens
 
     with _token_store(debug) as session:
-        row, token = crud.create_token(session, name, role.value, region)
-        crud.record(session, None, "token.create", "token", row.id, None,
-                    f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}")
+        row, token = crud.create_token(session, name, role.value, region, expires_in)
+        crud.record(session, None, "token.create", "token", row.id, None, tokens.audit_detail(row))
     typer.echo(f"token {row.id} ({row.role}, {', '.join(crud.token_regions(row)) or 'all regions'}) for {row.name}:",
                err=True)
     typer.echo(token)
@@ -436,15 +439,14 @@ def tokens_create(
 
 @tokens_app.command("list")
 def tokens_list(debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors.")) -> None:
-    """List tokens: id, name, role, regions, created, revoked (never the tokens themselves)."""
+    """List tokens: id, name, role, regions, created, expires, active/revoked/expired (never the tokens themselves)."""
     from api import crud
+    from api.models import utcnow
+    from api.services import tokens
 
     with _token_store(debug) as session:
-        rows = crud.list_tokens(session)
-        lines = [f"{r.id}\t{r.name}\t{r.role}\t{','.join(crud.token_regions(r)) or '*'}\t"
-                 f"{r.created_at:%Y-%m-%d %H:%M}\t{f'revoked {r.revoked_at:%Y-%m-%d %H:%M}' if r.revoked_at else 'active'}"
-                 for r in rows]
-    typer.echo("id\tname\trole\tregions\tcreated\tstate")
+        lines = tokens.listing(crud.list_tokens(session), utcnow())
+    typer.echo(tokens.LISTING_HEADER)
     for line in lines:
         typer.echo(line)
 

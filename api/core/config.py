@@ -31,6 +31,14 @@ variable                                 meaning                                
 EDITOR`` (``..._ADMIN``)                 may ask for; never above MAX_TIME_LIMIT
 ``STAGEPLANNER_RATE_LIMIT_PER_SECOND``   requests per second per token (average)     ``10``
 ``STAGEPLANNER_RATE_LIMIT_BURST``        requests per token at once                  ``40``
+``STAGEPLANNER_SESSION_IDLE_MINUTES``    a web session ends after this long without  ``30``
+                                         a request
+``STAGEPLANNER_SESSION_MAX_HOURS``       a web session ends this long after sign-in  ``12``
+``STAGEPLANNER_SIGNIN_FAILURES_PER_      failed sign-ins per client address in a     ``5``
+MINUTE``                                 minute; then 429 until the oldest is a
+                                         minute old
+``STAGEPLANNER_SIGNIN_FAILURES_PER_      failed sign-ins from all addresses          ``50``
+MINUTE_TOTAL``                           together in a minute
 =======================================  ==========================================  ============================
 
 Empty variables count as unset. Everything in the database is the record (scenarios, jobs,
@@ -39,6 +47,7 @@ plans, agreements); the data folder only holds files that can be regenerated fro
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +93,10 @@ class Settings(BaseSettings):
     max_solve_seconds_admin: float | None = Field(None, ge=1.0)
     rate_limit_per_second: float = Field(10.0, ge=0.01)
     rate_limit_burst: int = Field(40, ge=1)
+    session_idle_minutes: float = Field(30.0, ge=1.0)
+    session_max_hours: float = Field(12.0, ge=0.1)
+    signin_failures_per_minute: int = Field(5, ge=1)
+    signin_failures_per_minute_total: int = Field(50, ge=1)
     max_cohorts: int = Field(20000, ge=1)
     max_companies: int = Field(50000, ge=1)
     max_areas: int = Field(2000, ge=1)
@@ -110,6 +123,16 @@ class Settings(BaseSettings):
         """Largest time limit (s) a token of ``role`` may ask for: its role's cap, never above ``max_time_limit``."""
         cap = {"editor": self.max_solve_seconds_editor, "admin": self.max_solve_seconds_admin}.get(role)
         return min(cap, self.max_time_limit) if cap is not None else self.max_time_limit
+
+    @property
+    def session_idle(self) -> dt.timedelta:
+        """How long a web session lasts without a request."""
+        return dt.timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_max(self) -> dt.timedelta:
+        """How long a web session lasts at most after sign-in."""
+        return dt.timedelta(hours=self.session_max_hours)
 
     @property
     def is_sqlite(self) -> bool:

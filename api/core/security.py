@@ -17,6 +17,11 @@ role        may
 ``admin``   everything in every region, and read the audit log
 ==========  ==============================================================================
 
+A token may expire (``--expires-in 90d`` on the command line, :func:`parse_lifetime`); an
+expired token is refused like a revoked one. The web workbench's browser sessions get their own
+random id (:func:`new_session_id`), stored hashed like tokens (:mod:`api.services.web_sessions`).
+Failed sign-ins are counted per client address and overall (:class:`FailureWindow`).
+
 This module holds the rules; :mod:`api.deps` applies them to requests.
 """
 
@@ -28,7 +33,9 @@ import re
 import secrets
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 
 from planner.i18n import _
@@ -77,6 +84,28 @@ def new_token() -> NewToken:
     lookup = secrets.token_hex(LOOKUP_HEX // 2)
     token = f"{TOKEN_PREFIX}_{lookup}_{secrets.token_urlsafe(SECRET_BYTES)}"
     return NewToken(token, lookup, hash_token(token))
+
+
+def new_session_id() -> str:
+    """A random web session id (32 bytes, URL-safe): the cookie's value; only its hash is stored."""
+    return secrets.token_urlsafe(SECRET_BYTES)
+
+
+#: A token's lifetime on the command line: a whole number and d (days), h (hours) or m (minutes).
+_LIFETIME_PATTERN = re.compile(r"^\s*([1-9][0-9]{0,5})\s*([dhm])\s*$")
+_LIFETIME_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+#: The longest lifetime a token may be given (ten years).
+MAX_LIFETIME = timedelta(days=3650)
+
+
+def parse_lifetime(text: str) -> timedelta:
+    """A lifetime such as ``90d``, ``12h`` or ``30m``; :class:`ValueError` with a message otherwise."""
+    match = _LIFETIME_PATTERN.match(text)
+    lifetime = int(match.group(1)) * _LIFETIME_UNITS[match.group(2)] if match else None
+    if lifetime is None or lifetime > MAX_LIFETIME:
+        raise ValueError(_("{value} is not a lifetime: give a whole number with d (days), h (hours) or m (minutes), "
+                           "e.g. 90d, 12h or 30m, at most 3650d").format(value=repr(text)))
+    return lifetime
 
 
 def token_lookup(token: str) -> str | None:
@@ -183,3 +212,53 @@ class RateLimiter:
                 return 0.0
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.per_second
+
+
+class FailureWindow:
+    """Failures per key (a client address) in the last ``window`` seconds, in the memory of one process.
+
+    A key with ``per_key`` failures in the window, or all keys together with ``total``, must wait
+    until the oldest of them leaves the window.
+
+    Parameters
+    ----------
+    per_key, total
+        Failures allowed in the window per key and over all keys.
+    window
+        Seconds a failure counts.
+    """
+
+    #: The key under which every failure is counted as well.
+    ALL = "\x00all"
+
+    def __init__(self, per_key: int, total: int, window: float = 60.0, max_keys: int = 10_000):
+        self.per_key, self.total, self.window, self.max_keys = per_key, total, window, max_keys
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        failures = self._failures.get(key, deque())
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        return failures
+
+    def retry_after(self, key: str, now: float | None = None) -> float:
+        """0.0 when ``key`` may try again, else the seconds until it may."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            waits = [0.0]
+            for name, limit in ((key, self.per_key), (self.ALL, self.total)):
+                failures = self._recent(name, now)
+                if len(failures) >= limit:
+                    waits.append(failures[-limit] + self.window - now)
+            return max(waits)
+
+    def record(self, key: str, now: float | None = None) -> None:
+        """Count a failure of ``key``."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            if key not in self._failures and len(self._failures) >= self.max_keys:
+                self._failures = {self.ALL: self._failures.get(self.ALL, deque())}  # bounded memory
+            for name in (key, self.ALL):
+                self._failures[name] = self._recent(name, now)
+                self._failures[name].append(now)

@@ -35,13 +35,15 @@ class TokenCreate(BaseModel):
     """A new API token: who uses it, its role and its regions."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, json_schema_extra={"examples": [
-        {"name": "Consortium Twente", "role": "editor", "regions": ["Twente"]}]})
+        {"name": "Consortium Twente", "role": "editor", "regions": ["Twente"], "expires_in_days": 90}]})
 
     name: StorableText = Field(min_length=1, max_length=200, pattern=NAME_PATTERN,
                                description="Who uses the token; recorded in the audit log and as adopted_by.")
     role: Role = Field(description="reader, editor (their regions), analyst (all regions, read only) or admin.")
     regions: list[Annotated[StorableText, Field(min_length=1, max_length=200, pattern=NAME_PATTERN)]] = Field(
         default_factory=list, max_length=100, description="Regions of a reader or editor (at least one).")
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="The token expires this many days from "
+                                        "now (then it gets 401, like a revoked one); null or absent: never.")
 
 
 class TokenOut(BaseModel):
@@ -53,9 +55,10 @@ class TokenOut(BaseModel):
     regions: list[str]
     created_at: dt.datetime
     revoked_at: dt.datetime | None
+    expires_at: dt.datetime | None = Field(description="When the token stops working; null: never.")
 
     model_config = with_examples({"id": 3, "name": "Consortium Twente", "role": "editor", "regions": ["Twente"],
-                                  "created_at": EXAMPLE_TIME, "revoked_at": None})
+                                  "created_at": EXAMPLE_TIME, "revoked_at": None, "expires_at": None})
 
 
 class TokenCreated(TokenOut):

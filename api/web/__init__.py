@@ -1,11 +1,12 @@
 """The web workbench: server-rendered pages for consortia, care roundtables and SBB on the API's service.
 
 Pages live under ``/web/`` (Jinja2 templates in ``templates/``, vendored htmx and a small
-stylesheet in ``static/``). A browser signs in by pasting its API token; the token is kept in
-an HttpOnly, SameSite=Strict cookie, which :class:`api.auth.TokenAuthentication` reads for
-``/web/`` paths only, so every page is authorised by the same principal, role and region
-checks as the API (the pages call the API's route functions and :mod:`api.crud`). Form posts
-carry a per-session CSRF token (:mod:`api.web.session`). Texts are English in the code,
+stylesheet in ``static/``). A browser signs in by pasting its API token and gets a server-side
+session (:mod:`api.services.web_sessions`): an HttpOnly, SameSite=Strict cookie with a random
+session id, never the token, which :class:`api.auth.TokenAuthentication` reads for ``/web/``
+paths only, so every page is authorised by the same principal, role and region checks as the
+API (the pages call the API's route functions and :mod:`api.crud`). Form posts carry a
+per-session CSRF token (:mod:`api.web.session`). Texts are English in the code,
 wrapped in ``_()``, and Dutch by default.
 
 :func:`install` adds the pages, the static files and the offline ``/docs`` to an app.

@@ -13,12 +13,14 @@ from pydantic import ValidationError
 
 from api import crud, schemas
 from api.deps import RegionPath, SessionDep
+from api.models import utcnow
 from api.routes import agreements, hotspots, plans
 from api.schemas import WEEK_PATTERN
+from api.services import web_sessions
 from api.web.render import WebPrincipal, checked_form, page, redirect, safe_next
-from api.web.session import new_signin_csrf, set_signin_cookie, sign_in, sign_out
+from api.web.session import cookie_session, current_session, new_signin_csrf, set_signin_cookie, sign_in, sign_out
 from planner.codes import LANGUAGES, LEVELS, SECTOR_CHAMBERS
-from planner.i18n import _
+from planner.i18n import _, ngettext
 
 router = APIRouter(prefix="/web", include_in_schema=False)
 
@@ -36,28 +38,58 @@ def signin_form(request: Request, next: str | None = None) -> Response:  # noqa:
 
 @router.post("/signin", response_class=HTMLResponse)
 async def signin(request: Request) -> Response:
+    """Start a session for a valid token; failures are counted per client address and overall (429 past the limit).
+
+    Every refused token, whether unknown, revoked, expired or mistyped, gets the same answer.
+    """
     form = await checked_form(request)
     token = str(form.get("token") or "").strip()
     target = safe_next(str(form.get("next") or ""))
+    failures = request.app.state.signin_failures
+    address = request.client.host if request.client else ""
+    wait = math.ceil(failures.retry_after(address))
+    if wait > 0:
+        response = _signin_again(request, target, 429, ngettext(
+            "Too many failed sign-ins from this address. Try again in {seconds} second.",
+            "Too many failed sign-ins from this address. Try again in {seconds} seconds.", wait).format(seconds=wait))
+        response.headers["Retry-After"] = str(wait)
+        return response
     with request.app.state.db.sessions() as session:
         principal = crud.authenticate(session, token) if token else None
-    if principal is None:
-        value = new_signin_csrf(request)
-        response = page(request, "signin.html", status_code=401, next=target,
-                        error=_("This token is not valid (unknown, revoked or mistyped). Paste the whole token, "
-                                "starting with spt_."))
-        set_signin_cookie(request, response, value)
-        return response
+        if principal is None:
+            failures.record(address)
+            return _signin_again(request, target, 401, _(
+                "This token is not valid (unknown, revoked, expired or mistyped). Paste the whole token, "
+                "starting with spt_."))
+        previous = cookie_session(request)
+        if previous is not None:
+            web_sessions.end(session, previous)  # a new id at every sign-in: no fixed session
+        session_id = web_sessions.start(session, principal.token_id, request.app.state.settings, utcnow())
+        session.commit()
     response = redirect(target)
-    sign_in(request, response, token)
+    sign_in(request, response, session_id)
+    return response
+
+
+def _signin_again(request: Request, target: str, status: int, error: str) -> Response:
+    """The sign-in form again, with why the last attempt did not sign in."""
+    value = new_signin_csrf(request)
+    response = page(request, "signin.html", status_code=status, next=target, error=error)
+    set_signin_cookie(request, response, value)
     return response
 
 
 @router.post("/signout")
 async def signout(request: Request) -> Response:
-    await checked_form(request)
+    """End the session (its cookie is refused from now on); without a valid session only the cookie is cleared."""
     response = redirect("/web/signin")
-    sign_out(response)
+    session_id = current_session(request)
+    if session_id is not None:
+        await checked_form(request)
+        with request.app.state.db.sessions() as session:
+            web_sessions.end(session, session_id)
+            session.commit()
+    sign_out(request, response)
     return response
 
 

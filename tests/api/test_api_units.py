@@ -31,6 +31,42 @@ def test_migrations_create_exactly_the_models(database_url: str) -> None:
         db.dispose()
 
 
+def test_migration_0006_keeps_existing_tokens_working(database_url: str) -> None:
+    """A database with tokens made before token expiry and web sessions: after the upgrade the tokens
+    work as before (they never expire) and can sign in to the web workbench."""
+    import datetime as dt
+
+    import sqlalchemy as sa
+    from alembic import command
+
+    from api.core.db import alembic_config
+    from api.core.security import new_token
+    from api.services import web_sessions
+
+    db = Database(database_url)
+    try:
+        config = alembic_config(database_url)
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005_sweep_jobs")
+            made = new_token()
+            connection.execute(sa.text(
+                "INSERT INTO api_tokens (lookup, token_hash, name, role, regions, created_at) "
+                "VALUES (:lookup, :hash, 'Consortium Twente', 'editor', '[\"Twente\"]', :at)"),
+                {"lookup": made.lookup, "hash": made.token_hash, "at": dt.datetime(2026, 11, 30, tzinfo=dt.UTC)})
+        db.migrate()
+        now = dt.datetime.now(dt.UTC)
+        with db.session() as session:
+            caller = crud.authenticate(session, made.token, now + dt.timedelta(days=3650))
+            assert caller is not None and caller.name == "Consortium Twente" and caller.regions == {"Twente"}
+            assert crud.list_tokens(session)[0].expires_at is None
+            session_id = web_sessions.start(session, caller.token_id, Settings(), now)
+        with db.session() as session:
+            assert web_sessions.principal(session, session_id, Settings(), now) == caller
+    finally:
+        db.dispose()
+
+
 def _clear_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in [n for n in os.environ if n.startswith("STAGEPLANNER_")] + ["DATABASE_URL"]:
         monkeypatch.delenv(name, raising=False)

@@ -469,3 +469,82 @@ def test_tokens_from_the_command_line(tmp_path: Path) -> None:
     assert _cli(runner, url, "revoke", "7").exit_code == 2
     assert "revoked" in _cli(runner, url, "list").stdout
 
+
+
+def _expire(client: TestClient, token_id: int) -> None:
+    """Move a token's expiry into the past (the clock moved by hand)."""
+    import datetime as dt
+
+    from api.models import TokenRow, utcnow
+
+    with client.app.state.db.session() as session:
+        session.get(TokenRow, token_id).expires_at = utcnow() - dt.timedelta(seconds=1)
+
+
+def _near(stamp: str, expected: Any) -> bool:
+    import datetime as dt
+
+    return abs(dt.datetime.fromisoformat(stamp.replace("Z", "+00:00")) - expected) < dt.timedelta(minutes=2)
+
+
+def test_tokens_made_over_the_api_may_expire(world: World) -> None:
+    import datetime as dt
+
+    made = world.call("admin", "POST", "/tokens", json={"name": "Zorgtafel Twente", "role": "reader", "regions": [OWN],
+                                                        "expires_in_days": 90})
+    assert made.status_code == 201, made.text
+    created, token = made.json(), made.json()["token"]
+    assert _near(created["expires_at"], dt.datetime.now(dt.UTC) + dt.timedelta(days=90))
+    listed = next(e for e in world.admin("GET", "/tokens") if e["id"] == created["id"])
+    assert listed["expires_at"] == created["expires_at"]
+    audit = world.admin("GET", "/audit", params={"action": "token.create", "limit": 1})[0]
+    assert audit["target_id"] == created["id"] and audit["detail"].startswith("Zorgtafel Twente: reader Twente, expires ")
+    assert world.admin("GET", "/tokens")[0]["expires_at"] is None  # tokens without an expiry keep working
+    for days in (0, -1, 3651, "90d"):
+        body = {"name": "x", "role": "admin", "expires_in_days": days}
+        assert world.call("admin", "POST", "/tokens", json=body).status_code == 422, days
+    scenario = f"/scenarios/{world.ids['scenario']}"
+    assert world.client.get(scenario, headers=bearer(token)).status_code == 200
+    _expire(world.client, created["id"])
+    expired = world.client.get(scenario, headers=bearer(token))
+    assert expired.status_code == 401 and "expired" in expired.json()["detail"]
+    assert expired.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_tokens_may_expire_from_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import contextvars
+    import datetime as dt
+
+    from typer.testing import CliRunner
+
+    from planner.cli import main as cli_main
+
+    runner = CliRunner()
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    made = _cli(runner, url, "create", "--name", "Zorgtafel", "--role", "reader", "--region", OWN, "--expires-in", "12h")
+    assert made.exit_code == 0, made.output
+    token = made.stdout.strip()
+    assert _cli(runner, url, "create", "--name", "Operator", "--role", "admin").exit_code == 0
+    header, *lines = _cli(runner, url, "list").stdout.splitlines()
+    assert header.split("\t")[5:] == ["expires", "state"]
+    zorgtafel, operator = (line.split("\t") for line in lines)
+    assert _near(zorgtafel[5].replace(" ", "T") + "+00:00", dt.datetime.now(dt.UTC) + dt.timedelta(hours=12))
+    assert zorgtafel[6] == "active" and operator[5:] == ["never", "active"]
+    monkeypatch.setenv("STAGEPLANNER_DATABASE_URL", url)
+    monkeypatch.delenv("STAGEPLANNER_LANG", raising=False)
+    for bad in ("90", "3w", "0d", "12 uur", "99999d", "-5m"):
+        with pytest.raises(SystemExit) as exited:  # a copy of the context: the command line sets the language
+            contextvars.copy_context().run(cli_main, ["tokens", "create", "--name", "x", "--role", "admin",
+                                                      "--expires-in", bad])
+        assert exited.value.code == 2
+        assert (f"Fout: Ongeldige waarde voor '--expires-in': {bad!r} is geen geldige duur: geef een heel getal met d "
+                "(dagen), h (uren) of m (minuten), bijvoorbeeld 90d, 12h of 30m, hoogstens 3650d"
+                ) in capsys.readouterr().err.splitlines()
+    assert len(_cli(runner, url, "list").stdout.splitlines()) == 3  # nothing made by a refused command
+
+    with TestClient(create_app(Settings(database_url=url, data_dir=tmp_path / "files"))) as client:
+        assert client.get("/scenarios", headers=bearer(token)).status_code == 200
+        _expire(client, 1)
+        assert client.get("/scenarios", headers=bearer(token)).status_code == 401
+    assert _cli(runner, url, "list").stdout.splitlines()[1].split("\t")[6].startswith("expired ")

@@ -1,0 +1,35 @@
+"""Token administration shared by ``stageplanner tokens`` and the API: the audit detail of a new
+token and the listing's lines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from api import crud
+from api.models import TokenRow
+
+#: The header of ``stageplanner tokens list`` (tab-separated, like its lines).
+LISTING_HEADER = "id\tname\trole\tregions\tcreated\texpires\tstate"
+_TIME = "%Y-%m-%d %H:%M"
+
+
+def audit_detail(row: TokenRow) -> str:
+    """What the audit log records of a new token: name, role, regions and expiry."""
+    expiry = f", expires {row.expires_at:{_TIME}}" if row.expires_at is not None else ""
+    return f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
+
+
+def state(row: TokenRow, now: dt.datetime) -> str:
+    """``active``, ``revoked <time>`` or ``expired <time>``."""
+    if row.revoked_at is not None:
+        return f"revoked {row.revoked_at:{_TIME}}"
+    if row.expires_at is not None and row.expires_at <= now:
+        return f"expired {row.expires_at:{_TIME}}"
+    return "active"
+
+
+def listing(rows: Iterable[TokenRow], now: dt.datetime) -> list[str]:
+    """A line per token (tab-separated): id, name, role, regions (``*``: all), created, expires (``never``), state."""
+    return [f"{r.id}\t{r.name}\t{r.role}\t{','.join(crud.token_regions(r)) or '*'}\t{r.created_at:{_TIME}}\t"
+            f"{f'{r.expires_at:{_TIME}}' if r.expires_at else 'never'}\t{state(r, now)}" for r in rows]
