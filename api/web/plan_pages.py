@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import artifacts, crud
 from api.core.config import Settings
+from api.core.headers import map_response
 from api.deps import PlanId, SessionDep, SettingsDep
 from api.routes import plans, whatif
 from api.web.render import WebPrincipal, checked_form, page, redirect
@@ -123,6 +124,6 @@ def marginal_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, 
         from api.errors import NotFound
 
         raise NotFound(f"plan {plan_id} has no ranking yet")
-    return FileResponse(path, media_type="text/html; charset=utf-8")
+    return map_response(path)
 
 
