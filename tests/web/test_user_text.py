@@ -321,7 +321,8 @@ def test_no_script_from_user_text_runs_and_the_maps_run_without_errors(stored, b
     page.wait_for_url(f"{base}/web/")
 
     page.goto(f"{base}/web/plans/{s['plan']}")
-    page.locator("#marginal-map").scroll_into_view_if_needed()
+    for frame in page.locator("iframe.map").all():  # the frames load lazily: bring each into view
+        frame.scroll_into_view_if_needed()
     maps = [f for f in page.frames if f != page.main_frame]
     assert len(maps) == 2
     texts = []
