@@ -150,6 +150,15 @@ def test_user_text_is_escaped_in_every_page_map_and_download(stored):
         assert_no_markup(name, response.text)
         assert re.search(r"<title>[^<]*scenario &lt;/title&gt;&lt;script&gt;", response.text), name
 
+    # A ranking's map written by an older version is not served: it is drawn again from the saved ranking.
+    marginal = s["server"].data_dir / "files" / "web" / "marginal"
+    current = sorted(marginal.glob(f"plan-{s['plan']}.*.html"))
+    assert len(current) == 1
+    current[0].rename(marginal / f"plan-{s['plan']}.html")
+    redrawn = s["web"].get(f"/web/plans/{s['plan']}/marginal/map")
+    assert redrawn.status_code == 200 and current[0].is_file()
+    assert_no_markup("marginal map drawn again", redrawn.text)
+
     summary = s["api"].get(f"/plans/{s['plan']}/summary.md")
     assert summary.headers["content-type"] == "text/plain; charset=utf-8"
     assert_no_markup("summary.md", summary.text)
