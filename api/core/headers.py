@@ -23,6 +23,7 @@ import base64
 import hashlib
 import re
 import secrets
+from collections.abc import Iterator
 from pathlib import Path
 
 from starlette.datastructures import MutableHeaders
@@ -49,7 +50,6 @@ FIXED_HEADERS = {
 
 # An inline script the browser runs: no src, and no type or a JavaScript type (the map's JSON
 # data block has type="application/json" and is never run).
-_INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:\s[^>]*)?)>(?P<body>.*?)</script>", re.DOTALL | re.IGNORECASE)
 _TYPE = re.compile(r"""\stype\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _SRC = re.compile(r"\ssrc\s*=", re.IGNORECASE)
 _JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
@@ -72,12 +72,26 @@ def _runs(attrs: str) -> bool:
     return (found.group(1).lower() if found else "") in _JS_TYPES
 
 
+def _scripts(html: str) -> Iterator[tuple[str, str]]:
+    """(attributes, body) of each ``<script>`` element, in order. ``str.find`` rather than a regular
+    expression: a map embeds megabytes of data. Tags are matched as written (lower case): a script the
+    scan does not see, or sees with another body than the browser, gets no hash and does not run."""
+    start = html.find("<script")
+    while start >= 0:
+        open_end = html.find(">", start)
+        close = html.find("</script>", open_end)
+        if open_end < 0 or close < 0:
+            return
+        yield html[start + len("<script"):open_end], html[open_end + 1:close]
+        start = html.find("<script", close + len("</script>"))
+
+
 def inline_script_hashes(html: str) -> list[str]:
     """``'sha256-...'`` sources of the inline scripts a page runs, in order, without repeats."""
     hashes: dict[str, None] = {}
-    for match in _INLINE_SCRIPT.finditer(html):
-        if _runs(match.group("attrs")):
-            digest = hashlib.sha256(match.group("body").encode("utf-8")).digest()
+    for attrs, body in _scripts(html):
+        if _runs(attrs):
+            digest = hashlib.sha256(body.encode("utf-8")).digest()
             hashes[f"'sha256-{base64.b64encode(digest).decode('ascii')}'"] = None
     return list(hashes)
 
@@ -96,13 +110,14 @@ def map_response(path: Path) -> Response:
 def with_nonce(html: str, nonce: str) -> str:
     """``html`` with ``nonce`` on each of its inline scripts; for pages the service writes itself
     (never for text a user supplied)."""
-    def add(match: re.Match[str]) -> str:
-        attrs = match.group("attrs")
-        if not _runs(attrs):
-            return match.group(0)
-        return f'<script nonce="{nonce}"{attrs}>{match.group("body")}</script>'
-
-    return _INLINE_SCRIPT.sub(add, html)
+    parts, done = [], 0
+    for attrs, body in _scripts(html):
+        start = html.find("<script", done)
+        end = html.find("</script>", start) + len("</script>")
+        tag = f'<script nonce="{nonce}"{attrs}>' if _runs(attrs) else f"<script{attrs}>"
+        parts += [html[done:start], tag, body, "</script>"]
+        done = end
+    return "".join(parts) + html[done:]
 
 
 class SecurityHeaders:
