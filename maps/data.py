@@ -271,7 +271,7 @@ def area_features(loaded: LoadedScenario, tolerance_m: float | None = None, ndig
 # ------------------------------------------------------------------ spots
 
 
-def spot_rows(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Ranked spots (rows of :mod:`planner.whatif.marginal`) with a place, as the map's script draws them.
 
     Names stay plain text here: the script escapes them when it writes its popups.

@@ -29,7 +29,7 @@ from maps.data import (
     PlanInput,
     as_loaded,
     map_payload,
-    spot_rows,
+    spot_markers,
 )
 from planner.i18n import _, use_language
 from planner.markup import html_text
@@ -102,7 +102,7 @@ def _build(plans: list[PlanInput], loaded: LoadedScenario, views: list[dict[str,
            title: str, aggregate_above: int, spots: list[dict[str, Any]] | None = None) -> folium.Map:
     payload = map_payload(plans, loaded, views, default_view, aggregate_above=aggregate_above)
     if spots is not None:
-        payload["spots"] = spot_rows(spots)
+        payload["spots"] = spot_markers(spots)
     (south, west), (north, east) = _bounds(payload)
     # The script fits the view to the areas without animation before drawing markers (an
     # animated first zoom would leave the clusters half-way for a moment).
