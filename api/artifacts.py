@@ -27,6 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from api.core.config import Settings
+from api.errors import InvalidInput
 from api.models import ScenarioVersionRow
 from planner.i18n import _, current_language, use_language
 from planner.plan.model import Plan
@@ -41,6 +42,9 @@ CHARTS = {
     "reachable_capacity": "Demand against the capacity within the travel limit, per sector chamber and level",
 }
 TABLES = ("schedule", "shortages", "shortage_weeks", "utilisation")
+#: Part of every plan file's cache key: raised when the files' form changes (2: user text escaped in maps and
+#: reports), so a server never serves files an older version wrote.
+FILES_VERSION = "2"
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -121,7 +125,7 @@ def content_key(*parts: str) -> str:
 def _plan_dir(settings: Settings, plan: Plan, other: Plan | None, scenario: Scenario | None,
               plan_id: int) -> Path:
     """The cache folder of a plan's files: keyed by the plan, the plan it is compared with and the scenario."""
-    key = content_key(str(plan_id), plan.model_dump_json(), other.model_dump_json() if other else "",
+    key = content_key(FILES_VERSION, str(plan_id), plan.model_dump_json(), other.model_dump_json() if other else "",
                       scenario.model_dump_json() if scenario else "")
     return (settings.data_dir / "plans" / key).absolute()
 
@@ -216,11 +220,16 @@ def comparison_map_html(settings: Settings, a: tuple[int, Plan], b: tuple[int, P
     """Map of the difference in shortage per area between plans a and b, in ``language`` (cached per language)."""
     try:
         from maps import write_comparison_map
+        from maps.data import PlanDoesNotFit
     except ImportError as err:
         raise Unavailable(_("maps are not available on this server ({error})").format(error=err)) from None
     language = language or current_language()
     path = _translated(_plan_dir(settings, b[1], a[1], loaded.scenario, b[0]), "comparison-map.html", language)
-    return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp, lang=language))
+    try:
+        return cached_file(path, lambda tmp: write_comparison_map(a[1], b[1], loaded, tmp, lang=language))
+    except PlanDoesNotFit as err:  # e.g. plans of two scenarios with other areas: no map can show both
+        raise InvalidInput.one("a", _("plan {a} does not fit the map of plan {b}: {reason}").format(
+            a=a[0], b=b[0], reason=err.reason_text()), where="query") from None
 
 
 def outputs_zip(settings: Settings, plan_id: int, plan: Plan, loaded: LoadedScenario,

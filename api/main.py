@@ -4,8 +4,8 @@ Start it with ``stageplanner serve --host 127.0.0.1 --port 8000`` (which calls :
 or ``uvicorn api.main:app``. At startup the database schema is upgraded with Alembic and
 solve jobs a previous server left unfinished are resumed (see :mod:`api.jobs`).
 Interactive documentation is at ``/docs`` (Swagger UI served from the package, so it works
-offline), the OpenAPI schema at ``/openapi.json``, and the web workbench at ``/web/``
-(:mod:`api.web`; ``/`` leads there).
+offline; no ``/redoc``), the OpenAPI schema at ``/openapi.json``, and the web workbench at ``/web/``
+(:mod:`api.web`; ``/`` leads there). Every answer carries security headers (:mod:`api.core.headers`).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from api.artifacts import Unavailable
 from api.auth import TokenAuthentication, is_web
 from api.core.config import Settings, load_settings
 from api.core.db import Database
+from api.core.headers import SecurityHeaders
 from api.core.security import AccessDenied, FailureWindow, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
@@ -212,12 +213,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             shutdown_upload_workers()
             db.dispose()
 
-    # docs_url=None: /docs is served by api.web with the vendored Swagger UI (works offline).
+    # docs_url=None: /docs is served by api.web with the vendored Swagger UI (works offline); no /redoc (it
+    # loads its script from a CDN).
     app = FastAPI(title="Stage planner API", version=VERSION, description=DESCRIPTION, openapi_tags=TAGS,
-                  lifespan=lifespan, docs_url=None)
+                  lifespan=lifespan, docs_url=None, redoc_url=None)
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
-    app.add_middleware(RequestLanguage)  # outermost: every answer, even a 401, is in the request's language
+    app.add_middleware(RequestLanguage)  # every answer, even a 401, is in the request's language
+    app.add_middleware(SecurityHeaders)  # outermost: every answer carries the security headers
     for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens, whatif):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)

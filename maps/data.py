@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,6 +169,10 @@ TEXT: Mapping[str, str] = _Translated({
     "spark": N_("student-days per week: capacity (light) and used ({plan})"),
     "cluster": N_("{companies} learning companies, {places} places per week, use {pct}"),
     "area_companies": N_("{area}: {companies} learning companies, {places} places"),
+    # where one more supervision place helps most (the marginal map)
+    "layer_spots": N_("Where one more supervision place helps most"),
+    "spot": N_("#{rank} {company} ({area}): {sector} level {level}, weeks {first}..{last}; estimated {estimate}, "
+               "realised {realised}"),
 })
 
 #: The locale the map's script formats numbers in (decimal and thousands separators), per language.
@@ -262,6 +266,27 @@ def area_features(loaded: LoadedScenario, tolerance_m: float | None = None, ndig
         features.append({"type": "Feature", "id": i, "properties": {"i": i, "name": name}, "geometry": geometry})
     features.sort(key=lambda f: f["id"])
     return {"type": "FeatureCollection", "features": features}
+
+
+# ------------------------------------------------------------------ spots
+
+
+def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Ranked spots (rows of :mod:`planner.whatif.marginal`) with a place, as the map's script draws them.
+
+    Names stay plain text here: the script escapes them when it writes its popups.
+    """
+    rows = []
+    for spot in spots:
+        if spot.get("lat") is None or spot.get("lon") is None:
+            continue
+        realised = spot.get("realised")
+        rows.append({"rank": int(spot["rank"]), "company": str(spot["company"]), "area": str(spot["area"]),
+                     "sector": str(spot["sector"]), "level": str(spot["level"]), "first": str(spot["first_week"]),
+                     "last": str(spot["last_week"]), "estimate": float(spot["estimate"]),
+                     "realised": None if realised is None else float(realised),
+                     "lat": float(spot["lat"]), "lon": float(spot["lon"])})
+    return rows
 
 
 # ------------------------------------------------------------------ shortage rows
@@ -415,6 +440,38 @@ def _institutions(scenario: Scenario, plans: list[PlanInput], area_ix: dict[str,
     return out
 
 
+class PlanDoesNotFit(ValueError):
+    """A plan cannot be drawn on a scenario: it has other weeks, areas or learning companies.
+
+    ``str()`` names both scenarios (in English, for logs); :meth:`reason_text` is the reason in the
+    current language, for the people who asked for the map.
+    """
+
+    def __init__(self, reason: str, plan_scenario: str, scenario: str):
+        super().__init__(f"plan of scenario {plan_scenario!r} does not fit scenario {scenario!r}: {reason}")
+        self.reason = reason
+
+    def reason_text(self) -> str:
+        """Why the plan does not fit, in the current language."""
+        return _(self.reason)
+
+
+def check_plan_fits(plan: Plan, scenario: Scenario) -> None:
+    """Raise :class:`PlanDoesNotFit` unless ``plan`` was made for ``scenario``'s weeks, areas and learning
+    companies (the map looks every one of them up)."""
+    areas = {a.name for a in scenario.areas}
+    companies = {c.id for c in scenario.companies}
+    if plan.weeks != scenario.calendar.weeks:
+        reason = N_("it has other weeks than the scenario")
+    elif not areas.issuperset({cp.area for cp in plan.cohorts} | {u.area for u in plan.utilisation}):
+        reason = N_("it has areas the scenario does not have")
+    elif not companies.issuperset(pl.company for cp in plan.cohorts for wave in cp.waves for pl in wave.placements):
+        reason = N_("it places students at learning companies the scenario does not have")
+    else:
+        return
+    raise PlanDoesNotFit(reason, plan.scenario, scenario.name)
+
+
 def map_payload(
     plans: list[PlanInput],
     loaded: LoadedScenario,
@@ -451,8 +508,7 @@ def map_payload(
     """
     scenario = loaded.scenario
     for p in plans:
-        if p.plan.weeks != scenario.calendar.weeks:
-            raise ValueError(f"plan {p.label!r} has other weeks than scenario {scenario.name!r}")
+        check_plan_fits(p.plan, scenario)
     points = Region(scenario, loaded.base_dir).points
     sector_ix = {s: i for i, s in enumerate(SECTOR_CHAMBERS)}
     level_ix = {lv: i for i, lv in enumerate(LEVELS)}

@@ -11,6 +11,7 @@ the areas where they do their internship. The HTML is self-contained (see
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ from maps.data import (
     PlanInput,
     as_loaded,
     map_payload,
+    spot_markers,
 )
 from planner.i18n import _, use_language
+from planner.markup import html_text
 from planner.plan.model import Plan
 from planner.scenario import LoadedScenario, Scenario, write_atomic
 
@@ -96,8 +99,10 @@ def _bounds(payload: dict[str, Any]) -> list[list[float]]:
 
 
 def _build(plans: list[PlanInput], loaded: LoadedScenario, views: list[dict[str, Any]], default_view: int,
-           title: str, aggregate_above: int) -> folium.Map:
+           title: str, aggregate_above: int, spots: list[dict[str, Any]] | None = None) -> folium.Map:
     payload = map_payload(plans, loaded, views, default_view, aggregate_above=aggregate_above)
+    if spots is not None:
+        payload["spots"] = spot_markers(spots)
     (south, west), (north, east) = _bounds(payload)
     # The script fits the view to the areas without animation before drawing markers (an
     # animated first zoom would leave the clusters half-way for a moment).
@@ -106,7 +111,8 @@ def _build(plans: list[PlanInput], loaded: LoadedScenario, views: list[dict[str,
     # No tile layer sets the zoom range (markercluster needs one): the map sets it itself.
     m.options.update(max_zoom=18, min_zoom=5)
     bundle.use_vendored(m, bundle.LEAFLET_JS, bundle.LEAFLET_CSS)
-    m.get_root().title = title
+    # folium writes the title into <title> as it is: the scenario's name in it is user text.
+    m.get_root().title = html_text(title)
     blank = folium.FeatureGroup(name=TEXT["base_blank"], overlay=False, control=False, show=True)
     tiles = folium.TileLayer("OpenStreetMap", name=TEXT["base_osm"], overlay=False, control=False, show=False)
     areas = folium.FeatureGroup(name=TEXT["layer_areas"], control=False, show=True)
@@ -122,13 +128,16 @@ def _build(plans: list[PlanInput], loaded: LoadedScenario, views: list[dict[str,
         layer.add_to(m)
     refs = {"blank": blank, "tiles": tiles, "areas": areas, "flows": flows, "companies": companies,
             "institutions": institutions}
+    if spots is not None:
+        refs["spots"] = folium.FeatureGroup(name=TEXT["layer_spots"], control=False, show=True).add_to(m)
     ShortageApp(payload, refs).add_to(m)
     setattr(m, LANG_ATTRIBUTE, payload["lang"])
     return m
 
 
 def plan_map(plan: Plan, loaded: LoadedScenario | Scenario, compare_with: Plan | None = None,
-             *, aggregate_above: int = AGGREGATE_COMPANIES_ABOVE, lang: str | None = None) -> folium.Map:
+             *, aggregate_above: int = AGGREGATE_COMPANIES_ABOVE, lang: str | None = None,
+             spots: Iterable[dict[str, Any]] | None = None) -> folium.Map:
     """Map of a plan's shortage per area, sector chamber, level and week.
 
     Parameters
@@ -145,6 +154,9 @@ def plan_map(plan: Plan, loaded: LoadedScenario | Scenario, compare_with: Plan |
     lang : str, optional
         The language of the map's texts (``nl`` or ``en``; default: the current language, Dutch
         unless set). It travels to the map's script in the embedded data (``lang``).
+    spots : iterable of dict, optional
+        Ranked spots where one more supervision place helps most (rows as
+        :mod:`planner.whatif.marginal` makes them); drawn as a layer of numbered circles.
 
     Returns
     -------
@@ -166,7 +178,8 @@ def plan_map(plan: Plan, loaded: LoadedScenario | Scenario, compare_with: Plan |
                      {"label": _("Difference: optimised − status quo"), "a": 0, "b": 1}]
             default = 1
         title = _("Internship shortage {scenario}").format(scenario=loaded.scenario.name)
-        return _build(plans, loaded, views, default, title, aggregate_above)
+        return _build(plans, loaded, views, default, title, aggregate_above,
+                      None if spots is None else list(spots))
 
 
 def comparison_map(plan_a: Plan, plan_b: Plan, loaded: LoadedScenario | Scenario,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from api import artifacts, crud, schemas, views
+from api.core.headers import map_response
 from api.deps import MAX_ID, Limit, Offset, PlanId, PrincipalDep, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
 from planner.i18n import use_language
@@ -101,13 +102,13 @@ def compare(principal: PrincipalDep, session: SessionDep,
 def compare_map(principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
                 a: PlanA,
                 b: PlanB,
-                ) -> FileResponse:
+                ) -> Response:
     """Where plan b leaves fewer (blue) or more (red) students without a place than plan a, per area;
-    drawn on plan b's scenario version."""
+    drawn on plan b's scenario version (422 when plan a does not fit it: other weeks, areas or companies)."""
     row_a, row_b = _readable(session, principal, a), _readable(session, principal, b)
     path = artifacts.comparison_map_html(settings, (row_a.id, crud.plan_of(row_a)), (row_b.id, crud.plan_of(row_b)),
                                          _loaded(session, settings, row_b))
-    return FileResponse(path, media_type="text/html; charset=utf-8")
+    return map_response(path)
 
 
 @router.get("/{plan_id}", response_model=schemas.PlanOut, responses=NOT_FOUND, summary="Read a plan's KPIs")
@@ -170,14 +171,14 @@ def plan_hotspots(plan_id: PlanId, principal: PrincipalDep, session: SessionDep,
             responses={**_file_responses("text/html", "The map (self-contained HTML, Leaflet)"), **FILE_UNAVAILABLE},
             summary="Map of the plan's shortage")
 def plan_map(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
-             status_quo: StatusQuoQ = True) -> FileResponse:
+             status_quo: StatusQuoQ = True) -> Response:
     """An interactive map of the plan: students without a place per area, sector chamber, level and week,
     companies and institutions; with the status quo and the difference as further views when a
     status-quo plan of the same scenario version is stored."""
     row = _readable(session, principal, plan_id)
     path = artifacts.map_html(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
                               _status_quo(session, row, status_quo))
-    return FileResponse(path, media_type="text/html; charset=utf-8")
+    return map_response(path)
 
 
 @router.get("/{plan_id}/charts/{name}.png", response_class=Response,
@@ -221,15 +222,16 @@ for _table in artifacts.TABLES:
 
 
 @router.get("/{plan_id}/summary.md", response_class=PlainTextResponse,
-            responses=_file_responses("text/markdown", "summary.md", "# Plan for twente-zorg (optimised plan)\n"),
+            responses=_file_responses("text/plain", "summary.md", "# Plan for twente-zorg (optimised plan)\n"),
             summary="Download summary.md")
 def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> PlainTextResponse:
-    """The plan's readable summary, as the command line writes summary.md."""
+    """The plan's readable summary, as the command line writes summary.md (served as plain text, so a
+    browser never renders markup in it)."""
     row = _readable(session, principal, plan_id)
     other = crud.status_quo_for(session, row)
     text = artifacts.summary_markdown(crud.plan_of(row), crud.plan_of(other) if other else None,
                                       _loaded(session, settings, row))
-    return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/{plan_id}/plan.json", response_class=Response,

@@ -14,11 +14,12 @@ wrapped in ``_()``, and Dutch by default.
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from api.core.headers import with_nonce
 from api.web.render import STATIC_DIR
 
 STATIC_URL = "/web/static"
@@ -36,15 +37,20 @@ def install(app: FastAPI) -> None:
     def root() -> RedirectResponse:
         return RedirectResponse("/web/", status_code=303)
 
+    def nonced(request: Request, response: HTMLResponse) -> HTMLResponse:
+        # Swagger UI's inline start-up script runs under the page policy by the response's nonce.
+        html = with_nonce(bytes(response.body).decode("utf-8"), request.state.csp_nonce)
+        return HTMLResponse(html, status_code=response.status_code)
+
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+    def docs(request: Request) -> HTMLResponse:
+        return nonced(request, get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} - docs",
             swagger_js_url=f"{STATIC_URL}/swagger/swagger-ui-bundle.js",
             swagger_css_url=f"{STATIC_URL}/swagger/swagger-ui.css",
             swagger_favicon_url=f"{STATIC_URL}/swagger/favicon-32x32.png",
-            swagger_ui_parameters={"validatorUrl": None}, oauth2_redirect_url="/docs/oauth2-redirect")
+            swagger_ui_parameters={"validatorUrl": None}, oauth2_redirect_url="/docs/oauth2-redirect"))
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
-    def docs_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
+    def docs_redirect(request: Request) -> HTMLResponse:
+        return nonced(request, get_swagger_ui_oauth2_redirect_html())

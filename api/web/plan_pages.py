@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api import artifacts, crud
 from api.core.config import Settings
+from api.core.headers import map_response
 from api.deps import PlanId, SessionDep, SettingsDep
 from api.routes import plans, whatif
 from api.web.render import WebPrincipal, checked_form, page, redirect
@@ -85,6 +86,11 @@ def _marginal_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "web" / "marginal"
 
 
+def _marginal_map_file(settings: Settings, plan_id: int) -> Path:
+    """The ranking's map; its name carries the files' version, so a map an older version wrote is drawn again."""
+    return _marginal_dir(settings) / f"plan-{plan_id}.v{artifacts.FILES_VERSION}.html"
+
+
 def _marginal_saved(settings: Settings, plan_id: int) -> dict | None:
     path = _marginal_dir(settings) / f"plan-{plan_id}.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
@@ -107,7 +113,7 @@ async def marginal(request: Request, plan_id: PlanId, principal: WebPrincipal, s
         folder = _marginal_dir(settings)
         folder.mkdir(parents=True, exist_ok=True)
         write_spots_map(crud.plan_of(row), plans._loaded(session, settings, row), result["spots"],
-                        folder / f"plan-{plan_id}.html")
+                        _marginal_map_file(settings, plan_id))
         artifacts._write_atomic(folder / f"plan-{plan_id}.json",
                                 lambda tmp: tmp.write_text(json.dumps(result), encoding="utf-8"))
 
@@ -117,12 +123,16 @@ async def marginal(request: Request, plan_id: PlanId, principal: WebPrincipal, s
 
 @router.get("/{plan_id}/marginal/map", response_class=HTMLResponse)
 def marginal_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep) -> Response:
-    plans._readable(session, principal, plan_id)
-    path = _marginal_dir(settings) / f"plan-{plan_id}.html"
-    if not path.is_file():
+    row = plans._readable(session, principal, plan_id)
+    path = _marginal_map_file(settings, plan_id)
+    saved = None if path.is_file() else _marginal_saved(settings, plan_id)
+    if not path.is_file() and saved is None:
         from api.errors import NotFound
 
         raise NotFound(f"plan {plan_id} has no ranking yet")
-    return FileResponse(path, media_type="text/html; charset=utf-8")
+    if saved is not None:  # ranked before this version: the map is drawn again from the saved ranking
+        artifacts.cached_file(path, lambda tmp: write_spots_map(crud.plan_of(row), plans._loaded(session, settings, row),
+                                                                saved["spots"], tmp))
+    return map_response(path)
 
 

@@ -572,6 +572,25 @@
       }
     }
 
+    /* ---------------------------------------------------------------- spots */
+
+    /* Where one more supervision place helps most (the marginal map): a numbered circle per spot,
+       sized by its estimated gain; names are escaped like every other text from the data. */
+    var spotRows = data.spots || [];
+    var topEstimate = 1;
+    spotRows.forEach(function (s) { topEstimate = Math.max(topEstimate, s.estimate); });
+    spotRows.forEach(function (s) {
+      var sector = data.sectors.filter(function (x) { return x[0] === s.sector; })[0];
+      var marker = L.circleMarker([s.lat, s.lon], {radius: 6 + 14 * s.estimate / topEstimate, color: "#6c3483",
+        fill: true, fillOpacity: 0.6, weight: 2, className: "sm-spot"});
+      marker.bindTooltip("#" + esc(s.rank));
+      marker.bindPopup(fillHtml(T.spot, {rank: esc(s.rank), company: esc(s.company), area: esc(s.area),
+        sector: esc(sector ? sector[1] : s.sector), level: esc(s.level), first: esc(s.first), last: esc(s.last),
+        estimate: NF1.format(s.estimate), realised: s.realised === null ? "-" : NF1.format(s.realised)}),
+        {maxWidth: 320, className: "sm-popup"});
+      refs.spots.addLayer(marker);
+    });
+
     /* ---------------------------------------------------------------- flows */
 
     function drawFlows() {
@@ -830,6 +849,7 @@
     overlays[esc(T.layer_institutions)] = refs.institutions;
     overlays[esc(co.aggregated ? T.layer_companies_agg : T.layer_companies)] = refs.companies;
     overlays[esc(T.layer_flows)] = refs.flows;
+    if (refs.spots) { overlays[esc(T.layer_spots)] = refs.spots; }
     groups[T.group_layers] = overlays;
     var bases = {};
     bases[esc(T.base_blank)] = refs.blank;

@@ -16,6 +16,7 @@ from typing import Any
 from planner.codes import SECTOR_CHAMBERS
 from planner.geo.region import Region
 from planner.i18n import N_, _, fmt_int, ngettext
+from planner.markup import markdown_text
 from planner.plan.changes import CohortChange, cohort_changes, institution_totals, wave_text
 from planner.plan.model import CellTrade, Plan, UnplacedReason
 from planner.plan.reasons import explain, form_text, reason_text, trade_text
@@ -47,7 +48,7 @@ def explained(plan: Plan, loaded: LoadedScenario) -> Plan:
 
 
 def _md(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    return markdown_text(text)
 
 
 def _level(level: str) -> str:
@@ -121,7 +122,7 @@ def institution_markdown(plan: Plan, scenario: Scenario, institution: str, chang
         for r in unplaced:
             reason = reasons.get(r.cohort)
             why = reason_text(reason) if reason else _("{n} without a place.").format(n=fmt_int(r.unplaced))
-            lines.append(f"- **{_md(r.programme)}** ({_md(r.area)}, {_level(r.level)}, `{r.cohort}`): {_md(why)}")
+            lines.append(f"- **{_md(r.programme)}** ({_md(r.area)}, {_level(r.level)}, {_md(r.cohort)}): {_md(why)}")
     else:
         lines.append(_("Every student of this institution gets a place in this plan."))
     lines += ["", "## " + _("Where the students go"), "",
@@ -145,7 +146,7 @@ def _cohort_table(rows: list[CohortChange]) -> list[str]:
         proposed = "<br>".join(
             f"{_period(w.form, w.start_week, w.end_week)}: " + students(w.students)
             for w in r.waves)
-        lines.append(f"| {_md(r.programme)} ({r.crebo}) | {_level(r.level)} | {_md(r.area)} | {fmt_int(r.students)} | "
+        lines.append(f"| {_md(r.programme)} ({_md(r.crebo)}) | {_level(r.level)} | {_md(r.area)} | {fmt_int(r.students)} | "
                      f"{_period(r.current_form, r.current_start, r.current_end)} | {proposed} | {fmt_int(r.placed)} | "
                      f"{fmt_int(r.unplaced)} |")
     return lines
@@ -178,7 +179,7 @@ def reasons_markdown(plan: Plan, scenario: Scenario) -> str:
     for cohort_id, reason in sorted(plan.reasons.items(), key=lambda kv: (-kv[1].unplaced, kv[0])):
         cp = cohorts.get(cohort_id)
         where = (f"{_md(cp.programme)} ({_md(names.get(cp.institution, cp.institution))}, {_md(cp.location)}, "
-                 f"{_level(cp.level)})") if cp else cohort_id
+                 f"{_level(cp.level)})") if cp else _md(cohort_id)
         lines.append(f"- **{where}**: {_md(reason_text(reason))}")
     lines += _trade_lines(plan.trades or [])
     return "\n".join(lines) + "\n"

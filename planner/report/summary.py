@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
+from planner.markup import markdown_text
 from planner.plan.analysis import KPI_SPECS, REPORT_KPIS, compare_plans, hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import KPIs, Plan
 from planner.report.institutions import changes_markdown, reasons_markdown
@@ -13,7 +14,7 @@ from planner.scenario import Scenario
 
 
 def _md_escape(text: Any) -> str:
-    return str(text).replace("|", "\\|")
+    return markdown_text(text)
 
 
 def comparison_markdown(a: Plan, b: Plan, label_a: str, label_b: str) -> str:
@@ -56,7 +57,7 @@ def comparison_markdown(a: Plan, b: Plan, label_a: str, label_b: str) -> str:
 
 
 def explanation_lines(plan: Plan, status_quo: Plan | None = None) -> list[str]:
-    """Plain-language lines that explain the plan's numbers."""
+    """Plain-language lines that explain the plan's numbers, as markdown (names escaped)."""
     k = plan.kpis
     lines = []
     base = status_quo_kpis(plan, status_quo)
@@ -85,7 +86,7 @@ def explanation_lines(plan: Plan, status_quo: Plan | None = None) -> list[str]:
     if top:
         h = top[0]
         lines.append(_("The largest hotspot is {sector} {level} from {area} in {weeks} ({n} students without a "
-                       "place).").format(sector=h["sector_name"], level=level_text(h["level"]), area=h["area"],
+                       "place).").format(sector=h["sector_name"], level=level_text(h["level"]), area=_md_escape(h["area"]),
                                          weeks=_weeks(h), n=fmt_int(h["unplaced"])))
     lines.extend(_(line) for line in plan.solver.explanation)  # fixed texts are stored in English
     return lines
@@ -111,7 +112,8 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
     if "greedy" in plan.baselines and plan.mode != "greedy":
         columns.append((plan_mode_label("greedy"), plan.baselines["greedy"]))
     lines = [
-        "# " + _("Internship plan: {scenario} ({mode})").format(scenario=plan.scenario, mode=plan_mode_label(plan.mode)),
+        "# " + _("Internship plan: {scenario} ({mode})").format(scenario=_md_escape(plan.scenario),
+                                                              mode=plan_mode_label(plan.mode)),
         "",
         _("{students} BOL students need an internship; {placed} are placed and {unplaced} ({rate}) are left without "
           "a place.").format(students=fmt_int(k.students), placed=fmt_int(k.placed), unplaced=fmt_int(k.unplaced),

@@ -35,7 +35,7 @@ OWN, OTHER = "Twente", "Zwolle"
 # write (change Twente), admin.
 ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/health"): "open", ("GET", "/openapi.json"): "open", ("GET", "/docs"): "open",
-    ("GET", "/docs/oauth2-redirect"): "open", ("GET", "/redoc"): "open",
+    ("GET", "/docs/oauth2-redirect"): "open",
     ("POST", "/scenarios"): "write", ("GET", "/scenarios"): "list",
     ("GET", "/scenarios/{scenario_id}"): "read", ("PUT", "/scenarios/{scenario_id}"): "write",
     ("DELETE", "/scenarios/{scenario_id}"): "write", ("GET", "/scenarios/{scenario_id}/versions"): "read",

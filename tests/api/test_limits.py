@@ -86,7 +86,7 @@ def test_files_come_with_their_content_types(solved) -> None:  # noqa: ANN001
         f"/plans/{plan_id}/outputs.zip": "application/zip",
         f"/plans/{plan_id}/charts/shortage_cells.png": "image/png",
         f"/plans/{plan_id}/map": "text/html; charset=utf-8",
-        f"/plans/{plan_id}/summary.md": "text/markdown; charset=utf-8",
+        f"/plans/{plan_id}/summary.md": "text/plain; charset=utf-8",
     }
     for path, media_type in expected.items():
         response = client.get(path)
