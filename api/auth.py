@@ -32,7 +32,7 @@ from api.services import web_sessions
 from planner.i18n import _
 
 #: Paths answered without a token: liveness and the documentation.
-OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json", "/"})
+OPEN_PATHS = frozenset({"/health", "/docs", "/docs/oauth2-redirect", "/openapi.json", "/"})
 #: Paths of the web workbench: the session cookie counts there (and only there).
 WEB_PREFIX = "/web/"
 #: The cookie holding a signed-in browser's session id (HttpOnly, SameSite=Strict, Path=/web).

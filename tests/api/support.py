@@ -284,13 +284,19 @@ def wait_for_job(client: httpx.Client, job_id: int, timeout: float = 90.0,
                  statuses: tuple[str, ...] = TERMINAL) -> dict[str, Any]:
     """Poll a job until its status is one of ``statuses``."""
     deadline = time.monotonic() + timeout
+    pause = 0.05
     while True:
-        job = client.get(f"/jobs/{job_id}").raise_for_status().json()
+        answer = client.get(f"/jobs/{job_id}")
+        if answer.status_code == 429:  # the token's rate limit: a correct answer, so wait as it says
+            time.sleep(min(float(answer.headers.get("Retry-After", "1")), 2.0))
+            continue
+        job = answer.raise_for_status().json()
         if job["status"] in statuses:
             return job
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} still {job['status']} after {timeout:g} s: {job}")
-        time.sleep(0.05)
+        time.sleep(pause)
+        pause = min(pause * 1.5, 0.5)  # a long solve is polled a few times a second, not twenty
 
 
 def solve_until_cancelled(scenario, params, progress=None, base_dir=None, cancel=None,  # noqa: ANN001
