@@ -163,7 +163,9 @@ _SHORT_REPR.maxstring, _SHORT_REPR.maxother, _SHORT_REPR.maxlevel = MAX_QUOTED_C
 
 
 def _describe(value: Any) -> str:
-    return _("nothing") if value is None else _SHORT_REPR.repr(value)
+    if value is None:
+        return _("nothing")
+    return repr(shortened(value, MAX_QUOTED_CHARS)) if isinstance(value, str) else _SHORT_REPR.repr(value)
 
 
 def _expected_list(expected: str) -> str:

@@ -190,8 +190,10 @@ def _read_sheet(data: bytes, file: str, sheet: str, table: str, max_rows: int | 
             raise TableError(InputProblem(file, None, None, _("has no sheet {sheet}; its sheets: {sheets}").format(
                 sheet=repr(sheet), sheets=", ".join(workbook.sheetnames))))
         sheet = names[sheet.casefold()]
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # every row the sheet holds, not only those its (writer's) dimension claims
         # Streamed (read-only mode); formatted but empty rows below the table are not rows, so not counted.
-        numbered = ((number, line) for number, line in enumerate(workbook[sheet].iter_rows(values_only=True), 1)
+        numbered = ((number, line) for number, line in enumerate(worksheet.iter_rows(values_only=True), 1)
                     if number == 1 or any(cell is not None and str(cell).strip() for cell in line))
         lines = _limited(numbered, max_rows, file, f"sheet {sheet}", table)
     except unreadable as err:
