@@ -22,7 +22,7 @@ import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
-from planner.i18n import _, fmt_int
+from planner.i18n import _, fmt_int, fmt_num
 from planner.scenario.problems import InputProblem, close_names
 from planner.scenario.sources import ReadLimits, ScenarioFiles, TextDecodeError, decode_text
 
@@ -162,7 +162,7 @@ def check_zip_directory(data: bytes, file: str, limits: ReadLimits) -> None:
     if limits.max_unpacked_bytes is not None and unpacked > limits.max_unpacked_bytes:
         raise TableError(InputProblem(file, None, None, _(
             "would unpack to {size} MB; at most {limit} MB are accepted (limit max_xlsx_unpacked_mb)").format(
-            size=fmt_int(unpacked // BYTES_PER_MB), limit=fmt_int(limits.max_unpacked_bytes // BYTES_PER_MB))))
+            size=fmt_num(unpacked / BYTES_PER_MB), limit=fmt_num(limits.max_unpacked_bytes / BYTES_PER_MB))))
     if limits.max_unpack_ratio is not None:
         for member in members:
             ratio = member.file_size / max(member.compress_size, 1)
