@@ -1,8 +1,12 @@
-"""Reading a scenario from an HTTP request exactly as the CLI reads it from files.
+"""Reading a scenario from an HTTP request with the CLI's checks, from the request's own files only.
 
-The uploaded files are written to a temporary folder and loaded with
-:func:`planner.io.load_scenario`, so validation problems carry the same file, row, field
-and message as on the command line (``cohorts.csv row 7, students: ...``).
+The uploaded files are kept in memory in the upload's own file table
+(:class:`planner.scenario.sources.UploadedFiles`); the scenario document is parsed once, by the
+guarded parser of :mod:`api.upload_checks`, and :func:`planner.model.load_scenario` builds the
+scenario from that document and that table. Nothing is written to disk and no path is opened,
+so a scenario cannot make the server read one of its own files, and validation problems
+carry the same file, row, field and message as on the command line (``cohorts.csv row 7,
+students: ...``).
 
 Accepted bodies:
 
@@ -19,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import re
-import tempfile
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -29,27 +32,37 @@ from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.datastructures import UploadFile as StarletteUpload
 from starlette.requests import Request
+from starlette.types import Message
 
 from api.core.config import Settings
 from api.crud import ScenarioContent
 from api.errors import PayloadTooLarge, UnsupportedMediaType
 from api.schemas.common import NAME_PATTERN
-from api.upload_checks import check_loaded, check_upload
+from api.upload_checks import check_loaded, check_upload, read_limits
 from planner.i18n import _, current_language, fmt_int, use_language
 from planner.model import load_scenario
 from planner.scenario import scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
+from planner.scenario.sources import TextDecodeError, UploadedFiles, decode_text
+from planner.scenario.tables import WORKBOOK_SUFFIXES
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain",
               "application/octet-stream")
 MULTIPART = "multipart/form-data"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
-#: Uploads at least this large are checked in a separate process, so that reading them holds
-#: no lock the server's other requests need; smaller ones in a worker thread.
+#: Uploads at least this large, and every upload with an xlsx workbook (whose few kB may hold
+#: megabytes of sheet XML), are checked in a separate process, so that reading them holds no
+#: lock the server's other requests need; smaller ones in a worker thread.
 PROCESS_THRESHOLD_BYTES = 512 * 1024
+#: The first bytes of a zip archive (an xlsx workbook, whatever its name).
+ZIP_MAGIC = b"PK\x03\x04"
+#: Parts and fields of one multipart upload.
+MAX_FORM_FILES = 50
+MAX_FORM_FIELDS = 50
 
 _pool: ProcessPoolExecutor | None = None
 _pool_guard = threading.Lock()
@@ -93,43 +106,42 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
                 settings: Settings, region: str | None = None) -> ParsedScenario:
     """Check uploaded files as the CLI would, within the upload limits of ``settings``.
 
-    File references resolve only to the uploaded files (:mod:`api.upload_checks`). Raises
-    :class:`ScenarioError` with every problem. Blocking: call it off the event loop.
+    The document is parsed once, by :func:`api.upload_checks.check_upload`; the scenario is
+    built from that document and the upload's own file table, so file references resolve
+    only to the uploaded files and no path is opened. Raises :class:`ScenarioError` with every
+    problem. Blocking: call it off the event loop.
     """
     names = [scenario_file.name] + [f.name for f in others]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
         raise ScenarioError([InputProblem(n, None, None, _("was uploaded more than once")) for n in duplicates])
-    with tempfile.TemporaryDirectory(prefix="stageplanner-upload-") as folder:
-        base = Path(folder)
-        for upload in [scenario_file, *others]:
-            (base / upload.name).write_bytes(upload.data)
-        check_upload(scenario_file.data, scenario_file.name, base, settings)
-        try:
-            loaded = load_scenario(base / scenario_file.name)
-        except ScenarioError:
-            raise
-        except RecursionError:
-            raise _problem(scenario_file.name, _("is nested too deeply to be a scenario")) from None
-        except (ValueError, TypeError, KeyError, OverflowError) as err:
-            # The loader promises ScenarioError for every input problem; anything else that
-            # escapes is still caused by the input, so say so instead of failing the request.
-            raise _problem(scenario_file.name, _("could not be read: {error}").format(error=err)) from None
-        scenario = loaded.scenario
-        files: dict[str, str] = {}
-        for name in (scenario.travel.matrix_csv, scenario.area_polygons):
-            if name:
-                path = base / name
-                try:
-                    files[name] = path.read_text(encoding="utf-8-sig")
-                except (OSError, UnicodeDecodeError) as err:
-                    raise _problem(name, _("could not be read as UTF-8 text ({error})").format(error=err)) from None
+    files = UploadedFiles({upload.name: upload.data for upload in [scenario_file, *others]})
+    document = check_upload(scenario_file.data, scenario_file.name, settings)
+    try:
+        loaded = load_scenario(scenario_file.name, files=files, document=document, limits=read_limits(settings))
+    except ScenarioError:
+        raise
+    except RecursionError:
+        raise _problem(scenario_file.name, _("is nested too deeply to be a scenario")) from None
+    except (ValueError, TypeError, KeyError, OverflowError) as err:
+        # The loader promises ScenarioError for every input problem; anything else that
+        # escapes is still caused by the input, so say so instead of failing the request.
+        raise _problem(scenario_file.name, _("could not be read: {error}").format(error=err)) from None
+    scenario = loaded.scenario
+    side_files: dict[str, str] = {}
+    for name in (scenario.travel.matrix_csv, scenario.area_polygons):
+        if name:
+            try:
+                side_files[name] = decode_text(files.read(name) or b"")
+            except TextDecodeError as err:
+                raise _problem(name, str(err)) from None
     document = scenario_document(scenario)  # tables inline; rebuilds the same Scenario
     check_loaded(scenario, document, settings, scenario_file.name)
     unstorable = list(_unstorable_text(document, scenario_file.name))
     if unstorable:
         raise ScenarioError(unstorable)
-    return ParsedScenario(ScenarioContent(scenario, document, files, source_format, list(loaded.warnings)), region)
+    return ParsedScenario(ScenarioContent(scenario, document, side_files, source_format, list(loaded.warnings)),
+                          region)
 
 
 def _load_outcome(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
@@ -163,11 +175,16 @@ def shutdown_upload_workers() -> None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+def is_workbook(upload: UploadedFile) -> bool:
+    """Whether a file is (or claims to be) an xlsx workbook: a zip archive, whatever its name."""
+    return upload.data.startswith(ZIP_MAGIC) or upload.name.lower().endswith(WORKBOOK_SUFFIXES)
+
+
 async def check_off_loop(scenario_file: UploadedFile, others: list[UploadedFile], source_format: str,
                          settings: Settings, region: str | None) -> ParsedScenario:
-    """:func:`load_upload` away from the event loop: a thread, or a process for large uploads."""
+    """:func:`load_upload` away from the event loop: a thread, or a process for large uploads and workbooks."""
     size = len(scenario_file.data) + sum(len(f.data) for f in others)
-    if size < PROCESS_THRESHOLD_BYTES:
+    if size < PROCESS_THRESHOLD_BYTES and not any(is_workbook(f) for f in others):
         return await run_in_threadpool(load_upload, scenario_file, others, source_format, settings, region)
     pool = _upload_pool()
     try:
@@ -197,6 +214,48 @@ def parse_body(content_type: str | None, body: bytes) -> tuple[UploadedFile, str
           "multipart/form-data (part 'scenario' plus the CSV files it names)").format(kind=repr(kind))
     )
 
+def _too_large(max_bytes: int) -> PayloadTooLarge:
+    return PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
+        bytes=fmt_int(max_bytes)))
+
+
+def _refuse_declared_length(request: Request, max_bytes: int) -> None:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes)
+
+
+async def read_form(request: Request, settings: Settings, max_fields: int = MAX_FORM_FIELDS) -> FormData:
+    """The request's multipart form, within the upload limits (the API's upload and the web form alike).
+
+    The body is counted as it arrives: past ``settings.max_upload_bytes`` in all (a declared
+    ``Content-Length`` or the bytes actually sent, also without one) it is refused with
+    :class:`PayloadTooLarge` before more is read; each part is limited to the same size.
+    Malformed bodies are a :class:`ScenarioError`. The caller closes the form.
+    """
+    max_bytes = settings.max_upload_bytes
+    _refuse_declared_length(request, max_bytes)
+    received = 0
+
+    async def counted() -> Message:
+        nonlocal received
+        message = await request.receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > max_bytes:
+                raise _too_large(max_bytes)
+        return message
+
+    limited = Request(request.scope, receive=counted)
+    try:
+        return await limited.form(max_files=MAX_FORM_FILES, max_fields=max_fields, max_part_size=max_bytes)
+    except PayloadTooLarge:
+        raise
+    except Exception as err:  # malformed multipart bodies: the client's mistake
+        message = _("is not readable multipart form data ({error})").format(error=err)
+        raise ScenarioError([InputProblem("request", "body", None, message)]) from None
+
+
 async def read_scenario(request: Request, settings: Settings, region: str | None = None) -> ParsedScenario:
     """The scenario in the request body, checked like the CLI checks files.
 
@@ -206,10 +265,7 @@ async def read_scenario(request: Request, settings: Settings, region: str | None
     :class:`UnsupportedMediaType` for other bodies.
     """
     max_bytes = settings.max_upload_bytes
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
-            bytes=fmt_int(max_bytes)))
+    _refuse_declared_length(request, max_bytes)
     kind = media_type(request.headers.get("content-type"))
     if kind == MULTIPART:
         return await _read_multipart(request, settings, region)
@@ -217,19 +273,14 @@ async def read_scenario(request: Request, settings: Settings, region: str | None
     async for chunk in request.stream():
         body += chunk
         if len(body) > max_bytes:
-            raise PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
-                bytes=fmt_int(max_bytes)))
+            raise _too_large(max_bytes)
     upload, source_format = parse_body(request.headers.get("content-type"), bytes(body))
     return await check_off_loop(upload, [], source_format, settings, region)
 
 
 async def _read_multipart(request: Request, settings: Settings, region: str | None) -> ParsedScenario:
     max_bytes = settings.max_upload_bytes
-    try:
-        form = await request.form(max_files=50, max_fields=50, max_part_size=max_bytes)
-    except Exception as err:  # malformed multipart bodies: the client's mistake
-        message = _("is not readable multipart form data ({error})").format(error=err)
-        raise ScenarioError([InputProblem("request", "body", None, message)]) from None
+    form = await read_form(request, settings)
     try:
         scenario_file: UploadedFile | None = None
         others: list[UploadedFile] = []
@@ -239,8 +290,7 @@ async def _read_multipart(request: Request, settings: Settings, region: str | No
                 data = await value.read()
                 total += len(data)
                 if total > max_bytes:
-                    raise PayloadTooLarge(_("the upload is larger than {bytes} bytes (limit max_upload_mb)").format(
-                        bytes=fmt_int(max_bytes)))
+                    raise _too_large(max_bytes)
                 if name == "scenario":
                     fallback = "scenario.json" if (value.content_type or "").endswith("json") else "scenario.yaml"
                     if scenario_file is not None:
@@ -266,6 +316,7 @@ async def _read_multipart(request: Request, settings: Settings, region: str | No
         return await check_off_loop(scenario_file, others, "multipart", settings, region)
     finally:
         await form.close()
+
 
 
 def _unstorable_text(value: Any, file: str, where: str = "") -> Iterator[InputProblem]:

@@ -1,9 +1,14 @@
-"""Checks an upload must pass before the scenario loader reads it: size limits and file references.
+"""Checks an upload must pass before a scenario is built from it: one guarded parse, limits, file names.
 
-The scenario loader (:func:`planner.geo.load_scenario`) trusts its files, as the command line
-may: a scenario names its CSV tables, travel matrix and area polygons by path. A scenario that
-arrives over HTTP is not trusted, so before it is loaded :func:`check_upload` reads the
-document once more with guards and refuses, with a 422 naming the limit or field:
+The command line trusts its files: a scenario names its CSV tables, travel matrix and area
+polygons by path. A scenario that arrives over HTTP is not trusted. :func:`check_upload` parses
+its document, the one time it is parsed, with libyaml (or the JSON reader) under guards; the
+loader is then handed that parsed document and the upload's own file table
+(:class:`planner.scenario.sources.UploadedFiles`), so it neither parses the document again nor
+opens any path. A document the guarded parser cannot read (an unknown ``%FOO`` directive, a
+``%YAML 1.3`` header, a second document, a tag it does not know, text that is neither UTF-8 nor
+Windows-1252) is refused with a 422; it is never handed to another parser. The guards refuse,
+with a 422 naming the limit or field:
 
 * YAML aliases beyond ``max_yaml_aliases`` and any alias use that makes the document grow
   beyond what was sent (the "billion laughs": a few hundred bytes that expand to gigabytes);
@@ -12,27 +17,30 @@ document once more with guards and refuses, with a 422 naming the limit or field
 * names, ids and other short texts longer than ``max_name_length``, a description longer
   than ``max_description_length``;
 * file references (``cohorts``, ``companies``, ``travel.matrix_csv``, ``area_polygons``) that
-  are absolute, contain ``..`` or folders, or are symbolic links: only the uploaded files
-  can be read. The message names the field, never what a server file holds.
+  are absolute or contain ``..`` or folders: they can only name an uploaded file, and a name
+  that is not among them does not exist (the file table has nothing else).
 
-Rows of CSV and xlsx tables are counted by the loader's result (:func:`check_loaded`).
+Rows of CSV and xlsx tables are counted while they are read (:func:`read_limits`), an xlsx
+workbook's zip directory is checked before it is unpacked; :func:`check_loaded` checks the
+texts of the tables once they are read.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from api.core.config import Settings
+from api.core.config import BYTES_PER_MB, Settings
 from planner.i18n import _, fmt_int
 from planner.scenario import Scenario
 from planner.scenario.calendar import week_monday
 from planner.scenario.problems import InputProblem, ScenarioError
+from planner.scenario.sources import ReadLimits, TextDecodeError, decode_text
 
 #: Aliases may repeat parts of a document, but not make it grow by more than this many nodes.
 ALIAS_GROWTH_NODES = 10_000
@@ -111,27 +119,44 @@ def _depth(value: Any, max_depth: int, file: str) -> None:
             stack.extend((v, depth + 1) for v in item)
 
 
-def read_document(data: bytes, file: str, settings: Settings) -> Any:
-    """The uploaded scenario document, read with the guards; None when it is not readable at all.
+def _parser_error(err: Exception) -> str:
+    """A parser's complaint and where, without its copy of the input's name (``<unicode string>``)."""
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem:
+        mark = err.problem_mark
+        where = _(" (line {line}, column {column})").format(line=mark.line + 1, column=mark.column + 1) \
+            if mark else ""
+        return ", ".join(part for part in (err.context, err.problem) if part) + where
+    return str(err)
 
-    A document the guards cannot read is left to the loader, which reports the syntax error
-    with its usual message.
+
+def read_document(data: bytes, file: str, settings: Settings) -> dict[str, Any]:
+    """The uploaded scenario document, parsed once with the guards; refused when they cannot read it.
+
+    Raises
+    ------
+    ScenarioError
+        When the text is not UTF-8 or Windows-1252, is not valid YAML/JSON for the guarded
+        parser, breaks an alias or nesting limit, or is not a mapping.
     """
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return None
-    if file.lower().endswith(".json"):
-        try:
-            document = json.loads(text)
-        except (ValueError, RecursionError):
-            return None
-        _depth(document, settings.max_nesting_depth, file)
-        return document
+        text = decode_text(data)
+    except TextDecodeError as err:
+        raise _limit(file, str(err)) from None
     try:
-        return read_guarded_yaml(text, settings, file)
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError):
-        return None
+        if file.lower().endswith(".json"):
+            document = json.loads(text)
+            _depth(document, settings.max_nesting_depth, file)
+        else:
+            document = read_guarded_yaml(text, settings, file)
+    except RecursionError:
+        raise _limit(file, _("is nested more than {depth} levels deep (limit max_nesting_depth)").format(
+            depth=settings.max_nesting_depth)) from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as err:
+        # ValueError also for YAML values that look like impossible dates (2026-13-45).
+        raise _limit(file, _("is not valid YAML/JSON: {error}").format(error=_parser_error(err))) from None
+    if not isinstance(document, dict):
+        raise _limit(file, _("must be a mapping with calendar, areas, ..."))
+    return document
 
 
 def _references(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
@@ -144,28 +169,31 @@ def _references(document: dict[str, Any]) -> Iterator[tuple[str, Any]]:
         yield "travel.matrix_csv", travel["matrix_csv"]
 
 
-def reference_problem(field_name: str, reference: str, folder: Path) -> str | None:
-    """Why a file reference may not be followed inside the upload's ``folder``; None when it may.
+def reference_problem(field_name: str, reference: str) -> str | None:
+    """Why a file reference cannot name an uploaded file; None when it may.
 
-    Only a plain file name is followed (``cohorts.csv``, ``tables.xlsx#cohorts`` for ``cohorts``
-    and ``companies``), inside the upload's folder, which holds nothing but the uploaded files;
-    a name that is not among them is reported by the loader as a missing file. The message
-    never shows what another file holds.
+    Only a plain file name can (``cohorts.csv``, ``tables.xlsx#cohorts`` for ``cohorts`` and
+    ``companies``); it is looked up among the uploaded files and nowhere else, and a name
+    that is not among them is reported by the loader as a missing file.
     """
     name = reference.partition("#")[0] if field_name in ("cohorts", "companies") else reference
     if not name.strip():
-        return "names no file"
+        return _("names no file")
     if PurePosixPath(name).is_absolute() or PureWindowsPath(name).is_absolute() or name.startswith(("/", "\\")):
-        return "must be the name of an uploaded file, not an absolute path"
+        return _("must be the name of an uploaded file, not an absolute path")
     parts = name.replace("\\", "/").split("/")
     if ".." in parts:
-        return "must be the name of an uploaded file; '..' is not allowed"
+        return _("must be the name of an uploaded file; '..' is not allowed")
     if len(parts) > 1:
-        return "must be the name of an uploaded file, without folders"
-    path = folder / name
-    if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()):
-        return "must be a regular uploaded file"
-    return None  # a plain name: it exists in the upload's folder or the loader says it does not
+        return _("must be the name of an uploaded file, without folders")
+    return None
+
+
+def read_limits(settings: Settings) -> ReadLimits:
+    """The limits the table readers check while they read an upload's CSV files and xlsx sheets."""
+    return ReadLimits(max_rows={"cohorts": settings.max_cohorts, "companies": settings.max_companies},
+                      max_unpacked_bytes=int(settings.max_xlsx_unpacked_mb * BYTES_PER_MB),
+                      max_unpack_ratio=settings.max_unpack_ratio)
 
 
 def _text_problems(value: Any, settings: Settings, file: str, where: str = "") -> Iterator[InputProblem]:
@@ -211,17 +239,20 @@ def _week_problem(document: dict[str, Any], settings: Settings, file: str) -> In
     return None
 
 
-def check_upload(data: bytes, file: str, folder: Path, settings: Settings) -> None:
-    """Refuse an uploaded scenario file that breaks a limit or refers outside the upload.
+def check_upload(data: bytes, file: str, settings: Settings) -> dict[str, Any]:
+    """Parse an uploaded scenario file once, with the guards, and refuse it when it breaks a limit.
 
     Parameters
     ----------
     data, file
         The scenario file's bytes and name.
-    folder
-        The upload's temporary folder, holding the uploaded files (and nothing else) under their names.
     settings
         The limits.
+
+    Returns
+    -------
+    dict
+        The parsed document, for the loader (which does not parse it again).
 
     Raises
     ------
@@ -229,11 +260,9 @@ def check_upload(data: bytes, file: str, folder: Path, settings: Settings) -> No
         Naming the limit or the field, with every problem found.
     """
     document = read_document(data, file, settings)
-    if not isinstance(document, dict):
-        return  # not a scenario document: the loader says why
     problems: list[InputProblem] = []
     for field_name, reference in _references(document):
-        problem = reference_problem(field_name, reference, folder)
+        problem = reference_problem(field_name, reference)
         if problem:
             problems.append(InputProblem(file, None, field_name, problem))
     counts = {name: len(document[name]) for name in ("cohorts", "companies", "areas")
@@ -245,6 +274,7 @@ def check_upload(data: bytes, file: str, folder: Path, settings: Settings) -> No
     problems.extend(_text_problems(document, settings, file))
     if problems:
         raise ScenarioError(problems[:50])
+    return document
 
 
 def check_loaded(scenario: Scenario, document: dict[str, Any], settings: Settings, file: str) -> None:

@@ -13,8 +13,12 @@ variable                                 meaning                                
 ``STAGEPLANNER_DEFAULT_TIME_LIMIT``      time limit (s) when a job gives none        ``60``
 ``STAGEPLANNER_MAX_UPLOAD_MB``           largest accepted scenario upload            ``50``
 ``STAGEPLANNER_MAX_COHORTS``             cohort rows in one scenario                 ``20000``
-``STAGEPLANNER_MAX_COMPANIES``           learning company rows in one scenario       ``50000``
+``STAGEPLANNER_MAX_COMPANIES``           learning company rows in one scenario       ``100000``
 ``STAGEPLANNER_MAX_AREAS``               areas in one scenario                       ``2000``
+``STAGEPLANNER_MAX_XLSX_UNPACKED_MB``    what an uploaded xlsx workbook may unpack   ``200``
+                                         to, per its zip directory
+``STAGEPLANNER_MAX_UNPACK_RATIO``        how many times its packed size any part of  ``100``
+                                         an uploaded workbook may unpack to
 ``STAGEPLANNER_MAX_WEEKS``               weeks in a scenario's school year           ``60``
 ``STAGEPLANNER_MAX_NAME_LENGTH``         characters of a name, id or other short     ``200``
                                          text in a scenario
@@ -98,8 +102,10 @@ class Settings(BaseSettings):
     signin_failures_per_minute: int = Field(5, ge=1)
     signin_failures_per_minute_total: int = Field(50, ge=1)
     max_cohorts: int = Field(20000, ge=1)
-    max_companies: int = Field(50000, ge=1)
+    max_companies: int = Field(100000, ge=1)
     max_areas: int = Field(2000, ge=1)
+    max_xlsx_unpacked_mb: float = Field(200.0, ge=0.001)
+    max_unpack_ratio: float = Field(100.0, ge=1.0)
     max_weeks: int = Field(60, ge=1)
     max_name_length: int = Field(200, ge=10)
     max_description_length: int = Field(10000, ge=0)

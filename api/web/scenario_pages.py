@@ -14,7 +14,8 @@ from starlette.datastructures import UploadFile
 from api import crud, schemas, views
 from api.deps import JobId, JobsDep, ScenarioId, SessionDep, SettingsDep
 from api.routes import jobs, scenarios, whatif
-from api.scenario_input import UploadedFile, check_off_loop, safe_file_name
+from api.scenario_input import UploadedFile, check_off_loop, read_form, safe_file_name
+from api.schemas.common import MAX_ID
 from api.web.render import WebPrincipal, checked_form, page, redirect
 from api.web.session import CSRF_FIELD, check_csrf
 from planner.i18n import _
@@ -33,7 +34,7 @@ TERMINAL = ("done", "failed", "cancelled")
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, principal: WebPrincipal, session: SessionDep,
                 region: Annotated[str | None, Query(max_length=200)] = None,
-                scenario_id: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
+                scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     principal.check_writer()
     target = crud.get_scenario(session, scenario_id) if scenario_id else None
     if target is not None:
@@ -42,21 +43,33 @@ def upload_form(request: Request, principal: WebPrincipal, session: SessionDep,
                 problems=[])
 
 
+def _form_scenario_id(value: object) -> int | None:
+    """The form's ``scenario_id`` (a new version of that scenario); None for a new scenario."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_ID:
+        raise ScenarioError([InputProblem("request", None, "scenario_id", _(
+            "must be the id of a scenario: a whole number from 1 to {max}").format(max=MAX_ID))])
+    return int(text)
+
+
 @router.post("/upload", response_class=HTMLResponse)
 async def upload(request: Request, principal: WebPrincipal, session: SessionDep, settings: SettingsDep) -> Response:
     """The API's upload path (the same checks, limits and messages), from a browser form."""
     principal.check_writer()
-    form = await request.form(max_files=50, max_fields=20, max_part_size=settings.max_upload_bytes)
+    form = await read_form(request, settings, max_fields=20)
     try:
         check_csrf(request, form.get(CSRF_FIELD))
         region = str(form.get("region") or "").strip() or None
-        scenario_id = int(form.get("scenario_id") or 0) or None
-        target = crud.get_scenario(session, scenario_id) if scenario_id else None
-        if target is not None:
-            principal.check_write(target.region)
-        if region is not None:
-            principal.check_write(region)
+        target = None
         try:
+            scenario_id = _form_scenario_id(form.get("scenario_id"))
+            target = crud.get_scenario(session, scenario_id) if scenario_id else None
+            if target is not None:
+                principal.check_write(target.region)
+            if region is not None:
+                principal.check_write(region)
             scenario_file, others = await _files(form)
             parsed = await check_off_loop(scenario_file, others, "multipart", settings, region)
         except ScenarioError as err:

@@ -18,6 +18,7 @@ from planner.geo.region import Region
 from planner.i18n import _, ngettext
 from planner.scenario import Scenario
 from planner.scenario.problems import InputProblem, Origin, close_names, rows_text
+from planner.scenario.sources import ScenarioFiles
 from planner.scenario.validate import Origins, row_origin
 
 
@@ -67,7 +68,7 @@ def unknown_places(
 
 
 def geography_problems(
-    scenario: Scenario, path: Path, origins: Origins
+    scenario: Scenario, path: Path, origins: Origins, files: ScenarioFiles | None = None
 ) -> tuple[list[InputProblem], list[InputProblem]]:
     """Read the travel times and polygons the scenario names, and find cohorts no company can take.
 
@@ -81,6 +82,8 @@ def geography_problems(
         The scenario file; its travel matrix and GeoJSON are resolved next to it.
     origins
         Where each cohort row came from, for the messages.
+    files
+        Where the travel matrix and GeoJSON are read instead (an upload's own file table).
 
     Returns
     -------
@@ -89,7 +92,7 @@ def geography_problems(
         cohort that no company could ever accept (real shortage the region should see).
     """
     file = path.name
-    region = Region(scenario, path.parent)
+    region = Region(scenario, path.parent, files)
     try:
         minutes = {mode: region.minutes_array(mode) for mode in {scenario.travel_mode(c) for c in scenario.cohorts}}
         if scenario.area_polygons:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from planner.geo.check import geography_problems, unknown_places
 from planner.scenario.problems import InputProblem, ScenarioError
 from planner.scenario.read import LoadedScenario, read_scenario
+from planner.scenario.sources import ReadLimits, ScenarioFiles
 from planner.scenario.validate import (
     identifier_problems,
     privacy_problems,
@@ -16,7 +18,8 @@ from planner.scenario.validate import (
 )
 
 
-def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) -> LoadedScenario:
+def load_scenario(path: str | os.PathLike[str], check_geography: bool = True, files: ScenarioFiles | None = None,
+                  document: Any = None, limits: ReadLimits | None = None) -> LoadedScenario:
     """Load and check a scenario file (YAML or JSON, tables inline, as CSV or as xlsx).
 
     Parameters
@@ -27,6 +30,10 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         Also check place names, travel files and whether every cohort can reach some
         company (needs the embedded place list; on by default). Without it this is
         :func:`planner.scenario.load_scenario`.
+    files, document, limits
+        An upload's own file table, its already parsed document and the limits checked while
+        its tables are read (see :func:`planner.scenario.read_scenario`); the command line
+        leaves them out and reads the scenario's folder.
 
     Returns
     -------
@@ -39,7 +46,7 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         With every problem found, when anything is wrong.
     """
     path = Path(path)
-    scenario, origins = read_scenario(path)
+    scenario, origins = read_scenario(path, files, document, limits)
     # Unknown place names are reported together with the structural problems, all at once,
     # in the order of the file: identifiers, areas, then what refers to them. Rows that name
     # an area the area list misspells are reported under the misspelt area, once.
@@ -49,12 +56,12 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True) ->
         places, explained = unknown_places(scenario, path.name, unknown_area_references(scenario, path.name, origins))
     privacy_errors, privacy_warnings = privacy_problems(scenario, path, origins)
     errors = (identifier_problems(scenario, path, origins) + places
-              + reference_problems(scenario, path, origins, explained_areas=explained) + privacy_errors)
+              + reference_problems(scenario, path, origins, explained_areas=explained, files=files) + privacy_errors)
     if errors:
         raise ScenarioError(errors)
     warnings = []
     if check_geography:
-        errors, warnings = geography_problems(scenario, path, origins)
+        errors, warnings = geography_problems(scenario, path, origins, files)
         if errors:
             raise ScenarioError(errors)
-    return LoadedScenario(scenario, path, warnings + privacy_warnings, origins)
+    return LoadedScenario(scenario, path, warnings + privacy_warnings, origins, files)

@@ -129,10 +129,16 @@ def build_matrices(
     return frames
 
 
+def unreadable_matrix_message(source: str, error: object) -> str:
+    """The message for a travel matrix file that is not text."""
+    return _("{source}: cannot be read as UTF-8 text ({error})").format(source=source, error=error)
+
+
 def travel_matrix_from_csv(
     path: str | Path,
     areas: Iterable[str] | None = None,
     modes: Iterable[str] | None = None,
+    text: str | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Read measured travel times from a ``from,to,mode,minutes`` CSV.
 
@@ -148,6 +154,8 @@ def travel_matrix_from_csv(
         :meth:`TravelNetwork.with_matrix` (still reported by row).
     modes : iterable of str, optional
         Known mode names; likewise checked later when omitted.
+    text : str, optional
+        The file's contents when already read (an upload's file); ``path`` then only names it.
 
     Returns
     -------
@@ -169,11 +177,11 @@ def travel_matrix_from_csv(
     """
     path = Path(path)
     source = path.name
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GeoInputError([_("{source}: cannot be read as UTF-8 text ({error})").format(source=source, error=exc)]) \
-            from exc
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise GeoInputError([unreadable_matrix_message(source, exc)]) from exc
     lines = text.splitlines()
     header_line = lines[0] if lines else ""
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","

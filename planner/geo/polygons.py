@@ -119,7 +119,12 @@ def voronoi_areas(
     return gpd.GeoDataFrame({"name": names}, geometry=cells, crs=WGS84)
 
 
-def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFrame:
+def unreadable_geojson_message(source: str, error: object) -> str:
+    """The message for an area polygon file that cannot be read."""
+    return _("{source}: not a readable GeoJSON file ({error})").format(source=source, error=error)
+
+
+def load_area_geojson(path: str | Path, names: Iterable[str], text: str | None = None) -> gpd.GeoDataFrame:
     """Read area polygons from a GeoJSON FeatureCollection.
 
     Parameters
@@ -130,6 +135,8 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
     names : iterable of str
         Areas to return; matched to feature names ignoring case, accents
         and punctuation. Features for other names are ignored.
+    text : str, optional
+        The file's contents when already read (an upload's file); ``path`` then only names it.
 
     Returns
     -------
@@ -146,10 +153,9 @@ def load_area_geojson(path: str | Path, names: Iterable[str]) -> gpd.GeoDataFram
     source = path.name
     wanted = list(names)
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise GeoInputError([_("{source}: not a readable GeoJSON file ({error})").format(source=source, error=exc)]) \
-            from exc
+        data = json.loads(path.read_text(encoding="utf-8-sig") if text is None else text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise GeoInputError([unreadable_geojson_message(source, exc)]) from exc
     is_collection = isinstance(data, dict) and data.get("type") == "FeatureCollection"
     if not is_collection or not isinstance(data.get("features"), list):
         raise GeoInputError([_("{source}: expected a GeoJSON FeatureCollection with a 'features' list").format(

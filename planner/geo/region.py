@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from planner.geo.errors import GeoInputError
+from planner.geo.matrix import unreadable_matrix_message
 from planner.geo.places import find_place
-from planner.geo.polygons import load_area_geojson, voronoi_areas
+from planner.geo.polygons import load_area_geojson, unreadable_geojson_message, voronoi_areas
 from planner.geo.travel import Barrier, TravelNetwork
+from planner.i18n import _
 from planner.scenario import Scenario
+from planner.scenario.sources import FolderFiles, ScenarioFiles, TextDecodeError, decode_text
 
 
 class Region:
@@ -24,11 +29,25 @@ class Region:
         The scenario.
     base_dir
         Folder that the scenario's relative file names (travel matrix, GeoJSON) refer to.
+    files
+        Where those names are read instead (an upload's own file table); by default ``base_dir``.
     """
 
-    def __init__(self, scenario: Scenario, base_dir: Path | None = None):
+    def __init__(self, scenario: Scenario, base_dir: Path | None = None, files: ScenarioFiles | None = None):
         self.scenario = scenario
         self.base_dir = Path(base_dir or ".")
+        self.files = files if files is not None else FolderFiles(self.base_dir)
+
+    def _side_file(self, name: str, unreadable: Callable[[str, object], str]) -> str:
+        """The text of a file the scenario names (travel matrix, GeoJSON), read through :attr:`files`."""
+        source = PurePath(name).name
+        data = self.files.read(name)
+        if data is None:
+            raise GeoInputError([unreadable(source, _("file does not exist"))])
+        try:
+            return decode_text(data)
+        except TextDecodeError as err:
+            raise GeoInputError([unreadable(source, err)]) from None
 
     @cached_property
     def points(self) -> pd.DataFrame:
@@ -54,7 +73,8 @@ class Region:
             list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)), barriers=barriers
         )
         if self.scenario.travel.matrix_csv:
-            network = network.with_matrix_csv(self.base_dir / self.scenario.travel.matrix_csv)
+            name = self.scenario.travel.matrix_csv
+            network = network.with_matrix_csv(name, self._side_file(name, unreadable_matrix_message))
         return network
 
     def minutes(self, mode: str) -> pd.DataFrame:
@@ -71,5 +91,6 @@ class Region:
         """One polygon per area: the scenario's GeoJSON where given, else Voronoi cells."""
         names = [a.name for a in self.scenario.areas]
         if self.scenario.area_polygons:
-            return load_area_geojson(self.base_dir / self.scenario.area_polygons, names)
+            name = self.scenario.area_polygons
+            return load_area_geojson(name, names, self._side_file(name, unreadable_geojson_message))
         return voronoi_areas(list(self.points[["name", "lat", "lon"]].itertuples(index=False, name=None)))

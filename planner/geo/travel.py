@@ -363,17 +363,19 @@ class TravelNetwork:
             raise GeoInputError([message for _, message in sorted(errors, key=lambda e: e[0])])
         return per_mode
 
-    def with_matrix_csv(self, path: str | Path) -> TravelNetwork:
+    def with_matrix_csv(self, path: str | Path, text: str | None = None) -> TravelNetwork:
         """Return a copy overridden by a ``from,to,mode,minutes`` CSV file.
 
         Parameters
         ----------
         path : str or Path
             CSV file, e.g. exported from a routing engine.
+        text : str, optional
+            Its contents when already read; ``path`` then only names it.
 
         Returns
         -------
         TravelNetwork
             See :meth:`with_matrix`.
         """
-        return self.with_matrix(travel_matrix_from_csv(path, self._names, self._modes))
+        return self.with_matrix(travel_matrix_from_csv(path, self._names, self._modes, text))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import reprlib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,15 +17,56 @@ from pydantic import ValidationError
 
 from planner.i18n import _, ngettext
 
+#: A value quoted in a message is cut to this many characters (and "…"): a message never carries input back
+#: at length, so no error can hand back a file or an expanded document.
+MAX_QUOTED_CHARS = 40
+#: Any other unbroken run of characters (a path, an exception's text) is cut to this many.
+MAX_WORD_CHARS = 80
+#: A problem's field (a column name or a key path from the input) is cut to this many characters,
+#: its place (row, sheet, path) to MAX_WORD_CHARS and its file name to MAX_PLACE_CHARS.
+MAX_FIELD_CHARS = 60
+MAX_PLACE_CHARS = 200
+#: The whole message, whatever it quotes.
+MAX_MESSAGE_CHARS = 1000
+ELLIPSIS = "…"
+# A quoted value as repr() writes it: after a space or bracket, not an apostrophe inside a word (scenario's).
+_QUOTED = re.compile(r"""(?<!\w)(['"])((?:\\.|(?!\1)[^\\])*)\1(?!\w)""")
+_WORD = re.compile(rf"\S{{{MAX_WORD_CHARS + 1},}}")
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters plus "…" when it is longer."""
+    return text if len(text) <= limit else text[:limit] + ELLIPSIS
+
+
+def bounded_message(message: str) -> str:
+    """A message with each quoted value, each long run of characters and the whole cut short."""
+    message = _QUOTED.sub(lambda m: m[1] + shortened(m[2], MAX_QUOTED_CHARS) + m[1], message)
+    message = _WORD.sub(lambda m: shortened(m[0], MAX_WORD_CHARS), message)
+    return shortened(message, MAX_MESSAGE_CHARS)
+
 
 @dataclass(frozen=True)
 class InputProblem:
-    """One problem in the input: where it is and what is wrong."""
+    """One problem in the input: where it is and what is wrong.
+
+    Everything that may come from the input is cut short here, the one place every problem
+    passes (:func:`bounded_message`): however it was built, a problem never quotes more than
+    :data:`MAX_QUOTED_CHARS` characters of a value.
+    """
 
     file: str
     where: str | None
     field: str | None
     message: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", shortened(str(self.file), MAX_PLACE_CHARS))
+        if self.where is not None:
+            object.__setattr__(self, "where", shortened(str(self.where), MAX_WORD_CHARS))
+        if self.field is not None:  # a field may be a column name or key as written in the input
+            object.__setattr__(self, "field", shortened(str(self.field), MAX_FIELD_CHARS))
+        object.__setattr__(self, "message", bounded_message(str(self.message)))
 
     @property
     def place(self) -> str | None:
@@ -115,8 +157,15 @@ class ScenarioError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+#: repr() that stops early: a rejected value may be a large expanded list, which is never written out in full.
+_SHORT_REPR = reprlib.Repr()
+_SHORT_REPR.maxstring, _SHORT_REPR.maxother, _SHORT_REPR.maxlevel = MAX_QUOTED_CHARS + 2, MAX_QUOTED_CHARS, 2
+
+
 def _describe(value: Any) -> str:
-    return _("nothing") if value is None else repr(value)
+    if value is None:
+        return _("nothing")
+    return repr(shortened(value, MAX_QUOTED_CHARS)) if isinstance(value, str) else _SHORT_REPR.repr(value)
 
 
 def _expected_list(expected: str) -> str:

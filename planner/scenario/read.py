@@ -5,6 +5,10 @@ or as the name of a CSV file or xlsx workbook next to it (see :mod:`planner.scen
 Loading never half-succeeds and never writes to the input files: it returns a complete,
 checked :class:`~planner.scenario.model.Scenario` or raises :class:`ScenarioError` listing
 every problem with its file, row or path, field and what is allowed.
+
+The files a scenario names are looked up through a :class:`~planner.scenario.sources.ScenarioFiles`:
+the scenario's folder on the command line, the upload's own file table in the API, which also
+hands over the document it has already parsed with its guards (one parse per upload).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pydantic import BaseModel, ValidationError
 from planner.i18n import _
 from planner.scenario.model import Cohort, Company, Scenario, ScenarioSettings
 from planner.scenario.problems import InputProblem, ScenarioError, problems_from
+from planner.scenario.sources import FolderFiles, ReadLimits, ScenarioFiles, TextDecodeError, decode_text
 from planner.scenario.tables import TableError, fit_columns, read_table
 from planner.scenario.validate import Origins, check_scenario
 
@@ -35,6 +40,7 @@ class LoadedScenario:
     path: Path
     warnings: list[InputProblem] = field(default_factory=list)
     origins: Origins = field(default_factory=dict)  # where each table row came from, for messages
+    files: ScenarioFiles | None = None  # where the files it names are read; None: next to ``path``
 
     @property
     def base_dir(self) -> Path:
@@ -42,15 +48,16 @@ class LoadedScenario:
         return self.path.parent
 
 
-def _read_document(path: Path) -> Any:
-    text = path.read_text(encoding="utf-8")
-    if path.suffix.lower() == ".json":
+def _read_document(data: bytes, name: str) -> Any:
+    text = decode_text(data)
+    if name.lower().endswith(".json"):
         return json.loads(text)
     return yaml.safe_load(text)
 
 
 def _load_table(
-    value: Any, name: str, model: type[BaseModel], scenario_file: Path
+    value: Any, name: str, model: type[BaseModel], scenario_file: Path, files: ScenarioFiles,
+    limits: ReadLimits | None,
 ) -> tuple[list[Any], list[tuple[str, str | None]], list[InputProblem]]:
     """Validate a table row by row; returns items, their origins (file, where) and problems."""
     items: list[Any] = []
@@ -59,7 +66,7 @@ def _load_table(
     missing_columns: set[str] = set()
     if isinstance(value, str):
         try:
-            table = read_table(value, scenario_file.parent, name, scenario_file.name)
+            table = read_table(value, files, name, scenario_file.name, limits)
         except TableError as err:
             return [], [], [err.problem]
         table, problems, missing_columns = fit_columns(table, model)
@@ -85,13 +92,22 @@ def _load_table(
     return items, origins, problems
 
 
-def read_scenario(path: str | os.PathLike[str]) -> tuple[Scenario, Origins]:
+def read_scenario(path: str | os.PathLike[str], files: ScenarioFiles | None = None, document: Any = None,
+                  limits: ReadLimits | None = None) -> tuple[Scenario, Origins]:
     """Read a scenario file and validate each part on its own (fields, rows, settings).
 
     Parameters
     ----------
     path
         The scenario file (YAML or JSON, tables inline, as CSV or as xlsx).
+    files
+        Where the scenario file and the files it names are read; by default the scenario's
+        folder (:class:`~planner.scenario.sources.FolderFiles`). Uploads pass their own file table.
+    document
+        The scenario document when the caller has already parsed it (uploads, with their guards);
+        then it is not read again.
+    limits
+        Row and workbook limits checked while the tables are read (uploads).
 
     Returns
     -------
@@ -105,14 +121,19 @@ def read_scenario(path: str | os.PathLike[str]) -> tuple[Scenario, Origins]:
         With every problem found, when the file cannot be read or any part is invalid.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError([InputProblem(str(path), None, None, _("file does not exist"))])
-    try:
-        document = _read_document(path)
-    except (yaml.YAMLError, json.JSONDecodeError, UnicodeDecodeError, ValueError) as err:
-        # ValueError: YAML values that look like impossible dates (2026-13-45).
-        raise ScenarioError([InputProblem(path.name, None, None,
-                                            _("is not valid YAML/JSON: {error}").format(error=err))]) from None
+    files = files if files is not None else FolderFiles(path.parent)
+    if document is None:
+        data = files.read(path.name)
+        if data is None:
+            raise ScenarioError([InputProblem(str(path), None, None, _("file does not exist"))])
+        try:
+            document = _read_document(data, path.name)
+        except TextDecodeError as err:
+            raise ScenarioError([InputProblem(path.name, None, None, str(err))]) from None
+        except (yaml.YAMLError, json.JSONDecodeError, ValueError) as err:
+            # ValueError: YAML values that look like impossible dates (2026-13-45).
+            raise ScenarioError([InputProblem(path.name, None, None,
+                                                _("is not valid YAML/JSON: {error}").format(error=err))]) from None
     if not isinstance(document, dict):
         raise ScenarioError([InputProblem(path.name, None, None, _("must be a mapping with calendar, areas, ..."))])
 
@@ -124,7 +145,7 @@ def read_scenario(path: str | os.PathLike[str]) -> tuple[Scenario, Origins]:
             problems.append(InputProblem(path.name, None, name, _("is required")))
             tables[name], origins[name] = [], []
             continue
-        tables[name], origins[name], table_problems = _load_table(document[name], name, model, path)
+        tables[name], origins[name], table_problems = _load_table(document[name], name, model, path, files, limits)
         problems.extend(table_problems)
 
     rest = {k: v for k, v in document.items() if k not in TABLES}

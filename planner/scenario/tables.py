@@ -9,21 +9,27 @@ per row. Cell values are passed on as written; the models read them (:mod:`plann
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePath
 from typing import Any
 
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
-from planner.i18n import _
+from planner.i18n import _, fmt_int, fmt_num
 from planner.scenario.problems import InputProblem, close_names
+from planner.scenario.sources import ReadLimits, ScenarioFiles, TextDecodeError, decode_text
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+BYTES_PER_MB = 1024 * 1024
+#: Members smaller than this are not judged by their packing ratio (a few kB of repeated XML packs well).
+RATIO_FLOOR_BYTES = 1024 * 1024
 
 
 @dataclass
@@ -54,40 +60,46 @@ class TableError(Exception):
         super().__init__(str(problem))
 
 
-def read_table(reference: str, folder: Path, table: str, scenario_file: str) -> Table:
+def read_table(reference: str, files: ScenarioFiles, table: str, scenario_file: str,
+               limits: ReadLimits | None = None) -> Table:
     """Read the table a scenario names, as ``file.csv``, ``file.xlsx`` or ``file.xlsx#sheet``.
 
     Parameters
     ----------
     reference
-        The file name as written in the scenario, relative to ``folder``.
-    folder
-        The scenario file's folder.
+        The file name as written in the scenario.
+    files
+        The scenario's files (a folder, or an upload's own file table) that ``reference`` is looked up in.
     table
         ``cohorts`` or ``companies``: the default sheet name of a workbook.
     scenario_file
         The scenario file's name, for the message when the table file does not exist.
+    limits
+        Row and workbook limits, checked while reading (uploads); None reads any size.
 
     Raises
     ------
     TableError
-        When the file does not exist or cannot be read as a table.
+        When the file does not exist, cannot be read as a table or breaks a limit.
     """
+    limits = limits or ReadLimits()
     name, _hash, sheet = reference.partition("#")
-    path = folder / name
-    if not path.is_file():
+    data = files.read(name)
+    if data is None:
         raise TableError(InputProblem(scenario_file, None, table,
                                       _("table file {file} does not exist").format(file=repr(name))))
-    if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        read = _read_sheet(path, name, sheet or table)
+    suffix = PurePath(name).suffix.lower()
+    max_rows = limits.max_rows.get(table)
+    if suffix in WORKBOOK_SUFFIXES:
+        read = _read_sheet(data, name, sheet or table, table, max_rows, limits)
     elif sheet:
         raise TableError(InputProblem(scenario_file, None, table,
                                       _("{reference} names a sheet, but only .xlsx workbooks have sheets").format(
                                           reference=repr(reference))))
-    elif path.suffix.lower() == ".xls":
+    elif suffix == ".xls":
         raise TableError(InputProblem(name, None, None, _("is an old .xls workbook; save it as .xlsx or CSV")))
     else:
-        read = _read_csv(path, name)
+        read = _read_csv(data, name, table, max_rows)
     if not any(read.columns):
         raise TableError(InputProblem(read.file, read.place, None, _(
             "is empty; it needs a header row with the {table} columns and a row per item").format(table=table)))
@@ -100,30 +112,76 @@ def _cells(row: dict[str, Any]) -> dict[str, Any]:
             if value is not None and not (isinstance(value, str) and not value.strip())}
 
 
-def _read_csv(path: Path, file: str) -> Table:
+def _too_many_rows(file: str, place: str | None, table: str, limit: int) -> TableError:
+    return TableError(InputProblem(file, place, None, _(
+        "has more than {limit} rows; at most {limit} are accepted (limit max_{table})").format(
+        limit=fmt_int(limit), table=table)))
+
+
+def _limited(lines: Iterable[Any], max_rows: int | None, file: str, place: str | None, table: str) -> list[Any]:
+    """The header and rows of a table, stopping at the first row beyond ``max_rows`` (which is refused)."""
+    if max_rows is None:
+        return list(lines)
+    kept = list(itertools.islice(lines, max_rows + 2))  # the header, the rows allowed and one more
+    if len(kept) > max_rows + 1:
+        raise _too_many_rows(file, place, table, max_rows)
+    return kept
+
+
+def _read_csv(data: bytes, file: str, table: str, max_rows: int | None = None) -> Table:
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            # Decide on the header alone: cells (reduced weeks) may hold semicolons themselves.
-            header = sample.splitlines()[0] if sample else ""
-            delimiter = ";" if header.count(";") > header.count(",") and "\t" not in header else ","
-            reader = csv.reader(handle, delimiter=delimiter)
-            lines = list(reader)
-    except (UnicodeDecodeError, csv.Error) as err:
-        message = _("is not a readable UTF-8 CSV file ({error})").format(error=err)
+        text = decode_text(data)
+    except TextDecodeError as err:
+        raise TableError(InputProblem(file, None, None, str(err))) from None
+    # Decide on the header alone: cells (reduced weeks) may hold semicolons themselves.
+    header = text[:4096].splitlines()[0] if text else ""
+    delimiter = ";" if header.count(";") > header.count(",") and "\t" not in header else ","
+    try:
+        lines = _limited(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), max_rows, file, None, table)
+    except csv.Error as err:
+        message = _("is not a readable CSV file ({error})").format(error=err)
         raise TableError(InputProblem(file, None, None, message)) from None
     columns = [cell.strip() for cell in lines[0]] if lines else []
     return Table(file, None, columns, list(_rows(file, columns, enumerate(lines[1:], start=2), "row")))
 
 
-def _read_sheet(path: Path, file: str, sheet: str) -> Table:
+def check_zip_directory(data: bytes, file: str, limits: ReadLimits) -> None:
+    """Refuse a workbook whose zip directory promises an absurd amount of data, before anything is unpacked.
+
+    Python's zip reader never yields more than a member's declared size, so the directory bounds the work.
+    """
+    if limits.max_unpacked_bytes is None and limits.max_unpack_ratio is None:
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise TableError(InputProblem(file, None, None, _("is not a readable xlsx workbook ({error})").format(
+            error=err))) from None
+    unpacked = sum(member.file_size for member in members)
+    if limits.max_unpacked_bytes is not None and unpacked > limits.max_unpacked_bytes:
+        raise TableError(InputProblem(file, None, None, _(
+            "would unpack to {size} MB; at most {limit} MB are accepted (limit max_xlsx_unpacked_mb)").format(
+            size=fmt_num(unpacked / BYTES_PER_MB), limit=fmt_num(limits.max_unpacked_bytes / BYTES_PER_MB))))
+    if limits.max_unpack_ratio is not None:
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > RATIO_FLOOR_BYTES and ratio > limits.max_unpack_ratio:
+                raise TableError(InputProblem(file, None, None, _(
+                    "has a part that unpacks to {ratio} times its packed size; at most {limit} times is accepted "
+                    "(a zip bomb?)").format(ratio=fmt_int(int(ratio)), limit=fmt_int(int(limits.max_unpack_ratio)))))
+
+
+def _read_sheet(data: bytes, file: str, sheet: str, table: str, max_rows: int | None = None,
+                limits: ReadLimits | None = None) -> Table:
+    check_zip_directory(data, file, limits or ReadLimits())
+    unreadable = (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about spreadsheet features it skips (data validation, styles); cells are what count.
             warnings.simplefilter("ignore", UserWarning)
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except unreadable as err:
         message = _("is not a readable xlsx workbook ({error})").format(error=err)
         raise TableError(InputProblem(file, None, None, message)) from None
     try:
@@ -132,14 +190,19 @@ def _read_sheet(path: Path, file: str, sheet: str) -> Table:
             raise TableError(InputProblem(file, None, None, _("has no sheet {sheet}; its sheets: {sheets}").format(
                 sheet=repr(sheet), sheets=", ".join(workbook.sheetnames))))
         sheet = names[sheet.casefold()]
-        lines = list(workbook[sheet].iter_rows(values_only=True))
+        worksheet = workbook[sheet]
+        worksheet.reset_dimensions()  # every row the sheet holds, not only those its (writer's) dimension claims
+        # Streamed (read-only mode); formatted but empty rows below the table are not rows, so not counted.
+        numbered = ((number, line) for number, line in enumerate(worksheet.iter_rows(values_only=True), 1)
+                    if number == 1 or any(cell is not None and str(cell).strip() for cell in line))
+        lines = _limited(numbered, max_rows, file, f"sheet {sheet}", table)
+    except unreadable as err:
+        message = _("is not a readable xlsx workbook ({error})").format(error=err)
+        raise TableError(InputProblem(file, None, None, message)) from None
     finally:
         workbook.close()
-    columns = [str(cell).strip() if cell is not None else "" for cell in lines[0]] if lines else []
-    # Spreadsheets keep formatted but empty rows below the table: they are not rows.
-    filled = ((number, line) for number, line in enumerate(lines[1:], start=2) if any(
-        cell is not None and str(cell).strip() for cell in line))
-    return Table(file, sheet, columns, list(_rows(file, columns, filled, f"sheet {sheet} row")))
+    columns = [str(cell).strip() if cell is not None else "" for cell in lines[0][1]] if lines else []
+    return Table(file, sheet, columns, list(_rows(file, columns, iter(lines[1:]), f"sheet {sheet} row")))
 
 
 def _rows(file: str, columns: list[str], lines: Iterator[tuple[int, Any]], label: str

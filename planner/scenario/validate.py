@@ -17,6 +17,7 @@ from planner.i18n import N_, _
 from planner.scenario.calendar import InternshipForm, fitting_starts
 from planner.scenario.model import Scenario
 from planner.scenario.problems import InputProblem, Origin, close_names, referring_rows_problem
+from planner.scenario.sources import FolderFiles, ScenarioFiles
 
 #: Per table (cohorts, companies), where each row came from: (file, row or path).
 Origins = dict[str, list[Origin]]
@@ -90,7 +91,8 @@ def privacy_problems(scenario: Scenario, path: Path, origins: Origins) -> tuple[
     return errors, warnings
 
 
-def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+def check_scenario(scenario: Scenario, path: Path, origins: Origins,
+                   files: ScenarioFiles | None = None) -> list[InputProblem]:
     """Check identifiers, references, weeks and windows.
 
     Parameters
@@ -101,13 +103,15 @@ def check_scenario(scenario: Scenario, path: Path, origins: Origins) -> list[Inp
         The scenario file; relative file names (travel matrix, polygons) are resolved next to it.
     origins
         Where each cohort and company row came from, for the messages.
+    files
+        Where those file names are looked up instead (an upload's file table).
 
     Returns
     -------
     list of InputProblem
         Every problem found; empty when the scenario hangs together.
     """
-    return (identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins)
+    return (identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins, files=files)
             + privacy_problems(scenario, path, origins)[0])
 
 
@@ -182,7 +186,8 @@ def unknown_area_references(scenario: Scenario, file: str, origins: Origins) -> 
 
 
 def reference_problems(
-    scenario: Scenario, path: Path, origins: Origins, explained_areas: Collection[str] = ()
+    scenario: Scenario, path: Path, origins: Origins, explained_areas: Collection[str] = (),
+    files: ScenarioFiles | None = None,
 ) -> list[InputProblem]:
     """References to areas, locations, weeks, companies and files that do not exist, and windows too short.
 
@@ -200,6 +205,8 @@ def reference_problems(
     explained_areas
         Missing area names whose referring rows are already reported under their cause
         (a misspelt place, see :func:`planner.geo.check.unknown_places`).
+    files
+        Where file names are looked up instead of next to ``path`` (an upload's file table).
 
     Returns
     -------
@@ -242,17 +249,17 @@ def reference_problems(
                 str(cohort.company), scenario.company_index, _A_COMPANY))
 
     # Travel and polygon files exist (their contents are geography).
-    base = path.parent
+    files = files if files is not None else FolderFiles(path.parent)
     for i, barrier in enumerate(scenario.travel.barriers):
         for name in barrier.between:
             if name not in known_areas:
                 findings.refers_to_missing((file, f"travel.barriers[{i}]"), "between", name,
                                            _not_listed(name, known_areas, _AN_AREA))
     matrix_csv = scenario.travel.matrix_csv
-    if matrix_csv and not (base / matrix_csv).is_file():
+    if matrix_csv and not files.exists(matrix_csv):
         findings.add(InputProblem(file, "travel", "matrix_csv",
                                   _("file {file} does not exist").format(file=repr(matrix_csv))))
-    if scenario.area_polygons and not (base / scenario.area_polygons).is_file():
+    if scenario.area_polygons and not files.exists(scenario.area_polygons):
         findings.add(InputProblem(file, None, "area_polygons",
                                   _("file {file} does not exist").format(file=repr(scenario.area_polygons))))
     return findings.problems()

@@ -237,3 +237,80 @@ def test_fuzzed_bytes_never_fail_the_server(client: Any, body: bytes) -> None:
     response = client.post("/scenarios", content=body, headers={"content-type": "application/yaml"})
     assert response.status_code in (413, 415, 422), response.text[:500]
     assert _count(client) == before
+
+
+# ------------------------------------------------------------------ one parse path
+
+
+@pytest.mark.parametrize("header", ["%YAML 1.3\n---\n", "%FOO x\n---\n", "%TAG !e! tag:example.com,2000:\n---\n",
+                                    "second document"])
+def test_directives_and_documents_cannot_switch_the_guard_off(client: Any, header: str) -> None:
+    """Whatever libyaml cannot read is refused, never read by another parser that skips the guard."""
+    if header == "second document":
+        body = _scenario_yaml() + "---\ncohorts: /etc/passwd\n"
+    else:
+        body = header + _scenario_yaml(cohorts="/etc/passwd")
+    text = _problems(client.post("/scenarios", content=body, headers={"content-type": "application/yaml"}))
+    assert "root:" not in text and "/bin/" not in text
+    assert ("cohorts" in text and "absolute path" in text) or "is not valid YAML/JSON" in text
+    assert "<unicode string>" not in text  # the parser's complaint and its line, not its internals
+
+
+def test_alias_bomb_behind_a_directive_is_refused_fast(client: Any) -> None:
+    """A directive libyaml refuses no longer hands a 531,441-value bomb to the pure-Python loader."""
+    bomb = "%YAML 1.3\n---\n" + "\n".join(BILLION_LAUGHS.splitlines()[:6]) + "\nname: *f\n"
+    started = time.monotonic()
+    response = client.post("/scenarios", content=bomb, headers={"content-type": "application/yaml"})
+    assert time.monotonic() - started < 2.0
+    assert "is not valid YAML/JSON" in _problems(response)
+    assert len(response.content) < 2000
+
+
+def _csv_upload(tmp_path: Path, encoding: str, rows: int = 0, location: str = "loc-e") -> list[Any]:
+    """The tiny scenario as multipart parts, its cohorts.csv in ``encoding`` with a Dutch programme name;
+    ``rows`` copies of its first cohort row (at ``location``) when given."""
+    path = tiny_files(tmp_path / encoding)
+    lines = (path.parent / "cohorts.csv").read_text(encoding="utf-8").replace(
+        "Verzorgende IG", "Verzorgende IG – crèche").splitlines()
+    if rows:
+        header, first = lines[0], lines[1].split(",")
+        first[header.split(",").index("location")] = location
+        lines = [header] + [",".join([f"c{i}", *first[1:]]) for i in range(rows)]
+    (path.parent / "cohorts.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    return multipart_files(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252"])
+def test_excel_csv_encodings_go_through_the_same_checks(client: Any, tmp_path: Path, encoding: str) -> None:
+    """UTF-8 with a byte order mark and Windows-1252 (Dutch Excel's CSV) are read, counted and limited alike."""
+    created = client.post("/scenarios", files=_csv_upload(tmp_path, encoding), data={"region": f"Uploads-{encoding}"})
+    assert created.status_code == 201, created.text
+    cohorts = client.get(f"/scenarios/{created.json()['id']}").json()["document"]["cohorts"]
+    assert cohorts[0]["programme"] == "Verzorgende IG – crèche"
+    # 51 rows (limit 50) at a location nobody lists: the row limit answers while the file is read,
+    # before any row is built or cross-checked
+    text = _problems(client.post("/scenarios", files=_csv_upload(tmp_path / "many", encoding, 51, "nergens")))
+    assert text == "cohorts.csv: has more than 50 rows; at most 50 are accepted (limit max_cohorts)"
+
+
+def test_other_text_encodings_are_refused_clearly(client: Any, tmp_path: Path) -> None:
+    parts = _csv_upload(tmp_path, "utf-16")
+    assert _problems(client.post("/scenarios", files=parts)) == (
+        "cohorts.csv: is UTF-16 or UTF-32 text; save it as UTF-8 (or Windows-1252)")
+
+
+def test_problems_quote_at_most_a_short_prefix_of_the_input(client: Any, tmp_path: Path) -> None:
+    """A long header or cell comes back as its first characters and '…', never whole."""
+    path = tiny_files(tmp_path / "long")
+    lines = (path.parent / "cohorts.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    first[header.index("students")] = "y" * 3000
+    lines = [",".join(header + ["x" * 3000]), ",".join(first + [""]), *[line + "," for line in lines[2:]]]
+    (path.parent / "cohorts.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    response = client.post("/scenarios", files=multipart_files(path))
+    text = _problems(response)
+    fields = [p["field"] or "" for p in response.json()["detail"]]
+    assert "x" * 40 + "…" in " ".join(fields) and "x" * 61 not in " ".join(fields)
+    assert "y" * 40 in text and "y" * 41 not in text
+    assert len(response.content) < 3000
