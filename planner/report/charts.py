@@ -32,9 +32,9 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, mode_label, sector_label
 from planner.i18n import N_, _, current_language, fmt_int, fmt_pct
-from planner.model.capacity import student_days_per_week
 from planner.plan.model import Plan
-from planner.scenario import InternshipForm, LoadedScenario, Scenario
+from planner.plan.state import cohort_demand, placement_loads
+from planner.scenario import LoadedScenario, Scenario
 
 #: One colour per plan kind, used by every chart (and nowhere a different one).
 PLAN_COLOURS: dict[str, str] = {
@@ -125,13 +125,10 @@ def weekly_demand(plan: Plan) -> dict[str, np.ndarray]:
     Every student of a wave counts, placed or not (an unplaced student still needs a place
     in those weeks); BBL students count at their own employer.
     """
-    index = {week: i for i, week in enumerate(plan.weeks)}
+    sector_of = {cp.cohort: cp.sector for cp in plan.cohorts}
     demand: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(len(plan.weeks)))
-    for cp in plan.cohorts:
-        for wave in cp.waves:
-            days = student_days_per_week(InternshipForm.parse(wave.form))
-            for week in wave.weeks:
-                demand[cp.sector][index[week]] += wave.students * days
+    for cohort, weekly in cohort_demand(plan).items():
+        demand[sector_of[cohort]] += weekly
     return dict(demand)
 
 
@@ -398,33 +395,14 @@ def demand_against_reachable(cohorts: Iterable[CohortNeed], companies: Iterable[
     return result
 
 
-def _cohort_demand(plan: Plan) -> dict[str, tuple[np.ndarray, int]]:
-    """Student-days per week each cohort's students need in ``plan`` (placed or not), and its unplaced."""
-    index = {week: i for i, week in enumerate(plan.weeks)}
-    out = {}
-    for cp in plan.cohorts:
-        demand = np.zeros(len(plan.weeks))
-        for wave in cp.waves:
-            days = student_days_per_week(InternshipForm.parse(wave.form))
-            for week in wave.weeks:
-                demand[index[week]] += wave.students * days
-        out[cp.cohort] = (demand, cp.unplaced)
-    return out
-
-
-def _group_loads(plan: Plan) -> dict[str, dict[tuple[str, str], np.ndarray]]:
+def _group_loads(plan: Plan, scenario: Scenario) -> dict[str, dict[tuple[str, str], np.ndarray]]:
     """Student-days per week the plan's placed BOL students use, per company and (sector chamber, level)."""
-    index = {week: i for i, week in enumerate(plan.weeks)}
     loads: dict[str, dict[tuple[str, str], np.ndarray]] = defaultdict(dict)
-    for cp in plan.cohorts:
-        if cp.pathway != "BOL":
-            continue
-        for wave in cp.waves:
-            days = student_days_per_week(InternshipForm.parse(wave.form))
-            for placement in wave.placements:
-                load = loads[placement.company].setdefault((cp.sector, cp.level), np.zeros(len(plan.weeks)))
-                for week in wave.weeks:
-                    load[index[week]] += placement.students * days
+    for placement in placement_loads(scenario, plan.cohorts):
+        cp = placement.cohort
+        weekly = placement.days.reshape(len(scenario.calendar.weeks), -1).sum(axis=1)
+        group = loads[scenario.companies[placement.company].id]
+        group[(cp.sector, cp.level)] = group.get((cp.sector, cp.level), 0) + weekly
     return loads
 
 
@@ -449,13 +427,12 @@ def reachable_balances(plans: Sequence[Plan], loaded: LoadedScenario) -> dict[st
         reachable[scenario.cohorts[i].id] = frozenset(scenario.companies[int(k)].id for k in ids)
     result = {}
     for plan in plans:
-        loads = _group_loads(plan)
+        loads = _group_loads(plan, scenario)
         companies = [CompanySupply(c.id, frozenset(c.sectors), frozenset(c.levels), weekly[k].tolist(),
                                    loads.get(c.id, {}))
                      for k, c in enumerate(scenario.companies)]
-        demand = _cohort_demand(plan)
-        needs = [CohortNeed(cp.sector, cp.level, demand[cp.cohort][0].tolist(), reachable[cp.cohort],
-                            demand[cp.cohort][1])
+        demand = cohort_demand(plan)
+        needs = [CohortNeed(cp.sector, cp.level, demand[cp.cohort].tolist(), reachable[cp.cohort], cp.unplaced)
                  for cp in plan.cohorts if cp.cohort in reachable]
         result[plan.mode] = demand_against_reachable(needs, companies)
     return result
