@@ -35,7 +35,7 @@ from planner.plan.state import (
     weighted_shortage,
 )
 from planner.plan.verify import verify_plan
-from planner.report.charts import _group_loads
+from planner.report.balance import group_loads
 from planner.scenario import Scenario
 from planner.whatif.variants import Variant, apply_variant
 from tests.builders import cohort, company, make_scenario
@@ -111,7 +111,7 @@ def test_every_user_of_the_load_reads_the_same_table():
     assert used.tolist() == [[7, 7, 2], [10, 10, 0]]
     assert {c: v.tolist() for c, v in held[0]} == {"a": [5, 5, 0], "b": [2, 2, 2]}
     assert data.company_capacity.tolist() == placement_capacity(scenario).tolist()
-    groups = _group_loads(plan, scenario)
+    groups = group_loads(plan, scenario)
     assert {g: v.tolist() for g, v in groups["k1"].items()} == {("zorg", "3"): [5, 5, 0], ("zorg", "2"): [2, 2, 2]}
     assert verify_plan(scenario, plan) == []
 
