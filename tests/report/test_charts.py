@@ -19,7 +19,8 @@ from planner.solve import SolveParams, solve
 @pytest.fixture(scope="module")
 def solved(tiny_scenario_path):
     loaded = load_scenario(tiny_scenario_path)
-    result = solve(loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=loaded.base_dir)
+    result = solve(loaded.scenario, SolveParams("optimise", time_limit=120, work_limit=4, work_nodes=200),
+                   base_dir=loaded.base_dir)  # a work budget: the same plans however loaded the machine is
     return loaded, result.plan, result.baselines["status-quo"]
 
 

@@ -44,7 +44,8 @@ CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv"
 def solved(tiny_scenario_path):
     """The tiny scenario loaded from disk, its optimised plan and the status-quo plan of the same solve."""
     loaded = load_scenario(tiny_scenario_path)
-    result = solve(loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=loaded.base_dir)
+    result = solve(loaded.scenario, SolveParams("optimise", time_limit=120, work_limit=4, work_nodes=200),
+                   base_dir=loaded.base_dir)  # a work budget: the same plans however loaded the machine is
     return loaded, result.plan, result.baselines["status-quo"]
 
 
