@@ -35,6 +35,7 @@ from planner.geo import Region
 from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.plan.model import Plan
+from planner.plan.state import gap
 from planner.scenario import Scenario, write_atomic
 from planner.scenario.embedded import embedded_scenario
 from planner.solve import SolveParams, solve
@@ -98,7 +99,7 @@ def within_one_percent(plan: Plan) -> float:
 def _row(instance: str, mode: str, method: str, limit: float, plan: Plan, scenario: Scenario) -> BenchRow:
     k = plan.kpis
     return BenchRow(instance, mode, method, limit, plan.solver.status, k.objective, k.unplaced, k.unplaced_priority,
-                    k.bound, max(0.0, k.objective - k.bound) / max(k.objective, 1.0), k.solve_seconds,
+                    k.bound, gap(k.objective, k.bound), k.solve_seconds,
                     within_one_percent(plan), students=k.students, cohorts=len(scenario.cohorts),
                     companies=len(scenario.companies))
 
@@ -185,9 +186,9 @@ def markdown(rows: list[BenchRow], seed: int = SEED) -> str:
                   "| 1 % at s | peak MB | status |", "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for r in group:
             unplaced = f"{r.unplaced:,} ({r.unplaced_priority:,})" if r.unplaced >= 0 else "-"
-            gap = "-" if math.isnan(r.gap) else f"{r.gap:.1%}"
+            gap_text = "-" if math.isnan(r.gap) else f"{r.gap:.1%}"
             lines.append(f"| {r.mode} | {r.method} | {r.time_limit:g} | {_number(r.plan)} | {unplaced} | "
-                         f"{_number(r.bound)} | {gap} | {_number(r.seconds)} | {_number(r.within_1pct_seconds)} | "
+                         f"{_number(r.bound)} | {gap_text} | {_number(r.seconds)} | {_number(r.within_1pct_seconds)} | "
                          f"{_number(r.peak_memory_mb, 0)} | {r.status} |")
         lines.append("")
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from planner.scenario import Scenario
 from planner.solve import SolveParams, solve
+from planner.solve.params import WorkBudget
 
 __all__ = ["StatusQuoShortage", "status_quo_shortage"]
 
@@ -72,7 +73,7 @@ class StatusQuoShortage:
 
 
 def status_quo_shortage(scenario: Scenario, *, time_limit: float = 120.0, seed: int = 0,
-                        base_dir: Path | None = None) -> StatusQuoShortage:
+                        base_dir: Path | None = None, work: WorkBudget | None = None) -> StatusQuoShortage:
     """Solve the status quo of ``scenario`` and count the BOL students left without a place.
 
     Parameters
@@ -86,13 +87,20 @@ def status_quo_shortage(scenario: Scenario, *, time_limit: float = 120.0, seed: 
         Solver seed.
     base_dir : Path, optional
         Folder the scenario's relative file names (travel files) refer to.
+    work : WorkBudget, optional
+        A deterministic work budget instead of the time split: the same figures however loaded
+        the machine is; ``time_limit`` is then only a safety net.
 
     Returns
     -------
     StatusQuoShortage
         Students and unplaced students by level and by sector chamber.
     """
-    plan = solve(scenario, SolveParams("status-quo", time_limit=time_limit, seed=seed, baselines=False), base_dir=base_dir).plan
+    budget = {} if work is None else dict(
+        work_limit=work.neighbourhoods, work_nodes=work.nodes, work_relaxation_rounds=work.relaxation_rounds,
+        work_bound_rounds=work.bound_rounds, work_polish_ticks=work.polish_ticks)
+    params = SolveParams("status-quo", time_limit=time_limit, seed=seed, baselines=False, **budget)
+    plan = solve(scenario, params, base_dir=base_dir).plan
     students_by_level: Counter[str] = Counter()
     short_by_level: Counter[str] = Counter()
     students_by_sector: Counter[str] = Counter()

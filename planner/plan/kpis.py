@@ -1,4 +1,4 @@
-"""What a plan's placements add up to: company load, shortage cells, KPIs and utilisation."""
+"""What a plan's placements add up to: shortage cells, KPIs and utilisation (the load: :mod:`planner.plan.state`)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,12 @@ from collections import defaultdict
 import numpy as np
 
 from planner.codes import LEVELS, SECTOR_CHAMBERS, is_priority_group
-from planner.model.capacity import company_capacity, day_pattern, per_company_week, student_days_per_week, weekly_totals
+from planner.model.capacity import company_capacity, per_company_week, weekly_totals
 from planner.plan.model import CellRate, CohortPlan, CompanyUse, KPIs, ShortageCell
-from planner.scenario import InternshipForm, Scenario
+from planner.plan.state import company_load, gap, plan_weighted_shortage
+from planner.scenario import Scenario
 
-
-def company_load(scenario: Scenario, cohorts: list[CohortPlan]) -> np.ndarray:
-    """Supervision load of the plan (and of BBL cohorts), same shape as :func:`~planner.model.capacity.company_capacity`."""
-    capacity = company_capacity(scenario)
-    load = np.zeros_like(capacity)
-    week_index = scenario.calendar.week_index
-    for plan in cohorts:
-        for wave in plan.waves:
-            form = InternshipForm.parse(wave.form)
-            weeks = [week_index[w] for w in wave.weeks]
-            for placement in wave.placements:
-                k = scenario.company_index[placement.company]
-                if scenario.weekday_detail:
-                    load[k, weeks, :] += placement.students * day_pattern(form, wave.weekdays)
-                else:
-                    load[k, weeks] += placement.students * student_days_per_week(form)
-    return load
+__all__ = ["company_load", "compute_kpis", "shortage_cells", "utilisation"]  # company_load: planner.plan.state's
 
 
 def shortage_cells(scenario: Scenario, cohorts: list[CohortPlan]) -> list[ShortageCell]:
@@ -62,7 +47,7 @@ def compute_kpis(
     priority = [cp for cp in bol if is_priority_group(cp.sector, cp.level)]
     students_priority = sum(cp.students for cp in priority)
     unplaced_priority = sum(cp.unplaced for cp in priority)
-    objective = float(sum(cp.weight * cp.unplaced for cp in bol))
+    objective = plan_weighted_shortage(bol)
     weekly_capacity = weekly_totals(company_capacity(scenario))
     weekly_load = weekly_totals(load)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -84,7 +69,6 @@ def compute_kpis(
         CellRate(sector=s, sector_name=SECTOR_CHAMBERS[s], pathway=p, level=lv, students=n, unplaced=u, rate=u / n if n else 0.0)
         for (s, p, lv), (n, u) in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1], level_order[kv[0][2]]))
     ]
-    gap = max(0.0, objective - bound) / max(objective, 1.0)
     return KPIs(
         mode=mode,
         students=students,
@@ -96,7 +80,7 @@ def compute_kpis(
         shortage_rate_priority=unplaced_priority / students_priority if students_priority else 0.0,
         objective=round(objective, 6),
         bound=round(bound, 6),
-        gap=gap,
+        gap=gap(objective, bound),
         solve_seconds=round(solve_seconds, 3),
         peak_week=scenario.calendar.weeks[peak] if peak is not None else None,
         peak_week_utilisation=float(share[peak]) if peak is not None else 0.0,

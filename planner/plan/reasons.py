@@ -34,7 +34,8 @@ from planner.i18n import _, fmt_int, fmt_num, ngettext, use_language
 from planner.model.capacity import default_weekdays, load_vector
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import CellTrade, Holder, Plan, UnplacedReason
-from planner.scenario import InternshipForm, Scenario
+from planner.plan.state import placement_loads
+from planner.scenario import Scenario
 
 KINDS = ("no_company_in_reach", "companies_full", "priority_trade", "window_or_waves", "not_used")
 TOP = 3
@@ -46,34 +47,18 @@ def problem_for(plan: Plan, scenario: Scenario, region: Region) -> ProblemData:
 
 
 def _company_load(plan: Plan, data: ProblemData) -> tuple[np.ndarray, dict[int, list[tuple[str, np.ndarray]]]]:
-    """Load of the plan's BOL placements per company (flat layout), and per company the load of each cohort."""
+    """Load of the plan's BOL placements per company (flat layout), and per company the load of each cohort.
+
+    BBL load is left out: ``data.company_capacity`` is what the BBL students leave (see :mod:`planner.plan.state`).
+    """
     scenario = data.scenario
-    width = data.n_weeks * data.n_days
-    used = np.zeros((len(scenario.companies), width), dtype=np.int64)
+    used = np.zeros((len(scenario.companies), data.n_weeks * data.n_days), dtype=np.int64)
     by_company: dict[int, dict[str, np.ndarray]] = defaultdict(dict)
-    week_index = scenario.calendar.week_index
-    for cp in plan.cohorts:
-        if cp.pathway != "BOL":
-            continue  # BBL load is already taken off the capacity
-        for wave in cp.waves:
-            if not wave.placements:
-                continue
-            form = InternshipForm.parse(wave.form)
-            weekdays = tuple(wave.weekdays) if wave.weekdays else (
-                default_weekdays(form) if data.n_days > 1 and form.kind == "line" else None)
-            per_week = load_vector(form, weekdays, data.n_days)
-            row = np.zeros(width, dtype=np.int64)
-            for week in wave.weeks:
-                t = week_index[week]
-                row[t * data.n_days:(t + 1) * data.n_days] += per_week
-            for placement in wave.placements:
-                k = scenario.company_index.get(placement.company)
-                if k is None:
-                    continue
-                load = row * placement.students
-                used[k] += load
-                previous = by_company[k].get(cp.cohort)
-                by_company[k][cp.cohort] = load if previous is None else previous + load
+    for placement in placement_loads(scenario, plan.cohorts):
+        used[placement.company] += placement.days
+        held = by_company[placement.company]
+        cohort = placement.cohort.cohort
+        held[cohort] = placement.days if cohort not in held else held[cohort] + placement.days
     return used, {k: list(v.items()) for k, v in by_company.items()}
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from planner.i18n import N_
 from planner.plan.model import Plan, SolveStats
+from planner.plan.state import gap
 
 STATUS_QUO = "status-quo"
 # A plan is compared with the plans of the simpler modes: greedy < status quo < optimised.
@@ -72,7 +73,7 @@ def never_worse_than_status_quo(plan: Plan, status_quo: Plan) -> Plan:
         return plan
     objective, bound = status_quo.kpis.objective, plan.kpis.bound
     kpis = status_quo.kpis.model_copy(update={"mode": plan.mode, "bound": bound,
-                                              "gap": max(0.0, objective - bound) / max(objective, 1.0),
+                                              "gap": gap(objective, bound),
                                               "solve_seconds": plan.kpis.solve_seconds})
     solver = plan.solver.model_copy(update={"explanation": [*plan.solver.explanation, KEPT_STATUS_QUO]})
     return status_quo.model_copy(update={"mode": plan.mode, "kpis": kpis, "solver": solver,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.model.capacity import company_capacity, student_weeks
-from planner.plan.kpis import company_load
+from planner.model.capacity import student_weeks
 from planner.plan.model import Plan
+from planner.plan.state import capacity_excess
 from planner.scenario import Cohort, InternshipForm, Scenario
 
 #: A stagebarometer cell: (sector chamber, pathway, level).
@@ -27,7 +27,8 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
     """Check a plan against its scenario; returns the violations (empty when the plan is sound).
 
     Checks: every student counted exactly once (placed + unplaced = cohort size), capacity
-    never exceeded in any company-week(-day), waves within the cohort's window and limit,
+    never exceeded in any company-week(-day) (by the BOL placements, against what the company's
+    own BBL students leave: :func:`~planner.plan.state.capacity_excess`), waves within the cohort's window and limit,
     forms allowed, sector and level fit, and (given travel minutes per mode, ordered like
     ``scenario.areas``) travel limits. The consortium controls: a ``locked`` cohort's waves
     are its current period, a ``keep_form`` cohort's waves its current form, every wave
@@ -108,7 +109,7 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
                                 f"{cell_limits.get(cell, 0)} in the status quo (no_cell_worse_than_status_quo)")
     if problems:
         return problems
-    over = company_load(scenario, plan.cohorts) - company_capacity(scenario)
+    over = capacity_excess(scenario, plan.cohorts)
     for index in zip(*np.nonzero(over > 0)):
         k, w = index[0], index[1]
         problems.append(

@@ -16,6 +16,7 @@ from rich.table import Column, Table
 from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.plan.analysis import hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import Plan, Progress
+from planner.plan.state import gap
 from planner.report.tables import format_value, level_text, phase_text, plan_mode_label, status_text
 
 
@@ -75,8 +76,7 @@ class SolveDisplay:
             if best["bound"] is not None:
                 parts.append(_("bound {value}").format(value=fmt_num(best["bound"])))
             if best["incumbent"] is not None and best["bound"] is not None:
-                gap = max(0.0, best["incumbent"] - best["bound"]) / max(best["incumbent"], 1.0)
-                parts.append(_("gap {value}").format(value=fmt_pct(gap)))
+                parts.append(_("gap {value}").format(value=fmt_pct(gap(best["incumbent"], best["bound"]))))
             parts.append(f"({phase_text(event.phase)})")
             progress.update(task, detail=escape(" | ".join(parts[:-1]) + " " + parts[-1]).strip())
 

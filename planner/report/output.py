@@ -1,9 +1,9 @@
 """Writing a plan's results: plan.json, CSV tables, summary.md, charts and the map, as one set.
 
-:func:`write_outputs` writes every file of one run into a private staging folder next to
-the output folder and only then moves the finished set into place (with Ctrl-C and SIGTERM
-held back while it moves), so an interrupted or failing run never leaves half a file or a
-mix of old and new files.
+:func:`write_outputs` writes every file of one run (:func:`write_demo_outputs`: the demo's
+two runs and their comparison) into a private staging folder next to the output folder and
+only then moves the finished set into place (with Ctrl-C and SIGTERM held back while it
+moves), so an interrupted or failing run never leaves half a file or a mix of old and new files.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from planner.plan.model import Plan
 from planner.report import charts
 from planner.report.institutions import explained, write_institution_files
-from planner.report.summary import summary_markdown
+from planner.report.summary import demo_markdown, summary_markdown
 from planner.report.tables import (
     SCHEDULE_COLUMNS,
     SHORTAGE_COLUMNS,
@@ -177,4 +177,26 @@ def write_outputs(
     warn = warn or (lambda message: warnings.warn(message, RuntimeWarning, stacklevel=3))
     with StagedFolder(out_dir) as staged:
         _write_files(plan, loaded, staged.path, status_quo, warn)
+        return staged.commit()
+
+
+def write_demo_outputs(
+    plan: Plan,
+    status_quo: Plan,
+    loaded: LoadedScenario,
+    out_dir: str | os.PathLike[str],
+    warn: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the demo as one set: ``optimise/`` and ``status-quo/`` (each as :func:`write_outputs`) and
+    ``summary.md`` comparing them (:func:`~planner.report.summary.demo_markdown`).
+
+    Returns
+    -------
+    list[Path]
+        The files and folders moved into ``out_dir``.
+    """
+    with StagedFolder(out_dir) as staged:
+        write_outputs(plan, loaded, staged.path / "optimise", status_quo=status_quo, warn=warn)
+        write_outputs(status_quo, loaded, staged.path / "status-quo", warn=warn)
+        (staged.path / "summary.md").write_text(demo_markdown(plan, status_quo), encoding="utf-8")
         return staged.commit()

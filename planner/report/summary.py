@@ -185,3 +185,13 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
         lines += ["", "## " + _("Files"), ""]
         lines += [f"- `{name}`" for name in files]
     return "\n".join(lines) + "\n"
+
+
+def demo_markdown(plan: Plan, status_quo: Plan) -> str:
+    """The demo's summary.md: the optimised plan against the status quo, pointing to both folders' summaries."""
+    return ("# " + _("Demo: {scenario}").format(scenario=plan.scenario) + "\n\n"
+            + _("The optimised plan (periods agreed across the region) against the status quo (every cohort "
+                "in its current period).") + "\n"
+            + _("Details: {a} and {b}.").format(a="`optimise/summary.md`", b="`status-quo/summary.md`")
+            + "\n\n## " + _("Key figures") + "\n\n"
+            + comparison_markdown(status_quo, plan, plan_mode_label("status-quo"), plan_mode_label("optimise")))

@@ -13,6 +13,7 @@ import numpy as np
 
 from planner.model.formulation import Columns, concat_columns
 from planner.model.problem import ProblemData
+from planner.plan import state
 from planner.solve.relaxation import Relaxation, chosen_waves
 
 Assignment = tuple[int, int, int]  # option, company, students
@@ -28,8 +29,8 @@ def placed_per_cohort(data: ProblemData, assignments: list[Assignment] | np.ndar
 
 
 def weighted_shortage(data: ProblemData, assignments: list[Assignment]) -> float:
-    """Weighted shortage of a set of assignments, ``sum_c weight_c * (students_c - placed_c)``: the primary objective."""
-    return float((data.weight * (data.students - placed_per_cohort(data, assignments))).sum())
+    """Weighted shortage of a set of assignments (:func:`planner.plan.state.weighted_shortage` of what they leave unplaced)."""
+    return state.weighted_shortage(data.weight, data.students - placed_per_cohort(data, assignments))
 
 
 def fill(data: ProblemData, remaining: np.ndarray, option: int, companies: np.ndarray, students: int,

@@ -47,8 +47,9 @@ from planner.solve.exact.engines import solve_company_mip
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
 from planner.solve.params import SolveParams
 from planner.solve.relaxation import relax
+from planner.whatif.changes import AddCapacity, CompanySelection, WeekRange
 from planner.whatif.sweep import Executor, InlineExecutor
-from planner.whatif.variants import AddCapacity, CompanySelection, Variant, WeekRange, apply_variant
+from planner.whatif.variants import Variant, apply_variant
 
 #: Duals below this are taken as zero (the LP's tie-break cost per moved student is 1e-5).
 MIN_DUAL = 1e-4

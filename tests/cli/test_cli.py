@@ -18,6 +18,7 @@ import yaml
 from typer.testing import CliRunner
 
 from planner import bench, cli
+from planner.commands import solve as solve_commands
 from planner.generate import generate_scenario, write_generated
 from planner.i18n import use_language
 from planner.model import load_scenario
@@ -341,13 +342,13 @@ def test_serve_with_a_bad_setting_exits_2_naming_it(monkeypatch):
 
 def test_default_scenario_is_the_embedded_twente_scenario():
     # Package data: the repository's scenarios/ folder, reached through the planner package.
-    path = cli.default_scenario_path()
+    path = solve_commands.default_scenario_path()
     assert path.parent.parent.parent.name == "planner"
     assert path.resolve() == (REPO / "scenarios" / "twente" / "scenario.yaml").resolve()
 
 
 def test_demo_writes_both_plans_and_a_comparison(monkeypatch, tiny_scenario_path, tmp_path):
-    monkeypatch.setattr(cli, "default_scenario_path", lambda: tiny_scenario_path)
+    monkeypatch.setattr(solve_commands, "default_scenario_path", lambda: tiny_scenario_path)
     out = tmp_path / "demo"
     result = invoke("demo", "--out", out, "--time-limit", 10)
     assert result.exit_code == 0, result.output

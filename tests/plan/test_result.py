@@ -12,7 +12,8 @@ from planner.solve import SolveParams, solve
 @pytest.fixture(scope="module")
 def solved(tiny_scenario_path) -> Result:
     loaded = load_scenario(tiny_scenario_path)
-    return solve(loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=loaded.base_dir)
+    return solve(loaded.scenario, SolveParams("optimise", time_limit=120, work_limit=4, work_nodes=200),
+                   base_dir=loaded.base_dir)  # a work budget: the same plans however loaded the machine is
 
 
 def test_the_result_holds_the_baseline_plans_the_plan_is_measured_against(solved):

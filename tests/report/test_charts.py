@@ -11,15 +11,16 @@ from matplotlib.patches import Rectangle
 from planner.codes import MODES
 from planner.i18n import use_language
 from planner.model import load_scenario
-from planner.report import charts
-from planner.report.charts import CohortNeed, CompanySupply, demand_against_reachable
+from planner.report import balance, chart_style, charts
+from planner.report.balance import CohortNeed, CompanySupply, demand_against_reachable
 from planner.solve import SolveParams, solve
 
 
 @pytest.fixture(scope="module")
 def solved(tiny_scenario_path):
     loaded = load_scenario(tiny_scenario_path)
-    result = solve(loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=loaded.base_dir)
+    result = solve(loaded.scenario, SolveParams("optimise", time_limit=120, work_limit=4, work_nodes=200),
+                   base_dir=loaded.base_dir)  # a work budget: the same plans however loaded the machine is
     return loaded, result.plan, result.baselines["status-quo"]
 
 
@@ -27,13 +28,13 @@ def solved(tiny_scenario_path):
 def figures(monkeypatch):
     """The figures the charts draw, captured when they are saved."""
     drawn = []
-    finish = charts._finish
+    finish = charts.finish
 
     def capture(fig, *args, **kwargs):
         drawn.append(fig)
         return finish(fig, *args, **kwargs)
 
-    monkeypatch.setattr(charts, "_finish", capture)
+    monkeypatch.setattr(charts, "finish", capture)
     return drawn
 
 
@@ -47,11 +48,11 @@ def draw_all(solved, tmp_path, scenario_name=None):
 
 
 def test_one_colour_per_plan_kind():
-    assert set(charts.PLAN_COLOURS) == set(MODES)
-    assert len(set(charts.PLAN_COLOURS.values())) == len(MODES)
-    assert charts.CAPACITY_COLOUR not in charts.PLAN_COLOURS.values()
-    assert charts.REACHABLE_COLOUR not in charts.PLAN_COLOURS.values()
-    assert all(charts.plan_colour(mode) == colour for mode, colour in charts.PLAN_COLOURS.items())
+    assert set(chart_style.PLAN_COLOURS) == set(MODES)
+    assert len(set(chart_style.PLAN_COLOURS.values())) == len(MODES)
+    assert chart_style.CAPACITY_COLOUR not in chart_style.PLAN_COLOURS.values()
+    assert chart_style.REACHABLE_COLOUR not in chart_style.PLAN_COLOURS.values()
+    assert all(chart_style.plan_colour(mode) == colour for mode, colour in chart_style.PLAN_COLOURS.items())
 
 
 def test_every_chart_draws_each_plan_in_its_palette_colour(solved, tmp_path, figures):
@@ -64,8 +65,8 @@ def test_every_chart_draws_each_plan_in_its_palette_colour(solved, tmp_path, fig
             colour = handle.get_facecolor() if isinstance(handle, (Rectangle, PolyCollection)) else handle.get_color()
             by_label[text.get_text()] = to_hex(colour[0] if np.ndim(colour) == 2 else colour)
         for mode in ("status-quo", "optimise"):
-            label = next(t for t in by_label if charts.plan_label(mode) in t)
-            assert by_label[label] == charts.PLAN_COLOURS[mode], (label, fig.texts)
+            label = next(t for t in by_label if chart_style.plan_label(mode) in t)
+            assert by_label[label] == chart_style.PLAN_COLOURS[mode], (label, fig.texts)
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
@@ -133,7 +134,7 @@ def test_capacity_used_by_other_groups_is_not_available():
 
 def test_reachable_balances_of_a_solved_plan(solved):
     loaded, plan, status_quo = solved
-    balances = charts.reachable_balances([status_quo, plan], loaded)
+    balances = balance.reachable_balances([status_quo, plan], loaded)
     assert set(balances) == {"status-quo", "optimise"}
     for mode, p in (("status-quo", status_quo), ("optimise", plan)):
         groups = balances[mode]

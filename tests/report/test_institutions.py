@@ -108,7 +108,7 @@ def test_the_workbook_and_csv_are_safe_against_formulas(tmp_path):
     from tests.builders import cohort, company, make_scenario
 
     scenario = make_scenario([cohort("c1", 3, programme="=HYPERLINK(\"x\")")], [company("k1", 1, name="@evil")])
-    plan = solve(scenario, SolveParams("optimise", time_limit=5, baselines=False)).plan
+    plan = solve(scenario, SolveParams("optimise", time_limit=120, work_limit=4, work_nodes=200, baselines=False)).plan
     write_institution_files(tmp_path, plan, scenario)
     text = (tmp_path / "changes.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'@evil" in text

@@ -18,7 +18,7 @@ from planner.i18n import fmt_num, use_language
 from planner.model import load_scenario
 from planner.plan.analysis import compare_plans, hotspots
 from planner.plan.model import Plan, load_plan
-from planner.report import charts
+from planner.report import balance, charts
 from planner.report import output as report
 from planner.report.output import write_outputs
 from planner.report.summary import comparison_markdown, summary_markdown
@@ -44,7 +44,8 @@ CORE_FILES = {"plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv"
 def solved(tiny_scenario_path):
     """The tiny scenario loaded from disk, its optimised plan and the status-quo plan of the same solve."""
     loaded = load_scenario(tiny_scenario_path)
-    result = solve(loaded.scenario, SolveParams("optimise", time_limit=10), base_dir=loaded.base_dir)
+    result = solve(loaded.scenario, SolveParams("optimise", time_limit=120, work_limit=4, work_nodes=200),
+                   base_dir=loaded.base_dir)  # a work budget: the same plans however loaded the machine is
     return loaded, result.plan, result.baselines["status-quo"]
 
 
@@ -228,19 +229,19 @@ def test_charts_are_real_pictures_with_both_series(written, name):
 
 def test_weekly_demand_and_capacity_per_sector(solved):
     loaded, plan, status_quo = solved
-    demand = charts.weekly_demand(status_quo)
+    demand = balance.weekly_demand(status_quo)
     index = plan.weeks.index("2026-W40")
     # Status quo: care level 3 (30) and level 2 (20) students full time in W40, BBL 2 students x 2 days.
     assert demand["zorg"][index] == (30 + 20) * 5 + 2 * 2
     assert demand["techniek"][index] == 15 * 5
-    capacity = charts.weekly_capacity(plan, loaded.scenario)
+    capacity = balance.weekly_capacity(plan, loaded.scenario)
     assert capacity["zorg"][index] == (10 + 8) * 5 and capacity["techniek"][index] == 5 * 5
     # Every student's supervision days are counted once (a line form may take fewer days than a block).
     from planner.scenario import InternshipForm
 
     for p in (plan, status_quo):
         expected = sum(w.students * InternshipForm.parse(w.form).student_days for cp in p.cohorts for w in cp.waves)
-        assert sum(d.sum() for d in charts.weekly_demand(p).values()) == expected
+        assert sum(d.sum() for d in balance.weekly_demand(p).values()) == expected
 
 
 def test_summary_md_has_kpis_baselines_cells_hotspots_solver_and_explanation_in_dutch(written):

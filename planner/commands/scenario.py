@@ -1,0 +1,85 @@
+"""Scenarios: ``generate`` a synthetic region and ``validate`` a scenario file."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from planner.commands.common import EXIT_INPUT, InputFailure, Lang, handled, lang_option, use_language
+from planner.i18n import _, fmt_int, ngettext
+from planner.model import load_scenario
+from planner.report.console import out_console
+from planner.scenario import ScenarioError
+
+app = typer.Typer()
+
+
+class Size(StrEnum):
+    """Generated scenario sizes."""
+
+    S = "S"
+    M = "M"
+    L = "L"
+
+
+@app.command()
+def generate(
+    size: Size = typer.Option(Size.S, "--size", case_sensitive=False, help="S, M or L."),
+    region: str | None = typer.Option(None, "--region", help="Labour-market region (size S) or province (size M) "
+                                      "to generate; default Twente (S) or Gelderland (M)."),
+    seed: int = typer.Option(2026, "--seed", help="Generator seed (same seed, same scenario)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (or a folder: scenario.yaml in it); "
+                             "cohorts.csv and companies.csv go next to it."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
+    use_language(lang)
+    import planner.generate as generator
+
+    with handled(debug):
+        try:
+            scenario = generator.generate_scenario(size.value, seed, region=region)
+        except generator.UnknownRegion as err:
+            raise InputFailure([str(err)]) from None
+        written = generator.write_generated(scenario, out)
+        console = out_console()
+        console.print(_("Generated scenario {name}: {cohorts} cohorts, {students} students, {companies} learning "
+                        "companies").format(name=f"[bold]{escape(scenario.name)}[/]", cohorts=fmt_int(len(scenario.cohorts)),
+                                            students=fmt_int(sum(c.students for c in scenario.cohorts)),
+                                            companies=fmt_int(len(scenario.companies))))
+        path = Path(written) if written is not None else out
+        for name in (path, path.parent / "cohorts.csv", path.parent / "companies.csv"):
+            if name.exists():
+                console.print("  " + _("wrote {path}").format(path=escape(str(name))))
+
+
+@app.command()
+def validate(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Check a scenario without solving: list every problem and warning (exit 0 if fine, 2 if not)."""
+    use_language(lang)
+    with handled(debug):
+        try:
+            loaded = load_scenario(scenario)
+        except ScenarioError as err:
+            for problem in err.problems:
+                typer.echo(str(problem))
+            typer.echo(ngettext("{n} problem found", "{n} problems found", len(err.problems)).format(
+                n=len(err.problems)), err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        for warning in loaded.warnings:
+            typer.echo(f"{_('warning')}: {warning}")
+        s = loaded.scenario
+        counts = _("{cohorts} cohorts, {students} students, {companies} learning companies, {weeks} weeks").format(
+            cohorts=fmt_int(len(s.cohorts)), students=fmt_int(sum(c.students for c in s.cohorts)),
+            companies=fmt_int(len(s.companies)), weeks=len(s.calendar.weeks))
+        if loaded.warnings:
+            counts += ", " + ngettext("{n} warning", "{n} warnings", len(loaded.warnings)).format(n=len(loaded.warnings))
+        typer.echo(f"{scenario}: OK ({counts})")

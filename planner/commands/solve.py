@@ -1,0 +1,134 @@
+"""Solving and comparing plans: ``solve``, ``demo`` and ``compare``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+
+from planner.commands.common import (
+    InputFailure,
+    Lang,
+    Mode,
+    check_out_dir,
+    echo_err,
+    handled,
+    lang_option,
+    load_checked,
+    use_language,
+)
+from planner.i18n import _
+from planner.plan.analysis import compare_plans
+from planner.plan.model import load_plan
+from planner.plan.result import Result
+from planner.report.console import SolveDisplay, out_console, print_comparison, print_result
+from planner.report.tables import plan_mode_label
+from planner.scenario import LoadedScenario
+from planner.scenario.embedded import DEFAULT_SCENARIO, embedded_scenario
+from planner.solve.params import SolveParams
+
+app = typer.Typer()
+
+
+def default_scenario_path() -> Path:
+    """The embedded default scenario (Twente), shipped as package data."""
+    return embedded_scenario(DEFAULT_SCENARIO)
+
+
+def solve_shown(loaded: LoadedScenario, mode: str, time_limit: float, seed: int, show: bool,
+                debug: bool = False) -> Result:
+    """Solve in a watched process with a progress display; Ctrl-C and SIGTERM stop it cleanly.
+
+    The result holds the plan and the baseline plans it is compared with (in optimise mode the
+    status quo, which gets half the time limit on top).
+    """
+    from planner.solve.runner import solve_interruptibly
+
+    params = SolveParams(mode=mode, time_limit=time_limit, seed=seed)
+    with SolveDisplay(show) as display, display.stage(plan_mode_label(mode)) as callback:
+        return solve_interruptibly(loaded.scenario, params, callback, base_dir=loaded.base_dir, debug=debug)
+
+
+@app.command()
+def solve(
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON; tables inline or as CSV)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder (created; earlier results are replaced)."),
+    mode: Mode = typer.Option(Mode.optimise, "--mode", help="optimise: choose periods and forms; status-quo: "
+                              "current periods; greedy: current periods, first come first served."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the solve (optimise mode "
+                                     "also solves the status quo for the comparison, with half of this on top)."),
+    seed: int = typer.Option(0, "--seed", help="Solver seed."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the KPIs as JSON."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Solve a scenario and write plan.json, CSV tables, summary.md, charts and a map to --out."""
+    use_language(lang)
+    from planner.report.output import write_outputs
+
+    with handled(debug):
+        loaded = load_checked(scenario, quiet)
+        check_out_dir(out)
+        result = solve_shown(loaded, mode.value, time_limit, seed, show=not (quiet or as_json), debug=debug)
+        status_quo = result.baselines.get("status-quo")
+        files = write_outputs(result.plan, loaded, out, status_quo=status_quo,
+                              warn=(lambda m: None) if quiet else (lambda m: echo_err(f"{_('warning')}: {m}")))
+        if as_json:
+            typer.echo(result.plan.kpis.model_dump_json(indent=2))
+        elif not quiet:
+            print_result(result.plan, status_quo, out, files)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("stageplanner-demo"), "--out", "-o", help="Output folder."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the optimised solve."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Solve the embedded default scenario (Twente): optimised plan and status quo side by side."""
+    use_language(lang)
+    from planner.report.output import write_demo_outputs
+
+    with handled(debug):
+        path = default_scenario_path()
+        console = out_console()
+        console.print(_("Default scenario: {path}").format(path=escape(str(path))))
+        loaded = load_checked(path)
+        check_out_dir(out)
+        result = solve_shown(loaded, "optimise", time_limit, 0, show=True, debug=debug)
+        plan, status_quo = result.plan, result.baselines["status-quo"]
+        write_demo_outputs(plan, status_quo, loaded, out, warn=lambda m: echo_err(f"{_('warning')}: {m}"))
+        print_result(plan, status_quo, out / "optimise", sorted((out / "optimise").iterdir()))
+        console.print(_("Status quo in {folder}; comparison in {file}").format(
+            folder=f"[bold]{escape(str(out / 'status-quo'))}[/]", file=f"[bold]{escape(str(out / 'summary.md'))}[/]"))
+
+
+@app.command()
+def compare(
+    a: Path = typer.Argument(..., help="Plan A: a plan.json or an output folder holding one."),
+    b: Path = typer.Argument(..., help="Plan B: a plan.json or an output folder holding one."),
+    as_json: bool = typer.Option(False, "--json", help="Print the comparison as JSON."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Compare two plans: KPIs side by side and the cells and areas that got better or worse (B against A)."""
+    use_language(lang)
+    with handled(debug):
+        plans, problems = [], []
+        for path in (a, b):
+            try:
+                plans.append(load_plan(path))
+            except (FileNotFoundError, ValueError) as err:
+                problems.append(str(err))
+        if problems:
+            raise InputFailure(problems)
+        result = compare_plans(*plans)
+        result["a"]["path"], result["b"]["path"] = str(a), str(b)
+        if as_json:
+            typer.echo(json.dumps(result, indent=2))
+            return
+        print_comparison(result, a, b)
