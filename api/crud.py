@@ -217,10 +217,13 @@ def version_warnings(version: ScenarioVersionRow) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ jobs
 
 
-def create_job(session: Session, version: ScenarioVersionRow, mode: str, time_limit: float, seed: int) -> JobRow:
-    """A queued solve job for a scenario version."""
+def create_job(session: Session, version: ScenarioVersionRow, mode: str, time_limit: float, seed: int,
+               share: str | None = None, kind: str = "solve") -> JobRow:
+    """A queued job (a solve unless ``kind`` says otherwise) for a scenario version, counted against
+    ``share`` of the queue (default: the version's region)."""
     job = JobRow(scenario_id=version.scenario_id, scenario_version=version.version, region=version.region,
-                 mode=mode, time_limit=time_limit, seed=seed, status="queued")
+                 mode=mode, time_limit=time_limit, seed=seed, status="queued", kind=kind,
+                 share=version.region if share is None else share)
     session.add(job)
     session.flush()
     return job
@@ -252,13 +255,48 @@ def list_jobs(session: Session, status: str | None, scenario_id: int | None, lim
     return list(session.scalars(query.order_by(JobRow.id.desc()).limit(limit).offset(offset)))
 
 
+def queued_in_share(session: Session, share: str) -> int:
+    """Jobs waiting in one share of the queue."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(
+        JobRow.status == "queued", JobRow.share == share)) or 0)
+
+
+def queued_total(session: Session) -> int:
+    """Jobs waiting in the whole queue."""
+    return int(session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(JobRow.status == "queued")) or 0)
+
+
 def queue_position(session: Session, job: JobRow) -> int | None:
-    """1 for the next queued job to start, and so on; None when the job is not queued."""
+    """At most this many jobs start before this one, itself included (1: next); None when not queued.
+
+    The runners take the shares in turn, oldest first within a share: the job is the n-th of its
+    share, so before it start its share's n - 1 older jobs and at most n of every other share.
+    """
     if job.status != "queued":
         return None
-    ahead = session.scalar(sa.select(sa.func.count()).select_from(JobRow)
-                           .where(JobRow.status == "queued", JobRow.id < job.id))
-    return int(ahead or 0) + 1
+    ahead_in_share = int(session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(
+        JobRow.status == "queued", JobRow.share == job.share, JobRow.id < job.id)) or 0)
+    others = session.execute(sa.select(sa.func.count()).select_from(JobRow).where(
+        JobRow.status == "queued", JobRow.share != job.share).group_by(JobRow.share)).scalars()
+    return ahead_in_share + 1 + sum(min(int(count), ahead_in_share + 1) for count in others)
+
+
+def next_in_turn(session: Session, limit: int = 5) -> list[int]:
+    """Queued job ids in the order the runners take them: the oldest of each share, the share whose
+    job started longest ago (or never) first, so one region's many jobs do not hold up another's."""
+    heads = session.execute(sa.select(JobRow.share, sa.func.min(JobRow.id)).where(JobRow.status == "queued")
+                            .group_by(JobRow.share)).all()
+    if not heads:
+        return []
+    last_start = dict(session.execute(sa.select(JobRow.share, sa.func.max(JobRow.started_at)).where(
+        JobRow.share.in_([share for share, _first in heads]), JobRow.started_at.is_not(None))
+        .group_by(JobRow.share)).all())
+
+    def turn(head: tuple[str, int]) -> tuple[bool, float, int]:
+        started = last_start.get(head[0])
+        return started is not None, started.timestamp() if started is not None else 0.0, head[1]
+
+    return [first for _share, first in sorted(heads, key=turn)[:limit]]
 
 
 def job_counts(session: Session) -> dict[str, int]:

@@ -26,7 +26,7 @@ from api import schemas, web
 from api.artifacts import Unavailable
 from api.auth import TokenAuthentication, is_web
 from api.core.config import Settings, load_settings
-from api.core.db import Database
+from api.core.db import Database, limit_request_threads
 from api.core.security import AccessDenied, RateLimiter
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
@@ -196,7 +196,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or load_settings()
-        db = Database(active.database_url)
+        limit_request_threads(active.request_threads)
+        db = Database(active.database_url, active.db_pool_size)
         db.migrate()
         manager = JobManager(db, active)
         app.state.settings, app.state.db, app.state.jobs = active, db, manager

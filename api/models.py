@@ -175,6 +175,9 @@ class JobRow(Base):
     request: Mapped[str | None] = mapped_column(sa.Text, default=None)
     sweep_progress: Mapped[str | None] = mapped_column(sa.Text, default=None)
     result: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    # The share of the queue the job counts against (migration 0007): its region, or "" (api.jobs.CROSS_REGION_SHARE)
+    # for the work of analysts and admins; runners take the shares in turn.
+    share: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", index=True)
 
 
 class AgreementRow(Base):

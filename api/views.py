@@ -56,7 +56,7 @@ def job_out(session: Session, job: JobRow) -> schemas.JobOut:
         cancel_requested=job.cancel_requested, error=job.error, note=job.note, plan_id=job.plan_id,
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at, kind=job.kind or "solve",
         sweep=schemas.SweepProgressOut(**json.loads(job.sweep_progress)) if job.sweep_progress else None,
-        result_url=f"/jobs/{job.id}/sweep" if job.kind == "sweep" and job.status == "done" else None,
+        result_url=f"/jobs/{job.id}/{job.kind}" if job.kind in ("sweep", "marginal") and job.status == "done" else None,
     )
 
 
