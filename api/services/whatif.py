@@ -130,8 +130,9 @@ def job_result(session: Session, principal: Principal, job_id: int, kind: str) -
         raise Conflict(_("job {id} is not a sweep").format(id=job_id) if kind == "sweep" else
                        _("job {id} is not a marginal ranking").format(id=job_id))
     if job.status != "done" or job.result is None:
-        raise Conflict(_("{kind} job {id} is {status}; its result is there when it is done").format(
-            kind=kind, id=job_id, status=job.status))
+        raise Conflict((_("sweep job {id} is {status}; its comparison is there when it is done") if kind == "sweep"
+                        else _("marginal job {id} is {status}; its ranking is there when it is done")).format(
+            id=job_id, status=job.status))
     return {"job_id": job_id, **json.loads(job.result)}
 
 
