@@ -1,5 +1,9 @@
 """Shared route dependencies and parameter types, and the caller behind the request's token.
 
+The dependencies that only read the app's state are ``async``: FastAPI runs a synchronous
+dependency in the request thread pool, a hop per dependency per request that a crowd of
+clients waits for. Only the session (whose end talks to the database) is synchronous.
+
 Every protected route takes :data:`PrincipalDep` (the caller, authenticated by
 :mod:`api.auth` before the route runs) and asks it what it may do:
 ``principal.check_read(region)``, ``principal.check_write(region)`` (both raise
@@ -24,15 +28,15 @@ from api.schemas.common import MAX_ID, NAME_PATTERN
 from planner.i18n import _
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-def get_jobs(request: Request) -> JobManager:
+async def get_jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
@@ -50,7 +54,7 @@ bearer_scheme = HTTPBearer(auto_error=False, scheme_name="APIToken",
                            description="An API token made with `stageplanner tokens create` (shown once).")
 
 
-def get_principal(request: Request,
+async def get_principal(request: Request,
                   _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]) -> Principal:
     """The caller behind the request's token (set by :class:`api.auth.TokenAuthentication`); 401 without one."""
     principal = getattr(request.state, "principal", None)
@@ -60,14 +64,15 @@ def get_principal(request: Request,
     return principal
 
 
-def get_optional_principal(request: Request) -> Principal | None:
+async def get_optional_principal(request: Request) -> Principal | None:
     """The caller behind the request's token on an open route, or None (anonymous)."""
     return getattr(request.state, "principal", None)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(get_optional_principal)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the session (and its connection) ends when the route returns, before the answer is sent.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 DatabaseDep = Annotated[Database, Depends(get_db)]
 JobsDep = Annotated[JobManager, Depends(get_jobs)]

@@ -28,6 +28,7 @@ from api.auth import TokenAuthentication, is_web
 from api.core.config import Settings, load_settings
 from api.core.db import Database, limit_request_threads
 from api.core.security import AccessDenied, RateLimiter
+from api.core.slots import DatabaseSlots
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.language import RequestLanguage
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan, docs_url=None)
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
+    app.add_middleware(DatabaseSlots)  # around the token lookup, which uses a connection too
     app.add_middleware(RequestLanguage)  # outermost: every answer, even a 401, is in the request's language
     for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens, whatif):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)

@@ -55,7 +55,7 @@ def blocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
     by a Twente solve that runs until cancelled (so every later job waits in the queue)."""
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files",
                         max_concurrent_solves=1, max_queued_jobs=20, max_queued_jobs_per_region=2,
-                        default_time_limit=20)
+                        default_time_limit=20, rate_limit_per_second=1000, rate_limit_burst=1000)
     with app_client(settings) as client:
         twente, zwolle = _scenario(client, tmp_path, "Twente"), _scenario(client, tmp_path, "Zwolle")
         plan = _plan(client, twente)
@@ -76,7 +76,8 @@ def blocked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[st
 
 def test_the_marginal_ranking_is_a_queued_job_solved_by_a_runner(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files",
+                        rate_limit_per_second=1000, rate_limit_burst=1000)
     threads: list[str] = []
 
     def only_in_a_runner(real: Any) -> Any:

@@ -11,7 +11,9 @@ MORE_K1 = {"name": "k1 +3", "changes": [{"kind": "add_capacity", "companies": {"
 
 
 def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
+    # Three jobs are followed by polling (20 requests a second): above the default per-token rate.
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files",
+                        rate_limit_per_second=1000, rate_limit_burst=1000)
     with app_client(settings) as client:
         parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
         sid = client.post("/scenarios", files=parts).json()["id"]
