@@ -266,19 +266,27 @@ def queued_total(session: Session) -> int:
     return int(session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(JobRow.status == "queued")) or 0)
 
 
-def queue_position(session: Session, job: JobRow) -> int | None:
-    """At most this many jobs start before this one, itself included (1: next); None when not queued.
+def queue_positions(session: Session, jobs: Collection[JobRow]) -> dict[int, int]:
+    """Job id -> at most this many jobs start before it, itself included (1: next), for the queued ones.
 
-    The runners take the shares in turn, oldest first within a share: the job is the n-th of its
-    share, so before it start its share's n - 1 older jobs and at most n of every other share.
+    The runners take the shares in turn, oldest first within a share: a job that is the n-th of its
+    share starts after its share's n - 1 older jobs and at most n jobs of every other share. One
+    query for all of them.
     """
-    if job.status != "queued":
-        return None
-    ahead_in_share = int(session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(
-        JobRow.status == "queued", JobRow.share == job.share, JobRow.id < job.id)) or 0)
-    others = session.execute(sa.select(sa.func.count()).select_from(JobRow).where(
-        JobRow.status == "queued", JobRow.share != job.share).group_by(JobRow.share)).scalars()
-    return ahead_in_share + 1 + sum(min(int(count), ahead_in_share + 1) for count in others)
+    if not any(job.status == "queued" for job in jobs):
+        return {}
+    queued: dict[str, list[int]] = {}
+    for job_id, share in session.execute(sa.select(JobRow.id, JobRow.share).where(JobRow.status == "queued")
+                                         .order_by(JobRow.id)):
+        queued.setdefault(share, []).append(job_id)
+    positions = {}
+    for job in jobs:
+        ids = queued.get(job.share, [])
+        if job.status != "queued" or job.id not in ids:
+            continue
+        nth = ids.index(job.id) + 1
+        positions[job.id] = nth + sum(min(len(others), nth) for share, others in queued.items() if share != job.share)
+    return positions
 
 
 def next_in_turn(session: Session, limit: int = 5) -> list[int]:

@@ -2,7 +2,7 @@
 
 The dependencies that only read the app's state are ``async``: FastAPI runs a synchronous
 dependency in the request thread pool, a hop per dependency per request that a crowd of
-clients waits for. Only the session (whose end talks to the database) is synchronous.
+clients waits for. The session is made on the event loop too and ends in a thread of its own.
 
 Every protected route takes :data:`PrincipalDep` (the caller, authenticated by
 :mod:`api.auth` before the route runs) and asks it what it may do:
@@ -13,9 +13,10 @@ Every protected route takes :data:`PrincipalDep` (the caller, authenticated by
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
@@ -40,14 +41,25 @@ async def get_jobs(request: Request) -> JobManager:
     return request.app.state.jobs
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; write routes commit explicitly, everything else is rolled back."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request; write routes commit explicitly, everything else is rolled back.
+
+    Made on the event loop (a session takes no connection until its first query); ended in a
+    thread of its own when it holds a connection (its rollback talks to the database).
+    """
     session = request.app.state.db.sessions()
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        if session.in_transaction():
+            await anyio.to_thread.run_sync(_end, session, limiter=anyio.CapacityLimiter(1))
+        else:
+            session.close()
+
+
+def _end(session: Session) -> None:
+    session.rollback()
+    session.close()
 
 
 bearer_scheme = HTTPBearer(auto_error=False, scheme_name="APIToken",

@@ -46,6 +46,7 @@ class Crowd:
     clients_per_token: int = 10
     processes: int = 2
     regions: int = 5
+    request_threads: int | None = None  # the server's STAGEPLANNER_REQUEST_THREADS; None: its default
 
 
 def _tokens(database_url: str, count: int, regions: int) -> list[dict[str, str]]:
@@ -229,9 +230,11 @@ def run_crowd(crowd: Crowd, database_url: str | None) -> dict[str, Any]:
     if database_url:
         _empty_postgres(database_url)
     # The rate limit stays at its defaults: its 429s are counted, not avoided.
-    server = Server("crowd", url, folder / "server", {"STAGEPLANNER_RATE_LIMIT_PER_SECOND": "10",
-                                                      "STAGEPLANNER_RATE_LIMIT_BURST": "40",
-                                                      "STAGEPLANNER_MAX_QUEUED_JOBS": "20"})
+    settings = {"STAGEPLANNER_RATE_LIMIT_PER_SECOND": "10", "STAGEPLANNER_RATE_LIMIT_BURST": "40",
+                "STAGEPLANNER_MAX_QUEUED_JOBS": "20"}
+    if crowd.request_threads is not None:
+        settings["STAGEPLANNER_REQUEST_THREADS"] = str(crowd.request_threads)
+    server = Server("crowd", url, folder / "server", settings)
     summary: dict[str, Any] = {"database": "postgresql" if database_url else "sqlite", "clients": crowd.clients,
                                "tokens": -(-crowd.clients // crowd.clients_per_token), "seconds": crowd.seconds}
     try:

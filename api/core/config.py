@@ -26,7 +26,7 @@ variable                                 meaning                                
 ``STAGEPLANNER_MAX_QUEUED_JOBS_PER_       jobs one region (or the cross-region work   ``5``
 REGION``                                 of analysts and admins) may have queued;
                                          more get 429 naming the region's share
-``STAGEPLANNER_REQUEST_THREADS``         threads serving requests; the database      ``32``
+``STAGEPLANNER_REQUEST_THREADS``         threads serving requests; the database      ``16``
                                          pool is sized to them (and the runners)
 ``STAGEPLANNER_JOB_LEASE_SECONDS``       how long a server's claim on a running job  ``30``
                                          lasts without a heartbeat
@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     max_nesting_depth: int = Field(20, ge=5)
     max_queued_jobs: int = Field(20, ge=1)
     max_queued_jobs_per_region: int = Field(5, ge=1)
-    request_threads: int = Field(32, ge=4)
+    request_threads: int = Field(16, ge=4)
     job_lease_seconds: float = Field(30.0, ge=2.0)
     max_lease_requeues: int = Field(1, ge=0)
 

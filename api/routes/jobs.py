@@ -46,8 +46,8 @@ def list_jobs(principal: PrincipalDep, session: SessionDep, status: Annotated[sc
                                                  examples=[1])] = None,
         limit: Limit = 100, offset: Offset = 0) -> list[schemas.JobOut]:
     """Solve jobs, newest first (of the regions the token may read)."""
-    return [views.job_out(session, job) for job in crud.list_jobs(session, status, scenario_id, limit, offset,
-                                                                  principal.visible_regions)]
+    return views.jobs_out(session, crud.list_jobs(session, status, scenario_id, limit, offset,
+                                                  principal.visible_regions))
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobOut, responses=schemas.ERRORS, summary="Follow a job")

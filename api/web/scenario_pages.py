@@ -145,7 +145,7 @@ def scenario_page(request: Request, scenario_id: ScenarioId, principal: WebPrinc
                 show=show, rows=rows[:MAX_ROWS], total=len(rows), all_rows=len(document.get(show, [])),
                 area_of=area_of, names=names, institution_of=institution_of, areas=areas,
                 filters={"sector": sector or "", "level": level or "", "area": area or "", "q": q or ""},
-                jobs=[views.job_out(session, j) for j in recent], may_write=principal.may_write(region),
+                jobs=views.jobs_out(session, list(recent)), may_write=principal.may_write(region),
                 cap=cap, default_limit=min(settings.default_time_limit, cap))
 
 
