@@ -239,9 +239,10 @@ def run_crowd(crowd: Crowd, database_url: str | None) -> dict[str, Any]:
                                "tokens": -(-crowd.clients // crowd.clients_per_token), "seconds": crowd.seconds}
     try:
         server.start()
-        users = _tokens(url, summary["tokens"], crowd.regions)
+        regions = min(crowd.regions, summary["tokens"])  # no region without a token
+        users = _tokens(url, summary["tokens"], regions)
         admin = users.pop()
-        seeded = _seed(server.url, admin["token"], crowd.regions)
+        seeded = _seed(server.url, admin["token"], regions)
         clients = [users[i // crowd.clients_per_token] for i in range(crowd.clients)]
         shares = [clients[p::crowd.processes] for p in range(crowd.processes)]
         summary["load_average_before"] = round(os.getloadavg()[0], 1)
