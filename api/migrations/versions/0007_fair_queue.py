@@ -1,4 +1,5 @@
-"""A fair queue: each job counts against a share of the queue (its region, or the cross-region work).
+"""A fair queue: each job counts against a share of the queue (its region, or the cross-region work);
+plans indexed by their job (every map, chart and summary looks up the status quo solved with a plan).
 
 Revision ID: 0007_fair_queue
 Revises: 0005_sweep_jobs
@@ -23,9 +24,11 @@ def upgrade() -> None:
         batch.create_index("ix_jobs_share", ["share"])
     # Jobs stored before: each in its region's share.
     op.execute(sa.text("UPDATE jobs SET share = region"))
+    op.create_index("ix_plans_job_id", "plans", ["job_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_plans_job_id", table_name="plans")
     with op.batch_alter_table("jobs") as batch:
         batch.drop_index("ix_jobs_share")
         batch.drop_column("share")
