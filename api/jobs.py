@@ -412,11 +412,15 @@ class JobManager:
         ranking = marginal_ranking(scenario, plan, asked, base_dir)  # type: ignore[arg-type]
         now = utcnow()
         with self.db.session() as session:
-            session.execute(sa.update(JobRow).where(JobRow.id == job.id, JobRow.status == "running",
-                                                    JobRow.lease_owner == self.owner).values(
+            stored = session.execute(sa.update(JobRow).where(
+                JobRow.id == job.id, JobRow.status == "running", JobRow.lease_owner == self.owner,
+                JobRow.cancel_requested.is_(False)).values(
                 status="done", phase="done", result=json.dumps({"plan_id": request["plan_id"], **ranking}),
                 finished_at=now, updated_at=now, incumbent=plan.kpis.objective, lease_owner=None,
-                lease_expires_at=None))
+                lease_expires_at=None)).rowcount
+        if not stored:  # cancelled while it ran (its small solves are not interrupted)
+            self._finish(job.id, "cancelled", note=_("cancelled while running"))
+            return
         log.info("marginal job %s done: %d spots", job.id, len(ranking["spots"]))
 
     def _store_result(self, job_id: int, result: Result) -> None:
