@@ -1,14 +1,19 @@
-"""The solve queue: a bounded queue in the database, served by a few runner threads per server.
+"""The solve queue: a bounded, fair queue in the database, served by a few runner threads per server.
 
 How a job runs
 --------------
-``POST /scenarios/{id}/solve`` first asks :meth:`JobManager.admit` whether the queue has
-room (at most ``max_queued_jobs`` queued jobs across all servers; otherwise 429 with
-``Retry-After``), stores a ``queued`` job row and wakes the runners (:meth:`JobManager.submit`).
-Each server runs ``max_concurrent_solves`` runner threads. A free runner claims the oldest
-queued job atomically (a conditional ``UPDATE ... WHERE status = 'queued'`` whose row count
-says who won; on PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED``), so a
-job is never run twice, by this server or another one on the same database. The runner
+Every solve goes through the queue: a plan (``POST /scenarios/{id}/solve``), a sweep of variants
+and the marginal value of one more place (``kind`` solve, sweep, marginal). The route (through
+:mod:`api.services.jobs`) first asks :meth:`JobManager.admit` whether the job's **share** of the
+queue has room: each region has its own share, and the cross-region work of analysts and admins
+one of its own (:data:`CROSS_REGION_SHARE`); at most ``max_queued_jobs_per_region`` queued jobs
+per share and ``max_queued_jobs`` in all (otherwise 429 with ``Retry-After``, naming the share).
+It stores a ``queued`` job row and wakes the runners (:meth:`JobManager.submit`).
+Each server runs ``max_concurrent_solves`` runner threads. A free runner takes the shares in
+turn (:func:`api.crud.next_in_turn`: the oldest job of the share whose last job started longest
+ago), so one region's many jobs never hold up another region's, and claims the job atomically
+(a conditional ``UPDATE ... WHERE status = 'queued'`` whose row count says who won), so a job is
+never run twice, by this server or another one on the same database. A solve job
 then calls :func:`planner.solve.solve_watched`: the solver, and its first-come-first-served
 fallback when the solver overruns, work in separate processes with a watchdog; the API
 process only waits. Progress events are written to the job row as they arrive. The plan,
@@ -66,6 +71,9 @@ from planner.plan.result import Result
 from planner.scenario import Scenario
 
 log = logging.getLogger("stageplanner.api.jobs")
+
+#: The share of the queue of analysts' and admins' work, which is not one region's (a region's name is never empty).
+CROSS_REGION_SHARE = ""
 
 # Notes and errors a runner thread stores with a job are in the default language (Dutch): a
 # runner has no request, and jobs write no reports (those are made per request, in its language).
@@ -132,9 +140,22 @@ class JobManager:
 
     # -------------------------------------------------------------- requests
 
-    def admit(self, session: Session) -> None:
-        """Raise :class:`QueueFull` when ``max_queued_jobs`` jobs are already waiting (all servers)."""
-        queued = session.scalar(sa.select(sa.func.count()).select_from(JobRow).where(JobRow.status == "queued")) or 0
+    def admit(self, session: Session, share: str) -> None:
+        """Raise :class:`QueueFull` when ``share`` (a region, or :data:`CROSS_REGION_SHARE`) already has
+        ``max_queued_jobs_per_region`` jobs waiting, or the whole queue ``max_queued_jobs`` (all servers)."""
+        waiting = crud.queued_in_share(session, share)
+        limit = self.settings.max_queued_jobs_per_region
+        if waiting >= limit:
+            # Jobs of one share start at least every (number of shares) turns: wait for one turn of the runners.
+            retry = max(1, math.ceil(self.settings.default_time_limit / self.settings.max_concurrent_solves))
+            message = (_("the cross-region work of analysts and admins already has {queued} jobs waiting, its share "
+                         "of the solve queue (max_queued_jobs_per_region={limit}); try again when one has started")
+                       if share == CROSS_REGION_SHARE else
+                       _("region {region} already has {queued} jobs waiting, its share of the solve queue "
+                         "(max_queued_jobs_per_region={limit}); other regions are not held up by them: try again "
+                         "when one has started"))
+            raise QueueFull(message.format(region=share, queued=waiting, limit=limit), retry_after=retry)
+        queued = crud.queued_total(session)
         if queued >= self.settings.max_queued_jobs:
             wait = self.settings.default_time_limit * queued / self.settings.max_concurrent_solves
             raise QueueFull(_("the solve queue is full ({queued} jobs waiting, limit max_queued_jobs={limit}); try "
@@ -237,12 +258,10 @@ class JobManager:
                     self._cancel.pop(job_id, None)
 
     def _claim_next(self) -> tuple[Scenario, object, JobRow, threading.Event] | None:
-        """Claim the oldest queued job for this server, or None when the queue is empty."""
+        """Claim the next queued job in turn for this server, or None when the queue is empty."""
         with self.db.session() as session:
-            query = sa.select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.id).limit(5)
-            if session.bind is not None and session.bind.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
-            candidates = list(session.scalars(query))
+            # Each share in turn (crud.next_in_turn); the conditional UPDATE below decides between servers.
+            candidates = crud.next_in_turn(session)
             for job_id in candidates:
                 now = utcnow()
                 claimed = session.execute(
@@ -272,6 +291,9 @@ class JobManager:
     def _solve(self, scenario: Scenario, base_dir: object, job: JobRow, cancel_event: threading.Event) -> None:
         if job.kind == "sweep":
             self._sweep(scenario, base_dir, job, cancel_event)
+            return
+        if job.kind == "marginal":
+            self._marginal(scenario, base_dir, job)
             return
         from planner.solve import SolveError, SolveParams, solve_watched  # the solver stack loads lazily
 
@@ -376,6 +398,30 @@ class JobManager:
                 incumbent=sweep.base.plan.kpis.objective if sweep.base.plan is not None else None,
                 solver_seconds=sweep.wall_seconds, lease_owner=None, lease_expires_at=None))
         log.info("sweep job %s done: %d scenarios", job_id, len(sweep.cases))
+
+    def _marginal(self, scenario: Scenario, base_dir: object, job: JobRow) -> None:
+        """A marginal-value job: where one more place helps most for a stored plan, its top spots verified
+        by small exact solves in this runner; the ranking stored as the job's result."""
+        from api.schemas.whatif import MarginalRequest
+        from api.services.whatif import marginal_ranking  # the solver stack loads lazily
+
+        request = json.loads(job.request or "{}")
+        with self.db.session() as session:
+            plan = crud.plan_of(crud.get_plan_row(session, int(request["plan_id"])))
+        asked = MarginalRequest.model_validate({k: v for k, v in request.items() if k != "plan_id"})
+        ranking = marginal_ranking(scenario, plan, asked, base_dir)  # type: ignore[arg-type]
+        now = utcnow()
+        with self.db.session() as session:
+            stored = session.execute(sa.update(JobRow).where(
+                JobRow.id == job.id, JobRow.status == "running", JobRow.lease_owner == self.owner,
+                JobRow.cancel_requested.is_(False)).values(
+                status="done", phase="done", result=json.dumps({"plan_id": request["plan_id"], **ranking}),
+                finished_at=now, updated_at=now, incumbent=plan.kpis.objective, lease_owner=None,
+                lease_expires_at=None)).rowcount
+        if not stored:  # cancelled while it ran (its small solves are not interrupted)
+            self._finish(job.id, "cancelled", note=_("cancelled while running"))
+            return
+        log.info("marginal job %s done: %d spots", job.id, len(ranking["spots"]))
 
     def _store_result(self, job_id: int, result: Result) -> None:
         """Store a finished plan unless the job already ended (done, failed or cancelled)."""

@@ -26,9 +26,10 @@ from api import schemas, web
 from api.artifacts import Unavailable
 from api.auth import TokenAuthentication, is_web
 from api.core.config import Settings, load_settings
-from api.core.db import Database
+from api.core.db import Database, limit_request_threads
 from api.core.headers import SecurityHeaders
 from api.core.security import AccessDenied, FailureWindow, RateLimiter
+from api.core.slots import DatabaseSlots
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.language import RequestLanguage
@@ -197,7 +198,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         active = settings or load_settings()
-        db = Database(active.database_url)
+        limit_request_threads(active.request_threads)
+        db = Database(active.database_url, active.db_pool_size)
         db.migrate()
         manager = JobManager(db, active)
         app.state.settings, app.state.db, app.state.jobs = active, db, manager
@@ -219,6 +221,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   lifespan=lifespan, docs_url=None, redoc_url=None)
     _install_handlers(app)
     app.add_middleware(TokenAuthentication)
+    app.add_middleware(DatabaseSlots)  # around the token lookup, which uses a connection too
     app.add_middleware(RequestLanguage)  # every answer, even a 401, is in the request's language
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries the security headers
     for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens, whatif):

@@ -130,7 +130,7 @@ class PlanRow(Base):
     scenario_id: Mapped[int] = mapped_column(sa.ForeignKey("scenarios.id"), index=True)
     scenario_version: Mapped[int]
     scenario_name: Mapped[str] = mapped_column(sa.String(200))
-    job_id: Mapped[int | None] = mapped_column(default=None)
+    job_id: Mapped[int | None] = mapped_column(default=None, index=True)  # index: migration 0007
     region: Mapped[str] = mapped_column(sa.String(200))
     mode: Mapped[str] = mapped_column(sa.String(20), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
@@ -178,6 +178,9 @@ class JobRow(Base):
     request: Mapped[str | None] = mapped_column(sa.Text, default=None)
     sweep_progress: Mapped[str | None] = mapped_column(sa.Text, default=None)
     result: Mapped[str | None] = mapped_column(sa.Text, default=None)
+    # The share of the queue the job counts against (migration 0007): its region, or ""
+    # (api.jobs.CROSS_REGION_SHARE) for the work of analysts and admins; runners take the shares in turn.
+    share: Mapped[str] = mapped_column(sa.String(200), default="", server_default="", index=True)
 
 
 class AgreementRow(Base):

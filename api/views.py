@@ -42,7 +42,14 @@ def version_summary(version: ScenarioVersionRow) -> schemas.ScenarioVersionSumma
     )
 
 
-def job_out(session: Session, job: JobRow) -> schemas.JobOut:
+def jobs_out(session: Session, jobs: list[JobRow]) -> list[schemas.JobOut]:
+    """Several jobs, their queue positions read at once."""
+    positions = crud.queue_positions(session, jobs)
+    return [job_out(session, job, positions) for job in jobs]
+
+
+def job_out(session: Session, job: JobRow, positions: dict[int, int] | None = None) -> schemas.JobOut:
+    """A job as the API shows it; ``positions`` are the queue positions when already read."""
     elapsed = None
     if job.started_at is not None:
         end = job.finished_at or utcnow()
@@ -52,11 +59,12 @@ def job_out(session: Session, job: JobRow) -> schemas.JobOut:
         mode=job.mode, time_limit=job.time_limit, seed=job.seed, status=job.status,
         progress=schemas.JobProgress(phase=job.phase, incumbent=job.incumbent, bound=job.bound, elapsed=elapsed,
                                      solver_seconds=job.solver_seconds),
-        queue_position=crud.queue_position(session, job), attempts=job.attempts,
+        queue_position=(crud.queue_positions(session, [job]) if positions is None else positions).get(job.id),
+        attempts=job.attempts,
         cancel_requested=job.cancel_requested, error=job.error, note=job.note, plan_id=job.plan_id,
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at, kind=job.kind or "solve",
         sweep=schemas.SweepProgressOut(**json.loads(job.sweep_progress)) if job.sweep_progress else None,
-        result_url=f"/jobs/{job.id}/sweep" if job.kind == "sweep" and job.status == "done" else None,
+        result_url=f"/jobs/{job.id}/{job.kind}" if job.kind in ("sweep", "marginal") and job.status == "done" else None,
     )
 
 

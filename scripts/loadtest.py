@@ -18,6 +18,7 @@ lost (nothing, or the script exits 1)::
     python scripts/loadtest.py --short                 # CI: about a minute
     python scripts/loadtest.py --full                  # the figures in docs/reliability.md
     python scripts/loadtest.py --full --postgres postgresql+psycopg://user@127.0.0.1/loadtest
+    python scripts/loadtest.py --crowd 200 --seconds 60  # many clients, one server (scripts/loadcrowd.py)
 
 The PostgreSQL database is emptied first (its ``public`` schema is dropped): give a database
 made for the test. Every request carries ``Authorization: Bearer <token>``: the ``--token`` given, or
@@ -76,8 +77,9 @@ def _free_port() -> int:
 class Server:
     """``stageplanner serve`` on 127.0.0.1 in its own process group."""
 
-    def __init__(self, name: str, database_url: str, folder: Path):
+    def __init__(self, name: str, database_url: str, folder: Path, settings: dict[str, str] | None = None):
         self.name, self.database_url, self.folder = name, database_url, folder
+        self.settings = settings or {}  # STAGEPLANNER_* variables over the ones below
         self.process: subprocess.Popen | None = None
         self.port = _free_port()
 
@@ -94,6 +96,7 @@ class Server:
                 # The clients share one token: the per-token rate limit is tested on its own, not here.
                 "STAGEPLANNER_RATE_LIMIT_PER_SECOND": "100000", "STAGEPLANNER_RATE_LIMIT_BURST": "100000",
                 "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+        env |= self.settings
         with (self.folder / "server.log").open("a") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "planner.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -430,11 +433,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="PostgreSQL database to use (emptied first)")
     parser.add_argument("--token", help="API token sent as a Bearer token")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON only")
+    parser.add_argument("--crowd", type=int, metavar="N", help="instead: N clients without think time against one "
+                        "server, one token per 10 clients (scripts/loadcrowd.py)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long the crowd runs (default 60)")
     args = parser.parse_args(argv)
     if args.postgres and not any(host in args.postgres for host in ("@127.0.0.1", "@localhost", "@[::1]", "host=/")):
         parser.error("--postgres must point to a database on this machine (127.0.0.1 or localhost)")
     profile = PROFILES["full" if args.full else "short"]
     database = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1) if args.postgres else None
+    if args.crowd is not None:
+        if not 1 <= args.crowd <= 1000 or not 1 <= args.seconds <= 600:
+            parser.error("--crowd must be 1 to 1000 clients and --seconds 1 to 600")
+        from loadcrowd import Crowd, crowd_ok, run_crowd  # the script's folder is on the path
+
+        figures = run_crowd(Crowd(clients=args.crowd, seconds=args.seconds), database)
+        print(json.dumps(figures, indent=2))
+        print("RESULT", "ok: no 5xx, every request answered" if crowd_ok(figures) else "FAILED")
+        return 0 if crowd_ok(figures) else 1
     summary = run(profile, database, args.token)
     if args.json:
         print(json.dumps(summary, indent=2))

@@ -27,6 +27,11 @@ variable                                 meaning                                
 ``STAGEPLANNER_MAX_NESTING_DEPTH``       nesting of lists and mappings in an upload  ``20``
 ``STAGEPLANNER_MAX_QUEUED_JOBS``         jobs queued before a solve request gets     ``20``
                                          429 (``Retry-After``)
+``STAGEPLANNER_MAX_QUEUED_JOBS_PER_       jobs one region (or the cross-region work   ``5``
+REGION``                                 of analysts and admins) may have queued;
+                                         more get 429 naming the region's share
+``STAGEPLANNER_REQUEST_THREADS``         threads serving requests; the database      ``16``
+                                         pool is sized to them (and the runners)
 ``STAGEPLANNER_JOB_LEASE_SECONDS``       how long a server's claim on a running job  ``30``
                                          lasts without a heartbeat
 ``STAGEPLANNER_MAX_LEASE_REQUEUES``      times a job whose server vanished (lease    ``1``
@@ -112,6 +117,8 @@ class Settings(BaseSettings):
     max_yaml_aliases: int = Field(100, ge=0)
     max_nesting_depth: int = Field(20, ge=5)
     max_queued_jobs: int = Field(20, ge=1)
+    max_queued_jobs_per_region: int = Field(5, ge=1)
+    request_threads: int = Field(16, ge=4)
     job_lease_seconds: float = Field(30.0, ge=2.0)
     max_lease_requeues: int = Field(1, ge=0)
 
@@ -139,6 +146,12 @@ class Settings(BaseSettings):
     def session_max(self) -> dt.timedelta:
         """How long a web session lasts at most after sign-in."""
         return dt.timedelta(hours=self.session_max_hours)
+
+    @property
+    def db_pool_size(self) -> int:
+        """Database connections a server keeps: one per request thread, two per runner (the runner and its
+        progress callback), two for the heartbeat and startup; so no thread ever waits for a connection."""
+        return self.request_threads + 2 * self.max_concurrent_solves + 2
 
     @property
     def is_sqlite(self) -> bool:

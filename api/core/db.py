@@ -2,6 +2,13 @@
 
 :class:`Database` holds the engine and a session factory; :func:`migrate` brings the schema
 up to date with the Alembic migrations in ``api/migrations`` (the API runs it at startup).
+
+Connections and threads are sized together: a server serves requests on
+``request_threads`` threads (:func:`limit_request_threads`) and its pool holds a connection
+for each of them and for the job runners (:attr:`api.core.config.Settings.db_pool_size`), so a
+request never waits for a connection. A request that builds something slow (a map, a chart,
+a zip) ends its reads first (:func:`end_reads`): its connection goes back to the pool while it
+builds or waits for another request building the same file.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import anyio.to_thread
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -25,10 +33,20 @@ MIGRATIONS_DIR = API_DIR / "migrations"
 ALEMBIC_INI = API_DIR / "alembic.ini"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout for the job threads."""
+#: Connections opened beyond the pool in a burst (threads outside the request pool: uploads' helpers).
+POOL_OVERFLOW = 8
+#: Seconds a thread waits for a pooled connection before its request fails.
+POOL_TIMEOUT = 30
+
+
+def make_engine(url: str, pool_size: int = 5) -> Engine:
+    """An engine for ``url`` keeping ``pool_size`` connections; SQLite gets WAL, foreign keys and a busy
+    timeout for the job threads."""
+    sizing = {"pool_size": pool_size, "max_overflow": POOL_OVERFLOW, "pool_timeout": POOL_TIMEOUT}
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        memory = ":memory:" in url or sa.engine.make_url(url).database in (None, "")
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                                  **({} if memory else sizing))
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(connection, _record) -> None:  # noqa: ANN001
@@ -40,7 +58,22 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return sa.create_engine(url, pool_pre_ping=True, **sizing)
+
+
+def limit_request_threads(threads: int) -> None:
+    """Serve synchronous routes and dependencies on at most ``threads`` threads (anyio's default limiter,
+    which Starlette's ``run_in_threadpool`` uses); call it inside the server's event loop."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+
+def end_reads(session: Session) -> None:
+    """End the session's transaction so its connection goes back to the pool before slow work.
+
+    Loaded rows stay usable (the sessions do not expire them on commit); a later query takes a
+    connection again. Only for sessions with nothing to write.
+    """
+    session.commit()
 
 
 _migrate_lock = threading.Lock()
@@ -104,9 +137,9 @@ def migrate(url: str, engine: Engine | None = None) -> None:
 class Database:
     """The engine and a session factory for one database."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool_size: int = 5):
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def migrate(self) -> None:

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Body, Query, Response, status
 
 from api import crud, schemas, views
 from api.deps import MAX_ID, JobId, JobsDep, Limit, Offset, PrincipalDep, ScenarioId, SessionDep, SettingsDep
-from api.errors import InvalidInput
-from planner.i18n import _
+from api.services import jobs as service
 
 router = APIRouter(tags=["jobs"])
 
@@ -24,30 +23,17 @@ SolveBody = Annotated[schemas.SolveRequest | None, Body(openapi_examples={
 
 @router.post("/scenarios/{scenario_id}/solve", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.JobOut,
              responses={**schemas.BODY_ERRORS, 429: {"model": schemas.Message, "description":
-                        "The solve queue is full; try again after `Retry-After` seconds"}},
+                        "The region's share of the solve queue (or analysts' and admins' cross-region share), or "
+                        "the whole queue, is full; try again after `Retry-After` seconds"}},
              summary="Start a solve job")
 def start_solve(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
                 jobs: JobsDep, response: Response, request: SolveBody = None) -> schemas.JobOut:
     """Queue a solve of the scenario (latest version unless `version` is given) and return the job at
     once. The solve runs in a separate worker process; at most the server's `max_concurrent_solves`
-    run at the same time, later jobs wait in the queue (first in, first out). Follow it with
+    run at the same time, later jobs wait in the queue (each region's share in turn, oldest first). Follow it with
     `GET /jobs/{id}`; the plan is at `GET /plans/{plan_id}` when the job is done.
     The time limit may not exceed the cap of the token's role (422 naming it)."""
-    request = request or schemas.SolveRequest()
-    principal.check_write(crud.get_scenario(session, scenario_id).region)
-    cap = settings.max_solve_seconds(principal.role)
-    if request.time_limit is not None and request.time_limit > cap:
-        raise InvalidInput.one("time_limit", _("{value} must be at most {cap} seconds (the server's maximum for "
-                                               "{role} tokens)").format(value=f"{request.time_limit:g}",
-                                                                        cap=f"{cap:g}", role=principal.role))
-    version = crud.get_version(session, scenario_id, request.version)
-    jobs.admit(session)  # 429 with Retry-After when the queue is full
-    job = crud.create_job(session, version, request.mode, request.time_limit or min(settings.default_time_limit, cap),
-                          request.seed)
-    crud.record(session, principal, "job.start", "job", job.id, job.region,
-                f"scenario {scenario_id} version {version.version}, {request.mode}, {job.time_limit:g} s")
-    session.commit()
-    jobs.submit(job.id)
+    job = service.start_solve(session, jobs, settings, principal, scenario_id, request or schemas.SolveRequest())
     response.headers["Location"] = f"/jobs/{job.id}"
     return views.job_out(session, job)
 
@@ -60,8 +46,8 @@ def list_jobs(principal: PrincipalDep, session: SessionDep, status: Annotated[sc
                                                  examples=[1])] = None,
         limit: Limit = 100, offset: Offset = 0) -> list[schemas.JobOut]:
     """Solve jobs, newest first (of the regions the token may read)."""
-    return [views.job_out(session, job) for job in crud.list_jobs(session, status, scenario_id, limit, offset,
-                                                                  principal.visible_regions)]
+    return views.jobs_out(session, crud.list_jobs(session, status, scenario_id, limit, offset,
+                                                  principal.visible_regions))
 
 
 @router.get("/jobs/{job_id}", response_model=schemas.JobOut, responses=schemas.ERRORS, summary="Follow a job")
@@ -80,10 +66,5 @@ def cancel_job(job_id: JobId, principal: PrincipalDep, session: SessionDep, jobs
     """Cancel a queued job at once, or stop a running solve (its worker process is killed; the job
     shows `cancel_requested` until it is `cancelled`). Cancelling a cancelled job changes nothing;
     a done or failed job cannot be cancelled (409)."""
-    region = crud.get_job(session, job_id).region
-    principal.check_write(region)
-    session.rollback()  # end this session's read before the job manager writes
-    job = jobs.cancel(job_id)
-    crud.record(session, principal, "job.cancel", "job", job_id, region)
-    session.commit()
+    job = service.cancel(session, jobs, principal, job_id)
     return views.job_out(session, job)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from api import artifacts, crud, schemas, views
+from api.core.db import end_reads
 from api.core.headers import map_response
 from api.deps import MAX_ID, Limit, Offset, PlanId, PrincipalDep, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
@@ -176,8 +177,9 @@ def plan_map(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sett
     companies and institutions; with the status quo and the difference as further views when a
     status-quo plan of the same scenario version is stored."""
     row = _readable(session, principal, plan_id)
-    path = artifacts.map_html(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
-                              _status_quo(session, row, status_quo))
+    plan, loaded, other = crud.plan_of(row), _loaded(session, settings, row), _status_quo(session, row, status_quo)
+    end_reads(session)  # no connection held while the map is drawn (or another request draws it)
+    path = artifacts.map_html(settings, row.id, plan, loaded, other)
     return map_response(path)
 
 
@@ -190,8 +192,9 @@ def chart(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, setting
           status_quo: StatusQuoQ = True) -> FileResponse:
     """A PNG chart of the plan, against the status quo when a status-quo plan is stored."""
     row = _readable(session, principal, plan_id)
-    path = artifacts.chart_png(settings, row.id, crud.plan_of(row), _loaded(session, settings, row), name,
-                               _status_quo(session, row, status_quo))
+    plan, loaded, other = crud.plan_of(row), _loaded(session, settings, row), _status_quo(session, row, status_quo)
+    end_reads(session)
+    path = artifacts.chart_png(settings, row.id, plan, loaded, name, other)
     return FileResponse(path, media_type="image/png")
 
 
@@ -250,8 +253,9 @@ def plan_json(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> 
 def outputs_zip(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
     """plan.json, the CSV tables, summary.md, the charts and the map as one zip (planner.report.write_outputs)."""
     row = _readable(session, principal, plan_id)
-    path = artifacts.outputs_zip(settings, row.id, crud.plan_of(row), _loaded(session, settings, row),
-                                 _status_quo(session, row))
+    plan, loaded, other = crud.plan_of(row), _loaded(session, settings, row), _status_quo(session, row)
+    end_reads(session)
+    path = artifacts.outputs_zip(settings, row.id, plan, loaded, other)
     return FileResponse(path, media_type="application/zip", filename=f"plan-{plan_id}.zip")
 
 
@@ -310,8 +314,10 @@ def changes_xlsx(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, 
                  lang: LangQ = None) -> FileResponse:
     """What the plan changes as a workbook: a sheet for the region and one per institution."""
     row = _readable(session, principal, plan_id)
+    plan, loaded = crud.plan_of(row), _loaded(session, settings, row)
+    end_reads(session)
     with use_language(lang) as language:
-        path = artifacts.changes_xlsx(settings, row.id, crud.plan_of(row), _loaded(session, settings, row), language)
+        path = artifacts.changes_xlsx(settings, row.id, plan, loaded, language)
     return FileResponse(path, media_type=XLSX, filename=f"changes-{plan_id}.xlsx")
 
 

@@ -1,1 +1,5 @@
-"""Services on the database that several entry points share (the API, the web workbench, the command line)."""
+"""The service layer: what the API routes and the web pages both do, with its SQL and commits.
+
+Routes (:mod:`api.routes`) and pages (:mod:`api.web`) read the request, call a service and
+shape the answer; they call services, never each other.
+"""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
@@ -13,14 +13,19 @@ from fastapi.responses import FileResponse, HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api import artifacts, crud
+from api import artifacts, crud, views
 from api.core.config import Settings
+from api.core.db import end_reads
 from api.core.headers import map_response
-from api.deps import PlanId, SessionDep, SettingsDep
-from api.routes import plans, whatif
+from api.deps import MAX_ID, JobsDep, PlanId, SessionDep, SettingsDep
+from api.errors import NotFound
+from api.routes import plans
+from api.schemas.whatif import MarginalRequest
+from api.services import whatif as whatif_service
+from api.services.jobs import may_analyse
 from api.web.render import WebPrincipal, checked_form, page, redirect
 from maps.spots import write_spots_map
-from planner.i18n import current_language
+from planner.i18n import _, current_language
 from planner.scenario.problems import ScenarioError, problems_from
 
 router = APIRouter(prefix="/web/plans", include_in_schema=False)
@@ -32,7 +37,8 @@ DOWNLOADS = ("schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation
 
 @router.get("/{plan_id}", response_class=HTMLResponse)
 def plan_page(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep,
-              institution: Annotated[str | None, Query(max_length=200)] = None) -> HTMLResponse:
+              institution: Annotated[str | None, Query(max_length=200)] = None,
+              marginal_job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     out = plans.get_plan(plan_id, principal, session)
     changes = plans.changes(plan_id, principal, session, settings, institution or None, None)
     reasons = plans.reasons(plan_id, principal, session, settings, institution or None, None)
@@ -40,7 +46,8 @@ def plan_page(request: Request, plan_id: PlanId, principal: WebPrincipal, sessio
         if institution else changes.institutions
     return page(request, "plan.html", plan=out, changes=changes, reasons=reasons, institution=institution or "",
                 institutions=all_institutions, charts=artifacts.CHARTS, downloads=DOWNLOADS,
-                marginal=_marginal_saved(settings, plan_id), may_write=principal.may_write(out.region))
+                may_write=principal.may_write(out.region), may_analyse=may_analyse(principal, out.region),
+                plan_id=plan_id, **_marginal(session, principal, plan_id, marginal_job))
 
 
 @router.get("/{plan_id}/map", response_class=HTMLResponse)
@@ -80,59 +87,57 @@ def download(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, sett
 
 
 # ------------------------------------------------------------------ marginal value of one more place
+# A ranking is a job in the solve queue (api.services.whatif): the form queues it, the plan page
+# follows it (htmx) and shows the ranking and its map once it is done.
 
 
 def _marginal_dir(settings: Settings) -> Path:
     return Path(settings.data_dir) / "web" / "marginal"
 
 
-def _marginal_map_file(settings: Settings, plan_id: int) -> Path:
-    """The ranking's map; its name carries the files' version, so a map an older version wrote is drawn again."""
-    return _marginal_dir(settings) / f"plan-{plan_id}.v{artifacts.FILES_VERSION}.html"
-
-
-def _marginal_saved(settings: Settings, plan_id: int) -> dict | None:
-    path = _marginal_dir(settings) / f"plan-{plan_id}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+def _marginal(session: Any, principal: Any, plan_id: int, job_id: int | None) -> dict[str, Any]:
+    """The plan page's marginal context: the job followed (or the newest done one) and its ranking."""
+    job = whatif_service.marginal_jobs(session, principal, plan_id, job_id)
+    if job is None:
+        return {"marginal": None, "marginal_job": None}
+    ranking = json.loads(job.result) if job.status == "done" and job.result else None
+    return {"marginal": ranking, "marginal_job": views.job_out(session, job)}
 
 
 @router.post("/{plan_id}/marginal")
 async def marginal(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep,
-                   settings: SettingsDep) -> Response:
-    """Rank where one more place helps most (the API's marginal route) and draw the spots over the plan's map."""
+                   manager: JobsDep) -> Response:
+    """Queue the ranking of where one more place helps most; the plan page follows the job."""
     form = await checked_form(request)
     try:
-        body = whatif.MarginalRequest(top=form.get("top") or 10, verify=form.get("verify") or 0,
-                                      time_limit=form.get("time_limit") or 5)
+        body = MarginalRequest(top=form.get("top") or 10, verify=form.get("verify") or 0,
+                               time_limit=form.get("time_limit") or 5)
     except ValidationError as err:
         raise ScenarioError(problems_from(err, "request", "marginal")) from None
+    job = await run_in_threadpool(whatif_service.start_marginal, session, manager, principal, plan_id, body)
+    return redirect(f"/web/plans/{plan_id}?marginal_job={job.id}#marginal", request)
 
-    def rank() -> None:
-        result = whatif.marginal(plan_id, principal, session, settings, body)
-        row = crud.get_plan_row(session, plan_id)
-        folder = _marginal_dir(settings)
-        folder.mkdir(parents=True, exist_ok=True)
-        write_spots_map(crud.plan_of(row), plans._loaded(session, settings, row), result["spots"],
-                        _marginal_map_file(settings, plan_id))
-        artifacts._write_atomic(folder / f"plan-{plan_id}.json",
-                                lambda tmp: tmp.write_text(json.dumps(result), encoding="utf-8"))
 
-    await run_in_threadpool(rank)
-    return redirect(f"/web/plans/{plan_id}#marginal", request)
+@router.get("/{plan_id}/marginal/progress", response_class=HTMLResponse)
+def marginal_progress(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep,
+                      job: Annotated[int, Query(ge=1, le=MAX_ID)]) -> Response:
+    """The ranking's progress block, fetched every second (htmx); when the job ends the page reloads."""
+    context = _marginal(session, principal, plan_id, job)
+    if context["marginal_job"].status in ("done", "failed", "cancelled"):
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return page(request, "_marginal_progress.html", plan_id=plan_id, **context)
 
 
 @router.get("/{plan_id}/marginal/map", response_class=HTMLResponse)
-def marginal_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep) -> Response:
-    row = plans._readable(session, principal, plan_id)
-    path = _marginal_map_file(settings, plan_id)
-    saved = None if path.is_file() else _marginal_saved(settings, plan_id)
-    if not path.is_file() and saved is None:
-        from api.errors import NotFound
-
-        raise NotFound(f"plan {plan_id} has no ranking yet")
-    if saved is not None:  # ranked before this version: the map is drawn again from the saved ranking
-        artifacts.cached_file(path, lambda tmp: write_spots_map(crud.plan_of(row), plans._loaded(session, settings, row),
-                                                                saved["spots"], tmp))
+def marginal_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep,
+                 job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
+    """The ranked spots over the plan's map, drawn once per job (the name carries the files' version)."""
+    found = whatif_service.marginal_jobs(session, principal, plan_id, job)
+    if found is None or found.status != "done" or not found.result:
+        raise NotFound(_("plan {id} has no ranking yet").format(id=plan_id))
+    path = _marginal_dir(settings) / f"job-{found.id}.v{artifacts.FILES_VERSION}.html"
+    row = crud.get_plan_row(session, plan_id)
+    plan, loaded, spots = crud.plan_of(row), plans._loaded(session, settings, row), json.loads(found.result)["spots"]
+    end_reads(session)  # no connection held while the map is drawn
+    artifacts.cached_file(path, lambda tmp: write_spots_map(plan, loaded, spots, tmp))
     return map_response(path)
-
-

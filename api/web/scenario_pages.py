@@ -13,9 +13,12 @@ from starlette.datastructures import UploadFile
 
 from api import crud, schemas, views
 from api.deps import JobId, JobsDep, ScenarioId, SessionDep, SettingsDep
-from api.routes import jobs, scenarios, whatif
+from api.routes import jobs, scenarios
 from api.scenario_input import UploadedFile, check_off_loop, read_form, safe_file_name
 from api.schemas.common import MAX_ID
+from api.schemas.whatif import SweepRequest, VariantCreate
+from api.services import whatif as whatif_service
+from api.services.jobs import may_analyse
 from api.web.render import WebPrincipal, checked_form, page, redirect
 from api.web.session import CSRF_FIELD, check_csrf
 from planner.i18n import _
@@ -155,7 +158,7 @@ def scenario_page(request: Request, scenario_id: ScenarioId, principal: WebPrinc
                 show=show, rows=rows[:MAX_ROWS], total=len(rows), all_rows=len(document.get(show, [])),
                 area_of=area_of, names=names, institution_of=institution_of, areas=areas,
                 filters={"sector": sector or "", "level": level or "", "area": area or "", "q": q or ""},
-                jobs=[views.job_out(session, j) for j in recent], may_write=principal.may_write(region),
+                jobs=views.jobs_out(session, list(recent)), may_write=principal.may_write(region),
                 cap=cap, default_limit=min(settings.default_time_limit, cap))
 
 
@@ -231,12 +234,13 @@ def variant_from_form(form: Any) -> dict[str, Any]:
 def _whatif_page(request: Request, scenario_id: int, principal: Any, session: Any, status_code: int = 200,
                  **extra: Any) -> HTMLResponse:
     scenario = scenarios.get_scenario(scenario_id, principal, session)
-    variants = whatif.list_variants(scenario_id, principal, session)
+    variants = whatif_service.list_variants(session, principal, scenario_id)
     areas = sorted({a["name"] for a in scenario.document.get("areas", [])})
     weeks = [scenario.document["calendar"]["first_week"], scenario.document["calendar"]["last_week"]]
     context = {"problems": [], "sweep": None, "sweep_job": None, "form": {}, **extra}
     return page(request, "whatif.html", status_code=status_code, scenario=scenario, variants=variants, areas=areas,
-                weeks=weeks, kinds=VARIANT_KINDS, may_write=principal.may_write(scenario.region), **context)
+                weeks=weeks, kinds=VARIANT_KINDS, may_write=principal.may_write(scenario.region),
+                may_analyse=may_analyse(principal, scenario.region), **context)
 
 
 @router.get("/scenarios/{scenario_id}/whatif", response_class=HTMLResponse)
@@ -246,7 +250,7 @@ def whatif_page(request: Request, scenario_id: ScenarioId, principal: WebPrincip
     if sweep_job is None:
         return _whatif_page(request, scenario_id, principal, session)
     job = jobs.get_job(sweep_job, principal, session)
-    table = whatif.sweep_result(sweep_job, principal, session) if job.status == "done" else None
+    table = whatif_service.job_result(session, principal, sweep_job, "sweep") if job.status == "done" else None
     return _whatif_page(request, scenario_id, principal, session, sweep=table, sweep_job=job)
 
 
@@ -256,8 +260,8 @@ async def create_variant(request: Request, scenario_id: ScenarioId, principal: W
     form = await checked_form(request)
     try:
         document = variant_from_form(form)
-        body = whatif.VariantCreate.model_validate(document)
-        await run_in_threadpool(whatif.create_variant, scenario_id, body, principal, session, Response())
+        body = VariantCreate.model_validate(document)
+        await run_in_threadpool(whatif_service.create_variant, session, principal, scenario_id, body)
     except ValidationError as err:
         problems = problems_from(err, "variant", str(form.get("name") or ""))
         return _whatif_page(request, scenario_id, principal, session, 422, problems=problems, form=dict(form))
@@ -273,12 +277,12 @@ async def sweep(request: Request, scenario_id: ScenarioId, principal: WebPrincip
     form = await checked_form(request)
     ids = [int(v) for v in form.getlist("variant_ids") if str(v).isdigit()]
     try:
-        body = whatif.SweepRequest(variant_ids=ids, time_limit=form.get("time_limit") or 5.0,
+        body = SweepRequest(variant_ids=ids, time_limit=form.get("time_limit") or 5.0,
                                    mode=form.get("mode") or "optimise")
     except ValidationError as err:
         return _whatif_page(request, scenario_id, principal, session, 422,
                             problems=problems_from(err, "request", "sweep"))
-    job = await run_in_threadpool(whatif.sweep, scenario_id, body, principal, session, settings, manager, Response())
+    job = await run_in_threadpool(whatif_service.start_sweep, session, manager, settings, principal, scenario_id, body)
     return redirect(f"/web/scenarios/{scenario_id}/whatif?sweep_job={job.id}", request)
 
 

@@ -42,6 +42,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/scenarios/{scenario_id}/versions/{version}"): "read",
     ("POST", "/scenarios/{scenario_id}/solve"): "write", ("GET", "/jobs"): "list", ("GET", "/jobs/{job_id}"): "read",
     ("POST", "/jobs/{job_id}/cancel"): "write", ("GET", "/jobs/{job_id}/sweep"): "read",
+    ("GET", "/jobs/{job_id}/marginal"): "read",
     ("GET", "/plans"): "list", ("GET", "/plans/compare"): "read", ("GET", "/plans/compare/map"): "read",
     ("GET", "/plans/{plan_id}"): "read", ("GET", "/plans/{plan_id}/schedule"): "read",
     ("GET", "/plans/{plan_id}/shortages"): "read", ("GET", "/plans/{plan_id}/utilisation"): "read",
@@ -60,8 +61,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/agreements/{agreement_id}"): "read", ("GET", "/audit"): "admin",
     ("GET", "/tokens"): "admin", ("POST", "/tokens"): "admin", ("DELETE", "/tokens/{token_id}"): "admin",
     ("POST", "/scenarios/{scenario_id}/variants"): "write", ("GET", "/scenarios/{scenario_id}/variants"): "read",
-    ("GET", "/variants/{variant_id}"): "read", ("POST", "/scenarios/{scenario_id}/sweep"): "write",
-    ("POST", "/plans/{plan_id}/marginal"): "write",
+    ("GET", "/variants/{variant_id}"): "read", ("POST", "/scenarios/{scenario_id}/sweep"): "analyse",
+    ("POST", "/plans/{plan_id}/marginal"): "analyse",
     ("GET", "/"): "open",  # leads to the web workbench
 }
 VARIANT = {"name": "k1 +1", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 1}]}
@@ -71,6 +72,7 @@ ALLOWED: dict[str, set[str]] = {
     "list": set(ACTORS) - {"anonymous"},
     "read": {"reader_own", "editor_own", "analyst", "admin"},
     "write": {"editor_own", "admin"},
+    "analyse": {"editor_own", "analyst", "admin"},  # queue a sweep or a marginal ranking: changes no record
     "admin": {"admin"},
 }
 
@@ -139,8 +141,10 @@ class World:
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("auth")
     url = f"sqlite:///{folder / 'api.sqlite3'}"
+    # The matrix leaves jobs queued behind a solve that runs until cancelled; the queue's shares are tested
+    # in test_fair_queue.py, so here each share holds them all.
     settings = Settings(database_url=url, data_dir=folder / "files", max_time_limit=30, default_time_limit=5,
-                        rate_limit_per_second=1000, rate_limit_burst=1000)
+                        rate_limit_per_second=1000, rate_limit_burst=1000, max_queued_jobs_per_region=20)
     with TestClient(create_app(settings)) as client, pytest.MonkeyPatch.context() as patch:
         tokens = {"reader_own": make_token(url, "reader twente", "reader", (OWN,)),
                   "reader_other": make_token(url, "reader zwolle", "reader", (OTHER,)),
@@ -168,6 +172,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                             json={"variant_ids": [ids["variant"]], "mode": "greedy", "time_limit": 1})
         client.headers.update(admin["headers"])
         ids["sweep_job"] = wait_for_job(client, sweep.json()["id"])["id"]
+        marginal = client.post(f"/plans/{ids['plan']}/marginal", json={"top": 2, "verify": 0, "time_limit": 1})
+        ids["marginal_job"] = wait_for_job(client, marginal.json()["id"])["id"]
         client.headers.pop("Authorization")
         document = client.get(f"/scenarios/{ids['scenario']}", **admin).json()["document"]
         patch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
@@ -190,6 +196,8 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         values["scenario_id"] = world.new_scenario()
     if template == "/jobs/{job_id}/sweep":
         values["job_id"] = ids["sweep_job"]
+    if template == "/jobs/{job_id}/marginal":
+        values["job_id"] = ids["marginal_job"]
     if method == "POST" and template == "/jobs/{job_id}/cancel":
         values["job_id"] = world.new_job()
     if method == "DELETE" and template == "/tokens/{token_id}":

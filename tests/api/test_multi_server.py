@@ -160,3 +160,20 @@ def test_the_load_and_fault_script_loses_nothing(database_url: str) -> None:
     assert figures["requests"] > 100 and figures["scenarios_accepted"] > 0 and figures["jobs_accepted"] > 0
     assert figures["killed_job_status"] == "failed" and figures["servers_healthy_after"]
     assert figures["jobs_survived"] == figures["jobs_done"] > 0
+
+
+def test_a_small_crowd_gets_answers_and_its_figures() -> None:
+    """`python scripts/loadtest.py --crowd 10 --seconds 3`: a few clients without think time, one token per ten."""
+    command = [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--crowd", "10", "--seconds", "3"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
+    finished = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
+    assert finished.returncode == 0, finished.stdout[-3000:] + finished.stderr[-3000:]
+    figures = json.loads(finished.stdout[:finished.stdout.rindex("}") + 1])
+    assert figures["clients"] == 10 and figures["tokens"] == 1
+    assert figures["total"]["5xx"] == 0 and figures["total"]["no_answer"] == 0
+    for kind in ("health", "plan read", "list"):
+        assert figures[kind]["requests"] > 0 and figures[kind]["p95_ms"] >= figures[kind]["p50_ms"] > 0, kind
+    answered = sum(figures[kind]["requests"] for kind in ("health", "plan read", "list", "queue"))
+    assert answered == figures["total"]["requests"]
+    assert figures["total"]["429_rate_limit"] == sum(figures[k]["statuses"].get("429 rate limit", 0)
+                                                      for k in ("health", "plan read", "list", "queue"))

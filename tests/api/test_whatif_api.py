@@ -11,7 +11,9 @@ MORE_K1 = {"name": "k1 +3", "changes": [{"kind": "add_capacity", "companies": {"
 
 
 def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files")
+    # Three jobs are followed by polling (20 requests a second): above the default per-token rate.
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files",
+                        rate_limit_per_second=1000, rate_limit_burst=1000)
     with app_client(settings) as client:
         parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
         sid = client.post("/scenarios", files=parts).json()["id"]
@@ -53,8 +55,13 @@ def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
         job = client.post(f"/scenarios/{sid}/solve", json={"mode": "status-quo", "time_limit": 5}).json()
         plan_job = job["id"]
         plan_id = wait_for_job(client, job["id"])["plan_id"]
-        ranked = client.post(f"/plans/{plan_id}/marginal", json={"top": 3, "verify": 1, "time_limit": 5})
-        assert ranked.status_code == 200, ranked.text
+        queued = client.post(f"/plans/{plan_id}/marginal", json={"top": 3, "verify": 1, "time_limit": 5})
+        assert queued.status_code == 202, queued.text
+        assert queued.json()["kind"] == "marginal"
+        ranked_job = wait_for_job(client, queued.json()["id"])
+        assert ranked_job["status"] == "done" and ranked_job["result_url"] == f"/jobs/{ranked_job['id']}/marginal"
+        ranked = client.get(ranked_job["result_url"])
+        assert ranked.status_code == 200 and ranked.json()["plan_id"] == plan_id
         top = ranked.json()["spots"][0]
         assert top["realised"] is not None and top["realised"] > 0
         assert client.get(f"/jobs/{plan_job}/sweep").status_code == 409  # a solve job has no comparison
