@@ -207,6 +207,14 @@ class Budget:
 
     # The stages of a solve.
 
+    def mode_seconds(self, mode: str) -> float:
+        """Seconds of this (whole solve's) budget for the plan of ``mode``: the plan itself or a baseline."""
+        raise NotImplementedError
+
+    def total_seconds(self) -> float:
+        """Seconds the whole solve of this budget may take, baselines included."""
+        raise NotImplementedError
+
     def plan_seconds(self, cohorts: int) -> float:
         """Seconds for compiling and searching a plan: the rest is kept for assembling, checking and
         explaining it, which grows with the ``cohorts`` (at most :data:`FINISH_MAX_SHARE`)."""
@@ -286,6 +294,14 @@ class TimeBudget(Budget):
     def within(self, seconds: float) -> Budget:
         return TimeBudget(seconds, self.params)
 
+    def mode_seconds(self, mode: str) -> float:
+        if mode == "status-quo" and self.params.mode == "optimise":
+            return self.seconds * self.params.status_quo_share
+        return self.remaining()  # the plan: what the baselines left (the greedy one takes no solver time)
+
+    def total_seconds(self) -> float:
+        return self.seconds
+
     def plan_seconds(self, cohorts: int) -> float:
         return self.seconds - min(FINISH_SECONDS_PER_COHORT * cohorts, FINISH_MAX_SHARE * self.seconds)
 
@@ -351,6 +367,15 @@ class CountedBudget(Budget):
     @property
     def work(self) -> WorkBudget | None:
         return self.counts
+
+    def mode_seconds(self, mode: str) -> float:
+        # A safety net for each plan: the whole limit, the status-quo baseline its share on top.
+        if mode == "status-quo" and self.params.mode == "optimise":
+            return self.seconds * self.params.status_quo_share
+        return self.seconds
+
+    def total_seconds(self) -> float:
+        return self.seconds * (1.0 + self.params.status_quo_share)
 
     def plan_seconds(self, cohorts: int) -> float:
         return self.seconds  # a safety net, not a target to finish by

@@ -251,17 +251,18 @@ def solve(
     """
     params = params or SolveParams()
     started = time.perf_counter()
+    # The whole solve's budget: the status-quo baseline gets its share, the plan what is left.
+    whole = params.budget(params.time_limit)
     region = Region(scenario, base_dir)
-    baselines = {name: _solve_mode(scenario, region, name, params.time_limit_for(name), params, None)
+    baselines = {name: _solve_mode(scenario, region, name, whole.mode_seconds(name), params, None)
                  for name in params.baseline_modes()}
     status_quo = baselines.get("status-quo")
     if status_quo is None and params.mode == "optimise" and scenario.policy.no_cell_worse_than_status_quo:
         # The rule needs the status quo's cells even when no baselines are asked for.
-        status_quo = _solve_mode(scenario, region, "status-quo", params.time_limit * params.status_quo_share,
-                                 params, None)
+        status_quo = _solve_mode(scenario, region, "status-quo", whole.mode_seconds("status-quo"), params, None)
     plan = baselines.get(params.mode)
     if plan is None:
-        plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
+        plan = _solve_mode(scenario, region, params.mode, whole.mode_seconds(params.mode), params, progress,
                            start_from=status_quo, warm_start=start_from if params.mode != "greedy" else None)
     result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
     result.plan = explain(result.plan, scenario, region)
