@@ -281,7 +281,7 @@ def test_a_work_budget_without_bound_rounds_leaves_the_dantzig_wolfe_bound_out()
 class BeyondTheBoundsReach(CountedBudget):
     """A work budget that, as a time limit does beyond REGIONAL_COHORTS open cohorts, leaves the bound out."""
 
-    def bound_fits(self, open_cohorts: int) -> bool:
+    def bound_fits(self, open_cohorts: int, first: bool = False) -> bool:
         return False
 
 
@@ -304,7 +304,7 @@ def test_a_time_limit_leaves_the_bound_out_beyond_regional_cohorts_only():
     # the time; a work budget counts its rounds, so it fits anywhere.
     timed = TimeBudget(600.0, SolveParams())
     assert timed.bound_fits(REGIONAL_COHORTS) and not timed.bound_fits(REGIONAL_COHORTS + 1)
-    assert work_budget().bound_fits(REGIONAL_COHORTS + 1)
+    assert work_budget().bound_fits(REGIONAL_COHORTS + 1) and not work_budget().bound_fits(10, first=True)
 
 
 def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan():

@@ -11,6 +11,7 @@ from planner.geo import Region
 from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.scenario.embedded import embedded_scenario
+from planner.solve.budget import CountedBudget
 from planner.solve.clock import Clock
 from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.dive import master_plan, master_start
@@ -24,6 +25,18 @@ from tests.solve.test_exact import ORACLE_SCENARIOS, SAFETY_SECONDS, WORK, check
 
 # The bound's rounds and pricing nodes in these tests (the time a safety net).
 BOUND_WORK = {"max_rounds": 50, "pricing_nodes": 1000}
+
+
+class BoundFirstWorkBudget(CountedBudget):
+    """A work budget that puts the status quo's bound first, as a time limit does."""
+
+    def bound_fits(self, open_cohorts: int, first: bool = False) -> bool:
+        return True
+
+
+def bound_first_budget() -> BoundFirstWorkBudget:
+    params = SolveParams(**WORK)
+    return BoundFirstWorkBudget(SAFETY_SECONDS, params, params.work())
 
 
 def test_the_dive_rounds_a_fractional_master_up_to_whole_companies():
@@ -70,7 +83,7 @@ def test_a_status_quo_too_big_for_exact_parts_starts_its_search_from_the_master(
     scenario = make_scenario(
         [cohort("a", 12), cohort("b", 9, level="2"), cohort("c", 7, current_start="2026-W42")],
         [company("k1", 6), company("k2", 4, area="Hengelo"), company("k3", 3, levels="2|3")])
-    data, value, bound, stats = run(scenario, "status-quo", exact_part_pairs=0)
+    data, value, bound, stats = run(scenario, "status-quo", exact_part_pairs=0, budget=bound_first_budget())
     # The bound came first and its master gave a plan (kept only when it beats the incumbent).
     assert stats.dw is not None and stats.master_plan is not None
     assert stats.master_plan >= value - 1e-9

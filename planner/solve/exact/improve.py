@@ -202,7 +202,8 @@ class Improvement:
         # In the status quo every cohort keeps its period, so the Dantzig-Wolfe master over company
         # patterns is close to the optimum and diving on it gives a far better start for the search
         # than the heuristic plan (dive.py): there the bound comes first.
-        bound_first = self.big_part and self.data.mode == "status-quo" and budget.bound_fits(open_cohorts)
+        bound_first = (self.big_part and self.data.mode == "status-quo"
+                       and budget.bound_fits(open_cohorts, first=True))
         first_search = self.big_part and not bound_first
         # 1. A short search first when some part is big: a good incumbent makes the exact solves
         # and the bound faster.
