@@ -80,7 +80,8 @@ DIVE_SHARE = 0.2
 # search. A neighbourhood proven within this share of its limit lets its kind grow.
 NEIGHBOURHOOD_SECONDS = 3.0
 QUICK_SHARE = 0.3
-# Below these seconds a phase is not started (its model would not even be built).
+# Below these seconds a search or an exact solve is not started (its model would not even be
+# built in the time), and no phase is given less than MIN_PART_SECONDS.
 MIN_SEARCH_SECONDS = 0.3
 MIN_PART_SECONDS = 0.5
 # The Dantzig-Wolfe bound and the companies neighbourhoods only on searches over at most this
@@ -346,7 +347,7 @@ class TimeBudget(Budget):
 
     def bound(self, first: bool) -> BoundAllowance:
         seconds = self.remaining() * (BOUND_SHARE if first else BOUND_AFTER_SEARCH_SHARE)
-        return BoundAllowance(seconds, warm_start_seconds=max(0.2, WARM_START_SHARE * seconds))
+        return BoundAllowance(max(MIN_PART_SECONDS, seconds - 0.2), warm_start_seconds=max(0.2, WARM_START_SHARE * seconds))
 
     def neighbourhood(self) -> Allowance:
         return Allowance(min(NEIGHBOURHOOD_SECONDS, self.remaining() - 0.1))
@@ -416,8 +417,8 @@ class CountedBudget(Budget):
 
     def bound(self, first: bool) -> BoundAllowance:
         seconds = self.remaining()
-        return BoundAllowance(seconds, nodes=self.counts.nodes, rounds=self.counts.bound_rounds,
-                              pricing_seconds=max(0.5, seconds), threads=1)
+        return BoundAllowance(max(MIN_PART_SECONDS, seconds - 0.2), nodes=self.counts.nodes,
+                              rounds=self.counts.bound_rounds, pricing_seconds=max(MIN_PART_SECONDS, seconds), threads=1)
 
     def neighbourhood(self) -> Allowance:
         return Allowance(self.remaining() - 0.1, nodes=self.counts.nodes)

@@ -24,7 +24,8 @@ def test_a_time_limit_is_shared_out_in_seconds():
     # Before the bound the search leaves the bound its share; after it, the search takes the rest.
     assert budget.search("before bound", True).seconds == pytest.approx(budget.remaining() * (1 - BOUND_SHARE), rel=1e-3)
     assert budget.search("after bound", True).steps is None
-    assert budget.bound(first=False).seconds == pytest.approx(budget.remaining() * BOUND_AFTER_SEARCH_SHARE, rel=1e-3)
+    # The bound: its share, less the 0.2 s its warm start and setup take before its own limit.
+    assert budget.bound(first=False).seconds == pytest.approx(budget.remaining() * BOUND_AFTER_SEARCH_SHARE - 0.2, rel=1e-3)
     assert budget.bound(first=True).warm_start_seconds is not None
     # An exact part: its size's share of the time left, at least a tenth, at most 85 %; restarted at 45 %.
     assert budget.exact_part(0.01).seconds == pytest.approx(0.1 * budget.remaining(), rel=1e-3)

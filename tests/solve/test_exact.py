@@ -224,32 +224,38 @@ def test_pipeline_against_the_oracle(scenario, mode, seed, search_only):
 # ------------------------------------------------------------------ (c) pinned instances
 
 
-def _solve_twente(mode: str, time_limit: float, **options):
+# Twente's pins run under the benchmark's work budget (docs/benchmarks.md, "One budget"): the same
+# plan and bound on any machine and under any load. What a time limit reaches is the benchmark's.
+TWENTE_WORK = {"work_limit": 40}
+
+
+def _solve_twente(mode: str, **options):
     loaded = load_scenario(embedded_scenario("twente"))
-    params = SolveParams(mode, time_limit=time_limit, baselines=False, **options)
+    params = SolveParams(mode, time_limit=SAFETY_SECONDS, baselines=False, **options)
     return solve(loaded.scenario, params, base_dir=loaded.base_dir).plan
 
 
-def test_twente_status_quo_is_solved_to_its_proven_optimum_64_5():
-    # The optimum of the embedded scenario's status quo, proven by the company-level model.
-    plan = _solve_twente("status-quo", 30)
+def test_twente_status_quo_reaches_its_optimum_64_5():
+    # 64.5 is the optimum of the embedded scenario's status quo, proven by the company-level model
+    # (under a time limit, with exact parts restarted; a 10-minute MIP agrees). Under the work
+    # budget the search reaches it and five rounds of the Dantzig-Wolfe bound prove 64.0.
+    plan = _solve_twente("status-quo", **TWENTE_WORK)
     assert plan.kpis.objective == pytest.approx(64.5)
-    assert plan.kpis.bound == pytest.approx(64.5)
-    assert plan.solver.status.startswith("optimal")
+    assert 64.0 <= plan.kpis.bound <= 64.5
+    assert "stopped by the time limit" not in plan.solver.status
 
 
 def test_twente_optimised_plan_leaves_at_most_8_weighted_shortage():
     # 8.0 is the best plan a 10-minute warm-started company-level MIP found; the bound stays below.
-    # The target's 30 s, as in the benchmark: the search reaches 4.0 within seconds and the
-    # solve stops once the bound proves it (a 60 s limit only moves the bound later: 42-58 s).
-    plan = _solve_twente("optimise", 30)
+    plan = _solve_twente("optimise", **TWENTE_WORK)
     assert plan.kpis.objective <= 8.0 + 1e-9
     assert 0 < plan.kpis.bound <= plan.kpis.objective
+    assert "stopped by the time limit" not in plan.solver.status
 
 
 def test_without_the_exact_stage_twente_status_quo_is_worse():
     # What the exact stage is worth: the heuristic stage alone leaves more shortage (100.5 when measured).
-    plan = _solve_twente("status-quo", 10, exact=False)
+    plan = _solve_twente("status-quo", exact=False, **TWENTE_WORK)
     assert plan.kpis.objective > 64.5 + 1.0
 
 

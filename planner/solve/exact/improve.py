@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.problem import ProblemData
-from planner.solve.budget import Budget
+from planner.solve.budget import MIN_PART_SECONDS, MIN_SEARCH_SECONDS, Budget
 from planner.solve.exact.bound import BoundResult, dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import Assignment, build_company_model
 from planner.solve.exact.dive import master_start
@@ -132,7 +132,7 @@ class Improvement:
 
     def search(self, seconds: float, seed: int, steps: int | None, dw: BoundResult | None = None) -> None:
         """Large-neighbourhood search on the open parts for ``seconds`` and at most ``steps`` neighbourhoods."""
-        if seconds < 0.3 or not self.open.any() or steps == 0:
+        if seconds < MIN_SEARCH_SECONDS or not self.open.any() or steps == 0:
             return
         self.best, more = large_neighbourhood_search(
             self.data, self.best, self.budget.within(seconds), seed, bound=self.bound, progress=self._lns_progress,
@@ -147,7 +147,7 @@ class Improvement:
         data = self.data
         for index in self.small:
             cohorts, companies = self.parts[index]
-            if self.budget.remaining() < 0.5:
+            if self.budget.remaining() < MIN_PART_SECONDS:
                 break
             in_part = np.zeros(len(data.cohorts), dtype=bool)
             in_part[cohorts] = True
@@ -172,7 +172,7 @@ class Improvement:
         allowance = self.budget.bound(first)
         start = (pooled_duals(self.data, time_limit=allowance.warm_start_seconds)
                  if allowance.warm_start_seconds is not None else None)
-        dw = dantzig_wolfe_bound(self.data, max(0.5, allowance.seconds - 0.2), incumbent=self.best,
+        dw = dantzig_wolfe_bound(self.data, allowance.seconds, incumbent=self.best,
                                  cohorts=np.nonzero(self.open)[0], start=start, max_rounds=allowance.rounds,
                                  pricing_nodes=allowance.nodes, pricing_limit=allowance.pricing_seconds,
                                  threads=allowance.threads)
