@@ -16,6 +16,10 @@ The pipeline (chosen by measurement, see ``docs/benchmarks.md``):
 5. assemble the checked plan (:mod:`planner.solve.assemble`);
 6. solve the baselines (greedy, status quo) and apply the status-quo rule once
    (:func:`planner.plan.result.make_result`).
+
+Every phase asks the solve's :class:`~planner.solve.budget.Budget` what it may use: a time limit
+is shared out in seconds (the status-quo baseline its share, the plan the rest), a work budget
+in counts with the time as a safety net.
 """
 
 from __future__ import annotations
