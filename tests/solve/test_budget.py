@@ -30,7 +30,7 @@ def test_a_time_limit_is_shared_out_in_seconds():
     # An exact part: its size's share of the time left, at least a tenth, at most 85 %; restarted at 45 %.
     assert budget.exact_part(0.01).seconds == pytest.approx(0.1 * budget.remaining(), rel=1e-3)
     assert budget.exact_part(1.0).seconds == pytest.approx(0.85 * budget.remaining(), rel=1e-3)
-    assert budget.restart_share(10.0) == 0.45 and budget.restart_share(0.6) is None
+    assert budget.restart_split(10.0) == pytest.approx((4.5, 5.5)) and budget.restart_split(0.6) is None
     # A neighbourhood solve: at most 3 s; two at once.
     assert budget.neighbourhood().seconds == NEIGHBOURHOOD_SECONDS and budget.neighbourhood().nodes is None
     assert budget.paired and budget.integer_model_fits() and budget.polish_ticks() is None
@@ -47,7 +47,7 @@ def test_a_work_budget_is_shared_out_in_counts_with_the_time_as_safety_net():
     assert budget.search("only", False).steps == 40
     # Every phase has the whole safety net and counts its own work.
     assert [first.seconds, before.seconds, budget.exact_part(0.01).seconds] == [pytest.approx(600.0, abs=1.0)] * 3
-    assert budget.exact_part(0.01).nodes == 500 and budget.restart_share(600.0) is None
+    assert budget.exact_part(0.01).nodes == 500 and budget.restart_split(600.0) is None
     bound = budget.bound(first=True)
     assert (bound.rounds, bound.nodes, bound.warm_start_seconds, bound.threads) == (7, 500, None, 1)
     assert budget.neighbourhood().nodes == 500 and not budget.paired

@@ -156,7 +156,7 @@ class Improvement:
             left_pairs = sum(placement_pairs(data, self.parts[j][0]) for j in range(len(self.parts))
                              if j >= index and self.open[self.parts[j][0]].any())
             allowance = self.budget.exact_part(placement_pairs(data, cohorts) / max(1, left_pairs))
-            result = solve_part(data, built, allowance, self.budget.restart_share(allowance.seconds), self.seed,
+            result = solve_part(data, built, allowance, self.budget.restart_split(allowance.seconds), self.seed,
                                 self.best, self.value)
             if result.assignments is not None and result.value <= self.value + 1e-9:
                 self.best, self.value = merge(result.assignments), result.value

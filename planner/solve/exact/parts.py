@@ -53,20 +53,20 @@ def placement_pairs(data: ProblemData, cohorts: np.ndarray) -> int:
     return int(sum(len(sets[c]) * counts[c] for c in cohorts))
 
 
-def solve_part(data: ProblemData, built: CompanyModel, allowance: Allowance, restart_share: float | None, seed: int,
+def solve_part(data: ProblemData, built: CompanyModel, allowance: Allowance, runs: tuple[float, float] | None, seed: int,
                incumbent: list[Assignment], value: float) -> CompanySolution:
     """Solve an independent part's model exactly (SCIP) within ``allowance``.
 
-    SCIP's time to prove optimality is heavy-tailed in its seed, so with a ``restart_share`` a
-    run that has not proven optimality after that share of the time is restarted once, with
-    another seed, from the better plan; the better plan and the better bound of the two runs are
-    kept. Without one (a work budget) the part gets one run, so the result does not depend on time.
+    SCIP's time to prove optimality is heavy-tailed in its seed, so with ``runs`` (the seconds of a
+    first run and of a restart) a run that has not proven optimality in its seconds is restarted
+    once, with another seed, from the better plan; the better plan and the better bound of the two
+    runs are kept. Without (a work budget) the part gets one run, so the result does not depend on time.
     """
-    if restart_share is None:
+    if runs is None:
         return solve_company_mip(data, built, allowance.seconds, seed, hint=incumbent, nodes=allowance.nodes)
-    first = solve_company_mip(data, built, restart_share * allowance.seconds, seed, hint=incumbent)
+    first = solve_company_mip(data, built, runs[0], seed, hint=incumbent)
     if first.status == "optimal":
         return first
     hint = first.assignments if first.assignments is not None and first.value <= value else incumbent
-    second = solve_company_mip(data, built, allowance.seconds * (1 - restart_share), seed + 1, hint=hint)
+    second = solve_company_mip(data, built, runs[1], seed + 1, hint=hint)
     return best_of([first, second], first.seconds + second.seconds)
