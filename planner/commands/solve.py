@@ -42,7 +42,7 @@ def solve_shown(loaded: LoadedScenario, mode: str, time_limit: float, seed: int,
     """Solve in a watched process with a progress display; Ctrl-C and SIGTERM stop it cleanly.
 
     The result holds the plan and the baseline plans it is compared with (in optimise mode the
-    status quo, which gets half the time limit on top).
+    status quo, which gets its share of the time limit).
     """
     from planner.solve.runner import solve_interruptibly
 
@@ -57,8 +57,8 @@ def solve(
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (created; earlier results are replaced)."),
     mode: Mode = typer.Option(Mode.optimise, "--mode", help="optimise: choose periods and forms; status-quo: "
                               "current periods; greedy: current periods, first come first served."),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the solve (optimise mode "
-                                     "also solves the status quo for the comparison, with half of this on top)."),
+    time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the whole solve (optimise "
+                                     "mode also solves the status quo for the comparison, within this)."),
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     as_json: bool = typer.Option(False, "--json", help="Print only the KPIs as JSON."),

@@ -128,7 +128,7 @@ def start_assignments(data: ProblemData, plan: Plan) -> list[Assignment]:
     scenario; where the scenario only adds capacity it is the whole plan, with the same
     weighted shortage.
     """
-    from planner.solve.exact.company_model import company_sets, option_rows  # the exact stage loads lazily
+    from planner.solve.exact.tables import company_sets, option_rows  # the exact stage loads lazily
 
     scenario = data.scenario
     position_of = {scenario.cohorts[i].id: c for c, i in enumerate(data.cohorts)}

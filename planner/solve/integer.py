@@ -8,6 +8,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 from planner.model.formulation import BuiltModel, Columns, Objective, build_model, concat_columns
 from planner.model.problem import ProblemData
 from planner.scenario import Scenario
+from planner.solve.budget import integer_part_seconds
 from planner.solve.clock import Clock
 from planner.solve.heuristics import Assignment, disaggregate
 from planner.solve.relaxation import Relaxation
@@ -69,7 +70,7 @@ def integer_plan(data: ProblemData, relaxation: Relaxation, clock: Clock, seed: 
         integer = build_model(data, restricted, secondary_objective(data.scenario), cohorts, integer=True, wave_limits=True)
         hint = {int(j): float(v) for j, v in enumerate(np.floor(vals[keep] + 1e-6)) if v > 0}
         share = len(restricted.option) / max(sum(len(c.option) for _, c, _ in relaxation.parts), 1)
-        status, _, _, values = run_engine(integer, MIP_ENGINE, max(0.5, clock.remaining() * min(1.0, share * 1.2)), seed, hint)
+        status, _, _, values = run_engine(integer, MIP_ENGINE, integer_part_seconds(clock.remaining(), share), seed, hint)
         relaxation.statuses.add(f"mip {status}")
         if values is not None:
             mip_columns.append(restricted)

@@ -1,7 +1,8 @@
-"""Solve parameters: the mode, the seed and the one place where the time limit (or the work budget) is shared out.
+"""Solve parameters: the mode, the seed, the time limit or the work budget.
 
-A solve stopped by a wall-clock limit gives a plan that depends on how much search fitted in
-the time, and so on the machine and its load. With a **work budget**
+How either is shared out among the phases is :mod:`planner.solve.budget`. A solve stopped by a
+wall-clock limit gives a plan that depends on how much search fitted in the time, and so on the
+machine and its load. With a **work budget**
 (:attr:`SolveParams.work_limit`) every phase is bounded by counts instead of seconds: the
 relaxation and the Dantzig-Wolfe bound by rounds, the company-level search by neighbourhoods,
 every exact sub-solve by branch-and-bound nodes and the polish by the CP-SAT's deterministic
@@ -15,53 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from planner.codes import MODES
+from planner.solve.budget import Budget, WorkBudget
 
-# Seconds per cohort kept at the end of a plan's time limit for assembling, checking and
-# explaining the plan (see SolveParams.search_seconds).
-FINISH_SECONDS_PER_COHORT = 0.0035
-# The relaxation's share of the time when the company-level stage follows it. There it only
-# steers the search (its rounded plan and the options it prices in), and the bound it reaches
-# when cut short is its Lagrangian bound, the same on L at 30 % as at 70 %. L optimise at 600 s
-# (seed 2026): share 0.7 -> 2,444.0, 0.3 -> 1,464.5, 0.15 -> 1,624.5 (the rounded start worse:
-# 5,160.5 against 3,989.0); S and Twente converge within 1.1 s, so it does not bind there.
-EXACT_RELAXATION_SHARE = 0.3
-# Without that stage the relaxation's rounded plan is the plan, so it gets longer to converge.
-HEURISTIC_RELAXATION_SHARE = 0.7
-
-
-@dataclass(frozen=True)
-class WorkBudget:
-    """A deterministic amount of search (see the module docstring).
-
-    Attributes
-    ----------
-    neighbourhoods
-        Large-neighbourhood-search steps of the company-level stage, in total.
-    nodes
-        Branch-and-bound nodes of every exact sub-solve (a neighbourhood, a small independent
-        part, a pricing problem of the bound).
-    relaxation_rounds
-        Column-generation rounds of the relaxation per independent part.
-    bound_rounds
-        Rounds of the Dantzig-Wolfe bound (0: no Dantzig-Wolfe bound; the relaxation's bound
-        stands).
-    polish_ticks
-        CP-SAT deterministic time per polish neighbourhood (0: no polish).
-    """
-
-    neighbourhoods: int
-    nodes: int = 1000
-    relaxation_rounds: int = 60
-    bound_rounds: int = 5
-    polish_ticks: float = 0.1
-
-    def search_steps(self, first_search: bool) -> tuple[int, int, int]:
-        """Neighbourhoods of the three searches of the exact stage: before the exact parts (only when
-        some part is too big for them), before the bound and after it."""
-        total = max(0, self.neighbourhoods)
-        first = int(round(total * 0.15)) if first_search else 0
-        middle = int(round((total - first) * 0.6))
-        return first, middle, total - first - middle
+__all__ = ["SolveParams", "WorkBudget"]
 
 
 @dataclass(frozen=True)
@@ -81,12 +38,13 @@ class SolveParams:
         Also solve the baselines the plan is compared with: the greedy plan and, in
         optimise mode, the status quo.
     status_quo_share
-        The status-quo baseline's time limit as a share of ``time_limit`` (a smaller
-        problem: half is plenty). The greedy baseline needs no solver time.
+        The status-quo baseline's share of ``time_limit`` (a smaller problem; the plan gets the
+        rest, so the whole solve ends within ``time_limit``). The greedy baseline needs no solver
+        time.
     relaxation_share
         At most this share of the time goes to the relaxation (the first bound); it stops
         earlier when it has converged. None: ``EXACT_RELAXATION_SHARE`` with the exact stage,
-        ``HEURISTIC_RELAXATION_SHARE`` without it.
+        ``HEURISTIC_RELAXATION_SHARE`` without it (:mod:`planner.solve.budget`).
     exact
         Run the exact company-level stage after the heuristic stage: independent parts solved
         to optimality, large-neighbourhood search, the Dantzig-Wolfe bound, then the polish of
@@ -116,7 +74,7 @@ class SolveParams:
     time_limit: float = 60.0
     seed: int = 0
     baselines: bool = True
-    status_quo_share: float = 0.5
+    status_quo_share: float = 0.3
     relaxation_share: float | None = None
     exact: bool = True
     heuristic_share: float = 0.25
@@ -160,51 +118,14 @@ class SolveParams:
             return ()
         return ("greedy", "status-quo") if self.mode == "optimise" else ("greedy",)
 
-    def relaxation_budget(self) -> tuple[float, int | None]:
-        """Share of the remaining time for the relaxation and its rounds per part (None: until converged)."""
-        work = self.work()
-        if work is not None:
-            return 1.0, work.relaxation_rounds
-        if self.relaxation_share is not None:
-            return self.relaxation_share, None
-        return (EXACT_RELAXATION_SHARE if self.exact else HEURISTIC_RELAXATION_SHARE), None
-
-    def time_limit_for(self, mode: str) -> float:
-        """Seconds for the plan of ``mode`` within this solve (the plan itself or a baseline)."""
-        if mode == "status-quo" and self.mode == "optimise":
-            return self.time_limit * self.status_quo_share
-        return self.time_limit
-
-    def heuristic_seconds(self, remaining: float, placement_pairs: int) -> float:
-        """Seconds of ``remaining`` for the heuristic stage (all of it without the exact stage).
-
-        The share grows with the problem's size at company level (``placement_pairs``, full at a
-        million): a large problem needs its relaxation, a small one is better off searching.
-        """
-        if not self.exact or self.work_limit is not None:
-            return remaining  # a work budget bounds the phases by counts: the time is only a safety net
-        share = self.heuristic_share * min(1.0, placement_pairs / 1e6)
-        return min(self.heuristic_max_seconds, max(min(1.0, 0.5 * remaining), share * remaining))
-
-    def exact_seconds(self, remaining: float) -> tuple[float, float]:
-        """Seconds of ``remaining`` for the exact search and for the polish after it."""
-        if self.work_limit is not None:
-            return remaining, remaining  # bounded by the work budget; the time is a safety net
-        polish = remaining * self.polish_share
-        return remaining - polish, polish
-
-    def search_seconds(self, time_limit: float, cohorts: int) -> float:
-        """Seconds of a plan's ``time_limit`` for compiling and searching: the rest is kept for
-        assembling, checking and explaining the plan, which grows with the cohorts (measured
-        18-24 s after a national region's 600 s search, 8,157 cohorts), at most a tenth.
-        """
-        if self.work_limit is not None:
-            return time_limit  # a safety net, not a target to finish by
-        return time_limit - min(FINISH_SECONDS_PER_COHORT * cohorts, 0.1 * time_limit)
+    def budget(self, seconds: float) -> Budget:
+        """The budget of ``seconds`` of this solve: counted under a work budget, timed otherwise
+        (:mod:`planner.solve.budget` shares it out)."""
+        return Budget.of(self, seconds)
 
     def total_seconds(self) -> float:
-        """Solver time the whole solve may take: the plan's limit plus the status-quo share (greedy takes none).
+        """Seconds the whole solve may take (see :meth:`planner.solve.budget.Budget.total_seconds`).
 
         The watchdog of :func:`planner.solve.runner.solve_watched` gives a solve this long (plus grace).
         """
-        return self.time_limit * (1.0 + self.status_quo_share)
+        return self.budget(self.time_limit).total_seconds()

@@ -16,6 +16,10 @@ The pipeline (chosen by measurement, see ``docs/benchmarks.md``):
 5. assemble the checked plan (:mod:`planner.solve.assemble`);
 6. solve the baselines (greedy, status quo) and apply the status-quo rule once
    (:func:`planner.plan.result.make_result`).
+
+Every phase asks the solve's :class:`~planner.solve.budget.Budget` what it may use: a time limit
+is shared out in seconds (the status-quo baseline its share, the plan the rest), a work budget
+in counts with the time as a safety net.
 """
 
 from __future__ import annotations
@@ -33,9 +37,10 @@ from planner.plan.result import Result, make_result
 from planner.plan.verify import unplaced_per_cell
 from planner.scenario import Scenario
 from planner.solve.assemble import assemble_plan, assignments_of, start_assignments
+from planner.solve.budget import Budget
 from planner.solve.clock import Clock, ProgressCallback
 from planner.solve.controls import cells_worse, repair_waves
-from planner.solve.exact.pipeline import improve
+from planner.solve.exact.improve import ImproveStats, improve
 from planner.solve.exact.polish import polish
 from planner.solve.heuristics import (
     Assignment,
@@ -63,7 +68,7 @@ class Search:
     source: str = ""
     bound: float = 0.0  # the best proven lower bound on the weighted shortage
     optimal: bool = False
-    exact_stats: dict = field(default_factory=dict)
+    exact_stats: ImproveStats | None = None
 
     def offer(self, assignments: list[Assignment], source: str) -> bool:
         """Keep ``assignments`` when they leave less weighted shortage than the best so far.
@@ -79,6 +84,10 @@ class Search:
             return False
         self.best, self.value, self.source = assignments, value, source
         return True
+
+    def budget(self) -> Budget:
+        """The budget of the time left on the clock, which the phases share out."""
+        return self.params.budget(self.clock.remaining())
 
     def report(self, phase: str) -> None:
         """A progress event after ``phase``."""
@@ -102,7 +111,7 @@ def staggered_greedy_phase(search: Search) -> None:
 def integer_phase(search: Search) -> None:
     """With time left and a gap to close, the integer model (optimise mode only; not under a work
     budget: its solve is bounded by seconds, and the company-level search does its work there)."""
-    if search.data.mode != "optimise" or search.clock.remaining() <= 1.0 or search.clock.work is not None:
+    if search.data.mode != "optimise" or not search.budget().integer_model_fits():
         return
     if search.value <= search.relaxation.bound + 1e-6:
         return
@@ -114,29 +123,29 @@ def integer_phase(search: Search) -> None:
 
 def exact_phase(search: Search) -> None:
     """Company-level improvement of the incumbent and a bound that sees whole students at single companies."""
-    seconds, _ = search.params.exact_seconds(search.clock.remaining())
+    budget = search.budget()
+    seconds = budget.exact_seconds()
     if seconds < 0.3:
         return
 
     def progress(phase: str, incumbent: float, bound: float) -> None:
         search.clock.report(phase, incumbent, bound)
 
-    improved, bound, stats = improve(search.data, search.best, seconds, search.seed, progress=progress,
-                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)),
-                                     work=search.clock.work)
+    improved, bound, stats = improve(search.data, search.best, budget.within(seconds), search.seed, progress=progress,
+                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)))
     search.offer(improved, "company-level search")
     search.bound = max(search.bound, bound)
-    search.optimal = bool(stats.get("optimal")) or search.value <= search.bound + 1e-9
+    search.optimal = stats.optimal or search.value <= search.bound + 1e-9
     search.exact_stats = stats
 
 
 def polish_phase(search: Search) -> None:
     """Secondary objectives (changes of period, travel, balance) with the weighted shortage held."""
     seconds = search.clock.remaining() - 0.1
-    work = search.clock.work
-    if seconds < 0.2 or not search.best or (work is not None and work.polish_ticks <= 0):
+    ticks = search.budget().polish_ticks()
+    if seconds < 0.2 or not search.best or ticks == 0:
         return
-    polished, _ = polish(search.data, search.best, seconds, search.seed, ticks=work.polish_ticks if work else None)
+    polished, _ = polish(search.data, search.best, seconds, search.seed, ticks=ticks)
     value = weighted_shortage(search.data, polished)
     if value <= search.value + 1e-9:
         search.best, search.value = polished, value  # same shortage or less: the polish never gives any back
@@ -157,9 +166,9 @@ def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Se
     has converged (a large region needs it finished before its plans are any good); the
     rounding, the staggered greedy and the pooled integer model then share the heuristic stage.
     """
-    share, rounds = params.relaxation_budget()
+    share, rounds = params.budget(clock.remaining()).relaxation()
     relaxation = relax(data, clock, params.seed, share, rounds)
-    heuristic_clock = clock.limited(params.heuristic_seconds(clock.remaining(), data.placement_pairs()))
+    heuristic_clock = clock.limited(params.budget(clock.remaining()).heuristic_seconds(data.placement_pairs()))
     search = Search(data, relaxation, heuristic_clock, params.seed, params,
                     bound=relaxation.bound if relaxation.bound_proven else 0.0)
     for phase in HEURISTIC_PHASES:
@@ -178,7 +187,7 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
     (:func:`~planner.solve.assemble.start_assignments`) and offered the same way.
     """
     # The plan's time limit covers the search and the assembly and explanation after it.
-    clock = Clock(params.search_seconds(time_limit, len(scenario.cohorts)), callback, params.work())
+    clock = Clock(params.budget(time_limit).plan_seconds(len(scenario.cohorts)), callback, params.work())
     # The status quo's unplaced students per stagebarometer cell: the cells' limits when the
     # scenario asks that no cell ends worse than the status quo.
     status_quo_cells = unplaced_per_cell(start_from) if start_from is not None and start_from.mode == "status-quo" else None
@@ -246,17 +255,18 @@ def solve(
     """
     params = params or SolveParams()
     started = time.perf_counter()
+    # The whole solve's budget: the status-quo baseline gets its share, the plan what is left.
+    whole = params.budget(params.time_limit)
     region = Region(scenario, base_dir)
-    baselines = {name: _solve_mode(scenario, region, name, params.time_limit_for(name), params, None)
+    baselines = {name: _solve_mode(scenario, region, name, whole.mode_seconds(name), params, None)
                  for name in params.baseline_modes()}
     status_quo = baselines.get("status-quo")
     if status_quo is None and params.mode == "optimise" and scenario.policy.no_cell_worse_than_status_quo:
         # The rule needs the status quo's cells even when no baselines are asked for.
-        status_quo = _solve_mode(scenario, region, "status-quo", params.time_limit * params.status_quo_share,
-                                 params, None)
+        status_quo = _solve_mode(scenario, region, "status-quo", whole.mode_seconds("status-quo"), params, None)
     plan = baselines.get(params.mode)
     if plan is None:
-        plan = _solve_mode(scenario, region, params.mode, params.time_limit_for(params.mode), params, progress,
+        plan = _solve_mode(scenario, region, params.mode, whole.mode_seconds(params.mode), params, progress,
                            start_from=status_quo, warm_start=start_from if params.mode != "greedy" else None)
     result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
     result.plan = explain(result.plan, scenario, region)

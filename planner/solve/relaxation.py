@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 
 from planner.model.formulation import Columns, Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
+from planner.solve.budget import relaxation_part_seconds
 from planner.solve.clock import Clock
 
 # The LP breaks ties towards the current periods with this cost per moved student; the bound
@@ -197,7 +198,7 @@ def relax(data: ProblemData, clock: Clock, seed: int, share: float, max_rounds: 
     # Each part gets its share of the time for this phase.
     for index in np.argsort(-sizes, kind="stable"):
         part_share = sizes[index] / max(sizes.sum(), 1.0)
-        budget = max(0.5, clock.remaining() * share * part_share)
+        budget = relaxation_part_seconds(clock.remaining(), share, part_share)
         part = column_component == index
         part_columns = Columns(columns.option[part], columns.cluster[part], columns.minutes[part])
         _relax_component(data, parts[index], part_columns, budget, seed, solution, max_rounds)

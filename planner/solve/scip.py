@@ -18,8 +18,8 @@ def scip_parameters(seed: int | None = None, nodes: int | None = None, one_lp_th
     Notes
     -----
     SCIP's own Ctrl-C handler is always off: it replaces the process's SIGINT handler during a
-    solve and puts back the one it found, so two solves overlapping in threads (the portfolio, the
-    service's job threads) can leave SCIP's handler in place, and Ctrl-C would no longer stop the
+    solve and puts back the one it found, so two solves overlapping in threads (the paired search
+    steps, the service's job threads) can leave SCIP's handler in place, and Ctrl-C would no longer stop the
     planner. Ctrl-C and SIGTERM are handled in one place, :mod:`planner.solve.interrupt`.
     """
     lines = ["misc/catchctrlc = FALSE"]

@@ -36,14 +36,9 @@ from planner.plan.model import Plan
 from planner.scenario import Scenario
 from planner.solve.assemble import start_assignments
 from planner.solve.clock import Clock
-from planner.solve.exact.company_model import (
-    build_company_model,
-    company_sets,
-    option_rows,
-    options_by_cohort,
-    remaining_capacity,
-)
+from planner.solve.exact.company_model import build_company_model
 from planner.solve.exact.engines import solve_company_mip
+from planner.solve.exact.tables import company_sets, option_rows, options_by_cohort, remaining_capacity
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
 from planner.solve.params import SolveParams
 from planner.solve.relaxation import relax

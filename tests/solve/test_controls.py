@@ -22,9 +22,13 @@ from tests.builders import cohort, company, make_scenario
 CARE_2, CARE_3, CARE_4 = ("zorg", "BOL", "2"), ("zorg", "BOL", "3"), ("zorg", "BOL", "4")
 
 
-def solved(scenario, time_limit=6.0):
+# Solves here run under a work budget (the time a safety net): the same plans on any machine and load.
+WORK = {"time_limit": 600.0, "work_limit": 20}
+
+
+def solved(scenario):
     """The optimised plan and its status-quo baseline."""
-    result = solve(scenario, SolveParams("optimise", time_limit=time_limit, seed=0))
+    result = solve(scenario, SolveParams("optimise", seed=0, **WORK))
     return result.plan, result.status_quo
 
 
@@ -202,7 +206,7 @@ def test_no_cell_worse_than_status_quo():
 
 
 def test_no_cell_worse_without_baselines_still_uses_the_status_quo():
-    result = solve(care_levels(True), SolveParams("optimise", time_limit=6.0, baselines=False))
+    result = solve(care_levels(True), SolveParams("optimise", baselines=False, **WORK))
     assert result.baselines == {}
     assert result.plan.kpis.objective == pytest.approx(24.0)
 

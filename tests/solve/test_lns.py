@@ -1,4 +1,4 @@
-"""The large-neighbourhood search: two disjoint neighbourhoods per step, merged into one valid plan."""
+"""The large-neighbourhood search: two disjoint neighbourhoods per step, merged into one valid plan; the budget's shares."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from planner.geo import Region
 from planner.model.problem import compile_problem
 from planner.plan.verify import verify_plan
 from planner.solve.assemble import assemble_plan
+from planner.solve.budget import CountedBudget
 from planner.solve.clock import Clock
-from planner.solve.exact import lns
+from planner.solve.exact import lns, neighbourhoods
+from planner.solve.exact.engines import CompanySolution
+from planner.solve.exact.neighbourhoods import Neighbourhood, Neighbourhoods
 from planner.solve.exact.oracle import exact_optimum
 from planner.solve.heuristics import greedy_assignments, weighted_shortage
 from planner.solve.params import SolveParams, WorkBudget
@@ -36,19 +39,36 @@ def test_a_second_neighbourhood_shares_no_cohort_and_no_company_with_the_first()
     scenario = two_regions()
     data = compile_problem(scenario, Region(scenario), "status-quo")
     start = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
-    draws = lns._Neighbourhoods(data, np.random.default_rng(0), None)
+    draws = Neighbourhoods(data, np.random.default_rng(0), None)
     for _ in range(20):
-        first = lns._Step(data, *draws.draw(start, 3000))
-        second = lns._Step(data, *draws.draw(start, 3000, outside=first))
+        first = Neighbourhood(data, *draws.draw(start, 3000))
+        second = Neighbourhood(data, *draws.draw(start, 3000, outside=first))
         assert len(second.cohorts) and len(second.companies)  # the other region is always free
         assert first.disjoint(second)
         assert not set(first.cohorts.tolist()) & set(second.cohorts.tolist())
         assert not set(first.companies.tolist()) & set(second.companies.tolist())
 
 
+# The searches here run under a work budget (the time a safety net): the same plan on any machine.
+SAFETY_SECONDS = 600.0
+
+
+def work_budget(nodes: int = 1000) -> CountedBudget:
+    """A work budget for one search: ``nodes`` per neighbourhood (the steps are the search's own)."""
+    params = SolveParams(work_limit=1, work_nodes=nodes)
+    return CountedBudget(SAFETY_SECONDS, params, params.work())
+
+
+class PairedWorkBudget(CountedBudget):
+    """A work budget that lets two neighbourhoods run at once, as a time limit does."""
+
+    @property
+    def paired(self) -> bool:
+        return True
+
+
 @pytest.mark.parametrize("paired", [True, False])
 def test_the_search_reaches_the_optimum_with_or_without_pairs(monkeypatch, paired):
-    monkeypatch.setattr(lns, "PAIRED_STEPS", paired)
     monkeypatch.setattr(lns.os, "cpu_count", lambda: 2)
     scenario = two_regions()
     region = Region(scenario)
@@ -56,7 +76,10 @@ def test_the_search_reaches_the_optimum_with_or_without_pairs(monkeypatch, paire
     start = []  # nobody placed: the search has work in both regions
     optimum = exact_optimum(data, time_limit=20.0)
     assert optimum.status == "optimal" and 0 < optimum.value < weighted_shortage(data, start)
-    best, stats = lns.large_neighbourhood_search(data, start, 10.0, seed=1, bound=optimum.value)
+    params = SolveParams(work_limit=1)
+    budget = (PairedWorkBudget if paired else CountedBudget)(SAFETY_SECONDS, params, params.work())
+    # It stops once the plan meets the bound (the optimum); 200 steps are far more than it needs.
+    best, stats = lns.large_neighbourhood_search(data, start, budget, seed=1, bound=optimum.value, max_steps=200)
     assert weighted_shortage(data, best) == pytest.approx(optimum.value)
     assert (stats.concurrent > 0) == paired
     plan = assemble_plan(data, region, "status-quo", best, optimum.value, Clock(1.0, None), {})
@@ -67,20 +90,20 @@ def test_the_search_reaches_the_optimum_with_or_without_pairs(monkeypatch, paire
 def test_the_plans_time_limit_keeps_seconds_for_assembling_it():
     params = SolveParams("status-quo", 600.0)
     # 3.5 ms per cohort: 28.5 s of a national region's 600 s, never more than a tenth.
-    assert params.search_seconds(600.0, 8157) == pytest.approx(600.0 - 28.5495)
-    assert params.search_seconds(10.0, 8157) == pytest.approx(9.0)
-    assert params.search_seconds(60.0, 84) == pytest.approx(60.0 - 0.294)
+    assert params.budget(600.0).plan_seconds(8157) == pytest.approx(600.0 - 28.5495)
+    assert params.budget(10.0).plan_seconds(8157) == pytest.approx(9.0)
+    assert params.budget(60.0).plan_seconds(84) == pytest.approx(60.0 - 0.294)
     # Under a work budget the time limit is a safety net: nothing is kept back.
-    assert SolveParams("status-quo", 600.0, work_limit=5).search_seconds(600.0, 8157) == 600.0
+    assert SolveParams("status-quo", 600.0, work_limit=5).budget(600.0).plan_seconds(8157) == 600.0
 
 
 def test_the_relaxation_gets_less_time_when_the_company_level_stage_follows():
     # With the exact stage the relaxation only steers the search: 30 % at most (L optimise at
     # 600 s: 2,444.0 with 70 %, 1,464.5 with 30 %); without it its rounded plan is the plan.
-    assert SolveParams("optimise", 600.0).relaxation_budget() == (0.3, None)
-    assert SolveParams("optimise", 600.0, exact=False).relaxation_budget() == (0.7, None)
-    assert SolveParams("optimise", 600.0, relaxation_share=0.5).relaxation_budget() == (0.5, None)
-    assert SolveParams("optimise", 600.0, work_limit=5).relaxation_budget() == (1.0, WorkBudget.relaxation_rounds)
+    assert SolveParams("optimise", 600.0).budget(600.0).relaxation() == (0.3, None)
+    assert SolveParams("optimise", 600.0, exact=False).budget(600.0).relaxation() == (0.7, None)
+    assert SolveParams("optimise", 600.0, relaxation_share=0.5).budget(600.0).relaxation() == (0.5, None)
+    assert SolveParams("optimise", 600.0, work_limit=5).budget(600.0).relaxation() == (1.0, WorkBudget.relaxation_rounds)
     with pytest.raises(ValueError, match="relaxation_share"):
         SolveParams("optimise", 600.0, relaxation_share=0.0)
 
@@ -105,32 +128,32 @@ def test_the_heuristic_stage_passes_the_relaxation_its_share(monkeypatch):
 
 
 def test_a_companies_neighbourhood_frees_every_placement_at_its_companies(monkeypatch):
-    monkeypatch.setattr(lns, "COMPANIES_SHARE", 1.0)
+    monkeypatch.setattr(neighbourhoods, "COMPANIES_SHARE", 1.0)
     scenario = two_regions()
     data = compile_problem(scenario, Region(scenario), "status-quo")
     start = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
     short = data.students - np.bincount(data.option_cohort[start[:, 0]], weights=start[:, 2], minlength=len(data.cohorts))
     assert (short > 0).any()
-    draws = lns._Neighbourhoods(data, np.random.default_rng(0), None)
+    draws = Neighbourhoods(data, np.random.default_rng(0), None)
     for budget in (2, 6, 3000):
-        step = lns._Step(data, *draws.draw(start, budget))
+        step = Neighbourhood(data, *draws.draw(start, budget))
         assert step.kind == "companies"
         # Every cohort that may use a free company is free: all placements there can be repacked.
         users = {int(c) for m in step.companies for c in draws.users[int(m)]}
         assert users == set(step.cohorts.tolist())
         assert (short[step.cohorts] > 0).any()
-        step.build(start, rounding_cuts=True, symmetry_breaking=False)
+        step.build(start, rounding_cuts=True)
         assert step.built.n_placements <= budget or len(step.companies) == 1
     # A large budget takes all of the short cohort's companies.
     assert len(step.companies) == 4
 
 
 def test_the_search_reaches_the_optimum_with_companies_neighbourhoods_alone(monkeypatch):
-    monkeypatch.setattr(lns, "COMPANIES_SHARE", 1.0)
+    monkeypatch.setattr(neighbourhoods, "COMPANIES_SHARE", 1.0)
     scenario = two_regions()
     data = compile_problem(scenario, Region(scenario), "status-quo")
     optimum = exact_optimum(data, time_limit=20.0)
-    best, stats = lns.large_neighbourhood_search(data, [], 10.0, seed=1, bound=optimum.value)
+    best, stats = lns.large_neighbourhood_search(data, [], work_budget(), seed=1, bound=optimum.value, max_steps=200)
     assert weighted_shortage(data, best) == pytest.approx(optimum.value)
     assert set(stats.by_kind) == {"companies"}
 
@@ -138,21 +161,21 @@ def test_the_search_reaches_the_optimum_with_companies_neighbourhoods_alone(monk
 def _fake_solve(cut_short: str):
     """A neighbourhood solve that returns the plan's own placements at once: proven optimal,
     except for the kind ``cut_short`` (as if its time limit had cut it short)."""
-    def solve(self, engine, limit, seed, nodes):
+    def solve(self, limit, seed, nodes):
         placements = list(self.inside)
         status = "feasible" if self.kind == cut_short else "optimal"
-        self.result = lns.CompanySolution(status, placements, self.built.shortage(self.data, placements), 0.0, 0.0,
+        self.result = CompanySolution(status, placements, self.built.shortage(self.data, placements), 0.0, 0.0,
                                           self.built)
     return solve
 
 
 def test_each_kind_of_neighbourhood_adapts_its_own_size(monkeypatch):
-    monkeypatch.setattr(lns._Step, "solve", _fake_solve(cut_short="group"))
+    monkeypatch.setattr(Neighbourhood, "solve", _fake_solve(cut_short="group"))
     scenario = two_regions()
     data = compile_problem(scenario, Region(scenario), "status-quo")
     start = greedy_assignments(data)
     # Small sizes, which this scenario's neighbourhoods fill: quick proven solves make them grow.
-    _, stats = lns.large_neighbourhood_search(data, start, 30.0, seed=3, initial_budget=8, max_budget=500, max_steps=60)
+    _, stats = lns.large_neighbourhood_search(data, start, work_budget(), seed=3, initial_size=8, max_size=500, max_steps=60)
     tried = {kind: counts[0] for kind, counts in stats.by_kind.items()}
     assert tried.get("group", 0) > 0 and tried.get("hotspot", 0) > 0
     # Cut-short group solves shrink the group size to its floor; they do not hold back the others.
@@ -160,7 +183,7 @@ def test_each_kind_of_neighbourhood_adapts_its_own_size(monkeypatch):
     assert stats.final_budget["hotspot"] > 8
     # Sizes the neighbourhoods do not fill (this scenario has fewer placement variables) stay as
     # they are after quick solves: only a filled size says more would be solved in time.
-    _, stats = lns.large_neighbourhood_search(data, start, 30.0, seed=3, initial_budget=5000, max_steps=60)
+    _, stats = lns.large_neighbourhood_search(data, start, work_budget(), seed=3, initial_size=5000, max_steps=60)
     assert stats.final_budget["hotspot"] == 5000
     assert stats.final_budget["group"] < 5000
 
@@ -169,8 +192,8 @@ def test_short_cohorts_are_drawn_by_their_shortage_beyond_the_bounds(monkeypatch
     # Both regions are short. When the bound's own solution has all of care's shortage, only the
     # technology cohorts have shortage beyond it, and (without the share of all shortage) every
     # neighbourhood starts there; without that knowledge care is drawn too.
-    monkeypatch.setattr(lns, "COMPANIES_SHARE", 1.0)
-    monkeypatch.setattr(lns, "UNAVOIDABLE_SHARE", 0.0)
+    monkeypatch.setattr(neighbourhoods, "COMPANIES_SHARE", 1.0)
+    monkeypatch.setattr(neighbourhoods, "UNAVOIDABLE_SHARE", 0.0)
     scenario = two_regions()
     data = compile_problem(scenario, Region(scenario), "status-quo")
     start = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
@@ -182,9 +205,9 @@ def test_short_cohorts_are_drawn_by_their_shortage_beyond_the_bounds(monkeypatch
     def sectors_drawn(draws):
         drawn = set()
         for _ in range(40):
-            step = lns._Step(data, *draws.draw(start, 3000))
+            step = Neighbourhood(data, *draws.draw(start, 3000))
             drawn |= {bool(care[c]) for c in step.cohorts}
         return drawn
 
-    assert sectors_drawn(lns._Neighbourhoods(data, np.random.default_rng(0), None, unavoidable=unavoidable)) == {False}
-    assert sectors_drawn(lns._Neighbourhoods(data, np.random.default_rng(0), None)) == {False, True}
+    assert sectors_drawn(Neighbourhoods(data, np.random.default_rng(0), None, unavoidable=unavoidable)) == {False}
+    assert sectors_drawn(Neighbourhoods(data, np.random.default_rng(0), None)) == {False, True}

@@ -11,16 +11,32 @@ from planner.geo import Region
 from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.scenario.embedded import embedded_scenario
+from planner.solve.budget import CountedBudget
 from planner.solve.clock import Clock
-from planner.solve.exact.bound import dantzig_wolfe_bound, master_plan, pooled_duals
-from planner.solve.exact.company_model import remaining_capacity
+from planner.solve.exact.bound import dantzig_wolfe_bound, pooled_duals
+from planner.solve.exact.dive import master_plan, master_start
 from planner.solve.exact.oracle import exact_optimum
-from planner.solve.exact.pipeline import _master_start
+from planner.solve.exact.tables import remaining_capacity
 from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 from planner.solve.params import SolveParams
 from planner.solve.pipeline import heuristic_search
 from tests.builders import cohort, company, make_scenario
-from tests.solve.test_exact import ORACLE_SCENARIOS, checked_plan, run
+from tests.solve.test_exact import ORACLE_SCENARIOS, SAFETY_SECONDS, WORK, checked_plan, run
+
+# The bound's rounds and pricing nodes in these tests (the time a safety net).
+BOUND_WORK = {"max_rounds": 50, "pricing_nodes": 1000}
+
+
+class BoundFirstWorkBudget(CountedBudget):
+    """A work budget that puts the status quo's bound first, as a time limit does."""
+
+    def bound_fits(self, open_cohorts: int, first: bool = False) -> bool:
+        return True
+
+
+def bound_first_budget() -> BoundFirstWorkBudget:
+    params = SolveParams(**WORK)
+    return BoundFirstWorkBudget(SAFETY_SECONDS, params, params.work())
 
 
 def test_the_dive_rounds_a_fractional_master_up_to_whole_companies():
@@ -28,7 +44,7 @@ def test_the_dive_rounds_a_fractional_master_up_to_whole_companies():
     # "two students" 1.5 times. Its whole part places two; the dive rounds up and places all three.
     scenario = make_scenario([cohort("a", 3)], [company("k1", places=2), company("k2", places=2)])
     data = compile_problem(scenario, Region(scenario), "status-quo")
-    dw = dantzig_wolfe_bound(data, 5.0, start=pooled_duals(data))
+    dw = dantzig_wolfe_bound(data, SAFETY_SECONDS, start=pooled_duals(data), **BOUND_WORK)
     assert dw.converged and dw.bound == 0.0
     plan = master_plan(data, dw)
     assert (remaining_capacity(data, plan) >= 0).all()
@@ -40,8 +56,8 @@ def test_the_dive_rounds_a_fractional_master_up_to_whole_companies():
 @given(ORACLE_SCENARIOS, st.sampled_from(["status-quo", "optimise"]))
 def test_the_master_start_is_a_checked_plan_no_better_than_the_optimum(scenario, mode):
     data = compile_problem(scenario, Region(scenario), mode)
-    dw = dantzig_wolfe_bound(data, 5.0, start=pooled_duals(data))
-    start = _master_start(data, dw, [], np.arange(len(data.cohorts)), 5.0)
+    dw = dantzig_wolfe_bound(data, SAFETY_SECONDS, start=pooled_duals(data), **BOUND_WORK)
+    start = master_start(data, dw, [], np.arange(len(data.cohorts)), SAFETY_SECONDS)
     assert start is not None
     # Capacity, one company per student, wave limits and travel all hold (verify_plan).
     checked_plan(scenario, mode, start, 0.0)
@@ -54,10 +70,10 @@ def test_twente_status_quo_from_the_master_is_near_its_optimum():
     # plan rounded from the master leaves 67.5 (74.0 when the dive stops after its first round).
     loaded = load_scenario(embedded_scenario("twente"))
     data = compile_problem(loaded.scenario, Region(loaded.scenario, loaded.base_dir), "status-quo")
-    heuristic = heuristic_search(data, Clock(3.0, None), SolveParams("status-quo", 3.0, 0, baselines=False))
-    dw = dantzig_wolfe_bound(data, 60.0, incumbent=heuristic.best, start=pooled_duals(data))
+    heuristic = heuristic_search(data, Clock(SAFETY_SECONDS, None), SolveParams("status-quo", baselines=False, **WORK))
+    dw = dantzig_wolfe_bound(data, SAFETY_SECONDS, incumbent=heuristic.best, start=pooled_duals(data), **BOUND_WORK)
     assert dw.converged
-    start = _master_start(data, dw, [], np.arange(len(data.cohorts)), 10.0)
+    start = master_start(data, dw, [], np.arange(len(data.cohorts)), SAFETY_SECONDS)
     value = weighted_shortage(data, start)
     assert 64.5 <= value <= 70.0 < heuristic.value
     checked_plan(loaded.scenario, "status-quo", start, 0.0)
@@ -67,10 +83,10 @@ def test_a_status_quo_too_big_for_exact_parts_starts_its_search_from_the_master(
     scenario = make_scenario(
         [cohort("a", 12), cohort("b", 9, level="2"), cohort("c", 7, current_start="2026-W42")],
         [company("k1", 6), company("k2", 4, area="Hengelo"), company("k3", 3, levels="2|3")])
-    data, value, bound, stats = run(scenario, "status-quo", time_limit=5.0, exact_part_pairs=0)
+    data, value, bound, stats = run(scenario, "status-quo", exact_part_pairs=0, budget=bound_first_budget())
     # The bound came first and its master gave a plan (kept only when it beats the incumbent).
-    assert "dw" in stats and "master_plan" in stats
-    assert stats["master_plan"] >= value - 1e-9
+    assert stats.dw is not None and stats.master_plan is not None
+    assert stats.master_plan >= value - 1e-9
     assert exact_optimum(data).value == pytest.approx(value)
     assert bound == pytest.approx(value)
 
@@ -79,7 +95,7 @@ def test_a_status_quo_too_big_for_exact_parts_starts_its_search_from_the_master(
 @given(ORACLE_SCENARIOS)
 def test_the_masters_shortage_is_what_the_bound_counts_and_never_above_the_optimum(scenario):
     data = compile_problem(scenario, Region(scenario), "status-quo")
-    dw = dantzig_wolfe_bound(data, 5.0, start=pooled_duals(data))
+    dw = dantzig_wolfe_bound(data, SAFETY_SECONDS, start=pooled_duals(data), **BOUND_WORK)
     assert dw.converged and dw.master_shortage is not None
     short = dw.master_shortage
     assert (short >= -1e-9).all() and (short <= data.students + 1e-9).all()

@@ -12,6 +12,11 @@ from planner.solve.exact.polish import polish, tier_value
 from planner.solve.heuristics import weighted_shortage
 from tests.builders import cohort, company, scenario_dict
 
+# The polish runs on CP-SAT's deterministic time per neighbourhood (the seconds a safety net): the
+# same plans on any machine and under any load.
+SAFETY_SECONDS = 600.0
+POLISH_TICKS = 1.0
+
 
 def two_schools(then_minimise: list[str], second_area: str = "Enschede") -> Scenario:
     """Two institutions' care cohorts of 10 and one company with 10 places in Enschede.
@@ -45,7 +50,7 @@ def test_balance_spreads_the_shortage_over_the_schools_without_giving_any_back()
     data = compile_problem(scenario, Region(scenario), "status-quo")
     start = all_of_school_a(data)
     assert tier_value(data, start, "balance") == pytest.approx(1.0)  # school B: none placed
-    polished, stats = polish(data, start, 5.0)
+    polished, stats = polish(data, start, SAFETY_SECONDS, ticks=POLISH_TICKS)
     assert weighted_shortage(data, polished) == pytest.approx(weighted_shortage(data, start))
     assert tier_value(data, polished, "balance") == pytest.approx(0.5)
     assert stats["balance"] == (pytest.approx(1.0), pytest.approx(0.5))
@@ -57,19 +62,20 @@ def test_balance_comes_after_travel_in_the_default_order():
     scenario = two_schools(["changes", "travel", "balance"], second_area="Hengelo")
     data = compile_problem(scenario, Region(scenario), "status-quo")
     start = all_of_school_a(data)
-    polished, _ = polish(data, start, 5.0)
+    polished, _ = polish(data, start, SAFETY_SECONDS, ticks=POLISH_TICKS)
     assert tier_value(data, polished, "balance") == pytest.approx(1.0)
     assert tier_value(data, polished, "travel") == pytest.approx(tier_value(data, start, "travel"))
     # ... and with balance ranked first it spreads them, and travel is minimised afterwards.
     scenario = two_schools(["balance", "travel"], second_area="Hengelo")
     data = compile_problem(scenario, Region(scenario), "status-quo")
-    polished, _ = polish(data, start, 5.0)
+    polished, _ = polish(data, start, SAFETY_SECONDS, ticks=POLISH_TICKS)
     assert tier_value(data, polished, "balance") == pytest.approx(0.5)
     assert tier_value(data, polished, "travel") > tier_value(data, start, "travel")
 
 
 def test_a_solve_ranks_balance_as_the_policy_asks():
     scenario = two_schools(["balance"])
-    plan = solve(scenario, SolveParams("status-quo", time_limit=5.0, baselines=False)).plan
+    plan = solve(scenario, SolveParams("status-quo", time_limit=SAFETY_SECONDS, baselines=False, work_limit=20,
+                                       work_polish_ticks=POLISH_TICKS)).plan
     assert plan.kpis.unplaced == 10
     assert school_rates(plan) == {"roc": pytest.approx(0.5), "roc-b": pytest.approx(0.5)}

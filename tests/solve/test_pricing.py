@@ -12,8 +12,8 @@ from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.scenario.embedded import embedded_scenario
 from planner.solve.exact.bound import _PricingClass, company_classes, price_classes
-from planner.solve.exact.company_model import option_rows, options_by_cohort
 from planner.solve.exact.lns import _PlanView
+from planner.solve.exact.tables import option_rows, options_by_cohort
 from planner.solve.heuristics import greedy_assignments
 
 

@@ -35,7 +35,7 @@ from ortools.linear_solver.python import model_builder_helper as mbh
 
 from planner.model.formulation import Objective, build_model, placement_columns
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, company_sets, objective_scale, option_rows, options_by_cohort
+from planner.solve.exact.tables import Assignment, company_sets, objective_scale, option_rows, options_by_cohort
 from planner.solve.scip import scip_parameters
 
 
@@ -67,12 +67,12 @@ class BoundResult:
     classes: int = 0
     columns: int = 0
     history: list[tuple[float, float]] = field(default_factory=list)
-    master: _Master | None = None
+    master: Master | None = None
     master_shortage: np.ndarray | None = None
 
 
 @dataclass
-class _Master:
+class Master:
     """The master's columns: classes (members, users), per column its class, cohort vector and pattern.
 
     A column's cohort vector is sparse: ``(class, cohorts, students)`` with the cohorts sorted
@@ -95,7 +95,7 @@ def _sparse_column(data: ProblemData, pattern: dict[int, int] | list[tuple[int, 
     return cohorts, np.array([per_cohort[int(c)] for c in cohorts], dtype=float)
 
 
-def _master_matrix(columns: list[tuple[int, np.ndarray, np.ndarray]], n_c: int, n_k: int) -> sp.csr_matrix:
+def master_matrix(columns: list[tuple[int, np.ndarray, np.ndarray]], n_c: int, n_k: int) -> sp.csr_matrix:
     """Rows: cohorts then classes; columns: the ``n_c`` shortage variables then the patterns."""
     n_col = len(columns)
     sizes = np.fromiter((len(idx) for _, idx, _ in columns), dtype=np.int64, count=n_col)
@@ -104,121 +104,6 @@ def _master_matrix(columns: list[tuple[int, np.ndarray, np.ndarray]], n_c: int, 
     cols = np.concatenate([np.arange(n_c), n_c + np.repeat(np.arange(n_col), sizes), n_c + np.arange(n_col)])
     vals = np.concatenate([np.ones(n_c)] + [v for _, _, v in columns] + [np.ones(n_col)])
     return sp.csr_matrix((vals, (rows, cols)), shape=(n_c + n_k, n_c + n_col))
-
-
-# Share of the fractional columns the dive rounds up per round (rounded down, at least one: one
-# at a time while fewer than 200 are fractional, as on S regions). One per round was too slow on
-# the M region (24,000 columns): cut short after 166 rounds in 5.6 s at 674.5; 2 % a round
-# finished in 2.4 s at 605.5 from the same master, 1 % in 3.5 s at 636.0 from another.
-DIVE_ROUND_UP_SHARE = 0.01
-
-
-def master_plan(data: ProblemData, result: BoundResult, time_limit: float = 5.0,
-                cohorts: np.ndarray | None = None, max_rounds: int = 1000) -> list[tuple[int, int, int]] | None:
-    """A plan from the master's columns by diving on its LP (company patterns rounded to whole companies).
-
-    Every column is a pattern one company of its class can take as it stands (whole students
-    within every week's capacity), so rounding the master never breaks a company's capacity;
-    it only has to choose how many companies of each class take which pattern. The dive
-    solves the master LP over the companies and students still open, fixes every column's
-    whole part, rounds the largest fractional columns up (``DIVE_ROUND_UP_SHARE`` of them, at
-    least one), and repeats until the LP is whole or no class has a company left. Each chosen
-    pattern then goes to its own company of the class; students a cohort gets beyond its size
-    are taken out again, and a cohort with more options than waves keeps its largest ones. Only
-    placements of ``cohorts`` (default: all) are returned.
-
-    Measured on the S region of generator seed 2 (bound 124.0), after the same repair: the dive
-    153.5, nearest whole pattern counts 172.5, the LP's whole part 234.5; SCIP on the integer
-    master did not improve its start (379.5) in 10 s (``docs/model.md``).
-    """
-    master = result.master
-    if master is None:
-        return None
-    if not master.columns:
-        return []  # no company can take anyone
-    started = time.perf_counter()
-    n_c, n_col = len(data.cohorts), len(master.columns)
-    students = data.students.astype(float)
-    if cohorts is not None:
-        included = np.zeros(n_c, dtype=bool)
-        included[cohorts] = True
-        students = np.where(included, students, 0.0)
-    n_k = len(master.classes)
-    matrix = _master_matrix(master.columns, n_c, n_k)
-    coverage = matrix[:n_c, n_c:]
-    column_class = np.fromiter((k for k, _, _ in master.columns), dtype=np.int64, count=n_col)
-    companies_per_class = np.array([float(len(members)) for members, _ in master.classes])
-    cost = np.concatenate([data.weight.astype(float), np.zeros(n_col)])
-    counts = np.zeros(n_col, dtype=np.int64)
-    for _ in range(max_rounds):
-        if time.perf_counter() - started > time_limit:
-            break
-        # The master LP over what the fixed patterns leave: students still to cover, companies still free.
-        left = np.maximum(students - coverage @ counts, 0.0)
-        free = companies_per_class - np.bincount(column_class, weights=counts, minlength=n_k)
-        helper = mbh.ModelBuilderHelper()
-        helper.fill_model_from_sparse_data(np.zeros(n_c + n_col), np.full(n_c + n_col, np.inf), cost,
-                                           np.concatenate([left, np.full(n_k, -np.inf)]),
-                                           np.concatenate([np.full(n_c, np.inf), free]), matrix)
-        lp = mbh.ModelSolverHelper("glop")
-        lp.set_time_limit_in_seconds(max(0.1, time_limit - (time.perf_counter() - started)))
-        lp.solve(helper)
-        if lp.status() != mbh.SolveStatus.OPTIMAL:
-            break
-        chosen = np.maximum(np.asarray(lp.variable_values())[n_c:], 0.0)
-        whole = np.floor(chosen + 1e-6).astype(np.int64)
-        counts += whole
-        fraction = np.where(whole > chosen + 1e-6, 0.0, chosen - whole)
-        fractional = np.nonzero(fraction > 1e-6)[0]
-        if not len(fractional):
-            break
-        # Round the largest fractional columns up (a share of them, at least one), each where its
-        # class still has a company.
-        free -= np.bincount(column_class, weights=whole, minlength=n_k)
-        fractional = fractional[np.argsort(-fraction[fractional], kind="stable")]
-        room = fractional[free[column_class[fractional]] >= 1 - 1e-9]
-        if not len(room):
-            break
-        up = max(1, int(DIVE_ROUND_UP_SHARE * len(room)))
-        for j in room:
-            if up == 0:
-                break
-            if free[column_class[j]] >= 1 - 1e-9:
-                counts[j] += 1
-                free[column_class[j]] -= 1
-                up -= 1
-    return _realise(data, master, counts, students)
-
-
-def _realise(data: ProblemData, master: _Master, counts: np.ndarray, students: np.ndarray) -> list[tuple[int, int, int]]:
-    """Pattern counts as placements: each chosen pattern at its own company of the class."""
-    used: dict[int, int] = defaultdict(int)
-    placed = np.zeros(len(data.cohorts), dtype=np.int64)
-    assignments = []
-    for j in np.nonzero(counts > 0)[0]:
-        k = master.columns[j][0]
-        members = master.classes[k][0]
-        for _ in range(int(counts[j])):
-            if used[k] >= len(members):
-                break
-            company = int(members[used[k]])
-            used[k] += 1
-            for option, n in master.patterns[j]:
-                cohort = int(data.option_cohort[option])
-                take = int(min(n, students[cohort] - placed[cohort]))
-                if take > 0:
-                    assignments.append((option, company, take))
-                    placed[cohort] += take
-    # Wave limits: a cohort keeps its largest options.
-    by_cohort: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for option, _, n in assignments:
-        by_cohort[int(data.option_cohort[option])][option] += n
-    dropped = set()
-    for cohort, options in by_cohort.items():
-        if len(options) > data.max_waves[cohort]:
-            keep = sorted(options, key=lambda o: -options[o])[: int(data.max_waves[cohort])]
-            dropped |= set(options) - set(keep)
-    return [a for a in assignments if a[0] not in dropped]
 
 
 class _PricingClass:
@@ -485,7 +370,7 @@ def dantzig_wolfe_bound(
         # Restricted master LP: variables u (n_c) then lambda (columns).
         n_col = len(columns)
         cost = np.concatenate([weight, np.zeros(n_col)])
-        matrix = _master_matrix(columns, n_c, len(classes))
+        matrix = master_matrix(columns, n_c, len(classes))
         row_lower = np.concatenate([students, np.full(len(classes), -np.inf)])
         row_upper = np.concatenate([np.full(n_c, np.inf), [float(p.count) for p in classes]])
         helper = mbh.ModelBuilderHelper()
@@ -594,5 +479,5 @@ def dantzig_wolfe_bound(
     return BoundResult(bound=max(best_bound, 0.0) if np.isfinite(best_bound) else 0.0,
                        master_value=float(master_value), converged=converged, rounds=rounds,
                        classes=len(classes), columns=len(columns), history=history,
-                       master=_Master(class_list, columns, patterns, dict(incumbent_counts)),
+                       master=Master(class_list, columns, patterns, dict(incumbent_counts)),
                        master_shortage=master_shortage if converged else None)

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
@@ -43,90 +42,15 @@ from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
 from planner.solve.exact.cuts import rounding_rows
+from planner.solve.exact.tables import (
+    company_sets,
+    dense_occupancy,
+    objective_scale,
+    option_rows,
+    options_by_cohort,
+    remaining_capacity_at,
+)
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
-
-
-def objective_scale(weights: np.ndarray) -> int:
-    """Smallest integer that turns every cohort weight into an integer (CP-SAT needs integers).
-
-    Parameters
-    ----------
-    weights
-        Weight of one unplaced student per cohort.
-
-    Returns
-    -------
-    int
-        The scale ``s`` with ``s * weight`` integral for every weight (weights are rounded to
-        fractions with denominators up to 1000).
-    """
-    scale = 1
-    for w in np.unique(np.asarray(weights, dtype=float)):
-        denominator = Fraction(float(w)).limit_denominator(1000).denominator
-        scale = scale * denominator // np.gcd(scale, denominator)
-    return int(scale)
-
-
-def option_rows(data: ProblemData) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per option its cells and the student-days one student needs there (cached per problem)."""
-    if "option_rows" not in data.derived:
-        occupancy = data.occupancy.tocsr()
-        data.derived["option_rows"] = [(occupancy.indices[occupancy.indptr[o]:occupancy.indptr[o + 1]],
-                                        occupancy.data[occupancy.indptr[o]:occupancy.indptr[o + 1]].astype(np.int64))
-                                       for o in range(occupancy.shape[0])]
-    return data.derived["option_rows"]
-
-
-def dense_occupancy(data: ProblemData) -> np.ndarray:
-    """The occupancy matrix as a dense array (options x cells, cached per problem).
-
-    Every neighbourhood model reads the rows of its options per company; slicing the sparse
-    matrix for that cost more than the rest of building the model.
-    """
-    if "dense_occupancy" not in data.derived:
-        data.derived["dense_occupancy"] = data.occupancy.toarray().astype(np.int16)
-    return data.derived["dense_occupancy"]
-
-
-def remaining_capacity(data: ProblemData, assignments: list[Assignment] | np.ndarray) -> np.ndarray:
-    """Company capacity (companies x cells) left after ``assignments`` (a list or an ``(n, 3)`` table)."""
-    table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
-    return remaining_capacity_at(data, table, np.arange(data.company_capacity.shape[0]))
-
-
-def remaining_capacity_at(data: ProblemData, table: np.ndarray, companies: np.ndarray) -> np.ndarray:
-    """Capacity left after the placements ``table`` at the sorted ``companies`` only (one row each).
-
-    A neighbourhood uses a few hundred of a national region's 80,000 companies: copying every
-    company's capacity per model would cost more than the model.
-    """
-    remaining = data.company_capacity[companies].astype(np.int64)
-    if not len(table) or not len(companies):
-        return remaining
-    at = np.minimum(np.searchsorted(companies, table[:, 1]), len(companies) - 1)
-    hit = companies[at] == table[:, 1]
-    inside = table[hit]
-    load = data.occupancy[inside[:, 0]].tocoo()
-    width = remaining.shape[1]
-    flat = remaining.ravel()
-    np.subtract.at(flat, at[hit][load.row] * width + load.col, load.data * inside[load.row, 2])
-    return flat.reshape(remaining.shape)
-
-
-def options_by_cohort(data: ProblemData) -> list[np.ndarray]:
-    """Option indices of every scheduled cohort."""
-    if "options_by_cohort" not in data.derived:
-        order = np.argsort(data.option_cohort, kind="stable")
-        bounds = np.searchsorted(data.option_cohort[order], np.arange(len(data.cohorts) + 1))
-        data.derived["options_by_cohort"] = [order[bounds[c]:bounds[c + 1]] for c in range(len(data.cohorts))]
-    return data.derived["options_by_cohort"]
-
-
-def company_sets(data: ProblemData) -> list[np.ndarray]:
-    """Companies each scheduled cohort may use (sector, level and travel fit), sorted."""
-    if "company_sets" not in data.derived:
-        data.derived["company_sets"] = [np.sort(data.companies_of(c)[0]) for c in range(len(data.cohorts))]
-    return data.derived["company_sets"]
 
 
 class _RowStore:
@@ -327,7 +251,7 @@ def build_company_model(
     companies: np.ndarray | None = None,
     candidate_options: dict[int, np.ndarray] | None = None,
     fixed: list[Assignment] | np.ndarray | None = None,
-    symmetry_breaking: bool | str = True,
+    symmetry_breaking: bool = True,
     rounding_cuts: bool = True,
 ) -> CompanyModel:
     """Build the company-level model of a neighbourhood.
@@ -347,8 +271,7 @@ def build_company_model(
         Assignments kept as they are. Placements of free cohorts at free companies must not
         be among them (the caller removes them; they are what the model re-optimises).
     symmetry_breaking
-        True: order identical companies by their load (student-days); ``"option"``: order
-        them by their students of one option; False: none.
+        Order identical companies by their load (student-days).
     rounding_cuts
         Add the integer-rounding rows of every capacity row to the MIP form
         (:mod:`planner.solve.exact.cuts`).
@@ -533,20 +456,7 @@ def build_company_model(
     for company, signature in signature_of_company.items():
         groups[signature].append(company)
     symmetric = 0
-    if symmetry_breaking == "option":
-        # Identical companies sorted by the students of one option (the one they can take most
-        # of): x[o, m1] >= x[o, m2] >= ... (any plan can be permuted into this order).
-        for members in groups.values():
-            if len(members) < 2:
-                continue
-            symmetric += 1
-            members = sorted(members)
-            first_pairs = pairs_of_company[members[0]]
-            pick = int(np.argmax(p_cap[first_pairs]))
-            chain = [pairs_of_company[m][pick] for m in members]
-            for a, b in zip(chain, chain[1:]):
-                rows.add([a, b], [1, -1], 0, np.inf)
-    elif symmetry_breaking:
+    if symmetry_breaking:
         days = np.asarray(occupancy.sum(axis=1)).ravel()
         for members in groups.values():
             if len(members) < 2:

@@ -7,7 +7,6 @@ the full-model alternative in the benchmark.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -114,7 +113,6 @@ def solve_company_mip(
     seed: int = 0,
     hint: list[Assignment] | None = None,
     engine: str = "scip",
-    portfolio: int = 1,
     nodes: int | None = None,
 ) -> CompanySolution:
     """Solve the same company model as a MIP (SCIP through OR-Tools model builder).
@@ -125,34 +123,11 @@ def solve_company_mip(
         As for :func:`solve_company_model`.
     engine
         Model-builder solver name.
-    portfolio
-        1: one solve. 2: two solves in parallel threads (seed with the hint, seed + 1
-        without); the first to prove optimality stops the other. The best plan and the best
-        bound of the two are returned (both bounds are valid). Branch-and-bound times of
-        this model vary a lot with the seed; two runs cut the tail.
     nodes
         A branch-and-bound node limit (SCIP): a deterministic bound on the work, so the result
-        does not depend on the machine's speed (``time_limit`` is then a safety net). Only
-        with ``portfolio`` 1.
+        does not depend on the machine's speed (``time_limit`` is then a safety net).
     """
-    if portfolio <= 1 or nodes is not None:
-        return _mip_attempt(data, built, time_limit, seed, hint, engine, [], nodes)
-    solvers: list = []
-    results: list[CompanySolution] = []
-
-    def attempt(index: int) -> None:
-        result = _mip_attempt(data, built, time_limit, seed + index, hint if index == 0 else None, engine, solvers)
-        results.append(result)
-        if result.status == "optimal":
-            for other in solvers:
-                other.interrupt_solve()
-
-    threads = [threading.Thread(target=attempt, args=(index,)) for index in range(min(2, portfolio))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return best_of(results, max(r.seconds for r in results))
+    return _mip_attempt(data, built, time_limit, seed, hint, engine, nodes)
 
 
 def best_of(results: list[CompanySolution], seconds: float) -> CompanySolution:
@@ -171,8 +146,8 @@ def best_of(results: list[CompanySolution], seconds: float) -> CompanySolution:
 
 
 def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed: int,
-                 hint: list[Assignment] | None, engine: str, solvers: list, nodes: int | None = None) -> CompanySolution:
-    """One MIP solve of ``built``; registers its solver in ``solvers`` (so it can be interrupted)."""
+                 hint: list[Assignment] | None, engine: str, nodes: int | None = None) -> CompanySolution:
+    """One MIP solve of ``built``."""
     form = built.linear
     helper = mbh.ModelBuilderHelper()
     helper.fill_model_from_sparse_data(form.lower, form.upper, form.cost, np.array(form.rows.lower),
@@ -184,7 +159,6 @@ def _mip_attempt(data: ProblemData, built: CompanyModel, time_limit: float, seed
         for j, value in enumerate(built.hint_values(hint)[: built.n_placements].tolist()):
             helper.add_hint(j, float(value))
     solver = mbh.ModelSolverHelper(engine)
-    solvers.append(solver)
     solver.set_time_limit_in_seconds(max(0.1, float(time_limit)))
     if engine == "scip":
         solver.set_solver_specific_parameters(scip_parameters(seed, nodes))

@@ -25,7 +25,8 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
-from planner.solve.exact.company_model import Assignment, CompanyModel, build_company_model, options_by_cohort
+from planner.solve.exact.company_model import Assignment, CompanyModel, build_company_model
+from planner.solve.exact.tables import options_by_cohort
 from planner.solve.heuristics import placed_per_cohort, weighted_shortage
 
 TIERS = ("changes", "travel", "balance")
