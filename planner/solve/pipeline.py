@@ -178,7 +178,7 @@ def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Se
 
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, params: SolveParams,
                 callback: ProgressCallback | None, start_from: Plan | None = None,
-                warm_start: Plan | None = None) -> Plan:
+                warm_start: Plan | None = None) -> tuple[Plan, ProblemData]:
     """One plan: greedy by first come first served, the other modes by relaxation and search.
 
     ``start_from`` is a plan the search starts from when it is better than the heuristic
@@ -197,7 +197,7 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
     if mode == "greedy":
         stats = {"status": "heuristic", "engine": "first come, first served", "build_seconds": build_seconds,
                  "seed": params.seed}
-        return assemble_plan(data, region, mode, greedy_assignments(data), 0.0, clock, stats)
+        return assemble_plan(data, region, mode, greedy_assignments(data), 0.0, clock, stats), data
     search = heuristic_search(data, clock, params)
     if start_from is not None:
         search.offer(assignments_of(data, start_from), f"{start_from.mode} plan")
@@ -220,7 +220,7 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
         status = "optimal; " + status
     stats = {"status": status, "engine": engine, "build_seconds": build_seconds,
              "variables": relaxation.variables, "constraints": relaxation.constraints, "seed": params.seed}
-    return assemble_plan(data, region, mode, search.best, min(search.bound, search.value), clock, stats)
+    return assemble_plan(data, region, mode, search.best, min(search.bound, search.value), clock, stats), data
 
 
 def solve(
@@ -258,17 +258,20 @@ def solve(
     # The whole solve's budget: the status-quo baseline gets its share, the plan what is left.
     whole = params.budget(params.time_limit)
     region = Region(scenario, base_dir)
-    baselines = {name: _solve_mode(scenario, region, name, whole.mode_seconds(name), params, None)
-                 for name in params.baseline_modes()}
-    status_quo = baselines.get("status-quo")
+    solved = {name: _solve_mode(scenario, region, name, whole.mode_seconds(name), params, None)
+              for name in params.baseline_modes()}
+    status_quo = solved["status-quo"][0] if "status-quo" in solved else None
     if status_quo is None and params.mode == "optimise" and scenario.policy.no_cell_worse_than_status_quo:
         # The rule needs the status quo's cells even when no baselines are asked for.
-        status_quo = _solve_mode(scenario, region, "status-quo", whole.mode_seconds("status-quo"), params, None)
-    plan = baselines.get(params.mode)
-    if plan is None:
-        plan = _solve_mode(scenario, region, params.mode, whole.mode_seconds(params.mode), params, progress,
-                           start_from=status_quo, warm_start=start_from if params.mode != "greedy" else None)
+        status_quo = _solve_mode(scenario, region, "status-quo", whole.mode_seconds("status-quo"), params, None)[0]
+    if params.mode not in solved:
+        solved[params.mode] = _solve_mode(scenario, region, params.mode, whole.mode_seconds(params.mode), params,
+                                          progress, start_from=status_quo,
+                                          warm_start=start_from if params.mode != "greedy" else None)
+    baselines = {name: plan for name, (plan, _) in solved.items() if name in params.baseline_modes()}
+    plan, data = solved[params.mode]
     result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)
-    result.plan = explain(result.plan, scenario, region)
-    result.baselines = {name: explain(base, scenario, region) for name, base in result.baselines.items()}
+    # Explained on the problems they were solved on (trades need the baselines make_result attached).
+    result.plan = explain(result.plan, scenario, region, data)
+    result.baselines = {name: explain(base, scenario, region, solved[name][1]) for name, base in result.baselines.items()}
     return result

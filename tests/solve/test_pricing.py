@@ -12,7 +12,7 @@ from planner.model import load_scenario
 from planner.model.problem import compile_problem
 from planner.scenario.embedded import embedded_scenario
 from planner.solve.exact.bound import _PricingClass, company_classes, price_classes
-from planner.solve.exact.lns import _PlanView
+from planner.solve.exact.neighbourhoods import PlanView
 from planner.solve.exact.tables import option_rows, options_by_cohort
 from planner.solve.heuristics import greedy_assignments
 
@@ -86,7 +86,7 @@ def test_a_batch_of_all_twente_classes_matches_them_one_by_one(twente):
 def test_the_plan_view_reads_the_table_as_the_plan_says(twente):
     data = twente
     table = np.asarray(greedy_assignments(data), dtype=np.int64).reshape(-1, 3)
-    view = _PlanView(data, table)
+    view = PlanView(data, table)
     rng = np.random.default_rng(1)
     companies = np.zeros(data.company_capacity.shape[0], dtype=bool)
     companies[rng.choice(len(companies), size=60, replace=False)] = True
