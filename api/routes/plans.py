@@ -72,9 +72,7 @@ def compare(principal: PrincipalDep, session: SessionDep,
     """KPI differences (b minus a, which plan is better on each) and the hotspot cells (area, sector
     chamber, level, week) where b has fewer or more unplaced students than a; also the
     stagebarometer cells (sector chamber, pathway, level)."""
-    row_a, row_b = service.readable(session, principal, a), service.readable(session, principal, b)
-    result = analysis.compare_hotspot_cells(crud.plan_of(row_a), crud.plan_of(row_b), limit)
-    return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
+    return service.compare(session, principal, a, b, limit)
 
 
 @router.get("/compare/map", response_class=HTMLResponse,
@@ -103,7 +101,7 @@ def schedule(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sect
              changed: Annotated[bool | None, Query(description="Only cohorts whose period changed (true) "
                                                    "or stayed (false).")] = None) -> schemas.ScheduleOut:
     """Per cohort: its waves (form, start week, students) and where the students are placed."""
-    plan = crud.plan_of(service.readable(session, principal, plan_id))
+    plan = service.read_plan(session, principal, plan_id)
     cohorts = analysis.filter_cohorts(plan, sector, level, pathway, area, institution, changed)
     return schemas.ScheduleOut(plan_id=plan_id, count=len(cohorts), cohorts=cohorts)
 
@@ -113,7 +111,7 @@ def schedule(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sect
 def shortages(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
               pathway: PathwayQ = None, area: AreaQ = None, week: WeekQ = None) -> schemas.ShortagesOut:
     """The plan's shortage cells, filtered by any of sector chamber, level, pathway, area and week."""
-    plan = crud.plan_of(service.readable(session, principal, plan_id))
+    plan = service.read_plan(session, principal, plan_id)
     cells = analysis.filter_shortages(plan, sector, level, pathway, area, week)
     filters = {k: v for k, v in {"sector": sector, "level": level, "pathway": pathway, "area": area,
                                  "week": week}.items() if v is not None}
@@ -125,7 +123,7 @@ def shortages(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sec
             summary="Supervision capacity and use per company and week")
 def utilisation(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, area: AreaQ = None) -> schemas.UtilisationOut:
     """Capacity and use in student-days per company and week, and the totals per week."""
-    plan = crud.plan_of(service.readable(session, principal, plan_id))
+    plan = service.read_plan(session, principal, plan_id)
     companies = [u for u in plan.utilisation if area is None or u.area.casefold() == area.casefold()]
     return schemas.UtilisationOut(plan_id=plan_id, weeks=plan.weeks,
                                   totals=[schemas.WeekUse(**t) for t in analysis.weekly_totals(plan)],

@@ -72,6 +72,18 @@ def explained(session: Session, settings: Settings, row: PlanRow) -> tuple[Plan,
     return institutions.explained(crud.plan_of(row), loaded), loaded
 
 
+def read_plan(session: Session, principal: Principal, plan_id: int) -> Plan:
+    """The parsed plan, when the caller may read its region."""
+    return crud.plan_of(readable(session, principal, plan_id))
+
+
+def compare(session: Session, principal: Principal, a: int, b: int, limit: int) -> schemas.CompareOut:
+    """KPI differences (b minus a) and the hotspot and stagebarometer cells where b differs from a."""
+    row_a, row_b = readable(session, principal, a), readable(session, principal, b)
+    result = analysis.compare_hotspot_cells(crud.plan_of(row_a), crud.plan_of(row_b), limit)
+    return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
+
+
 def plan_out(session: Session, principal: Principal, plan_id: int) -> schemas.PlanOut:
     """The plan's KPIs, baselines, solver statistics and links."""
     return views.plan_out(readable(session, principal, plan_id))
