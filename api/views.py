@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
+from starlette.responses import FileResponse, Response
 
 from api import crud, schemas
 from api.artifacts import CHARTS
 from api.models import AgreementRow, AuditRow, JobRow, PlanRow, ScenarioRow, ScenarioVersionRow, TokenRow, utcnow
+
+if TYPE_CHECKING:
+    from api.services.plans import PlanFile
 
 #: Characters of a description shown in lists; reading the scenario gives all of it.
 LIST_DESCRIPTION_CHARS = 300
@@ -119,3 +124,13 @@ def audit_entry(row: AuditRow) -> schemas.AuditEntry:
 def token_out(row: TokenRow) -> schemas.TokenOut:
     return schemas.TokenOut(id=row.id, name=row.name, role=row.role, regions=crud.token_regions(row),
                             created_at=row.created_at, revoked_at=row.revoked_at, expires_at=row.expires_at)
+
+
+def file_response(file: PlanFile, save_as: str | None = None) -> Response:
+    """A file made from a plan as the answer: offered for saving under its name (or ``save_as``), shown when it
+    has none."""
+    filename = save_as or file.filename
+    if file.path is not None:
+        return FileResponse(file.path, media_type=file.media_type, filename=filename)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else None
+    return Response(file.text, media_type=file.media_type, headers=headers)

@@ -22,15 +22,8 @@ from folium.plugins import MarkerCluster
 from folium.template import Template
 
 from maps import bundle
-from maps.data import (
-    AGGREGATE_COMPANIES_ABOVE,
-    PLAN_LABELS,
-    TEXT,
-    PlanInput,
-    as_loaded,
-    map_payload,
-    spot_markers,
-)
+from maps.data import AGGREGATE_COMPANIES_ABOVE, PlanInput, as_loaded, map_payload, spot_markers
+from maps.texts import PLAN_LABELS, TEXT
 from planner.i18n import _, use_language
 from planner.markup import html_text
 from planner.plan.model import Plan

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api import crud, schemas, views
+from api import schemas
 from api.deps import Limit, PrincipalDep, SessionDep
 from api.schemas import LevelCode, Mode, SectorCode
-from planner.plan import analysis
+from api.services import regions
 
 router = APIRouter(tags=["hotspots"])
 
@@ -25,11 +25,4 @@ def hotspots(principal: PrincipalDep, session: SessionDep, limit: Limit = 20,
     """Cells (region, area, sector chamber, level) with the most students without a place, each cell
     once with the weeks its students miss, ranked over the newest plan of every region the token may
     read (plans of deleted scenarios are left out)."""
-    rows = crud.latest_plans_per_region(session, mode, principal.visible_regions)
-    cells = []
-    for row in rows:
-        plan = crud.plan_of(row)
-        cells.append(analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
-                                        {w: i for i, w in enumerate(plan.weeks)}))
-    return schemas.HotspotsOut(plans=[views.plan_summary(r) for r in rows],
-                               cells=analysis.rank_hotspots(cells, limit, sector, level))
+    return regions.hotspots(session, principal, limit, mode, sector, level)

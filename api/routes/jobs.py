@@ -54,9 +54,7 @@ def list_jobs(principal: PrincipalDep, session: SessionDep, status: Annotated[sc
 def get_job(job_id: JobId, principal: PrincipalDep, session: SessionDep) -> schemas.JobOut:
     """Status (queued, running, done, failed, cancelled), progress (phase, incumbent, bound, elapsed),
     queue position, and the plan id once done."""
-    job = crud.get_job(session, job_id)
-    principal.check_read(job.region)
-    return views.job_out(session, job)
+    return views.job_out(session, service.readable(session, principal, job_id))
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=schemas.JobOut,

@@ -8,15 +8,12 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from api import artifacts, crud, schemas, views
-from api.core.db import end_reads
 from api.core.headers import map_response
 from api.deps import MAX_ID, Limit, Offset, PlanId, PrincipalDep, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
-from planner.i18n import use_language
+from api.services import plans as service
+from api.services.plans import XLSX
 from planner.plan import analysis
-from planner.plan.changes import cohort_changes, institution_totals
-from planner.plan.reasons import reason_text, trade_text
-from planner.report import institutions
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
@@ -56,23 +53,6 @@ def _file_responses(media_type: str, description: str, example: str | None = Non
     return {200: {"content": {media_type: content}, "description": description}, **FILE_ERRORS}
 
 
-def _readable(session, principal, plan_id: int):  # noqa: ANN001, ANN202
-    """The plan's row, when the token may read its region (403 otherwise, 404 when unknown)."""
-    row = crud.get_plan_row(session, plan_id)
-    principal.check_read(row.region)
-    return row
-
-
-def _status_quo(session, row, wanted: bool = True):  # noqa: ANN001, ANN202
-    """(id, Plan) of the stored status quo of the plan's scenario version, or None."""
-    other = crud.status_quo_for(session, row) if wanted else None
-    return (other.id, crud.plan_of(other)) if other is not None else None
-
-
-def _loaded(session, settings, row):  # noqa: ANN001, ANN202
-    return artifacts.loaded_scenario(settings, crud.version_for(session, row.scenario_id, row.scenario_version))
-
-
 @router.get("", response_model=list[schemas.PlanSummary], responses={422: schemas.ERRORS[422]}, summary="List plans")
 def list_plans(principal: PrincipalDep, session: SessionDep, region: RegionQuery = None,
                scenario_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
@@ -92,9 +72,7 @@ def compare(principal: PrincipalDep, session: SessionDep,
     """KPI differences (b minus a, which plan is better on each) and the hotspot cells (area, sector
     chamber, level, week) where b has fewer or more unplaced students than a; also the
     stagebarometer cells (sector chamber, pathway, level)."""
-    row_a, row_b = _readable(session, principal, a), _readable(session, principal, b)
-    result = analysis.compare_hotspot_cells(crud.plan_of(row_a), crud.plan_of(row_b), limit)
-    return schemas.CompareOut(a=views.plan_summary(row_a), b=views.plan_summary(row_b), **result)
+    return service.compare(session, principal, a, b, limit)
 
 
 @router.get("/compare/map", response_class=HTMLResponse,
@@ -106,16 +84,13 @@ def compare_map(principal: PrincipalDep, session: SessionDep, settings: Settings
                 ) -> Response:
     """Where plan b leaves fewer (blue) or more (red) students without a place than plan a, per area;
     drawn on plan b's scenario version (422 when plan a does not fit it: other weeks, areas or companies)."""
-    row_a, row_b = _readable(session, principal, a), _readable(session, principal, b)
-    path = artifacts.comparison_map_html(settings, (row_a.id, crud.plan_of(row_a)), (row_b.id, crud.plan_of(row_b)),
-                                         _loaded(session, settings, row_b))
-    return map_response(path)
+    return map_response(service.comparison_map_file(session, settings, principal, a, b))
 
 
 @router.get("/{plan_id}", response_model=schemas.PlanOut, responses=NOT_FOUND, summary="Read a plan's KPIs")
 def get_plan(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> schemas.PlanOut:
     """KPIs, baselines (status quo, greedy), solver statistics, where it comes from and links to its parts."""
-    return views.plan_out(_readable(session, principal, plan_id))
+    return service.plan_out(session, principal, plan_id)
 
 
 @router.get("/{plan_id}/schedule", response_model=schemas.ScheduleOut, responses=NOT_FOUND,
@@ -126,7 +101,7 @@ def schedule(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sect
              changed: Annotated[bool | None, Query(description="Only cohorts whose period changed (true) "
                                                    "or stayed (false).")] = None) -> schemas.ScheduleOut:
     """Per cohort: its waves (form, start week, students) and where the students are placed."""
-    plan = crud.plan_of(_readable(session, principal, plan_id))
+    plan = service.read_plan(session, principal, plan_id)
     cohorts = analysis.filter_cohorts(plan, sector, level, pathway, area, institution, changed)
     return schemas.ScheduleOut(plan_id=plan_id, count=len(cohorts), cohorts=cohorts)
 
@@ -136,7 +111,7 @@ def schedule(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sect
 def shortages(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sector: SectorQ = None, level: LevelQ = None,
               pathway: PathwayQ = None, area: AreaQ = None, week: WeekQ = None) -> schemas.ShortagesOut:
     """The plan's shortage cells, filtered by any of sector chamber, level, pathway, area and week."""
-    plan = crud.plan_of(_readable(session, principal, plan_id))
+    plan = service.read_plan(session, principal, plan_id)
     cells = analysis.filter_shortages(plan, sector, level, pathway, area, week)
     filters = {k: v for k, v in {"sector": sector, "level": level, "pathway": pathway, "area": area,
                                  "week": week}.items() if v is not None}
@@ -148,7 +123,7 @@ def shortages(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sec
             summary="Supervision capacity and use per company and week")
 def utilisation(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, area: AreaQ = None) -> schemas.UtilisationOut:
     """Capacity and use in student-days per company and week, and the totals per week."""
-    plan = crud.plan_of(_readable(session, principal, plan_id))
+    plan = service.read_plan(session, principal, plan_id)
     companies = [u for u in plan.utilisation if area is None or u.area.casefold() == area.casefold()]
     return schemas.UtilisationOut(plan_id=plan_id, weeks=plan.weeks,
                                   totals=[schemas.WeekUse(**t) for t in analysis.weekly_totals(plan)],
@@ -160,12 +135,7 @@ def utilisation(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, a
 def plan_hotspots(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, limit: Limit = 20, sector: SectorQ = None,
                   level: LevelQ = None) -> schemas.HotspotsOut:
     """Cells (area, sector chamber, level) with the most students without a place, each once with its weeks."""
-    row = _readable(session, principal, plan_id)
-    plan = crud.plan_of(row)
-    cells = analysis.rank_hotspots([analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
-                                                       {w: i for i, w in enumerate(plan.weeks)})],
-                                   limit, sector, level)
-    return schemas.HotspotsOut(plans=[views.plan_summary(row)], cells=cells)
+    return service.hotspots(session, principal, plan_id, limit, sector, level)
 
 
 @router.get("/{plan_id}/map", response_class=HTMLResponse,
@@ -176,11 +146,7 @@ def plan_map(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, sett
     """An interactive map of the plan: students without a place per area, sector chamber, level and week,
     companies and institutions; with the status quo and the difference as further views when a
     status-quo plan of the same scenario version is stored."""
-    row = _readable(session, principal, plan_id)
-    plan, loaded, other = crud.plan_of(row), _loaded(session, settings, row), _status_quo(session, row, status_quo)
-    end_reads(session)  # no connection held while the map is drawn (or another request draws it)
-    path = artifacts.map_html(settings, row.id, plan, loaded, other)
-    return map_response(path)
+    return map_response(service.map_file(session, settings, principal, plan_id, status_quo))
 
 
 @router.get("/{plan_id}/charts/{name}.png", response_class=Response,
@@ -189,20 +155,15 @@ def chart(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, setting
           name: Annotated[Literal["weekly_capacity", "shortage_cells"], Path(
               description="weekly_capacity: demand against capacity per sector chamber and week; "
                           "shortage_cells: unplaced students per stagebarometer cell.")],
-          status_quo: StatusQuoQ = True) -> FileResponse:
+          status_quo: StatusQuoQ = True) -> Response:
     """A PNG chart of the plan, against the status quo when a status-quo plan is stored."""
-    row = _readable(session, principal, plan_id)
-    plan, loaded, other = crud.plan_of(row), _loaded(session, settings, row), _status_quo(session, row, status_quo)
-    end_reads(session)
-    path = artifacts.chart_png(settings, row.id, plan, loaded, name, other)
-    return FileResponse(path, media_type="image/png")
+    return FileResponse(service.chart_file(session, settings, principal, plan_id, name, status_quo),
+                        media_type="image/png")
 
 
 def _csv(table: str):  # noqa: ANN202
-    def download(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> PlainTextResponse:
-        plan = crud.plan_of(_readable(session, principal, plan_id))
-        return PlainTextResponse(artifacts.table_csv(plan, table), media_type="text/csv; charset=utf-8",
-                                 headers={"Content-Disposition": f'attachment; filename="{table}.csv"'})
+    def download(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> Response:
+        return views.file_response(service.table_file(session, principal, plan_id, table))
     download.__doc__ = f"The plan's {table} table as CSV, exactly as the command line writes {table}.csv."
     download.__name__ = f"{table}_csv"
     return download
@@ -227,14 +188,10 @@ for _table in artifacts.TABLES:
 @router.get("/{plan_id}/summary.md", response_class=PlainTextResponse,
             responses=_file_responses("text/plain", "summary.md", "# Plan for twente-zorg (optimised plan)\n"),
             summary="Download summary.md")
-def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> PlainTextResponse:
+def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> Response:
     """The plan's readable summary, as the command line writes summary.md (served as plain text, so a
     browser never renders markup in it)."""
-    row = _readable(session, principal, plan_id)
-    other = crud.status_quo_for(session, row)
-    text = artifacts.summary_markdown(crud.plan_of(row), crud.plan_of(other) if other else None,
-                                      _loaded(session, settings, row))
-    return PlainTextResponse(text, media_type="text/plain; charset=utf-8")
+    return views.file_response(service.plan_file(session, settings, principal, plan_id, "summary.md"))
 
 
 @router.get("/{plan_id}/plan.json", response_class=Response,
@@ -243,20 +200,14 @@ def summary_md(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, se
                 "baselines, cohorts, shortages, utilisation, solver)."}), summary="Download plan.json")
 def plan_json(plan_id: PlanId, principal: PrincipalDep, session: SessionDep) -> Response:
     """The whole plan as the command line writes plan.json."""
-    row = _readable(session, principal, plan_id)
-    return Response(row.plan_json, media_type="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="plan-{plan_id}.json"'})
+    return views.file_response(service.json_file(session, principal, plan_id))
 
 
 @router.get("/{plan_id}/outputs.zip", response_class=Response,
             responses=_file_responses("application/zip", "All result files"), summary="Download all result files")
-def outputs_zip(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> FileResponse:
+def outputs_zip(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep) -> Response:
     """plan.json, the CSV tables, summary.md, the charts and the map as one zip (planner.report.write_outputs)."""
-    row = _readable(session, principal, plan_id)
-    plan, loaded, other = crud.plan_of(row), _loaded(session, settings, row), _status_quo(session, row)
-    end_reads(session)
-    path = artifacts.outputs_zip(settings, row.id, plan, loaded, other)
-    return FileResponse(path, media_type="application/zip", filename=f"plan-{plan_id}.zip")
+    return views.file_response(service.plan_file(session, settings, principal, plan_id, "outputs.zip"))
 
 
 # ------------------------------------------------------------------ what changes per institution, and why
@@ -265,13 +216,6 @@ InstitutionQ = Annotated[str | None, Query(min_length=1, max_length=200, descrip
                                            examples=["roc-oost"])]
 LangQ = Annotated[Literal["nl", "en"] | None, Query(description="Language of the texts (default Dutch).",
                                                    examples=["en"])]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _explained(session, settings, row):  # noqa: ANN001, ANN202
-    """The plan with its reasons (computed for plans stored before they were kept) and its scenario."""
-    loaded = _loaded(session, settings, row)
-    return institutions.explained(crud.plan_of(row), loaded), loaded
 
 
 @router.get("/{plan_id}/changes", response_model=schemas.ChangesOut, responses=NOT_FOUND,
@@ -281,44 +225,25 @@ def changes(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, setti
     """Per cohort (BOL): its current period and form, the proposed waves (form, weeks, students, learning
     companies), placed and unplaced, whether it changed, and the reason for unplaced students; and per
     institution the totals."""
-    plan, loaded = _explained(session, settings, _readable(session, principal, plan_id))
-    rows = cohort_changes(plan, loaded.scenario, institution)
-    reasons = plan.reasons or {}
-    with use_language(lang):
-        cohorts = [schemas.CohortChangeOut(**row.as_dict(),
-                                           reason=reasons[row.cohort].kind if row.cohort in reasons else None,
-                                           reason_text=reason_text(reasons[row.cohort]) if row.cohort in reasons
-                                           else None)
-                   for row in rows]
-    totals = [schemas.InstitutionChanges(**vars(t)) for t in institution_totals(rows)]
-    return schemas.ChangesOut(plan_id=plan_id, institution=institution, count=len(cohorts), institutions=totals,
-                              cohorts=cohorts)
+    return service.changes(session, settings, principal, plan_id, institution, lang)
 
 
 @router.get("/{plan_id}/changes.csv", response_class=PlainTextResponse,
             responses=_file_responses("text/csv", "changes.csv", "institution,institution_name,location,area,cohort\n"),
             summary="Download changes.csv")
 def changes_csv(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
-                institution: InstitutionQ = None, lang: LangQ = None) -> PlainTextResponse:
+                institution: InstitutionQ = None, lang: LangQ = None) -> Response:
     """What the plan changes, one row per cohort, as the command line writes changes.csv."""
-    row = _readable(session, principal, plan_id)
-    with use_language(lang):
-        text = artifacts.changes_csv(crud.plan_of(row), _loaded(session, settings, row), institution)
-    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": 'attachment; filename="changes.csv"'})
+    return views.file_response(service.plan_file(session, settings, principal, plan_id, "changes.csv", institution,
+                                                  lang))
 
 
 @router.get("/{plan_id}/changes.xlsx", response_class=Response, responses=_file_responses(XLSX, "changes.xlsx"),
             summary="Download changes.xlsx")
 def changes_xlsx(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
-                 lang: LangQ = None) -> FileResponse:
+                 lang: LangQ = None) -> Response:
     """What the plan changes as a workbook: a sheet for the region and one per institution."""
-    row = _readable(session, principal, plan_id)
-    plan, loaded = crud.plan_of(row), _loaded(session, settings, row)
-    end_reads(session)
-    with use_language(lang) as language:
-        path = artifacts.changes_xlsx(settings, row.id, plan, loaded, language)
-    return FileResponse(path, media_type=XLSX, filename=f"changes-{plan_id}.xlsx")
+    return views.file_response(service.plan_file(session, settings, principal, plan_id, "changes.xlsx", lang=lang))
 
 
 @router.get("/{plan_id}/reasons", response_model=schemas.ReasonsOut, responses=NOT_FOUND,
@@ -328,18 +253,4 @@ def reasons(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, setti
     """Per cohort with unplaced students the reason (no company in reach, companies full, priority groups
     given the places, window or wave limit) with its numbers; and the stagebarometer cells with more
     unplaced students than in the status quo with the cells that gained in the same companies and weeks."""
-    plan, loaded = _explained(session, settings, _readable(session, principal, plan_id))
-    names = {i.id: i.name for i in loaded.scenario.institutions}
-    cohorts = {cp.cohort: cp for cp in plan.cohorts}
-    out = []
-    with use_language(lang):
-        for cohort_id, reason in sorted((plan.reasons or {}).items(), key=lambda kv: (-kv[1].unplaced, kv[0])):
-            cp = cohorts[cohort_id]
-            if institution is not None and cp.institution != institution:
-                continue
-            out.append(schemas.CohortReason(
-                cohort=cohort_id, institution=cp.institution, institution_name=names.get(cp.institution, cp.institution),
-                programme=cp.programme, sector=cp.sector, level=cp.level,
-                reason=reason.model_copy(update={"text": reason_text(reason)})))
-        trades = [t.model_copy(update={"text": trade_text(t)}) for t in plan.trades or []]
-    return schemas.ReasonsOut(plan_id=plan_id, count=len(out), reasons=out, trades=trades)
+    return service.reasons(session, settings, principal, plan_id, institution, lang)

@@ -20,8 +20,8 @@ from api.deps import (
     SessionDep,
     SettingsDep,
 )
-from api.errors import Conflict
 from api.scenario_input import read_scenario
+from api.services import scenarios as service
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
@@ -103,9 +103,7 @@ async def create_scenario(request: Request, principal: PrincipalDep, session: Se
     principal.check_write(crud.scenario_region(parsed.content, parsed.region))
 
     def store() -> schemas.ScenarioOut:  # large documents: off the event loop
-        row, version = crud.create_scenario(session, parsed.content, parsed.region)
-        crud.record(session, principal, "scenario.create", "scenario", row.id, row.region, f"version {version.version}")
-        session.commit()
+        row, version = service.store(session, principal, parsed.content, parsed.region)
         response.headers["Location"] = f"/scenarios/{row.id}"
         return views.scenario_out(row, version)
 
@@ -127,9 +125,7 @@ def list_scenarios(principal: PrincipalDep, session: SessionDep, region: RegionQ
             summary="Read a scenario (latest version)")
 def get_scenario(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep) -> schemas.ScenarioOut:
     """The latest version of a scenario, with its document and load warnings."""
-    principal.check_read(crud.get_scenario(session, scenario_id).region)
-    version = crud.get_version(session, scenario_id)
-    return views.scenario_out(version.scenario, version)
+    return service.get_scenario(session, principal, scenario_id)
 
 
 @router.put(
@@ -149,9 +145,7 @@ async def replace_scenario(scenario_id: ScenarioId, request: Request, principal:
         principal.check_write(parsed.region.strip())  # moving it to another region needs write access there too
 
     def store() -> schemas.ScenarioOut:  # large documents: off the event loop
-        row, version = crud.add_version(session, scenario_id, parsed.content, parsed.region)
-        crud.record(session, principal, "scenario.update", "scenario", row.id, row.region, f"version {version.version}")
-        session.commit()
+        row, version = service.store(session, principal, parsed.content, parsed.region, scenario_id)
         return views.scenario_out(row, version)
 
     return await run_in_threadpool(store)
@@ -162,16 +156,7 @@ async def replace_scenario(scenario_id: ScenarioId, request: Request, principal:
 def delete_scenario(scenario_id: ScenarioId, principal: PrincipalDep, session: SessionDep, jobs: JobsDep) -> Response:
     """Delete a scenario: it disappears from lists and reads, its queued and running jobs are cancelled.
     Its plans and the agreements that adopted them stay (they are the region's record)."""
-    region = crud.get_scenario(session, scenario_id).region
-    principal.check_write(region)
-    active = crud.delete_scenario(session, scenario_id)
-    crud.record(session, principal, "scenario.delete", "scenario", scenario_id, region)
-    session.commit()
-    for job_id in active:
-        try:
-            jobs.cancel(job_id)
-        except Conflict:
-            pass  # finished in the meantime
+    service.delete(session, jobs, principal, scenario_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -180,8 +165,7 @@ def delete_scenario(scenario_id: ScenarioId, principal: PrincipalDep, session: S
 def list_versions(scenario_id: ScenarioId, principal: PrincipalDep,
                   session: SessionDep) -> list[schemas.ScenarioVersionSummary]:
     """Every version of the scenario, oldest first."""
-    principal.check_read(crud.get_scenario(session, scenario_id).region)
-    return [views.version_summary(v) for v in crud.list_versions(session, scenario_id)]
+    return service.list_versions(session, principal, scenario_id)
 
 
 @router.get("/{scenario_id}/versions/{version}", response_model=schemas.ScenarioOut, responses=schemas.ERRORS,
@@ -190,6 +174,4 @@ def get_version(scenario_id: ScenarioId, principal: PrincipalDep, session: Sessi
                 version: Annotated[int, Path(ge=1, le=MAX_ID, description="Version number.", examples=[1])]
                 ) -> schemas.ScenarioOut:
     """A given version of the scenario, as it was stored."""
-    principal.check_read(crud.get_scenario(session, scenario_id).region)
-    found = crud.get_version(session, scenario_id, version)
-    return views.scenario_out(found.scenario, found)
+    return service.get_scenario(session, principal, scenario_id, version)

@@ -74,6 +74,13 @@ def start_solve(session: Session, manager: JobManager, settings: Settings, princ
                                                             f"{request.mode}, {limit:g} s"))
 
 
+def readable(session: Session, principal: Principal, job_id: int) -> JobRow:
+    """A job of a region the caller may read (403 otherwise, 404 when unknown)."""
+    job = crud.get_job(session, job_id)
+    principal.check_read(job.region)
+    return job
+
+
 def cancel(session: Session, manager: JobManager, principal: Principal, job_id: int) -> JobRow:
     """Cancel a job of a region the caller may change (see :meth:`api.jobs.JobManager.cancel`)."""
     region = crud.get_job(session, job_id).region

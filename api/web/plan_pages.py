@@ -19,8 +19,8 @@ from api.core.db import end_reads
 from api.core.headers import map_response
 from api.deps import MAX_ID, JobsDep, PlanId, SessionDep, SettingsDep
 from api.errors import NotFound
-from api.routes import plans
 from api.schemas.whatif import MarginalRequest
+from api.services import plans as plan_service
 from api.services import whatif as whatif_service
 from api.services.jobs import may_analyse
 from api.web.render import WebPrincipal, checked_form, page, redirect
@@ -30,7 +30,7 @@ from planner.scenario.problems import ScenarioError, problems_from
 
 router = APIRouter(prefix="/web/plans", include_in_schema=False)
 
-#: Downloads offered on the plan page: file name -> the API route function that makes it.
+#: Downloads offered on the plan page (made as the API's download routes make them).
 DOWNLOADS = ("schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "changes.csv", "changes.xlsx",
              "summary.md", "plan.json", "outputs.zip")
 
@@ -39,10 +39,10 @@ DOWNLOADS = ("schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation
 def plan_page(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep,
               institution: Annotated[str | None, Query(max_length=200)] = None,
               marginal_job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
-    out = plans.get_plan(plan_id, principal, session)
-    changes = plans.changes(plan_id, principal, session, settings, institution or None, None)
-    reasons = plans.reasons(plan_id, principal, session, settings, institution or None, None)
-    all_institutions = plans.changes(plan_id, principal, session, settings, None, None).institutions \
+    out = plan_service.plan_out(session, principal, plan_id)
+    changes = plan_service.changes(session, settings, principal, plan_id, institution or None, None)
+    reasons = plan_service.reasons(session, settings, principal, plan_id, institution or None, None)
+    all_institutions = plan_service.changes(session, settings, principal, plan_id, None, None).institutions \
         if institution else changes.institutions
     return page(request, "plan.html", plan=out, changes=changes, reasons=reasons, institution=institution or "",
                 institutions=all_institutions, charts=artifacts.CHARTS, downloads=DOWNLOADS,
@@ -51,39 +51,29 @@ def plan_page(request: Request, plan_id: PlanId, principal: WebPrincipal, sessio
 
 
 @router.get("/{plan_id}/map", response_class=HTMLResponse)
-def plan_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep) -> FileResponse:
-    return plans.plan_map(plan_id, principal, session, settings, True)
+def plan_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep) -> Response:
+    return map_response(plan_service.map_file(session, settings, principal, plan_id))
 
 
 @router.get("/{plan_id}/charts/{name}.png")
 def chart(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep,
           name: Annotated[Literal["weekly_capacity", "shortage_cells", "reachable_capacity"], PathParam()]
           ) -> FileResponse:
-    return plans.chart(plan_id, principal, session, settings, name, True)
+    return FileResponse(plan_service.chart_file(session, settings, principal, plan_id, name), media_type="image/png")
 
 
 @router.get("/{plan_id}/files/{name}")
 def download(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep,
              name: Annotated[str, PathParam(max_length=40)]) -> Response:
-    """The plan's files, made by the API's own download routes."""
-    lang = current_language()
+    """The plan's files, made as the API's download routes make them (summary.md offered for saving)."""
     if name.endswith(".csv") and name.removesuffix(".csv") in artifacts.TABLES:
-        return plans._csv(name.removesuffix(".csv"))(plan_id, principal, session)
-    makers = {
-        "changes.csv": lambda: plans.changes_csv(plan_id, principal, session, settings, None, lang),
-        "changes.xlsx": lambda: plans.changes_xlsx(plan_id, principal, session, settings, lang),
-        "summary.md": lambda: plans.summary_md(plan_id, principal, session, settings),
-        "plan.json": lambda: plans.plan_json(plan_id, principal, session),
-        "outputs.zip": lambda: plans.outputs_zip(plan_id, principal, session, settings),
-    }
-    if name not in makers:
-        from api.errors import NotFound
-
+        return views.file_response(plan_service.table_file(session, principal, plan_id, name.removesuffix(".csv")))
+    if name == "plan.json":
+        return views.file_response(plan_service.json_file(session, principal, plan_id))
+    if name not in ("changes.csv", "changes.xlsx", "summary.md", "outputs.zip"):
         raise NotFound(name)
-    response = makers[name]()
-    if name == "summary.md":
-        response.headers["Content-Disposition"] = 'attachment; filename="summary.md"'
-    return response
+    made = plan_service.plan_file(session, settings, principal, plan_id, name, lang=current_language())
+    return views.file_response(made, save_as=name if name == "summary.md" else None)
 
 
 # ------------------------------------------------------------------ marginal value of one more place
@@ -137,7 +127,8 @@ def marginal_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, 
         raise NotFound(_("plan {id} has no ranking yet").format(id=plan_id))
     path = _marginal_dir(settings) / f"job-{found.id}.v{artifacts.FILES_VERSION}.html"
     row = crud.get_plan_row(session, plan_id)
-    plan, loaded, spots = crud.plan_of(row), plans._loaded(session, settings, row), json.loads(found.result)["spots"]
+    plan, spots = crud.plan_of(row), json.loads(found.result)["spots"]
+    loaded = plan_service.loaded_scenario(session, settings, row)
     end_reads(session)  # no connection held while the map is drawn
     artifacts.cached_file(path, lambda tmp: write_spots_map(plan, loaded, spots, tmp))
     return map_response(path)

@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from api import crud, schemas
 from api.deps import RegionPath, SessionDep
 from api.models import utcnow
-from api.routes import agreements, hotspots, plans
 from api.schemas import WEEK_PATTERN
-from api.services import web_sessions
+from api.services import agreements, regions, web_sessions
+from api.services import plans as plan_service
 from api.web.render import WebPrincipal, checked_form, page, redirect, safe_next
 from api.web.session import cookie_session, current_session, new_signin_csrf, set_signin_cookie, sign_in, sign_out
 from planner.codes import LANGUAGES, LEVELS, SECTOR_CHAMBERS
@@ -107,12 +107,12 @@ def switch_language(request: Request, lang: str = "nl", next: str | None = None)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, principal: WebPrincipal, session: SessionDep) -> HTMLResponse:
-    regions = {r.region: r for r in agreements.list_regions(principal, session)}
+    listed = {r.region: r for r in regions.list_regions(session, principal)}
     if principal.visible_regions is not None:
         empty = {"scenarios": 0, "jobs": 0, "plans": 0, "agreements": 0}
-        for name in sorted(principal.regions - set(regions)):
-            regions[name] = schemas.RegionOut(region=name, **empty, latest_plan=None, current_agreement=None)
-    return page(request, "home.html", regions=sorted(regions.values(), key=lambda r: r.region.casefold()))
+        for name in sorted(principal.regions - set(listed)):
+            listed[name] = schemas.RegionOut(region=name, **empty, latest_plan=None, current_agreement=None)
+    return page(request, "home.html", regions=sorted(listed.values(), key=lambda r: r.region.casefold()))
 
 
 @router.get("/regions/{region}", response_class=HTMLResponse)
@@ -123,9 +123,9 @@ def region_home(request: Request, region: RegionPath, principal: WebPrincipal, s
     current = crud.current_agreement(session, region)
     plan_rows = crud.list_plans(session, region, None, None, 10, 0, principal.visible_regions)
     latest = crud.latest_plan(session, region)
-    cells = plans.plan_hotspots(latest.id, principal, session, limit=10).cells if latest else []
+    cells = plan_service.hotspots(session, principal, latest.id, limit=10).cells if latest else []
     return page(request, "region.html", region=region, scenarios=scenarios, plans=plan_rows,
-                agreement=agreements.current(region, principal, session) if current else None,
+                agreement=agreements.current(session, principal, region) if current else None,
                 hotspot_plan=latest, cells=cells, may_write=principal.may_write(region))
 
 
@@ -133,8 +133,8 @@ def region_home(request: Request, region: RegionPath, principal: WebPrincipal, s
 def agreement_page(request: Request, region: RegionPath, principal: WebPrincipal, session: SessionDep,
                    plan_id: Annotated[int | None, Query(ge=1)] = None,
                    adopt: Annotated[int | None, Query(ge=1)] = None) -> HTMLResponse:
-    history = agreements.history(region, principal, session)
-    deviations = agreements.deviations(region, principal, session, plan_id) if history else None
+    history = agreements.history(session, principal, region)
+    deviations = agreements.deviations(session, principal, region, plan_id) if history else None
     plan_rows = crud.list_plans(session, region, None, None, 20, 0, principal.visible_regions)
     if adopt is None:  # preselect the newest optimised plan, not a baseline solved after it
         adopt = next((p.id for p in plan_rows if p.mode == "optimise"), None)
@@ -149,7 +149,7 @@ async def adopt(request: Request, region: RegionPath, principal: WebPrincipal, s
         body = schemas.AgreementCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or ""))
     except ValidationError as err:
         raise _form_error(err) from None
-    agreements.adopt(region, body, principal, session, Response())
+    agreements.adopt(session, principal, region, body)
     return redirect(f"/web/regions/{region}/agreements", request)
 
 
@@ -191,7 +191,7 @@ def sbb(request: Request, principal: WebPrincipal, session: SessionDep,
     level = level if level in LEVELS else None
     week = week if week and re.fullmatch(WEEK_PATTERN, week) else None
 
-    found = hotspots.hotspots(principal, session, limit=200, mode=None, sector=sector, level=level)
+    found = regions.hotspots(session, principal, limit=200, mode=None, sector=sector, level=level)
     cells = [c for c in found.cells if week is None or week in c.weeks][:50]
     top = max((c.unplaced for c in cells), default=1) or 1
     points = []

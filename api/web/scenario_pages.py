@@ -13,10 +13,10 @@ from starlette.datastructures import UploadFile
 
 from api import crud, schemas, views
 from api.deps import JobId, JobsDep, ScenarioId, SessionDep, SettingsDep
-from api.routes import jobs, scenarios
 from api.scenario_input import UploadedFile, check_off_loop, read_form, safe_file_name
 from api.schemas.common import MAX_ID
 from api.schemas.whatif import SweepRequest, VariantCreate
+from api.services import jobs, scenarios
 from api.services import whatif as whatif_service
 from api.services.jobs import may_analyse
 from api.web.render import WebPrincipal, checked_form, page, redirect
@@ -82,18 +82,9 @@ async def upload(request: Request, principal: WebPrincipal, session: SessionDep,
         if target is not None and parsed.region is not None:
             principal.check_write(parsed.region.strip())
 
-        def store() -> int:
-            if target is None:
-                row, version = crud.create_scenario(session, parsed.content, parsed.region)
-                action = "scenario.create"
-            else:
-                row, version = crud.add_version(session, target.id, parsed.content, parsed.region)
-                action = "scenario.update"
-            crud.record(session, principal, action, "scenario", row.id, row.region, f"version {version.version}")
-            session.commit()
-            return row.id
-
-        new_id = await run_in_threadpool(store)
+        row, _version = await run_in_threadpool(scenarios.store, session, principal, parsed.content, parsed.region,
+                                                target.id if target is not None else None)
+        new_id = row.id
     finally:
         await form.close()
     return redirect(f"/web/scenarios/{new_id}", request)
@@ -142,7 +133,7 @@ def scenario_page(request: Request, scenario_id: ScenarioId, principal: WebPrinc
                   settings: SettingsDep, sector: str | None = None, level: str | None = None, area: str | None = None,
                   q: Annotated[str | None, Query(max_length=200)] = None,
                   show: Annotated[str, Query(pattern="^(cohorts|companies)$")] = "cohorts") -> HTMLResponse:
-    scenario = scenarios.get_scenario(scenario_id, principal, session)
+    scenario = scenarios.get_scenario(session, principal, scenario_id)
     document = scenario.document
     area_of = {loc["id"]: loc["area"] for inst in document.get("institutions", []) for loc in inst.get("locations", [])}
     names = {inst["id"]: inst["name"] for inst in document.get("institutions", [])}
@@ -153,8 +144,7 @@ def scenario_page(request: Request, scenario_id: ScenarioId, principal: WebPrinc
     region = scenario.region
     recent = crud.list_jobs(session, None, scenario_id, 10, 0, principal.visible_regions)
     cap = settings.max_solve_seconds(principal.role)
-    return page(request, "scenario.html", scenario=scenario, versions=scenarios.list_versions(scenario_id, principal,
-                                                                                              session),
+    return page(request, "scenario.html", scenario=scenario, versions=scenarios.list_versions(session, principal, scenario_id),
                 show=show, rows=rows[:MAX_ROWS], total=len(rows), all_rows=len(document.get(show, [])),
                 area_of=area_of, names=names, institution_of=institution_of, areas=areas,
                 filters={"sector": sector or "", "level": level or "", "area": area or "", "q": q or ""},
@@ -171,8 +161,7 @@ async def solve(request: Request, scenario_id: ScenarioId, principal: WebPrincip
                                     time_limit=form.get("time_limit") or None)
     except ValidationError as err:
         raise ScenarioError(problems_from(err, "request", "solve")) from None
-    job = await run_in_threadpool(jobs.start_solve, scenario_id, principal, session, settings, manager, Response(),
-                                  body)
+    job = await run_in_threadpool(jobs.start_solve, session, manager, settings, principal, scenario_id, body)
     return redirect(f"/web/jobs/{job.id}", request)
 
 
@@ -181,14 +170,14 @@ async def solve(request: Request, scenario_id: ScenarioId, principal: WebPrincip
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
 def job_page(request: Request, job_id: JobId, principal: WebPrincipal, session: SessionDep) -> HTMLResponse:
-    job = jobs.get_job(job_id, principal, session)
+    job = views.job_out(session, jobs.readable(session, principal, job_id))
     return page(request, "job.html", job=job, terminal=TERMINAL, may_write=principal.may_write(job.region))
 
 
 @router.get("/jobs/{job_id}/progress", response_class=HTMLResponse)
 def job_progress(request: Request, job_id: JobId, principal: WebPrincipal, session: SessionDep) -> HTMLResponse:
     """The progress block alone, which the job page fetches every second (htmx) until the job ends."""
-    job = jobs.get_job(job_id, principal, session)
+    job = views.job_out(session, jobs.readable(session, principal, job_id))
     return page(request, "_progress.html", job=job, terminal=TERMINAL, may_write=principal.may_write(job.region))
 
 
@@ -196,7 +185,7 @@ def job_progress(request: Request, job_id: JobId, principal: WebPrincipal, sessi
 async def cancel(request: Request, job_id: JobId, principal: WebPrincipal, session: SessionDep,
                  manager: JobsDep) -> Response:
     await checked_form(request)
-    await run_in_threadpool(jobs.cancel_job, job_id, principal, session, manager)
+    await run_in_threadpool(jobs.cancel, session, manager, principal, job_id)
     return redirect(f"/web/jobs/{job_id}", request)
 
 
@@ -233,7 +222,7 @@ def variant_from_form(form: Any) -> dict[str, Any]:
 
 def _whatif_page(request: Request, scenario_id: int, principal: Any, session: Any, status_code: int = 200,
                  **extra: Any) -> HTMLResponse:
-    scenario = scenarios.get_scenario(scenario_id, principal, session)
+    scenario = scenarios.get_scenario(session, principal, scenario_id)
     variants = whatif_service.list_variants(session, principal, scenario_id)
     areas = sorted({a["name"] for a in scenario.document.get("areas", [])})
     weeks = [scenario.document["calendar"]["first_week"], scenario.document["calendar"]["last_week"]]
@@ -249,7 +238,7 @@ def whatif_page(request: Request, scenario_id: ScenarioId, principal: WebPrincip
     """The what-if page; with ``sweep_job`` also that sweep: its progress while it runs, its comparison when done."""
     if sweep_job is None:
         return _whatif_page(request, scenario_id, principal, session)
-    job = jobs.get_job(sweep_job, principal, session)
+    job = views.job_out(session, jobs.readable(session, principal, sweep_job))
     table = whatif_service.job_result(session, principal, sweep_job, "sweep") if job.status == "done" else None
     return _whatif_page(request, scenario_id, principal, session, sweep=table, sweep_job=job)
 
@@ -289,7 +278,7 @@ async def sweep(request: Request, scenario_id: ScenarioId, principal: WebPrincip
 @router.get("/jobs/{job_id}/sweep-progress", response_class=HTMLResponse)
 def sweep_progress(request: Request, job_id: JobId, principal: WebPrincipal, session: SessionDep) -> Response:
     """The sweep's progress block, fetched every second (htmx); when the sweep ends the page reloads."""
-    job = jobs.get_job(job_id, principal, session)
+    job = views.job_out(session, jobs.readable(session, principal, job_id))
     if job.status in TERMINAL:
         return Response(status_code=200, headers={"HX-Refresh": "true"})
     return page(request, "_sweep_progress.html", job=job)

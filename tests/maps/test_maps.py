@@ -13,7 +13,7 @@ import pytest
 
 from maps import comparison_map, embedded_payload, plan_map, render_html, write_comparison_map, write_plan_map
 from maps.bundle import external_references
-from maps.data import TEXT
+from maps.texts import TEXT
 from planner.codes import SECTOR_CHAMBERS
 from planner.model import load_scenario
 from planner.scenario import LoadedScenario, Scenario, save_scenario
@@ -236,7 +236,7 @@ def _script_code() -> str:
 def test_the_script_writes_no_text_of_its_own():
     code = _script_code()
     found = [text for text in FORMER_SCRIPT_TEXTS if text in code]
-    assert not found, f"texts written in maps/assets/shortage-map.js instead of maps/data.py TEXT: {found}"
+    assert not found, f"texts written in maps/assets/shortage-map.js instead of maps/texts.py TEXT: {found}"
     # Numbers are formatted in the locale the data names, never a fixed one.
     assert not re.search(r"NumberFormat\(\s*\"", code)
     assert "nl-NL" not in code and "en-GB" not in code
@@ -245,7 +245,7 @@ def test_the_script_writes_no_text_of_its_own():
 def test_every_text_the_script_reads_is_in_text():
     code = _script_code()
     used = set(re.findall(r"\bT\.(\w+)", code))
-    assert used and used <= set(TEXT), f"T.<key> without a text in maps/data.py TEXT: {sorted(used - set(TEXT))}"
+    assert used and used <= set(TEXT), f"T.<key> without a text in maps/texts.py TEXT: {sorted(used - set(TEXT))}"
     python = (ROOT / "maps" / "shortage.py").read_text(encoding="utf-8")
     unused = [key for key in TEXT if key not in used and f'TEXT["{key}"]' not in python]
     assert not unused, f"texts in TEXT that no part of the map shows: {unused}"
