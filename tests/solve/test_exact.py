@@ -235,6 +235,7 @@ def _solve_twente(mode: str, **options):
     return solve(loaded.scenario, params, base_dir=loaded.base_dir).plan
 
 
+@pytest.mark.slow  # 130-150 s and 70 s under the work budget on a quiet machine: make test-all
 def test_twente_status_quo_reaches_its_optimum_64_5():
     # 64.5 is the optimum of the embedded scenario's status quo, proven by the company-level model
     # (under a time limit, with exact parts restarted; a 10-minute MIP agrees). Under the work
@@ -245,6 +246,7 @@ def test_twente_status_quo_reaches_its_optimum_64_5():
     assert "stopped by the time limit" not in plan.solver.status
 
 
+@pytest.mark.slow  # 130-150 s and 70 s under the work budget on a quiet machine: make test-all
 def test_twente_optimised_plan_leaves_at_most_8_weighted_shortage():
     # 8.0 is the best plan a 10-minute warm-started company-level MIP found; the bound stays below.
     # (Under the work budget the bound starts without the pooled duals and its five rounds stay at
