@@ -41,6 +41,7 @@ import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
+from planner.plan import state as plan_state
 from planner.solve.exact.cuts import rounding_rows
 from planner.solve.exact.tables import (
     company_sets,
@@ -470,7 +471,7 @@ def build_company_model(
     weights = np.rint(data.weight[cohorts] * scale).astype(np.int64)
     outside = np.ones(n_cohorts, dtype=bool)
     outside[cohorts] = False
-    constant = float((data.weight[outside] * (data.students[outside] - placed_fixed[outside])).sum())
+    constant = plan_state.weighted_shortage(data.weight[outside], data.students[outside] - placed_fixed[outside])
     n_vars = n_x + len(cohorts) + len(use_column) + len(split)
     linear = LinearForm(
         lower=np.zeros(n_vars),

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.problem import ProblemData
+from planner.plan import state as plan_state
 from planner.solve.budget import MIN_PART_SECONDS, MIN_SEARCH_SECONDS, Budget
 from planner.solve.exact.bound import BoundResult, dantzig_wolfe_bound, pooled_duals
 from planner.solve.exact.company_model import Assignment, build_company_model
@@ -115,7 +116,7 @@ class Improvement:
             if unreachable[cohorts].all():
                 # Nobody can take these cohorts: their whole weight is short in every plan.
                 self.open[cohorts] = False
-                self.closed_bound += float((data.weight[cohorts] * data.students[cohorts]).sum())
+                self.closed_bound += plan_state.weighted_shortage(data.weight[cohorts], data.students[cohorts])
             elif placement_pairs(data, cohorts) <= exact_part_pairs:
                 self.small.append(index)
         self.big_part = any(placement_pairs(data, cohorts) > exact_part_pairs for cohorts, _ in self.parts)

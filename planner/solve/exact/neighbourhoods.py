@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from planner.model.problem import ProblemData
+from planner.plan import state as plan_state
 from planner.solve.budget import REGIONAL_COHORTS
 from planner.solve.exact.company_model import CompanyModel, build_company_model
 from planner.solve.exact.engines import CompanySolution, solve_company_mip
@@ -52,7 +53,7 @@ class PlanView:
     def __init__(self, data: ProblemData, table: np.ndarray):
         self.table = table
         self.row_cohort = data.option_cohort[table[:, 0]]
-        self.short = (data.students - placed_per_cohort(data, table)) * data.weight
+        self.short = plan_state.cohort_shortage(data.weight, data.students - placed_per_cohort(data, table))
         by_cohort = np.argsort(self.row_cohort, kind="stable")
         self._options = table[by_cohort, 0]
         self._start = np.searchsorted(self.row_cohort[by_cohort], np.arange(len(data.cohorts) + 1))
