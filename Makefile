@@ -29,7 +29,7 @@ lint: setup
 
 ## The whole fast test suite (slow tests: make test-all), after the lint.
 test: setup system-deps lint
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist load
 
 test-all: setup system-deps
 	$(BIN)/pytest -m ''
