@@ -287,7 +287,7 @@ def wait_for_job(client: httpx.Client, job_id: int, timeout: float = 90.0,
     pause = 0.05
     while True:
         answer = client.get(f"/jobs/{job_id}")
-        if answer.status_code == 429:  # the token's rate limit: a correct answer, so wait as it says
+        if answer.status_code == 429 and time.monotonic() <= deadline:  # the token's rate limit: wait as it says
             time.sleep(min(float(answer.headers.get("Retry-After", "1")), 2.0))
             continue
         job = answer.raise_for_status().json()
