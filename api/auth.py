@@ -67,7 +67,7 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 def _lookup(scope: Scope, token: str) -> Principal | None:
-    with scope["app"].state.db.sessions() as session:
+    with scope["app"].state.db.single_reads() as session:
         return crud.authenticate(session, token)
 
 

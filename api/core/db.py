@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,6 +39,8 @@ ALEMBIC_INI = API_DIR / "alembic.ini"
 POOL_OVERFLOW = 8
 #: Seconds a thread waits for a pooled connection before its request fails.
 POOL_TIMEOUT = 30
+#: A pooled PostgreSQL connection unused this long is tested (``SELECT 1``) before it is handed out.
+IDLE_PING_SECONDS = 5.0
 
 
 def make_engine(url: str, pool_size: int = 5) -> Engine:
@@ -58,7 +62,35 @@ def make_engine(url: str, pool_size: int = 5) -> Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **sizing)
+    engine = sa.create_engine(url, **sizing)
+    _ping_when_idle(engine, IDLE_PING_SECONDS)
+    return engine
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Test a pooled connection before use only when it has been idle ``idle_seconds`` or longer.
+
+    A connection the database closed while it sat in the pool (a restart, an idle timeout) is
+    found and replaced before a request uses it, as ``pool_pre_ping`` would; but a connection in
+    constant use is not pinged on every checkout: under 200 clients that round trip cost a tenth
+    of the server's time. A connection that breaks in use invalidates the pool (SQLAlchemy's
+    disconnect handling), so the next checkouts get fresh ones.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        if time.monotonic() - record.info.get("returned_at", -math.inf) < idle_seconds:
+            return
+        try:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as err:  # the pool discards the connection and hands out a fresh one
+            raise sa.exc.DisconnectionError(str(err)) from err
 
 
 def limit_request_threads(threads: int) -> None:
@@ -141,6 +173,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: Sessions for one read that needs no transaction (the token lookup of every request): each
+        #: statement commits itself, so there is no BEGIN before it and no ROLLBACK when the connection
+        #: goes back to the pool; two round trips fewer per request on PostgreSQL.
+        self.single_reads = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                         expire_on_commit=False)
 
     def migrate(self) -> None:
         """Run the migrations up to head."""

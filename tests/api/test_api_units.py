@@ -177,3 +177,41 @@ def test_side_files_are_stored_with_the_version(tmp_path) -> None:  # noqa: ANN0
             loaded = artifacts.loaded_scenario(settings, version)
         assert (folder / "travel.csv").read_text().endswith("Enschede,Hengelo,pt,25\n")
         assert loaded.base_dir == folder and loaded.scenario.travel.matrix_csv == "travel.csv"
+
+
+@pytest.mark.postgres
+def test_a_connection_the_database_closed_while_idle_is_replaced_before_use(postgres_admin_url: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL ends a pooled connection (a restart, an idle timeout): the next request gets a fresh one,
+    not an error; a connection in constant use is not pinged on every checkout (no round trip per request)."""
+    import sqlalchemy as sa
+
+    from api.core import db as db_module
+    from tests.api.support import fresh_postgres_database
+
+    with fresh_postgres_database(postgres_admin_url) as url:
+        monkeypatch.setattr(db_module, "IDLE_PING_SECONDS", 0.2)
+        engine = db_module.make_engine(url, pool_size=1)
+        statements: list[str] = []
+        sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        try:
+            with engine.connect() as connection:
+                first = connection.scalar(sa.text("SELECT pg_backend_pid()"))
+            observer = sa.create_engine(url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+            last_query = sa.text("SELECT query FROM pg_stat_activity WHERE pid = :pid")
+            with engine.connect() as connection, observer.connect() as watching:
+                # At once: the same connection, and its last statement is still the reset when it was
+                # returned, not a test query.
+                assert watching.scalar(last_query, {"pid": first}).strip().upper() == "ROLLBACK"
+                assert connection.scalar(sa.text("SELECT pg_backend_pid()")) == first
+            with observer.connect() as connection:
+                assert connection.scalar(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+            observer.dispose()
+            import time
+
+            time.sleep(0.3)  # idle longer than the limit: tested before use, found closed, replaced
+            with engine.connect() as connection:
+                assert connection.scalar(sa.text("SELECT pg_backend_pid()")) != first
+        finally:
+            engine.dispose()
+        assert statements == ["SELECT pg_backend_pid()"] * 3
