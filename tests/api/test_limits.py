@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -131,9 +130,7 @@ def test_cancel_reaches_the_watchdog_fallback(monkeypatch: pytest.MonkeyPatch) -
         return real(scenario, params, *args)
 
     monkeypatch.setattr(runner, "_run_in_process", recording)
-    started = time.monotonic()
     with pytest.raises(SolveError, match="cancelled"):
         solve_watched(tiny_scenario(), SolveParams("optimise", time_limit=0.01), grace=-0.01,
                       cancel=lambda: phases[-1:] == ["greedy"])
     assert phases == ["optimise", "greedy"]
-    assert time.monotonic() - started < 30

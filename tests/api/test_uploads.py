@@ -88,12 +88,12 @@ def test_multipart_references_to_uploaded_files_still_work(client: Any, tmp_path
 
 
 def test_alias_bomb_is_refused_fast(client: Any) -> None:
-    """The 316-byte billion laughs: 422 naming the alias limit, in well under a second."""
+    """The 316-byte billion laughs: 422 naming the alias limit, refused before a single alias is expanded
+    (the check's memory stays under 1 MB, where the expanded document would take gigabytes)."""
     assert len(BILLION_LAUGHS.encode()) < 400
-    started = time.monotonic()
     text = _problems(client.post("/scenarios", content=BILLION_LAUGHS, headers={"content-type": "application/yaml"}))
-    assert time.monotonic() - started < 2.0
     assert "max_yaml_aliases" in text
+    assert _peak_bytes_of_check(BILLION_LAUGHS) < 1_000_000
 
 
 def test_a_few_aliases_are_fine(client: Any) -> None:
@@ -157,7 +157,7 @@ def test_lists_show_a_short_description(client: Any) -> None:
 
 
 def test_health_answers_while_a_maximum_size_upload_is_read(tmp_path: Path) -> None:
-    """A large upload is checked off the event loop: /health answers within 1 s meanwhile."""
+    """A large upload is checked off the event loop: /health answers again and again meanwhile."""
     cohorts = [cohort(f"c{i}", students=5) for i in range(20000)]
     document = scenario_dict(cohorts, [company(f"b{i}") for i in range(200)])
     body = yaml.safe_dump(document, sort_keys=False).encode()
@@ -168,26 +168,22 @@ def test_health_answers_while_a_maximum_size_upload_is_read(tmp_path: Path) -> N
 
         def upload() -> None:
             with httpx.Client(base_url=server.url, timeout=300, headers=bearer(server.token)) as http:
-                started = time.monotonic()
                 result["response"] = http.post("/scenarios", content=body,
                                                headers={"content-type": "application/yaml"})
-                result["seconds"] = time.monotonic() - started
 
         thread = threading.Thread(target=upload)
         thread.start()
-        health_times = []
+        answered_during_upload = 0
         with httpx.Client(base_url=server.url, timeout=10) as http:
             time.sleep(0.5)  # the body is sent; the server is reading it
-            while thread.is_alive() and len(health_times) < 50:
-                started = time.monotonic()
+            while thread.is_alive() and answered_during_upload < 50:
                 assert http.get("/health").status_code == 200
-                health_times.append(time.monotonic() - started)
+                answered_during_upload += thread.is_alive()  # answered before the upload's answer came
                 time.sleep(0.2)
         thread.join(300)
         assert result["response"].status_code == 201, result["response"].text[:500]
-        assert result["seconds"] > 1.0, "the upload was too quick to show anything"
-        assert len(health_times) >= 3
-        assert max(health_times) < 1.0, health_times
+        # A check on the event loop would hold every /health until the upload's answer: none in between.
+        assert answered_during_upload >= 3
     finally:
         server.stop()
 
@@ -259,11 +255,28 @@ def test_directives_and_documents_cannot_switch_the_guard_off(client: Any, heade
 def test_alias_bomb_behind_a_directive_is_refused_fast(client: Any) -> None:
     """A directive libyaml refuses no longer hands a 531,441-value bomb to the pure-Python loader."""
     bomb = "%YAML 1.3\n---\n" + "\n".join(BILLION_LAUGHS.splitlines()[:6]) + "\nname: *f\n"
-    started = time.monotonic()
     response = client.post("/scenarios", content=bomb, headers={"content-type": "application/yaml"})
-    assert time.monotonic() - started < 2.0
     assert "is not valid YAML/JSON" in _problems(response)
     assert len(response.content) < 2000
+    assert _peak_bytes_of_check(bomb) < 1_000_000  # the 531,441 values were never built
+
+
+def _peak_bytes_of_check(text: str) -> int:
+    """Peak memory (traced Python allocations) of the upload check refusing ``text`` (deterministic: no clock)."""
+    import tracemalloc
+
+    from api.core.config import Settings
+    from api.upload_checks import check_upload
+    from planner.scenario import ScenarioError
+
+    settings = Settings(max_yaml_aliases=20)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ScenarioError):
+            check_upload(text.encode(), "scenario.yaml", settings)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def _csv_upload(tmp_path: Path, encoding: str, rows: int = 0, location: str = "loc-e") -> list[Any]:
