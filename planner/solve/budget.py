@@ -434,9 +434,13 @@ class CountedBudget(Budget):
         return Allowance(max(MIN_PART_SECONDS, self.remaining()), nodes=self.counts.nodes)
 
     def bound(self, first: bool) -> BoundAllowance:
+        # It starts from the pooled LP's duals, as under a time limit: GLOP solves that LP to optimality
+        # (the seconds only a safety net), so the start, and the bound, do not depend on the machine.
+        # Measured on Twente (optimise, 40 neighbourhoods): the bound rose from 0.0 to 4.0, the optimum.
         seconds = self.remaining()
         return BoundAllowance(max(MIN_PART_SECONDS, seconds - 0.2), nodes=self.counts.nodes,
-                              rounds=self.counts.bound_rounds, pricing_seconds=max(MIN_PART_SECONDS, seconds), threads=1)
+                              rounds=self.counts.bound_rounds, pricing_seconds=max(MIN_PART_SECONDS, seconds), threads=1,
+                              warm_start_seconds=max(MIN_PART_SECONDS, seconds))
 
     def neighbourhood(self) -> Allowance:
         return Allowance(self.remaining() - 0.1, nodes=self.counts.nodes)

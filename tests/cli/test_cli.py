@@ -91,7 +91,7 @@ def bad_scenario(folder: Path, lang: str = "en") -> tuple[Path, list[str]]:
 def solved_run(tiny_scenario_path, tmp_path_factory):
     """`stageplanner solve` on the tiny scenario (optimise mode), run once for several tests."""
     out = tmp_path_factory.mktemp("cli") / "optimise"
-    result = invoke("solve", tiny_scenario_path, "--out", out, "--time-limit", 10)
+    result = invoke("solve", tiny_scenario_path, "--out", out, "--time-limit", 60)
     return result, out
 
 
@@ -223,7 +223,7 @@ def test_validate_reports_a_missing_file(tmp_path):
 @pytest.fixture(scope="module")
 def status_quo_run(tiny_scenario_path, tmp_path_factory):
     out = tmp_path_factory.mktemp("cli") / "status-quo"
-    result = invoke("solve", tiny_scenario_path, "--out", out, "--mode", "status-quo", "--time-limit", 5, "--quiet")
+    result = invoke("solve", tiny_scenario_path, "--out", out, "--mode", "status-quo", "--time-limit", 60, "--quiet")
     assert result.exit_code == 0
     return out
 

@@ -246,15 +246,14 @@ def test_twente_status_quo_reaches_its_optimum_64_5():
     assert "stopped by the time limit" not in plan.solver.status
 
 
-@pytest.mark.slow  # 130-150 s and 70 s under the work budget on a quiet machine: make test-all
-def test_twente_optimised_plan_leaves_at_most_8_weighted_shortage():
-    # 8.0 is the best plan a 10-minute warm-started company-level MIP found; the bound stays below.
-    # (Under the work budget the bound starts without the pooled duals and its five rounds stay at
-    # the pooled 0.0; the bound above it under a time limit is the benchmark's.)
+@pytest.mark.slow  # 70-90 s under the work budget on a quiet machine: make test-all
+def test_twente_optimised_plan_is_proven_optimal_at_4():
+    # 4.0 is the optimum of the embedded scenario's optimised plan (2 students without a place, weighted 4.0):
+    # the search reaches it and the Dantzig-Wolfe bound, started from the pooled LP's duals, proves it.
     plan = _solve_twente("optimise", **TWENTE_WORK)
-    assert plan.kpis.objective <= 8.0 + 1e-9
-    assert 0 <= plan.kpis.bound <= plan.kpis.objective
-    assert "stopped by the time limit" not in plan.solver.status
+    assert plan.kpis.objective == pytest.approx(4.0)
+    assert plan.kpis.bound == pytest.approx(4.0)
+    assert plan.solver.status.startswith("optimal")
 
 
 def test_without_the_exact_stage_twente_status_quo_is_worse():
