@@ -17,7 +17,8 @@ _TIME = "%Y-%m-%d %H:%M"
 def audit_detail(row: TokenRow) -> str:
     """What the audit log records of a new token: name, role, regions and expiry."""
     expiry = f", expires {row.expires_at:{_TIME}}" if row.expires_at is not None else ""
-    return f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
+    school = f" ({row.institution})" if row.institution else ""
+    return f"{row.name}: {row.role}{school} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
 
 
 def state(row: TokenRow, now: dt.datetime) -> str:

@@ -99,7 +99,7 @@ WebPrincipal = Annotated[Principal, Depends(web_principal)]
 
 def role_label(role: str) -> str:
     return {Role.reader: _("reader"), Role.editor: _("editor"), Role.analyst: _("analyst"),
-            Role.admin: _("administrator")}.get(role, role)
+            Role.admin: _("administrator"), Role.school: _("school editor")}.get(role, role)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
