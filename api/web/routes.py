@@ -15,7 +15,7 @@ from api import crud, schemas
 from api.deps import RegionPath, SessionDep
 from api.models import utcnow
 from api.schemas import WEEK_PATTERN
-from api.services import agreements, regions, web_sessions
+from api.services import agreements, proposals, regions, web_sessions
 from api.services import plans as plan_service
 from api.web.render import WebPrincipal, checked_form, page, redirect, safe_next
 from api.web.session import cookie_session, current_session, new_signin_csrf, set_signin_cookie, sign_in, sign_out
@@ -139,7 +139,8 @@ def agreement_page(request: Request, region: RegionPath, principal: WebPrincipal
     if adopt is None:  # preselect the newest optimised plan, not a baseline solved after it
         adopt = next((p.id for p in plan_rows if p.mode == "optimise"), None)
     return page(request, "agreements.html", region=region, history=history, deviations=deviations, plans=plan_rows,
-                adopt=adopt, may_write=principal.may_write(region))
+                adopt=adopt, may_write=principal.may_write(region),
+                proposals=proposals.history(session, principal, region))
 
 
 @router.post("/regions/{region}/agreements")
