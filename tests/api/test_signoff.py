@@ -179,6 +179,8 @@ def test_school_tokens_from_the_command_line(tmp_path: Path) -> None:
                                "--institution", "roc-a"], env=env)
     assert made.exit_code == 0, made.output
     assert made.stdout.strip().startswith("spt_")
+    listed = runner.invoke(cli, ["tokens", "list"], env=env)
+    assert "ROC A\tschool (roc-a)\tTwente" in listed.stdout
     without = runner.invoke(cli, ["tokens", "create", "--name", "x", "--role", "school", "--region", TWENTE], env=env)
     assert without.exit_code == 2 and "institution" in without.stderr
     two_regions = runner.invoke(cli, ["tokens", "create", "--name", "x", "--role", "school", "--region", TWENTE,
