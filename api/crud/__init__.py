@@ -1,4 +1,4 @@
-"""Reading and writing the API's records: scenarios and versions, jobs, plans, agreements, tokens.
+"""Reading and writing the API's records: scenarios and versions, jobs, plans, agreements, proposals, tokens.
 
 Functions take a SQLAlchemy session and plain data (no HTTP requests), and raise
 :class:`~api.errors.NotFound` or :class:`~api.errors.InvalidInput` for mistakes of the

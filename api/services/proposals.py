@@ -127,6 +127,13 @@ def history(session: Session, principal: Principal, region: str) -> list[schemas
     return [proposal_out(session, row) for row in crud.list_proposals(session, region)]
 
 
+def open_proposal(session: Session, principal: Principal, region: str) -> schemas.ProposalOut | None:
+    """The region's open proposal, if any."""
+    principal.check_read(region)
+    row = crud.open_proposal(session, region)
+    return proposal_out(session, row) if row is not None else None
+
+
 def may_decide_for(principal: Principal, row: ProposalRow) -> list[str]:
     """The institutions of the proposal the caller may decide for (all of them for an admin)."""
     if principal.role not in (Role.school, Role.admin):

@@ -126,7 +126,8 @@ def region_home(request: Request, region: RegionPath, principal: WebPrincipal, s
     cells = plan_service.hotspots(session, principal, latest.id, limit=10).cells if latest else []
     return page(request, "region.html", region=region, scenarios=scenarios, plans=plan_rows,
                 agreement=agreements.current(session, principal, region) if current else None,
-                hotspot_plan=latest, cells=cells, may_write=principal.may_write(region))
+                hotspot_plan=latest, cells=cells, may_write=principal.may_write(region),
+                proposal=proposals.open_proposal(session, principal, region))
 
 
 @router.get("/regions/{region}/agreements", response_class=HTMLResponse)

@@ -225,6 +225,7 @@ def test_proposing_to_the_schools_deciding_per_school_and_calendars(site):
     assert proposed.status_code == 303, proposed.text
     proposal = proposed.headers["location"]
     assert 'id="decision-form"' not in client.get(proposal).text  # the region's editor does not decide for a school
+    assert f'href="{proposal}"' in client.get("/web/regions/Twente").text  # the open proposal, on the region's page
 
     school = TestClient(client.app)
     assert sign_in(school, make_token(url, "ROC Twente", "school", ("Twente",), "roc")).status_code == 303
