@@ -104,9 +104,14 @@ def _why(row: CohortChange, before: int | None) -> list[str]:
                   "place.")]
     lines = [_("In the current period {before} of the {students} students get a place; in the proposed periods "
                "{after}.").format(before=fmt_int(before), students=fmt_int(row.students), after=fmt_int(row.placed))]
-    if row.placed <= before:
+    if row.placed == before:
         lines.append(_("This cohort gives up no places: its move frees companies and weeks for students of other "
                        "cohorts in the region."))
+    elif row.placed < before:
+        lines.append(ngettext("This cohort gives up {n} place so that more students of other cohorts in the region "
+                              "get one.",
+                              "This cohort gives up {n} places so that more students of other cohorts in the region "
+                              "get one.", before - row.placed).format(n=fmt_int(before - row.placed)))
     return lines
 
 

@@ -48,6 +48,9 @@ def test_the_calendar_shows_dates_changes_and_reasons_per_institution(tmp_path) 
     assert "In de huidige periode krijgen 8 van de 12 studenten een stageplaats" in page
     assert "4 zonder stageplaats" in page  # the reason why four students stay without a place
     assert "@media print" in page
+    assert "Dit cohort levert geen stageplaatsen in" in page  # 8 placed now and in the proposal
+    fewer = proposal.model_copy(update={"cohorts": [proposal.cohorts[0].model_copy(update={"placed": 5})]})
+    assert "Dit cohort levert 3 stageplaatsen in" in calendar_html(fewer, scenario, "roc", status_quo)
     with use_language("en"):
         english = calendar_html(proposal, scenario, "roc", status_quo)
     assert "Internship calendar of ROC &lt;Oost&gt;" in english and "Mon 22 Feb 2027" in english
