@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.crud.lookup import by_id
 from api.crud.plans import plan_of
-from api.errors import InvalidInput
+from api.errors import InvalidInput, NotFound
 from api.models import DecisionRow, PlanRow, ProposalRow, utcnow
 from planner.i18n import N_, _
 
@@ -29,10 +29,11 @@ def _region_plan(session: Session, region: str, plan_id: int) -> PlanRow:
     return plan
 
 
-def open_proposal(session: Session, region: str) -> ProposalRow | None:
-    """The region's open proposal (at most one), if any."""
-    return session.scalar(sa.select(ProposalRow).where(ProposalRow.region == region, ProposalRow.status == "open")
-                          .order_by(ProposalRow.id.desc()).limit(1))
+def open_proposal(session: Session, region: str, lock: bool = False) -> ProposalRow | None:
+    """The region's open proposal (at most one), if any; ``lock``: held until the transaction ends."""
+    query = sa.select(ProposalRow).where(ProposalRow.region == region, ProposalRow.status == "open")
+    query = query.order_by(ProposalRow.id.desc()).limit(1)
+    return session.scalar(query.with_for_update() if lock else query)
 
 
 def create_proposal(session: Session, region: str, plan_id: int, proposed_by: str, note: str
@@ -42,7 +43,7 @@ def create_proposal(session: Session, region: str, plan_id: int, proposed_by: st
     Returns the new proposal and the one it superseded (or None).
     """
     plan = _region_plan(session, region, plan_id)
-    superseded = open_proposal(session, region)
+    superseded = open_proposal(session, region, lock=True)
     if superseded is not None:
         superseded.status, superseded.updated_at = "superseded", utcnow()
     row = ProposalRow(region=region, plan_id=plan.id, scenario_id=plan.scenario_id,
@@ -66,9 +67,15 @@ def new_version(session: Session, row: ProposalRow, plan_id: int, note: str | No
     return row
 
 
-def get_proposal(session: Session, proposal_id: int) -> ProposalRow:
-    """A proposal by id."""
-    return by_id(session, ProposalRow, proposal_id, N_("proposal {id} does not exist"))
+def get_proposal(session: Session, proposal_id: int, lock: bool = False) -> ProposalRow:
+    """A proposal by id; ``lock``: the row is held until the transaction ends, so two schools deciding at
+    once are counted one after the other (the second sees the first's decision and adopts when all approved)."""
+    if not lock:
+        return by_id(session, ProposalRow, proposal_id, N_("proposal {id} does not exist"))
+    row = session.scalar(sa.select(ProposalRow).where(ProposalRow.id == proposal_id).with_for_update())
+    if row is None:
+        raise NotFound(_("proposal {id} does not exist").format(id=proposal_id))
+    return row
 
 
 def list_proposals(session: Session, region: str) -> list[ProposalRow]:

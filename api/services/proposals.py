@@ -41,7 +41,7 @@ def _open(row: ProposalRow) -> None:
 def new_version(session: Session, principal: Principal, proposal_id: int,
                 body: schemas.ProposalVersionCreate) -> ProposalRow:
     """Put a new plan on an open proposal (and commit): every institution decides again."""
-    row = crud.get_proposal(session, proposal_id)
+    row = crud.get_proposal(session, proposal_id, lock=True)
     principal.check_write(row.region)
     _open(row)
     crud.new_version(session, row, body.plan_id, body.note)
@@ -54,7 +54,7 @@ def new_version(session: Session, principal: Principal, proposal_id: int,
 def decide(session: Session, principal: Principal, proposal_id: int, body: schemas.DecisionCreate) -> ProposalRow:
     """Record (and commit) an institution's approval or rejection of its part of the proposal's current
     version; adopt the proposal as the region's agreement when every institution has approved it."""
-    row = crud.get_proposal(session, proposal_id)
+    row = crud.get_proposal(session, proposal_id, lock=True)
     principal.check_read(row.region)
     institution = body.institution or principal.institution
     if institution is None:

@@ -7,6 +7,7 @@ school token of Zwolle's ``roc-a`` shows that the region, not only the instituti
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,3 +190,57 @@ def test_school_tokens_from_the_command_line(tmp_path: Path) -> None:
     editor = runner.invoke(cli, ["tokens", "create", "--name", "x", "--role", "editor", "--region", TWENTE,
                                  "--institution", "roc-a"], env=env)
     assert editor.exit_code == 2
+
+
+@pytest.mark.postgres
+def test_two_schools_approving_at_once_adopt_the_plan(postgres_admin_url: str) -> None:
+    """The last two approvals arrive together: the first holds its transaction open until the second has
+    started, and the second is counted after it, so the second sees both approvals and adopts the plan
+    (without the proposal's lock each saw only its own approval and the plan was never adopted)."""
+    import threading
+
+    from api import schemas
+    from api.core.security import Principal, Role
+    from api.services import proposals as service
+    from tests.api.support import app_client, fresh_postgres_database
+
+    with fresh_postgres_database(postgres_admin_url) as url, app_client(Settings(
+            database_url=url, data_dir=Path(tempfile.mkdtemp()), rate_limit_per_second=1000,
+            rate_limit_burst=1000)) as client:
+        scenario = client.post("/scenarios", params={"region": TWENTE}, json=_two_schools()).json()["id"]
+        job = client.post(f"/scenarios/{scenario}/solve", json={"mode": "greedy", "time_limit": 5}).json()
+        plan = wait_for_job(client, job["id"])["plan_id"]
+        proposal = client.post(f"/regions/{TWENTE}/proposals", json={"plan_id": plan}).json()["id"]
+        db = client.app.state.db
+        schools = {i: Principal(90 + n, f"ROC {i}", Role.school, frozenset({TWENTE}), i)
+                   for n, i in enumerate(("roc-a", "roc-b"))}
+        first_waiting, release = threading.Event(), threading.Event()
+        second_done = threading.Event()
+
+        def approve(institution: str, hold: bool) -> None:
+            with db.sessions() as session:
+                if hold:
+                    commit = session.commit
+
+                    def held_commit() -> None:
+                        first_waiting.set()
+                        release.wait(10)
+                        commit()
+
+                    session.commit = held_commit  # type: ignore[method-assign]
+                service.decide(session, schools[institution], proposal, schemas.DecisionCreate(decision="approve"))
+            if not hold:
+                second_done.set()
+
+        first = threading.Thread(target=approve, args=("roc-a", True))
+        first.start()
+        assert first_waiting.wait(10)
+        second = threading.Thread(target=approve, args=("roc-b", False))
+        second.start()
+        second_finished_alone = second_done.wait(1.0)
+        release.set()
+        first.join(10)
+        second.join(10)
+        stored = client.get(f"/proposals/{proposal}").json()
+        assert (stored["status"], stored["approved"]) == ("adopted", 2)
+        assert not second_finished_alone, "the second approval waits for the first's transaction"
