@@ -244,3 +244,19 @@ def test_two_schools_approving_at_once_adopt_the_plan(postgres_admin_url: str) -
         stored = client.get(f"/proposals/{proposal}").json()
         assert (stored["status"], stored["approved"]) == ("adopted", 2)
         assert not second_finished_alone, "the second approval waits for the first's transaction"
+
+
+def test_admins_make_school_tokens_over_the_api(consortium: Consortium) -> None:
+    made = consortium.call("admin", "POST", "/tokens", json={"name": "Stagebureau ROC B", "role": "school",
+                                                             "regions": [TWENTE], "institution": "roc-b"})
+    assert made.status_code == 201, made.text
+    assert (made.json()["role"], made.json()["institution"], made.json()["regions"]) == ("school", "roc-b", [TWENTE])
+    proposal = consortium.propose()["id"]
+    decided = consortium.client.post(f"/proposals/{proposal}/decisions", json={"decision": "approve"},
+                                     headers=bearer(made.json()["token"]))
+    assert decided.status_code == 200 and decided.json()["approved"] == 1
+    for body, field in (({"role": "school", "regions": [TWENTE]}, "institution"),
+                        ({"role": "school", "regions": [TWENTE, ZWOLLE], "institution": "roc-b"}, "region"),
+                        ({"role": "editor", "regions": [TWENTE], "institution": "roc-b"}, "institution")):
+        refused = consortium.call("admin", "POST", "/tokens", json={"name": "x", **body})
+        assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == field, refused.text
