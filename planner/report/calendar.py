@@ -170,7 +170,7 @@ def calendar_html(plan: Plan, scenario: Scenario, institution: str, status_quo: 
         "current": _("now"), "proposed": _("proposal"), "form": _("form"), "from": _("from"), "to": _("to"),
         "weeks": _("ISO weeks"), "students": _("students"), "placed": _("placed"),
         "what_changed": _("What changes"), "why": _("Why"),
-        "unplaced": _("Without a place"), "no_cohorts": _("This institution has no BOL cohorts in this plan."),
+        "unplaced": _("Why students stay without a place"), "no_cohorts": _("This institution has no BOL cohorts in this plan."),
         "dates_note": _("Dates are the Monday of the first and the Friday of the last internship week; school "
                         "holidays inside a period are free."),
     }
