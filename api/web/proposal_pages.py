@@ -13,18 +13,12 @@ from pydantic import ValidationError
 from api import crud, schemas
 from api.core.headers import document_response
 from api.deps import PlanId, ProposalId, RegionPath, SessionDep, SettingsDep
-from api.errors import InvalidInput
 from api.services import plans as plan_service
 from api.services import proposals as service
-from api.web.render import WebPrincipal, checked_form, page, redirect
+from api.web.render import WebPrincipal, checked_form, form_error, page, redirect
 from planner.i18n import _, current_language
 
 router = APIRouter(prefix="/web", include_in_schema=False)
-
-
-def _form_error(err: ValidationError) -> InvalidInput:
-    first = err.errors()[0]
-    return InvalidInput.one(".".join(str(p) for p in first.get("loc", ())), first.get("msg", ""))
 
 
 def state_text(state: str) -> str:
@@ -48,7 +42,7 @@ async def propose(request: Request, region: RegionPath, principal: WebPrincipal,
     try:
         body = schemas.ProposalCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or ""))
     except ValidationError as err:
-        raise _form_error(err) from None
+        raise form_error(err) from None
     row = service.propose(session, principal, region, body)
     return redirect(f"/web/proposals/{row.id}", request)
 
@@ -60,7 +54,7 @@ async def new_version(request: Request, proposal_id: ProposalId, principal: WebP
     try:
         body = schemas.ProposalVersionCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or "") or None)
     except ValidationError as err:
-        raise _form_error(err) from None
+        raise form_error(err) from None
     service.new_version(session, principal, proposal_id, body)
     return redirect(f"/web/proposals/{proposal_id}", request)
 
@@ -74,7 +68,7 @@ async def decide(request: Request, proposal_id: ProposalId, principal: WebPrinci
     try:
         body = schemas.DecisionCreate(**fields)
     except ValidationError as err:
-        raise _form_error(err) from None
+        raise form_error(err) from None
     service.decide(session, principal, proposal_id, body)
     return redirect(f"/web/proposals/{proposal_id}", request)
 

@@ -17,7 +17,7 @@ from api.models import utcnow
 from api.schemas import WEEK_PATTERN
 from api.services import agreements, proposals, regions, web_sessions
 from api.services import plans as plan_service
-from api.web.render import WebPrincipal, checked_form, page, redirect, safe_next
+from api.web.render import WebPrincipal, checked_form, form_error, page, redirect, safe_next
 from api.web.session import cookie_session, current_session, new_signin_csrf, set_signin_cookie, sign_in, sign_out
 from planner.codes import LANGUAGES, LEVELS, SECTOR_CHAMBERS
 from planner.i18n import _, ngettext
@@ -150,16 +150,9 @@ async def adopt(request: Request, region: RegionPath, principal: WebPrincipal, s
     try:
         body = schemas.AgreementCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or ""))
     except ValidationError as err:
-        raise _form_error(err) from None
+        raise form_error(err) from None
     agreements.adopt(session, principal, region, body)
     return redirect(f"/web/regions/{region}/agreements", request)
-
-
-def _form_error(err: ValidationError) -> Exception:
-    from api.errors import InvalidInput
-
-    first = err.errors()[0]
-    return InvalidInput.one(".".join(str(p) for p in first.get("loc", ())), first.get("msg", ""))
 
 
 # ------------------------------------------------------------------ the SBB view

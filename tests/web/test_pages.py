@@ -220,6 +220,9 @@ def test_proposing_to_the_schools_deciding_per_school_and_calendars(site):
     url = site["settings"].database_url
     agreements = client.get("/web/regions/Twente/agreements")
     assert 'id="propose-form"' in agreements.text and "Nog geen plan aan de scholen voorgelegd." in agreements.text
+    bad = client.post("/web/regions/Twente/proposals", data={"csrf": csrf_of(agreements.text), "plan_id": "x"})
+    assert bad.status_code == 422 and "plan_id" in bad.text
+    assert "Nog geen plan aan de scholen voorgelegd." in client.get("/web/regions/Twente/agreements").text
     proposed = client.post("/web/regions/Twente/proposals", follow_redirects=False,
                            data={"csrf": csrf_of(agreements.text), "plan_id": str(p), "note": "voorstel maart"})
     assert proposed.status_code == 303, proposed.text
