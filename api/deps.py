@@ -100,3 +100,4 @@ RegionQuery = Annotated[str | None, Query(min_length=1, max_length=200, pattern=
                                           description="Only this region.", examples=["Twente"])]
 Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many items.", examples=[20])]
 Offset = Annotated[int, Query(ge=0, le=MAX_ID, description="Skip this many items.", examples=[0])]
+ProposalId = Annotated[int, Path(ge=1, le=MAX_ID, description="Proposal id.", examples=[2])]

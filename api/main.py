@@ -33,7 +33,7 @@ from api.core.slots import DatabaseSlots
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.language import RequestLanguage
-from api.routes import agreements, audit, hotspots, jobs, plans, scenarios, service, tokens, whatif
+from api.routes import agreements, audit, hotspots, jobs, plans, proposals, scenarios, service, tokens, whatif
 from api.scenario_input import shutdown_upload_workers
 from api.web.render import SignInRequired, error_page, sign_in_redirect
 from api.web.session import CsrfError
@@ -62,7 +62,8 @@ Every operation except `/health` needs an API token (`Authorization: Bearer <tok
 `stageplanner tokens create`): 401 without a valid one, 403 when the token's role or regions do not
 allow the operation, 429 (with `Retry-After`) above the token's request rate.
 Roles: `reader` (read its regions), `editor` (also change scenarios, solves and agreements of its
-regions), `analyst` (read every region: SBB), `admin` (everything, and the audit log).
+regions), `analyst` (read every region: SBB), `admin` (everything, and the audit log), `school` (an
+institution's editor in one region: reads it, approves or rejects its institution's part of a proposal).
 
 Errors: 404 for unknown ids, 409 for actions that do not fit the current state, 422 with every
 problem (file, row, field, message) for invalid input.
@@ -78,8 +79,9 @@ TAGS = [
     {"name": "plans", "description": "Proposed calendars with their KPIs, shortages, utilisation, map, charts and "
                                      "downloads; comparisons."},
     {"name": "hotspots", "description": "Where students are left without a place: per plan and across regions."},
-    {"name": "agreements", "description": "A region adopting a plan as its agreed internship calendar, and "
-                                          "deviations from it."},
+    {"name": "agreements", "description": "A region adopting a plan as its agreed internship calendar, "
+                                          "deviations from it, and the sign-off per school: a proposal each "
+                                          "institution approves or rejects."},
     {"name": "regions", "description": "Regions with their newest plan and current agreement."},
     {"name": "what-if", "description": "Variants of a scenario (declarative changes stored with their base), "
                                        "small sweeps side by side, and where one more supervision place helps most."},
@@ -224,7 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DatabaseSlots)  # around the token lookup, which uses a connection too
     app.add_middleware(RequestLanguage)  # every answer, even a 401, is in the request's language
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries the security headers
-    for protected in (scenarios, jobs, plans, hotspots, agreements, audit, tokens, whatif):
+    for protected in (scenarios, jobs, plans, hotspots, agreements, proposals, audit, tokens, whatif):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)
     web.install(app)  # the web workbench (/web/), / and the offline /docs

@@ -21,9 +21,16 @@ Tables
 ``agreements``
     A region adopting a plan as its agreed internship calendar: who, when, which plan
     and scenario version, a note.
+``proposals``
+    A proposed agreement (migration 0008): the plan a region proposes, its version (a new plan
+    for the proposal is a new version), the institutions that must approve, open, adopted or
+    superseded, and the agreement it became.
+``proposal_decisions``
+    Each institution's approval or rejection of its part of a proposal, with a note, who and
+    when, and the version it was about (never changed: the history of the sign-off).
 ``api_tokens``
-    API tokens: name, role, regions (JSON list), the SHA-256 of the token (never the token),
-    created and revoked times, and when it expires (null: never).
+    API tokens: name, role, regions (JSON list), the institution of an institution editor, the
+    SHA-256 of the token (never the token), created and revoked times, and when it expires (null: never).
 ``web_sessions``
     Signed-in browsers of the web workbench: the SHA-256 of the session id (never the id),
     the token it acts for, when it was made and last seen, and its idle and absolute expiry.
@@ -199,6 +206,49 @@ class AgreementRow(Base):
     note: Mapped[str] = mapped_column(sa.Text, default="")
 
 
+ProposalStatus = Literal["open", "adopted", "superseded"]
+Decision = Literal["approved", "rejected"]
+
+
+class ProposalRow(Base):
+    """A proposed agreement: a region's plan that each institution in it approves or rejects (migration 0008)."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (sa.Index("ix_proposals_region_status", "region", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(sa.String(200))
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"))
+    scenario_id: Mapped[int] = mapped_column(sa.ForeignKey("scenarios.id"))
+    scenario_version: Mapped[int]
+    version: Mapped[int] = mapped_column(default=1)
+    institutions: Mapped[str] = mapped_column(sa.Text, default="[]")
+    proposed_by: Mapped[str] = mapped_column(sa.String(200))
+    proposed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="open")
+    agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"), default=None)
+
+
+class DecisionRow(Base):
+    """One institution's approval or rejection of its part of a proposal's version (never changed)."""
+
+    __tablename__ = "proposal_decisions"
+    __table_args__ = (sa.Index("ix_proposal_decisions_proposal", "proposal_id", "institution"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposals.id"))
+    version: Mapped[int]
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plans.id"))
+    institution: Mapped[str] = mapped_column(sa.String(200))
+    decision: Mapped[str] = mapped_column(sa.String(20))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    decided_by: Mapped[str] = mapped_column(sa.String(200))
+    token_id: Mapped[int | None] = mapped_column(default=None)
+    decided_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class TokenRow(Base):
     """An API token; the token itself is shown once at creation and only its hash is kept."""
 
@@ -213,6 +263,8 @@ class TokenRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     expires_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # The institution an institution editor decides for (migration 0008); null for other roles.
+    institution: Mapped[str | None] = mapped_column(sa.String(200), default=None)
 
 
 class WebSessionRow(Base):

@@ -123,7 +123,8 @@ def audit_entry(row: AuditRow) -> schemas.AuditEntry:
 
 def token_out(row: TokenRow) -> schemas.TokenOut:
     return schemas.TokenOut(id=row.id, name=row.name, role=row.role, regions=crud.token_regions(row),
-                            created_at=row.created_at, revoked_at=row.revoked_at, expires_at=row.expires_at)
+                            institution=row.institution, created_at=row.created_at, revoked_at=row.revoked_at,
+                            expires_at=row.expires_at)
 
 
 def file_response(file: PlanFile, save_as: str | None = None) -> Response:

@@ -84,9 +84,13 @@ def _token_store(debug: bool) -> Iterator[Any]:
 @tokens_app.command("create")
 def tokens_create(
     name: str = typer.Option(..., "--name", help="Who uses the token (recorded as adopted_by and in the audit log)."),
-    role: Role = typer.Option(..., "--role", help="reader, editor (their regions), analyst (all regions, read), admin."),
+    role: Role = typer.Option(..., "--role", help="reader, editor (their regions), analyst (all regions, read), admin, "
+                                                 "school (an institution's editor: signs off its part)."),
     region: list[str] = typer.Option([], "--region", help="A region the token may use; repeat for more. "
                                      "Needed for reader and editor."),
+    institution: str | None = typer.Option(None, "--institution", help="The institution (its id in the scenario) "
+                                           "a school token approves or rejects for; with --role school and one "
+                                           "--region."),
     expires_in: Any = typer.Option(None, "--expires-in", parser=parse_lifetime, metavar="DURATION",
                                    help="The token expires after this long: 90d (days), 12h (hours) or 30m "
                                         "(minutes). Without it the token works until it is revoked."),
@@ -97,7 +101,7 @@ def tokens_create(
     from api.services import tokens
 
     with _token_store(debug) as session:
-        row, token = crud.create_token(session, name, role.value, region, expires_in)
+        row, token = crud.create_token(session, name, role.value, region, expires_in, institution)
         crud.record(session, None, "token.create", "token", row.id, None, tokens.audit_detail(row))
     typer.echo(f"token {row.id} ({row.role}, {', '.join(crud.token_regions(row)) or 'all regions'}) for {row.name}:",
                err=True)

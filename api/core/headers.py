@@ -10,7 +10,8 @@ answer, pages, API, files and errors alike:
 * ``X-Content-Type-Options: nosniff`` (a text or JSON download is never run as HTML or script);
 * ``Referrer-Policy: no-referrer`` (ids in page addresses do not travel to other sites).
 
-A response that sets its own policy keeps it: the maps (:func:`map_response`) are
+A response that sets its own policy keeps it: an institution's printable calendar
+(:func:`document_response`) has an inline stylesheet and no script; the maps (:func:`map_response`) are
 self-contained pages whose inline scripts are allowed by their SHA-256 hashes, computed when
 the file is served. User text never runs there either: every name in a map is escaped before it
 is written (:mod:`planner.markup`, ``esc`` in the map's script), and the policy allows no
@@ -42,6 +43,9 @@ PAGE_POLICY = ("default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src
 MAP_POLICY = ("default-src 'none'; script-src {hashes}; style-src 'unsafe-inline'; "
               "img-src data: https://tile.openstreetmap.org; object-src 'none'; base-uri 'none'; "
               "form-action 'none'; frame-ancestors 'self'")
+#: A printable document (an institution's calendar): its own inline stylesheet, and no script at all.
+DOCUMENT_POLICY = ("default-src 'none'; style-src 'unsafe-inline'; object-src 'none'; base-uri 'none'; "
+                   "form-action 'none'; frame-ancestors 'self'")
 FIXED_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -105,6 +109,11 @@ def map_response(path: Path) -> Response:
     """A map file (self-contained HTML) served with :func:`map_policy` as its policy."""
     html = path.read_text(encoding="utf-8")
     return Response(html, media_type="text/html; charset=utf-8", headers={CSP: map_policy(html)})
+
+
+def document_response(html: str) -> Response:
+    """A self-contained HTML document without scripts (an institution's calendar), under :data:`DOCUMENT_POLICY`."""
+    return Response(html, media_type="text/html; charset=utf-8", headers={CSP: DOCUMENT_POLICY})
 
 
 def with_nonce(html: str, nonce: str) -> str:

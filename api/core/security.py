@@ -15,6 +15,8 @@ role        may
             adopt agreements in its regions
 ``analyst`` read everything in every region (SBB); change nothing
 ``admin``   everything in every region, and read the audit log
+``school``  an institution's editor inside one region: what a reader may, and approve or
+            reject its own institution's part of a proposed agreement
 ==========  ==============================================================================
 
 A token may expire (``--expires-in 90d`` on the command line, :func:`parse_lifetime`); an
@@ -53,6 +55,7 @@ class Role(StrEnum):
     editor = "editor"
     analyst = "analyst"
     admin = "admin"
+    school = "school"
 
 
 #: Roles that see every region, whatever regions the token names.
@@ -131,12 +134,15 @@ class Principal:
         Its role.
     regions
         The regions it is given; ignored by roles that see every region.
+    institution
+        The institution a ``school`` token decides for (None for the other roles).
     """
 
     token_id: int
     name: str
     role: Role
     regions: frozenset[str]
+    institution: str | None = None
 
     @property
     def visible_regions(self) -> frozenset[str] | None:
@@ -171,6 +177,22 @@ class Principal:
         if self.role not in WRITE_ROLES:
             raise AccessDenied(_("token {name} has role {role}, which may not change anything").format(
                 name=repr(self.name), role=self.role))
+
+    def may_decide(self, region: str, institution: str) -> bool:
+        """Whether the caller may approve or reject ``institution``'s part of a proposal in ``region``."""
+        if self.role == Role.admin:
+            return True
+        return self.role == Role.school and region in self.regions and institution == self.institution
+
+    def check_decide(self, region: str, institution: str) -> None:
+        """Raise :class:`AccessDenied` unless the caller may decide for ``institution`` in ``region``."""
+        if self.role not in (Role.school, Role.admin):
+            raise AccessDenied(_("token {name} has role {role}, which may not approve or reject an institution's "
+                                 "part").format(name=repr(self.name), role=self.role))
+        if not self.may_decide(region, institution):
+            raise AccessDenied(_("token {name} ({role}) may not decide for institution {institution} in region "
+                                 "{region}").format(name=repr(self.name), role=self.role,
+                                                    institution=repr(institution), region=repr(region)))
 
     def check_admin(self) -> None:
         """Raise :class:`AccessDenied` unless the caller is an admin."""

@@ -1,4 +1,4 @@
-"""Reading and writing the API's records: scenarios and versions, jobs, plans, agreements, tokens.
+"""Reading and writing the API's records: scenarios and versions, jobs, plans, agreements, proposals, tokens.
 
 Functions take a SQLAlchemy session and plain data (no HTTP requests), and raise
 :class:`~api.errors.NotFound` or :class:`~api.errors.InvalidInput` for mistakes of the
@@ -23,6 +23,19 @@ from api.crud.plans import (
     regions,
     save_plan,
     status_quo_for,
+)
+from api.crud.proposals import (
+    add_decision,
+    all_approved,
+    create_proposal,
+    decisions,
+    get_proposal,
+    list_proposals,
+    new_version,
+    open_proposal,
+    plan_institutions,
+    proposal_institutions,
+    standing,
 )
 from api.crud.queue import (
     create_job,
@@ -62,6 +75,8 @@ from api.crud.tokens import (
 )
 
 __all__ = [
+    "add_decision", "all_approved", "create_proposal", "decisions", "get_proposal", "list_proposals", "new_version",
+    "open_proposal", "plan_institutions", "proposal_institutions", "standing",
     "ScenarioContent", "add_version", "authenticate", "create_agreement", "create_job", "create_scenario",
     "create_token", "current_agreement", "current_agreement_ids", "delete_scenario", "get_agreement", "get_job",
     "get_plan_row", "get_scenario", "get_version", "job_counts", "latest_plan", "latest_plans_per_region",

@@ -25,9 +25,9 @@ from planner.i18n import N_, _
 
 
 def create_token(session: Session, name: str, role: str, regions: Collection[str],
-                 lifetime: dt.timedelta | None = None) -> tuple[TokenRow, str]:
+                 lifetime: dt.timedelta | None = None, institution: str | None = None) -> tuple[TokenRow, str]:
     """Store a new token, expiring after ``lifetime`` (None: never); returns the row and the token text
-    (shown once, only its hash is stored)."""
+    (shown once, only its hash is stored). A ``school`` token names one region and its ``institution``."""
     name = name.strip()
     if not name or len(name) > 200 or not re.match(NAME_PATTERN, name):
         raise InvalidInput.one("name", _("must be 1 to 200 characters without control characters"))
@@ -37,11 +37,20 @@ def create_token(session: Session, name: str, role: str, regions: Collection[str
     cleaned = sorted({r.strip() for r in regions})
     if any(not r or len(r) > 200 or not re.match(NAME_PATTERN, r) for r in cleaned):
         raise InvalidInput.one("region", _("every region must be 1 to 200 characters without control characters"))
-    if role in (Role.reader, Role.editor) and not cleaned:
+    if role in (Role.reader, Role.editor, Role.school) and not cleaned:
         raise InvalidInput.one("region", _("a {role} token needs at least one region").format(role=role))
+    institution = (institution or "").strip() or None
+    if role == Role.school:
+        if len(cleaned) != 1:
+            raise InvalidInput.one("region", _("a school token is given exactly one region"))
+        if institution is None or len(institution) > 200 or not re.match(NAME_PATTERN, institution):
+            raise InvalidInput.one("institution", _("a school token needs its institution: the institution id "
+                                                    "as in the scenario, e.g. roc-oost"))
+    elif institution is not None:
+        raise InvalidInput.one("institution", _("only a school token has an institution"))
     made = new_token()
     row = TokenRow(lookup=made.lookup, token_hash=made.token_hash, name=name, role=role, regions=json.dumps(cleaned),
-                   expires_at=utcnow() + lifetime if lifetime is not None else None)
+                   expires_at=utcnow() + lifetime if lifetime is not None else None, institution=institution)
     session.add(row)
     session.flush()
     return row, made.token
@@ -60,7 +69,7 @@ def token_principal(row: TokenRow, now: dt.datetime) -> Principal | None:
     """The caller a token row stands for, or None when it is revoked or expired at ``now``."""
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
         return None
-    return Principal(row.id, row.name, Role(row.role), frozenset(token_regions(row)))
+    return Principal(row.id, row.name, Role(row.role), frozenset(token_regions(row)), row.institution)
 
 
 def authenticate(session: Session, token: str, now: dt.datetime | None = None) -> Principal | None:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
 from api import artifacts, crud, schemas, views
-from api.core.headers import map_response
+from api.core.headers import document_response, map_response
 from api.deps import MAX_ID, Limit, Offset, PlanId, PrincipalDep, RegionQuery, SessionDep, SettingsDep
 from api.schemas import WEEK_PATTERN, LevelCode, Mode, PathwayCode, SectorCode
 from api.services import plans as service
@@ -244,6 +244,20 @@ def changes_xlsx(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, 
                  lang: LangQ = None) -> Response:
     """What the plan changes as a workbook: a sheet for the region and one per institution."""
     return views.file_response(service.plan_file(session, settings, principal, plan_id, "changes.xlsx", lang=lang))
+
+
+@router.get("/{plan_id}/institutions/{institution}/calendar.html", response_class=HTMLResponse,
+            responses=_file_responses("text/html", "The institution's printable calendar"),
+            summary="An institution's printable calendar")
+def institution_calendar(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, settings: SettingsDep,
+                         institution: Annotated[str, Path(min_length=1, max_length=200,
+                                                          description="Institution id (as in the scenario).",
+                                                          examples=["roc-oost"])],
+                         lang: LangQ = None) -> Response:
+    """One page per institution to print or save as PDF: each cohort's current period and proposed waves
+    with dates (the Monday of the first week, the Friday of the last), what changes and why, and the reasons
+    for students without a place (404 when the institution has no cohort in the plan)."""
+    return document_response(service.calendar_html(session, settings, principal, plan_id, institution, lang))
 
 
 @router.get("/{plan_id}/reasons", response_model=schemas.ReasonsOut, responses=NOT_FOUND,

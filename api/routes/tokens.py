@@ -34,7 +34,7 @@ def create_token(body: schemas.TokenCreate, principal: PrincipalDep, session: Se
     least one region. With `expires_in_days` the token stops working (401) that many days from now."""
     principal.check_admin()
     lifetime = dt.timedelta(days=body.expires_in_days) if body.expires_in_days is not None else None
-    row, token = crud.create_token(session, body.name, body.role, body.regions, lifetime)
+    row, token = crud.create_token(session, body.name, body.role, body.regions, lifetime, body.institution)
     crud.record(session, principal, "token.create", "token", row.id, None, tokens.audit_detail(row))
     session.commit()
     response.headers["Cache-Control"] = "no-store"

@@ -58,9 +58,18 @@ from api.schemas.plans import (
     WaveChange,
     WeekUse,
 )
+from api.schemas.proposals import (
+    DecisionCreate,
+    DecisionOut,
+    InstitutionStanding,
+    ProposalCreate,
+    ProposalOut,
+    ProposalVersionCreate,
+)
 from api.schemas.scenarios import ScenarioOut, ScenarioSummary, ScenarioVersionSummary
 
 __all__ = [
+    "DecisionCreate", "DecisionOut", "InstitutionStanding", "ProposalCreate", "ProposalOut", "ProposalVersionCreate",
     "AUTH_ERRORS", "BODY_ERRORS", "ERRORS", "EXAMPLE_SCENARIO", "EXAMPLE_SCENARIO_YAML", "WEEK_PATTERN",
     "AgreementCreate", "AgreementOut", "AuditEntry", "BarometerChange", "CellChange", "ChangesOut",
     "CohortChangeOut", "CohortDeviation", "CohortReason", "CompareOut", "InstitutionChanges", "ReasonsOut",

@@ -20,8 +20,9 @@ class AuditEntry(BaseModel):
     token_id: int | None = Field(description="The token that made the change; null for the command line.")
     actor: str = Field(description="The token's name (or 'command line').")
     action: str = Field(description="scenario.create, scenario.update, scenario.delete, job.start, job.cancel, "
-                                    "agreement.adopt, token.create, token.revoke.")
-    target_type: str = Field(description="scenario, job, agreement or token.")
+                                    "agreement.adopt, proposal.create, proposal.version, proposal.approve, "
+                                    "proposal.reject, token.create, token.revoke.")
+    target_type: str = Field(description="scenario, job, agreement, proposal or token.")
     target_id: int | None
     region: str | None
     detail: str
@@ -39,9 +40,15 @@ class TokenCreate(BaseModel):
 
     name: StorableText = Field(min_length=1, max_length=200, pattern=NAME_PATTERN,
                                description="Who uses the token; recorded in the audit log and as adopted_by.")
-    role: Role = Field(description="reader, editor (their regions), analyst (all regions, read only) or admin.")
+    role: Role = Field(description="reader, editor (their regions), analyst (all regions, read only), admin, or "
+                                   "school (an institution's editor in one region: approves or rejects its part "
+                                   "of a proposed agreement).")
     regions: list[Annotated[StorableText, Field(min_length=1, max_length=200, pattern=NAME_PATTERN)]] = Field(
-        default_factory=list, max_length=100, description="Regions of a reader or editor (at least one).")
+        default_factory=list, max_length=100, description="Regions of a reader or editor (at least one); exactly "
+                                                          "one for a school token.")
+    institution: StorableText | None = Field(None, min_length=1, max_length=200, pattern=NAME_PATTERN,
+                                             description="The institution id (as in the scenario) a school token "
+                                                         "decides for; only for role school.")
     expires_in_days: int | None = Field(None, ge=1, le=3650, description="The token expires this many days from "
                                         "now (then it gets 401, like a revoked one); null or absent: never.")
 
@@ -53,6 +60,7 @@ class TokenOut(BaseModel):
     name: str
     role: Role
     regions: list[str]
+    institution: str | None = Field(None, description="The institution of a school token.")
     created_at: dt.datetime
     revoked_at: dt.datetime | None
     expires_at: dt.datetime | None = Field(description="When the token stops working; null: never.")

@@ -15,12 +15,12 @@ from api.core.db import end_reads
 from api.core.security import Principal
 from api.errors import NotFound
 from api.models import PlanRow
-from planner.i18n import use_language
+from planner.i18n import _, use_language
 from planner.plan import analysis
 from planner.plan.changes import cohort_changes, institution_totals
 from planner.plan.model import Plan
 from planner.plan.reasons import reason_text, trade_text
-from planner.report import institutions
+from planner.report import calendar, institutions
 from planner.scenario import LoadedScenario
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -171,6 +171,20 @@ def table_file(session: Session, principal: Principal, plan_id: int, table: str)
     """One of the plan's tables as CSV, exactly as the command line writes it."""
     plan = crud.plan_of(readable(session, principal, plan_id))
     return PlanFile(f"{table}.csv", "text/csv; charset=utf-8", text=artifacts.table_csv(plan, table))
+
+
+def calendar_html(session: Session, settings: Settings, principal: Principal, plan_id: int, institution: str,
+                  lang: str | None = None) -> str:
+    """The printable calendar of one institution in the plan (404 when it has no cohort in the plan)."""
+    row = readable(session, principal, plan_id)
+    if institution not in crud.plan_institutions(row):
+        raise NotFound(_("institution {institution} has no cohort in plan {plan}").format(
+            institution=repr(institution), plan=plan_id))
+    plan, loaded = explained(session, settings, row)
+    before = status_quo(session, row)
+    end_reads(session)
+    with use_language(lang):
+        return calendar.calendar_html(plan, loaded.scenario, institution, before[1] if before else None)
 
 
 def json_file(session: Session, principal: Principal, plan_id: int) -> PlanFile:

@@ -17,7 +17,8 @@ _TIME = "%Y-%m-%d %H:%M"
 def audit_detail(row: TokenRow) -> str:
     """What the audit log records of a new token: name, role, regions and expiry."""
     expiry = f", expires {row.expires_at:{_TIME}}" if row.expires_at is not None else ""
-    return f"{row.name}: {row.role} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
+    school = f" ({row.institution})" if row.institution else ""
+    return f"{row.name}: {row.role}{school} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
 
 
 def state(row: TokenRow, now: dt.datetime) -> str:
@@ -29,7 +30,12 @@ def state(row: TokenRow, now: dt.datetime) -> str:
     return "active"
 
 
+def _role(row: TokenRow) -> str:
+    return f"{row.role} ({row.institution})" if row.institution else row.role
+
+
 def listing(rows: Iterable[TokenRow], now: dt.datetime) -> list[str]:
-    """A line per token (tab-separated): id, name, role, regions (``*``: all), created, expires (``never``), state."""
-    return [f"{r.id}\t{r.name}\t{r.role}\t{','.join(crud.token_regions(r)) or '*'}\t{r.created_at:{_TIME}}\t"
+    """A line per token (tab-separated): id, name, role (a school token with its institution), regions (``*``: all),
+    created, expires (``never``), state."""
+    return [f"{r.id}\t{r.name}\t{_role(r)}\t{','.join(crud.token_regions(r)) or '*'}\t{r.created_at:{_TIME}}\t"
             f"{f'{r.expires_at:{_TIME}}' if r.expires_at else 'never'}\t{state(r, now)}" for r in rows]

@@ -27,10 +27,10 @@ STATIC_URL = "/web/static"
 
 def install(app: FastAPI) -> None:
     """Add the web pages, their static files, ``/`` (to the workbench) and an offline ``/docs`` to ``app``."""
-    from api.web import plan_pages, routes, scenario_pages
+    from api.web import plan_pages, proposal_pages, routes, scenario_pages
 
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="web-static")
-    for module in (routes, scenario_pages, plan_pages):
+    for module in (routes, scenario_pages, plan_pages, proposal_pages):
         app.include_router(module.router)
 
     @app.get("/", include_in_schema=False)

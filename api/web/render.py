@@ -9,10 +9,12 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.core.security import Principal, Role
+from api.errors import InvalidInput
 from api.web.session import CSRF_FIELD, check_csrf, request_csrf
 from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, mode_label, sector_label
 from planner.i18n import _, current_language, fmt_int, fmt_num, fmt_pct, fmt_signed, ngettext
@@ -99,7 +101,7 @@ WebPrincipal = Annotated[Principal, Depends(web_principal)]
 
 def role_label(role: str) -> str:
     return {Role.reader: _("reader"), Role.editor: _("editor"), Role.analyst: _("analyst"),
-            Role.admin: _("administrator")}.get(role, role)
+            Role.admin: _("administrator"), Role.school: _("school editor")}.get(role, role)
 
 
 def page(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -133,6 +135,12 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     check_csrf(request, form.get(CSRF_FIELD))
     return form
+
+
+def form_error(err: ValidationError) -> InvalidInput:
+    """A form's first invalid field as the API's 422 (shown on the error page)."""
+    first = err.errors()[0]
+    return InvalidInput.one(".".join(str(p) for p in first.get("loc", ())), first.get("msg", ""))
 
 
 def redirect(url: str, request: Request | None = None) -> Response:

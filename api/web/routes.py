@@ -15,9 +15,9 @@ from api import crud, schemas
 from api.deps import RegionPath, SessionDep
 from api.models import utcnow
 from api.schemas import WEEK_PATTERN
-from api.services import agreements, regions, web_sessions
+from api.services import agreements, proposals, regions, web_sessions
 from api.services import plans as plan_service
-from api.web.render import WebPrincipal, checked_form, page, redirect, safe_next
+from api.web.render import WebPrincipal, checked_form, form_error, page, redirect, safe_next
 from api.web.session import cookie_session, current_session, new_signin_csrf, set_signin_cookie, sign_in, sign_out
 from planner.codes import LANGUAGES, LEVELS, SECTOR_CHAMBERS
 from planner.i18n import _, ngettext
@@ -126,7 +126,8 @@ def region_home(request: Request, region: RegionPath, principal: WebPrincipal, s
     cells = plan_service.hotspots(session, principal, latest.id, limit=10).cells if latest else []
     return page(request, "region.html", region=region, scenarios=scenarios, plans=plan_rows,
                 agreement=agreements.current(session, principal, region) if current else None,
-                hotspot_plan=latest, cells=cells, may_write=principal.may_write(region))
+                hotspot_plan=latest, cells=cells, may_write=principal.may_write(region),
+                proposal=proposals.open_proposal(session, principal, region))
 
 
 @router.get("/regions/{region}/agreements", response_class=HTMLResponse)
@@ -139,7 +140,8 @@ def agreement_page(request: Request, region: RegionPath, principal: WebPrincipal
     if adopt is None:  # preselect the newest optimised plan, not a baseline solved after it
         adopt = next((p.id for p in plan_rows if p.mode == "optimise"), None)
     return page(request, "agreements.html", region=region, history=history, deviations=deviations, plans=plan_rows,
-                adopt=adopt, may_write=principal.may_write(region))
+                adopt=adopt, may_write=principal.may_write(region),
+                proposals=proposals.history(session, principal, region))
 
 
 @router.post("/regions/{region}/agreements")
@@ -148,16 +150,9 @@ async def adopt(request: Request, region: RegionPath, principal: WebPrincipal, s
     try:
         body = schemas.AgreementCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or ""))
     except ValidationError as err:
-        raise _form_error(err) from None
+        raise form_error(err) from None
     agreements.adopt(session, principal, region, body)
     return redirect(f"/web/regions/{region}/agreements", request)
-
-
-def _form_error(err: ValidationError) -> Exception:
-    from api.errors import InvalidInput
-
-    first = err.errors()[0]
-    return InvalidInput.one(".".join(str(p) for p in first.get("loc", ())), first.get("msg", ""))
 
 
 # ------------------------------------------------------------------ the SBB view

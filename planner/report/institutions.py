@@ -1,7 +1,8 @@
 """What changes, per institution, and why students stay unplaced: markdown, CSV and an xlsx workbook.
 
 Per institution a report ``institutions/<institution-id>.md`` (for its internship
-coordinators) and ``institutions/<institution-id>.csv``; for the whole region ``changes.csv``
+coordinators), ``institutions/<institution-id>.csv`` and its printable calendar
+``institutions/<institution-id>.html`` (:mod:`planner.report.calendar`); for the whole region ``changes.csv``
 and ``changes.xlsx`` (a sheet for the region and one per institution). The rows come from
 :func:`planner.plan.changes.cohort_changes`, the reasons from :mod:`planner.plan.reasons`.
 :func:`changes_markdown` and :func:`reasons_markdown` are the two sections of summary.md.
@@ -20,6 +21,7 @@ from planner.markup import markdown_text
 from planner.plan.changes import CohortChange, cohort_changes, institution_totals, wave_text
 from planner.plan.model import CellTrade, Plan, UnplacedReason
 from planner.plan.reasons import explain, form_text, reason_text, trade_text
+from planner.report.calendar import calendar_html
 from planner.report.tables import csv_text, spreadsheet_safe
 from planner.scenario import LoadedScenario, Scenario
 
@@ -237,8 +239,10 @@ def write_changes_xlsx(path: Path, rows: list[dict[str, Any]], institutions: lis
     book.save(path)
 
 
-def write_institution_files(folder: Path, plan: Plan, scenario: Scenario) -> list[str]:
-    """Write changes.csv, changes.xlsx and institutions/<id>.md and .csv into ``folder``; the names written."""
+def write_institution_files(folder: Path, plan: Plan, scenario: Scenario, status_quo: Plan | None = None) -> list[str]:
+    """Write changes.csv, changes.xlsx and institutions/<id>.md, .csv and .html (the printable calendar,
+    :mod:`planner.report.calendar`) into ``folder``; the names written."""
+
     changes = cohort_changes(plan, scenario)
     reasons = plan.reasons or {}
     rows = change_rows(changes, reasons)
@@ -253,4 +257,5 @@ def write_institution_files(folder: Path, plan: Plan, scenario: Scenario) -> lis
         (sub / f"{slug}.md").write_text(institution_markdown(plan, scenario, inst, own, reasons), encoding="utf-8")
         (sub / f"{slug}.csv").write_text(csv_text([r for r in rows if r["institution"] == inst], CHANGE_COLUMNS),
                                          encoding="utf-8")
+        (sub / f"{slug}.html").write_text(calendar_html(plan, scenario, inst, status_quo, own), encoding="utf-8")
     return ["changes.csv", "changes.xlsx", INSTITUTIONS_FOLDER]

@@ -57,7 +57,7 @@ def _write_files(
     charts.shortage_cells_chart(plan, folder / "shortage_cells.png", status_quo=status_quo)
     charts.reachable_capacity_chart(plan, loaded, folder / "reachable_capacity.png", status_quo=status_quo)
     _write_map(plan, loaded, folder / "map.html", status_quo, warn)
-    write_institution_files(folder, plan, loaded.scenario)
+    write_institution_files(folder, plan, loaded.scenario, status_quo)
     files = sorted(p.name for p in folder.iterdir()) + ["summary.md"]
     (folder / "summary.md").write_text(summary_markdown(plan, status_quo, sorted(files), loaded.scenario),
                                        encoding="utf-8")
@@ -149,8 +149,8 @@ def write_outputs(
     Writes ``plan.json`` (with the reasons why students stay unplaced), ``schedule.csv``,
     ``shortages.csv``, ``shortage_weeks.csv``, ``utilisation.csv``, ``summary.md``,
     ``weekly_capacity.png``, ``shortage_cells.png``, ``reachable_capacity.png``, what changes per
-    institution (``changes.csv``, ``changes.xlsx``, ``institutions/<institution-id>.md`` and
-    ``.csv``) and, when the ``maps``
+    institution (``changes.csv``, ``changes.xlsx``, ``institutions/<institution-id>.md``,
+    ``.csv`` and the printable calendar ``.html``) and, when the ``maps``
     package provides ``write_plan_map``, ``map.html``. Everything is first written to a
     hidden staging folder next to ``out_dir`` and then moved in; if anything fails (or the
     run is interrupted) before that, ``out_dir`` is left exactly as it was. Files of an

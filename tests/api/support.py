@@ -218,13 +218,14 @@ class ApiServer:
         self.process = None
 
 
-def make_token(database_url: str, name: str, role: str, regions: tuple[str, ...] = ()) -> str:
+def make_token(database_url: str, name: str, role: str, regions: tuple[str, ...] = (),
+               institution: str | None = None) -> str:
     """A new API token stored in the database (migrated first), as ``stageplanner tokens create`` makes one."""
     db = Database(database_url)
     try:
         db.migrate()
         with db.session() as session:
-            return crud.create_token(session, name, role, regions)[1]
+            return crud.create_token(session, name, role, regions, institution=institution)[1]
     finally:
         db.dispose()
 

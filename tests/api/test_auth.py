@@ -2,8 +2,8 @@
 
 The matrix walks ``app.routes``: a route that is not in :data:`ACCESS` fails the test, and a
 route that forgets its check answers 2xx where 401 or 403 is expected. The records it reads
-belong to region Twente; the actors are anonymous, a reader and an editor of Twente (own), a
-reader and an editor of Zwolle (other), an analyst (SBB) and an admin. Outside its role or
+belong to region Twente; the actors are anonymous, a reader, an editor and a school (the editor
+of institution ``roc``) of Twente (own), the same three of Zwolle (other), an analyst (SBB) and an admin. Outside its role or
 regions a token gets 403 (the choice documented in docs/security.md), also for records that
 exist in another region.
 
@@ -28,11 +28,12 @@ from api.main import create_app
 from planner.plan.model import Progress
 from tests.api.support import TestClient, bearer, make_token, multipart_files, tiny_files, wait_for_job
 
-ACTORS = ("anonymous", "reader_own", "reader_other", "editor_own", "editor_other", "analyst", "admin")
+ACTORS = ("anonymous", "reader_own", "reader_other", "editor_own", "editor_other", "school_own", "school_other",
+          "analyst", "admin")
 OWN, OTHER = "Twente", "Zwolle"
 
 # What each route needs: open (no token), list (any token; filtered), read (read Twente),
-# write (change Twente), admin.
+# write (change Twente), decide (approve or reject institution roc's part in Twente), admin.
 ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/health"): "open", ("GET", "/openapi.json"): "open", ("GET", "/docs"): "open",
     ("GET", "/docs/oauth2-redirect"): "open",
@@ -59,6 +60,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/regions/{region}/agreements/current"): "read",
     ("GET", "/regions/{region}/agreements/current/deviations"): "read",
     ("GET", "/agreements/{agreement_id}"): "read", ("GET", "/audit"): "admin",
+    ("POST", "/regions/{region}/proposals"): "write", ("GET", "/regions/{region}/proposals"): "read",
+    ("GET", "/proposals/{proposal_id}"): "read", ("POST", "/proposals/{proposal_id}/versions"): "write",
+    ("POST", "/proposals/{proposal_id}/decisions"): "decide",
+    ("GET", "/plans/{plan_id}/institutions/{institution}/calendar.html"): "read",
     ("GET", "/tokens"): "admin", ("POST", "/tokens"): "admin", ("DELETE", "/tokens/{token_id}"): "admin",
     ("POST", "/scenarios/{scenario_id}/variants"): "write", ("GET", "/scenarios/{scenario_id}/variants"): "read",
     ("GET", "/variants/{variant_id}"): "read", ("POST", "/scenarios/{scenario_id}/sweep"): "analyse",
@@ -70,8 +75,9 @@ VARIANT = {"name": "k1 +1", "changes": [{"kind": "add_capacity", "companies": {"
 ALLOWED: dict[str, set[str]] = {
     "open": set(ACTORS),
     "list": set(ACTORS) - {"anonymous"},
-    "read": {"reader_own", "editor_own", "analyst", "admin"},
+    "read": {"reader_own", "editor_own", "school_own", "analyst", "admin"},
     "write": {"editor_own", "admin"},
+    "decide": {"school_own", "admin"},
     "analyse": {"editor_own", "analyst", "admin"},  # queue a sweep or a marginal ranking: changes no record
     "admin": {"admin"},
 }
@@ -133,6 +139,9 @@ class World:
     def new_token_id(self) -> int:
         return self.admin("POST", "/tokens", json={"name": "to revoke", "role": "analyst"})["id"]
 
+    def new_proposal(self) -> int:
+        return self.admin("POST", f"/regions/{OWN}/proposals", json={"plan_id": self.ids["plan"]})["id"]
+
     def new_job(self) -> int:
         return self.admin("POST", f"/scenarios/{self.ids['scenario']}/solve", json={"mode": "greedy", "time_limit": 1})["id"]
 
@@ -150,6 +159,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                   "reader_other": make_token(url, "reader zwolle", "reader", (OTHER,)),
                   "editor_own": make_token(url, "Consortium Twente", "editor", (OWN,)),
                   "editor_other": make_token(url, "Consortium Zwolle", "editor", (OTHER,)),
+                  "school_own": make_token(url, "ROC Twente", "school", (OWN,), "roc"),
+                  "school_other": make_token(url, "ROC Zwolle", "school", (OTHER,), "roc"),
                   "analyst": make_token(url, "SBB", "analyst"),
                   "admin": make_token(url, "operator", "admin")}
         files = multipart_files(tiny_files(folder / "tiny"))
@@ -167,6 +178,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             ids[key.replace("scenario", "plan")], ids[key.replace("scenario", "job")] = done["plan_id"], done["id"]
         agreement = client.post(f"/regions/{OWN}/agreements", json={"plan_id": ids["plan"]}, **admin)
         ids["agreement"] = agreement.json()["id"]
+        ids["proposal"] = client.post(f"/regions/{OWN}/proposals", json={"plan_id": ids["plan"]}, **admin).json()["id"]
         ids["variant"] = client.post(f"/scenarios/{ids['scenario']}/variants", json=VARIANT, **admin).json()["id"]
         sweep = client.post(f"/scenarios/{ids['scenario']}/sweep", **admin,
                             json={"variant_ids": [ids["variant"]], "mode": "greedy", "time_limit": 1})
@@ -190,7 +202,8 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
     """A concrete request for a route: Twente's records, fresh ones where the request changes them."""
     ids = world.ids
     values = {"scenario_id": ids["scenario"], "job_id": ids["job"], "plan_id": ids["plan"], "region": OWN,
-              "agreement_id": ids["agreement"], "version": 1, "name": "weekly_capacity", "variant_id": ids["variant"]}
+              "agreement_id": ids["agreement"], "version": 1, "name": "weekly_capacity", "variant_id": ids["variant"],
+              "proposal_id": ids["proposal"], "institution": "roc"}
     kwargs: dict[str, Any] = {}
     if (method, template) in (("PUT", "/scenarios/{scenario_id}"), ("DELETE", "/scenarios/{scenario_id}")):
         values["scenario_id"] = world.new_scenario()
@@ -200,6 +213,8 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         values["job_id"] = ids["marginal_job"]
     if method == "POST" and template == "/jobs/{job_id}/cancel":
         values["job_id"] = world.new_job()
+    if method == "POST" and template.startswith("/proposals/"):
+        values["proposal_id"] = world.new_proposal()  # an open one: decisions and versions need it
     if method == "DELETE" and template == "/tokens/{token_id}":
         values["token_id"] = world.new_token_id()
     if method == "POST" and template.endswith("/variants"):
@@ -214,6 +229,10 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         kwargs = {"json": {"mode": "greedy", "time_limit": 1}}
     elif template == "/tokens":
         kwargs = {"json": {"name": "made in the matrix", "role": "reader", "regions": [OWN]}}
+    elif template.endswith("/decisions"):
+        kwargs = {"json": {"decision": "reject", "note": "matrix", "institution": "roc"}}
+    elif method == "POST" and (template.endswith("/versions") or template.endswith("/proposals")):
+        kwargs = {"json": {"plan_id": ids["plan"], "note": "matrix"}}
     elif method == "POST" and template.endswith("/agreements"):
         kwargs = {"json": {"plan_id": ids["plan"], "note": "matrix"}}
     elif template.startswith("/plans/compare"):

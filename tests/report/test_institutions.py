@@ -85,7 +85,7 @@ def test_files_one_per_institution_csv_parses_and_xlsx_reads(twente, written):
     loaded, plan, _sq = twente
     institutions = [i.id for i in loaded.scenario.institutions]
     names = sorted(p.name for p in (written / "institutions").iterdir())
-    assert names == sorted([f"{i}.md" for i in institutions] + [f"{i}.csv" for i in institutions])
+    assert names == sorted([f"{i}.{kind}" for i in institutions for kind in ("md", "csv", "html")])
     with (written / "changes.csv").open(encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         rows = list(reader)

@@ -1,9 +1,11 @@
 """A user's journey through the web workbench in headless Chromium, against a real server and database.
 
 Sign in, upload Twente, solve with the progress bar, open the plan and its map, move the week
-slider, make a variant with ten extra care places, compare it, adopt the plan; then an analyst
-opens the SBB view. The test fails on any console error and on any request that leaves the
-machine (every non-local request is aborted and reported). Each page is checked with axe-core
+slider, make a variant with ten extra care places, compare it, propose the plan to the schools;
+each school's editor opens its calendar and approves its part (one rejects first), which adopts
+the plan as the region's agreement; then an analyst opens the SBB view. The test fails on any
+console error and on any request that leaves the machine (every non-local request is aborted and
+reported). Each page is checked with axe-core
 (no serious or critical violations) and photographed at 1280x720 into docs/images/web-*.png.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -218,12 +221,56 @@ def test_journey(server, browser):
     page.locator("#comparison").scroll_into_view_if_needed()
     shot(page, "whatif")
 
-    # Adopt the plan as the region's calendar.
+    # Propose the plan to the schools; each institution decides on its part.
+    page.goto(f"{base}/web/plans/{plan_id}")
+    page.click("text=Voorleggen aan de scholen")
+    page.wait_for_url(f"{base}/web/regions/Twente/agreements**")
+    page.select_option("#propose-plan", str(plan_id))
+    page.fill("#propose-note", "Afgesproken in het consortiumoverleg")
+    page.click("#propose-form button[type=submit]")
+    page.wait_for_url(f"{base}/web/proposals/*")
+    proposal_url = page.url
+    institutions = page.locator("#standing tbody tr").evaluate_all("rows => rows.map(r => r.dataset.institution)")
+    assert institutions == ["I001", "I002", "I003"]
+    accessible(page, "proposal")
+    shot(page, "proposal")
+    watch.check()
+    context.close()
+    for number, institution in enumerate(institutions):
+        school = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
+        watch = Watch(school)
+        page = school.new_page()
+        _sign_in(page, base, make_token(server.database_url, f"Stagebureau {institution}", "school", ("Twente",),
+                                        institution))
+        page.goto(proposal_url)
+        page.click(f"#standing tr[data-institution={institution}] a")
+        page.wait_for_url(f"{base}/web/plans/{plan_id}/calendar/{institution}")
+        assert "Stagekalender van" in page.locator("h1").inner_text()
+        assert re.search(r"\b(ma|di|wo|do|vr) \d{1,2} [a-z]{3} 202[67]\b", page.content())  # dates, not only weeks
+        if number == 0:
+            accessible(page, "calendar")
+            shot(page, "calendar")
+        page.goto(proposal_url)
+        if number == 0:  # the first school rejects, then approves after talking it over
+            page.fill("#d-note", "Week 37 valt samen met de toetsweek")
+            page.click("#reject")
+            page.wait_for_selector(f"#standing tr[data-institution={institution}] .tag.failed")
+        page.fill("#d-note", f"Akkoord namens {institution}")
+        page.click("#approve")
+        page.wait_for_selector(f"#standing tr[data-institution={institution}] .tag.done")
+        watch.check()
+        school.close()
+
+    # Every school approved: the plan is the region's agreement.
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, locale="nl-NL")
+    watch = Watch(context)
+    page = context.new_page()
+    _sign_in(page, base, editor)
+    page.goto(proposal_url)
+    assert page.locator("#proposal-status .tag").inner_text() == "vastgesteld"
     page.goto(f"{base}/web/regions/Twente/agreements")
-    page.select_option("#adopt-plan", str(plan_id))
-    page.fill("#adopt-note", "Afgesproken in het consortiumoverleg")
-    page.click("form.inline button[type=submit] >> nth=0")
     page.wait_for_selector("text=Afgesproken in het consortiumoverleg")
+    assert page.locator("text=huidig").count() > 0
     accessible(page, "agreement")
     shot(page, "agreement")
     page.goto(f"{base}/web/regions/Twente")

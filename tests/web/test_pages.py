@@ -210,3 +210,55 @@ def test_vendored_static_files_reference_no_other_hosts():
     css = (static / "swagger" / "swagger-ui.css").read_text(encoding="utf-8")
     assert "sourceMappingURL" not in css
     assert not re.findall(r"url\(\s*['\"]?https?://", css)
+
+
+def test_proposing_to_the_schools_deciding_per_school_and_calendars(site):
+    """The editor proposes a plan from the agreement page; the school of institution roc rejects, then approves
+    its part from the proposal page, which adopts the plan (the tiny scenario has one institution); another
+    school of the region sees no form and may not post; each institution's calendar is a page of its own."""
+    client, p = site["client"], site["plan"]
+    url = site["settings"].database_url
+    agreements = client.get("/web/regions/Twente/agreements")
+    assert 'id="propose-form"' in agreements.text and "Nog geen plan aan de scholen voorgelegd." in agreements.text
+    bad = client.post("/web/regions/Twente/proposals", data={"csrf": csrf_of(agreements.text), "plan_id": "x"})
+    assert bad.status_code == 422 and "plan_id" in bad.text
+    assert "Nog geen plan aan de scholen voorgelegd." in client.get("/web/regions/Twente/agreements").text
+    proposed = client.post("/web/regions/Twente/proposals", follow_redirects=False,
+                           data={"csrf": csrf_of(agreements.text), "plan_id": str(p), "note": "voorstel maart"})
+    assert proposed.status_code == 303, proposed.text
+    proposal = proposed.headers["location"]
+    assert 'id="decision-form"' not in client.get(proposal).text  # the region's editor does not decide for a school
+    assert f'href="{proposal}"' in client.get("/web/regions/Twente").text  # the open proposal, on the region's page
+
+    school = TestClient(client.app)
+    assert sign_in(school, make_token(url, "ROC Twente", "school", ("Twente",), "roc")).status_code == 303
+    page = school.get(proposal)
+    assert page.status_code == 200 and 'id="decision-form"' in page.text and "voorstel maart" in page.text
+    rejected = school.post(f"{proposal}/decisions", follow_redirects=False,
+                           data={"csrf": csrf_of(page.text), "decision": "reject", "note": "week 40 past niet"})
+    assert rejected.status_code == 303, rejected.text
+    page = school.get(proposal)
+    assert "afgewezen" in page.text and "week 40 past niet" in page.text
+    approved = school.post(f"{proposal}/decisions", follow_redirects=False,
+                           data={"csrf": csrf_of(page.text), "decision": "approve", "note": "akkoord"})
+    assert approved.status_code == 303, approved.text
+    page = school.get(proposal).text
+    assert "vastgesteld" in page and 'id="decision-form"' not in page
+    history = school.get("/web/regions/Twente/agreements").text
+    assert "huidig" in history and "Goedgekeurd door elke instelling: roc." in history
+
+    stranger = TestClient(client.app)
+    assert sign_in(stranger, make_token(url, "ROC Elders", "school", ("Twente",), "roc-x")).status_code == 303
+    again = client.post("/web/regions/Twente/proposals", follow_redirects=False,
+                        data={"csrf": csrf_of(agreements.text), "plan_id": str(p)})
+    other = stranger.get(again.headers["location"])
+    assert 'id="decision-form"' not in other.text
+    refused = stranger.post(f"{again.headers['location']}/decisions",
+                            data={"csrf": csrf_of(other.text), "decision": "approve", "institution": "roc"})
+    assert refused.status_code == 403
+
+    plan_page = client.get(f"/web/plans/{p}").text
+    assert f'href="/web/plans/{p}/calendar/roc"' in plan_page
+    calendar = client.get(f"/web/plans/{p}/calendar/roc")
+    assert calendar.status_code == 200 and "Stagekalender van" in calendar.text and "ma 28 sep 2026" in calendar.text
+    assert client.get(f"/web/plans/{p}/calendar/nobody").status_code == 404
