@@ -181,8 +181,14 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
 
 def rank_by_realised(spots: list[Spot]) -> list[Spot]:
     """The spots ranked by what holds: the verified ones by their realised reduction (then the estimate),
-    ahead of those not verified (by their estimate); ``rank`` renumbered, ``estimated_rank`` kept."""
-    spots.sort(key=lambda s: (s.realised is None, -(s.realised or 0.0), -s.estimate, s.estimated_rank or s.rank))
+    then those not verified (by their estimate), last those verified to remove nothing; ``rank``
+    renumbered, ``estimated_rank`` kept."""
+    def group(spot: Spot) -> int:
+        if spot.realised is None:
+            return 1
+        return 0 if spot.realised > MIN_DUAL else 2
+
+    spots.sort(key=lambda s: (group(s), -(s.realised or 0.0), -s.estimate, s.estimated_rank or s.rank))
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
     return spots
