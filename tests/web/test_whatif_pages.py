@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.core.config import Settings
-from api.models import JobRow
 from api.main import create_app
+from api.models import JobRow
 from tests.api.support import bearer, make_token, multipart_files, tiny_files, wait_for_job
 from tests.web.support import csrf_of, sign_in
 
