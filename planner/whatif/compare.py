@@ -60,7 +60,7 @@ def _effect(base: Plan, case: SweepCase) -> dict[str, Any]:
     """A variant row's effect on the weighted shortage: the range, whether it is exact, and the split by cells."""
     plan = case.plan
     assert plan is not None
-    effect = effect_range(base, plan)
+    effect = effect_range(base, plan, case.sign)
     effects = cell_effects(base, plan, case.touched)
     return {"effect_low": effect.low, "effect_high": effect.high, "effect_exact": effect.exact,
             "comparable": case.comparable, "effect_touched": effects["touched"]["weighted"],

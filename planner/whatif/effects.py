@@ -3,6 +3,10 @@
 * :func:`effect_range`: the effect (variant minus base) as a range when either plan is not proven
   optimal: from the variant's bound minus the base plan's shortage to the variant plan's shortage
   minus the base's bound. With both gaps zero the range is one number, the exact effect.
+  A variant that only adds room (places, companies, forms, wider windows) cannot raise the best
+  weighted shortage, one that only takes room away or adds students cannot lower it
+  (:func:`effect_sign`); the range is cut at zero accordingly, and the base's bound holds for a
+  variant that only takes room away.
 * :func:`touched_cells`: the stagebarometer cells (sector chamber x pathway x level) a variant
   touches: those of the cohorts it changes or adds, and those a changed, added or removed company
   offers places to; a change of the whole region's settings (weights, travel limit) touches all.
@@ -22,6 +26,15 @@ from typing import Any
 from planner.i18n import _, fmt_num, fmt_pct
 from planner.plan.model import Plan
 from planner.scenario import Scenario
+from planner.whatif.changes import (
+    AddCapacity,
+    AddCompanies,
+    AllowForms,
+    RemoveCompanies,
+    ScaleCapacity,
+    ScaleInflow,
+    WidenWindow,
+)
 
 Cell = tuple[str, str, str]
 #: Shortages closer than this are equal (weights are halves and quarters).
@@ -41,14 +54,44 @@ class EffectRange:
         return self.high - self.low <= TOLERANCE
 
 
-def effect_range(base: Plan, variant: Plan) -> EffectRange:
+def effect_sign(base: Scenario, changes: list[Any]) -> int:
+    """-1 when every change only adds room or takes students away (the best weighted shortage cannot rise), +1
+    when every change only takes room away or adds students (it cannot fall), 0 otherwise or when the policy ties cells to the
+    status quo (whose plan the variant changes too)."""
+    if not changes or base.policy.no_cell_worse_than_status_quo:
+        return 0
+    signs = set()
+    for change in changes:
+        if isinstance(change, AddCapacity):
+            signs.add(-1 if change.places >= 0 else 1)
+        elif isinstance(change, ScaleCapacity):
+            signs.add(-1 if change.factor >= 1 else 1)
+        elif isinstance(change, AddCompanies | AllowForms | WidenWindow):
+            signs.add(-1)
+        elif isinstance(change, RemoveCompanies):
+            signs.add(1)
+        elif isinstance(change, ScaleInflow):
+            signs.add(1 if change.factor >= 1 else -1)
+        else:
+            return 0
+    return signs.pop() if len(signs) == 1 else 0
+
+
+def effect_range(base: Plan, variant: Plan, sign: int = 0) -> EffectRange:
     """The range of the true effect: [variant bound - base plan, variant plan - base bound].
 
     The best plan of the variant lies between its bound and its plan, the base's between its
-    bound and its plan; their difference lies in the range. ``low`` is capped at ``high``.
+    bound and its plan; their difference lies in the range. With ``sign`` (:func:`effect_sign`)
+    the range is cut at zero, and a variant that cannot do better than the base (``sign`` +1) has
+    at least the base's bound. ``low`` is capped at ``high``.
     """
     high = variant.kpis.objective - base.kpis.bound
-    low = min(variant.kpis.bound - base.kpis.objective, high)
+    low = variant.kpis.bound - base.kpis.objective
+    if sign > 0:
+        low = max(low, 0.0, max(variant.kpis.bound, base.kpis.bound) - base.kpis.objective)
+    elif sign < 0:
+        high = min(high, 0.0)
+    low = min(low, high)
     return EffectRange(round(low, 6), round(high, 6))
 
 
@@ -130,6 +173,10 @@ def where_text(row: dict[str, Any]) -> str:
         return "-"
     if row["whole_region"]:
         return _("the whole region (a setting of every cell changed)")
+    if row["comparable"] and row["effect_exact"] and abs(row["effect_high"]) <= TOLERANCE and (
+            abs(row["effect_touched"]) > TOLERANCE or abs(row["effect_elsewhere"]) > TOLERANCE):
+        return _("no effect: the plans differ ({diff}) only because the base plan is not proven optimal").format(
+            diff=_signed_num(row["effect_touched"] + row["effect_elsewhere"]))
     text = _("touched cells {touched}, elsewhere {elsewhere}").format(
         touched=_signed_num(row["effect_touched"]), elsewhere=_signed_num(row["effect_elsewhere"]))
     if row["only_elsewhere"]:

@@ -37,7 +37,7 @@ from planner.plan.result import Result
 from planner.scenario import Scenario, ScenarioError
 from planner.solve.params import SolveParams, WorkBudget
 from planner.whatif.describe import variant_summary, weights_changed
-from planner.whatif.effects import Cell, touched_cells
+from planner.whatif.effects import Cell, effect_sign, touched_cells
 from planner.whatif.variants import Variant, apply_variant, changed_ids
 
 BASE = "base"
@@ -221,6 +221,8 @@ class SweepCase:
     touched: set[Cell] | None = None
     #: Whether the variant weighs unplaced students as the base does (else not comparable).
     comparable: bool = True
+    #: -1: the variant only adds room (its effect is at most 0); +1: it only takes room away; 0: either way.
+    sign: int = 0
     #: The base case only: :data:`STORED` or :data:`SOLVED`.
     source: str = SOLVED
 
@@ -329,6 +331,7 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
             case.summary = variant_summary(base, variant, scenario)
             case.touched = touched_cells(base, scenario)
             case.comparable = not weights_changed(base, scenario)
+            case.sign = effect_sign(base, variant.changes)
             jobs.append((case, scenario))
         cases.append(case)
     state = SweepProgress(total=len(cases), failed=sum(1 for c in cases if c.error))

@@ -10,7 +10,7 @@ from planner.plan.model import Plan
 from planner.scenario import Scenario
 from planner.solve import solve
 from planner.whatif.compare import sweep_markdown, sweep_table
-from planner.whatif.effects import effect_range, effect_text
+from planner.whatif.effects import EffectRange, effect_range, effect_sign, effect_text
 from planner.whatif.sweep import STORED, run_sweep, sweep_params
 from planner.whatif.variants import Variant
 from tests.builders import cohort, company, make_scenario
@@ -87,3 +87,37 @@ def test_an_effect_is_a_range_unless_both_plans_are_proven(base) -> None:  # noq
     assert effect_range(plan, plan).exact
     row = {"ok": True, "effect_low": -3.5, "effect_high": -1.0, "effect_exact": False, "comparable": True}
     assert effect_text(row) == "-3,5 tot -1,0"
+
+
+def test_a_variant_that_only_adds_or_only_takes_room_cuts_its_range_at_zero(base) -> None:  # noqa: ANN001
+    scenario, plan = base
+
+    def kpis(objective: float, bound: float) -> Plan:
+        return plan.model_copy(update={"kpis": plan.kpis.model_copy(update={"objective": objective, "bound": bound})})
+
+    less = Variant.model_validate({"name": "k1 -1", "changes": [
+        {"kind": "add_capacity", "companies": {"ids": "k1"}, "places": -1},
+        {"kind": "scale_inflow", "factor": 1.5}]})
+    more = Variant.model_validate({"name": "k1 +1", "changes": [
+        {"kind": "scale_capacity", "companies": {"ids": "k1"}, "factor": 2},
+        {"kind": "allow_forms", "cohorts": {"ids": "care"}, "forms": ["line:2x8"]}]})
+    either = Variant.model_validate({"name": "both", "changes": [*less.changes, *more.changes]})
+    assert [effect_sign(scenario, v.changes) for v in (less, more, either)] == [1, -1, 0]
+    # A base plan of 8 with bound 4, a variant plan of 4 with bound 0: without a sign anything from -8 to 0;
+    # a variant with less room cannot do better than the base, so its best is at least 4 and the effect 0.
+    assert effect_range(kpis(8.0, 4.0), kpis(4.0, 0.0)) == EffectRange(-8.0, 0.0)
+    assert effect_range(kpis(8.0, 4.0), kpis(4.0, 0.0), sign=1) == EffectRange(0.0, 0.0)
+    # A variant with more room cannot do worse: the range ends at 0, not at its plan minus the base's bound.
+    assert effect_range(kpis(8.0, 4.0), kpis(8.0, 0.0), sign=-1) == EffectRange(-8.0, 0.0)
+    assert effect_range(kpis(8.0, 4.0), kpis(8.0, 0.0)) == EffectRange(-8.0, 4.0)
+
+
+def test_a_plan_difference_that_is_no_effect_is_called_so() -> None:
+    from planner.whatif.effects import where_text
+
+    row = {"ok": True, "effect_low": 0.0, "effect_high": 0.0, "effect_exact": True, "comparable": True,
+           "whole_region": False, "effect_touched": 0.0, "effect_elsewhere": -4.0, "only_elsewhere": True}
+    assert where_text(row) == ("geen effect: de plannen verschillen (-4,0) alleen doordat het basisplan niet bewezen "
+                               "optimaal is")
+    assert where_text({**row, "effect_low": -4.0, "effect_high": -4.0}) == (
+        "geraakte cellen 0,0, elders -4,0; de hele verandering zit in cellen die de variant niet raakte")
