@@ -94,6 +94,10 @@ class _Deferred(cf.Future):
         super().__init__()
         self._call = (fn, args)
 
+    def result(self, timeout: float | None = None) -> Any:
+        self.run()  # waited for without as_completed: run it now rather than wait forever
+        return super().result(timeout)
+
     def run(self) -> None:
         if self.done():
             return
