@@ -64,7 +64,7 @@ from api import artifacts, crud
 from api.core.config import Settings
 from api.core.db import Database
 from api.errors import Conflict, QueueFull
-from api.models import JobRow, utcnow
+from api.models import JobRow, PlanRow, utcnow
 from planner.i18n import N_, _
 from planner.plan.model import Progress
 from planner.plan.result import Result
@@ -363,6 +363,11 @@ class JobManager:
         request = json.loads(job.request or "{}")
         variants = [Variant.model_validate(v) for v in request.get("variants", [])]
         params = sweep_params(job.mode, job.time_limit, job.seed, request.get("work_limit") or None)
+        base_plan = None
+        if request.get("base_plan_id"):  # the best plan known when the sweep was queued
+            with self.db.session() as session:
+                row = session.get(PlanRow, request["base_plan_id"])
+                base_plan = crud.plan_of(row) if row is not None else None
 
         class Stopped(Exception):
             pass
@@ -378,19 +383,19 @@ class JobManager:
                 session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
                                                         JobRow.lease_owner == self.owner).values(
                     sweep_progress=json.dumps({"total": state.total, "done": state.done, "running": state.running,
-                                               "failed": state.failed}),
+                                               "failed": state.failed, "running_names": state.running_names}),
                     phase=f"{state.done}/{state.total}", updated_at=utcnow()))
 
         try:
             sweep = run_sweep(scenario, variants, params, InlineExecutor(), base_dir=base_dir,  # type: ignore[arg-type]
-                              progress=progress)
+                              progress=progress, base_plan=base_plan)
         except Stopped:
             if cancel_event.is_set():
                 self._finish(job_id, "cancelled", note=_("cancelled while running"))
             else:
                 self._requeue(job_id)
             return
-        table = sweep_table(sweep)
+        table = {**sweep_table(sweep), "base_plan_id": request.get("base_plan_id") if base_plan is not None else None}
         now = utcnow()
         with self.db.session() as session:
             session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running").values(

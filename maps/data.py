@@ -130,14 +130,16 @@ def area_features(loaded: LoadedScenario, tolerance_m: float | None = None, ndig
 def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Ranked spots (rows of :mod:`planner.whatif.marginal`) with a place, as the map's script draws them.
 
-    Names stay plain text here: the script escapes them when it writes its popups.
+    Names stay plain text here: the script escapes them when it writes its popups. A spot shows its
+    company's name (the id when a row has none) and its sector chamber's name.
     """
     rows = []
     for spot in spots:
         if spot.get("lat") is None or spot.get("lon") is None:
             continue
         realised = spot.get("realised")
-        rows.append({"rank": int(spot["rank"]), "company": str(spot["company"]), "area": str(spot["area"]),
+        rows.append({"rank": int(spot["rank"]), "company": str(spot.get("company_name") or spot["company"]),
+                     "area": str(spot["area"]),
                      "sector": str(spot["sector"]), "level": str(spot["level"]), "first": str(spot["first_week"]),
                      "last": str(spot["last_week"]), "estimate": float(spot["estimate"]),
                      "realised": None if realised is None else float(realised),

@@ -9,6 +9,7 @@ names them all, so callers write ``crud.get_plan_row`` whichever module holds it
 from __future__ import annotations
 
 from api.crud.plans import (
+    best_plan,
     create_agreement,
     current_agreement,
     current_agreement_ids,
@@ -77,7 +78,7 @@ from api.crud.tokens import (
 __all__ = [
     "add_decision", "all_approved", "create_proposal", "decisions", "get_proposal", "list_proposals", "new_version",
     "open_proposal", "plan_institutions", "proposal_institutions", "standing",
-    "ScenarioContent", "add_version", "authenticate", "create_agreement", "create_job", "create_scenario",
+    "ScenarioContent", "add_version", "authenticate", "best_plan", "create_agreement", "create_job", "create_scenario",
     "create_token", "current_agreement", "current_agreement_ids", "delete_scenario", "get_agreement", "get_job",
     "get_plan_row", "get_scenario", "get_version", "job_counts", "latest_plan", "latest_plans_per_region",
     "list_agreements", "list_audit", "list_jobs", "list_plans", "list_scenarios", "list_tokens", "list_versions",

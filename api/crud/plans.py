@@ -95,6 +95,13 @@ def list_plans(session: Session, region: str | None, scenario_id: int | None, mo
     return list(session.scalars(query.order_by(PlanRow.created_at.desc(), PlanRow.id.desc()).limit(limit).offset(offset)))
 
 
+def best_plan(session: Session, scenario_id: int, version: int, mode: str) -> PlanRow | None:
+    """The best plan known of a scenario version in ``mode``: the lowest weighted shortage, the newest of equals."""
+    return session.scalar(sa.select(PlanRow).where(
+        PlanRow.scenario_id == scenario_id, PlanRow.scenario_version == version, PlanRow.mode == mode)
+        .order_by(PlanRow.objective, PlanRow.id.desc()).limit(1))
+
+
 def _live_plans():  # noqa: ANN202 - a select
     return (sa.select(PlanRow).join(ScenarioRow, ScenarioRow.id == PlanRow.scenario_id)
             .where(ScenarioRow.deleted_at.is_(None), _job_result()))

@@ -41,12 +41,14 @@ class JobProgress(BaseModel):
 
 
 class SweepProgressOut(BaseModel):
-    """How far a sweep job is: solves done (failed ones included), running and failed, of the total."""
+    """How far a sweep job is: solves done (failed ones included), running and failed, of the total, and the
+    names of the scenarios being solved now."""
 
     total: int
     done: int
     running: int
     failed: int
+    running_names: list[str] = Field(default_factory=list, description="The scenarios being solved now.")
 
 
 class JobOut(BaseModel):

@@ -35,6 +35,9 @@ class VariantOut(BaseModel):
     companies: int
     students: int
     changed: dict[str, list[str]]
+    summary: list[str] = Field(default_factory=list, description="What the variant does in plain words (places "
+                               "added and where, students, cohorts changed) and what was adjusted to fit the school "
+                               "year.")
 
 
 class SweepRequest(BaseModel):

@@ -26,6 +26,7 @@ from api.services import jobs
 from planner.i18n import _
 from planner.plan.model import Plan
 from planner.scenario import Scenario
+from planner.whatif.describe import variant_summary
 from planner.whatif.variants import Variant, apply_variant, changed_ids
 
 __all__ = ["MarginalRequest", "create_variant", "get_variant", "job_result", "list_variants", "marginal_jobs", "marginal_ranking",
@@ -38,7 +39,9 @@ def _base(session: Session, scenario_id: int, version: int | None) -> tuple[Scen
 
 
 def _out(row: VariantRow, base: Scenario, scenario: Scenario) -> VariantOut:
-    return VariantOut(id=row.id, scenario_id=row.scenario_id, scenario_version=row.scenario_version, region=row.region,
+    spec = Variant.model_validate_json(row.document)
+    return VariantOut(summary=variant_summary(base, spec, scenario),
+                      id=row.id, scenario_id=row.scenario_id, scenario_version=row.scenario_version, region=row.region,
                       name=row.name, variant=json.loads(row.document), cohorts=len(scenario.cohorts),
                       companies=len(scenario.companies), students=sum(c.students for c in scenario.cohorts),
                       changed=changed_ids(base, scenario))
@@ -89,7 +92,8 @@ def get_variant(session: Session, principal: Principal, variant_id: int) -> Vari
 
 def start_sweep(session: Session, manager: JobManager, settings: Settings, principal: Principal, scenario_id: int,
                 request: SweepRequest) -> JobRow:
-    """Queue a sweep of stored variants of one scenario version."""
+    """Queue a sweep of stored variants of one scenario version; its base is the version's best stored plan in
+    the sweep's mode when there is one (the base row is that plan, and the variants start from it)."""
     region = crud.get_scenario(session, scenario_id).region
     jobs.check_may_analyse(principal, region)
     cap = settings.max_solve_seconds(principal.role)
@@ -99,11 +103,14 @@ def start_sweep(session: Session, manager: JobManager, settings: Settings, princ
     if any(row.scenario_id != scenario_id for row in rows) or len(versions) != 1:
         raise InvalidInput.one("variant_ids", _("the variants must all be of this scenario and of the same version"))
     version = crud.get_version(session, scenario_id, versions.pop())
+    # The base of the comparison is the best plan known of that version (not solved again), if any.
+    best = crud.best_plan(session, scenario_id, version.version, request.mode)
     return jobs.queue_job(
         session, manager, principal, version, kind="sweep", mode=request.mode, time_limit=limit, seed=request.seed,
         audit=("variant.sweep", f"variants {', '.join(str(i) for i in request.variant_ids)}"),
         request=json.dumps({"variant_ids": request.variant_ids, "work_limit": request.work_limit,
-                            "variants": [json.loads(r.document) for r in rows]}),
+                            "variants": [json.loads(r.document) for r in rows],
+                            "base_plan_id": best.id if best is not None else None}),
         sweep_progress=json.dumps({"total": len(rows) + 1, "done": 0, "running": 0, "failed": 0}))
 
 

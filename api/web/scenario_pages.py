@@ -266,7 +266,8 @@ async def sweep(request: Request, scenario_id: ScenarioId, principal: WebPrincip
     form = await checked_form(request)
     ids = [int(v) for v in form.getlist("variant_ids") if str(v).isdigit()]
     try:
-        body = SweepRequest(variant_ids=ids, time_limit=form.get("time_limit") or 5.0,
+        # The work budget bounds each solve; the time limit is only a safety net (default: the role's cap).
+        body = SweepRequest(variant_ids=ids, time_limit=form.get("time_limit") or None,
                                    mode=form.get("mode") or "optimise")
     except ValidationError as err:
         return _whatif_page(request, scenario_id, principal, session, 422,

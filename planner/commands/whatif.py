@@ -60,25 +60,43 @@ def sweep(
     scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address (tcp://host:8786): "
                                          "run the solves on that cluster."),
     local_cluster: bool = typer.Option(False, "--local-cluster", help="Run the solves on a Dask LocalCluster."),
+    base_plan: Path | None = typer.Option(None, "--base-plan", help="Plan folder (or plan.json) of the base "
+                                          "scenario, e.g. its optimised plan: the base row is that plan (not "
+                                          "solved again) and every variant starts from it."),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
-    """Solve a base scenario and its variants side by side: one table, one chart, what changed per variant."""
+    """Solve a base scenario and its variants side by side: one table, one chart, what changed per variant.
+
+    Each variant row has its bound and gap; its effect is a range unless both plans are proven optimal.
+    """
+    from planner.plan.model import load_plan
     from planner.whatif.compare import sweep_table, write_sweep
-    from planner.whatif.console import print_sweep, sweep_progress
-    from planner.whatif.sweep import run_sweep, sweep_params
+    from planner.whatif.console import print_summaries, print_sweep, sweep_progress
+    from planner.whatif.sweep import base_plan_problems, run_sweep, sweep_params
     from planner.whatif.variants import read_variant_set
 
     with handled(debug):
         variant_set, base_path = read_variant_set(variants)
         loaded = load_checked(base_path)
         check_out_dir(out)
+        stored = None
+        if base_plan is not None:
+            try:
+                stored = load_plan(base_plan)
+            except (FileNotFoundError, ValueError) as err:
+                raise InputFailure([f"--base-plan: {err}"]) from None
+            problems = base_plan_problems(loaded.scenario, stored, mode.value)
+            if problems:
+                raise InputFailure([f"--base-plan {base_plan}: {p}" for p in problems])
         params = sweep_params(mode.value, time_limit, seed, work_limit or None, work_nodes, relaxation_rounds,
                               bound_rounds, polish_ticks)
         console = out_console()
+        print_summaries(console, loaded.scenario, variant_set.variants, loaded.base_dir)
         executor = executor_for(workers, scheduler, local_cluster)
         try:
             with sweep_progress(console, len(variant_set.variants) + 1) as progress:
-                result = run_sweep(loaded.scenario, variant_set.variants, params, executor, loaded.base_dir, progress)
+                result = run_sweep(loaded.scenario, variant_set.variants, params, executor, loaded.base_dir, progress,
+                                   base_plan=stored)
         finally:
             executor.close()
         write_sweep(result, out)
@@ -102,10 +120,10 @@ def marginal(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Rank where one more supervision place removes the most weighted shortage, and verify the top spots."""
-    from maps.spots import write_spots_map
     from planner.solve import solve as solve_scenario
     from planner.whatif.console import print_spots
     from planner.whatif.marginal import capacity_spots, spot_rows, verify_spots
+    from planner.whatif.spots_report import write_marginal
 
     with handled(debug):
         loaded = load_checked(scenario)
@@ -118,11 +136,7 @@ def marginal(
             verify_spots(loaded.scenario, plan, spots, params, verify, executor, loaded.base_dir)
         finally:
             executor.close()
-        out.mkdir(parents=True, exist_ok=True)
-        rows = spot_rows(spots)
-        (out / "marginal.json").write_text(json.dumps({"objective": plan.kpis.objective, "status": plan.solver.status,
-                                                       "spots": rows}, indent=1), encoding="utf-8")
-        write_spots_map(plan, loaded, rows, out / "marginal-map.html")
+        write_marginal(plan, loaded, spot_rows(spots), out)
         console = out_console()
         print_spots(console, spots)
         console.print(_("{n} spots ranked, {verified} verified; results in {out}").format(

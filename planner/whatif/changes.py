@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.i18n import _
 from planner.scenario import Cohort, Company, Scenario
 from planner.scenario.calendar import FormText, IsoWeek
 from planner.scenario.problems import problems_from
@@ -96,10 +97,10 @@ class WeekRange(Spec):
         index = scenario.calendar.week_index
         for week in (self.first, self.last):
             if week not in index:
-                raise ValueError(f"week {week} is outside the school year "
-                                 f"{scenario.calendar.first_week}..{scenario.calendar.last_week}")
+                raise ValueError(_("week {week} is outside the school year {first}..{last}").format(
+                    week=week, first=scenario.calendar.first_week, last=scenario.calendar.last_week))
         if index[self.last] < index[self.first]:
-            raise ValueError(f"week range {self.first}..{self.last} is empty")
+            raise ValueError(_("week range {first}..{last} is empty").format(first=self.first, last=self.last))
         return scenario.calendar.weeks[index[self.first]: index[self.last] + 1]
 
 
@@ -110,8 +111,9 @@ def _copy(scenario: Scenario) -> Scenario:
 def _selected(selection: CohortSelection | CompanySelection, scenario: Scenario) -> list[int]:
     found = selection.indices(scenario)
     if not found:
-        what = "cohorts" if isinstance(selection, CohortSelection) else "learning companies"
-        raise ValueError(f"the selection {selection.model_dump(exclude_none=True)} matches no {what}")
+        text = (_("the selection {selection} matches no cohorts") if isinstance(selection, CohortSelection)
+                else _("the selection {selection} matches no learning companies"))
+        raise ValueError(text.format(selection=selection.model_dump(exclude_none=True)))
     return found
 
 
@@ -134,8 +136,8 @@ def _company_with(company: Company, weeks: list[str] | None, new_places: Any) ->
             update["places_per_weekday"] = [new_places(p) for p in company.places_per_weekday]
         return company.model_copy(update=update)
     if company.places_per_weekday is not None:
-        raise ValueError(f"company {company.id} gives places per weekday; change its places for the whole year "
-                         "(leave out weeks)")
+        raise ValueError(_("company {id} gives places per weekday; change its places for the whole year "
+                           "(leave out weeks)").format(id=company.id))
     reduced = dict(company.reduced_weeks)
     for week in weeks:
         reduced[week] = new_places(company.places_in(week))
@@ -223,7 +225,7 @@ def _cohorts_with(scenario: Scenario, selection: CohortSelection, change: Any) -
             try:
                 cohort = Cohort.model_validate(document)
             except ValidationError as err:
-                raise ValueError(f"cohort {cohort.id}: " + "; ".join(
+                raise ValueError(_("cohort {id}: ").format(id=cohort.id) + "; ".join(
                     f"{p.field}: {p.message}" if p.field else p.message
                     for p in problems_from(err, "variant", cohort.id))) from None
         cohorts.append(cohort)
@@ -270,25 +272,42 @@ class ConvertForms(Spec):
         return _cohorts_with(scenario, self.cohorts, change)
 
 
-def _shift(scenario: Scenario, week: str, weeks: int) -> str:
-    calendar = scenario.calendar
-    index = calendar.week_index[week] + weeks
-    if not 0 <= index < len(calendar.weeks):
-        raise ValueError(f"week {week} moved by {weeks} weeks is outside the school year "
-                         f"{calendar.first_week}..{calendar.last_week}")
-    return calendar.weeks[index]
+def _shift_within(scenario: Scenario, cohort: Cohort, weeks: int) -> int:
+    """How far ``cohort`` can move by ``weeks`` (same sign) with its window still inside the school year."""
+    index, last = scenario.calendar.week_index, len(scenario.calendar.weeks) - 1
+    if weeks > 0:
+        return min(weeks, last - index[cohort.latest_end])
+    return max(weeks, -index[cohort.earliest_start])
 
 
 class MoveWindow(Spec):
-    """Move the selected cohorts' windows and current periods by a number of weeks (negative: earlier)."""
+    """Move the selected cohorts' windows and current periods by a number of weeks (negative: earlier).
+
+    A window that would leave the school year moves only as far as the year allows (its current
+    period too, so it stays inside the window); :meth:`clamped` names those cohorts.
+    """
 
     kind: Literal["move_window"] = "move_window"
     cohorts: CohortSelection
     weeks: int = Field(ge=-52, le=52)
 
+    def clamped(self, scenario: Scenario) -> dict[str, int]:
+        """The selected cohorts that move less than asked, with the weeks they do move."""
+        out = {}
+        for i in self.cohorts.indices(scenario):
+            cohort = scenario.cohorts[i]
+            moved = _shift_within(scenario, cohort, self.weeks)
+            if moved != self.weeks:
+                out[cohort.id] = moved
+        return out
+
     def apply(self, scenario: Scenario) -> Scenario:
-        return _cohorts_with(scenario, self.cohorts, lambda s, c: {
-            name: _shift(s, getattr(c, name), self.weeks) for name in ("earliest_start", "latest_end", "current_start")})
+        def change(s: Scenario, c: Cohort) -> dict[str, Any]:
+            shift, weeks, index = _shift_within(s, c, self.weeks), s.calendar.weeks, s.calendar.week_index
+            return {name: weeks[index[getattr(c, name)] + shift]
+                    for name in ("earliest_start", "latest_end", "current_start")}
+
+        return _cohorts_with(scenario, self.cohorts, change)
 
 
 class WidenWindow(Spec):
@@ -319,7 +338,7 @@ class SetCohortFields(Spec):
     @classmethod
     def _not_identity(cls, fields: dict[str, Any]) -> dict[str, Any]:
         if "id" in fields:
-            raise ValueError("a change cannot set a cohort's id")
+            raise ValueError(_("a change cannot set a cohort's id"))
         return fields
 
     def apply(self, scenario: Scenario) -> Scenario:
@@ -339,7 +358,7 @@ class SetWeights(Spec):
     @model_validator(mode="after")
     def _something(self) -> SetWeights:
         if not self.level_weights and not self.sector_weights:
-            raise ValueError("give level_weights or sector_weights")
+            raise ValueError(_("give level_weights or sector_weights"))
         return self
 
     def apply(self, scenario: Scenario) -> Scenario:
@@ -374,7 +393,8 @@ class SetScenarioFields(Spec):
     def _not_tables(cls, fields: dict[str, Any]) -> dict[str, Any]:
         for name in ("cohorts", "companies", "name"):
             if name in fields:
-                raise ValueError(f"{name} cannot be set here; use the changes for cohorts and companies")
+                raise ValueError(_("{name} cannot be set here; use the changes for cohorts and companies").format(
+                    name=name))
         return fields
 
     def apply(self, scenario: Scenario) -> Scenario:

@@ -1,6 +1,10 @@
 """A sweep side by side: one table (KPIs, stagebarometer cells, institutions), one chart, and per
 variant what changed against the base (the cells and cohorts behind its difference).
 
+Every variant row carries its bound and gap and its effect on the weighted shortage as a range
+(one number when both plans are proven optimal), and the change in the cells the variant touched
+apart from the change elsewhere (:mod:`planner.whatif.effects`).
+
 Plain data first (:func:`sweep_table`), then its forms: markdown (:func:`sweep_markdown`), a
 PNG chart (:func:`sweep_chart`) and the files of a sweep (:func:`write_sweep`).
 """
@@ -15,22 +19,24 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from planner.codes import SECTOR_CHAMBERS
-from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
+from planner.i18n import _, fmt_int, fmt_num, fmt_signed
 from planner.plan.analysis import LEVEL_ORDER, SECTOR_ORDER, bol_totals_by, compare_plans
 from planner.plan.model import Plan
 from planner.scenario import write_atomic
-from planner.whatif.sweep import Sweep
+from planner.whatif.effects import cell_effects, effect_range, effect_text, gap_text, where_text
+from planner.whatif.sweep import Sweep, SweepCase
 
 #: The KPIs of the side-by-side table, in order.
 SWEEP_KPIS: tuple[str, ...] = ("students", "placed", "unplaced", "unplaced_priority", "shortage_rate", "objective",
-                               "bound", "cohorts_changed", "mean_travel_minutes", "institution_max_shortage_rate")
+                               "bound", "gap", "cohorts_changed", "mean_travel_minutes", "institution_max_shortage_rate")
 #: Cohorts listed per variant as the reason for its difference.
 TOP_COHORTS = 10
 
 
-def explain(base: Plan, plan: Plan, changed: dict[str, list[str]]) -> dict[str, Any]:
+def explain(base: Plan, plan: Plan, case: SweepCase) -> dict[str, Any]:
     """Why ``plan`` differs from ``base``: the stagebarometer cells and the cohorts whose shortage changed,
-    and the scenario rows the variant changed."""
+    the change in the cells the variant touched and elsewhere, and the scenario rows the variant changed."""
+    changed = case.changed
     compared = compare_plans(base, plan)
     cells = [c for c in compared["cells"] if c["diff"] or c["students_a"] != c["students_b"]]
     a = {cp.cohort: cp for cp in base.cohorts}
@@ -46,7 +52,21 @@ def explain(base: Plan, plan: Plan, changed: dict[str, list[str]]) -> dict[str, 
                                 changed.get("cohorts_changed", []) + changed.get("cohorts_added", []))})
     cohorts.sort(key=lambda r: (-abs(r["diff"]), r["cohort"]))
     return {"cells": cells, "cohorts": cohorts[:TOP_COHORTS], "cohorts_with_changed_shortage": len(cohorts),
-            "scenario_changes": {k: v for k, v in changed.items() if v}}
+            "scenario_changes": {k: v for k, v in changed.items() if v}, "summary": case.summary,
+            "effects": cell_effects(base, plan, case.touched)}
+
+
+def _effect(base: Plan, case: SweepCase) -> dict[str, Any]:
+    """A variant row's effect on the weighted shortage: the range, whether it is exact, and the split by cells."""
+    plan = case.plan
+    assert plan is not None
+    effect = effect_range(base, plan, case.sign)
+    effects = cell_effects(base, plan, case.touched)
+    return {"effect_low": effect.low, "effect_high": effect.high, "effect_exact": effect.exact,
+            "comparable": case.comparable, "effect_touched": effects["touched"]["weighted"],
+            "effect_elsewhere": effects["elsewhere"]["weighted"], "unplaced_touched": effects["touched"]["unplaced"],
+            "unplaced_elsewhere": effects["elsewhere"]["unplaced"], "only_elsewhere": effects["only_elsewhere"],
+            "whole_region": effects["whole_region"]}
 
 
 def sweep_table(sweep: Sweep) -> dict[str, Any]:
@@ -56,16 +76,19 @@ def sweep_table(sweep: Sweep) -> dict[str, Any]:
     rows, cells, institutions, explanations = [], {}, {}, {}
     for case in sweep.cases:
         row: dict[str, Any] = {"name": case.name, "changes": case.changes, "ok": case.plan is not None,
-                               "error": case.error, "wall_seconds": case.wall_seconds}
+                               "error": case.error, "wall_seconds": case.wall_seconds, "summary": case.summary,
+                               "source": case.source if case.name == sweep.base.name else None}
         plan = case.plan
         if plan is not None:
             row.update({name: getattr(plan.kpis, name) for name in SWEEP_KPIS})
             row["status"] = plan.solver.status
+            row["proven"] = plan.kpis.objective - plan.kpis.bound <= 1e-6
             if base is not None:
                 for name in ("unplaced", "unplaced_priority", "objective"):
                     row[f"{name}_diff"] = getattr(plan.kpis, name) - getattr(base.kpis, name)
                 if case.name != sweep.base.name:
-                    explanations[case.name] = explain(base, plan, case.changed)
+                    row.update(_effect(base, case))
+                    explanations[case.name] = explain(base, plan, case)
             for cell in plan.kpis.by_cell:
                 cells.setdefault((cell.sector, cell.pathway, cell.level), {})[case.name] = cell.unplaced
             for inst, (students, unplaced) in bol_totals_by(plan, "institution").items():
@@ -74,31 +97,41 @@ def sweep_table(sweep: Sweep) -> dict[str, Any]:
     cell_rows = [{"sector": k[0], "sector_name": SECTOR_CHAMBERS.get(k[0], k[0]), "pathway": k[1], "level": k[2],
                   "unplaced": v} for k, v in sorted(cells.items(), key=lambda kv: (
                       SECTOR_ORDER.get(kv[0][0], 99), kv[0][1], LEVEL_ORDER.get(kv[0][2], 9)))]
-    return {"params": {"mode": sweep.params.mode, "time_limit": sweep.params.time_limit, "seed": sweep.params.seed},
+    return {"params": {"mode": sweep.params.mode, "time_limit": sweep.params.time_limit, "seed": sweep.params.seed,
+                       "work_limit": sweep.params.work_limit},
+            "base_source": sweep.base.source,
             "wall_seconds": sweep.wall_seconds, "executor": sweep.executor, "rows": rows, "cells": cell_rows,
             "institutions": [{"institution": k, "plans": v} for k, v in sorted(institutions.items())],
             "explanations": explanations}
 
 
 def sweep_markdown(table: dict[str, Any]) -> str:
-    """The sweep table as markdown: KPIs per scenario, cells, institutions, and what changed per variant."""
+    """The sweep table as markdown: KPIs per scenario with bound, gap and the effect (a range unless both plans
+    are proven), the effect in touched cells and elsewhere, cells, institutions, and what changed per variant."""
     names = [r["name"] for r in table["rows"]]
+    params = table["params"]
+    budget = (_("work budget {n} neighbourhoods").format(n=params["work_limit"]) if params.get("work_limit")
+              else _("{limit} s per solve").format(limit=fmt_num(params["time_limit"], 0)))
     lines = [f"# {_('What-if sweep')}", "",
-             _("{n} scenarios, mode {mode}, {limit} s per solve, seed {seed}; wall time {wall} s").format(
-                 n=len(names), mode=table["params"]["mode"], limit=fmt_num(table["params"]["time_limit"], 0),
-                 seed=table["params"]["seed"], wall=fmt_num(table["wall_seconds"])), "",
-             "| " + " | ".join([_("variant"), _("unplaced"), _("difference"), _("unplaced in priority groups"),
-                                _("weighted shortage"), _("difference"), _("shortage rate"), _("cohorts changed"),
-                                _("status")]) + " |",
-             "|---|" + "---:|" * 7 + "---|"]
+             _("{n} scenarios, mode {mode}, {budget}, seed {seed}; wall time {wall} s").format(
+                 n=len(names), mode=params["mode"], budget=budget, seed=params["seed"],
+                 wall=fmt_num(table["wall_seconds"])), ""]
+    if table.get("base_source") == "stored plan":
+        lines += [_("The base is the stored plan (not solved again); every variant starts from it."), ""]
+    lines += [_("The effect is the change in weighted shortage against the base: one number when both plans are "
+                "proven optimal, else the range the true effect lies in (variant bound minus base plan to variant "
+                "plan minus base bound)."), "",
+              "| " + " | ".join([_("variant"), _("unplaced"), _("difference"), _("unplaced in priority groups"),
+                                 _("weighted shortage"), _("bound"), _("gap"), _("effect"), _("where"),
+                                 _("status")]) + " |",
+              "|---|" + "---:|" * 7 + "---|---|"]
     for r in table["rows"]:
         if not r["ok"]:
-            lines.append(f"| {r['name']} | - | - | - | - | - | - | - | {_('failed')}: {r['error']} |")
+            lines.append(f"| {r['name']} | - | - | - | - | - | - | - | - | {_('failed')}: {r['error']} |")
             continue
         lines.append(f"| {r['name']} | {fmt_int(r['unplaced'])} | {fmt_signed(r.get('unplaced_diff', 0))} | "
-                     f"{fmt_int(r['unplaced_priority'])} | {fmt_num(r['objective'])} | "
-                     f"{fmt_num(r.get('objective_diff', 0.0))} | {fmt_pct(r['shortage_rate'])} | "
-                     f"{fmt_int(r['cohorts_changed'])} | {r['status']} |")
+                     f"{fmt_int(r['unplaced_priority'])} | {fmt_num(r['objective'])} | {fmt_num(r['bound'])} | "
+                     f"{gap_text(r)} | {effect_text(r)} | {where_text(r)} | {r['status']} |")
     lines += ["", f"## {_('Unplaced students per stagebarometer cell')}", "",
               "| " + " | ".join([_("sector chamber"), _("pathway"), _("level"), *names]) + " |",
               "|---|---|---|" + "---:|" * len(names)]
@@ -112,17 +145,27 @@ def sweep_markdown(table: dict[str, Any]) -> str:
         lines.append(f"| {inst['institution']} | " + " | ".join(values) + " |")
     for name, why in table["explanations"].items():
         lines += ["", f"## {_('What changed in {name}').format(name=name)}", ""]
+        lines += [f"- {text}" for text in why.get("summary", [])]
+        if why.get("summary"):
+            lines.append("")
         changes = why["scenario_changes"]
         if changes:
             lines.append(_("Rows the variant changed: {rows}").format(rows="; ".join(
                 f"{k} {', '.join(v[:8])}{', ...' if len(v) > 8 else ''}" for k, v in changes.items())))
             lines.append("")
-        if not why["cells"]:
+        effects = why["effects"]
+        if not effects["cells"]:
             lines.append(_("No stagebarometer cell changed."))
-        for c in why["cells"]:
-            lines.append("- " + _("{sector} {pathway} level {level}: {a} -> {b} unplaced ({diff})").format(
-                sector=c["sector_name"], pathway=c["pathway"], level=c["level"], a=fmt_int(c["unplaced_a"]),
-                b=fmt_int(c["unplaced_b"]), diff=fmt_signed(c["diff"])))
+        for touched, title in ((True, _("In cells the variant touched")), (False, _("Elsewhere (re-optimisation)"))):
+            cells = [c for c in effects["cells"] if c["touched"] == touched]
+            if cells:
+                lines.append(f"{title}:")
+            for c in cells:
+                lines.append("- " + _("{sector} {pathway} level {level}: {a} -> {b} unplaced ({diff})").format(
+                    sector=SECTOR_CHAMBERS.get(c["sector"], c["sector"]), pathway=c["pathway"], level=c["level"],
+                    a=fmt_int(c["unplaced_base"]), b=fmt_int(c["unplaced"]), diff=fmt_signed(c["diff"])))
+        if effects["only_elsewhere"]:
+            lines.append(_("The whole effect lies in cells the variant did not touch."))
         for c in why["cohorts"]:
             lines.append("  - " + _("cohort {cohort} ({institution}): {a} -> {b} unplaced").format(
                 cohort=c["cohort"], institution=c["institution"], a=fmt_int(c["unplaced_base"]),
@@ -131,11 +174,12 @@ def sweep_markdown(table: dict[str, Any]) -> str:
 
 
 def sweep_chart(table: dict[str, Any], path: Path) -> Path:
-    """A bar chart: unplaced students (all and priority groups) per scenario, the base marked."""
+    """Two panels: unplaced students (all and priority groups) per scenario, the base marked; and the
+    weighted shortage per scenario with its bound (a line from bound to plan: the gap)."""
     rows = [r for r in table["rows"] if r["ok"]]
-    figure = Figure(figsize=(max(6.0, 1.1 * len(rows) + 2), 4.5))
+    figure = Figure(figsize=(max(6.0, 1.1 * len(rows) + 2), 8.0))
     FigureCanvasAgg(figure)
-    axes = figure.add_subplot()
+    axes, weighted = figure.subplots(2, 1, sharex=True)
     positions = list(range(len(rows)))
     axes.bar([p - 0.2 for p in positions], [r["unplaced"] for r in rows], width=0.4, label=_("unplaced"),
              color="#c0392b")
@@ -143,10 +187,17 @@ def sweep_chart(table: dict[str, Any], path: Path) -> Path:
              label=_("unplaced in priority groups"), color="#e67e22")
     if rows and rows[0]["name"] == "base":
         axes.axhline(rows[0]["unplaced"], color="#555555", linestyle="--", linewidth=1, label=_("base"))
-    axes.set_xticks(positions, [r["name"] for r in rows], rotation=30, ha="right")
+        weighted.axhline(rows[0]["objective"], color="#555555", linestyle="--", linewidth=1, label=_("base"))
     axes.set_ylabel(_("students without a place"))
     axes.set_title(_("What-if variants side by side"))
     axes.legend()
+    weighted.bar(positions, [r["objective"] for r in rows], width=0.5, color="#7f8c8d", label=_("weighted shortage"))
+    weighted.vlines(positions, [r["bound"] for r in rows], [r["objective"] for r in rows], color="#000000",
+                    linewidth=3, label=_("from bound to plan (gap)"))
+    weighted.scatter(positions, [r["bound"] for r in rows], color="#000000", marker="_", s=200, zorder=3)
+    weighted.set_ylabel(_("weighted shortage"))
+    weighted.set_xticks(positions, [r["name"] for r in rows], rotation=30, ha="right")
+    weighted.legend()
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)

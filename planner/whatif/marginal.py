@@ -4,7 +4,9 @@ The estimate comes from the LP relaxation the solver starts with (:mod:`planner.
 the dual of a capacity row says how much weighted shortage one more student-day at that pool
 of companies in that week would remove. One more place at a company of the pool, in the weeks
 where the duals are positive, is worth five student-days a week there (one per weekday with
-weekday detail), so its estimate is the sum of those duals. Spots are ranked by the estimate.
+weekday detail), so its estimate is the sum of those duals. Spots are ranked by the estimate
+until they are verified; then :func:`rank_by_realised` ranks the verified spots by what they
+realised, ahead of the ones not verified.
 
 With a plan, the estimate of a spot is more direct: the weighted students of the plan's
 unplaced cohorts that one more place at the spot's company, in the spot's weeks, can take
@@ -29,8 +31,9 @@ from typing import Any
 
 import numpy as np
 
-from planner.codes import DAYS_PER_WEEK
+from planner.codes import DAYS_PER_WEEK, sector_label
 from planner.geo.region import Region
+from planner.i18n import _, current_language
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
 from planner.scenario import Scenario
@@ -76,6 +79,9 @@ class Spot:
     cohorts: list[str] = field(default_factory=list)
     lat: float | None = None
     lon: float | None = None
+    company_name: str = ""  # the names a region reads (the ids stay for files and variants)
+    sector_name: str = ""
+    estimated_rank: int | None = None  # the rank by the estimate, before verification
 
     def variant(self, places: int = 1) -> Variant:
         """The variant that adds ``places`` at this spot."""
@@ -156,7 +162,9 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
         if estimate <= MIN_DUAL:
             continue
         (sector, level), _count = helped.most_common(1)[0] if helped else ((company.sectors[0], company.levels[0]), 0)
-        spots.append(Spot(rank=len(spots) + 1, company=company.id, companies_in_pool=len(members), area=company.area,
+        spots.append(Spot(rank=len(spots) + 1, company=company.id, company_name=company.name,
+                          sector_name=sector_label(sector, current_language()),
+                          companies_in_pool=len(members), area=company.area,
                           sector=sector, level=level, first_week=scenario.calendar.weeks[first],
                           last_week=scenario.calendar.weeks[last], estimate=round(estimate, 4),
                           cohorts=sorted(cohorts),
@@ -166,6 +174,21 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
     if plan is not None:
         _fit_estimates(data, plan, spots)
     spots.sort(key=lambda s: (-s.estimate, s.rank))
+    for rank, spot in enumerate(spots, start=1):
+        spot.rank = spot.estimated_rank = rank
+    return spots
+
+
+def rank_by_realised(spots: list[Spot]) -> list[Spot]:
+    """The spots ranked by what holds: the verified ones by their realised reduction (then the estimate),
+    then those not verified (by their estimate), last those verified to remove nothing; ``rank``
+    renumbered, ``estimated_rank`` kept."""
+    def group(spot: Spot) -> int:
+        if spot.realised is None:
+            return 1
+        return 0 if spot.realised > MIN_DUAL else 2
+
+    spots.sort(key=lambda s: (group(s), -(s.realised or 0.0), -s.estimate, s.estimated_rank or s.rank))
     for rank, spot in enumerate(spots, start=1):
         spot.rank = rank
     return spots
@@ -191,7 +214,7 @@ def _pack(data: ProblemData, company: int, free: np.ndarray, short: np.ndarray, 
     free = free.copy()
     value = 0.0
     for c in sorted(cohorts, key=lambda c: (-data.weight[c], c)):
-        for _ in range(int(short[c])):
+        for _unit in range(int(short[c])):
             for o in options[c]:
                 cells, need = rows[o]
                 if (free[cells] >= need).all():
@@ -317,8 +340,9 @@ def verify_spots(scenario: Scenario, base_plan: Plan, spots: list[Spot], params:
         spot.verified_objective = round(result["objective"], 4)
         spot.realised = round(max(0.0, result["base"] - result["objective"]), 4)
         spot.verified_status = result["status"]
-        spot.neighbourhood = f"{result['cohorts']} cohorts, {result['companies']} companies"
-    return spots
+        spot.neighbourhood = _("{cohorts} cohorts, {companies} companies").format(
+            cohorts=result["cohorts"], companies=result["companies"])
+    return rank_by_realised(spots)
 
 
 def spot_rows(spots: list[Spot]) -> list[dict[str, Any]]:

@@ -8,9 +8,13 @@ seed and, by default, a deterministic work budget: :data:`SWEEP_WORK_LIMIT` neig
 with the time limit only as a safety net), so a sweep gives the same plans however it is
 scheduled (see ``docs/whatif.md``).
 
-The base is solved first; every variant then starts from the base plan repaired to the
-variant (:func:`planner.solve.assemble.start_assignments`), so a variant is compared with its
-base rather than with search noise: a variant that only adds capacity is never worse.
+The base of the comparison is the best plan known: a stored plan of the base scenario when
+there is one (``base_plan``: the base row is that plan, not a new solve), else the base solved
+first. Every variant then starts from the base plan repaired to the variant
+(:func:`planner.solve.assemble.start_assignments`), so a variant is compared with its base rather
+than with search noise: a variant that only adds capacity is never worse. Each variant row
+carries its bound, so its effect is a range unless both plans are proven
+(:mod:`planner.whatif.effects`).
 
 A variant whose changes do not apply, or whose solve fails, is reported with its error and
 does not stop the sweep.
@@ -27,13 +31,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from planner.i18n import _
 from planner.plan.model import Plan
 from planner.plan.result import Result
 from planner.scenario import Scenario, ScenarioError
 from planner.solve.params import SolveParams, WorkBudget
+from planner.whatif.describe import variant_summary, weights_changed
+from planner.whatif.effects import Cell, effect_sign, touched_cells
 from planner.whatif.variants import Variant, apply_variant, changed_ids
 
 BASE = "base"
+#: The base case's source: a stored plan (not solved again) or solved in the sweep.
+STORED, SOLVED = "stored plan", "solved"
 #: Neighbourhoods of company-level search per solve of a sweep (a deterministic work budget).
 SWEEP_WORK_LIMIT = 40
 
@@ -78,21 +87,42 @@ class Executor(Protocol):
         """Release the workers."""
 
 
+class _Deferred(cf.Future):
+    """A future of :class:`InlineExecutor`: runs when it is first waited for."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]):
+        super().__init__()
+        self._call = (fn, args)
+
+    def result(self, timeout: float | None = None) -> Any:
+        self.run()  # waited for without as_completed: run it now rather than wait forever
+        return super().result(timeout)
+
+    def run(self) -> None:
+        if self.done():
+            return
+        fn, args = self._call
+        try:
+            self.set_result(fn(*args))
+        except Exception as err:  # reported per variant
+            self.set_exception(err)
+
+
 class InlineExecutor:
-    """Every solve in this process, one after the other (tests, small API sweeps)."""
+    """Every solve in this process, one after the other (tests, small API sweeps).
+
+    A solve runs when its turn comes in :meth:`as_completed`, so progress can say which one runs.
+    """
 
     slots = 1
 
     def submit(self, fn: Callable[..., Any], *args: Any) -> cf.Future:
-        future: cf.Future = cf.Future()
-        try:
-            future.set_result(fn(*args))
-        except Exception as err:  # reported per variant
-            future.set_exception(err)
-        return future
+        return _Deferred(fn, args)
 
     def as_completed(self, futures: list[Any]) -> Iterator[Any]:
-        return iter(futures)
+        for future in futures:
+            future.run()
+            yield future
 
     def close(self) -> None:
         pass
@@ -174,6 +204,8 @@ class SweepProgress:
     done: int = 0
     failed: int = 0
     running: int = 0
+    #: Names of the scenarios being solved now (the first ``running`` not yet done, in order).
+    running_names: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -187,6 +219,16 @@ class SweepCase:
     result: Result | None = None
     error: str | None = None
     wall_seconds: float = 0.0
+    #: What the variant does in plain words (places added and where, notes), before it is solved.
+    summary: list[str] = field(default_factory=list)
+    #: Stagebarometer cells the variant touches; None: the whole region (a setting changed).
+    touched: set[Cell] | None = None
+    #: Whether the variant weighs unplaced students as the base does (else not comparable).
+    comparable: bool = True
+    #: -1: the variant only adds room (its effect is at most 0); +1: it only takes room away; 0: either way.
+    sign: int = 0
+    #: The base case only: :data:`STORED` or :data:`SOLVED`.
+    source: str = SOLVED
 
     @property
     def plan(self) -> Plan | None:
@@ -216,6 +258,25 @@ class Sweep:
         raise KeyError(name)
 
 
+def base_plan_problems(scenario: Scenario, plan: Plan, mode: str) -> list[str]:
+    """Why ``plan`` cannot be the base of a sweep of ``scenario`` in ``mode`` (empty when it can)."""
+    problems = []
+    if plan.scenario != scenario.name:
+        problems.append(_("the plan is of scenario {plan!r}, the variants of {scenario!r}").format(
+            plan=plan.scenario, scenario=scenario.name))
+    if plan.mode != mode:
+        problems.append(_("the plan is in mode {plan}, the sweep in mode {mode}").format(plan=plan.mode, mode=mode))
+    ids = {c.id for c in scenario.cohorts}
+    if {cp.cohort for cp in plan.cohorts} != ids:
+        problems.append(_("the plan's cohorts are not the scenario's (another version of the scenario?)"))
+    return problems
+
+
+def plan_result(plan: Plan) -> Result:
+    """A stored plan as the result of a sweep's case (nothing solved)."""
+    return Result(plan=plan, time_limit=0.0, wall_seconds=0.0)
+
+
 def variant_scenarios(base: Scenario, variants: Iterable[Variant], base_path: Path | None = None,
                       ) -> list[tuple[Variant, Scenario | None, str | None]]:
     """Each variant's scenario, or the problems that keep it from being one (as one text)."""
@@ -230,7 +291,8 @@ def variant_scenarios(base: Scenario, variants: Iterable[Variant], base_path: Pa
 
 def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, executor: Executor | None = None,
               base_dir: Path | None = None, progress: Callable[[SweepProgress], None] | None = None,
-              include_base: bool = True, warm_start: bool = True, start_from: Plan | None = None) -> Sweep:
+              include_base: bool = True, warm_start: bool = True, start_from: Plan | None = None,
+              base_plan: Plan | None = None) -> Sweep:
     """Solve the base scenario and every variant on ``executor`` (default: inline) and collect the results.
 
     Parameters
@@ -253,23 +315,37 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
         Start every variant from the base plan (solved first), repaired to the variant.
     start_from
         The base plan to start the variants from when the base is not solved here.
+    base_plan
+        The best plan known of the base scenario (a stored plan): the base row is this plan,
+        not solved again, and the variants start from it.
     """
     executor = executor or InlineExecutor()
     started = time.perf_counter()
     cases = [SweepCase(BASE, base.description)] if include_base else []
-    jobs: list[tuple[SweepCase, Scenario]] = [(cases[0], base)] if include_base else []
+    jobs: list[tuple[SweepCase, Scenario]] = []
+    if include_base and base_plan is not None:
+        cases[0].result, cases[0].source = plan_result(base_plan), STORED
+        start_from = base_plan
+    elif include_base:
+        jobs.append((cases[0], base))
     for variant, scenario, error in variant_scenarios(base, variants, base_dir):
         case = SweepCase(variant.name, variant.description, [c.kind for c in variant.changes], error=error)
         if scenario is not None:
             case.changed = changed_ids(base, scenario)
+            case.summary = variant_summary(base, variant, scenario)
+            case.touched = touched_cells(base, scenario)
+            case.comparable = not weights_changed(base, scenario)
+            case.sign = effect_sign(base, variant.changes)
             jobs.append((case, scenario))
         cases.append(case)
     state = SweepProgress(total=len(cases), failed=sum(1 for c in cases if c.error))
-    state.done = state.failed
+    state.done = state.failed + sum(1 for c in cases if c.source == STORED)
+    waiting: list[SweepCase] = []
 
     def report() -> None:
         if progress is not None:
             state.running = min(executor.slots, state.total - state.done)
+            state.running_names = [c.name for c in waiting if c.result is None and c.error is None][:state.running]
             progress(state)
 
     params_dict = dataclasses.asdict(params)  # every field travels to the worker
@@ -281,6 +357,7 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
         for case, scenario in batch:
             future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict, folder, start_json)
             submitted[future] = (case, time.perf_counter())
+            waiting.append(case)
         report()
         for future in executor.as_completed(list(submitted)):
             case, at = submitted[future]
@@ -295,7 +372,7 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
             state.done += 1
             report()
 
-    if include_base and warm_start:
+    if include_base and warm_start and base_plan is None:
         # The base first: the variants start from its plan.
         run(jobs[:1], None)
         run(jobs[1:], cases[0].plan)

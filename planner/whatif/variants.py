@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from planner.i18n import _
 from planner.scenario import InputProblem, Scenario, ScenarioError
 from planner.scenario.calendar import InternshipForm
 from planner.scenario.problems import problems_from
@@ -71,7 +72,11 @@ def read_variant_set(path: str | Path) -> tuple[VariantSet, Path]:
 
 
 def _change_label(index: int, change: Any) -> str:
-    return f"change {index + 1} ({change.kind})"
+    return _("change {n} ({kind})").format(n=index + 1, kind=change.kind)
+
+
+def _variant_label(variant: Variant) -> str:
+    return _("variant {name}").format(name=repr(variant.name))
 
 
 def apply_variant(base: Scenario, variant: Variant, base_path: Path | None = None) -> Scenario:
@@ -89,10 +94,10 @@ def apply_variant(base: Scenario, variant: Variant, base_path: Path | None = Non
         try:
             scenario = change.apply(scenario)
         except ValueError as err:
-            raise ScenarioError([InputProblem(f"variant {variant.name!r}", where, None, str(err))]) from None
+            raise ScenarioError([InputProblem(_variant_label(variant), where, None, str(err))]) from None
         problems = check_scenario(scenario, path, {})
         if problems:
-            raise ScenarioError([InputProblem(f"variant {variant.name!r}", where, None,
+            raise ScenarioError([InputProblem(_variant_label(variant), where, None,
                                               f"{p.where + ', ' if p.where else ''}{p.field + ': ' if p.field else ''}"
                                               f"{p.message}") for p in problems])
     # A variant is a scenario: validated the same way, under its own name.
@@ -100,7 +105,7 @@ def apply_variant(base: Scenario, variant: Variant, base_path: Path | None = Non
         checked = Scenario.model_validate({**scenario.model_dump(), "name": f"{base.name}: {variant.name}",
                                            "description": variant.description or scenario.description})
     except ValidationError as err:
-        raise ScenarioError([InputProblem(f"variant {variant.name!r}", p.where, p.field, p.message)
+        raise ScenarioError([InputProblem(_variant_label(variant), p.where, p.field, p.message)
                              for p in problems_from(err, "variant", None)]) from None
     return checked
 

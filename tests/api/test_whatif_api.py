@@ -25,11 +25,12 @@ def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
         assert client.get(f"/variants/{variant['id']}").json()["name"] == "k1 +3"
         assert [v["id"] for v in client.get(f"/scenarios/{sid}/variants").json()] == [variant["id"]]
 
-        bad = client.post(f"/scenarios/{sid}/variants", json={"name": "too late", "changes": [
-            {"kind": "move_window", "cohorts": {"ids": "zorg-3"}, "weeks": 20}]})
+        # (A window moved past the school year is clamped to it since, so it no longer makes a bad variant.)
+        bad = client.post(f"/scenarios/{sid}/variants", json={"name": "nowhere", "changes": [
+            {"kind": "scale_inflow", "cohorts": {"area": "Zwolle"}, "factor": 2}]})
         assert bad.status_code == 422
-        assert "variant 'too late'" in bad.json()["detail"][0]["text"]
-        assert "change 1 (move_window)" in bad.json()["detail"][0]["text"]
+        assert "variant 'nowhere'" in bad.json()["detail"][0]["text"]
+        assert "change 1 (scale_inflow)" in bad.json()["detail"][0]["text"]
 
         too_long = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "time_limit": 1e6})
         assert too_long.status_code == 422 and "time_limit" in too_long.text
@@ -39,7 +40,8 @@ def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
                                                                "time_limit": 30, "work_limit": 5})
         assert started.status_code == 202, started.text
         job = started.json()
-        assert job["kind"] == "sweep" and job["sweep"] == {"total": 2, "done": 0, "running": 0, "failed": 0}
+        assert job["kind"] == "sweep" and job["sweep"] == {"total": 2, "done": 0, "running": 0, "failed": 0,
+                                                         "running_names": []}
         assert started.headers["Location"] == f"/jobs/{job['id']}"
         done = wait_for_job(client, job["id"])
         assert done["status"] == "done", done
@@ -76,3 +78,28 @@ def test_variants_sweep_and_marginal(tmp_path: Path) -> None:
         outsider = bearer(make_token(settings.database_url, "outsider", "reader", ("Elders",)))
         assert client.get(f"/variants/{variant['id']}", headers=outsider).status_code == 403
         assert client.get(f"/jobs/{done['id']}/sweep", headers=outsider).status_code == 403
+
+
+def test_a_sweep_starts_from_the_best_stored_plan(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.sqlite3'}", data_dir=tmp_path / "files",
+                        rate_limit_per_second=1000, rate_limit_burst=1000)
+    with app_client(settings) as client:
+        parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
+        sid = client.post("/scenarios", files=parts).json()["id"]
+        solved = wait_for_job(client, client.post(f"/scenarios/{sid}/solve", json={
+            "mode": "status-quo", "time_limit": 5}).json()["id"])
+        plan = client.get(f"/plans/{solved['plan_id']}").json()
+        variant = client.post(f"/scenarios/{sid}/variants", json=MORE_K1).json()
+        assert variant["summary"] == ["adds 3 supervision places at 1 learning company (Care, welfare and sport; "
+                                      "Enschede)"]
+        job = client.post(f"/scenarios/{sid}/sweep", json={"variant_ids": [variant["id"]], "mode": "status-quo",
+                                                           "time_limit": 30, "work_limit": 5}).json()
+        done = wait_for_job(client, job["id"])
+        assert done["status"] == "done", done
+        table = client.get(done["result_url"]).json()
+        rows = {r["name"]: r for r in table["rows"]}
+        # The base row is the stored plan itself, not a new solve.
+        assert table["base_plan_id"] == solved["plan_id"] and rows["base"]["source"] == "stored plan"
+        assert rows["base"]["objective"] == plan["kpis"]["objective"] and rows["base"]["wall_seconds"] == 0.0
+        assert rows["k1 +3"]["effect_high"] <= 0 and "effect_touched" in rows["k1 +3"]
+        assert rows["k1 +3"]["bound"] <= rows["k1 +3"]["objective"]

@@ -614,3 +614,41 @@ def test_a_national_plan_renders_small_and_complete(tmp_path):
             assert view.page.locator(".leaflet-overlay-pane path").count() == len(data["areas"]["features"])
             assert view.page.locator(".sm-coa").count() == len(data["companies"]["items"])
             instance.close()
+
+
+@pytest.mark.browser
+def test_every_map_the_project_writes_runs_without_errors_under_the_served_policy(browser, small, tmp_path):
+    """The plan map, the comparison map and the marginal map, served as the API serves them (its
+    Content-Security-Policy: only the page's own inline scripts, by hash): not one console error, and the
+    marginal map draws its ranked spots, named by company."""
+    from api.core.headers import map_policy
+    from maps.spots import write_spots_map
+    from planner.whatif.marginal import capacity_spots, spot_rows
+
+    loaded, plan, status_quo = small
+    spots = spot_rows(capacity_spots(loaded.scenario, status_quo, "status-quo", top=3, base_dir=loaded.base_dir))
+    assert spots
+    maps = {"plan": write_plan_map(plan, loaded, tmp_path / "plan.html", compare_with=status_quo),
+            "comparison": write_comparison_map(status_quo, plan, loaded, tmp_path / "comparison.html"),
+            "marginal": write_spots_map(status_quo, loaded, spots, tmp_path / "marginal.html")}
+    names = {c.id: c.name for c in loaded.scenario.companies}
+    for kind, path in maps.items():
+        html = path.read_text(encoding="utf-8")
+        page = browser.new_page(viewport={"width": 1200, "height": 800})
+        errors: list[str] = []
+        page.on("pageerror", lambda exc, errors=errors: errors.append(f"pageerror: {exc}"))
+        page.on("console", lambda msg, errors=errors: errors.append(f"console: {msg.text}")
+                if msg.type == "error" else None)
+        headers = {"Content-Type": "text/html; charset=utf-8", "Content-Security-Policy": map_policy(html)}
+        page.route("http://maps.test/**", lambda route, _request, body=html, headers=headers: route.fulfill(
+            status=200, body=body, headers=headers))
+        page.goto(f"http://maps.test/{kind}.html")
+        page.wait_for_selector(".folium-map.sm-ready", state="attached", timeout=20_000)
+        if kind == "marginal":
+            assert page.locator(".sm-spot").count() == len(spots)
+            page.locator(".sm-spot").first.dispatch_event("click")
+            popup = page.locator(".sm-popup").first.inner_text()
+            assert popup.startswith(f"#1 {names[spots[0]['company']]} ({spots[0]['area']})")
+        page.wait_for_timeout(300)
+        assert errors == [], (kind, errors)
+        page.close()

@@ -183,9 +183,11 @@ def test_variant_from_the_form_and_adopting_a_plan(site):
         "csrf": csrf_of(page.text), "name": "zorg +10", "kind": "add_capacity", "sector": "zorg", "places": "10"})
     assert made.status_code == 303, made.text
     assert "zorg +10" in client.get(f"/web/scenarios/{s}/whatif").text
+    # (A window moved past the school year is clamped to it, so places in weeks outside the year make the bad one.)
     bad = client.post(f"/web/scenarios/{s}/variants", data={
-        "csrf": csrf_of(page.text), "name": "too far", "kind": "move_window", "shift": "40"})
-    assert bad.status_code == 422 and "niet opgeslagen" in bad.text
+        "csrf": csrf_of(page.text), "name": "too far", "kind": "add_capacity", "sector": "zorg", "places": "1",
+        "first_week": "2030-W01", "last_week": "2030-W02"})
+    assert bad.status_code == 422 and "niet opgeslagen" in bad.text and "buiten het schooljaar" in bad.text
     agreements = client.get("/web/regions/Twente/agreements")
     adopted = client.post("/web/regions/Twente/agreements", follow_redirects=False,
                           data={"csrf": csrf_of(agreements.text), "plan_id": str(p), "note": "afgesproken"})

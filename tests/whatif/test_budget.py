@@ -119,3 +119,22 @@ def test_realised_reductions_are_never_negative(region) -> None:  # noqa: ANN001
     verify_spots(region, plan, spots, SolveParams(mode="optimise", time_limit=60, baselines=False), verify=4)
     assert spots and all(s.realised is not None and s.realised >= 0 for s in spots)
     assert all(s.verified_objective <= plan.kpis.objective + 1e-9 for s in spots)
+
+
+def test_from_a_stored_base_plan_adding_capacity_never_increases_shortage(region) -> None:  # noqa: ANN001
+    from planner.whatif.compare import sweep_table
+    from planner.whatif.sweep import STORED
+
+    stored = solve(region, BUDGET).plan  # not proven: one neighbourhood of search
+    assert stored.kpis.objective > stored.kpis.bound
+    variants = [Variant.model_validate(v) for v in MORE_CARE] + [Variant.model_validate(
+        {"name": "every company +1", "changes": [{"kind": "add_capacity", "companies": {}, "places": 1}]})]
+    sweep = run_sweep(region, variants, BUDGET, base_plan=stored)
+    assert sweep.base.source == STORED and sweep.base.plan is stored
+    rows = sweep_table(sweep)["rows"]
+    for row in rows[1:]:
+        assert row["ok"], row["error"]
+        assert row["objective"] <= stored.kpis.objective + 1e-9, row["name"]
+        # The effect is a range (from the variant's bound minus the base plan to the variant's plan minus the
+        # base's bound), cut at zero for a variant that only adds room; the plans' difference lies in it.
+        assert row["effect_low"] <= row["objective_diff"] <= row["effect_high"] <= 0.0, row["name"]

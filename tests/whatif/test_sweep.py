@@ -3,12 +3,14 @@ the marginal-value ranking's top spots really remove shortage when re-solved."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from planner.cli import app
+from planner.model import load_scenario
 from planner.solve import SolveParams, solve
 from planner.whatif.compare import sweep_table, write_sweep
 from planner.whatif.marginal import capacity_spots, verify_spots
@@ -20,7 +22,9 @@ from tests.builders import tiny_scenario
 VARIANTS = [
     {"name": "k1 +3", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 3}]},
     {"name": "level 2 +50%", "changes": [{"kind": "scale_inflow", "cohorts": {"level": "2"}, "factor": 1.5}]},
-    {"name": "broken", "changes": [{"kind": "move_window", "cohorts": {"ids": "zorg-3"}, "weeks": 20}]},
+    # Cohorts of an area the region has no school in: the variant does not apply (a window moved past the
+    # school year is clamped to it since, so it is no longer a broken variant).
+    {"name": "broken", "changes": [{"kind": "scale_inflow", "cohorts": {"area": "Zwolle"}, "factor": 2}]},
 ]
 # The tiny scenario is proven optimal in well under a second, so every schedule gives the same plans.
 PARAMS = SolveParams(mode="status-quo", time_limit=10, seed=0, baselines=False)
@@ -48,7 +52,7 @@ def test_a_sweep_is_the_same_on_a_process_pool_and_on_dask(tmp_path: Path) -> No
     assert _outcome(on_pool) == _outcome(on_dask)
     assert all("optimal" in c.plan.solver.status for c in on_pool.cases if c.plan is not None)
     broken = on_pool.case("broken")
-    assert broken.plan is None and "change 1 (move_window)" in broken.error
+    assert broken.plan is None and "wijziging 1 (scale_inflow)" in broken.error
     assert seen[-1] == (4, 1)
 
     table = sweep_table(on_pool)
@@ -101,3 +105,29 @@ def test_the_sweep_and_marginal_commands(tmp_path: Path) -> None:
     assert (tmp_path / "m" / "marginal-map.html").is_file() and (tmp_path / "m" / "marginal.json").is_file()
     bad = runner.invoke(app, ["sweep", str(tmp_path / "nothing.yaml"), "-o", str(tmp_path / "x")])
     assert bad.exit_code == 2
+
+
+def test_verified_spots_rank_by_what_they_realised() -> None:
+    from planner.whatif.marginal import Spot, rank_by_realised
+
+    def spot(company: str, estimate: float, realised: float | None, rank: int) -> Spot:
+        return Spot(rank=rank, company=company, companies_in_pool=1, area="Enschede", sector="zorg", level="3",
+                    first_week="2026-W40", last_week="2026-W43", estimate=estimate, realised=realised,
+                    estimated_rank=rank)
+
+    spots = rank_by_realised([spot("empty", 5.0, 0.0, 1), spot("half", 4.5, 1.5, 2), spot("open", 4.0, None, 3),
+                              spot("full", 3.0, 3.0, 4)])
+    assert [(s.company, s.rank, s.estimated_rank) for s in spots] == [
+        ("full", 1, 4), ("half", 2, 2), ("open", 3, 3), ("empty", 4, 1)]
+
+
+def test_marginal_writes_its_ranking_with_names(tmp_path: Path) -> None:
+    base = tiny_files(tmp_path)
+    result = CliRunner().invoke(app, ["marginal", str(base), "-o", str(tmp_path / "m"), "--time-limit", "5", "--top",
+                                      "3", "--verify", "1", "--workers", "0"])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "m" / "marginal.md").read_text(encoding="utf-8")
+    rows = json.loads((tmp_path / "m" / "marginal.json").read_text(encoding="utf-8"))["spots"]
+    assert rows and rows[0]["realised"] is not None  # the verified spot ranks first
+    names = {c.id: c.name for c in load_scenario(base).scenario.companies}
+    assert f"| 1 | {names[rows[0]['company']]} |" in text and "Zorg, welzijn en sport" in text

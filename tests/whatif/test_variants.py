@@ -125,12 +125,21 @@ def test_set_cohort_fields_goes_through_the_cohort_model() -> None:
 
 
 def test_problems_name_the_variant_and_the_change() -> None:
-    with pytest.raises(ScenarioError) as err:
+    with use_language("en"), pytest.raises(ScenarioError) as err:
         apply({"kind": "scale_inflow", "factor": 2}, {"kind": "remove_companies", "companies": {"ids": "k1"}})
     assert str(err.value.problems[0]).startswith("variant 'v' change 2 (remove_companies): cohorts[3], company: 'k1'")
-    with pytest.raises(ScenarioError) as err:
+    with use_language("en"), pytest.raises(ScenarioError) as err:
         apply({"kind": "scale_inflow", "cohorts": {"area": "Zwolle"}, "factor": 2})
     assert "matches no cohorts" in str(err.value)
+    # Dutch by default: the change, and what it says.
+    with pytest.raises(ScenarioError) as err:
+        apply({"kind": "scale_inflow", "cohorts": {"area": "Zwolle"}, "factor": 2})
+    assert str(err.value.problems[0]) == ("variant 'v' wijziging 1 (scale_inflow): de selectie {'area': ['Zwolle']} "
+                                          "past op geen enkel cohort")
+    with pytest.raises(ScenarioError) as err:
+        apply({"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 1,
+               "weeks": {"first": "2027-W10", "last": "2027-W12"}})
+    assert str(err.value.problems[0]).endswith("week 2027-W10 valt buiten het schooljaar 2026-W36..2026-W51")
 
 
 def test_the_variant_is_a_scenario_and_the_base_is_untouched() -> None:
@@ -139,3 +148,44 @@ def test_the_variant_is_a_scenario_and_the_base_is_untouched() -> None:
     assert Scenario.model_validate(after.model_dump()) == after
     with pytest.raises(ValueError):
         VariantSet.model_validate({"base": "s.yaml", "variants": [{"name": "a"}, {"name": "a"}]})
+
+
+def test_move_window_clamps_to_the_school_year_and_says_so() -> None:
+    from planner.whatif.describe import variant_notes
+
+    document = tiny_scenario().model_dump()
+    document["calendar"]["last_week"] = "2027-W05"  # windows 2026-W36..2026-W51: seven weeks left (2026 has a W53)
+    base = Scenario.model_validate(document)
+    late = Variant.model_validate({"name": "late", "changes": [
+        {"kind": "move_window", "cohorts": {"ids": "zorg-3"}, "weeks": 10}]})
+    moved = apply_variant(base, late)  # no longer refused: moved as far as the year allows
+    weeks = base.calendar.weeks
+    assert differences(base, moved) == {
+        ("cohorts", "zorg-3", "earliest_start"): ("2026-W36", "2026-W43"),
+        ("cohorts", "zorg-3", "latest_end"): ("2026-W51", weeks[-1]),
+        ("cohorts", "zorg-3", "current_start"): ("2026-W40", "2026-W47")}
+    early = Variant.model_validate({"name": "early", "changes": [
+        {"kind": "move_window", "cohorts": {"ids": "zorg-3"}, "weeks": -2}]})
+    assert differences(base, apply_variant(base, early)) == {}  # the window starts with the year
+    assert variant_notes(base, late) == [
+        "cohort zorg-3 schuift 7 weken in plaats van 10: zijn venster raakt het einde van het schooljaar"]
+    assert variant_notes(base, early) == [
+        "cohort zorg-3 schuift 0 weken in plaats van -2: zijn venster raakt het begin van het schooljaar"]
+
+
+def test_a_variant_says_in_plain_words_how_many_places_it_adds_and_where() -> None:
+    from planner.whatif.describe import variant_summary
+
+    base = tiny_scenario()
+    per_company = Variant.model_validate({"name": "+1 per company", "changes": [
+        {"kind": "add_capacity", "companies": {"sector": "zorg"}, "places": 1}]})
+    assert variant_summary(base, per_company, apply_variant(base, per_company)) == [
+        "voegt 2 begeleidingsplaatsen toe bij 2 leerbedrijven (Zorg, welzijn en sport; Enschede, Hengelo)"]
+    spring = Variant.model_validate({"name": "k3 autumn", "changes": [
+        {"kind": "add_capacity", "companies": {"ids": "k3"}, "places": 3,
+         "weeks": {"first": "2026-W40", "last": "2026-W43"}},
+        {"kind": "scale_inflow", "cohorts": {"ids": "tech-3"}, "factor": 2}]})
+    with use_language("en"):
+        assert variant_summary(base, spring, apply_variant(base, spring)) == [
+            "adds 3 supervision places at 1 learning company (Engineering and built environment; Enschede) "
+            "in weeks 2026-W40..2026-W43", "adds 15 students"]
