@@ -210,3 +210,33 @@ def test_vendored_static_files_reference_no_other_hosts():
     css = (static / "swagger" / "swagger-ui.css").read_text(encoding="utf-8")
     assert "sourceMappingURL" not in css
     assert not re.findall(r"url\(\s*['\"]?https?://", css)
+
+
+def test_an_editor_picks_one_of_their_regions_and_a_problem_keeps_the_form(site, tmp_path):
+    client = site["client"]
+    page = client.get("/web/upload").text
+    assert re.search(r'<select id="region" name="region" required>\s*<option value="Twente">Twente</option>', page)
+    assert '<input id="region"' not in page and "scenario's name" not in page and "naam van het scenario" not in page
+    # The form goes through htmx: a problem replaces only the list of problems, the chosen files stay chosen.
+    assert 'hx-post="/web/upload"' in page and 'hx-select="#upload-problems"' in page
+    answer = client.post("/web/upload", headers={"HX-Request": "true"},
+                         data={"csrf": csrf_of(page), "region": "Twente"},
+                         files=[("scenario", ("scenario.yaml", b"name: [", "application/yaml"))])
+    assert answer.status_code == 422 and 'id="upload-problems"' in answer.text
+    assert '"422", "swap": true' in page.replace("&#34;", '"')  # htmx swaps the 422 answer's problems
+
+
+def test_a_scenario_workbook_is_uploaded_as_one_file(site, tmp_path):
+    from planner.model import load_scenario
+    from planner.scenario.workbook import scenario_workbook
+
+    client = site["client"]
+    loaded = load_scenario(site["scenario_path"]).scenario
+    page = client.get("/web/upload")
+    stored = client.post("/web/upload", data={"csrf": csrf_of(page.text), "region": "Twente"}, follow_redirects=False,
+                         files=[("scenario", ("regio.xlsx", scenario_workbook(loaded), "application/octet-stream"))])
+    assert stored.status_code == 303, stored.text
+    scenario_id = int(stored.headers["location"].rsplit("/", 1)[1])
+    api = TestClient(client.app, headers=bearer(site["tokens"]["admin"]))
+    document = api.get(f"/scenarios/{scenario_id}").json()
+    assert len(document["document"]["cohorts"]) == len(loaded.cohorts), document.keys()
