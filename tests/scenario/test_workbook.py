@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from planner.generate import generate_scenario, write_generated
-from planner.i18n import use_language
+from planner.i18n import _, use_language
 from planner.model import load_scenario
 from planner.scenario import Scenario, ScenarioError
 from planner.scenario.embedded import embedded_scenario
@@ -170,3 +170,28 @@ def test_the_same_run_in_dutch(tmp_path):
     assert len(found) == 6
     assert found[0].startswith("cohorten.xlsx tabblad Blad1 rij 3, sector: 'Zrog' is niet toegestaan")
     assert found[0].endswith("(bedoelde u 'zorg'?)")
+
+
+def test_the_headers_of_changes_xlsx_read_as_the_cohort_columns_they_mean():
+    from planner.report.institutions import CHANGE_COLUMNS, CHANGE_HEADERS
+    from planner.scenario.headers import COHORT_COLUMNS
+    from planner.scenario.model import Cohort
+    from planner.scenario.tables import Table, fit_columns
+
+    with use_language("nl"):
+        headers = [_(header) for header in CHANGE_HEADERS]
+    same = {"location": "location", "cohort": "id", "programme": "programme", "crebo": "crebo", "sector": "sector",
+            "level": "level", "pathway": "pathway", "students": "students", "current_form": "current_form",
+            "current_start": "current_start"}
+    wanted = {headers[CHANGE_COLUMNS.index(column)]: field for column, field in same.items()}
+    fitted, _problems, _missing = fit_columns(Table("changes.xlsx", "Regio", list(wanted), []), Cohort, COHORT_COLUMNS)
+    assert fitted.columns == sorted(wanted.values()), wanted
+
+
+def test_forms_in_words_are_read_as_their_codes(tmp_path):
+    document = yaml.safe_load(embedded_scenario("small").read_text())
+    rows = _rows(embedded_scenario("small"), "cohorts")
+    rows[0]["forms"], rows[0]["current_form"] = ["blokstage 4 weken", "lintstage 2 dagen x 8 weken"], "Blokstage 4 weken"
+    scenario = Scenario.model_validate({**document, "cohorts": rows, "companies": _rows(embedded_scenario("small"),
+                                                                                        "companies")})
+    assert (scenario.cohorts[0].forms, scenario.cohorts[0].current_form) == (["block:4", "line:2x8"], "block:4")

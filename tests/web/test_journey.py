@@ -183,6 +183,11 @@ def test_journey(server, browser):
     assert page.locator("#kpi-table").is_visible()
     accessible(page, "plan")
     shot(page, "plan")
+    # Every table of the plan page fits its box at 1,280 px (the cohort table was once 1,771 px in a 1,206 px box).
+    too_wide = page.evaluate("""() => [...document.querySelectorAll('main table')]
+        .filter(table => table.offsetWidth > table.parentElement.clientWidth + 1)
+        .map(table => `${table.id || 'table'}: ${table.offsetWidth} px in ${table.parentElement.clientWidth} px`)""")
+    assert not too_wide, too_wide
 
     # The map: week slider and layers inside the iframe.
     page.locator("#map").scroll_into_view_if_needed()

@@ -67,7 +67,7 @@ def test_every_page_renders_in_dutch_for_the_editor(site):
         assert answer.headers["content-language"] == "nl"
         if "/progress" not in path:
             assert 'lang="nl"' in answer.text and "Afmelden" in answer.text, path
-    assert "Studenten zonder plek" in client.get(f"/web/plans/{site['plan']}").text
+    assert "Studenten zonder stageplaats" in client.get(f"/web/plans/{site['plan']}").text
 
 
 def test_plan_files_map_and_charts(site):
@@ -240,3 +240,8 @@ def test_a_scenario_workbook_is_uploaded_as_one_file(site, tmp_path):
     api = TestClient(client.app, headers=bearer(site["tokens"]["admin"]))
     document = api.get(f"/scenarios/{scenario_id}").json()
     assert len(document["document"]["cohorts"]) == len(loaded.cohorts), document.keys()
+
+
+def test_the_home_page_counts_each_regions_agreements(site):
+    home = site["client"].get("/web/").text
+    assert re.search(r"Afspraken: \d+</li>", home), home[home.find("Afspraken"):][:80]
