@@ -195,3 +195,15 @@ def test_forms_in_words_are_read_as_their_codes(tmp_path):
     scenario = Scenario.model_validate({**document, "cohorts": rows, "companies": _rows(embedded_scenario("small"),
                                                                                         "companies")})
     assert (scenario.cohorts[0].forms, scenario.cohorts[0].current_form) == (["block:4", "line:2x8"], "block:4")
+
+
+def test_every_field_of_the_scenario_has_its_place_in_the_workbook():
+    """A new field (a future recognitions column) is a line in headers.py, or the round trip would drop it."""
+    from planner.scenario.headers import TABLE_COLUMNS
+    from planner.scenario.model import Cohort, Company, Policy
+    from planner.scenario.workbook import SETTINGS_ROWS
+
+    for name, model in (("cohorts", Cohort), ("companies", Company)):
+        assert [column.field for column in TABLE_COLUMNS[name]] == list(model.model_fields), name
+    settings = {path for path, _key, _help in SETTINGS_ROWS}
+    assert {f"policy.{field}" for field in Policy.model_fields} <= settings

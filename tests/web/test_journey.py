@@ -135,7 +135,14 @@ def test_journey(server, browser):
     # Upload Twente: the scenario file and its two CSV tables.
     page.goto(f"{base}/web/upload?region=Twente")
     accessible(page, "upload")
+    assert page.locator("#region").input_value() == "Twente"  # a list of the editor's own regions
+    # A file forgotten first: the problems appear above the form and the chosen files stay chosen.
     page.set_input_files("#scenario", str(TWENTE))
+    page.set_input_files("#tables", [str(TWENTE.parent / "cohorts.csv")])
+    page.click("form.stack button[type=submit]")
+    page.wait_for_selector("#problems")
+    assert "companies.csv" in page.locator("#problems").inner_text()
+    assert page.evaluate("() => document.querySelector('#scenario').files.length") == 1
     page.set_input_files("#tables", [str(TWENTE.parent / "cohorts.csv"), str(TWENTE.parent / "companies.csv")])
     shot(page, "upload")
     page.click("form.stack button[type=submit]")
