@@ -244,3 +244,14 @@ def test_a_scenario_workbook_is_uploaded_as_one_file(site, tmp_path):
 def test_the_home_page_counts_each_regions_agreements(site):
     home = site["client"].get("/web/").text
     assert re.search(r"Afspraken: \d+</li>", home), home[home.find("Afspraken"):][:80]
+
+
+def test_forms_read_in_words_on_the_pages_and_the_what_if_form_takes_them(site):
+    client, s = site["client"], site["scenario"]
+    scenario_page = client.get(f"/web/scenarios/{s}").text
+    assert "blokstage 4 weken" in scenario_page and "(block:" not in scenario_page
+    page = client.get(f"/web/scenarios/{s}/whatif")
+    assert 'value="lintstage 2 dagen x 10 weken"' in page.text
+    made = client.post(f"/web/scenarios/{s}/variants", follow_redirects=False, data={
+        "csrf": csrf_of(page.text), "name": "lint erbij", "kind": "allow_forms", "form": "lintstage 2 dagen x 10 weken"})
+    assert made.status_code == 303, made.text
