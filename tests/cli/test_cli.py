@@ -72,7 +72,7 @@ def bad_scenario(folder: Path, lang: str = "en") -> tuple[Path, list[str]]:
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     expected = [
         "bad.yaml cohorts[0], sector: 'zorgg' is not one of zorg, techniek, handel, mobiliteit, specialistisch, "
-        "zakelijk, voedsel, ict, entree",
+        "zakelijk, voedsel, ict, entree (did you mean 'zorg'?)",
         "bad.yaml cohorts[0], students: -5 must be at least 1",
         "bad.yaml cohorts[1], crebo: '123' is not a five-digit crebo code",
         "bad.yaml companies[0], levels[0]: 'niveau 5' is not one of entree, 2, 3, 4",
