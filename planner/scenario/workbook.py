@@ -29,8 +29,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from planner.codes import HOLIDAY_REGIONS, LEVELS, PATHWAYS, SECTOR_LABELS, TRAVEL_MODES
+from planner.codes import DAYS_PER_WEEK, HOLIDAY_REGIONS, LEVELS, PATHWAYS, SECTOR_LABELS, TRAVEL_MODES
 from planner.i18n import N_, _, current_language
+from planner.scenario.calendar import InternshipForm
 from planner.scenario.headers import TABLE_COLUMNS, Column, header_index, header_key
 from planner.scenario.model import Policy, Scenario
 from planner.scenario.problems import InputProblem
@@ -173,8 +174,9 @@ def _instructions_sheet(book: Any) -> None:
                "FILE.xlsx`: every problem is listed at once, with its sheet, row and column.")),
         ("", _("Codes come from drop-down lists; Dutch and English spellings are read too (Zorg, Niveau 2, bol). "
                "Whole numbers may carry thousands points (1.200), decimals a comma (1,5).")),
-        ("", _("Internship forms: block:WEEKS (e.g. block:10) or line:DAYSxWEEKS (e.g. line:2x30); weeks as ISO "
-               "weeks (2026-W36).")),
+        ("", _("Internship forms: block:WEEKS (e.g. block:10) or line:DAYSxWEEKS (e.g. line:2x30), or in words "
+               "({block}, {line}); weeks as ISO weeks (2026-W36).").format(
+            block=InternshipForm("block", DAYS_PER_WEEK, 10).words, line=InternshipForm("line", 2, 30).words)),
     ]
     sheets = [(SETTINGS, _("A row per setting."), ())]
     sheets += [(t.sheet, _(t.help), t.columns) for t in SMALL_TABLES]
