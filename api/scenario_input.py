@@ -13,7 +13,8 @@ Accepted bodies:
 * ``application/json``: the scenario document (tables inline), read as ``scenario.json``;
 * ``application/yaml`` (also ``text/yaml``, ``application/x-yaml``, ``text/plain``): the
   YAML document, read as ``scenario.yaml``;
-* ``multipart/form-data``: a part ``scenario`` (the YAML/JSON file) plus any further file
+* ``multipart/form-data``: a part ``scenario`` (the YAML/JSON file, or a scenario workbook
+  ``.xlsx`` as ``stageplanner template`` and ``export`` write it) plus any further file
   parts it refers to by name (``cohorts.csv``, ``companies.csv``, a travel matrix CSV, an
   area GeoJSON), each saved under its file name; an optional text field ``region``.
 """
@@ -47,7 +48,7 @@ from planner.model import load_scenario
 from planner.scenario import scenario_document
 from planner.scenario.problems import InputProblem, ScenarioError
 from planner.scenario.sources import TextDecodeError, UploadedFiles, decode_text
-from planner.scenario.tables import WORKBOOK_SUFFIXES
+from planner.scenario.tables import WORKBOOK_SUFFIXES, TableError, check_zip_directory
 
 JSON_TYPES = ("application/json",)
 YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "text/plain",
@@ -116,7 +117,16 @@ def load_upload(scenario_file: UploadedFile, others: list[UploadedFile], source_
     if duplicates:
         raise ScenarioError([InputProblem(n, None, None, _("was uploaded more than once")) for n in duplicates])
     files = UploadedFiles({upload.name: upload.data for upload in [scenario_file, *others]})
-    document = check_upload(scenario_file.data, scenario_file.name, settings)
+    if is_workbook(scenario_file):
+        # A scenario workbook (stageplanner template/export): its zip directory is checked before anything is
+        # unpacked; the loader reads its settings sheets and tables within the read limits.
+        try:
+            check_zip_directory(scenario_file.data, scenario_file.name, read_limits(settings))
+        except TableError as err:
+            raise ScenarioError([err.problem]) from None
+        document = None
+    else:
+        document = check_upload(scenario_file.data, scenario_file.name, settings)
     try:
         loaded = load_scenario(scenario_file.name, files=files, document=document, limits=read_limits(settings))
     except ScenarioError:
@@ -184,7 +194,7 @@ async def check_off_loop(scenario_file: UploadedFile, others: list[UploadedFile]
                          settings: Settings, region: str | None) -> ParsedScenario:
     """:func:`load_upload` away from the event loop: a thread, or a process for large uploads and workbooks."""
     size = len(scenario_file.data) + sum(len(f.data) for f in others)
-    if size < PROCESS_THRESHOLD_BYTES and not any(is_workbook(f) for f in others):
+    if size < PROCESS_THRESHOLD_BYTES and not any(is_workbook(f) for f in [scenario_file, *others]):
         return await run_in_threadpool(load_upload, scenario_file, others, source_format, settings, region)
     pool = _upload_pool()
     try:
@@ -293,6 +303,7 @@ async def _read_multipart(request: Request, settings: Settings, region: str | No
                     raise _too_large(max_bytes)
                 if name == "scenario":
                     fallback = "scenario.json" if (value.content_type or "").endswith("json") else "scenario.yaml"
+                    fallback = "scenario.xlsx" if data.startswith(ZIP_MAGIC) else fallback
                     if scenario_file is not None:
                         raise ScenarioError([InputProblem("request", "body", "scenario", _("was sent more than once"))])
                     scenario_file = UploadedFile(safe_file_name(value.filename, fallback), data)

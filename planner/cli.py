@@ -68,15 +68,15 @@ def _token_store(debug: bool) -> Iterator[Any]:
         try:
             db = Database(load_settings().database_url)
         except SettingsError as err:
-            raise InputFailure([f"error: {err}"]) from None
+            raise InputFailure([f"{_('error')}: {err}"]) from None
         try:
             db.migrate()
             with db.session() as session:
                 yield session
         except InvalidInput as err:
-            raise InputFailure([f"error: {p.field}: {p.message}" for p in err.problems]) from None
+            raise InputFailure([f"{_('error')}: {p.field}: {p.message}" for p in err.problems]) from None
         except NotFound as err:
-            raise InputFailure([f"error: {err}"]) from None
+            raise InputFailure([f"{_('error')}: {err}"]) from None
         finally:
             db.dispose()
 
@@ -103,10 +103,11 @@ def tokens_create(
     with _token_store(debug) as session:
         row, token = crud.create_token(session, name, role.value, region, expires_in, institution)
         crud.record(session, None, "token.create", "token", row.id, None, tokens.audit_detail(row))
-    typer.echo(f"token {row.id} ({row.role}, {', '.join(crud.token_regions(row)) or 'all regions'}) for {row.name}:",
-               err=True)
+    typer.echo(_("token {id} ({role}, {regions}) for {name}:").format(
+        id=row.id, role=row.role, regions=", ".join(crud.token_regions(row)) or _("all regions"), name=row.name),
+        err=True)
     typer.echo(token)
-    typer.echo("Store it now: it is shown only this once. Send it as 'Authorization: Bearer <token>'.", err=True)
+    typer.echo(_("Store it now: it is shown only this once. Send it as 'Authorization: Bearer <token>'."), err=True)
 
 
 @tokens_app.command("list")
@@ -118,7 +119,7 @@ def tokens_list(debug: bool = typer.Option(False, "--debug", help="Show the trac
 
     with _token_store(debug) as session:
         lines = tokens.listing(crud.list_tokens(session), utcnow())
-    typer.echo(tokens.LISTING_HEADER)
+    typer.echo(tokens.listing_header())
     for line in lines:
         typer.echo(line)
 
@@ -134,7 +135,7 @@ def tokens_revoke(
     with _token_store(debug) as session:
         row = crud.revoke_token(session, token_id)
         crud.record(session, None, "token.revoke", "token", row.id, None, row.name)
-    typer.echo(f"token {token_id} ({row.name}) is revoked")
+    typer.echo(_("token {id} ({name}) is revoked").format(id=token_id, name=row.name))
 
 
 app.add_typer(whatif.app)

@@ -98,3 +98,57 @@ def test_numbers_follow_the_language():
     assert (fmt_int(12345), fmt_num(1234.56), fmt_pct(0.025), fmt_signed(-3)) == ("12.345", "1.234,6", "2,5%", "-3")
     with use_language("en"):
         assert (fmt_int(12345), fmt_num(1234.56), fmt_pct(0.025), fmt_signed(4)) == ("12,345", "1,234.6", "2.5%", "+4")
+
+
+# ------------------------------------------------------------------ no English in what a region's people read
+
+#: Words that give away an English text in a Dutch output (as whole words, any case).
+ENGLISH_WORDS = ("unknown", "known", "did you mean", "block", "line", "weeks", "days", "generated", "students",
+                 "learning companies", "active", "never", "revoked", "expired", "created", "expires", "state",
+                 "bound", "exact parts", "neighbourhood", "first come", "regions", "all regions", "store it now",
+                 "internship", "fictional", "place names")
+
+
+def english_in(text: str) -> list[str]:
+    import re
+
+    return [word for word in ENGLISH_WORDS if re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I)]
+
+
+def test_the_tools_own_outputs_have_no_english_in_dutch(tmp_path):
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from api.services import tokens
+    from planner.generate import generate_scenario
+    from planner.generate.regions import UnknownRegion
+    from planner.report.tables import engine_text
+    from planner.scenario.calendar import forms_in_words
+
+    now = dt.datetime(2026, 12, 7, 12, 0)
+    rows = [SimpleNamespace(id=1, name="Zorgtafel", role="reader", regions="[\"Twente\"]", created_at=now, expires_at=None,
+                            revoked_at=None),
+            SimpleNamespace(id=2, name="Oud", role="admin", regions="[]", created_at=now, expires_at=now,
+                            revoked_at=now)]
+    with use_language("nl"):
+        outputs = {
+            "tokens list": "\n".join([tokens.listing_header(), *tokens.listing(rows, now)]),
+            "generate, unknown region": str(UnknownRegion("labour-market region", "Twent", ["Twente"])),
+            "rekenmethode": " ".join(engine_text(engine) for engine in (
+                "GLOP (bound) + SCIP (plan)", "first come, first served", "CP-SAT (full company-level model)",
+                "GLOP (bound) + SCIP (plan) + company level: SCIP (exact parts), CP-SAT (neighbourhood search, "
+                "polish), Dantzig-Wolfe bound")),
+            "generated description": generate_scenario("S", 3).description,
+            "forms in changes.xlsx": forms_in_words("block:16 2026-W40..2026-W52 (12); line:3x20 2027-W02..2027-W21"),
+        }
+    found = {name: english_in(text) for name, text in outputs.items() if english_in(text)}
+    assert not found, f"English in Dutch outputs: {found}\n{outputs}"
+    assert outputs["forms in changes.xlsx"] == ("blokstage 16 weken 2026-W40..2026-W52 (12); "
+                                                "lintstage 3 dagen x 20 weken 2027-W02..2027-W21")
+
+
+def test_one_vocabulary_in_the_dutch_catalogue():
+    texts = [t for translated in catalogue("nl").values()
+             for t in (translated if isinstance(translated, tuple) else (translated,))]
+    assert not [t for t in texts if "zonder plek" in t.lower() or "voorrangsgroep" in t.lower()]
+    assert any("zonder stageplaats" in t for t in texts) and any("prioriteitsgroepen" in t for t in texts)

@@ -179,12 +179,14 @@ def regions(session: Session, visible: Collection[str] | None = None) -> list[st
 
 
 def region_counts(session: Session, region: str) -> dict[str, int]:
-    """Live scenarios and plans of a region."""
+    """Live scenarios, plans and agreements (adopted, the current one and earlier ones) of a region."""
     scenarios = session.scalar(sa.select(sa.func.count()).select_from(ScenarioRow).where(
         ScenarioRow.region == region, ScenarioRow.deleted_at.is_(None)))
     plans = session.scalar(sa.select(sa.func.count()).select_from(PlanRow).where(PlanRow.region == region,
                                                                                  _job_result()))
-    return {"scenarios": int(scenarios or 0), "plans": int(plans or 0)}
+    agreements = session.scalar(sa.select(sa.func.count()).select_from(AgreementRow).where(
+        AgreementRow.region == region))
+    return {"scenarios": int(scenarios or 0), "plans": int(plans or 0), "agreements": int(agreements or 0)}
 
 
 def status_quo_for(session: Session, row: PlanRow) -> PlanRow | None:

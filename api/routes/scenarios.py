@@ -35,7 +35,8 @@ SCENARIO_BODY: dict[str, Any] = {
     "description": "The scenario as a JSON document, a YAML document, or multipart form data with the scenario "
                    "file (part `scenario`) and the CSV tables it names (e.g. parts `cohorts` and `companies` with "
                    "file names `cohorts.csv` and `companies.csv`), plus optional side files (travel matrix CSV, "
-                   "area GeoJSON) under the names the scenario uses. Validation problems come back as 422 with "
+                   "area GeoJSON) under the names the scenario uses; or a scenario workbook (`.xlsx`, as `stageplanner "
+                   "template` and `export` write it) as part `scenario` alone. Validation problems come back as 422 with "
                    "the file, row, field and message, exactly as the command line reports them.",
     "content": {
         "application/json": {
@@ -61,7 +62,7 @@ SCENARIO_BODY: dict[str, Any] = {
                 "required": ["scenario"],
                 "properties": {
                     "scenario": {"type": "string", "format": "binary",
-                                 "description": "The scenario file (YAML or JSON)."},
+                                 "description": "The scenario file (YAML or JSON, or a scenario workbook .xlsx)."},
                     "cohorts": {"type": "string", "format": "binary", "description": "cohorts.csv, if named."},
                     "companies": {"type": "string", "format": "binary", "description": "companies.csv, if named."},
                     "region": {"type": "string", "description": "Region name (default: the scenario name)."},

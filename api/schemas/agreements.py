@@ -114,16 +114,17 @@ class DeviationsOut(BaseModel):
 
 
 class RegionOut(BaseModel):
-    """A region: its scenarios and plans, newest plan and current agreement."""
+    """A region: its scenarios, plans and agreements, newest plan and current agreement."""
 
     region: str
     scenarios: int
     plans: int
+    agreements: int = Field(description="Agreements adopted in the region, the current one and earlier ones.")
     latest_plan: PlanSummary | None
     current_agreement: AgreementOut | None
 
     model_config = with_examples({
-        "region": "Twente", "scenarios": 2, "plans": 5,
+        "region": "Twente", "scenarios": 2, "plans": 5, "agreements": 1,
         "latest_plan": PlanSummary.model_config["json_schema_extra"]["examples"][0],
         "current_agreement": AgreementOut.model_config["json_schema_extra"]["examples"][0],
     })

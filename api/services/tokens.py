@@ -8,9 +8,15 @@ from collections.abc import Iterable
 
 from api import crud
 from api.models import TokenRow
+from planner.i18n import N_, _
 
-#: The header of ``stageplanner tokens list`` (tab-separated, like its lines).
-LISTING_HEADER = "id\tname\trole\tregions\tcreated\texpires\tstate"
+#: The columns of ``stageplanner tokens list`` (tab-separated, like its lines), translated where shown.
+LISTING_COLUMNS = (N_("id"), N_("name"), N_("role"), N_("regions"), N_("created"), N_("expires"), N_("state"))
+
+
+def listing_header() -> str:
+    """The header of ``stageplanner tokens list`` in the current language."""
+    return "\t".join(_(column) for column in LISTING_COLUMNS)
 _TIME = "%Y-%m-%d %H:%M"
 
 
@@ -22,12 +28,12 @@ def audit_detail(row: TokenRow) -> str:
 
 
 def state(row: TokenRow, now: dt.datetime) -> str:
-    """``active``, ``revoked <time>`` or ``expired <time>``."""
+    """``active``, ``revoked <time>`` or ``expired <time>``, in the current language."""
     if row.revoked_at is not None:
-        return f"revoked {row.revoked_at:{_TIME}}"
+        return _("revoked {time}").format(time=f"{row.revoked_at:{_TIME}}")
     if row.expires_at is not None and row.expires_at <= now:
-        return f"expired {row.expires_at:{_TIME}}"
-    return "active"
+        return _("expired {time}").format(time=f"{row.expires_at:{_TIME}}")
+    return _("active")
 
 
 def _role(row: TokenRow) -> str:
@@ -38,4 +44,4 @@ def listing(rows: Iterable[TokenRow], now: dt.datetime) -> list[str]:
     """A line per token (tab-separated): id, name, role (a school token with its institution), regions (``*``: all),
     created, expires (``never``), state."""
     return [f"{r.id}\t{r.name}\t{_role(r)}\t{','.join(crud.token_regions(r)) or '*'}\t{r.created_at:{_TIME}}\t"
-            f"{f'{r.expires_at:{_TIME}}' if r.expires_at else 'never'}\t{state(r, now)}" for r in rows]
+            f"{f'{r.expires_at:{_TIME}}' if r.expires_at else _('never')}\t{state(r, now)}" for r in rows]

@@ -20,6 +20,7 @@ from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, mode_label, sect
 from planner.i18n import _, current_language, fmt_int, fmt_num, fmt_pct, fmt_signed, ngettext
 from planner.plan.reasons import form_text
 from planner.report.tables import phase_text
+from planner.scenario.calendar import forms_in_words
 from planner.whatif.effects import effect_text, gap_text, where_text
 
 HERE = Path(__file__).resolve().parent
@@ -78,7 +79,8 @@ def download_text(name: str) -> str:
 
 
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.globals.update(_=_, ngettext=ngettext, form_text=form_text, fmt_int=fmt_int, fmt_num=fmt_num, fmt_pct=fmt_pct,
+templates.env.globals.update(_=_, ngettext=ngettext, form_text=form_text, form_words=forms_in_words,
+                             fmt_int=fmt_int, fmt_num=fmt_num, fmt_pct=fmt_pct,
                              fmt_signed=fmt_signed, sector_label=sector_label, level_label=level_label,
                              mode_text=mode_text, status_text=status_text, kind_text=kind_text, phase_text=phase_text,
                              changed_text=changed_text, sweep_name=sweep_name, chart_title=chart_title,

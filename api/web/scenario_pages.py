@@ -76,8 +76,10 @@ async def upload(request: Request, principal: WebPrincipal, session: SessionDep,
             scenario_file, others = await _files(form)
             parsed = await check_off_loop(scenario_file, others, "multipart", settings, region)
         except ScenarioError as err:
-            return page(request, "upload.html", status_code=422, region=region or "", target=target,
-                        problems=_grouped(err.problems))
+            # Sent by htmx, the answer's list of problems replaces the page's (the chosen files stay chosen): an
+            # answer to swap, so 200; a plain form post gets the page again with 422.
+            return page(request, "upload.html", status_code=200 if request.headers.get("hx-request") else 422,
+                        region=region or "", target=target, problems=_grouped(err.problems))
         principal.check_write(crud.scenario_region(parsed.content, parsed.region))
         if target is not None and parsed.region is not None:
             principal.check_write(parsed.region.strip())

@@ -1,4 +1,5 @@
-"""Scenarios: ``generate`` a synthetic region and ``validate`` a scenario file."""
+"""Scenarios: ``generate`` a synthetic region, ``validate`` a scenario file, and the spreadsheet round trip:
+``template`` writes an empty scenario workbook, ``export`` writes any scenario as one."""
 
 from __future__ import annotations
 
@@ -57,9 +58,65 @@ def generate(
                 console.print("  " + _("wrote {path}").format(path=escape(str(name))))
 
 
+def _scenario_path(scenario: str) -> Path:
+    """A scenario file, a folder with scenario.yaml in it, or the name of an embedded scenario."""
+    from planner.scenario.embedded import embedded_scenario, embedded_scenario_names
+
+    path = Path(scenario)
+    if path.is_dir():
+        path = path / "scenario.yaml"
+    if path.is_file():
+        return path
+    if scenario in embedded_scenario_names():
+        return embedded_scenario(scenario)
+    raise InputFailure([_("{scenario}: no scenario file, folder with scenario.yaml or embedded scenario of that "
+                          "name; embedded: {names}").format(scenario=scenario,
+                                                            names=", ".join(embedded_scenario_names()))])
+
+
+def _write_workbook(out: Path, data: bytes) -> None:
+    from planner.scenario import write_atomic
+
+    if out.suffix.lower() != ".xlsx":
+        raise InputFailure([_("{path}: a scenario workbook is an .xlsx file").format(path=out)])
+    write_atomic(out, data)
+    typer.echo(_("wrote {path}").format(path=out))
+
+
+@app.command()
+def template(
+    out: Path = typer.Option(..., "--out", "-o", help="Workbook to write (.xlsx)."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Write an empty scenario workbook: a sheet per table, instructions and drop-down lists for the codes."""
+    use_language(lang)
+    from planner.scenario.workbook import scenario_workbook
+
+    with handled(debug):
+        _write_workbook(out, scenario_workbook())
+
+
+@app.command()
+def export(
+    scenario: str = typer.Argument(..., help="Scenario file, folder with scenario.yaml, or embedded scenario "
+                                   "(twente, small)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Workbook to write (.xlsx)."),
+    lang: Lang | None = lang_option(),
+    debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
+) -> None:
+    """Write a scenario as a workbook (the form of `template`); `validate` and `solve` read it back."""
+    use_language(lang)
+    from planner.scenario.workbook import scenario_workbook
+
+    with handled(debug):
+        loaded = load_scenario(_scenario_path(scenario))
+        _write_workbook(out, scenario_workbook(loaded.scenario))
+
+
 @app.command()
 def validate(
-    scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON)."),
+    scenario: Path = typer.Argument(..., help="Scenario file (YAML, JSON or an xlsx scenario workbook)."),
     lang: Lang | None = lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:

@@ -60,6 +60,7 @@ from planner.generate.school_year import (
 )
 from planner.generate.sizes import SizeSpec, size_spec
 from planner.generate.supply import CHRISTMAS_WEEKS, NEIGHBOURHOOD_MINUTES, CompanyDrawer
+from planner.i18n import _
 from planner.scenario import Calendar, InternshipForm, Scenario, save_scenario
 
 __all__ = ["ScenarioBuilder", "generate_scenario", "write_generated"]
@@ -400,12 +401,13 @@ class ScenarioBuilder:
             areas.append(area)
         spec = self.spec
         bol = sum(c["students"] for c in self.cohorts if c["pathway"] == "BOL")
-        description = (
-            f"Generated scenario (size {spec.label}, seed {self.seed}) for {self.region_name}: "
-            f"{bol} BOL students in {len(self.cohorts)} cohorts, {len(self.company_rows)} learning companies, "
-            f"{len(self.places)} places in {self.n_regions} labour-market region(s). Real place names; "
-            "institutions, companies and all numbers are fictional."
-        )
+        # In the language of the run (Dutch by default): the description is what a region's people read first.
+        description = _(
+            "Generated scenario (size {size}, seed {seed}) for {region}: {students} BOL students in {cohorts} "
+            "cohorts, {companies} learning companies, {places} places in {regions} labour-market region(s). Real "
+            "place names; institutions, companies and all numbers are fictional.").format(
+            size=spec.label, seed=self.seed, region=self.region_name, students=bol, cohorts=len(self.cohorts),
+            companies=len(self.company_rows), places=len(self.places), regions=self.n_regions)
         document = {
             "name": f"{self.region_name} ({spec.label}, seed {self.seed})",
             "description": description,

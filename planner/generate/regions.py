@@ -14,6 +14,7 @@ import pandas as pd
 
 from planner import geo
 from planner.generate.sizes import SizeSpec
+from planner.i18n import N_, _
 
 __all__ = [
     "HOLIDAY_REGION_OF_PROVINCE", "LABOUR_MARKET_REGIONS", "LabourMarketRegion", "UnknownRegion",
@@ -161,13 +162,17 @@ def scenario_places() -> pd.DataFrame:
     return places
 
 
+#: What a region name names, in the message about an unknown one.
+LABOUR_MARKET_REGION, PROVINCE = N_("labour-market region"), N_("province")
+
+
 class UnknownRegion(ValueError):
     """A region name the generator does not know; the message lists the known names.
 
     Parameters
     ----------
     kind : str
-        What was asked for: ``labour-market region`` or ``province``.
+        What was asked for: :data:`LABOUR_MARKET_REGION` or :data:`PROVINCE` (translated when shown).
     name : str
         The name given.
     known : list of str
@@ -178,8 +183,9 @@ class UnknownRegion(ValueError):
         self.kind, self.name, self.known = kind, name, list(known)
         by_fold = {fold(k): k for k in known}
         close = difflib.get_close_matches(fold(name), list(by_fold), n=1, cutoff=0.6)
-        hint = f" Did you mean {by_fold[close[0]]!r}?" if close else ""
-        super().__init__(f"unknown {kind} {name!r}; known: {', '.join(known)}.{hint}")
+        hint = _(" Did you mean {name}?").format(name=repr(by_fold[close[0]])) if close else ""
+        super().__init__(_("unknown {kind} {name}; known: {known}.").format(
+            kind=_(kind), name=repr(name), known=", ".join(known)) + hint)
 
 
 def labour_market_regions() -> list[str]:
@@ -198,7 +204,7 @@ def find_labour_market_region(name: str) -> LabourMarketRegion:
     """
     found = {fold(region): lmr for region, lmr in LABOUR_MARKET_REGIONS.items()}.get(fold(name))
     if found is None:
-        raise UnknownRegion("labour-market region", name, labour_market_regions())
+        raise UnknownRegion(LABOUR_MARKET_REGION, name, labour_market_regions())
     return found
 
 
@@ -223,7 +229,7 @@ def select_places(spec: SizeSpec, region: str | None) -> tuple[pd.DataFrame, str
         province = {fold(d): e for d, e in _PROVINCE_DUTCH_NAMES.items()}.get(fold(wanted), wanted)
         known = {fold(p): p for p in places["province"].unique()}
         if fold(province) not in known:
-            raise UnknownRegion("province", wanted, sorted(known.values()))
+            raise UnknownRegion(PROVINCE, wanted, sorted(known.values()))
         province = known[fold(province)]
         dutch = {english: dutch for dutch, english in _PROVINCE_DUTCH_NAMES.items()}.get(province, province)
         return places.loc[places["province"] == province].reset_index(drop=True), dutch
@@ -247,12 +253,12 @@ def cluster_places(places: pd.DataFrame, k: int, rng: np.random.Generator) -> np
         places["lat"].to_numpy() * 110.57,
     ])
     centres = [xy[rng.integers(n)]]
-    for _ in range(1, k):
+    for _centre in range(1, k):
         d2 = np.min(((xy[:, None, :] - np.array(centres)[None]) ** 2).sum(-1), axis=1)
         centres.append(xy[rng.choice(n, p=d2 / d2.sum())])
     centres = np.array(centres)
     labels = np.full(n, -1)
-    for _ in range(100):
+    for _round in range(100):
         d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
         new = d2.argmin(axis=1)
         for j in range(k):

@@ -8,10 +8,11 @@ from typing import Any
 
 from planner.geo.check import geography_problems, unknown_places
 from planner.scenario.problems import InputProblem, ScenarioError
-from planner.scenario.read import LoadedScenario, read_scenario
+from planner.scenario.read import LoadedScenario, read_parts
 from planner.scenario.sources import ReadLimits, ScenarioFiles
 from planner.scenario.validate import (
     identifier_problems,
+    ignored_control_warnings,
     privacy_problems,
     reference_problems,
     unknown_area_references,
@@ -46,19 +47,24 @@ def load_scenario(path: str | os.PathLike[str], check_geography: bool = True, fi
         With every problem found, when anything is wrong.
     """
     path = Path(path)
-    scenario, origins = read_scenario(path, files, document, limits)
-    # Unknown place names are reported together with the structural problems, all at once,
-    # in the order of the file: identifiers, areas, then what refers to them. Rows that name
-    # an area the area list misspells are reported under the misspelt area, once.
+    parts = read_parts(path, files, document, limits)
+    scenario, origins, unread = parts.scenario, parts.origins, parts.unread
+    # Rows and settings that cannot be read, unknown place names and the structural problems of
+    # everything that could be read are reported together, all at once: rows, identifiers, areas,
+    # then what refers to them. Rows that name an area the area list misspells are reported under
+    # the misspelt area, once.
     places: list[InputProblem] = []
     explained: set[str] = set()
     if check_geography:
-        places, explained = unknown_places(scenario, path.name, unknown_area_references(scenario, path.name, origins))
-    privacy_errors, privacy_warnings = privacy_problems(scenario, path, origins)
-    errors = (identifier_problems(scenario, path, origins) + places
-              + reference_problems(scenario, path, origins, explained_areas=explained, files=files) + privacy_errors)
+        places, explained = unknown_places(scenario, path.name,
+                                           unknown_area_references(scenario, path.name, origins, unread))
+    privacy_errors, privacy_warnings = privacy_problems(scenario, path, origins, unread)
+    errors = (parts.problems + identifier_problems(scenario, path, origins) + places
+              + reference_problems(scenario, path, origins, explained_areas=explained, files=files, unread=unread)
+              + privacy_errors)
     if errors:
         raise ScenarioError(errors)
+    privacy_warnings += ignored_control_warnings(scenario, path, origins)
     warnings = []
     if check_geography:
         errors, warnings = geography_problems(scenario, path, origins, files)

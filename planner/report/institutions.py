@@ -24,6 +24,7 @@ from planner.plan.reasons import explain, form_text, reason_text, trade_text
 from planner.report.calendar import calendar_html
 from planner.report.tables import csv_text, spreadsheet_safe
 from planner.scenario import LoadedScenario, Scenario
+from planner.scenario.calendar import forms_in_words
 
 #: Columns of changes.csv and the institutions' CSV files (stable names, as in the other CSV tables).
 CHANGE_COLUMNS = [
@@ -224,6 +225,8 @@ def write_changes_xlsx(path: Path, rows: list[dict[str, Any]], institutions: lis
             values = [row[c] for c in CHANGE_COLUMNS]
             values[CHANGE_COLUMNS.index("changed")] = _("yes") if row["changed"] == "yes" else _("no")
             values[CHANGE_COLUMNS.index("sector")] = SECTOR_CHAMBERS.get(row["sector"], row["sector"])
+            for column in ("current_form", "proposed_waves"):  # forms in words: blokstage 16 weken
+                values[CHANGE_COLUMNS.index(column)] = forms_in_words(str(row[column]))
             sheet.append([spreadsheet_safe(v) for v in values])
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions

@@ -9,7 +9,7 @@ from planner.markup import markdown_text
 from planner.plan.analysis import KPI_SPECS, REPORT_KPIS, compare_plans, hotspots, sector_level_rows, status_quo_kpis
 from planner.plan.model import KPIs, Plan
 from planner.report.institutions import changes_markdown, reasons_markdown
-from planner.report.tables import format_value, level_text, plan_mode_label, status_text
+from planner.report.tables import engine_text, format_value, level_text, plan_mode_label, status_text
 from planner.scenario import Scenario
 
 
@@ -166,7 +166,7 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
         "", "## " + _("Solver"), "",
         "| | |", "|---|---|",
         f"| {_('status')} | {status_text(s.status)} |",
-        f"| {_('engine')} | {s.engine} |",
+        f"| {_('engine')} | {engine_text(s.engine)} |",
         f"| {_('weighted shortage (objective)')} | {fmt_num(k.objective, 3)} |",
         f"| {_('proven lower bound')} | {fmt_num(k.bound, 3)} |",
         f"| {_('gap')} | {fmt_pct(k.gap, 2)} |",

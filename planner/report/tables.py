@@ -45,6 +45,21 @@ def status_text(status: str) -> str:
                      for group in status.split(";"))
 
 
+#: The words in a solver's method (``SolveStats.engine``: solver names and what each did), translated where shown;
+#: the solvers' own names (GLOP, HiGHS, SCIP, CP-SAT) stay as they are.
+ENGINE_PARTS = (
+    N_("(bound)"), N_("(plan)"), N_("company level:"), N_("(exact parts)"), N_("(neighbourhood search, polish)"),
+    N_("Dantzig-Wolfe bound"), N_("first come, first served"), N_("(full company-level model)"),
+)
+
+
+def engine_text(engine: str) -> str:
+    """A solver's method in the current language, its known words translated (``GLOP (grens) + SCIP (plan)``)."""
+    for part in sorted(ENGINE_PARTS, key=len, reverse=True):
+        engine = engine.replace(part, _(part))
+    return engine
+
+
 #: What each progress phase (``Progress.phase``, as the solver reports it) means to a reader.
 PHASE_TEXTS = {
     "starting": N_("starting"), "relaxation": N_("lower bound (relaxation)"), "rounding": N_("first plan (rounding)"),

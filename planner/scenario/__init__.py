@@ -3,9 +3,11 @@
 Modules: :mod:`~planner.scenario.calendar` (ISO weeks, holidays, internship forms),
 :mod:`~planner.scenario.model` (the pydantic models), :mod:`~planner.scenario.spelling`
 (values as people write them: Dutch names of codes, decimal commas), :mod:`~planner.scenario.read`,
-:mod:`~planner.scenario.tables` (CSV files and xlsx sheets), :mod:`~planner.scenario.sources` (where
-those files come from: a folder, or an upload's own in-memory files) and :mod:`~planner.scenario.write`
-(files), :mod:`~planner.scenario.validate` (structural cross-checks) and
+:mod:`~planner.scenario.tables` (CSV files and xlsx sheets) with :mod:`~planner.scenario.headers` (their
+columns' Dutch and English headers), :mod:`~planner.scenario.sources` (where those files come from: a
+folder, or an upload's own in-memory files), :mod:`~planner.scenario.write` (files),
+:mod:`~planner.scenario.workbook` (the whole scenario as one workbook: template, export, import),
+:mod:`~planner.scenario.validate` (structural cross-checks) and
 :mod:`~planner.scenario.problems` (what is wrong, where). The geographic
 checks and the full load live one layer up, in :mod:`planner.geo`.
 """

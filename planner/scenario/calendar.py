@@ -22,6 +22,12 @@ from planner.scenario.base import InputModel
 
 _ISO_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
 _FORM = re.compile(r"^(?:block:(\d+)|line:([1-4])x(\d+))$")
+#: A form in words, as :func:`form_words` writes it (Dutch or English), read back as its code.
+_FORM_WORDS = re.compile(r"^(?:(?:blokstage|block internship)\s+(\d+)\s+(?:weken|weeks?)"
+                         r"|(?:lintstage|line internship)\s+([1-4])\s+(?:dagen|dag|days?)\s*x\s*(\d+)\s+(?:weken|weeks?))$",
+                         re.IGNORECASE)
+#: Every form code in a text (``block:16``, ``line:3x20``), for writing them in words.
+_FORM_CODES = re.compile(r"\bblock:(\d+)\b|\bline:([1-4])x(\d+)\b")
 
 
 def _check_iso_week(label: str) -> str:
@@ -68,7 +74,7 @@ class InternshipForm:
     @classmethod
     def parse(cls, text: str) -> InternshipForm:
         """Parse ``block:N`` or ``line:DxM``."""
-        match = _FORM.match(text.strip())
+        match = _FORM.match(text.strip()) or _FORM_WORDS.match(" ".join(text.split()))
         if not match:
             raise ValueError(_(
                 "{form} is not an internship form; allowed: block:WEEKS (e.g. block:10) "
@@ -90,9 +96,26 @@ class InternshipForm:
         return f"line:{self.days_per_week}x{self.weeks}"
 
     @property
+    def words(self) -> str:
+        """The form in words, in the current language: ``blokstage 16 weken``, ``lintstage 3 dagen x 20 weken``."""
+        if self.kind == "block":
+            return _("block internship {weeks} weeks").format(weeks=self.weeks)
+        return _("line internship {days} days x {weeks} weeks").format(days=self.days_per_week, weeks=self.weeks)
+
+    @property
     def student_days(self) -> int:
         """Supervision student-days the whole internship takes."""
         return self.days_per_week * self.weeks
+
+
+def forms_in_words(text: str) -> str:
+    """``text`` with every form code in it written in words (``block:16 2026-W40..`` -> ``blokstage 16 weken 2026-W40..``)."""
+    def words(match: re.Match[str]) -> str:
+        if match[1] is not None:
+            return InternshipForm("block", DAYS_PER_WEEK, int(match[1])).words
+        return InternshipForm("line", int(match[2]), int(match[3])).words
+
+    return _FORM_CODES.sub(words, text)
 
 
 def _check_form(text: str) -> str:

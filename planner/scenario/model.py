@@ -12,7 +12,7 @@ import re
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, TravelMode
 from planner.i18n import _
@@ -70,10 +70,16 @@ class Institution(InputModel):
 
 
 def _split_list(value: object) -> object:
-    """Let CSV cells hold lists separated by '|' or ';'."""
+    """Let CSV cells hold lists separated by '|' or ';', and a spreadsheet's number cell (level 4) one value."""
     if isinstance(value, str):
         return [part.strip() for part in re.split(r"[|;]", value) if part.strip()]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [value]
     return value
+
+
+#: A cohort's consortium controls: what a consortium may fix of a BOL cohort's period when optimising.
+CONTROLS = ("locked", "keep_form", "min_wave_students", "max_shift_weeks")
 
 
 class Cohort(InputModel):
@@ -112,6 +118,7 @@ class Cohort(InputModel):
         description="A wave starts at most this many weeks before or after current_start when optimising.",
     )
 
+    _ignored_controls: tuple[str, ...] = PrivateAttr(default=())
     _lists = field_validator("forms", mode="before")(_split_list)
 
     @model_validator(mode="after")
@@ -124,9 +131,16 @@ class Cohort(InputModel):
         if self.pathway == "BOL" and self.company:
             raise ValueError(_("company is only for BBL cohorts; BOL cohorts are placed by the planner"))
         if self.pathway == "BBL" and self.has_controls:
-            raise ValueError(_("locked, keep_form, min_wave_students and max_shift_weeks are for BOL cohorts; "
-                               "BBL cohorts always keep their current period"))
+            # Controls filled down a spreadsheet column onto BBL rows: ignored with a warning, not an error.
+            self._ignored_controls = tuple(name for name in CONTROLS if getattr(self, name) not in (None, False))
+            self.locked = self.keep_form = False
+            self.min_wave_students = self.max_shift_weeks = None
         return self
+
+    @property
+    def ignored_controls(self) -> tuple[str, ...]:
+        """Controls given on a BBL row, which are ignored (BBL cohorts always keep their current period)."""
+        return self._ignored_controls
 
     @property
     def has_controls(self) -> bool:

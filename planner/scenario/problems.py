@@ -185,7 +185,11 @@ def pydantic_message(error: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return _("is not a known field")
     if kind == "literal_error":
-        return _("{value} is not one of {allowed}").format(value=shown, allowed=_expected_list(ctx["expected"]))
+        allowed = re.findall(r"'([^']*)'", ctx["expected"])
+        close = close_names(str(value), allowed) if isinstance(value, str) else []
+        hint = _(" (did you mean {name}?)").format(name=repr(close[0])) if close else ""
+        return _("{value} is not one of {allowed}").format(
+            value=shown, allowed=_expected_list(ctx["expected"])) + hint
     if kind == "value_error":
         return str(ctx.get("error", error["msg"])).removeprefix("Value error, ")
     if kind in ("int_parsing", "int_type", "int_from_float"):

@@ -2,9 +2,9 @@
 
 Codes are accepted by their Dutch or English names in any case (``Niveau 2``, ``Zorg``,
 ``bol``: the alias tables in :mod:`planner.codes`), numbers with a decimal comma
-(``30,0``), yes/no in Dutch (``ja``/``nee``, ``waar``/``onwaar``) and numbers where text is
-expected (a spreadsheet turns crebo ``25498`` or
-company id ``1001`` into a number). Every scenario model takes its input through here,
+(``30,0``), whole numbers with thousands points (``1.200``), yes/no in Dutch
+(``ja``/``nee``, ``waar``/``onwaar``) and numbers where text is expected (a spreadsheet
+turns crebo ``25498`` or company id ``1001`` into a number). Every scenario model takes its input through here,
 so CSV, xlsx, YAML and JSON accept the same spellings.
 """
 
@@ -27,6 +27,9 @@ SectorCode = Annotated[Sector, BeforeValidator(partial(code_for, SECTOR_ALIASES)
 PathwayCode = Annotated[Pathway, BeforeValidator(partial(code_for, PATHWAY_ALIASES))]
 
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+#: A whole number with Dutch thousands separators (``1.200``, ``12.500.000``): read so in whole-number fields only,
+#: where a point cannot be a decimal point.
+_DUTCH_THOUSANDS = re.compile(r"^\s*[+-]?\d{1,3}(?:\.\d{3})+\s*$")
 #: Yes and no as people write them in Dutch or English spreadsheets (any case).
 TRUE_WORDS = frozenset({"ja", "j", "waar", "yes", "y", "true", "1", "x"})
 FALSE_WORDS = frozenset({"nee", "n", "onwaar", "no", "false", "0", ""})
@@ -75,13 +78,21 @@ def _as_bool(value: Any) -> Any:
     return value
 
 
-def _decimal_point(value: Any) -> Any:
+def _takes_whole_numbers_only(annotation: Any) -> bool:
+    leaves = _inner(annotation)
+    return int in leaves and float not in leaves
+
+
+def _decimal_point(value: Any, whole: bool = False) -> Any:
+    """Decimal commas as points; with ``whole``, Dutch thousands separators dropped (``1.200`` is 1200)."""
     if isinstance(value, str) and _DECIMAL_COMMA.match(value):
         return float(value.replace(",", "."))
+    if whole and isinstance(value, str) and _DUTCH_THOUSANDS.match(value):
+        return int(value.replace(".", ""))
     if isinstance(value, list):
-        return [_decimal_point(item) for item in value]
+        return [_decimal_point(item, whole) for item in value]
     if isinstance(value, dict):
-        return {key: _decimal_point(item) for key, item in value.items()}
+        return {key: _decimal_point(item, whole) for key, item in value.items()}
     return value
 
 
@@ -109,7 +120,8 @@ def as_written(value: Any, annotation: Any) -> Any:
     Returns
     -------
     object
-        Decimal commas as points for number fields (also inside lists and mappings), whole
+        Decimal commas as points for number fields (also inside lists and mappings), Dutch
+        thousands separators dropped in whole-number fields (``1.200`` is 1200), whole
         numbers as text for text fields, yes/no words as bools for yes/no fields; anything
         else unchanged, for the field to judge.
 
@@ -124,5 +136,5 @@ def as_written(value: Any, annotation: Any) -> Any:
     if _takes_bool(annotation):
         return _as_bool(value)
     if _takes_numbers(annotation):
-        return _decimal_point(value)
+        return _decimal_point(value, whole=_takes_whole_numbers_only(annotation))
     return value

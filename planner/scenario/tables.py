@@ -23,6 +23,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from pydantic import BaseModel
 
 from planner.i18n import _, fmt_int, fmt_num
+from planner.scenario.headers import Column, header_index, header_key
 from planner.scenario.problems import InputProblem, close_names
 from planner.scenario.sources import ReadLimits, ScenarioFiles, TextDecodeError, decode_text
 
@@ -215,12 +216,14 @@ def _rows(file: str, columns: list[str], lines: Iterator[tuple[int, Any]], label
         yield f"{label} {number}", _cells({c: v for c, v in zip(columns, cells, strict=False) if c})
 
 
-def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[InputProblem], set[str]]:
+def fit_columns(table: Table, model: type[BaseModel], columns: tuple[Column, ...] = ()
+                ) -> tuple[Table, list[InputProblem], set[str]]:
     """Check a table's header against its model's fields, once for the whole table.
 
-    Column names are matched regardless of case and of spaces for underscores. An unknown
-    column is one problem (with a did-you-mean when it looks like a field), a missing required
-    column is one problem; a misspelt required column is one problem, not two.
+    A column is matched by its field name or any spelling in ``columns`` (the Dutch header, other
+    spellings: :mod:`planner.scenario.headers`), regardless of case, spaces, underscores and hyphens.
+    An unknown column is one problem (with a did-you-mean when it looks like a field or header), a
+    missing required column is one problem; a misspelt required column is one problem, not two.
 
     Returns
     -------
@@ -230,17 +233,18 @@ def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[Input
         in each row is then not reported again).
     """
     fields = model.model_fields
-    by_spelling = {name.casefold(): name for name in fields}
-    renamed = {column: by_spelling.get(column.casefold().replace(" ", "_")) for column in table.columns if column}
+    by_spelling = {header_key(name): name for name in fields} | header_index(columns)
+    renamed = {column: by_spelling.get(header_key(column)) for column in table.columns if column}
     given = {field for field in renamed.values() if field}
     required = [name for name, info in fields.items() if info.is_required() and name not in given]
     problems: list[InputProblem] = []
     explained: set[str] = set()
     for column, field in renamed.items():
         if field is None:
-            close = close_names(column, [name for name in fields if name not in given])
+            spelt = {spelling: field for spelling, field in _spellings(fields, columns) if field not in given}
+            close = close_names(column, spelt)
             hint = _(" (did you mean {name}?)").format(name=repr(close[0])) if close else ""
-            explained.update(close)
+            explained.update(spelt[name] for name in close)
             problems.append(InputProblem(table.file, table.header_where, column,
                                          _("is not a known column{hint}; allowed: {allowed}").format(
                                              hint=hint, allowed=", ".join(fields))))
@@ -249,4 +253,15 @@ def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[Input
             problems.append(InputProblem(table.file, table.header_where, name,
                                          _("required column is missing from the header")))
     rows = [(where, {renamed[c]: v for c, v in cells.items() if renamed.get(c)}) for where, cells in table.rows]
+    duplicated = [field for field in given if list(renamed.values()).count(field) > 1]
+    for field in sorted(duplicated):
+        problems.append(InputProblem(table.file, table.header_where, field, _(
+            "is given by more than one column ({columns}); keep one").format(
+            columns=", ".join(repr(c) for c, f in renamed.items() if f == field))))
     return Table(table.file, table.sheet, sorted(given), rows), problems, set(required)
+
+
+def _spellings(fields: dict[str, Any], columns: tuple[Column, ...]) -> list[tuple[str, str]]:
+    """Every header a column may have, with its field: field names first, then the headers of ``columns``."""
+    return [(name, name) for name in fields] + [(spelling, column.field) for column in columns
+                                                for spelling in column.spellings[1:]]

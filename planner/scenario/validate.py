@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from planner.i18n import N_, _
@@ -21,6 +22,25 @@ from planner.scenario.sources import FolderFiles, ScenarioFiles
 
 #: Per table (cohorts, companies), where each row came from: (file, row or path).
 Origins = dict[str, list[Origin]]
+
+
+@dataclass
+class Unread:
+    """Names of the parts of a scenario that could not be read (already reported): the cross-checks of the
+    rest run without reporting references to them again.
+
+    Attributes
+    ----------
+    areas, locations, companies
+        Area names, location ids and company ids of rows that are not valid.
+    calendar
+        Whether the calendar is not valid (then nothing that needs weeks is checked).
+    """
+
+    areas: set[str] = field(default_factory=set)
+    locations: set[str] = field(default_factory=set)
+    companies: set[str] = field(default_factory=set)
+    calendar: bool = False
 
 
 def row_origin(origins: Origins, table: str, index: int, file: str) -> Origin:
@@ -58,8 +78,8 @@ def _birth_date(text: str, school_year: int) -> str | None:
     return None
 
 
-def privacy_problems(scenario: Scenario, path: Path, origins: Origins) -> tuple[list[InputProblem],
-                                                                                list[InputProblem]]:
+def privacy_problems(scenario: Scenario, path: Path, origins: Origins, unread: Unread | None = None
+                     ) -> tuple[list[InputProblem], list[InputProblem]]:
     """Cohorts that could identify a student: errors and warnings.
 
     A scenario holds aggregated cohorts, never people. A cohort whose id or programme holds
@@ -74,6 +94,8 @@ def privacy_problems(scenario: Scenario, path: Path, origins: Origins) -> tuple[
     """
     errors: list[InputProblem] = []
     warnings: list[InputProblem] = []
+    if unread is not None and unread.calendar:
+        return errors, warnings  # the school year is not known; checked once the calendar is right
     school_year = int(scenario.calendar.first_week[:4])
     for i, cohort in enumerate(scenario.cohorts):
         where = row_origin(origins, "cohorts", i, path.name)
@@ -92,7 +114,7 @@ def privacy_problems(scenario: Scenario, path: Path, origins: Origins) -> tuple[
 
 
 def check_scenario(scenario: Scenario, path: Path, origins: Origins,
-                   files: ScenarioFiles | None = None) -> list[InputProblem]:
+                   files: ScenarioFiles | None = None, unread: Unread | None = None) -> list[InputProblem]:
     """Check identifiers, references, weeks and windows.
 
     Parameters
@@ -105,14 +127,24 @@ def check_scenario(scenario: Scenario, path: Path, origins: Origins,
         Where each cohort and company row came from, for the messages.
     files
         Where those file names are looked up instead (an upload's file table).
+    unread
+        The parts that could not be read (the scenario holds the rest): references to them are not reported.
 
     Returns
     -------
     list of InputProblem
         Every problem found; empty when the scenario hangs together.
     """
-    return (identifier_problems(scenario, path, origins) + reference_problems(scenario, path, origins, files=files)
-            + privacy_problems(scenario, path, origins)[0])
+    return (identifier_problems(scenario, path, origins)
+            + reference_problems(scenario, path, origins, files=files, unread=unread)
+            + privacy_problems(scenario, path, origins, unread)[0])
+
+
+def ignored_control_warnings(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
+    """A warning per BBL cohort row that gives consortium controls (filled down a column): they are ignored."""
+    return [InputProblem(*row_origin(origins, "cohorts", i, path.name), ", ".join(cohort.ignored_controls), _(
+                "is ignored: BBL cohorts always keep their current period (controls are for BOL cohorts)"))
+            for i, cohort in enumerate(scenario.cohorts) if cohort.ignored_controls]
 
 
 def identifier_problems(scenario: Scenario, path: Path, origins: Origins) -> list[InputProblem]:
@@ -171,9 +203,13 @@ _A_LOCATION = N_("a location of any institution")
 _A_COMPANY = N_("a company in the scenario")
 
 
-def unknown_area_references(scenario: Scenario, file: str, origins: Origins) -> dict[str, list[Origin]]:
-    """Rows (institution locations, companies) that name an area the scenario does not list, per name, in file order."""
-    known_areas = {a.name for a in scenario.areas}
+def unknown_area_references(scenario: Scenario, file: str, origins: Origins, unread: Unread | None = None
+                            ) -> dict[str, list[Origin]]:
+    """Rows (institution locations, companies) that name an area the scenario does not list, per name, in file order.
+
+    Areas that are listed but could not be read (``unread``) count as listed: they are reported themselves.
+    """
+    known_areas = {a.name for a in scenario.areas} | (unread.areas if unread else set())
     referring: dict[str, list[Origin]] = {}
     for inst_i, inst in enumerate(scenario.institutions):
         for loc_i, loc in enumerate(inst.locations):
@@ -187,7 +223,7 @@ def unknown_area_references(scenario: Scenario, file: str, origins: Origins) -> 
 
 def reference_problems(
     scenario: Scenario, path: Path, origins: Origins, explained_areas: Collection[str] = (),
-    files: ScenarioFiles | None = None,
+    files: ScenarioFiles | None = None, unread: Unread | None = None,
 ) -> list[InputProblem]:
     """References to areas, locations, weeks, companies and files that do not exist, and windows too short.
 
@@ -207,6 +243,9 @@ def reference_problems(
         (a misspelt place, see :func:`planner.geo.check.unknown_places`).
     files
         Where file names are looked up instead of next to ``path`` (an upload's file table).
+    unread
+        The parts that could not be read: references to them are not reported again, and without a
+        valid calendar no week is checked.
 
     Returns
     -------
@@ -215,18 +254,19 @@ def reference_problems(
     """
     findings = _Findings()
     file = path.name
+    unread = unread or Unread()
 
     def cohort_at(i: int) -> Origin:
         return row_origin(origins, "cohorts", i, file)
 
     # Locations and companies lie in the scenario's areas.
     known_areas = [a.name for a in scenario.areas]
-    for name, rows in unknown_area_references(scenario, file, origins).items():
+    for name, rows in unknown_area_references(scenario, file, origins, unread).items():
         if name not in explained_areas:
             for row in rows:
                 findings.refers_to_missing(row, "area", name, _not_listed(name, known_areas, _AN_AREA))
     for i, company in enumerate(scenario.companies):
-        for week in company.reduced_weeks:
+        for week in company.reduced_weeks if not unread.calendar else ():
             if week not in scenario.calendar.week_index:
                 findings.add(InputProblem(*row_origin(origins, "companies", i, file), "reduced_weeks",
                                           _("week {week} is outside the school year {span}").format(
@@ -235,16 +275,19 @@ def reference_problems(
 
     # Cohorts: known location, weeks inside the year, a window every form fits in.
     calendar = scenario.calendar
-    span = f"{calendar.first_week}..{calendar.last_week}"
+    span = "" if unread.calendar else f"{calendar.first_week}..{calendar.last_week}"
     for i, cohort in enumerate(scenario.cohorts):
         where = cohort_at(i)
         if cohort.location not in scenario.locations:
-            findings.refers_to_missing(where, "location", cohort.location, _not_listed(
-                cohort.location, scenario.locations, _A_LOCATION))
+            if cohort.location not in unread.locations:
+                findings.refers_to_missing(where, "location", cohort.location, _not_listed(
+                    cohort.location, scenario.locations, _A_LOCATION))
             continue
-        for problem in _window_problems(scenario, i, where, span):
-            findings.add(problem)
-        if cohort.pathway == "BBL" and cohort.company not in scenario.company_index:
+        if not unread.calendar:
+            for problem in _window_problems(scenario, i, where, span):
+                findings.add(problem)
+        if (cohort.pathway == "BBL" and cohort.company not in scenario.company_index
+                and cohort.company not in unread.companies):
             findings.refers_to_missing(where, "company", str(cohort.company), _not_listed(
                 str(cohort.company), scenario.company_index, _A_COMPANY))
 
@@ -252,7 +295,7 @@ def reference_problems(
     files = files if files is not None else FolderFiles(path.parent)
     for i, barrier in enumerate(scenario.travel.barriers):
         for name in barrier.between:
-            if name not in known_areas:
+            if name not in known_areas and name not in unread.areas:
                 findings.refers_to_missing((file, f"travel.barriers[{i}]"), "between", name,
                                            _not_listed(name, known_areas, _AN_AREA))
     matrix_csv = scenario.travel.matrix_csv

@@ -27,7 +27,7 @@ _DOCUMENT_ORDER = ("name", "description", "calendar", "areas", "area_polygons", 
                    "cohorts", "companies")
 
 
-def _table_cell(value: Any) -> Any:
+def table_cell(value: Any) -> Any:
     if isinstance(value, list):
         return "|".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -72,7 +72,7 @@ def table_csv(rows: list[BaseModel], columns: list[str]) -> str:
     writer.writeheader()
     for row in rows:
         data = row.model_dump(mode="json")
-        writer.writerow({c: _table_cell(data.get(c)) for c in columns})
+        writer.writerow({c: table_cell(data.get(c)) for c in columns})
     return buffer.getvalue()
 
 

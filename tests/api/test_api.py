@@ -189,7 +189,7 @@ def test_validation_errors_match_the_cli(api_server: ApiServer, tmp_path: Path) 
         texts = [p["text"] for p in problems]
         assert "scenario.json cohorts[0], students: 'many' is not a whole number" in texts
         assert "scenario.json cohorts[0], location: is required" in texts
-        assert any(p["field"] is None and "has no companies" in p["message"] for p in problems)
+        assert any(p["field"] is None and "has no learning companies" in p["message"] for p in problems)
 
         # YAML body, broken YAML, a multipart upload without the scenario part, a wrong body type.
         assert client.post("/scenarios", content=b"name: [", headers={"content-type": "application/yaml"}

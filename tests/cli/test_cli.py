@@ -72,7 +72,7 @@ def bad_scenario(folder: Path, lang: str = "en") -> tuple[Path, list[str]]:
     path.write_text(yaml.safe_dump(document, sort_keys=False))
     expected = [
         "bad.yaml cohorts[0], sector: 'zorgg' is not one of zorg, techniek, handel, mobiliteit, specialistisch, "
-        "zakelijk, voedsel, ict, entree",
+        "zakelijk, voedsel, ict, entree (did you mean 'zorg'?)",
         "bad.yaml cohorts[0], students: -5 must be at least 1",
         "bad.yaml cohorts[1], crebo: '123' is not a five-digit crebo code",
         "bad.yaml companies[0], levels[0]: 'niveau 5' is not one of entree, 2, 3, 4",
@@ -536,3 +536,27 @@ def test_solve_writes_a_dutch_summary_by_default_and_an_english_one_on_request(t
         summary = (out / "summary.md").read_text()
         assert summary.startswith(title) and kpi in summary
         assert ("Resultaten in" if not lang else "Results in") in result.stdout
+
+
+def test_template_export_and_validate_round_trip_a_workbook(tiny_scenario_path, tmp_path):
+    template = invoke("template", "--out", tmp_path / "regio.xlsx", lang="nl")
+    assert template.exit_code == 0 and (tmp_path / "regio.xlsx").is_file()
+    empty = invoke("validate", tmp_path / "regio.xlsx", lang="nl")
+    assert empty.exit_code == 2
+    assert "regio.xlsx tabblad Cohorten: heeft geen cohorten" in empty.stdout.splitlines()
+    exported = invoke("export", tiny_scenario_path.parent, "--out", tmp_path / "tiny.xlsx")
+    assert exported.exit_code == 0, exported.output
+    again = invoke("validate", tmp_path / "tiny.xlsx")
+    assert again.exit_code == 0
+    assert again.stdout.splitlines()[-1] == (
+        f"{tmp_path / 'tiny.xlsx'}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warning)")
+    embedded = invoke("export", "small", "--out", tmp_path / "small.xlsx")
+    assert embedded.exit_code == 0 and invoke("validate", tmp_path / "small.xlsx").exit_code == 0
+
+
+def test_export_names_what_it_cannot_find(tmp_path):
+    result = invoke("export", "nowhere", "--out", tmp_path / "x.xlsx")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("nowhere: no scenario file, folder with scenario.yaml or embedded scenario of that "
+                                    "name; embedded: small, twente")
+    assert invoke("template", "--out", tmp_path / "regio.csv").exit_code == 2

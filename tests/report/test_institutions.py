@@ -129,3 +129,19 @@ def test_summary_without_a_scenario_keeps_its_old_sections(twente):
 def test_period_changed_rule():
     assert not period_changed("block:4", "2026-W40", [("block:4", "2026-W40")])
     assert period_changed("block:4", "2026-W40", [("block:4", "2026-W40"), ("block:4", "2026-W44")])
+
+
+def test_changes_xlsx_writes_forms_in_words(tmp_path):
+    from planner.report.institutions import CHANGE_COLUMNS, write_changes_xlsx
+
+    row = {column: "" for column in CHANGE_COLUMNS}
+    row.update(institution="I1", sector="zorg", changed="yes", current_form="block:16",
+               proposed_waves="line:3x20 2026-W40..2027-W12 (12); block:16 2027-W02..2027-W17 (8)")
+    with use_language("nl"):
+        write_changes_xlsx(tmp_path / "changes.xlsx", [row], [("I1", "ROC")])
+    sheet = load_workbook(tmp_path / "changes.xlsx").worksheets[0]
+    header, values = ([cell.value for cell in line] for line in sheet.iter_rows(max_row=2))
+    cells = dict(zip(CHANGE_COLUMNS, values, strict=True))
+    assert cells["current_form"] == "blokstage 16 weken"
+    assert cells["proposed_waves"] == ("lintstage 3 dagen x 20 weken 2026-W40..2027-W12 (12); "
+                                       "blokstage 16 weken 2027-W02..2027-W17 (8)")

@@ -66,8 +66,11 @@ def test_bad_control_values_name_file_row_and_field(tmp_path, field, value, mess
     assert len(found) == 1 and found[0].startswith(f"cohorts.csv row 3, {message}"), found
 
 
-def test_controls_are_for_bol_cohorts(tmp_path):
-    document = scenario_dict([cohort("bbl", pathway="BBL", company="k", locked=True)], [company("k")])
-    with pytest.raises(ScenarioError) as caught:
-        load_scenario(write_scenario(tmp_path, document))
-    assert "are for BOL cohorts" in str(caught.value.problems[0])
+def test_controls_filled_down_onto_bbl_rows_are_warnings_and_ignored(tmp_path):
+    document = scenario_dict([cohort("bbl", pathway="BBL", company="k", locked=True, min_wave_students=5)],
+                             [company("k")])
+    loaded = load_scenario(write_scenario(tmp_path, document, tables_as_csv=True))
+    assert [str(w) for w in loaded.warnings] == [
+        "cohorts.csv row 2, locked, min_wave_students: is ignored: BBL cohorts always keep their current period "
+        "(controls are for BOL cohorts)"]
+    assert not loaded.scenario.cohorts[0].has_controls

@@ -46,7 +46,7 @@ def test_every_problem_is_reported_at_once_across_files(tmp_path):
     document["calendar"]["holiday_rule"] = "sometimes"
     found = messages(write_scenario(tmp_path, document, tables_as_csv=True))
     assert ("cohorts.csv row 2, sector: 'zorgen' is not one of zorg, techniek, handel, mobiliteit, specialistisch, "
-            "zakelijk, voedsel, ict, entree") in found
+            "zakelijk, voedsel, ict, entree (did you mean 'zorg'?)") in found
     assert "companies.csv row 2, places: -1 must be at least 0" in found
     assert "scenario.yaml, calendar.holiday_rule: 'sometimes' is not one of paused, blocked" in found
 
@@ -55,7 +55,7 @@ def test_inline_rows_are_named_by_path(tmp_path):
     document = base()
     document["cohorts"][1]["pathway"] = "BBX"
     assert messages(write_scenario(tmp_path, document)) == [
-        "scenario.yaml cohorts[1], pathway: 'BBX' is not one of BOL, BBL"]
+        "scenario.yaml cohorts[1], pathway: 'BBX' is not one of BOL, BBL (did you mean 'BBL'?)"]
 
 
 @pytest.mark.parametrize("change, expected", [

@@ -77,8 +77,8 @@ def test_numbers_where_text_is_expected(tmp_path):
 @pytest.mark.parametrize("field, value, expected", [
     ("level", "niveau 5", "'niveau 5' is not one of entree, 2, 3, 4"),
     ("sector", "Zorgen", "'Zorgen' is not one of zorg, techniek, handel, mobiliteit, specialistisch, zakelijk, "
-                         "voedsel, ict, entree"),
-    ("pathway", "bbx", "'bbx' is not one of BOL, BBL"),
+                         "voedsel, ict, entree (did you mean 'zorg'?)"),
+    ("pathway", "bbx", "'bbx' is not one of BOL, BBL (did you mean 'BBL'?)"),
     ("students", "1,5", "1.5 is not a whole number"),
     ("max_travel_minutes", "30,0,0", "'30,0,0' is not a number"),
 ])

@@ -138,7 +138,14 @@ def test_journey(server, browser):
     # Upload Twente: the scenario file and its two CSV tables.
     page.goto(f"{base}/web/upload?region=Twente")
     accessible(page, "upload")
+    assert page.locator("#region").input_value() == "Twente"  # a list of the editor's own regions
+    # A file forgotten first: the problems appear above the form and the chosen files stay chosen.
     page.set_input_files("#scenario", str(TWENTE))
+    page.set_input_files("#tables", [str(TWENTE.parent / "cohorts.csv")])
+    page.click("form.stack button[type=submit]")
+    page.wait_for_selector("#problems")
+    assert "companies.csv" in page.locator("#problems").inner_text()
+    assert page.evaluate("() => document.querySelector('#scenario').files.length") == 1
     page.set_input_files("#tables", [str(TWENTE.parent / "cohorts.csv"), str(TWENTE.parent / "companies.csv")])
     shot(page, "upload")
     page.click("form.stack button[type=submit]")
@@ -186,6 +193,11 @@ def test_journey(server, browser):
     assert page.locator("#kpi-table").is_visible()
     accessible(page, "plan")
     shot(page, "plan")
+    # Every table of the plan page fits its box at 1,280 px (the cohort table was once 1,771 px in a 1,206 px box).
+    too_wide = page.evaluate("""() => [...document.querySelectorAll('main table')]
+        .filter(table => table.offsetWidth > table.parentElement.clientWidth + 1)
+        .map(table => `${table.id || 'table'}: ${table.offsetWidth} px in ${table.parentElement.clientWidth} px`)""")
+    assert not too_wide, too_wide
 
     # The map: week slider and layers inside the iframe.
     page.locator("#map").scroll_into_view_if_needed()

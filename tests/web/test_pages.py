@@ -67,7 +67,7 @@ def test_every_page_renders_in_dutch_for_the_editor(site):
         assert answer.headers["content-language"] == "nl"
         if "/progress" not in path:
             assert 'lang="nl"' in answer.text and "Afmelden" in answer.text, path
-    assert "Studenten zonder plek" in client.get(f"/web/plans/{site['plan']}").text
+    assert "Studenten zonder stageplaats" in client.get(f"/web/plans/{site['plan']}").text
 
 
 def test_plan_files_map_and_charts(site):
@@ -264,3 +264,48 @@ def test_proposing_to_the_schools_deciding_per_school_and_calendars(site):
     calendar = client.get(f"/web/plans/{p}/calendar/roc")
     assert calendar.status_code == 200 and "Stagekalender van" in calendar.text and "ma 28 sep 2026" in calendar.text
     assert client.get(f"/web/plans/{p}/calendar/nobody").status_code == 404
+
+
+def test_an_editor_picks_one_of_their_regions_and_a_problem_keeps_the_form(site, tmp_path):
+    client = site["client"]
+    page = client.get("/web/upload").text
+    assert re.search(r'<select id="region" name="region" required>\s*<option value="Twente">Twente</option>', page)
+    assert '<input id="region"' not in page and "scenario's name" not in page and "naam van het scenario" not in page
+    # The form goes through htmx: a problem replaces only the list of problems, the chosen files stay chosen.
+    assert 'hx-post="/web/upload"' in page and 'hx-select="#upload-problems"' in page
+    answer = client.post("/web/upload", headers={"HX-Request": "true"},
+                         data={"csrf": csrf_of(page), "region": "Twente"},
+                         files=[("scenario", ("scenario.yaml", b"name: [", "application/yaml"))])
+    assert answer.status_code == 200 and 'id="upload-problems"' in answer.text and 'id="problems"' in answer.text
+
+
+def test_a_scenario_workbook_is_uploaded_as_one_file(site, tmp_path):
+    from planner.model import load_scenario
+    from planner.scenario.workbook import scenario_workbook
+
+    client = site["client"]
+    loaded = load_scenario(site["scenario_path"]).scenario
+    page = client.get("/web/upload")
+    stored = client.post("/web/upload", data={"csrf": csrf_of(page.text), "region": "Twente"}, follow_redirects=False,
+                         files=[("scenario", ("regio.xlsx", scenario_workbook(loaded), "application/octet-stream"))])
+    assert stored.status_code == 303, stored.text
+    scenario_id = int(stored.headers["location"].rsplit("/", 1)[1])
+    api = TestClient(client.app, headers=bearer(site["tokens"]["admin"]))
+    document = api.get(f"/scenarios/{scenario_id}").json()
+    assert len(document["document"]["cohorts"]) == len(loaded.cohorts), document.keys()
+
+
+def test_the_home_page_counts_each_regions_agreements(site):
+    home = site["client"].get("/web/").text
+    assert re.search(r"Afspraken: \d+</li>", home), home[home.find("Afspraken"):][:80]
+
+
+def test_forms_read_in_words_on_the_pages_and_the_what_if_form_takes_them(site):
+    client, s = site["client"], site["scenario"]
+    scenario_page = client.get(f"/web/scenarios/{s}").text
+    assert "blokstage 4 weken" in scenario_page and "(block:" not in scenario_page
+    page = client.get(f"/web/scenarios/{s}/whatif")
+    assert 'value="lintstage 2 dagen x 10 weken"' in page.text
+    made = client.post(f"/web/scenarios/{s}/variants", follow_redirects=False, data={
+        "csrf": csrf_of(page.text), "name": "lint erbij", "kind": "allow_forms", "form": "lintstage 2 dagen x 10 weken"})
+    assert made.status_code == 303, made.text
