@@ -127,9 +127,9 @@ def test_the_tools_own_outputs_have_no_english_in_dutch(tmp_path):
 
     now = dt.datetime(2026, 12, 7, 12, 0)
     rows = [SimpleNamespace(id=1, name="Zorgtafel", role="reader", regions="[\"Twente\"]", created_at=now, expires_at=None,
-                            revoked_at=None),
+                            revoked_at=None, institution=None),
             SimpleNamespace(id=2, name="Oud", role="admin", regions="[]", created_at=now, expires_at=now,
-                            revoked_at=now)]
+                            revoked_at=now, institution=None)]
     with use_language("nl"):
         outputs = {
             "tokens list": "\n".join([tokens.listing_header(), *tokens.listing(rows, now)]),
