@@ -36,6 +36,7 @@ from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import CellTrade, Holder, Plan, UnplacedReason
 from planner.plan.state import placement_loads
 from planner.scenario import Scenario
+from planner.scenario.eligibility import accepts
 
 KINDS = ("no_company_in_reach", "companies_full", "priority_trade", "window_or_waves", "not_used")
 TOP = 3
@@ -123,7 +124,7 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
         if cp is None or cp.unplaced <= 0:
             continue
         companies, _minutes = data.companies_of(position)
-        fitting = sum(1 for c in scenario.companies if cohort.sector in c.sectors and cohort.level in c.levels)
+        fitting = sum(1 for c in scenario.companies if accepts(c, cohort))
         options = options_of.get(position, [])
         weight = float(data.weight[position])
         waves_used = sum(1 for w in cp.waves if w.placed > 0)

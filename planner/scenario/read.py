@@ -23,13 +23,15 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from planner.i18n import _
-from planner.scenario.model import Cohort, Company, Scenario, ScenarioSettings
+from planner.scenario.model import Cohort, Company, PlaceGroup, Scenario, ScenarioSettings
 from planner.scenario.problems import InputProblem, ScenarioError, problems_from
 from planner.scenario.sources import FolderFiles, ReadLimits, ScenarioFiles, TextDecodeError, decode_text
 from planner.scenario.tables import TableError, fit_columns, read_table
 from planner.scenario.validate import Origins, check_scenario
 
 TABLES: dict[str, type[BaseModel]] = {"cohorts": Cohort, "companies": Company}
+#: Tables a scenario may leave out.
+OPTIONAL_TABLES: dict[str, type[BaseModel]] = {"place_groups": PlaceGroup}
 
 
 @dataclass
@@ -148,14 +150,22 @@ def read_scenario(path: str | os.PathLike[str], files: ScenarioFiles | None = No
         tables[name], origins[name], table_problems = _load_table(document[name], name, model, path, files, limits)
         problems.extend(table_problems)
 
-    rest = {k: v for k, v in document.items() if k not in TABLES}
+    for name, model in OPTIONAL_TABLES.items():
+        if name in document:
+            tables[name], origins[name], table_problems = _load_table(document[name], name, model, path, files, limits)
+            problems.extend(table_problems)
+
+    rest = {k: v for k, v in document.items() if k not in TABLES and k not in OPTIONAL_TABLES}
     try:
         settings = ScenarioSettings.model_validate(rest)
     except ValidationError as err:
         problems.extend(problems_from(err, path.name, None))
     if problems:
         raise ScenarioError(problems)
-    return Scenario.model_validate({**settings.__dict__, **tables}), origins
+    try:
+        return Scenario.model_validate({**settings.__dict__, **tables}), origins
+    except ValidationError as err:  # place groups that do not fit their companies
+        raise ScenarioError(problems_from(err, path.name, "place_groups")) from None
 
 
 def load_scenario(path: str | os.PathLike[str]) -> LoadedScenario:

@@ -215,6 +215,10 @@ def _rows(file: str, columns: list[str], lines: Iterator[tuple[int, Any]], label
         yield f"{label} {number}", _cells({c: v for c, v in zip(columns, cells, strict=False) if c})
 
 
+#: Dutch column names read as the field they stand for.
+DUTCH_COLUMNS = {"erkenningen": "recognitions"}
+
+
 def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[InputProblem], set[str]]:
     """Check a table's header against its model's fields, once for the whole table.
 
@@ -231,6 +235,7 @@ def fit_columns(table: Table, model: type[BaseModel]) -> tuple[Table, list[Input
     """
     fields = model.model_fields
     by_spelling = {name.casefold(): name for name in fields}
+    by_spelling.update({dutch: name for dutch, name in DUTCH_COLUMNS.items() if name in fields})
     renamed = {column: by_spelling.get(column.casefold().replace(" ", "_")) for column in table.columns if column}
     given = {field for field in renamed.values() if field}
     required = [name for name, info in fields.items() if info.is_required() and name not in given]

@@ -23,6 +23,7 @@ def saved_dump(name: str) -> str:
 
 # Fields added after the dumps were saved, compared apart: the shipped scenarios leave them at their defaults.
 CONTROLS = {"cohorts": {"__all__": {"locked", "keep_form", "min_wave_students", "max_shift_weeks"}},
+            "companies": {"__all__": {"recognitions"}}, "place_groups": True,
             "policy": {"no_cell_worse_than_status_quo"}}
 
 
@@ -31,6 +32,7 @@ def test_shipped_scenarios_load_exactly_as_before(name):
     scenario = load_scenario(ROOT / "scenarios" / name / "scenario.yaml").scenario
     assert scenario.model_dump_json(indent=1, exclude=CONTROLS) + "\n" == saved_dump(name)
     assert not any(cohort.has_controls for cohort in scenario.cohorts)
+    assert not any(company.recognitions for company in scenario.companies) and not scenario.place_groups
     assert not scenario.policy.no_cell_worse_than_status_quo
 
 
