@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.catalogue import families, qualifications
 from planner.generate import (
     DEMO,
     DEMO_SEED,
@@ -19,6 +20,7 @@ from planner.generate import (
     status_quo_shortage,
     write_generated,
 )
+from planner.generate.programmes import PROGRAMMES
 from planner.model import load_scenario
 from planner.scenario import InternshipForm, LoadedScenario, Scenario, scenario_document
 from planner.scenario.validate import SMALL_COHORT_STUDENTS
@@ -27,9 +29,40 @@ from planner.solve.params import WorkBudget
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
+# The calibration below pins the region matched by sector chamber and level; recognitions are tested apart.
 @pytest.fixture(scope="module")
 def small_region() -> Scenario:
+    return generate_scenario("S", seed=0, recognitions=False)
+
+
+@pytest.fixture(scope="module")
+def recognised_region() -> Scenario:
     return generate_scenario("S", seed=0)
+
+
+def test_recognitions_change_nothing_but_the_recognitions_and_names(small_region, recognised_region):
+    assert recognised_region.cohorts == small_region.cohorts
+    strip = lambda c: c.model_dump(exclude={"recognitions", "name"})  # noqa: E731
+    assert [strip(c) for c in recognised_region.companies] == [strip(c) for c in small_region.companies]
+    assert not any(c.recognitions for c in small_region.companies)
+
+
+def test_companies_are_recognised_for_programmes_their_kind_trains(recognised_region):
+    scenario = recognised_region
+    programmes = {p.crebo: p for p in PROGRAMMES}
+    for company in scenario.companies:
+        assert company.recognitions
+        trained = {qualifications()[crebo].family for crebo in company.recognitions
+                   if programmes[crebo].sector != "entree"}
+        kinds = {kind for family in trained for kind in families()[family].kinds}
+        assert any(company.name.startswith(kind + " ") for kind in kinds), company
+        assert all(programmes[crebo].level in company.levels for crebo in company.recognitions)
+    for cohort in scenario.cohorts:
+        if cohort.pathway == "BBL":
+            assert cohort.crebo in scenario.companies[scenario.company_index[cohort.company]].recognitions
+    # Every BOL crebo has companies recognised for it, and they hold places in proportion.
+    recognised = {crebo for company in scenario.companies for crebo in company.recognitions}
+    assert {c.crebo for c in bol(scenario)} <= recognised
 
 
 def bol(scenario: Scenario):
@@ -239,7 +272,7 @@ def assert_demo_size(scenario: Scenario) -> None:
 
 
 def test_default_scenario_loads_and_is_unchanged():
-    folder = SCENARIOS / "twente"
+    folder = SCENARIOS / "twente-sector"
     assert {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in TWENTE_SHA256} == TWENTE_SHA256
     loaded = load_scenario(folder / "scenario.yaml")
     assert_only_small_cohort_warnings(loaded)
