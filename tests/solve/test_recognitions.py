@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from planner.geo import Region
 from planner.model.problem import compile_problem
+from planner.plan.reasons import explain, reason_text
 from planner.plan.verify import verify_plan
 from planner.scenario.eligibility import accepts, recognition_findings
 from planner.solve import SolveParams, solve
@@ -113,3 +114,18 @@ def test_the_planner_finds_the_optimum_with_recognitions_and_places_only_where_r
     companies = {c.id: c for c in scenario.companies}
     cohorts = {c.id: c for c in scenario.cohorts}
     assert all(accepts(companies[k], cohorts[c]) for c, k, _ in placements(plan))
+
+
+def test_the_reason_names_the_nearest_company_recognised_for_the_crebo():
+    # Nurses travel at most 20 minutes; the only company recognised for their crebo is in Zwolle.
+    scenario = make_scenario(
+        [cohort("nurses", 4, crebo=CARE_3, max_travel_minutes=20)],
+        [company("near", 10, recognitions=[HELPER_2]), company("far", 10, area="Zwolle", recognitions=[CARE_3])],
+        areas=("Enschede", "Hengelo", "Zwolle"))
+    plan = solved(scenario)
+    reason = explain(plan, scenario, Region(scenario)).reasons["nurses"]
+    assert (reason.kind, reason.crebo, reason.nearest_company) == ("not_recognised_in_reach", CARE_3, "Leerbedrijf far")
+    assert reason.nearest_minutes > 20
+    assert reason_text(reason) == (
+        f"4 without a place: no learning company within 20 minutes is recognised for crebo {CARE_3}; the nearest "
+        f"that is, Leerbedrijf far, is {reason.nearest_minutes:.0f} minutes away.")
