@@ -7,9 +7,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from planner.geo import Region
+from planner.i18n import use_language
 from planner.model.problem import compile_problem
+from planner.plan.analysis import qualification_hotspots
 from planner.plan.reasons import explain, reason_text
 from planner.plan.verify import verify_plan
+from planner.report.summary import summary_markdown
 from planner.scenario.eligibility import accepts, recognition_findings
 from planner.solve import SolveParams, solve
 from planner.solve.exact.oracle import exact_optimum
@@ -129,3 +132,14 @@ def test_the_reason_names_the_nearest_company_recognised_for_the_crebo():
     assert reason_text(reason) == (
         f"4 without a place: no learning company within 20 minutes is recognised for crebo {CARE_3}; the nearest "
         f"that is, Leerbedrijf far, is {reason.nearest_minutes:.0f} minutes away.")
+
+
+def test_hotspots_per_qualification_name_the_crebo_its_shortage_and_areas():
+    plan = solved(crossed())
+    assert qualification_hotspots(plan) == [{
+        "crebo": HELPER_2, "programme": "Verzorgende IG", "sector": "zorg", "sector_name": "Zorg, welzijn en sport",
+        "students": 10, "unplaced": 5, "rate": 0.5, "areas": ["Enschede"]}]
+    with use_language("en"):
+        text = summary_markdown(plan)
+    assert "## Top qualifications without a place (crebo)" in text
+    assert f"| {HELPER_2} | Verzorgende IG | Care, welfare and sport | Enschede | 5 (50.0%) |" in text
