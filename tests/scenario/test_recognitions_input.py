@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from planner.i18n import use_language
 from planner.scenario import ScenarioError, load_scenario
 from tests.builders import cohort, scenario_dict
 
@@ -37,7 +38,7 @@ def test_the_dutch_column_and_a_place_group_table_are_read(tmp_path):
 
 def test_an_unknown_family_is_reported_with_row_and_field(tmp_path):
     path = write(tmp_path, COMPANIES.replace("verpleging", "verpleegkunde"))
-    with pytest.raises(ScenarioError) as caught:
+    with use_language("en"), pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     [problem] = caught.value.problems
     assert (problem.file, problem.where, problem.field) == ("companies.csv", "row 2", "recognitions")
@@ -46,7 +47,7 @@ def test_an_unknown_family_is_reported_with_row_and_field(tmp_path):
 
 def test_a_place_group_of_an_unknown_company_is_a_problem_not_a_traceback(tmp_path):
     path = write(tmp_path, COMPANIES, "company;group;recognitions;places\nhospital;keuken;25180;1\n")
-    with pytest.raises(ScenarioError) as caught:
+    with use_language("en"), pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     assert any("place group 'keuken' names company 'hospital', which is not in companies" in p.message
                for p in caught.value.problems)

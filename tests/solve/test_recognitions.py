@@ -78,8 +78,21 @@ def test_a_place_group_keeps_its_places_for_its_recognitions():
     assert verify_plan(scenario, plan, minutes(scenario)) == []
 
 
+def test_verify_plan_checks_capacity_per_place_group():
+    # Without the group all 4 places take nurses; against the split company that plan is over capacity.
+    nurses = [cohort("nurses", 4, crebo=CARE_3)]
+    whole = make_scenario(nurses, [company("home", 4, recognitions=[CARE_3])])
+    split = make_scenario(nurses, [company("home", 4, recognitions=[CARE_3])],
+                          place_groups=[{"company": "home", "group": "keuken", "recognitions": COOK_2, "places": 1}])
+    plan = solved(whole)
+    assert placements(plan) == [("nurses", "home", 4)]
+    problems = verify_plan(split, plan, minutes(split))
+    assert problems and all("home" in problem for problem in problems)
+    assert any("capacity" in problem for problem in problems)
+
+
 def test_place_groups_that_take_more_places_than_the_company_has_are_refused():
-    with pytest.raises(ValueError, match="its place groups take 5 places, it has 4"):
+    with use_language("en"), pytest.raises(ValueError, match="its place groups take 5 places, it has 4"):
         make_scenario([cohort("a")], [company("home", 4, recognitions=[CARE_3])],
                       place_groups=[{"company": "home", "group": "keuken", "recognitions": COOK_2, "places": 5}])
 
@@ -89,7 +102,8 @@ def test_a_crebo_nobody_is_recognised_for_is_a_finding_and_all_its_students_are_
         [cohort("nurses", 4, crebo=CARE_3), cohort("carers-a", 3, crebo="25480", level="4"),
          cohort("carers-b", 2, crebo="25480", level="4")],
         [company("k1", 10, recognitions=[CARE_3])])
-    findings = recognition_findings(scenario, lambda i: ("scenario.yaml", f"cohorts[{i}]"))
+    with use_language("en"):
+        findings = recognition_findings(scenario, lambda i: ("scenario.yaml", f"cohorts[{i}]"))
     assert [str(f) for f in findings] == [
         "scenario.yaml cohorts[1], crebo: no learning company is recognised for crebo 25480 "
         "(Mbo-Verpleegkundige): 2 cohorts without any company (carers-a, carers-b, 5 students)"]
@@ -129,7 +143,9 @@ def test_the_reason_names_the_nearest_company_recognised_for_the_crebo():
     reason = explain(plan, scenario, Region(scenario)).reasons["nurses"]
     assert (reason.kind, reason.crebo, reason.nearest_company) == ("not_recognised_in_reach", CARE_3, "Leerbedrijf far")
     assert reason.nearest_minutes > 20
-    assert reason_text(reason) == (
+    with use_language("en"):
+        text = reason_text(reason)
+    assert text == (
         f"4 without a place: no learning company within 20 minutes is recognised for crebo {CARE_3}; the nearest "
         f"that is, Leerbedrijf far, is {reason.nearest_minutes:.0f} minutes away.")
 
