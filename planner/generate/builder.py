@@ -64,7 +64,6 @@ from planner.generate.supply import CHRISTMAS_WEEKS, NEIGHBOURHOOD_MINUTES, Comp
 from planner.scenario import Calendar, InternshipForm, Scenario, save_scenario
 
 __all__ = ["ScenarioBuilder", "generate_scenario", "write_generated"]
-
 RECOGNITION_STREAM = 28  # second word of the recognitions' seed
 
 
@@ -327,11 +326,9 @@ class ScenarioBuilder:
     def companies(self) -> None:
         """Learning companies sized against the status-quo demand of the BOL cohorts."""
         locations = {loc.id: loc for inst in self.institutions for loc in inst.locations}
-        recognitions = None
-        if self.recognition_rng is not None:
-            place_of = {location_id: location.place for location_id, location in locations.items()}
-            recognitions = RecognitionDrawer(self.recognition_rng,
-                                             *local_demand(self.cohorts, place_of, self.neighbourhood))
+        place_of = {location_id: location.place for location_id, location in locations.items()}
+        recognitions = None if self.recognition_rng is None else RecognitionDrawer(
+            self.recognition_rng, *local_demand(self.cohorts, place_of, self.neighbourhood))
         drawer = CompanyDrawer(
             self.rng, self.places, self.labels, self.calendar, self.pt_minutes, self.bike_minutes,
             self.neighbourhood, locations, self.cohorts, self.spec.companies, recognitions,
@@ -364,9 +361,8 @@ class ScenarioBuilder:
                     programme = pick(rng, {p: p.weight for p in PROGRAMMES if (p.sector, p.level) == (sector, level)})
                     location = self._nearest_location(g, programme, row["area"])
                     self.cohorts.append(self._bbl_cohort(programme, size, location, row["id"], used_ids))
-                    if "recognitions" in row and programme.crebo not in row["recognitions"]:
-                        # An employer is recognised for the qualification its BBL students train for.
-                        row["recognitions"] = sorted([*row["recognitions"], programme.crebo])
+                    if "recognitions" in row:  # an employer is recognised for its BBL students' crebo
+                        row["recognitions"] = sorted({*row["recognitions"], programme.crebo})
                     row["places"] += math.ceil(size * BBL_DAYS / DAYS_PER_WEEK)
                     row["reduced_weeks"] = {
                         week: 0 if week in CHRISTMAS_WEEKS else row["places"] // 2 for week in row["reduced_weeks"]
@@ -458,9 +454,8 @@ def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *,
         Twente); M: a province, Dutch or English spelling (default Gelderland); L: leave
         out. Case and accents are ignored.
     recognitions : bool, default True
-        Companies list the qualifications they are recognised for
-        (:mod:`planner.generate.recognitions`); without, they list none and are matched by sector
-        chamber and level. Everything else is the same either way.
+        Companies list the qualifications they are recognised for (:mod:`planner.generate.recognitions`);
+        without, none (matched by sector chamber and level), and everything else is the same.
 
     Returns
     -------
