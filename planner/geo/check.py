@@ -17,7 +17,7 @@ from planner.geo.places import find_place, suggest_places
 from planner.geo.region import Region
 from planner.i18n import _, ngettext
 from planner.scenario import Scenario
-from planner.scenario.eligibility import FitKey, fit_key, key_fits, recognition_findings
+from planner.scenario.eligibility import FitKey, fit_key, key_fits, recognition_findings, uses_recognitions
 from planner.scenario.problems import InputProblem, Origin, close_names, rows_text
 from planner.scenario.sources import ScenarioFiles
 from planner.scenario.validate import Origins, row_origin
@@ -116,6 +116,7 @@ def _unreachable_cohorts(
             continue
         keys.setdefault(fit_key(company), []).append(area_index[company.area])
     warnings = []
+    recognitions = uses_recognitions(scenario)
     for i, cohort in enumerate(scenario.cohorts):
         if cohort.pathway == "BBL":
             continue
@@ -123,7 +124,14 @@ def _unreachable_cohorts(
         mode = scenario.travel_mode(cohort)
         limit = scenario.max_travel(cohort)
         areas = [area for key, at in keys.items() if key_fits(key, cohort) for area in at]
-        if not areas or np.min(minutes[mode][origin, areas]) > limit:
+        if (not areas or np.min(minutes[mode][origin, areas]) > limit) and recognitions:
+            warnings.append(InputProblem(
+                *cohort_at(i), None,
+                _("no learning company within {minutes} minutes by {mode} is recognised for crebo {crebo} at level "
+                  "{level}; all {students} students will be short").format(
+                    minutes=f"{limit:g}", mode=mode, crebo=cohort.crebo, level=cohort.level,
+                    students=cohort.students)))
+        elif not areas or np.min(minutes[mode][origin, areas]) > limit:
             warnings.append(InputProblem(
                 *cohort_at(i), None,
                 _("no learning company accepts sector {sector} level {level} within {minutes} minutes by "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from planner.geo import load_scenario as geo_load_scenario
 from planner.i18n import use_language
 from planner.scenario import ScenarioError, load_scenario
 from tests.builders import cohort, scenario_dict
@@ -51,3 +52,15 @@ def test_a_place_group_of_an_unknown_company_is_a_problem_not_a_traceback(tmp_pa
         load_scenario(path)
     assert any("place group 'keuken' names company 'hospital', which is not in companies" in p.message
                for p in caught.value.problems)
+
+
+def test_a_cohort_nobody_within_reach_is_recognised_for_is_a_warning_naming_its_crebo(tmp_path):
+    document = scenario_dict([cohort("nurses", crebo="25480", level="4", max_travel_minutes=20)], [
+        {"id": "far", "name": "Ziekenhuis Zwolle", "area": "Zwolle", "sectors": ["zorg"], "levels": ["4"],
+         "places": 5, "recognitions": ["25480"]}], areas=("Enschede", "Zwolle"))
+    path = tmp_path / "scenario.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with use_language("en"):
+        warnings = [str(w) for w in geo_load_scenario(path).warnings]
+    assert warnings == ["scenario.yaml cohorts[0]: no learning company within 20 minutes by pt is recognised for "
+                        "crebo 25480 at level 4; all 10 students will be short"]
