@@ -46,12 +46,15 @@ from planner.solve.params import WorkBudget
 from planner.solve.pipeline import heuristic_search
 
 SEED = 2026
-INSTANCES = ("twente", "S", "M", "L")
+INSTANCES = ("twente", "S", "M", "L", "twente-sector", "S-sector")
+# Instances matched by sector chamber and level (no recognitions): today's rule on the same region.
+SECTOR_RULE_SUFFIX = "-sector"
 MODES = ("status-quo", "optimise")
 METHODS = ("stageplanner", "heuristic stage only", "CP-SAT, full model", "first come, first served")
 # Seconds per instance and mode: the product's targets (Twente: status quo proven in 10 s, optimise in 30 s).
 TIME_LIMITS = {"twente": {"status-quo": 10.0, "optimise": 30.0}, "S": {"status-quo": 60.0, "optimise": 60.0},
                "M": {"status-quo": 60.0, "optimise": 60.0}, "L": {"status-quo": 600.0, "optimise": 600.0}}
+TIME_LIMITS.update({f"{name}{SECTOR_RULE_SUFFIX}": TIME_LIMITS[name] for name in ("twente", "S")})
 # CP-SAT's full model is not built above this many (option, company) pairs: building it alone
 # takes longer than the time limit and more memory than the machine has.
 CPSAT_MAX_PAIRS = 400_000
@@ -80,9 +83,14 @@ class BenchRow:
 
 
 def load_instance(instance: str, seed: int = SEED) -> tuple[Scenario, Path | None]:
-    """The scenario of an instance: the embedded Twente scenario or a generated size."""
-    if instance in ("S", "M", "L"):
-        return generate_scenario(instance, seed), None
+    """The scenario of an instance: an embedded Twente scenario or a generated size.
+
+    ``twente`` lists recognitions, ``twente-sector`` is the earlier Twente matched by sector
+    chamber and level; ``S-sector`` is the same generated region as ``S`` without recognitions.
+    """
+    size = instance.removesuffix(SECTOR_RULE_SUFFIX)
+    if size in ("S", "M", "L"):
+        return generate_scenario(size, seed, recognitions=size == instance), None
     loaded = load_scenario(embedded_scenario(instance))
     return loaded.scenario, loaded.base_dir
 

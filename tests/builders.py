@@ -77,21 +77,28 @@ def tiny_scenario() -> Scenario:
 # Random small scenarios for property tests: a few companies and cohorts in three places,
 # sixteen autumn weeks, block and line forms.
 RANDOM_WEEKS = [f"2026-W{w}" for w in range(36, 52)]
+RANDOM_CREBOS = ["25655", "25498", "25180"]
 RANDOM_FORMS = ["block:2", "block:4", "block:6", "line:2x4", "line:3x6", "line:1x8"]
 
 
 @st.composite
 def small_scenarios(draw, max_companies: int = 3, max_places: int = 6, max_cohorts: int = 4,
-                    window_slack: int | None = None):
-    """A hypothesis strategy for small scenarios; ``window_slack`` caps how much longer a window is than its longest form."""
+                    window_slack: int | None = None, recognitions: bool = False):
+    """A hypothesis strategy for small scenarios; ``window_slack`` caps how much longer a window is than its longest form.
+
+    With ``recognitions`` the companies list some of three crebos (or none: matched by sector) and
+    every cohort has one of them.
+    """
     companies = []
     for k in range(draw(st.integers(1, max_companies))):
+        recognised = draw(st.lists(st.sampled_from(RANDOM_CREBOS), max_size=2, unique=True)) if recognitions else []
         companies.append(company(
             f"k{k}", places=draw(st.integers(0, max_places)),
             area=draw(st.sampled_from(["Enschede", "Hengelo", "Zwolle"])),
             sectors=draw(st.sampled_from(["zorg", "zorg|techniek", "techniek"])),
             levels=draw(st.sampled_from(["2|3|4", "3|4", "entree|2"])),
             reduced_weeks={draw(st.sampled_from(RANDOM_WEEKS)): draw(st.integers(0, 2))},
+            **({"recognitions": recognised} if recognised else {}),
         ))
     last_week = len(RANDOM_WEEKS) - 1
     cohorts = []
@@ -109,5 +116,6 @@ def small_scenarios(draw, max_companies: int = 3, max_places: int = 6, max_cohor
             current_start=RANDOM_WEEKS[start], earliest=RANDOM_WEEKS[first], latest=RANDOM_WEEKS[last],
             sector=draw(st.sampled_from(["zorg", "techniek"])), level=draw(st.sampled_from(["entree", "2", "3", "4"])),
             max_waves=draw(st.integers(1, 3)), max_travel_minutes=draw(st.sampled_from([20, 45, 90])),
+            **({"crebo": draw(st.sampled_from(RANDOM_CREBOS))} if recognitions else {}),
         ))
     return make_scenario(cohorts, companies, areas=("Enschede", "Hengelo", "Zwolle"))

@@ -94,7 +94,7 @@ def twente_loaded():
     from planner.model import load_scenario
     from planner.scenario.embedded import embedded_scenario
 
-    return load_scenario(embedded_scenario("twente"))
+    return load_scenario(embedded_scenario("twente-sector"))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from planner.i18n import _, fmt_int, ngettext
 from planner.model import load_scenario
 from planner.report.console import out_console
 from planner.scenario import ScenarioError
+from planner.scenario.eligibility import matching_rule_warning
 
 app = typer.Typer()
 
@@ -131,12 +132,14 @@ def validate(
             typer.echo(ngettext("{n} problem found", "{n} problems found", len(err.problems)).format(
                 n=len(err.problems)), err=True)
             raise typer.Exit(EXIT_INPUT) from None
-        for warning in loaded.warnings:
+        rule = matching_rule_warning(loaded.scenario, scenario.name)
+        warnings = ([rule] if rule else []) + loaded.warnings
+        for warning in warnings:
             typer.echo(f"{_('warning')}: {warning}")
         s = loaded.scenario
         counts = _("{cohorts} cohorts, {students} students, {companies} learning companies, {weeks} weeks").format(
             cohorts=fmt_int(len(s.cohorts)), students=fmt_int(sum(c.students for c in s.cohorts)),
             companies=fmt_int(len(s.companies)), weeks=len(s.calendar.weeks))
-        if loaded.warnings:
-            counts += ", " + ngettext("{n} warning", "{n} warnings", len(loaded.warnings)).format(n=len(loaded.warnings))
+        if warnings:
+            counts += ", " + ngettext("{n} warning", "{n} warnings", len(warnings)).format(n=len(warnings))
         typer.echo(f"{scenario}: OK ({counts})")

@@ -45,6 +45,7 @@ from planner.generate.programmes import (
     WINDOW_SLACK_WEEKS,
     Programme,
 )
+from planner.generate.recognitions import RecognitionDrawer, local_demand
 from planner.generate.regions import cluster_places, fold, select_places, slug
 from planner.generate.sampling import apportion, pick, sizes_summing_to
 from planner.generate.school_year import (
@@ -64,15 +65,18 @@ from planner.i18n import _
 from planner.scenario import Calendar, InternshipForm, Scenario, save_scenario
 
 __all__ = ["ScenarioBuilder", "generate_scenario", "write_generated"]
+RECOGNITION_STREAM = 28  # second word of the recognitions' seed
 
 
 class ScenarioBuilder:
     """Builds one scenario; holds the random state and intermediate tables."""
 
-    def __init__(self, spec: SizeSpec, seed: int, region: str | None):
+    def __init__(self, spec: SizeSpec, seed: int, region: str | None, recognitions: bool = True):
         self.spec = spec
         self.seed = seed
         self.rng = np.random.default_rng(seed)
+        # Recognitions draw from a state of their own: the rest is the same with and without them.
+        self.recognition_rng = np.random.default_rng([seed, RECOGNITION_STREAM]) if recognitions else None
         self.places, self.region_name = select_places(spec, region)
         if len(self.places) < 2:
             raise ValueError(f"region {self.region_name!r} has fewer than two known places")
@@ -322,10 +326,13 @@ class ScenarioBuilder:
 
     def companies(self) -> None:
         """Learning companies sized against the status-quo demand of the BOL cohorts."""
+        locations = {loc.id: loc for inst in self.institutions for loc in inst.locations}
+        place_of = {location_id: location.place for location_id, location in locations.items()}
+        recognitions = None if self.recognition_rng is None else RecognitionDrawer(
+            self.recognition_rng, *local_demand(self.cohorts, place_of, self.neighbourhood))
         drawer = CompanyDrawer(
             self.rng, self.places, self.labels, self.calendar, self.pt_minutes, self.bike_minutes,
-            self.neighbourhood, {loc.id: loc for inst in self.institutions for loc in inst.locations},
-            self.cohorts, self.spec.companies,
+            self.neighbourhood, locations, self.cohorts, self.spec.companies, recognitions,
         )
         self.company_rows, self.company_region = drawer.draw()
 
@@ -355,6 +362,8 @@ class ScenarioBuilder:
                     programme = pick(rng, {p: p.weight for p in PROGRAMMES if (p.sector, p.level) == (sector, level)})
                     location = self._nearest_location(g, programme, row["area"])
                     self.cohorts.append(self._bbl_cohort(programme, size, location, row["id"], used_ids))
+                    if "recognitions" in row:  # an employer is recognised for its BBL students' crebo
+                        row["recognitions"] = sorted({*row["recognitions"], programme.crebo})
                     row["places"] += math.ceil(size * BBL_DAYS / DAYS_PER_WEEK)
                     row["reduced_weeks"] = {
                         week: 0 if week in CHRISTMAS_WEEKS else row["places"] // 2 for week in row["reduced_weeks"]
@@ -430,7 +439,8 @@ class ScenarioBuilder:
         return Scenario.model_validate(document)
 
 
-def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *, region: str | None = None) -> Scenario:
+def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *, region: str | None = None,
+                      recognitions: bool = True) -> Scenario:
     """Generate a realistic scenario.
 
     Parameters
@@ -445,6 +455,9 @@ def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *,
         S: one of :func:`~planner.generate.regions.labour_market_regions` (default
         Twente); M: a province, Dutch or English spelling (default Gelderland); L: leave
         out. Case and accents are ignored.
+    recognitions : bool, default True
+        Companies list the qualifications they are recognised for (:mod:`planner.generate.recognitions`);
+        without, none (matched by sector chamber and level), and everything else is the same.
 
     Returns
     -------
@@ -459,7 +472,7 @@ def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *,
     ValueError
         For an unknown size, or a region given for the national size.
     """
-    builder = ScenarioBuilder(size_spec(size), seed, region)
+    builder = ScenarioBuilder(size_spec(size), seed, region, recognitions)
     builder.cluster()
     builder.institutions_and_locations()
     builder.bol_cohorts()

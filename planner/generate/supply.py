@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.codes import DAYS_PER_WEEK
+from planner.generate.recognitions import RecognitionDrawer
 from planner.generate.sampling import apportion
 from planner.scenario import Calendar, InternshipForm
 
@@ -110,11 +111,15 @@ class CompanyDrawer:
         The BOL cohort rows, in their current periods.
     n_companies : int
         Learning companies to draw in all.
+    recognitions : RecognitionDrawer, optional
+        Draws each company's recognitions and kind; without it companies list none (matched by
+        sector chamber and level) and are named after their sector's kinds.
     """
 
     def __init__(self, rng: np.random.Generator, places: pd.DataFrame, labels: np.ndarray, calendar: Calendar,
                  pt_minutes: np.ndarray, bike_minutes: np.ndarray, neighbourhood: np.ndarray,
-                 locations: dict[str, Any], cohorts: list[dict[str, Any]], n_companies: int):
+                 locations: dict[str, Any], cohorts: list[dict[str, Any]], n_companies: int,
+                 recognitions: RecognitionDrawer | None = None):
         self.rng = rng
         self.places = places
         self.labels = labels
@@ -127,6 +132,7 @@ class CompanyDrawer:
         self.locations = locations
         self.cohorts = cohorts
         self.n_companies = n_companies
+        self.recognitions = recognitions
 
     def _local_demand(self) -> tuple[dict[Any, np.ndarray], dict[Any, np.ndarray], dict[Any, np.ndarray]]:
         """Status-quo demand around every place, in full-time equivalents (students x days / 5).
@@ -364,13 +370,16 @@ class CompanyDrawer:
         return marked
 
     def _company(self, sector: str, places: int, place: int, levels: list[str], entree: bool) -> dict[str, Any]:
-        """One company row: a fictional name, entree added when it takes entree students, and
-        fewer places at Christmas, in May or in summer for some."""
+        """One company row: a fictional name, entree added when it takes entree students, its
+        recognitions (with a drawer for them), and fewer places at Christmas, in May or in summer for some."""
         rng = self.rng
         area = self.places.at[place, "area"]
         small, large = _COMPANY_KINDS[sector]
         kinds = large if places >= 10 else small
         kind = kinds[int(rng.integers(len(kinds)))]
+        recognised: list[str] = []
+        if self.recognitions is not None:
+            kind, recognised = self.recognitions.recognise(sector, levels, entree, place, places)
         town = area.split(" (")[0]
         if rng.random() < 0.25:
             town = f"{town}-{_DISTRICTS[int(rng.integers(len(_DISTRICTS)))]}"
@@ -387,7 +396,7 @@ class CompanyDrawer:
             reduced.update({week: places // 2 for week in MAY_WEEKS})
         if rng.random() < SUMMER_REDUCED_SHARE:
             reduced.update({week: places // 2 for week in SUMMER_WEEKS})
-        return {
+        row = {
             "id": f"LB{len(self.company_rows) + 1:05d}",
             "name": name,
             "area": area,
@@ -396,5 +405,8 @@ class CompanyDrawer:
             "places": places,
             "reduced_weeks": dict(sorted(reduced.items())),
         }
+        if recognised:
+            row["recognitions"] = recognised
+        return row
 
     # -- BBL cohorts ---------------------------------------------------------

@@ -17,6 +17,7 @@ from planner.geo.places import find_place, suggest_places
 from planner.geo.region import Region
 from planner.i18n import _, ngettext
 from planner.scenario import Scenario
+from planner.scenario.eligibility import FitKey, fit_key, key_fits, recognition_findings, uses_recognitions
 from planner.scenario.problems import InputProblem, Origin, close_names, rows_text
 from planner.scenario.sources import ScenarioFiles
 from planner.scenario.validate import Origins, row_origin
@@ -89,7 +90,8 @@ def geography_problems(
     -------
     tuple of list of InputProblem
         ``(errors, warnings)``: errors from the travel and polygon files; a warning per
-        cohort that no company could ever accept (real shortage the region should see).
+        cohort that no company could ever accept (real shortage the region should see), and the
+        recognition findings (:func:`planner.scenario.eligibility.recognition_findings`).
     """
     file = path.name
     region = Region(scenario, path.parent, files)
@@ -99,7 +101,8 @@ def geography_problems(
             region.polygons  # noqa: B018 (read to check the file)
     except GeoInputError as err:
         return [InputProblem(file, None, None, m) for m in err.messages], []
-    return [], _unreachable_cohorts(scenario, minutes, lambda i: row_origin(origins, "cohorts", i, file))
+    cohort_at = lambda i: row_origin(origins, "cohorts", i, file)  # noqa: E731
+    return [], recognition_findings(scenario, cohort_at) + _unreachable_cohorts(scenario, minutes, cohort_at)
 
 
 def _unreachable_cohorts(
@@ -107,22 +110,28 @@ def _unreachable_cohorts(
 ) -> list[InputProblem]:
     """Cohorts no company could ever accept: real shortage the region should see, so a warning."""
     area_index = {a.name: i for i, a in enumerate(scenario.areas)}
-    fits: dict[tuple[str, str], list[int]] = {}
+    keys: dict[FitKey, list[int]] = {}
     for company in scenario.companies:
         if company.places <= 0 and not company.places_per_weekday:
             continue
-        for sector in company.sectors:
-            for level in company.levels:
-                fits.setdefault((sector, level), []).append(area_index[company.area])
+        keys.setdefault(fit_key(company), []).append(area_index[company.area])
     warnings = []
+    recognitions = uses_recognitions(scenario)
     for i, cohort in enumerate(scenario.cohorts):
         if cohort.pathway == "BBL":
             continue
         origin = area_index[scenario.locations[cohort.location].area]
         mode = scenario.travel_mode(cohort)
         limit = scenario.max_travel(cohort)
-        areas = fits.get((cohort.sector, cohort.level), [])
-        if not areas or np.min(minutes[mode][origin, areas]) > limit:
+        areas = [area for key, at in keys.items() if key_fits(key, cohort) for area in at]
+        if (not areas or np.min(minutes[mode][origin, areas]) > limit) and recognitions:
+            warnings.append(InputProblem(
+                *cohort_at(i), None,
+                _("no learning company within {minutes} minutes by {mode} is recognised for crebo {crebo} at level "
+                  "{level}; all {students} students will be short").format(
+                    minutes=f"{limit:g}", mode=mode, crebo=cohort.crebo, level=cohort.level,
+                    students=cohort.students)))
+        elif not areas or np.min(minutes[mode][origin, areas]) > limit:
             warnings.append(InputProblem(
                 *cohort_at(i), None,
                 _("no learning company accepts sector {sector} level {level} within {minutes} minutes by "

@@ -5,11 +5,12 @@ The scenario is compiled once into arrays (:class:`ProblemData`):
 * **options**: for every BOL cohort, each allowed (form, start week[, weekday pattern]) that
   fits its window; a student in option ``o`` loads ``load[o, t, d]`` student-days in week
   ``t`` (and weekday ``d`` when capacity is given per weekday);
-* **clusters**: learning companies that are interchangeable for the model (same area, sector
-  chambers, levels and capacity pattern over the year) are summed into one cluster; BBL
+* **clusters**: learning companies that are interchangeable for the model (same area, same fit
+  (recognitions or sector chambers, and levels) and capacity pattern over the year) are summed into one cluster; BBL
   students are subtracted beforehand as a fixed load on their own company;
-* **eligibility**: the clusters each cohort may use (sector and level fit, travel time within
-  the cohort's limit);
+* **eligibility**: the clusters each cohort may use (the fit of
+  :mod:`planner.scenario.eligibility`: recognised for its crebo, or its sector chamber for
+  companies without recognitions, and its level; travel time within the cohort's limit);
 * **controls**: the consortium's per-cohort controls that restrict periods (``locked``,
   ``keep_form``, ``max_shift_weeks``) are applied here, to the options, in
   :func:`allowed_by_controls`; the two that are constraints (``min_wave_students`` and, with
@@ -31,6 +32,7 @@ import scipy.sparse as sp
 from planner.geo.region import Region
 from planner.model.capacity import bbl_load, company_capacity, days_per_week_column, line_patterns, load_vector
 from planner.scenario import Cohort, InternshipForm, Scenario, fitting_starts
+from planner.scenario.eligibility import fit_key, key_fits
 
 #: A stagebarometer cell: (sector chamber, pathway, level).
 Cell = tuple[str, str, str]
@@ -179,7 +181,8 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
                      "their remaining capacity is taken as zero")
         residual = np.maximum(residual, 0)
 
-    # Clusters: same area, sectors, levels and capacity pattern (up to scale) are interchangeable.
+    # Clusters: same area, fit (recognitions or sectors, and levels) and capacity pattern (up to scale)
+    # are interchangeable.
     groups: dict[tuple, list[int]] = defaultdict(list)
     for k, company in enumerate(scenario.companies):
         row = residual[k]
@@ -187,7 +190,7 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         if peak == 0:
             continue
         pattern = tuple((row * 1000 // peak).tolist()) if aggregate else k
-        groups[(company.area, tuple(sorted(company.sectors)), tuple(sorted(company.levels)), pattern)].append(k)
+        groups[(company.area, fit_key(company), pattern)].append(k)
     keys = list(groups)
     cluster_members = [np.array(groups[key], dtype=np.int64) for key in keys]
     cluster_capacity = np.array([residual[members].sum(axis=0) for members in cluster_members], dtype=np.int64).reshape(
@@ -237,21 +240,20 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
     occupancy.sum_duplicates()
     del cols_of, vals_of
 
-    # Eligible clusters per cohort: sector and level fit, travel within the limit.
+    # Eligible clusters per cohort: the company fit (planner.scenario.eligibility), travel within the limit.
     area_index = {a.name: i for i, a in enumerate(scenario.areas)}
     cluster_area = np.array([area_index[key[0]] for key in keys], dtype=np.int64)
     minutes_by_mode = {mode_name: region.minutes_array(mode_name)
                        for mode_name in {scenario.travel_mode(scenario.cohorts[i]) for i in scheduled}}
-    fit_cache: dict[tuple[str, str], np.ndarray] = {}
+    fit_cache: dict[tuple[str, str, str], np.ndarray] = {}
     eligible, eligible_minutes = [], []
     for i in scheduled:
         cohort = scenario.cohorts[i]
-        fit_key = (cohort.sector, cohort.level)
-        if fit_key not in fit_cache:
-            fit_cache[fit_key] = np.array(
-                [k for k, key in enumerate(keys) if cohort.sector in key[1] and cohort.level in key[2]], dtype=np.int64
-            )
-        candidates = fit_cache[fit_key]
+        cohort_key = (cohort.crebo, cohort.sector, cohort.level)
+        if cohort_key not in fit_cache:
+            fit_cache[cohort_key] = np.array([k for k, key in enumerate(keys) if key_fits(key[1], cohort)],
+                                             dtype=np.int64)
+        candidates = fit_cache[cohort_key]
         origin = area_index[scenario.locations[cohort.location].area]
         minutes = (minutes_by_mode[scenario.travel_mode(cohort)][origin, cluster_area[candidates]] if len(candidates)
                    else np.zeros(0))

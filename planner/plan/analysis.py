@@ -233,6 +233,33 @@ def hotspots(plan: Plan, top: int = 10) -> list[dict[str, Any]]:
     return [{key: row[key] for key in keep} for row in ranked]
 
 
+def qualification_hotspots(plan: Plan, top: int = 10) -> list[dict[str, Any]]:
+    """The qualifications (crebo) with the most BOL students without a place, each once.
+
+    Each row: ``crebo``, ``programme``, ``sector``, ``sector_name``, ``students`` (BOL),
+    ``unplaced``, ``rate`` and ``areas`` (the school areas with unplaced students, most first).
+    Where companies are recognised per qualification, this is where a region's shortage sits.
+    """
+    rows: dict[str, dict[str, Any]] = {}
+    for cp in plan.cohorts:
+        if cp.pathway != "BOL":
+            continue
+        row = rows.setdefault(cp.crebo, {"crebo": cp.crebo, "programme": cp.programme, "sector": cp.sector,
+                                         "sector_name": _sector_name(cp.sector, cp.sector), "students": 0,
+                                         "unplaced": 0, "_areas": defaultdict(int)})
+        row["students"] += cp.students
+        row["unplaced"] += cp.unplaced
+        if cp.unplaced:
+            row["_areas"][cp.area] += cp.unplaced
+    ranked = sorted((row for row in rows.values() if row["unplaced"] > 0),
+                    key=lambda row: (-row["unplaced"], row["crebo"]))[:top]
+    for row in ranked:
+        areas = row.pop("_areas")
+        row["rate"] = row["unplaced"] / row["students"]
+        row["areas"] = sorted(areas, key=lambda area: (-areas[area], area))
+    return ranked
+
+
 # ------------------------------------------------------------------ shortage by cell
 
 

@@ -163,7 +163,9 @@ class UnplacedReason(_Out):
     """Why students of one cohort stay without a place (computed by :mod:`planner.plan.reasons`).
 
     ``kind`` is one of ``no_company_in_reach`` (no learning company within the travel limit
-    accepts the cohort's sector chamber and level), ``companies_full`` (the companies it may
+    accepts the cohort's sector chamber and level), ``not_recognised_in_reach`` (no learning
+    company within the travel limit is recognised for the cohort's crebo; with the nearest one
+    that is), ``companies_full`` (the companies it may
     use are full in the weeks of its possible periods), ``priority_trade`` (as full, and the
     places are held mostly by cohorts whose unplaced students weigh more), ``window_or_waves``
     (places are free in an allowed period, but the cohort already uses its maximum number of
@@ -190,6 +192,10 @@ class UnplacedReason(_Out):
     free_end: str | None = Field(default=None, description="The end week of that free period.")
     companies: list[str] = Field(default_factory=list, description="Names of the fullest eligible companies.")
     holders: list[Holder] = Field(default_factory=list, description="The cohorts holding most of those places.")
+    crebo: str | None = Field(default=None, description="The cohort's crebo (not_recognised_in_reach).")
+    nearest_company: str | None = Field(
+        default=None, description="The nearest company recognised for the crebo, beyond the travel limit.")
+    nearest_minutes: float | None = Field(default=None, description="Travel minutes to that company.")
     text: str = Field(default="", description="The reason in words (English).")
 
 

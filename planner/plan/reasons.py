@@ -6,7 +6,9 @@ within its travel limit, capacity after BBL load; so every rule lives in one pla
 the plan's placements, and decides in this order:
 
 1. ``no_company_in_reach``: no learning company within the travel limit accepts the
-   cohort's sector chamber and level;
+   cohort's sector chamber and level; ``not_recognised_in_reach`` in a scenario whose
+   companies list recognitions: none within the limit is recognised for the cohort's crebo
+   (with the nearest company that is, and its travel time);
 2. places are free at an eligible company for a whole allowed period (an option):
    ``window_or_waves`` when the cohort already uses its maximum number of waves and the free
    period would be a new wave, else ``not_used`` (the solve did not use them in its time);
@@ -36,8 +38,10 @@ from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import CellTrade, Holder, Plan, UnplacedReason
 from planner.plan.state import placement_loads
 from planner.scenario import Scenario
+from planner.scenario.eligibility import accepts, uses_recognitions
 
-KINDS = ("no_company_in_reach", "companies_full", "priority_trade", "window_or_waves", "not_used")
+KINDS = ("no_company_in_reach", "not_recognised_in_reach", "companies_full", "priority_trade", "window_or_waves",
+         "not_used")
 TOP = 3
 
 
@@ -105,8 +109,29 @@ def _outside_window(data: ProblemData, position: int, free: np.ndarray) -> tuple
     return None
 
 
-def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]:
-    """Per cohort with unplaced students (by id), why they have no place (see the module's order)."""
+def _nearest_recognised(data: ProblemData, position: int, region: Region | None) -> dict[str, object]:
+    """The ``not_recognised_in_reach`` fields: the crebo, and the nearest company with places that takes it."""
+    scenario = data.scenario
+    cohort = scenario.cohorts[data.cohorts[position]]
+    fields: dict[str, object] = {"kind": "not_recognised_in_reach", "crebo": cohort.crebo}
+    takers = [k for k, company in enumerate(scenario.companies)
+              if data.company_capacity[k].max() > 0 and accepts(company, cohort)]
+    if region is None or not takers:
+        return fields
+    area_index = {a.name: i for i, a in enumerate(scenario.areas)}
+    origin = area_index[scenario.locations[cohort.location].area]
+    minutes = region.minutes_array(scenario.travel_mode(cohort))[origin]
+    nearest = min(takers, key=lambda k: (minutes[area_index[scenario.companies[k].area]], k))
+    fields.update(nearest_company=scenario.companies[nearest].name,
+                  nearest_minutes=round(float(minutes[area_index[scenario.companies[nearest].area]]), 1))
+    return fields
+
+
+def unplaced_reasons(plan: Plan, data: ProblemData, region: Region | None = None) -> dict[str, UnplacedReason]:
+    """Per cohort with unplaced students (by id), why they have no place (see the module's order).
+
+    ``region`` gives the travel time to the nearest recognised company (``not_recognised_in_reach``).
+    """
     scenario = data.scenario
     calendar = scenario.calendar
     used, holders_at = _company_load(plan, data)
@@ -123,7 +148,7 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
         if cp is None or cp.unplaced <= 0:
             continue
         companies, _minutes = data.companies_of(position)
-        fitting = sum(1 for c in scenario.companies if cohort.sector in c.sectors and cohort.level in c.levels)
+        fitting = sum(1 for c in scenario.companies if accepts(c, cohort))
         options = options_of.get(position, [])
         weight = float(data.weight[position])
         waves_used = sum(1 for w in cp.waves if w.placed > 0)
@@ -134,7 +159,11 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
             weeks = sorted({w for o in options for w in data.options[o].weeks})
             base.update(first_week=calendar.weeks[weeks[0]], last_week=calendar.weeks[weeks[-1]])
         if not len(companies) or not options:
-            reasons[cohort.id] = _with_text(UnplacedReason(kind="no_company_in_reach", **base))
+            if len(options) and uses_recognitions(scenario):
+                base.update(_nearest_recognised(data, position, region))
+            else:
+                base["kind"] = "no_company_in_reach"
+            reasons[cohort.id] = _with_text(UnplacedReason(**base))
             continue
         companies = np.unique(companies)
         free_here = free[companies]
@@ -206,6 +235,14 @@ def _holder_text(holder: Holder) -> str:
 def reason_text(reason: UnplacedReason) -> str:
     """The reason in words, in the current language."""
     n = fmt_int(reason.unplaced)
+    if reason.kind == "not_recognised_in_reach":
+        if reason.nearest_company is None:
+            return _("{n} without a place: no learning company in the region is recognised for crebo {crebo}.").format(
+                n=n, crebo=reason.crebo)
+        return _("{n} without a place: no learning company within {minutes} minutes is recognised for crebo {crebo}; "
+                 "the nearest that is, {company}, is {nearest} minutes away.").format(
+            n=n, minutes=fmt_num(reason.travel_limit_minutes, 0), crebo=reason.crebo, company=reason.nearest_company,
+            nearest=fmt_num(reason.nearest_minutes or 0, 0))
     if reason.kind == "no_company_in_reach":
         if reason.fitting_companies:
             return _("{n} without a place: none of the {fitting} learning companies that accept this sector and level "
@@ -321,7 +358,7 @@ def explain(plan: Plan, scenario: Scenario, region: Region, data: ProblemData | 
     """
     if data is None or data.mode != _judged_mode(plan):
         data = problem_for(plan, scenario, region)
-    return plan.model_copy(update={"reasons": unplaced_reasons(plan, data), "trades": cell_trades(plan, data)})
+    return plan.model_copy(update={"reasons": unplaced_reasons(plan, data, region), "trades": cell_trades(plan, data)})
 
 
 def reasons_of(plan: Plan, scenario: Scenario, region: Region) -> tuple[dict[str, UnplacedReason], list[CellTrade]]:

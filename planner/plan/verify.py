@@ -8,6 +8,7 @@ from planner.model.capacity import student_weeks
 from planner.plan.model import Plan
 from planner.plan.state import capacity_excess
 from planner.scenario import Cohort, InternshipForm, Scenario
+from planner.scenario.eligibility import accepts
 
 #: A stagebarometer cell: (sector chamber, pathway, level).
 Cell = tuple[str, str, str]
@@ -81,9 +82,10 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
                     problems.append(f"cohort {cohort.id}: unknown company {placement.company}")
                     continue
                 company = scenario.companies[scenario.company_index[placement.company]]
-                if cohort.sector not in company.sectors or cohort.level not in company.levels:
+                if not accepts(company, cohort):
+                    what = (f"crebo {cohort.crebo}" if company.recognitions else cohort.sector)
                     problems.append(f"cohort {cohort.id}: company {company.id} does not accept "
-                                    f"{cohort.sector} level {cohort.level}")
+                                    f"{what} level {cohort.level}")
                 if travel_minutes is not None and cohort.pathway == "BOL":
                     mode = scenario.travel_mode(cohort)
                     origin = area_index[scenario.locations[cohort.location].area]

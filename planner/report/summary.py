@@ -6,7 +6,15 @@ from typing import Any
 
 from planner.i18n import _, fmt_int, fmt_num, fmt_pct, fmt_signed
 from planner.markup import markdown_text
-from planner.plan.analysis import KPI_SPECS, REPORT_KPIS, compare_plans, hotspots, sector_level_rows, status_quo_kpis
+from planner.plan.analysis import (
+    KPI_SPECS,
+    REPORT_KPIS,
+    compare_plans,
+    hotspots,
+    qualification_hotspots,
+    sector_level_rows,
+    status_quo_kpis,
+)
 from planner.plan.model import KPIs, Plan
 from planner.report.institutions import changes_markdown, reasons_markdown
 from planner.report.tables import engine_text, format_value, level_text, plan_mode_label, status_text
@@ -157,6 +165,15 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
                          f"{fmt_int(h['unplaced'])} |")
     else:
         lines.append(_("No student is left without a place."))
+
+    by_qualification = qualification_hotspots(plan, 10)
+    if by_qualification:
+        lines += ["", "## " + _("Top qualifications without a place (crebo)"), "",
+                  f"| {_('crebo')} | {_('programme')} | {_('sector chamber')} | {_('areas')} | "
+                  f"{_('unplaced students')} |", "|---|---|---|---|---:|"]
+        for q in by_qualification:
+            lines.append(f"| {q['crebo']} | {_md_escape(q['programme'])} | {q['sector_name']} | "
+                         f"{_md_escape(', '.join(q['areas'][:3]))} | {fmt_int(q['unplaced'])} ({fmt_pct(q['rate'])}) |")
 
     if scenario is not None:
         lines += ["", changes_markdown(plan, scenario).rstrip("\n"), "", reasons_markdown(plan, scenario).rstrip("\n")]

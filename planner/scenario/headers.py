@@ -99,10 +99,24 @@ COMPANY_COLUMNS: tuple[Column, ...] = (
            N_("Optional: places per weekday ma|di|wo|do|vr; then capacity is counted per weekday."), ()),
     Column("reduced_weeks", "minder plaatsen",
            N_("Weeks with fewer places, as WEEK:PLACES separated by ;, e.g. 2026-W52:0."), ("gereduceerde weken",)),
+    Column("recognitions", "erkenningen",
+           N_("Crebo codes or qualification families it is recognised for, separated by |; empty: matched by "
+              "sector chamber and level."), ("erkenning", "kwalificaties")),
+)
+
+PLACE_GROUP_COLUMNS: tuple[Column, ...] = (
+    Column("company", "leerbedrijf", N_("Id of the learning company whose places are split (sheet Leerbedrijven)."),
+           ("leerbedrijf-id",)),
+    Column("group", "groep", N_("Name of the group (no /)."), ("groepsnaam",)),
+    Column("recognitions", "erkenningen", N_("Crebo codes or qualification families the group's places are for, "
+                                             "separated by |."), ("erkenning", "kwalificaties")),
+    Column("places", "plaatsen", N_("Weekly places of the group, taken from the company's (whole number)."),
+           ("stageplaatsen",)),
 )
 
 #: The columns of each table a scenario reads as rows, by table name.
-TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {"cohorts": COHORT_COLUMNS, "companies": COMPANY_COLUMNS}
+TABLE_COLUMNS: dict[str, tuple[Column, ...]] = {"cohorts": COHORT_COLUMNS, "companies": COMPANY_COLUMNS,
+                                                "place_groups": PLACE_GROUP_COLUMNS}
 
 
 def header_key(header: str) -> str:

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
+from planner.catalogue import families
 from planner.codes import DAYS_PER_WEEK, WEEKDAYS, HolidayRegion, TravelMode
 from planner.i18n import _
 from planner.scenario.base import InputModel
@@ -154,6 +155,16 @@ class Cohort(InputModel):
         return [InternshipForm.parse(f) for f in self.forms]
 
 
+def check_recognitions(items: list[str]) -> list[str]:
+    """Recognitions as given, each a five-digit crebo or a family of the catalogue; raises ValueError otherwise."""
+    known = families()
+    for item in items:
+        if not re.fullmatch(r"\d{5}", item) and item not in known:
+            raise ValueError(_("{item} is not a crebo (five digits) nor a qualification family; families: "
+                               "{families}").format(item=repr(item), families=", ".join(known)))
+    return list(dict.fromkeys(items))
+
+
 class Company(InputModel):
     """Supply: a recognised learning company (or cluster) with weekly supervision places.
 
@@ -172,8 +183,18 @@ class Company(InputModel):
     reduced_weeks: dict[IsoWeek, int] = Field(
         default_factory=dict, description="Weeks with fewer (or no) places: week -> places."
     )
+    recognitions: list[str] = Field(
+        default_factory=list,
+        description="Qualifications the company is recognised for: crebo codes, or families of the catalogue "
+                    "(a family stands for all its crebos). Empty: matched by sector chamber and level.",
+    )
 
-    _lists = field_validator("sectors", "levels", mode="before")(_split_list)
+    _lists = field_validator("sectors", "levels", "recognitions", mode="before")(_split_list)
+
+    @field_validator("recognitions")
+    @classmethod
+    def _known_recognitions(cls, items: list[str]) -> list[str]:
+        return check_recognitions(items)
 
     @field_validator("places_per_weekday", mode="before")
     @classmethod
@@ -217,6 +238,72 @@ class Company(InputModel):
         if week in self.reduced_weeks:
             return [min(p, self.reduced_weeks[week]) for p in base]
         return list(base)
+
+
+class PlaceGroup(InputModel):
+    """A share of a company's weekly places kept for some of its recognitions (e.g. 1 of 4 for the kitchen).
+
+    The group's places are taken from the company's; the places left keep the company's own
+    recognitions. A company with groups is modelled as one learning company per group (id
+    ``company/group``) next to the company with the places left, so capacity holds per group.
+    """
+
+    company: str = Field(min_length=1, description="Id of the learning company whose places are split.")
+    group: str = Field(min_length=1, pattern=r"^[^/]+$", description="Name of the group (no '/').")
+    recognitions: list[str] = Field(min_length=1, description="Crebos or families this group's places are for.")
+    places: int = Field(ge=0, le=10000, description="Weekly places of the group, taken from the company's.")
+
+    _lists = field_validator("recognitions", mode="before")(_split_list)
+
+    @field_validator("recognitions")
+    @classmethod
+    def _known_recognitions(cls, items: list[str]) -> list[str]:
+        return check_recognitions(items)
+
+
+def split_places(companies: list[Company], groups: list[PlaceGroup]) -> list[Company]:
+    """The companies with each place group as a company of its own (id ``company/group``).
+
+    In a week with reduced places every group keeps its share (rounded down) and the company
+    the rest. Raises ValueError naming the first group that names no company, a company with
+    places per weekday, a group twice, or groups that take more places than the company has.
+    """
+    if not groups:
+        return companies
+    by_id = {company.id: company for company in companies}
+    of_company: dict[str, list[PlaceGroup]] = {}
+    for group in groups:
+        if group.company not in by_id:
+            raise ValueError(_("place group {group} names company {company}, which is not in companies").format(
+                group=repr(group.group), company=repr(group.company)))
+        if any(other.group == group.group for other in of_company.get(group.company, [])):
+            raise ValueError(_("company {company} has place group {group} twice").format(
+                company=repr(group.company), group=repr(group.group)))
+        of_company.setdefault(group.company, []).append(group)
+    result = []
+    for company in companies:
+        own = of_company.get(company.id, [])
+        if not own:
+            result.append(company)
+            continue
+        if company.places_per_weekday is not None:
+            raise ValueError(_("company {company}: place groups cannot be combined with places_per_weekday").format(
+                company=repr(company.id)))
+        taken = sum(group.places for group in own)
+        if taken > company.places:
+            raise ValueError(_("company {company}: its place groups take {taken} places, it has {places}").format(
+                company=repr(company.id), taken=taken, places=company.places))
+        total = max(company.places, 1)
+        rest = {week: places - sum(places * group.places // total for group in own)
+                for week, places in company.reduced_weeks.items()}
+        result.append(company.model_copy(update={"places": company.places - taken, "reduced_weeks": rest}))
+        for group in own:
+            result.append(company.model_copy(update={
+                "id": f"{company.id}/{group.group}", "name": f"{company.name} ({group.group})",
+                "places": group.places, "recognitions": group.recognitions,
+                "reduced_weeks": {week: places * group.places // total for week, places in company.reduced_weeks.items()},
+            }))
+    return result
 
 
 Objective = Literal["changes", "travel", "balance"]
@@ -287,6 +374,18 @@ class Scenario(ScenarioSettings):
 
     cohorts: list[Cohort] = Field(min_length=1)
     companies: list[Company] = Field(min_length=1)
+    place_groups: list[PlaceGroup] = Field(
+        default_factory=list,
+        description="Optional split of companies' places between groups of recognitions; applied on reading "
+                    "(each group becomes a company of its own), so it is empty afterwards.",
+    )
+
+    @model_validator(mode="after")
+    def _split_places(self) -> Scenario:
+        if self.place_groups:
+            self.companies = split_places(self.companies, self.place_groups)
+            self.place_groups = []
+        return self
 
     @cached_property
     def locations(self) -> dict[str, Location]:

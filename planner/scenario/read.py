@@ -26,7 +26,17 @@ from pydantic import BaseModel, ValidationError
 from planner.i18n import N_, _
 from planner.scenario.calendar import Calendar
 from planner.scenario.headers import TABLE_COLUMNS
-from planner.scenario.model import Area, Cohort, Company, Institution, Policy, Scenario, ScenarioSettings, Travel
+from planner.scenario.model import (
+    Area,
+    Cohort,
+    Company,
+    Institution,
+    PlaceGroup,
+    Policy,
+    Scenario,
+    ScenarioSettings,
+    Travel,
+)
 from planner.scenario.problems import InputProblem, ScenarioError, problems_from
 from planner.scenario.sources import FolderFiles, ReadLimits, ScenarioFiles, TextDecodeError, decode_text
 from planner.scenario.tables import WORKBOOK_SUFFIXES, TableError, fit_columns, read_table
@@ -36,6 +46,8 @@ from planner.scenario.workbook import Places, workbook_document
 TABLES: dict[str, type[BaseModel]] = {"cohorts": Cohort, "companies": Company}
 #: What a table holds, in words (for "has no ...").
 TABLE_ITEMS = {"cohorts": N_("cohorts"), "companies": N_("learning companies")}
+#: Tables a scenario may leave out.
+OPTIONAL_TABLES: dict[str, type[BaseModel]] = {"place_groups": PlaceGroup}
 
 
 @dataclass
@@ -99,7 +111,7 @@ def _load_table(
         except ValidationError as err:
             problems.extend(problems_from(err, file, where, reported_missing=missing_columns))
             unread.add(raw_name(row.get("id")) or "")
-    if not rows:
+    if not rows and name in TABLE_ITEMS:  # an optional table may be empty
         problems.append(InputProblem(file, place, None, _("has no {table}").format(table=_(TABLE_ITEMS[name]))))
     return items, origins, problems
 
@@ -162,17 +174,24 @@ def read_parts(path: str | os.PathLike[str], files: ScenarioFiles | None = None,
             document[name], name, model, path, files, limits, unread.companies if name == "companies" else set())
         problems.extend(table_problems)
 
-    rest = {k: v for k, v in document.items() if k not in TABLES}
+    for name, model in OPTIONAL_TABLES.items():
+        if name in document:
+            tables[name], origins[name], table_problems = _load_table(document[name], name, model, path, files,
+                                                                      limits, set())
+            problems.extend(table_problems)
+
+    rest = {k: v for k, v in document.items() if k not in TABLES and k not in OPTIONAL_TABLES}
     try:
         settings = ScenarioSettings.model_validate(rest)
     except ValidationError as err:
         problems.extend(places.relocate(p) if places else p for p in problems_from(err, path.name, None))
         settings = partial_settings(rest, unread)
-    if problems:
-        scenario = Scenario.model_construct(**dict(settings), **tables)
-    else:
-        scenario = Scenario.model_validate({**settings.__dict__, **tables})
-    return ReadParts(scenario, origins, problems, unread)
+    if not problems:
+        try:
+            return ReadParts(Scenario.model_validate({**settings.__dict__, **tables}), origins, problems, unread)
+        except ValidationError as err:  # place groups that do not fit their companies
+            problems.extend(problems_from(err, path.name, "place_groups"))
+    return ReadParts(Scenario.model_construct(**dict(settings), **tables), origins, problems, unread)
 
 
 def _read_document(data: bytes, name: str) -> tuple[Any, list[InputProblem], Places | None]:

@@ -39,11 +39,11 @@ from planner.scenario.tables import TableError
 from planner.scenario.write import table_cell
 
 #: Sheet names (the same in every language; read regardless of case, also by their English names).
-INSTRUCTIONS, SETTINGS, HOLIDAYS, AREAS, LOCATIONS, BARRIERS, COHORTS, COMPANIES, LISTS = (
+INSTRUCTIONS, SETTINGS, HOLIDAYS, AREAS, LOCATIONS, BARRIERS, COHORTS, COMPANIES, PLACE_GROUPS, LISTS = (
     "Toelichting", "Scenario", "Vakanties", "Gebieden", "Vestigingen", "Barrieres", "Cohorten", "Leerbedrijven",
-    "Lijsten")
+    "Plaatsgroepen", "Lijsten")
 SHEET_ALIASES = {COHORTS: "cohorts", COMPANIES: "companies", HOLIDAYS: "holidays", AREAS: "areas",
-                 LOCATIONS: "locations", BARRIERS: "barriers", SETTINGS: "settings"}
+                 LOCATIONS: "locations", BARRIERS: "barriers", SETTINGS: "settings", PLACE_GROUPS: "place groups"}
 #: Rows below the header that carry the drop-downs in a template (and beyond the last row of an export).
 VALIDATED_ROWS = 2000
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -242,7 +242,7 @@ def scenario_workbook(scenario: Scenario | None = None) -> bytes:
     rows = _small_table_rows(scenario)
     for table in SMALL_TABLES:
         _table_sheet(book, table.sheet, table.columns, rows[table.sheet], lists)
-    for title, name in ((COHORTS, "cohorts"), (COMPANIES, "companies")):
+    for title, name in ((COHORTS, "cohorts"), (COMPANIES, "companies"), (PLACE_GROUPS, "place_groups")):
         items = getattr(scenario, name) if scenario is not None else []
         _table_sheet(book, title, TABLE_COLUMNS[name], [item.model_dump(mode="json") for item in items], lists)
     book.move_sheet(LISTS, offset=len(book.sheetnames))
@@ -410,6 +410,7 @@ def workbook_document(data: bytes, name: str) -> tuple[dict[str, Any], list[Inpu
         document = _settings_document(book, name, sheets[SETTINGS.casefold()], problems, found)
         small = {table.sheet: _small_rows(book, name, sheets[table.sheet.casefold()], table, problems)
                  if table.sheet.casefold() in sheets else [] for table in SMALL_TABLES}
+        place_groups = PLACE_GROUPS.casefold() in sheets and _has_rows(book[sheets[PLACE_GROUPS.casefold()]])
     finally:
         book.close()
     tables = {table.sheet: table for table in SMALL_TABLES}
@@ -435,7 +436,15 @@ def workbook_document(data: bytes, name: str) -> tuple[dict[str, Any], list[Inpu
         document.setdefault("travel", {})["barriers"] = barriers
     document["cohorts"] = f"{name}#{sheets[COHORTS.casefold()]}"
     document["companies"] = f"{name}#{sheets[COMPANIES.casefold()]}"
+    if place_groups:  # optional: a sheet with rows splits companies' places between groups of recognitions
+        document["place_groups"] = f"{name}#{sheets[PLACE_GROUPS.casefold()]}"
     return document, problems, Places(found)
+
+
+def _has_rows(sheet: Any) -> bool:
+    """Whether a sheet has a row with a value below its header."""
+    return any(any(cell is not None and str(cell).strip() for cell in row)
+               for row in sheet.iter_rows(min_row=2, values_only=True))
 
 
 def _text(value: Any) -> Any:

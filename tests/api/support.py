@@ -52,7 +52,7 @@ with warnings.catch_warnings():  # Starlette warns about its httpx-based test cl
 REPO = Path(__file__).resolve().parents[2]
 # The scenario the end-to-end test uploads: STAGEPLANNER_TEST_SCENARIO, else the default Twente
 # scenario (when it exists), else the tiny scenario of tests/builders.py.
-TWENTE = Path(os.environ.get("STAGEPLANNER_TEST_SCENARIO") or REPO / "scenarios" / "twente" / "scenario.yaml")
+TWENTE = Path(os.environ.get("STAGEPLANNER_TEST_SCENARIO") or REPO / "scenarios" / "twente-sector" / "scenario.yaml")
 TERMINAL = ("done", "failed", "cancelled")
 
 

@@ -42,6 +42,11 @@ SMALL_COHORT_WARNING = ("warning: scenario.yaml cohorts[3], students: 2 student(
 SMALL_COHORT_WARNING_NL = ("waarschuwing: scenario.yaml cohorts[3], students: 2 student(en): een cohort zo klein kan "
                            "een persoon herkenbaar maken; voeg het waar mogelijk samen met een vergelijkbaar cohort "
                            "(minstens 5)")
+# A scenario whose companies list no recognitions is matched by sector chamber and level: validate says so first.
+SECTOR_RULE_WARNING = ("warning: scenario.yaml, recognitions: no learning company lists recognitions: companies are "
+                       "matched by sector chamber and level, not per qualification (crebo)")
+SECTOR_RULE_WARNING_NL = ("waarschuwing: scenario.yaml, recognitions: geen leerbedrijf noemt erkenningen: leerbedrijven "
+                          "worden gekoppeld op sectorkamer en niveau, niet per kwalificatie (crebo)")
 
 
 def invoke(*args: str, lang: str = "en"):
@@ -187,8 +192,8 @@ def test_validate_accepts_a_good_scenario(tiny_scenario_path):
     result = invoke("validate", tiny_scenario_path)
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        SMALL_COHORT_WARNING,
-        f"{tiny_scenario_path}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warning)"]
+        SECTOR_RULE_WARNING, SMALL_COHORT_WARNING,
+        f"{tiny_scenario_path}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 2 warnings)"]
 
 
 def test_validate_lists_every_problem_and_exits_2(tmp_path):
@@ -205,10 +210,10 @@ def test_validate_prints_warnings_and_exits_0(tmp_path):
     path.write_text(yaml.safe_dump(document))
     result = invoke("validate", path)
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == (
+    assert result.stdout.splitlines()[:2] == [SECTOR_RULE_WARNING, (
         "warning: scenario.yaml cohorts[1]: no learning company accepts sector handel level 3 within 45 minutes "
-        "by pt; all 10 students will be short")
-    assert result.stdout.splitlines()[1].endswith("OK (2 cohorts, 20 students, 1 learning companies, 16 weeks, 1 warning)")
+        "by pt; all 10 students will be short")]
+    assert result.stdout.splitlines()[2].endswith("OK (2 cohorts, 20 students, 1 learning companies, 16 weeks, 2 warnings)")
 
 
 def test_validate_reports_a_missing_file(tmp_path):
@@ -403,8 +408,8 @@ def test_validate_as_a_subprocess(tmp_path, tiny_scenario_path):
     done = subprocess.run([str(console_script()), "validate", str(tiny_scenario_path)], capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.splitlines() == [  # Dutch: the default language
-        SMALL_COHORT_WARNING_NL,
-        f"{tiny_scenario_path}: OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 1 waarschuwing)"]
+        SECTOR_RULE_WARNING_NL, SMALL_COHORT_WARNING_NL,
+        f"{tiny_scenario_path}: OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 2 waarschuwingen)"]
 
 
 def test_bad_input_as_a_subprocess_exits_2(tmp_path):
@@ -519,10 +524,10 @@ def test_ctrl_c_while_the_solver_process_starts_stops_everything(big_scenario, t
 def test_dutch_is_the_default_and_english_on_request(tiny_scenario_path, tmp_path):
     dutch = invoke("validate", tiny_scenario_path, lang="")
     assert dutch.exit_code == 0
-    assert dutch.stdout.splitlines()[-1].endswith("OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 1 waarschuwing)")
+    assert dutch.stdout.splitlines()[-1].endswith("OK (4 cohorten, 67 studenten, 3 leerbedrijven, 16 weken, 2 waarschuwingen)")
     for english in (invoke("validate", tiny_scenario_path), invoke("validate", tiny_scenario_path, "--lang", "en", lang="")):
         assert english.stdout.splitlines()[-1].endswith(
-            "OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warning)")
+            "OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 2 warnings)")
     refused = runner.invoke(cli.app, ["--lang", "fr", "validate", str(tiny_scenario_path)])
     assert refused.exit_code == 2 and "fr" in refused.output
 

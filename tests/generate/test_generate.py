@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from planner.catalogue import families, qualifications
 from planner.generate import (
     DEMO,
     DEMO_SEED,
@@ -19,6 +20,7 @@ from planner.generate import (
     status_quo_shortage,
     write_generated,
 )
+from planner.generate.programmes import PROGRAMMES
 from planner.i18n import use_language
 from planner.model import load_scenario
 from planner.scenario import InternshipForm, LoadedScenario, Scenario, scenario_document
@@ -28,9 +30,40 @@ from planner.solve.params import WorkBudget
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
+# The calibration below pins the region matched by sector chamber and level; recognitions are tested apart.
 @pytest.fixture(scope="module")
 def small_region() -> Scenario:
+    return generate_scenario("S", seed=0, recognitions=False)
+
+
+@pytest.fixture(scope="module")
+def recognised_region() -> Scenario:
     return generate_scenario("S", seed=0)
+
+
+def test_recognitions_change_nothing_but_the_recognitions_and_names(small_region, recognised_region):
+    assert recognised_region.cohorts == small_region.cohorts
+    strip = lambda c: c.model_dump(exclude={"recognitions", "name"})  # noqa: E731
+    assert [strip(c) for c in recognised_region.companies] == [strip(c) for c in small_region.companies]
+    assert not any(c.recognitions for c in small_region.companies)
+
+
+def test_companies_are_recognised_for_programmes_their_kind_trains(recognised_region):
+    scenario = recognised_region
+    programmes = {p.crebo: p for p in PROGRAMMES}
+    for company in scenario.companies:
+        assert company.recognitions
+        trained = {qualifications()[crebo].family for crebo in company.recognitions
+                   if programmes[crebo].sector != "entree"}
+        kinds = {kind for family in trained for kind in families()[family].kinds}
+        assert any(company.name.startswith(kind + " ") for kind in kinds), company
+        assert all(programmes[crebo].level in company.levels for crebo in company.recognitions)
+    for cohort in scenario.cohorts:
+        if cohort.pathway == "BBL":
+            assert cohort.crebo in scenario.companies[scenario.company_index[cohort.company]].recognitions
+    # Every BOL crebo has companies recognised for it, and they hold places in proportion.
+    recognised = {crebo for company in scenario.companies for crebo in company.recognitions}
+    assert {c.crebo for c in bol(scenario)} <= recognised
 
 
 def bol(scenario: Scenario):
@@ -74,9 +107,9 @@ def assert_calibrated(shortage: StatusQuoShortage) -> None:
 # -- determinism and size ------------------------------------------------------
 
 
-def test_same_seed_gives_the_same_scenario(small_region):
+def test_same_seed_gives_the_same_scenario(recognised_region):
     again = generate_scenario("S", seed=0)
-    assert scenario_document(again) == scenario_document(small_region)
+    assert scenario_document(again) == scenario_document(recognised_region)
 
 
 def test_another_seed_gives_another_scenario(small_region):
@@ -240,7 +273,7 @@ def assert_demo_size(scenario: Scenario) -> None:
 
 
 def test_default_scenario_loads_and_is_unchanged():
-    folder = SCENARIOS / "twente"
+    folder = SCENARIOS / "twente-sector"
     assert {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in TWENTE_SHA256} == TWENTE_SHA256
     loaded = load_scenario(folder / "scenario.yaml")
     assert_only_small_cohort_warnings(loaded)

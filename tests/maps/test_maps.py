@@ -22,7 +22,7 @@ from tests.builders import cohort, company, scenario_dict
 from tests.conftest import require_system_tool
 
 ROOT = Path(__file__).resolve().parents[2]
-TWENTE = ROOT / "scenarios" / "twente" / "scenario.yaml"
+TWENTE = ROOT / "scenarios" / "twente-sector" / "scenario.yaml"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]

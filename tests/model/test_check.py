@@ -37,7 +37,7 @@ def test_bbl_students_beyond_capacity_name_the_company_weeks_and_amount():
 def twente_with_bbl_overload(tmp_path) -> Path:
     """Twente with 5 places left at LB00067 in 2027-W10, where its own BBL students need 44 student-days."""
     folder = tmp_path / "twente"
-    shutil.copytree(embedded_scenario("twente").parent, folder)
+    shutil.copytree(embedded_scenario("twente-sector").parent, folder)
     companies = folder / "companies.csv"
     text = companies.read_text(encoding="utf-8")
     row = "LB00067,Sportcentrum Hengelo 2,Hengelo,zorg,3,13,2026-W52:0;2026-W53:0"

@@ -14,7 +14,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 def test_the_embedded_scenarios_are_the_repository_folders():
-    assert embedded_scenario_names() == ["small", "twente"]
+    assert embedded_scenario_names() == ["small", "twente", "twente-sector"]
     for name in embedded_scenario_names():
         path = embedded_scenario(name)
         assert path.name == "scenario.yaml"

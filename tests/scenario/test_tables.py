@@ -141,7 +141,7 @@ def test_xlsx_header_problems_are_one_per_column(tmp_path):
         row["plekken"] = row.pop("places")
     assert messages(xlsx_scenario(tmp_path, document)) == [
         "tables.xlsx sheet companies row 1, plekken: is not a known column; allowed: id, name, area, sectors, levels, "
-        "places, places_per_weekday, reduced_weeks",
+        "places, places_per_weekday, reduced_weeks, recognitions",
         "tables.xlsx sheet companies row 1, places: required column is missing from the header",
     ]
 

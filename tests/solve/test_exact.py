@@ -230,7 +230,7 @@ TWENTE_WORK = {"work_limit": 40}
 
 
 def _solve_twente(mode: str, **options):
-    loaded = load_scenario(embedded_scenario("twente"))
+    loaded = load_scenario(embedded_scenario("twente-sector"))
     params = SolveParams(mode, time_limit=SAFETY_SECONDS, baselines=False, **options)
     return solve(loaded.scenario, params, base_dir=loaded.base_dir).plan
 
@@ -318,7 +318,7 @@ def test_a_time_limit_leaves_the_bound_out_beyond_regional_cohorts_only():
 
 def test_capacity_left_at_a_neighbourhoods_companies_is_that_of_the_whole_plan():
     # Neighbourhood models compute the capacity left only at their own companies.
-    loaded = load_scenario(embedded_scenario("twente"))
+    loaded = load_scenario(embedded_scenario("twente-sector"))
     data = compile_problem(loaded.scenario, Region(loaded.scenario, loaded.base_dir), "status-quo")
     plan = greedy_assignments(data)
     table = np.asarray(plan, dtype=np.int64).reshape(-1, 3)

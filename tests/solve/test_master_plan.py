@@ -68,7 +68,7 @@ def test_the_master_start_is_a_checked_plan_no_better_than_the_optimum(scenario,
 def test_twente_status_quo_from_the_master_is_near_its_optimum():
     # The status quo's optimum is 64.5 (proven). The heuristic stage's plan leaves 100.5; the
     # plan rounded from the master leaves 67.5 (74.0 when the dive stops after its first round).
-    loaded = load_scenario(embedded_scenario("twente"))
+    loaded = load_scenario(embedded_scenario("twente-sector"))
     data = compile_problem(loaded.scenario, Region(loaded.scenario, loaded.base_dir), "status-quo")
     heuristic = heuristic_search(data, Clock(SAFETY_SECONDS, None), SolveParams("status-quo", baselines=False, **WORK))
     dw = dantzig_wolfe_bound(data, SAFETY_SECONDS, incumbent=heuristic.best, start=pooled_duals(data), **BOUND_WORK)

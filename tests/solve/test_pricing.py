@@ -19,7 +19,7 @@ from planner.solve.heuristics import greedy_assignments
 
 @pytest.fixture(scope="module")
 def twente():
-    loaded = load_scenario(embedded_scenario("twente"))
+    loaded = load_scenario(embedded_scenario("twente-sector"))
     return compile_problem(loaded.scenario, Region(loaded.scenario, loaded.base_dir), "status-quo")
 
 

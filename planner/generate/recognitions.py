@@ -1,0 +1,90 @@
+"""Recognitions: which qualifications each generated learning company is recognised for, and its kind.
+
+SBB recognises a learning company per qualification. A generated company of a sector chamber
+trains one family of the qualification catalogue (a garage: autotechniek; a care home:
+verpleging), a company with SECOND_FAMILY_PLACES or more places a second family of its chamber
+too. It is recognised for the generated programmes of those families at the levels it takes,
+and named after a kind of company that trains them (``planner/catalogue/families.csv``).
+
+Families are handed out by quota: in every place, a company of a sector gets the family
+furthest below its share of the places given out there so far, the share being that of the
+family's students (at the company's levels) at school locations within NEIGHBOURHOOD_MINUTES.
+So places follow local demand per qualification as they already follow it per sector and
+level. Level-2 companies get a family that has a level-2 programme. Entree is one broad
+qualification level (assistant work): a company that takes entree students is recognised for
+every entree programme. Ties are broken by a random state of the recognitions' own, so the
+rest of a generated scenario is the same with and without recognitions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+
+from planner.catalogue import families, qualifications
+from planner.generate.programmes import PROGRAMMES
+
+SECOND_FAMILY_PLACES = 5
+ENTREE_CREBOS = sorted(p.crebo for p in PROGRAMMES if p.sector == "entree")
+
+
+def family_of(crebo: str) -> str:
+    """The catalogue family of a generated programme's crebo."""
+    return qualifications()[crebo].family
+
+
+class RecognitionDrawer:
+    """Hands out each company's families (by quota on local demand), its recognitions and kind.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The recognitions' own random state (ties, kinds).
+    local_demand : numpy.ndarray
+        BOL students per (place, crebo index) at school locations near each place.
+    crebos : list of str
+        The crebo of every column of ``local_demand``.
+    """
+
+    def __init__(self, rng: np.random.Generator, local_demand: np.ndarray, crebos: list[str]):
+        self.rng = rng
+        self.local_demand = local_demand
+        self.column = {crebo: j for j, crebo in enumerate(crebos)}
+        self.given: dict[tuple[int, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+
+    def recognise(self, sector: str, levels: list[str], entree: bool, place: int,
+                  places: int) -> tuple[str, list[str]]:
+        """The kind of company and the crebos it is recognised for."""
+        programmes = [p for p in PROGRAMMES if p.sector == sector and p.level in levels]
+        if "2" in levels:  # scarce level-2 places go to a family that trains level 2
+            level2 = {family_of(p.crebo) for p in programmes if p.level == "2"}
+            programmes = [p for p in programmes if family_of(p.crebo) in level2] or programmes
+        weight: dict[str, float] = defaultdict(float)
+        for programme in programmes:
+            weight[family_of(programme.crebo)] += self.local_demand[place, self.column[programme.crebo]] + 0.01
+        given = self.given[(place, sector)]
+        total_weight = sum(weight.values())
+        handed = sum(given.values()) + places
+        noise = self.rng.random(len(weight)) * 1e-6
+        deficit = {f: weight[f] / total_weight * handed - given[f] + noise[i] for i, f in enumerate(sorted(weight))}
+        chosen = sorted(deficit, key=deficit.get, reverse=True)[:2 if places >= SECOND_FAMILY_PLACES else 1]
+        for family in chosen:
+            given[family] += places / len(chosen)
+        crebos = [p.crebo for p in programmes if family_of(p.crebo) in chosen]
+        if entree:
+            crebos += ENTREE_CREBOS
+        kinds = families()[chosen[0]].kinds
+        return kinds[int(self.rng.integers(len(kinds)))], sorted(set(crebos))
+
+
+def local_demand(cohorts: list[dict[str, Any]], place_of: dict[str, int], neighbourhood: np.ndarray
+                 ) -> tuple[np.ndarray, list[str]]:
+    """BOL students per (place, crebo) at school locations within the place's neighbourhood, and the crebos."""
+    crebos = sorted({p.crebo for p in PROGRAMMES})
+    column = {crebo: j for j, crebo in enumerate(crebos)}
+    at_school = np.zeros((len(neighbourhood), len(crebos)))
+    for cohort in cohorts:
+        at_school[place_of[cohort["location"]], column[cohort["crebo"]]] += cohort["students"]
+    return neighbourhood @ at_school, crebos
