@@ -45,7 +45,7 @@ from planner.generate.programmes import (
     WINDOW_SLACK_WEEKS,
     Programme,
 )
-from planner.generate.recognitions import RecognitionDrawer, local_demand
+from planner.generate.recognitions import RECOGNITION_STREAM, recognition_drawer
 from planner.generate.regions import cluster_places, fold, select_places, slug
 from planner.generate.sampling import apportion, pick, sizes_summing_to
 from planner.generate.school_year import (
@@ -65,7 +65,6 @@ from planner.i18n import _
 from planner.scenario import Calendar, InternshipForm, Scenario, save_scenario
 
 __all__ = ["ScenarioBuilder", "generate_scenario", "write_generated"]
-RECOGNITION_STREAM = 28  # second word of the recognitions' seed
 
 
 class ScenarioBuilder:
@@ -327,9 +326,7 @@ class ScenarioBuilder:
     def companies(self) -> None:
         """Learning companies sized against the status-quo demand of the BOL cohorts."""
         locations = {loc.id: loc for inst in self.institutions for loc in inst.locations}
-        place_of = {location_id: location.place for location_id, location in locations.items()}
-        recognitions = None if self.recognition_rng is None else RecognitionDrawer(
-            self.recognition_rng, *local_demand(self.cohorts, place_of, self.neighbourhood))
+        recognitions = recognition_drawer(self.recognition_rng, self.cohorts, locations, self.neighbourhood)
         drawer = CompanyDrawer(
             self.rng, self.places, self.labels, self.calendar, self.pt_minutes, self.bike_minutes,
             self.neighbourhood, locations, self.cohorts, self.spec.companies, recognitions,

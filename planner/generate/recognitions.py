@@ -27,6 +27,9 @@ from planner.catalogue import families, qualifications
 from planner.generate.programmes import PROGRAMMES
 
 SECOND_FAMILY_PLACES = 5
+#: Second word of the recognitions' seed: they draw from a random state of their own, so the rest of a
+#: generated region is the same with and without them.
+RECOGNITION_STREAM = 28
 ENTREE_CREBOS = sorted(p.crebo for p in PROGRAMMES if p.sector == "entree")
 
 
@@ -88,3 +91,12 @@ def local_demand(cohorts: list[dict[str, Any]], place_of: dict[str, int], neighb
     for cohort in cohorts:
         at_school[place_of[cohort["location"]], column[cohort["crebo"]]] += cohort["students"]
     return neighbourhood @ at_school, crebos
+
+
+def recognition_drawer(rng: np.random.Generator | None, cohorts: list[dict[str, Any]], locations: dict[str, Any],
+                       neighbourhood: np.ndarray) -> RecognitionDrawer | None:
+    """The drawer of the companies' recognitions (None: a region without recognitions)."""
+    if rng is None:
+        return None
+    place_of = {location_id: location.place for location_id, location in locations.items()}
+    return RecognitionDrawer(rng, *local_demand(cohorts, place_of, neighbourhood))
