@@ -1,0 +1,145 @@
+"""The trade-off a consortium negotiates: at most k cohorts change period or form -> shortage.
+
+From the status quo (k = 0) to the optimised plan (k = the cohorts it changes), each point is
+the exact company-level model (:func:`~planner.solve.exact.company_model.build_company_model`)
+with a limit on the changed cohorts, solved by SCIP under a node budget (deterministic) with
+its proven bound. "Changed" is the plan's own rule (:func:`planner.plan.changes.period_changed`):
+a cohort with students in a wave whose form or start is not its current period.
+
+The curve is non-increasing by construction: a point's plan keeps the limit of every larger k,
+so it is a start for the next point, which is kept whenever the solver does not find better.
+Bounds are made monotone the same way: the optimum at k is at least the optimum at any larger
+k, so the largest bound from k onwards holds for k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from planner.model.problem import ProblemData
+from planner.solve.exact.company_model import build_company_model
+from planner.solve.exact.engines import solve_company_mip
+from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
+
+#: How many points a curve has at most (the status quo and the optimum included).
+CURVE_POINTS = 10
+#: SCIP's branch-and-bound nodes per point: the work budget of one point.
+POINT_NODES = 2000
+#: The safety net per point (seconds); a point the net stops says so (``stopped``).
+POINT_SECONDS = 120.0
+
+
+@dataclass
+class TradeoffPoint:
+    """One point of the curve: the best plan with at most ``max_changed`` changed cohorts.
+
+    Attributes
+    ----------
+    max_changed
+        The limit k on cohorts that change period or form.
+    changed
+        Cohorts the point's plan changes (at most ``max_changed``).
+    moved
+        Students not in their cohort's current period.
+    shortage
+        Weighted shortage of the point's plan.
+    unplaced
+        Students without a place.
+    bound
+        A proven lower bound on the weighted shortage of any plan with at most k changed cohorts.
+    assignments
+        The point's plan (on the problem it was solved on).
+    """
+
+    max_changed: int
+    changed: int
+    moved: int
+    shortage: float
+    unplaced: int
+    bound: float
+    stopped: bool = False
+    assignments: list[Assignment] = field(default_factory=list, repr=False)
+
+    @property
+    def optimal(self) -> bool:
+        """Whether the point's plan is proven best for its limit."""
+        return self.bound >= self.shortage - 1e-9
+
+    def as_dict(self) -> dict:
+        """Plain data (for JSON), without the plan."""
+        return {"max_changed": self.max_changed, "changed": self.changed, "moved": self.moved,
+                "shortage": self.shortage, "unplaced": self.unplaced, "bound": self.bound,
+                "optimal": self.optimal, "stopped": self.stopped}
+
+
+def changed_cohorts(data: ProblemData, assignments: list[Assignment]) -> set[int]:
+    """Cohorts (positions in ``data.cohorts``) with students outside their current period."""
+    table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
+    moving = table[(table[:, 2] > 0) & ~data.option_current[table[:, 0]]]
+    return set(data.option_cohort[moving[:, 0]].tolist())
+
+
+def moved_students(data: ProblemData, assignments: list[Assignment]) -> int:
+    """Students placed outside their cohort's current period."""
+    table = np.asarray(assignments, dtype=np.int64).reshape(-1, 3)
+    return int(table[~data.option_current[table[:, 0]], 2].sum()) if len(table) else 0
+
+
+def curve_limits(most: int, points: int = CURVE_POINTS) -> list[int]:
+    """The limits k of a curve: 0 to ``most`` in about ``points`` even steps, both ends included."""
+    return sorted({int(round(k)) for k in np.linspace(0, most, max(2, points))}) if most > 0 else [0]
+
+
+def _point(data: ProblemData, limit: int, assignments: list[Assignment], bound: float,
+           stopped: bool = False) -> TradeoffPoint:
+    placed = placed_per_cohort(data, assignments)
+    return TradeoffPoint(limit, len(changed_cohorts(data, assignments)), moved_students(data, assignments),
+                         float(weighted_shortage(data, assignments)), int((data.students - placed).sum()),
+                         bound, stopped, list(assignments))
+
+
+def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: list[Assignment],
+                   optimum_bound: float = 0.0, points: int = CURVE_POINTS, nodes: int = POINT_NODES,
+                   seconds: float = POINT_SECONDS, seed: int = 0) -> list[TradeoffPoint]:
+    """The shortage per limit on changed cohorts, from the status quo to ``optimum``.
+
+    Parameters
+    ----------
+    data
+        The optimise-mode problem (the status quo's periods are options of it).
+    status_quo
+        The status-quo plan on ``data`` (no cohort changed): the start of the first point.
+    optimum
+        The optimised plan on ``data``; its changed cohorts are the last point's limit, and it is
+        a candidate there.
+    optimum_bound
+        A proven bound of the optimised solve (a bound for every point).
+    points, nodes, seconds, seed
+        Points of the curve; SCIP's node budget, safety net and seed per point.
+
+    Returns
+    -------
+    list[TradeoffPoint]
+        One point per limit, in increasing k, with non-increasing shortage.
+    """
+    most = len(changed_cohorts(data, optimum))
+    curve: list[TradeoffPoint] = []
+    incumbent = list(status_quo)
+    for limit in curve_limits(most, points):
+        built = build_company_model(data, symmetry_breaking=False, max_changed=limit)
+        solved = solve_company_mip(data, built, seconds, seed, hint=incumbent, nodes=nodes)
+        candidates = [incumbent] + ([solved.placements] if solved.placements is not None else [])
+        if limit >= most:
+            candidates.append(list(optimum))
+        best = min(candidates, key=lambda plan: weighted_shortage(data, plan))
+        incumbent = best
+        stopped = solved.status not in ("optimal", "feasible") or (solved.seconds >= seconds * 0.99)
+        curve.append(_point(data, limit, best, max(solved.bound, optimum_bound), stopped))
+    # The optimum at k is at least that at any larger k: the largest bound from k onwards holds.
+    for i in range(len(curve) - 2, -1, -1):
+        curve[i].bound = max(curve[i].bound, curve[i + 1].bound)
+    for point in curve:
+        point.bound = min(point.bound, point.shortage)
+    return curve
