@@ -129,7 +129,8 @@ def unplaced_reasons(plan: Plan, data: ProblemData) -> dict[str, UnplacedReason]
         waves_used = sum(1 for w in cp.waves if w.placed > 0)
         base = dict(unplaced=cp.unplaced, weight=weight, travel_limit_minutes=scenario.max_travel(cohort),
                     fitting_companies=fitting, eligible_companies=len(companies), options=len(options),
-                    waves_used=waves_used, max_waves=int(data.max_waves[position]))
+                    waves_used=waves_used, max_waves=int(data.max_waves[position]),
+                    locked=cohort.locked and data.mode == "optimise")
         if options:
             weeks = sorted({w for o in options for w in data.options[o].weeks})
             base.update(first_week=calendar.weeks[weeks[0]], last_week=calendar.weeks[weeks[-1]])
@@ -204,7 +205,15 @@ def _holder_text(holder: Holder) -> str:
 
 
 def reason_text(reason: UnplacedReason) -> str:
-    """The reason in words, in the current language."""
+    """The reason in words, in the current language (saying so when the cohort was locked)."""
+    text = _reason_text(reason)
+    if reason.locked and reason.kind != "no_company_in_reach":
+        text += " " + _("The cohort is locked to its current period (a consortium control), so the plan did not "
+                        "move it.")
+    return text
+
+
+def _reason_text(reason: UnplacedReason) -> str:
     n = fmt_int(reason.unplaced)
     if reason.kind == "no_company_in_reach":
         if reason.fitting_companies:

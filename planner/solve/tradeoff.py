@@ -14,11 +14,17 @@ k, so the largest bound from k onwards holds for k.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.model.problem import ProblemData
+from planner.geo.region import Region
+from planner.model.problem import ProblemData, compile_problem
+from planner.plan.model import Plan, TradeoffPoint
+from planner.scenario import Scenario
+from planner.solve.assemble import assemble_plan, assignments_of
+from planner.solve.clock import Clock
 from planner.solve.exact.company_model import build_company_model
 from planner.solve.exact.engines import solve_company_mip
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
@@ -32,7 +38,7 @@ POINT_SECONDS = 120.0
 
 
 @dataclass
-class TradeoffPoint:
+class CurvePoint:
     """One point of the curve: the best plan with at most ``max_changed`` changed cohorts.
 
     Attributes
@@ -67,11 +73,11 @@ class TradeoffPoint:
         """Whether the point's plan is proven best for its limit."""
         return self.bound >= self.shortage - 1e-9
 
-    def as_dict(self) -> dict:
-        """Plain data (for JSON), without the plan."""
-        return {"max_changed": self.max_changed, "changed": self.changed, "moved": self.moved,
-                "shortage": self.shortage, "unplaced": self.unplaced, "bound": self.bound,
-                "optimal": self.optimal, "stopped": self.stopped}
+    def as_out(self) -> TradeoffPoint:
+        """The point as the plan records it (without its placements)."""
+        return TradeoffPoint(max_changed=self.max_changed, changed=self.changed, moved=self.moved,
+                             shortage=self.shortage, unplaced=self.unplaced, bound=self.bound,
+                             optimal=self.optimal, stopped=self.stopped)
 
 
 def changed_cohorts(data: ProblemData, assignments: list[Assignment]) -> set[int]:
@@ -93,16 +99,17 @@ def curve_limits(most: int, points: int = CURVE_POINTS) -> list[int]:
 
 
 def _point(data: ProblemData, limit: int, assignments: list[Assignment], bound: float,
-           stopped: bool = False) -> TradeoffPoint:
+           stopped: bool = False) -> CurvePoint:
     placed = placed_per_cohort(data, assignments)
-    return TradeoffPoint(limit, len(changed_cohorts(data, assignments)), moved_students(data, assignments),
+    return CurvePoint(limit, len(changed_cohorts(data, assignments)), moved_students(data, assignments),
                          float(weighted_shortage(data, assignments)), int((data.students - placed).sum()),
                          bound, stopped, list(assignments))
 
 
 def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: list[Assignment],
                    optimum_bound: float = 0.0, points: int = CURVE_POINTS, nodes: int = POINT_NODES,
-                   seconds: float = POINT_SECONDS, seed: int = 0) -> list[TradeoffPoint]:
+                   seconds: float = POINT_SECONDS, seed: int = 0,
+                   progress: Callable[[CurvePoint], None] | None = None) -> list[CurvePoint]:
     """The shortage per limit on changed cohorts, from the status quo to ``optimum``.
 
     Parameters
@@ -118,14 +125,16 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
         A proven bound of the optimised solve (a bound for every point).
     points, nodes, seconds, seed
         Points of the curve; SCIP's node budget, safety net and seed per point.
+    progress
+        Called with every point when it is solved.
 
     Returns
     -------
-    list[TradeoffPoint]
+    list[CurvePoint]
         One point per limit, in increasing k, with non-increasing shortage.
     """
     most = len(changed_cohorts(data, optimum))
-    curve: list[TradeoffPoint] = []
+    curve: list[CurvePoint] = []
     incumbent = list(status_quo)
     for limit in curve_limits(most, points):
         built = build_company_model(data, symmetry_breaking=False, max_changed=limit)
@@ -137,9 +146,52 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
         incumbent = best
         stopped = solved.status not in ("optimal", "feasible") or (solved.seconds >= seconds * 0.99)
         curve.append(_point(data, limit, best, max(solved.bound, optimum_bound), stopped))
+        if progress is not None:
+            progress(curve[-1])
     # The optimum at k is at least that at any larger k: the largest bound from k onwards holds.
     for i in range(len(curve) - 2, -1, -1):
         curve[i].bound = max(curve[i].bound, curve[i + 1].bound)
     for point in curve:
         point.bound = min(point.bound, point.shortage)
     return curve
+
+
+def plan_tradeoff(scenario: Scenario, region: Region, plan: Plan, status_quo: Plan, points: int = CURVE_POINTS,
+                  nodes: int = POINT_NODES, seed: int = 0,
+                  progress: Callable[[CurvePoint], None] | None = None) -> tuple[ProblemData, list[CurvePoint]]:
+    """The trade-off curve of an optimised ``plan`` from its ``status_quo`` plan (see :func:`tradeoff_curve`),
+    on the optimise-mode problem of ``scenario`` (returned with the points, to assemble a point's plan)."""
+    data = compile_problem(scenario, region, "optimise")
+    curve = tradeoff_curve(data, assignments_of(data, status_quo), assignments_of(data, plan), plan.kpis.bound,
+                           points=points, nodes=nodes, seed=seed, progress=progress)
+    return data, curve
+
+
+def point_rows(data: ProblemData, assignments: list[Assignment]) -> list[list]:
+    """A point's placements as plain rows (cohort id, form, start week, weekdays, company id, students), to store."""
+    scenario = data.scenario
+    rows = []
+    for option, company, students in assignments:
+        spec = data.options[option]
+        rows.append([scenario.cohorts[data.cohorts[spec.cohort]].id, str(spec.form),
+                     scenario.calendar.weeks[spec.start], list(spec.weekdays) if spec.weekdays else None,
+                     scenario.companies[company].id, int(students)])
+    return rows
+
+
+def proposal_plan(data: ProblemData, region: Region, rows: list[list], point: TradeoffPoint) -> Plan:
+    """The plan of a stored curve point (its :func:`point_rows`), checked and assembled: the proposal a
+    consortium adopts. Raises ``ValueError`` when the rows do not fit the scenario (another version)."""
+    scenario = data.scenario
+    position_of = {scenario.cohorts[i].id: c for c, i in enumerate(data.cohorts)}
+    option_of = {(spec.cohort, str(spec.form), spec.start, spec.weekdays): o for o, spec in enumerate(data.options)}
+    assignments: list[Assignment] = []
+    for cohort, form, start, weekdays, company, students in rows:
+        key = (position_of.get(cohort), form, scenario.calendar.week_index.get(start),
+               tuple(weekdays) if weekdays else None)
+        if key not in option_of or company not in scenario.company_index:
+            raise ValueError(f"cohort {cohort}: {form} from {start} at {company} is not an option of this scenario")
+        assignments.append((option_of[key], scenario.company_index[company], int(students)))
+    stats = {"status": f"trade-off point: at most {point.max_changed} changed cohorts",
+             "engine": "company level: SCIP with a limit on changed cohorts"}
+    return assemble_plan(data, region, "optimise", assignments, point.bound, Clock(1.0, None), stats)
