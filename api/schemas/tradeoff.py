@@ -17,8 +17,8 @@ class TradeoffRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     points: int = Field(default=10, ge=2, le=MAX_POINTS)
-    nodes: int = Field(default=2000, ge=10, le=MAX_NODES)
-    time_limit: float = Field(default=120.0, gt=0, le=MAX_SECONDS, description="Seconds per point (a safety net).")
+    nodes: int = Field(default=500, ge=10, le=MAX_NODES)
+    time_limit: float = Field(default=300.0, gt=0, le=MAX_SECONDS, description="Seconds per point (a safety net).")
 
 
 class TradeoffOut(BaseModel):

@@ -1,10 +1,18 @@
 """The trade-off a consortium negotiates: at most k cohorts change period or form -> shortage.
 
 From the status quo (k = 0) to the optimised plan (k = the cohorts it changes), each point is
-the exact company-level model (:func:`~planner.solve.exact.company_model.build_company_model`)
-with a limit on the changed cohorts, solved by SCIP under a node budget (deterministic) with
-its proven bound. "Changed" is the plan's own rule (:func:`planner.plan.changes.period_changed`):
-a cohort with students in a wave whose form or start is not its current period.
+the company-level model (:func:`~planner.solve.exact.company_model.build_company_model`) with a
+limit on the changed cohorts, solved by SCIP under a node budget (deterministic). "Changed" is
+the plan's own rule (:func:`planner.plan.changes.period_changed`): a cohort with students in a
+wave whose form or start is not its current period.
+
+Up to :data:`EXACT_PART_PAIRS` placement variables (the size the exact stage solves whole) the
+model has every option, and a point's bound is SCIP's proven bound for its limit. Above it (Twente
+optimise has 98,000: the root alone took 64 s at k = 0 and did not finish in 600 s at k = 3) a
+cohort's candidates are its current period and the periods the optimised plan gives it: which of
+the optimised plan's changes buy the most. Its bound is then the optimised solve's (valid for
+every k, since a limit only removes plans), and at k = 0 the status quo's, when the two modes
+allow the same plans (no weekday detail).
 
 The curve is non-increasing by construction: a point's plan keeps the limit of every larger k,
 so it is a start for the next point, which is kept whenever the solver does not find better.
@@ -27,14 +35,15 @@ from planner.solve.assemble import assemble_plan, assignments_of
 from planner.solve.clock import Clock
 from planner.solve.exact.company_model import build_company_model
 from planner.solve.exact.engines import solve_company_mip
+from planner.solve.exact.improve import EXACT_PART_PAIRS
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
 
 #: How many points a curve has at most (the status quo and the optimum included).
 CURVE_POINTS = 10
 #: SCIP's branch-and-bound nodes per point: the work budget of one point.
-POINT_NODES = 2000
+POINT_NODES = 500
 #: The safety net per point (seconds); a point the net stops says so (``stopped``).
-POINT_SECONDS = 120.0
+POINT_SECONDS = 300.0
 
 
 @dataclass
@@ -106,8 +115,20 @@ def _point(data: ProblemData, limit: int, assignments: list[Assignment], bound: 
                          bound, stopped, list(assignments))
 
 
+def candidate_options(data: ProblemData, optimum: list[Assignment]) -> dict[int, np.ndarray] | None:
+    """Options per cohort of the curve's models: all (None) up to ``EXACT_PART_PAIRS`` placement variables, else
+    each cohort's current period and the periods ``optimum`` gives it."""
+    if data.placement_pairs() <= EXACT_PART_PAIRS:
+        return None
+    table = np.asarray(optimum, dtype=np.int64).reshape(-1, 3)
+    used = set(table[table[:, 2] > 0, 0].tolist())
+    chosen = data.option_current | np.isin(np.arange(len(data.options)), list(used))
+    return {c: np.nonzero(chosen & (data.option_cohort == c))[0] for c in range(len(data.cohorts))}
+
+
 def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: list[Assignment],
-                   optimum_bound: float = 0.0, points: int = CURVE_POINTS, nodes: int = POINT_NODES,
+                   optimum_bound: float = 0.0, status_quo_bound: float = 0.0, points: int = CURVE_POINTS,
+                   nodes: int = POINT_NODES,
                    seconds: float = POINT_SECONDS, seed: int = 0,
                    progress: Callable[[CurvePoint], None] | None = None) -> list[CurvePoint]:
     """The shortage per limit on changed cohorts, from the status quo to ``optimum``.
@@ -123,6 +144,8 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
         a candidate there.
     optimum_bound
         A proven bound of the optimised solve (a bound for every point).
+    status_quo_bound
+        A proven bound of the status-quo solve (a bound for k = 0 without weekday detail).
     points, nodes, seconds, seed
         Points of the curve; SCIP's node budget, safety net and seed per point.
     progress
@@ -136,16 +159,22 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
     most = len(changed_cohorts(data, optimum))
     curve: list[CurvePoint] = []
     incumbent = list(status_quo)
+    candidates = candidate_options(data, optimum)
     for limit in curve_limits(most, points):
-        built = build_company_model(data, symmetry_breaking=False, max_changed=limit)
+        built = build_company_model(data, candidate_options=candidates, symmetry_breaking=False, max_changed=limit)
         solved = solve_company_mip(data, built, seconds, seed, hint=incumbent, nodes=nodes)
-        candidates = [incumbent] + ([solved.placements] if solved.placements is not None else [])
+        plans = [incumbent] + ([solved.placements] if solved.placements is not None else [])
         if limit >= most:
-            candidates.append(list(optimum))
-        best = min(candidates, key=lambda plan: weighted_shortage(data, plan))
+            plans.append(list(optimum))
+        best = min(plans, key=lambda plan: weighted_shortage(data, plan))
         incumbent = best
         stopped = solved.status not in ("optimal", "feasible") or (solved.seconds >= seconds * 0.99)
-        curve.append(_point(data, limit, best, max(solved.bound, optimum_bound), stopped))
+        bound = optimum_bound
+        if candidates is None:
+            bound = max(bound, solved.bound)
+        elif limit == 0 and data.n_days == 1:
+            bound = max(bound, status_quo_bound)
+        curve.append(_point(data, limit, best, bound, stopped))
         if progress is not None:
             progress(curve[-1])
     # The optimum at k is at least that at any larger k: the largest bound from k onwards holds.
@@ -163,7 +192,7 @@ def plan_tradeoff(scenario: Scenario, region: Region, plan: Plan, status_quo: Pl
     on the optimise-mode problem of ``scenario`` (returned with the points, to assemble a point's plan)."""
     data = compile_problem(scenario, region, "optimise")
     curve = tradeoff_curve(data, assignments_of(data, status_quo), assignments_of(data, plan), plan.kpis.bound,
-                           points=points, nodes=nodes, seed=seed, progress=progress)
+                           status_quo.kpis.bound, points=points, nodes=nodes, seed=seed, progress=progress)
     return data, curve
 
 

@@ -55,3 +55,22 @@ def test_curve_limits_run_from_the_status_quo_to_the_optimum(most, points, limit
     assert found == sorted(set(found))
     if limits is not None:
         assert found == limits
+
+
+@pytest.mark.slow
+def test_the_twente_curve_runs_from_the_status_quo_to_the_optimised_plan(twente_loaded, twente_result):
+    from planner.solve.tradeoff import plan_tradeoff
+
+    plan, status_quo = twente_result.plan, twente_result.baselines["status-quo"]
+    data, curve = plan_tradeoff(twente_loaded.scenario, Region(twente_loaded.scenario, twente_loaded.base_dir), plan,
+                                status_quo)
+    assert data.placement_pairs() > 8000  # the candidates of a large model: current and optimised periods
+    shortages = [point.shortage for point in curve]
+    assert shortages == sorted(shortages, reverse=True)
+    assert curve[0].max_changed == 0 and curve[0].changed == 0 and curve[0].moved == 0
+    assert curve[0].shortage <= status_quo.kpis.objective and curve[0].bound >= status_quo.kpis.bound
+    assert curve[-1].max_changed == plan.kpis.cohorts_changed and curve[-1].shortage <= plan.kpis.objective
+    assert all(point.bound >= plan.kpis.bound and point.bound <= point.shortage for point in curve)
+    bounds = [point.bound for point in curve]
+    assert bounds == sorted(bounds, reverse=True)
+    assert len(curve) <= 10
