@@ -42,12 +42,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
 from planner.plan import state as plan_state
 from planner.solve.exact.cuts import rounding_rows
+from planner.solve.exact.rows import LinearForm, RowStore
 from planner.solve.exact.tables import (
     company_sets,
     dense_occupancy,
@@ -57,46 +57,6 @@ from planner.solve.exact.tables import (
     remaining_capacity_at,
 )
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
-
-
-class _RowStore:
-    """Linear rows ``lower <= sum coeff * var <= upper`` as COO triplets (for the MIP form)."""
-
-    def __init__(self) -> None:
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.cut: list[bool] = []  # a valid inequality added for the MIP, not a rule of the model
-
-    def add(self, cols: list[int], vals: list[float], lower: float, upper: float, cut: bool = False) -> None:
-        row = len(self.lower)
-        self.rows.extend([row] * len(cols))
-        self.cols.extend(cols)
-        self.vals.extend(vals)
-        self.lower.append(float(lower))
-        self.upper.append(float(upper))
-        self.cut.append(cut)
-
-
-@dataclass
-class LinearForm:
-    """The same model as arrays, for a MIP solver: variables x, then unplaced, then use.
-
-    Costs are the scaled integer weights (``scale * weight``), so that the solver can use the
-    integrality of the objective.
-    """
-
-    lower: np.ndarray
-    upper: np.ndarray
-    cost: np.ndarray
-    rows: _RowStore
-
-    def matrix(self) -> sp.csr_matrix:
-        """The constraint matrix."""
-        return sp.csr_matrix((self.rows.vals, (self.rows.rows, self.rows.cols)),
-                             shape=(len(self.rows.lower), len(self.lower)))
 
 
 @dataclass
@@ -351,7 +311,7 @@ def build_company_model(
             pair_cap.append(fit[keep])
     cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)  # noqa: E731
     p_option, p_company, p_cap = cat(pair_option), cat(pair_company), cat(pair_cap)
-    rows = _RowStore()
+    rows = RowStore()
     n_x = len(p_cap)
 
     # Every student counted once: placed in the neighbourhood, placed outside it, or unplaced.
