@@ -23,7 +23,7 @@ def saved_dump(name: str) -> str:
 
 # Fields added after the dumps were saved, compared apart: the shipped scenarios leave them at their defaults.
 CONTROLS = {"cohorts": {"__all__": {"locked", "keep_form", "min_wave_students", "max_shift_weeks"}},
-            "policy": {"no_cell_worse_than_status_quo"}}
+            "policy": {"no_cell_worse_than_status_quo", "min_wave_students", "min_weeks_between_waves"}}
 
 
 @pytest.mark.parametrize("name", ["small", "twente"])
@@ -32,6 +32,7 @@ def test_shipped_scenarios_load_exactly_as_before(name):
     assert scenario.model_dump_json(indent=1, exclude=CONTROLS) + "\n" == saved_dump(name)
     assert not any(cohort.has_controls for cohort in scenario.cohorts)
     assert not scenario.policy.no_cell_worse_than_status_quo
+    assert (scenario.policy.min_wave_students, scenario.policy.min_weeks_between_waves) == (5, 2)
 
 
 def dutch_rows(path: Path) -> list[list[str]]:
