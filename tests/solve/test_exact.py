@@ -347,3 +347,25 @@ def test_a_work_budget_without_polish_ticks_leaves_the_polish_out():
         assert plan.kpis.objective == 0.0
         phases[ticks] = {e.phase for e in events}
     assert "secondary objectives" not in phases[0.0] and "secondary objectives" in phases[0.1]
+
+
+def with_practical_defaults(scenario):
+    """The scenario with the policy's practical defaults on (a wave minimum of 5, two weeks between starts)."""
+    policy = scenario.policy.model_copy(update={"min_wave_students": 5, "min_weeks_between_waves": 2})
+    return scenario.model_copy(update={"policy": policy})
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ORACLE_SCENARIOS)
+def test_the_planner_and_both_oracle_engines_agree_under_the_practical_defaults(scenario):
+    # The rules of the defaults are in every stage and in the oracle: the solve finds the oracle's optimum,
+    # CP-SAT made from the same rows proves the same value, and the plans keep the rules.
+    scenario = with_practical_defaults(scenario)
+    data = compile_problem(scenario, Region(scenario), "optimise")
+    scip = exact_optimum(data, time_limit=20.0)
+    cpsat = exact_optimum(data, time_limit=20.0, engine="cp-sat")
+    assert scip.status == cpsat.status == "optimal"
+    assert cpsat.value == pytest.approx(scip.value)
+    checked_plan(scenario, "optimise", scip.assignments, scip.value)
+    plan = solve(scenario, SolveParams("optimise", time_limit=SAFETY_SECONDS, baselines=False, **WORK)).plan
+    assert plan.kpis.objective == pytest.approx(scip.value)
