@@ -445,7 +445,8 @@ class JobManager:
                     phase=f"k={point.max_changed}"[:50], incumbent=point.shortage, bound=point.bound,  # type: ignore[attr-defined]
                     updated_at=utcnow()))
 
-        result = compute(scenario, base_dir, plan, base, request, job.seed, progress)  # type: ignore[arg-type]
+        result = compute(scenario, base_dir, plan, base, request, job.seed, job.time_limit,  # type: ignore[arg-type]
+                         progress)
         now = utcnow()
         with self.db.session() as session:
             stored = session.execute(sa.update(JobRow).where(

@@ -32,14 +32,14 @@ JobQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A trade-off
 @router.post("/plans/{plan_id}/tradeoff", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.JobOut,
              responses={**BODY_ERRORS, **QUEUE_FULL, **CONFLICT}, summary="Start a job: the moves-versus-shortage "
              "trade-off")
-def start_tradeoff(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, jobs: JobsDep, response: Response,
-                   request: TradeoffRequest | None = None) -> schemas.JobOut:
+def start_tradeoff(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, jobs: JobsDep,
+                   settings: SettingsDep, response: Response, request: TradeoffRequest | None = None) -> schemas.JobOut:
     """Queue the trade-off curve of an optimised plan: for about ten limits k from 0 (the status quo) to the
     cohorts the plan changes, the least weighted shortage when at most k cohorts change period or form, each from
     the exact company-level model under a work budget (`nodes` per point) with its proven bound. Returns the job
     at once; the curve is at `GET /plans/{id}/tradeoff` when it is done. Editors of the region, admins and
     analysts may start one."""
-    job = service.start(session, jobs, principal, plan_id, request or TradeoffRequest())
+    job = service.start(session, jobs, settings, principal, plan_id, request or TradeoffRequest())
     response.headers["Location"] = f"/jobs/{job.id}"
     return views.job_out(session, job)
 

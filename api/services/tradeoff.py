@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api import crud
+from api.core.config import Settings
 from api.core.security import Principal
 from api.errors import Conflict, NotFound
 from api.jobs import JobManager
@@ -28,9 +29,12 @@ from planner.plan.model import Plan, TradeoffPoint
 from planner.scenario import Scenario
 
 
-def start(session: Session, manager: JobManager, principal: Principal, plan_id: int,
+def start(session: Session, manager: JobManager, settings: Settings, principal: Principal, plan_id: int,
           request: TradeoffRequest) -> JobRow:
-    """Queue the trade-off curve of an optimised plan (409 without its stored status quo or for another mode)."""
+    """Queue the trade-off curve of an optimised plan (409 without its stored status quo or for another mode).
+
+    The job's time limit (the points' safety nets together) is capped like every job's, at the role's cap; each
+    point gets its share."""
     row = crud.get_plan_row(session, plan_id)
     jobs.check_may_analyse(principal, row.region)
     plan = crud.plan_of(row)
@@ -43,19 +47,21 @@ def start(session: Session, manager: JobManager, principal: Principal, plan_id: 
     version = crud.get_version(session, row.scenario_id, row.scenario_version)
     return jobs.queue_job(
         session, manager, principal, version, kind="tradeoff", mode="optimise",
-        time_limit=request.time_limit * request.points, seed=plan.solver.seed,
+        time_limit=min(request.time_limit * request.points, settings.max_solve_seconds(principal.role)),
+        seed=plan.solver.seed,
         audit=("plan.tradeoff", f"plan {plan_id}, {request.points} points, {request.nodes} nodes"),
         request=json.dumps({"plan_id": plan_id, "status_quo_id": base[0], **request.model_dump()}))
 
 
 def compute(scenario: Scenario, base_dir: Path | None, plan: Plan, base: Plan, request: dict[str, Any],
-            seed: int, progress: Any = None) -> dict[str, Any]:
+            seed: int, seconds: float, progress: Any = None) -> dict[str, Any]:
     """The curve and each point's placements (to make it a plan later), as the job's result. Runs in a runner."""
     from planner.geo.region import Region  # the solver stack loads lazily
     from planner.solve.tradeoff import plan_tradeoff, point_rows
 
     data, curve = plan_tradeoff(scenario, Region(scenario, base_dir), plan, base, points=int(request["points"]),
-                                nodes=int(request["nodes"]), seed=seed, progress=progress)
+                                nodes=int(request["nodes"]), seconds=seconds / int(request["points"]), seed=seed,
+                                progress=progress)
     return {"plan_id": request["plan_id"], "status_quo_id": request["status_quo_id"],
             "points": [point.as_out().model_dump() for point in curve],
             "placements": {str(point.max_changed): point_rows(data, point.assignments) for point in curve},
@@ -92,7 +98,7 @@ def curve(session: Session, principal: Principal, plan_id: int, job_id: int | No
                        proposals={int(k): v for k, v in result.get("proposals", {}).items()})
 
 
-def propose(session: Session, settings: Any, principal: Principal, plan_id: int, max_changed: int,
+def propose(session: Session, settings: Settings, principal: Principal, plan_id: int, max_changed: int,
             job_id: int | None = None) -> PlanRow:
     """Make the curve's point with limit ``max_changed`` a plan of the same scenario version: the proposal the
     region adopts (404 when the curve has no such point). Editors of the region and admins."""

@@ -180,14 +180,14 @@ def _tradeoff(session: Any, principal: Any, plan_id: int, job_id: int | None) ->
 
 @router.post("/{plan_id}/tradeoff")
 async def tradeoff(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep,
-                   manager: JobsDep) -> Response:
+                   manager: JobsDep, settings: SettingsDep) -> Response:
     """Queue the plan's trade-off curve; the plan page follows the job."""
     form = await checked_form(request)
     try:
         body = TradeoffRequest(points=form.get("points") or 10)
     except ValidationError as err:
         raise ScenarioError(problems_from(err, "request", "tradeoff")) from None
-    job = await run_in_threadpool(tradeoff_service.start, session, manager, principal, plan_id, body)
+    job = await run_in_threadpool(tradeoff_service.start, session, manager, settings, principal, plan_id, body)
     return redirect(f"/web/plans/{plan_id}?tradeoff_job={job.id}#tradeoff", request)
 
 

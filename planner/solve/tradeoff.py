@@ -186,13 +186,14 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
 
 
 def plan_tradeoff(scenario: Scenario, region: Region, plan: Plan, status_quo: Plan, points: int = CURVE_POINTS,
-                  nodes: int = POINT_NODES, seed: int = 0,
+                  nodes: int = POINT_NODES, seconds: float = POINT_SECONDS, seed: int = 0,
                   progress: Callable[[CurvePoint], None] | None = None) -> tuple[ProblemData, list[CurvePoint]]:
     """The trade-off curve of an optimised ``plan`` from its ``status_quo`` plan (see :func:`tradeoff_curve`),
     on the optimise-mode problem of ``scenario`` (returned with the points, to assemble a point's plan)."""
     data = compile_problem(scenario, region, "optimise")
     curve = tradeoff_curve(data, assignments_of(data, status_quo), assignments_of(data, plan), plan.kpis.bound,
-                           status_quo.kpis.bound, points=points, nodes=nodes, seed=seed, progress=progress)
+                           status_quo.kpis.bound, points=points, nodes=nodes, seconds=seconds, seed=seed,
+                           progress=progress)
     return data, curve
 
 

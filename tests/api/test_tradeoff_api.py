@@ -22,7 +22,9 @@ def test_tradeoff_curve_and_a_point_made_the_proposal(tmp_path: Path) -> None:
         queued = client.post(f"/plans/{plan_id}/tradeoff", json={"points": 10, "nodes": 500})
         assert queued.status_code == 202, queued.text
         assert queued.json()["kind"] == "tradeoff"
-        assert wait_for_job(client, queued.json()["id"])["status"] == "done"
+        done = wait_for_job(client, queued.json()["id"])
+        assert done["status"] == "done" and done["result_url"] == f"/plans/{plan_id}/tradeoff?job={done['id']}"
+        assert client.get(done["result_url"]).json()["job_id"] == done["id"]
         curve = client.get(f"/plans/{plan_id}/tradeoff")
         assert curve.status_code == 200, curve.text
         points = curve.json()["points"]
