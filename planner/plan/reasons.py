@@ -19,7 +19,9 @@ the plan's placements, and decides in this order:
 
 :func:`cell_trades` explains a stagebarometer cell with more unplaced students than in the
 status quo by the cells with fewer unplaced students that use the same companies in the same
-weeks. :func:`reason_text` and :func:`trade_text` put both in words in the current language.
+weeks. :func:`reason_text` and :func:`trade_text` put both in words in the current language; a
+reason of a ``locked`` cohort in an optimised plan says that the consortium kept it in its current
+period (``UnplacedReason.locked``).
 """
 
 from __future__ import annotations
