@@ -2,8 +2,9 @@
 
 How a job runs
 --------------
-Every solve goes through the queue: a plan (``POST /scenarios/{id}/solve``), a sweep of variants
-and the marginal value of one more place (``kind`` solve, sweep, marginal). The route (through
+Every solve goes through the queue: a plan (``POST /scenarios/{id}/solve``), a sweep of variants,
+the marginal value of one more place and the trade-off curve of a plan (``kind`` solve, sweep, marginal,
+tradeoff). The route (through
 :mod:`api.services.jobs`) first asks :meth:`JobManager.admit` whether the job's **share** of the
 queue has room: each region has its own share, and the cross-region work of analysts and admins
 one of its own (:data:`CROSS_REGION_SHARE`); at most ``max_queued_jobs_per_region`` queued jobs
@@ -295,6 +296,9 @@ class JobManager:
         if job.kind == "marginal":
             self._marginal(scenario, base_dir, job)
             return
+        if job.kind == "tradeoff":
+            self._tradeoff(scenario, base_dir, job, cancel_event)
+            return
         from planner.solve import SolveError, SolveParams, solve_watched  # the solver stack loads lazily
 
         job_id = job.id
@@ -427,6 +431,38 @@ class JobManager:
             self._finish(job.id, "cancelled", note=_("cancelled while running"))
             return
         log.info("marginal job %s done: %d spots", job.id, len(ranking["spots"]))
+
+    def _tradeoff(self, scenario: Scenario, base_dir: object, job: JobRow, cancel_event: threading.Event) -> None:
+        """A trade-off job: the curve of a stored optimised plan from its status quo, point by point in this runner
+        (each under its work budget), progress on the row; the curve and each point's placements stored."""
+        from api.services.tradeoff import compute  # the solver stack loads lazily
+
+        request = json.loads(job.request or "{}")
+        with self.db.session() as session:
+            plan = crud.plan_of(crud.get_plan_row(session, int(request["plan_id"])))
+            base = crud.plan_of(crud.get_plan_row(session, int(request["status_quo_id"])))
+        job_id = job.id
+
+        def progress(point: object) -> None:
+            with self.db.session() as session:
+                session.execute(sa.update(JobRow).where(JobRow.id == job_id, JobRow.status == "running",
+                                                        JobRow.lease_owner == self.owner).values(
+                    phase=f"k={point.max_changed}"[:50], incumbent=point.shortage, bound=point.bound,  # type: ignore[attr-defined]
+                    updated_at=utcnow()))
+
+        result = compute(scenario, base_dir, plan, base, request, job.seed, job.time_limit,  # type: ignore[arg-type]
+                         progress)
+        now = utcnow()
+        with self.db.session() as session:
+            stored = session.execute(sa.update(JobRow).where(
+                JobRow.id == job_id, JobRow.status == "running", JobRow.lease_owner == self.owner,
+                JobRow.cancel_requested.is_(False)).values(
+                status="done", phase="done", result=json.dumps(result), finished_at=now, updated_at=now,
+                incumbent=result["points"][-1]["shortage"], lease_owner=None, lease_expires_at=None)).rowcount
+        if not stored:  # cancelled while it ran (its point solves are not interrupted)
+            self._finish(job_id, "cancelled", note=_("cancelled while running"))
+            return
+        log.info("trade-off job %s done: %d points", job_id, len(result["points"]))
 
     def _store_result(self, job_id: int, result: Result) -> None:
         """Store a finished plan unless the job already ended (done, failed or cancelled)."""

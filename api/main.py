@@ -33,7 +33,19 @@ from api.core.slots import DatabaseSlots
 from api.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge, QueueFull, UnsupportedMediaType
 from api.jobs import JobManager
 from api.language import RequestLanguage
-from api.routes import agreements, audit, hotspots, jobs, plans, proposals, scenarios, service, tokens, whatif
+from api.routes import (
+    agreements,
+    audit,
+    hotspots,
+    jobs,
+    plans,
+    proposals,
+    scenarios,
+    service,
+    tokens,
+    tradeoff,
+    whatif,
+)
 from api.scenario_input import shutdown_upload_workers
 from api.web.render import SignInRequired, error_page, sign_in_redirect
 from api.web.session import CsrfError
@@ -226,7 +238,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(DatabaseSlots)  # around the token lookup, which uses a connection too
     app.add_middleware(RequestLanguage)  # every answer, even a 401, is in the request's language
     app.add_middleware(SecurityHeaders)  # outermost: every answer carries the security headers
-    for protected in (scenarios, jobs, plans, hotspots, agreements, proposals, audit, tokens, whatif):
+    for protected in (scenarios, jobs, plans, tradeoff, hotspots, agreements, proposals, audit, tokens, whatif):
         app.include_router(protected.router, responses=schemas.AUTH_ERRORS)
     app.include_router(service.router)
     web.install(app)  # the web workbench (/web/), / and the offline /docs

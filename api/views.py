@@ -69,8 +69,19 @@ def job_out(session: Session, job: JobRow, positions: dict[int, int] | None = No
         cancel_requested=job.cancel_requested, error=job.error, note=job.note, plan_id=job.plan_id,
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at, kind=job.kind or "solve",
         sweep=schemas.SweepProgressOut(**json.loads(job.sweep_progress)) if job.sweep_progress else None,
-        result_url=f"/jobs/{job.id}/{job.kind}" if job.kind in ("sweep", "marginal") and job.status == "done" else None,
+        result_url=_result_url(job),
     )
+
+
+def _result_url(job: JobRow) -> str | None:
+    """Where a done job's result is: a sweep's comparison, a marginal ranking, a plan's trade-off curve."""
+    if job.status != "done":
+        return None
+    if job.kind in ("sweep", "marginal"):
+        return f"/jobs/{job.id}/{job.kind}"
+    if job.kind == "tradeoff" and job.request:
+        return f"/plans/{json.loads(job.request)['plan_id']}/tradeoff?job={job.id}"
+    return None
 
 
 def plan_summary(row: PlanRow) -> schemas.PlanSummary:

@@ -35,10 +35,18 @@ def company(id: str, places: int = 10, area: str = "Enschede", sectors: str = "z
             "levels": levels.split("|"), "places": places, **extra}
 
 
+#: The practical defaults (a wave minimum of 5, two weeks between a split cohort's starts)
+#: switched off: the hand-made scenarios pin their numbers for the rules without them; a test of
+#: the defaults gives them in its own ``policy``.
+WITHOUT_PRACTICAL_DEFAULTS = {"min_wave_students": 0, "min_weeks_between_waves": 0}
+
+
 def scenario_dict(cohorts: list[dict], companies: list[dict], first: str = "2026-W36", last: str = "2026-W51",
                   holidays: dict | None = None, areas: tuple[str, ...] = ("Enschede", "Hengelo"),
                   **extra: Any) -> dict[str, Any]:
-    """A whole scenario document with one institution at Enschede."""
+    """A whole scenario document with one institution at Enschede (without the practical defaults
+    unless ``policy`` sets them)."""
+    extra["policy"] = {**WITHOUT_PRACTICAL_DEFAULTS, **extra.get("policy", {})}
     return {
         "name": "test",
         "calendar": {"first_week": first, "last_week": last, "holidays": holidays or {}},

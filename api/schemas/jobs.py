@@ -72,10 +72,11 @@ class JobOut(BaseModel):
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
-    kind: str = Field(default="solve", description="solve, sweep (variants side by side) or marginal (where one more "
-                      "place helps most).")
+    kind: str = Field(default="solve", description="solve, sweep (variants side by side), marginal (where one more "
+                      "place helps most) or tradeoff (a plan's changed cohorts against shortage).")
     sweep: SweepProgressOut | None = Field(default=None, description="A sweep job's progress.")
-    result_url: str | None = Field(default=None, description="A done sweep's comparison or marginal job's ranking.")
+    result_url: str | None = Field(default=None, description="A done sweep's comparison, marginal job's ranking or plan's "
+                                                        "trade-off curve.")
 
     model_config = with_examples({
         "id": 7, "scenario_id": 1, "scenario_version": 2, "region": "Twente", "mode": "optimise", "time_limit": 30.0,

@@ -18,9 +18,11 @@ from api.core.config import Settings
 from api.core.db import end_reads
 from api.core.headers import map_response
 from api.deps import MAX_ID, JobsDep, PlanId, SessionDep, SettingsDep
-from api.errors import NotFound
+from api.errors import Conflict, NotFound
+from api.schemas.tradeoff import TradeoffRequest
 from api.schemas.whatif import MarginalRequest
 from api.services import plans as plan_service
+from api.services import tradeoff as tradeoff_service
 from api.services import whatif as whatif_service
 from api.services.jobs import may_analyse
 from api.web.render import WebPrincipal, checked_form, page, redirect
@@ -38,7 +40,8 @@ DOWNLOADS = ("schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation
 @router.get("/{plan_id}", response_class=HTMLResponse)
 def plan_page(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep, settings: SettingsDep,
               institution: Annotated[str | None, Query(max_length=200)] = None,
-              marginal_job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
+              marginal_job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+              tradeoff_job: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> HTMLResponse:
     out = plan_service.plan_out(session, principal, plan_id)
     changes = plan_service.changes(session, settings, principal, plan_id, institution or None, None)
     reasons = plan_service.reasons(session, settings, principal, plan_id, institution or None, None)
@@ -47,7 +50,8 @@ def plan_page(request: Request, plan_id: PlanId, principal: WebPrincipal, sessio
     return page(request, "plan.html", plan=out, changes=changes, reasons=reasons, institution=institution or "",
                 institutions=all_institutions, charts=artifacts.CHARTS, downloads=DOWNLOADS,
                 may_write=principal.may_write(out.region), may_analyse=may_analyse(principal, out.region),
-                plan_id=plan_id, **_marginal(session, principal, plan_id, marginal_job))
+                plan_id=plan_id, **_marginal(session, principal, plan_id, marginal_job),
+                **_tradeoff(session, principal, plan_id, tradeoff_job))
 
 
 @router.get("/{plan_id}/map", response_class=HTMLResponse)
@@ -132,3 +136,76 @@ def marginal_map(plan_id: PlanId, principal: WebPrincipal, session: SessionDep, 
     end_reads(session)  # no connection held while the map is drawn
     artifacts.cached_file(path, lambda tmp: write_spots_map(plan, loaded, spots, tmp))
     return map_response(path)
+
+
+# ------------------------------------------------------------------ the moves-versus-shortage trade-off
+# A curve is a job in the solve queue (api.services.tradeoff): the form queues it, the plan page follows
+# it (htmx) and shows the curve; a point's button makes it the proposal (a new plan of the version).
+
+#: The curve's drawing on the page (SVG units): width, height and margin.
+CURVE_BOX = (640, 240, 40)
+
+
+def _curve_drawing(points: list[Any]) -> dict[str, Any]:
+    """Where the curve's points and bounds go in the page's SVG (x: the limit k, y: weighted shortage)."""
+    width, height, margin = CURVE_BOX
+    most_k = max(1, max(p.max_changed for p in points))
+    most = max(1.0, max(p.shortage for p in points))
+
+    def at(k: float, value: float) -> tuple[float, float]:
+        return (round(margin + (width - 2 * margin) * k / most_k, 1),
+                round(height - margin - (height - 2 * margin) * value / most, 1))
+
+    return {"width": width, "height": height, "margin": margin,
+            "shortage": [at(p.max_changed, p.shortage) for p in points],
+            "bound": [at(p.max_changed, p.bound) for p in points]}
+
+
+def _tradeoff(session: Any, principal: Any, plan_id: int, job_id: int | None) -> dict[str, Any]:
+    """The plan page's trade-off context: the job followed (until it is done), or the newest done curve."""
+    context: dict[str, Any] = {"tradeoff": None, "tradeoff_job": None, "tradeoff_drawing": None}
+    if job_id is not None:
+        job = crud.get_job(session, job_id)
+        principal.check_read(job.region)
+        if job.kind == "tradeoff" and job.status != "done":
+            context["tradeoff_job"] = views.job_out(session, job)
+            return context
+    try:
+        curve = tradeoff_service.curve(session, principal, plan_id, job_id)
+    except (NotFound, Conflict):
+        return context
+    context.update(tradeoff=curve, tradeoff_drawing=_curve_drawing(curve.points))
+    return context
+
+
+@router.post("/{plan_id}/tradeoff")
+async def tradeoff(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep,
+                   manager: JobsDep, settings: SettingsDep) -> Response:
+    """Queue the plan's trade-off curve; the plan page follows the job."""
+    form = await checked_form(request)
+    try:
+        body = TradeoffRequest(points=form.get("points") or 10)
+    except ValidationError as err:
+        raise ScenarioError(problems_from(err, "request", "tradeoff")) from None
+    job = await run_in_threadpool(tradeoff_service.start, session, manager, settings, principal, plan_id, body)
+    return redirect(f"/web/plans/{plan_id}?tradeoff_job={job.id}#tradeoff", request)
+
+
+@router.get("/{plan_id}/tradeoff/progress", response_class=HTMLResponse)
+def tradeoff_progress(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep,
+                      job: Annotated[int, Query(ge=1, le=MAX_ID)]) -> Response:
+    """The curve's progress block, fetched every second (htmx); when the job ends the page reloads."""
+    context = _tradeoff(session, principal, plan_id, job)
+    if context["tradeoff_job"] is None or context["tradeoff_job"].status in ("done", "failed", "cancelled"):
+        return Response(status_code=200, headers={"HX-Refresh": "true"})
+    return page(request, "_tradeoff_progress.html", plan_id=plan_id, **context)
+
+
+@router.post("/{plan_id}/tradeoff/{max_changed}/proposal")
+async def tradeoff_proposal(request: Request, plan_id: PlanId, principal: WebPrincipal, session: SessionDep,
+                            settings: SettingsDep,
+                            max_changed: Annotated[int, PathParam(ge=0, le=100_000)]) -> Response:
+    """Make a point of the curve the proposal: a new plan of the same scenario version, shown at once."""
+    await checked_form(request)
+    row = await run_in_threadpool(tradeoff_service.propose, session, settings, principal, plan_id, max_changed)
+    return redirect(f"/web/plans/{row.id}", request)

@@ -108,6 +108,29 @@ def load_checked(path: Path, quiet: bool = False) -> LoadedScenario:
     return loaded
 
 
+def min_wave_option() -> Any:
+    """``--min-wave``: the scenario's wave minimum for this solve."""
+    return typer.Option(None, "--min-wave", min=0, max=5000, help="Least students per wave of a split cohort "
+                        "(default: the scenario's policy.min_wave_students, 5 unless set; 0: no minimum).")
+
+
+def wave_gap_option() -> Any:
+    """``--wave-gap``: the scenario's weeks between a split cohort's starts for this solve."""
+    return typer.Option(None, "--wave-gap", min=0, max=20, help="Least weeks between the start weeks of a split "
+                        "cohort's waves (default: the scenario's policy.min_weeks_between_waves, 2 unless set; 0: no rule).")
+
+
+def with_wave_rules(loaded: LoadedScenario, min_wave: int | None, wave_gap: int | None) -> LoadedScenario:
+    """The scenario with the wave rules asked on the command line written into its policy (the plan records them)."""
+    changes = {name: value for name, value in (("min_wave_students", min_wave), ("min_weeks_between_waves", wave_gap))
+               if value is not None}
+    if not changes:
+        return loaded
+    scenario = loaded.scenario
+    loaded.scenario = scenario.model_copy(update={"policy": scenario.policy.model_copy(update=changes)})
+    return loaded
+
+
 def check_out_dir(out: Path) -> None:
     """An output folder may exist, but not as a file."""
     if out.exists() and not out.is_dir():

@@ -17,7 +17,10 @@ from planner.commands.common import (
     handled,
     lang_option,
     load_checked,
+    min_wave_option,
     use_language,
+    wave_gap_option,
+    with_wave_rules,
 )
 from planner.i18n import _
 from planner.plan.analysis import compare_plans
@@ -51,6 +54,30 @@ def solve_shown(loaded: LoadedScenario, mode: str, time_limit: float, seed: int,
         return solve_interruptibly(loaded.scenario, params, callback, base_dir=loaded.base_dir, debug=debug)
 
 
+def with_tradeoff(result: Result, loaded: LoadedScenario, show: bool) -> Result:
+    """The result with its plan's trade-off curve (optimise mode, with the status quo), each point under a work
+    budget (see :mod:`planner.solve.tradeoff`)."""
+    from planner.geo.region import Region
+    from planner.solve.tradeoff import plan_tradeoff
+
+    status_quo = result.baselines.get("status-quo")
+    if result.plan.mode != "optimise" or status_quo is None:
+        return result
+    if show:
+        out_console().print(_("Trade-off: at most k changed cohorts, from the status quo to the optimised plan ..."))
+    _data, curve = plan_tradeoff(loaded.scenario, Region(loaded.scenario, loaded.base_dir), result.plan, status_quo,
+                                 seed=result.plan.solver.seed)
+    result.plan = result.plan.model_copy(update={"tradeoff": [point.as_out() for point in curve]})
+    return result
+
+
+def tradeoff_option() -> bool:
+    """``--tradeoff``: also compute the trade-off curve."""
+    return typer.Option(False, "--tradeoff", help="Also compute the trade-off: the least shortage when at most k "
+                        "cohorts change period or form, from the status quo to the optimised plan (about ten "
+                        "exact solves; in summary.md and tradeoff.png).")
+
+
 @app.command()
 def solve(
     scenario: Path = typer.Argument(..., help="Scenario file (YAML or JSON; tables inline or as CSV)."),
@@ -60,6 +87,9 @@ def solve(
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the whole solve (optimise "
                                      "mode also solves the status quo for the comparison, within this)."),
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
+    min_wave: int | None = min_wave_option(),
+    wave_gap: int | None = wave_gap_option(),
+    tradeoff: bool = tradeoff_option(),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing but errors."),
     as_json: bool = typer.Option(False, "--json", help="Print only the KPIs as JSON."),
     lang: Lang | None = lang_option(),
@@ -70,9 +100,11 @@ def solve(
     from planner.report.output import write_outputs
 
     with handled(debug):
-        loaded = load_checked(scenario, quiet)
+        loaded = with_wave_rules(load_checked(scenario, quiet), min_wave, wave_gap)
         check_out_dir(out)
         result = solve_shown(loaded, mode.value, time_limit, seed, show=not (quiet or as_json), debug=debug)
+        if tradeoff:
+            result = with_tradeoff(result, loaded, show=not (quiet or as_json))
         status_quo = result.baselines.get("status-quo")
         files = write_outputs(result.plan, loaded, out, status_quo=status_quo,
                               warn=(lambda m: None) if quiet else (lambda m: echo_err(f"{_('warning')}: {m}")))
@@ -86,6 +118,9 @@ def solve(
 def demo(
     out: Path = typer.Option(Path("stageplanner-demo"), "--out", "-o", help="Output folder."),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the optimised solve."),
+    min_wave: int | None = min_wave_option(),
+    wave_gap: int | None = wave_gap_option(),
+    tradeoff: bool = tradeoff_option(),
     lang: Lang | None = lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
@@ -97,9 +132,11 @@ def demo(
         path = default_scenario_path()
         console = out_console()
         console.print(_("Default scenario: {path}").format(path=escape(str(path))))
-        loaded = load_checked(path)
+        loaded = with_wave_rules(load_checked(path), min_wave, wave_gap)
         check_out_dir(out)
         result = solve_shown(loaded, "optimise", time_limit, 0, show=True, debug=debug)
+        if tradeoff:
+            result = with_tradeoff(result, loaded, show=True)
         plan, status_quo = result.plan, result.baselines["status-quo"]
         write_demo_outputs(plan, status_quo, loaded, out, warn=lambda m: echo_err(f"{_('warning')}: {m}"))
         print_result(plan, status_quo, out / "optimise", sorted((out / "optimise").iterdir()))

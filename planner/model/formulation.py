@@ -1,9 +1,10 @@
 """The placement model on :class:`~planner.model.problem.ProblemData`, built in one vectorised pass.
 
 ``x[c, o, k]``: students of cohort ``c`` doing option ``o`` at cluster ``k``; ``unplaced[c]``;
-optionally wave indicators (at most ``max_waves`` options per cohort, and a split cohort's
-waves of at least ``min_wave_students``) and the imbalance variable. The model is kept as
-arrays too, so column generation can solve sub-models.
+optionally wave indicators (at most ``max_waves`` options per cohort, a split cohort's
+waves of at least ``min_wave_students`` and starting at least ``wave_gap`` weeks apart) and
+the imbalance variable. The model is kept as arrays too, so column generation can solve
+sub-models.
 """
 
 from __future__ import annotations
@@ -196,6 +197,17 @@ def build_model(
         members = np.nonzero(limited[wave_cohort])[0]
         rows.add(limited_row[wave_cohort[members]], wave_offset + members, np.ones(len(members)),
                  np.full(int(limited.sum()), -np.inf), data.max_waves[cohorts][limited])
+
+        # Waves of a cohort start at least wave_gap weeks apart: one wave per window of start weeks.
+        is_wave = np.zeros(len(data.options), dtype=bool)
+        is_wave[wave_options] = True
+        for cohort, members in data.start_windows():
+            if local[cohort] < 0:
+                continue
+            present = members[is_wave[members]]
+            if len(present) >= 2:
+                rows.add(np.zeros(len(present)), wave_offset + np.searchsorted(wave_options, present),
+                         np.ones(len(present)), [-np.inf], [1.0])
 
     for index, position in enumerate(split_cohorts):
         # A cohort split over two or more waves places at least min_wave_students in each:

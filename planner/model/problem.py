@@ -13,7 +13,8 @@ The scenario is compiled once into arrays (:class:`ProblemData`):
   companies without recognitions, and its level; travel time within the cohort's limit);
 * **controls**: the consortium's per-cohort controls that restrict periods (``locked``,
   ``keep_form``, ``max_shift_weeks``) are applied here, to the options, in
-  :func:`allowed_by_controls`; the two that are constraints (``min_wave_students`` and, with
+  :func:`allowed_by_controls`; those that are constraints (``min_wave_students``, the weeks
+  between a split cohort's starts, :func:`starts_too_close`, and, with
   ``policy.no_cell_worse_than_status_quo``, the unplaced students per stagebarometer cell)
   travel as arrays for every model and heuristic that builds or changes assignments.
 
@@ -76,6 +77,8 @@ class ProblemData:
     notes: list[str] = field(default_factory=list)
     # Per scheduled cohort: the smallest wave when it is split over two or more waves (0: no minimum).
     min_wave_students: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Per scheduled cohort: the fewest weeks between the starts of two of its waves (0: no rule).
+    wave_gap: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # Per scheduled cohort its stagebarometer cell (index into cells), and the cells.
     cohort_cell: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     cells: list[Cell] = field(default_factory=list)
@@ -95,6 +98,32 @@ class ProblemData:
         if len(self.min_wave_students) != len(self.cohorts):
             return np.zeros(len(self.cohorts), dtype=np.int64)
         return np.where((self.min_wave_students >= 2) & (self.max_waves >= 2), self.min_wave_students, 0)
+
+    def start_windows(self) -> list[tuple[int, np.ndarray]]:
+        """Groups of a cohort's options of which at most one may be a wave: ``(cohort, options)``.
+
+        Two waves of a cohort may not start closer than its ``wave_gap`` (:func:`starts_too_close`);
+        every such pair lies in one window of ``wave_gap`` start weeks from the earlier start, so
+        "at most one wave per window" is the same rule as rows a model can use (a clique per
+        window). Only cohorts that can have two waves; windows with a single option are left out.
+        """
+        if "start_windows" not in self.derived:
+            windows: list[tuple[int, np.ndarray]] = []
+            gap = self.wave_gap if len(self.wave_gap) == len(self.cohorts) else np.zeros(len(self.cohorts), int)
+            starts = np.array([o.start for o in self.options], dtype=np.int64)
+            # Options are listed cohort by cohort (compile_problem), so a cohort's are one range.
+            bounds = np.searchsorted(self.option_cohort, np.arange(len(self.cohorts) + 1))
+            for cohort in np.nonzero((gap > 0) & (self.max_waves >= 2))[0]:
+                own = np.arange(bounds[cohort], bounds[cohort + 1])
+                own = own[np.argsort(starts[own], kind="stable")]
+                own_starts = starts[own]
+                firsts = np.unique(own_starts)
+                ends = np.searchsorted(own_starts, firsts + gap[cohort])
+                for begin, end in zip(np.searchsorted(own_starts, firsts).tolist(), ends.tolist()):
+                    if end - begin >= 2:
+                        windows.append((int(cohort), own[begin:end]))
+            self.derived["start_windows"] = windows
+        return self.derived["start_windows"]
 
     @property
     def n_clusters(self) -> int:
@@ -138,6 +167,12 @@ def allowed_by_controls(cohort: Cohort, form: InternshipForm, start: int, curren
     if cohort.keep_form and form != current_form:
         return False
     return cohort.max_shift_weeks is None or abs(start - current_start) <= cohort.max_shift_weeks
+
+
+def starts_too_close(first: int, second: int, gap: int) -> bool:
+    """Whether two waves of one cohort, starting in week indices ``first`` and ``second``, start
+    closer than ``gap`` weeks (``policy.min_weeks_between_waves``): the one place for this rule."""
+    return gap > 0 and abs(first - second) < gap
 
 
 def barometer_cell(cohort: Cohort) -> Cell:
@@ -292,8 +327,10 @@ def compile_problem(scenario: Scenario, region: Region, mode: str = "optimise", 
         eligible=eligible,
         eligible_minutes=eligible_minutes,
         notes=notes,
-        min_wave_students=np.array([0 if mode == "status-quo" else (scenario.cohorts[i].min_wave_students or 0)
+        min_wave_students=np.array([0 if mode == "status-quo" else scenario.policy.wave_minimum(scenario.cohorts[i])
                                     for i in scheduled], dtype=np.int64),
+        wave_gap=np.full(len(scheduled), 0 if mode == "status-quo" else scenario.policy.min_weeks_between_waves,
+                         dtype=np.int64),
         cohort_cell=cohort_cell,
         cells=cells,
         cell_limit=cell_limit,

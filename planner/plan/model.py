@@ -190,6 +190,8 @@ class UnplacedReason(_Out):
     free_form: str | None = Field(default=None, description="A form with a free period outside the window (window_or_waves).")
     free_start: str | None = Field(default=None, description="The start week of that free period.")
     free_end: str | None = Field(default=None, description="The end week of that free period.")
+    locked: bool = Field(default=False, description="The cohort is locked to its current period (the consortium's "
+                                                    "control), so an optimised plan could not move it.")
     companies: list[str] = Field(default_factory=list, description="Names of the fullest eligible companies.")
     holders: list[Holder] = Field(default_factory=list, description="The cohorts holding most of those places.")
     crebo: str | None = Field(default=None, description="The cohort's crebo (not_recognised_in_reach).")
@@ -212,6 +214,28 @@ class CellTrade(_Out):
     text: str = ""
 
 
+class WaveRules(_Out):
+    """The practical rules a plan was solved with (from the scenario's policy)."""
+
+    min_wave_students: int = Field(description="Least students per wave of a split cohort (0 or 1: no minimum); "
+                                               "a cohort's own min_wave_students overrides it.")
+    min_weeks_between_waves: int = Field(description="Least weeks between the starts of a split cohort's waves "
+                                                     "(0: no rule).")
+
+
+class TradeoffPoint(_Out):
+    """One point of the trade-off curve: the best plan with at most ``max_changed`` changed cohorts."""
+
+    max_changed: int = Field(ge=0, description="The limit k on cohorts that change period or form.")
+    changed: int = Field(ge=0, description="Cohorts the point's plan changes.")
+    moved: int = Field(ge=0, description="Students not in their cohort's current period.")
+    shortage: float = Field(description="Weighted shortage of the point's plan.")
+    unplaced: int = Field(ge=0, description="Students without a place.")
+    bound: float = Field(description="Proven lower bound on the weighted shortage with at most k changed cohorts.")
+    optimal: bool = Field(description="Whether the point's plan is proven best for its limit.")
+    stopped: bool = Field(default=False, description="Whether the time limit stopped the point's solve.")
+
+
 class Plan(_Out):
     """A complete plan for one scenario in one mode."""
 
@@ -226,6 +250,11 @@ class Plan(_Out):
     solver: SolveStats
     reasons: dict[str, UnplacedReason] | None = Field(
         default=None, description="Per cohort with unplaced students, why (None: not computed, as in older plans).")
+    wave_rules: WaveRules | None = Field(
+        default=None, description="The practical rules the plan was solved with (None: older plans, solved without).")
+    tradeoff: list[TradeoffPoint] | None = Field(
+        default=None, description="At most k changed cohorts -> shortage, from the status quo to this plan "
+                                  "(None: not computed).")
     trades: list[CellTrade] | None = Field(
         default=None, description="Cells worse than in the status quo and what gained in exchange (None: not computed).")
 

@@ -21,7 +21,9 @@ the plan's placements, and decides in this order:
 
 :func:`cell_trades` explains a stagebarometer cell with more unplaced students than in the
 status quo by the cells with fewer unplaced students that use the same companies in the same
-weeks. :func:`reason_text` and :func:`trade_text` put both in words in the current language.
+weeks. :func:`reason_text` and :func:`trade_text` put both in words in the current language; a
+reason of a ``locked`` cohort in an optimised plan says that the consortium kept it in its current
+period (``UnplacedReason.locked``).
 """
 
 from __future__ import annotations
@@ -154,7 +156,8 @@ def unplaced_reasons(plan: Plan, data: ProblemData, region: Region | None = None
         waves_used = sum(1 for w in cp.waves if w.placed > 0)
         base = dict(unplaced=cp.unplaced, weight=weight, travel_limit_minutes=scenario.max_travel(cohort),
                     fitting_companies=fitting, eligible_companies=len(companies), options=len(options),
-                    waves_used=waves_used, max_waves=int(data.max_waves[position]))
+                    waves_used=waves_used, max_waves=int(data.max_waves[position]),
+                    locked=cohort.locked and data.mode == "optimise")
         if options:
             weeks = sorted({w for o in options for w in data.options[o].weeks})
             base.update(first_week=calendar.weeks[weeks[0]], last_week=calendar.weeks[weeks[-1]])
@@ -233,7 +236,15 @@ def _holder_text(holder: Holder) -> str:
 
 
 def reason_text(reason: UnplacedReason) -> str:
-    """The reason in words, in the current language."""
+    """The reason in words, in the current language (saying so when the cohort was locked)."""
+    text = _reason_text(reason)
+    if reason.locked and reason.kind != "no_company_in_reach":
+        text += " " + _("The cohort is locked to its current period (a consortium control), so the plan did not "
+                        "move it.")
+    return text
+
+
+def _reason_text(reason: UnplacedReason) -> str:
     n = fmt_int(reason.unplaced)
     if reason.kind == "not_recognised_in_reach":
         if reason.nearest_company is None:

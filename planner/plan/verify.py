@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import numpy as np
 
 from planner.model.capacity import student_weeks
+from planner.model.problem import starts_too_close
 from planner.plan.model import Plan
 from planner.plan.state import capacity_excess
 from planner.scenario import Cohort, InternshipForm, Scenario
@@ -34,7 +37,8 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
     ``scenario.areas``) travel limits. The consortium controls: a ``locked`` cohort's waves
     are its current period, a ``keep_form`` cohort's waves its current form, every wave
     starts within ``max_shift_weeks`` of the current start, and a cohort split over two or
-    more waves places at least ``min_wave_students`` in each. Given ``cell_limits`` (the
+    more waves places at least its wave minimum (``policy.wave_minimum``) in each, with starts
+    at least ``policy.min_weeks_between_waves`` apart. Given ``cell_limits`` (the
     status quo's unplaced students per stagebarometer cell, see :func:`unplaced_per_cell`),
     no cell has more unplaced students.
     """
@@ -96,11 +100,18 @@ def verify_plan(scenario: Scenario, plan: Plan, travel_minutes: dict[str, np.nda
                             f"limit {scenario.max_travel(cohort):g}"
                         )
         placed_waves = [w for w in cp.waves if w.placed > 0]
-        if cohort.min_wave_students is not None and len(placed_waves) >= 2:
+        least = scenario.policy.wave_minimum(cohort)
+        if cohort.pathway == "BOL" and len(placed_waves) >= 2:
             for wave in placed_waves:
-                if wave.placed < cohort.min_wave_students:
+                if wave.placed < least:
                     problems.append(f"cohort {cohort.id} wave {wave.wave}: {wave.placed} students, but a split "
-                                    f"cohort places at least min_wave_students={cohort.min_wave_students} per wave")
+                                    f"cohort places at least min_wave_students={least} per wave")
+            gap = scenario.policy.min_weeks_between_waves
+            for first, second in combinations(placed_waves, 2):
+                if starts_too_close(week_index[first.start_week], week_index[second.start_week], gap):
+                    problems.append(f"cohort {cohort.id} waves {first.wave} and {second.wave} start "
+                                    f"{first.start_week} and {second.start_week}, less than "
+                                    f"min_weeks_between_waves={gap} weeks apart")
     missing = set(by_id) - seen
     if missing:
         problems.append(f"plan misses cohorts {sorted(missing)[:5]}")

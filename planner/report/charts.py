@@ -252,3 +252,34 @@ CHART_NAMES = {
     "shortage_cells": N_("Students without a place per stagebarometer cell (sector chamber x pathway x level)"),
     "reachable_capacity": N_("Demand against the capacity that can serve it, per sector chamber and level"),
 }
+
+
+# ------------------------------------------------------------------ the trade-off curve
+
+
+def tradeoff_chart(plan: Plan, path: str | os.PathLike[str]) -> Path:
+    """Draw the trade-off curve (at most k changed cohorts -> weighted shortage, with its bounds and the
+    students moved beside each point) and save it as PNG. The plan must carry ``tradeoff``."""
+    path = Path(path)
+    points = plan.tradeoff or []
+    fig = new_figure(11, 5.5)
+    ax = fig.subplots()
+    limits = [p.max_changed for p in points]
+    legend = [
+        ax.plot(limits, [p.shortage for p in points], marker="o", color=plan_colour("optimise"),
+                label=_("weighted shortage"))[0],
+        ax.plot(limits, [p.bound for p in points], linestyle=":", marker=".", color=plan_colour("status-quo"),
+                label=_("proven lower bound"))[0],
+    ]
+    for p in points:
+        ax.annotate(_("{moved} moved").format(moved=fmt_int(p.moved)), (p.max_changed, p.shortage),
+                    textcoords="offset points", xytext=(4, 6), fontsize=8.5, color="#333333")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel(_("at most this many cohorts change period or form"))
+    ax.set_ylabel(_("weighted shortage"))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.set_axisbelow(True)
+    title = _("What moving cohorts gains: shortage per number of changed cohorts - {scenario}").format(
+        scenario=plan.scenario)
+    return finish(fig, title, legend, _("Beside each point: the students the plan moves."), path)

@@ -38,7 +38,7 @@ from planner.solve.interrupt import signals_held
 OUTPUT_FILES = (
     "plan.json", "schedule.csv", "shortages.csv", "shortage_weeks.csv", "utilisation.csv", "summary.md",
     "weekly_capacity.png", "shortage_cells.png", "reachable_capacity.png", "map.html", "changes.csv", "changes.xlsx",
-    "institutions",
+    "institutions", "tradeoff.png",
 )
 STAGING_SUFFIX = ".partial"
 
@@ -56,6 +56,8 @@ def _write_files(
     charts.weekly_capacity_chart(plan, loaded.scenario, folder / "weekly_capacity.png", status_quo=status_quo)
     charts.shortage_cells_chart(plan, folder / "shortage_cells.png", status_quo=status_quo)
     charts.reachable_capacity_chart(plan, loaded, folder / "reachable_capacity.png", status_quo=status_quo)
+    if plan.tradeoff:
+        charts.tradeoff_chart(plan, folder / "tradeoff.png")
     _write_map(plan, loaded, folder / "map.html", status_quo, warn)
     write_institution_files(folder, plan, loaded.scenario, status_quo)
     files = sorted(p.name for p in folder.iterdir()) + ["summary.md"]

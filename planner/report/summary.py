@@ -174,6 +174,13 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
         for q in by_qualification:
             lines.append(f"| {q['crebo']} | {_md_escape(q['programme'])} | {q['sector_name']} | "
                          f"{_md_escape(', '.join(q['areas'][:3]))} | {fmt_int(q['unplaced'])} ({fmt_pct(q['rate'])}) |")
+    if plan.tradeoff:
+        lines += ["", tradeoff_markdown(plan, "tradeoff.png" if files and "tradeoff.png" in files else None).rstrip("\n")]
+    if plan.wave_rules is not None and plan.mode == "optimise":
+        rules = plan.wave_rules
+        lines += ["", _("Practical rules of this plan: a split cohort's waves hold at least {students} students "
+                        "and start at least {weeks} weeks apart.").format(
+            students=fmt_int(rules.min_wave_students), weeks=fmt_int(rules.min_weeks_between_waves))]
 
     if scenario is not None:
         lines += ["", changes_markdown(plan, scenario).rstrip("\n"), "", reasons_markdown(plan, scenario).rstrip("\n")]
@@ -201,6 +208,26 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
     if files:
         lines += ["", "## " + _("Files"), ""]
         lines += [f"- `{name}`" for name in files]
+    return "\n".join(lines) + "\n"
+
+
+def tradeoff_markdown(plan: Plan, chart: str | None = None) -> str:
+    """The trade-off curve as a markdown table (and its chart, when written): per limit on changed cohorts
+    the shortage, its proven bound and the students moved."""
+    lines = ["## " + _("What moving cohorts gains (trade-off)"), "",
+             _("Each row is the best plan in which at most this many cohorts change period or form, from the "
+               "status quo (0) to this plan; the bound is proven for that limit. A consortium picks a row as its "
+               "proposal."), "",
+             f"| {_('at most changed cohorts')} | {_('changed cohorts')} | {_('students moved')} | "
+             f"{_('unplaced students')} | {_('weighted shortage')} | {_('proven lower bound')} |",
+             "|---:|---:|---:|---:|---:|---:|"]
+    for p in plan.tradeoff or []:
+        lines.append(f"| {fmt_int(p.max_changed)} | {fmt_int(p.changed)} | {fmt_int(p.moved)} | {fmt_int(p.unplaced)} | "
+                     f"{fmt_num(p.shortage, 1)} | {fmt_num(p.bound, 1)}{'' if p.optimal else ' *'} |")
+    if any(not p.optimal for p in plan.tradeoff or []):
+        lines += ["", _("* not proven optimal within the work budget: the best plan found and its bound.")]
+    if chart:
+        lines += ["", f"![{_('trade-off')}]({chart})"]
     return "\n".join(lines) + "\n"
 
 

@@ -331,6 +331,15 @@ class Policy(InputModel):
         description="When optimising, no stagebarometer cell (sector chamber x pathway x level) ends with more "
                     "unplaced students than in the status-quo plan.",
     )
+    min_wave_students: int = Field(
+        default=5, ge=0, le=5000,
+        description="When optimising, a cohort split over two or more waves places at least this many students in "
+                    "each (a cohort's own min_wave_students overrides it; 0 or 1: no minimum).",
+    )
+    min_weeks_between_waves: int = Field(
+        default=2, ge=0, le=20,
+        description="When optimising, the waves of a split cohort start at least this many weeks apart (0: no rule).",
+    )
 
     @field_validator("level_weights", "sector_weights")
     @classmethod
@@ -346,6 +355,10 @@ class Policy(InputModel):
         if len(set(order)) != len(order):
             raise ValueError(_("then_minimise lists an objective twice"))
         return order
+
+    def wave_minimum(self, cohort: Cohort) -> int:
+        """The smallest wave of ``cohort`` when it is split: its own ``min_wave_students``, else the policy's."""
+        return cohort.min_wave_students if cohort.min_wave_students is not None else self.min_wave_students
 
     def weight(self, cohort: Cohort) -> float:
         """Weight of one unplaced student of ``cohort`` in the objective."""

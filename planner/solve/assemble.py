@@ -11,7 +11,7 @@ from planner.i18n import N_, _
 from planner.model.capacity import default_weekdays
 from planner.model.problem import ProblemData
 from planner.plan.kpis import company_load, compute_kpis, shortage_cells, utilisation
-from planner.plan.model import CohortPlan, Placement, Plan, SolveStats, Wave
+from planner.plan.model import CohortPlan, Placement, Plan, SolveStats, Wave, WaveRules
 from planner.plan.verify import verify_plan
 from planner.scenario import InternshipForm
 from planner.solve.clock import Clock
@@ -212,6 +212,8 @@ def assemble_plan(
     plan = Plan(
         scenario=scenario.name, mode=mode, weeks=scenario.calendar.weeks, kpis=kpis, cohorts=cohorts,
         shortages=shortage_cells(scenario, cohorts), utilisation=utilisation(scenario, load), solver=solver,
+        wave_rules=WaveRules(min_wave_students=scenario.policy.min_wave_students,
+                             min_weeks_between_waves=scenario.policy.min_weeks_between_waves),
     )
     # Never hand out a plan that breaks a rule: capacity, counts, windows, waves, fit, travel.
     minutes = {m: region.minutes_array(m) for m in {scenario.travel_mode(c) for c in scenario.cohorts}}

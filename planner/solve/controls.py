@@ -9,6 +9,8 @@ carry both as constraints.
 * ``min_wave_students``: when a cohort is split over two or more waves, each wave places at
   least that many students (``data.wave_minimum``); a cohort in one wave is not affected, and
   unplaced students are no wave.
+* ``policy.min_weeks_between_waves``: two waves of a cohort start at least that many weeks apart
+  (``data.wave_gap``, :func:`planner.model.problem.starts_too_close`).
 * ``no_cell_worse_than_status_quo``: per stagebarometer cell the unplaced students stay at most
   the status quo's (``data.cell_limit``).
 """
@@ -19,7 +21,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from planner.model.problem import ProblemData
+from planner.model.problem import ProblemData, starts_too_close
 from planner.solve.heuristics import Assignment, fill, placed_per_cohort
 
 
@@ -42,6 +44,17 @@ def small_waves(data: ProblemData, assignments: list[Assignment]) -> list[tuple[
     return found
 
 
+def close_waves(data: ProblemData, assignments: list[Assignment]) -> list[tuple[int, int, int]]:
+    """Pairs of waves of one cohort that start too close together: ``(cohort, option, option)``."""
+    found = []
+    gap = data.wave_gap if len(data.wave_gap) == len(data.cohorts) else np.zeros(len(data.cohorts), dtype=np.int64)
+    for cohort, waves in wave_sizes(data, assignments).items():
+        options = sorted(waves)
+        found += [(cohort, a, b) for i, a in enumerate(options) for b in options[i + 1:]
+                  if starts_too_close(data.options[a].start, data.options[b].start, int(gap[cohort]))]
+    return found
+
+
 def cell_unplaced(data: ProblemData, assignments: list[Assignment]) -> np.ndarray:
     """Unplaced students per stagebarometer cell (``data.cells``)."""
     unplaced = data.students - placed_per_cohort(data, assignments)
@@ -56,31 +69,36 @@ def cells_worse(data: ProblemData, assignments: list[Assignment]) -> list[int]:
 
 
 def keeps_controls(data: ProblemData, assignments: list[Assignment]) -> bool:
-    """Whether ``assignments`` keep the wave minimum and the stagebarometer cells."""
-    return not small_waves(data, assignments) and not cells_worse(data, assignments)
+    """Whether ``assignments`` keep the wave minimum, the weeks between waves and the stagebarometer cells."""
+    return not small_waves(data, assignments) and not close_waves(data, assignments) and not cells_worse(data, assignments)
 
 
 def repair_waves(data: ProblemData, assignments: list[Assignment]) -> list[Assignment]:
-    """Assignments whose split cohorts keep their wave minimum.
+    """Assignments whose split cohorts keep their wave minimum and the weeks between their starts.
 
-    Of a split cohort with a wave below the minimum the smallest wave is given up, until the
-    cohort has one wave or every wave keeps the minimum; the students given up are then placed
+    Of a split cohort with a wave below the minimum, or with two waves starting too close
+    together, the smallest such wave is given up, until the cohort has one wave or its waves keep
+    both rules; the students given up are then placed
     where they fit in the cohort's remaining waves (any company it may use). Giving up
     placements frees capacity, so the result keeps every other rule.
     """
     minimum = data.wave_minimum
-    if not minimum.any():
+    gap = data.wave_gap if len(data.wave_gap) == len(data.cohorts) else np.zeros(len(data.cohorts), dtype=np.int64)
+    if not minimum.any() and not gap.any():
         return assignments
     sizes = wave_sizes(data, assignments)
     dropped: dict[int, int] = {}
     given_up: set[int] = set()
     for cohort, waves in sizes.items():
-        least = minimum[cohort]
-        if not least:
-            continue
+        least, weeks = minimum[cohort], int(gap[cohort])
         waves = dict(waves)
-        while len(waves) >= 2 and min(waves.values()) < least:
-            option = min(waves, key=lambda o: (waves[o], o))
+        while len(waves) >= 2:
+            breaking = [o for o in waves if waves[o] < least] + [
+                o for o in waves for other in waves
+                if o != other and starts_too_close(data.options[o].start, data.options[other].start, weeks)]
+            if not breaking:
+                break
+            option = min(breaking, key=lambda o: (waves[o], o))
             dropped[cohort] = dropped.get(cohort, 0) + waves.pop(option)
             given_up.add(option)
     if not given_up:

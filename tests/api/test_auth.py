@@ -68,6 +68,8 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/scenarios/{scenario_id}/variants"): "write", ("GET", "/scenarios/{scenario_id}/variants"): "read",
     ("GET", "/variants/{variant_id}"): "read", ("POST", "/scenarios/{scenario_id}/sweep"): "analyse",
     ("POST", "/plans/{plan_id}/marginal"): "analyse",
+    ("POST", "/plans/{plan_id}/tradeoff"): "analyse", ("GET", "/plans/{plan_id}/tradeoff"): "read",
+    ("POST", "/plans/{plan_id}/tradeoff/{max_changed}/proposal"): "write",
     ("GET", "/"): "open",  # leads to the web workbench
 }
 VARIANT = {"name": "k1 +1", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 1}]}
@@ -186,6 +188,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ids["sweep_job"] = wait_for_job(client, sweep.json()["id"])["id"]
         marginal = client.post(f"/plans/{ids['plan']}/marginal", json={"top": 2, "verify": 0, "time_limit": 1})
         ids["marginal_job"] = wait_for_job(client, marginal.json()["id"])["id"]
+        optimised = client.post(f"/scenarios/{ids['scenario']}/solve", json={"mode": "optimise", "time_limit": 5})
+        ids["optimised_plan"] = wait_for_job(client, optimised.json()["id"])["plan_id"]
+        curve = client.post(f"/plans/{ids['optimised_plan']}/tradeoff", json={"points": 2, "nodes": 10})
+        assert wait_for_job(client, curve.json()["id"])["status"] == "done"
         client.headers.pop("Authorization")
         document = client.get(f"/scenarios/{ids['scenario']}", **admin).json()["document"]
         patch.setattr(solve_package, "solve_watched", _solve_until_cancelled)
@@ -211,6 +217,8 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         values["job_id"] = ids["sweep_job"]
     if template == "/jobs/{job_id}/marginal":
         values["job_id"] = ids["marginal_job"]
+    if "/tradeoff" in template:
+        values.update(plan_id=ids["optimised_plan"], max_changed=0)
     if method == "POST" and template == "/jobs/{job_id}/cancel":
         values["job_id"] = world.new_job()
     if method == "POST" and template.startswith("/proposals/"):
@@ -223,6 +231,8 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
         kwargs = {"json": {"variant_ids": [ids["variant"]], "mode": "greedy", "time_limit": 1}}
     elif template.endswith("/marginal"):
         kwargs = {"json": {"top": 2, "verify": 0, "time_limit": 1}}
+    elif method == "POST" and template.endswith("/tradeoff"):
+        kwargs = {"json": {"points": 2, "nodes": 10, "time_limit": 1}}
     elif method in ("POST", "PUT") and "scenarios" in template and "solve" not in template:
         kwargs = {"json": world.document, "params": {"region": OWN}}
     elif template.endswith("/solve"):

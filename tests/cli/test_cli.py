@@ -137,6 +137,22 @@ def test_solve_json_prints_only_the_kpis(tiny_scenario_path, tmp_path):
     assert "bound" not in result.stderr  # no progress display
 
 
+def test_solve_takes_the_wave_rules_and_writes_the_tradeoff(tiny_scenario_path, tmp_path):
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet", "--time-limit", 10,
+                    "--min-wave", 3, "--wave-gap", 1, "--tradeoff")
+    assert result.exit_code == 0, result.output
+    plan = load_plan(tmp_path / "out")
+    assert (plan.wave_rules.min_wave_students, plan.wave_rules.min_weeks_between_waves) == (3, 1)
+    assert plan.tradeoff and plan.tradeoff[0].max_changed == 0
+    assert plan.tradeoff[-1].max_changed == plan.kpis.cohorts_changed
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "What moving cohorts gains (trade-off)" in summary and "(tradeoff.png)" in summary
+    assert "hold at least 3 students and start at least 1 weeks apart" in summary
+    assert (tmp_path / "out" / "tradeoff.png").stat().st_size > 0
+    wrong = invoke("solve", tiny_scenario_path, "--out", tmp_path / "x", "--min-wave", -1)
+    assert wrong.exit_code == 2
+
+
 def test_solve_quiet_prints_nothing(tiny_scenario_path, tmp_path):
     result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet", "--mode", "status-quo",
                     "--time-limit", 5, "--seed", 3)

@@ -71,6 +71,21 @@ def test_window_when_places_are_free_only_outside_it():
     assert "2026-W40" in reason.text
 
 
+def test_a_locked_cohort_is_named_as_locked():
+    # Four students, two places in weeks 36-39; free places from week 40, where a locked cohort may not go.
+    scenario = make_scenario([cohort("vast", 4, earliest="2026-W36", latest="2026-W47", current_start="2026-W36",
+                                     locked=True)],
+                             [company("k1", 2)], first="2026-W36", last="2026-W47")
+    reason = _solved(scenario).reasons["vast"]
+    assert reason.locked and reason.unplaced == 2
+    assert "locked to its current period" in reason.text
+    with use_language("nl"):
+        assert "vastgezet" in reason_text(reason)
+    unlocked = make_scenario([cohort("vrij", 4, earliest="2026-W36", latest="2026-W47", current_start="2026-W36")],
+                             [company("k1", 2)], first="2026-W36", last="2026-W47")
+    assert not _solved(unlocked).reasons or not _solved(unlocked).reasons["vrij"].locked
+
+
 def test_wave_limit_when_another_allowed_period_is_free():
     scenario = make_scenario([cohort("one-wave", 4, earliest="2026-W36", latest="2026-W43", current_start="2026-W36",
                                      max_waves=1)],

@@ -24,7 +24,7 @@ def saved_dump(name: str) -> str:
 # Fields added after the dumps were saved, compared apart: the shipped scenarios leave them at their defaults.
 CONTROLS = {"cohorts": {"__all__": {"locked", "keep_form", "min_wave_students", "max_shift_weeks"}},
             "companies": {"__all__": {"recognitions"}}, "place_groups": True,
-            "policy": {"no_cell_worse_than_status_quo"}}
+            "policy": {"no_cell_worse_than_status_quo", "min_wave_students", "min_weeks_between_waves"}}
 
 
 # Twente as it was before recognitions is kept as twente-sector.
@@ -35,6 +35,7 @@ def test_shipped_scenarios_load_exactly_as_before(name, folder):
     assert not any(cohort.has_controls for cohort in scenario.cohorts)
     assert not any(company.recognitions for company in scenario.companies) and not scenario.place_groups
     assert not scenario.policy.no_cell_worse_than_status_quo
+    assert (scenario.policy.min_wave_students, scenario.policy.min_weeks_between_waves) == (5, 2)
 
 
 def dutch_rows(path: Path) -> list[list[str]]:

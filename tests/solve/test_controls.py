@@ -224,3 +224,71 @@ def test_the_pooled_integer_model_and_the_heuristic_repair_keep_the_wave_minimum
     first, second = (int(np.nonzero([o.start == s for o in data.options])[0][0]) for s in (4, 8))
     repaired = repair_waves(data, [(first, 0, 10), (second, 0, 2)])
     assert repaired == [(first, 0, 10)] and keeps_controls(data, repaired)
+
+
+# --------------------------------------------------------------------------- the practical defaults
+
+DEFAULTS = {"min_wave_students": 5, "min_weeks_between_waves": 2}
+
+
+def staggered_companies(policy=None):
+    # 20 students in block:4 between weeks 36 and 43; k1 has 10 places in weeks 36-39 only, k2 10
+    # in weeks 37-40 only. Everyone is placed only in two waves that start one week apart.
+    only = lambda first, last: {f"2026-W{w}": 0 for w in range(36, 52) if not first <= w <= last}  # noqa: E731
+    return make_scenario(
+        [cohort("a", students=20, earliest="2026-W36", latest="2026-W43", current_start="2026-W36")],
+        [company("k1", places=10, reduced_weeks=only(36, 39)), company("k2", places=10, reduced_weeks=only(37, 40))],
+        **({"policy": policy} if policy is not None else {}))
+
+
+def test_waves_start_at_least_the_policy_weeks_apart_in_every_stage():
+    free, _ = solved(staggered_companies())
+    assert free.kpis.objective == 0.0
+    assert sorted(start for _, start, _ in waves(free, "a")) == ["2026-W36", "2026-W37"]
+    scenario = staggered_companies(DEFAULTS)
+    plan, _ = solved(scenario)
+    # One wave of 10: ten students unplaced (weight 1.5).
+    assert plan.kpis.objective == pytest.approx(15.0)
+    assert oracle_value(scenario) == pytest.approx(15.0)
+    assert any("min_weeks_between_waves=2" in p for p in sound(scenario, free))
+    assert plan.wave_rules.min_weeks_between_waves == 2
+    # The pooled integer model and the heuristics' repair know the rule too.
+    data = compile_problem(scenario, Region(scenario), "optimise", aggregate=False)
+    columns = placement_columns(data)
+    status, value, _, _ = run_engine(build_model(data, columns, Objective(), integer=True, wave_limits=True),
+                                     "scip", 5.0, 0)
+    assert status == "optimal" and value == pytest.approx(15.0)
+    first, second = (int(np.nonzero([o.start == s for o in data.options])[0][0]) for s in (0, 1))
+    repaired = repair_waves(data, [(first, 0, 10), (second, 1, 9)])
+    assert repaired == [(first, 0, 10)] and keeps_controls(data, repaired)
+
+
+def test_the_default_wave_minimum_is_five_and_a_cohort_value_overrides_it():
+    # As small_second_period (a second wave holds at most 2 students), with the defaults on.
+    defaults = make_scenario(
+        [cohort("a", students=12, earliest="2026-W40", latest="2026-W47")],
+        [company("k", places=10, reduced_weeks={f"2026-W{w}": 2 for w in range(44, 48)})], policy=DEFAULTS)
+    plan, _ = solved(defaults)
+    assert waves(plan, "a") == [("block:4", "2026-W40", 10)]
+    own = make_scenario(
+        [cohort("a", students=12, earliest="2026-W40", latest="2026-W47", min_wave_students=2)],
+        [company("k", places=10, reduced_weeks={f"2026-W{w}": 2 for w in range(44, 48)})], policy=DEFAULTS)
+    assert sorted(n for _, _, n in waves(solved(own)[0], "a")) == [2, 10]
+
+
+def test_the_policy_defaults_are_five_students_and_two_weeks():
+    from planner.scenario.model import Policy
+
+    assert (Policy().min_wave_students, Policy().min_weeks_between_waves) == (5, 2)
+
+
+def test_the_demo_plan_has_no_wave_below_five_and_no_waves_a_week_apart(twente_result):
+    plan = twente_result.plan
+    assert plan.wave_rules is not None and plan.wave_rules.min_wave_students == 5
+    weeks = {week: i for i, week in enumerate(plan.weeks)}
+    split = [cp for cp in plan.cohorts if sum(1 for w in cp.waves if w.placed) >= 2]
+    for cp in split:
+        placed = [w for w in cp.waves if w.placed]
+        assert min(w.placed for w in placed) >= min(5, cp.students), cp.cohort
+        starts = sorted(weeks[w.start_week] for w in placed)
+        assert all(b - a >= 2 for a, b in zip(starts, starts[1:])), cp.cohort

@@ -9,7 +9,7 @@ import pytest
 from planner.i18n import use_language
 from planner.scenario import Scenario, ScenarioError
 from planner.whatif.variants import Variant, VariantSet, apply_variant
-from tests.builders import tiny_scenario
+from tests.builders import WITHOUT_PRACTICAL_DEFAULTS, tiny_scenario
 
 
 def differences(before: Scenario, after: Scenario) -> dict[str, Any]:
@@ -105,7 +105,9 @@ def test_weights_travel_and_scenario_fields() -> None:
     assert diff == {"policy.default_max_travel_minutes": (45.0, 60.0)}
     _, _, diff = apply({"kind": "set_travel_limit", "minutes": 20, "cohorts": {"ids": "zorg-3"}})
     assert diff == {("cohorts", "zorg-3", "max_travel_minutes"): (None, 20.0)}
-    _, _, diff = apply({"kind": "set_scenario_fields", "fields": {"policy": {"then_minimise": ["travel"]}}})
+    # A policy replaces the whole policy: the hand-made scenario's rules without the wave defaults are given again.
+    _, _, diff = apply({"kind": "set_scenario_fields",
+                        "fields": {"policy": {**WITHOUT_PRACTICAL_DEFAULTS, "then_minimise": ["travel"]}}})
     assert diff == {"policy.then_minimise": (["changes", "travel", "balance"], ["travel"])}
 
 

@@ -9,7 +9,12 @@ Variables (all integer):
   minimum can bind);
 * ``unplaced[c]``: students of cohort ``c`` without a place;
 * ``split[c]``: 1 when cohort ``c`` has two or more waves (only for cohorts with a
-  ``min_wave_students`` that can bind): then every wave places at least that many students.
+  ``min_wave_students`` that can bind): then every wave places at least that many students;
+* ``changed[c]``: 1 when cohort ``c`` places students outside its current period (only with a
+  limit on the changed cohorts, ``max_changed``: the trade-off of :mod:`planner.solve.tradeoff`).
+
+Two waves of a cohort start at least ``wave_gap`` weeks apart: at most one opened wave per
+window of start weeks (:meth:`ProblemData.start_windows`).
 
 With ``policy.no_cell_worse_than_status_quo`` (``data.cell_limit``), the unplaced students of
 every stagebarometer cell stay at most the status quo's.
@@ -37,12 +42,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
-import scipy.sparse as sp
 from ortools.sat.python import cp_model
 
 from planner.model.problem import ProblemData
 from planner.plan import state as plan_state
 from planner.solve.exact.cuts import rounding_rows
+from planner.solve.exact.rows import LinearForm, RowStore
 from planner.solve.exact.tables import (
     company_sets,
     dense_occupancy,
@@ -52,46 +57,6 @@ from planner.solve.exact.tables import (
     remaining_capacity_at,
 )
 from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_shortage
-
-
-class _RowStore:
-    """Linear rows ``lower <= sum coeff * var <= upper`` as COO triplets (for the MIP form)."""
-
-    def __init__(self) -> None:
-        self.rows: list[int] = []
-        self.cols: list[int] = []
-        self.vals: list[float] = []
-        self.lower: list[float] = []
-        self.upper: list[float] = []
-        self.cut: list[bool] = []  # a valid inequality added for the MIP, not a rule of the model
-
-    def add(self, cols: list[int], vals: list[float], lower: float, upper: float, cut: bool = False) -> None:
-        row = len(self.lower)
-        self.rows.extend([row] * len(cols))
-        self.cols.extend(cols)
-        self.vals.extend(vals)
-        self.lower.append(float(lower))
-        self.upper.append(float(upper))
-        self.cut.append(cut)
-
-
-@dataclass
-class LinearForm:
-    """The same model as arrays, for a MIP solver: variables x, then unplaced, then use.
-
-    Costs are the scaled integer weights (``scale * weight``), so that the solver can use the
-    integrality of the objective.
-    """
-
-    lower: np.ndarray
-    upper: np.ndarray
-    cost: np.ndarray
-    rows: _RowStore
-
-    def matrix(self) -> sp.csr_matrix:
-        """The constraint matrix."""
-        return sp.csr_matrix((self.rows.vals, (self.rows.rows, self.rows.cols)),
-                             shape=(len(self.rows.lower), len(self.lower)))
 
 
 @dataclass
@@ -124,6 +89,8 @@ class CompanyModel:
     split
         Per cohort with a split indicator: its column, its new options and its waves already
         open outside the neighbourhood.
+    changed
+        Per cohort with a changed indicator: its column and its options outside the current period.
     """
 
     scale: int
@@ -137,6 +104,7 @@ class CompanyModel:
     linear: LinearForm
     use_column: dict[int, int] = field(default_factory=dict)
     split: dict[int, tuple[int, set[int], int]] = field(default_factory=dict)
+    changed: dict[int, tuple[int, set[int]]] = field(default_factory=dict)
 
     @property
     def n_placements(self) -> int:
@@ -215,6 +183,8 @@ class CompanyModel:
             hinted[column] = option in opened
         for column, options, fixed_open in self.split.values():
             hinted[column] = len(opened & options) + fixed_open >= 2
+        for column, options in self.changed.values():
+            hinted[column] = bool(opened & options)
         return hinted
 
     def hint(self, assignments: list[Assignment]) -> None:
@@ -254,6 +224,7 @@ def build_company_model(
     fixed: list[Assignment] | np.ndarray | None = None,
     symmetry_breaking: bool = True,
     rounding_cuts: bool = True,
+    max_changed: int | None = None,
 ) -> CompanyModel:
     """Build the company-level model of a neighbourhood.
 
@@ -276,6 +247,9 @@ def build_company_model(
     rounding_cuts
         Add the integer-rounding rows of every capacity row to the MIP form
         (:mod:`planner.solve.exact.cuts`).
+    max_changed
+        At most this many cohorts place students outside their current period (form or start),
+        counting the fixed ones; no limit by default.
 
     Returns
     -------
@@ -337,7 +311,7 @@ def build_company_model(
             pair_cap.append(fit[keep])
     cat = lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)  # noqa: E731
     p_option, p_company, p_cap = cat(pair_option), cat(pair_company), cat(pair_cap)
-    rows = _RowStore()
+    rows = RowStore()
     n_x = len(p_cap)
 
     # Every student counted once: placed in the neighbourhood, placed outside it, or unplaced.
@@ -366,16 +340,25 @@ def build_company_model(
         rows.add(members + [use_column[option]], [1] * len(members) + [-big], -np.inf, 0)
 
     minimum = data.wave_minimum
+    windows_of: dict[int, list[np.ndarray]] = defaultdict(list)
+    for cohort, members in data.start_windows():
+        if in_model[cohort]:
+            windows_of[cohort].append(members)
     for position, cohort in enumerate(cohorts):
         opened = fixed_open.get(int(cohort), set())
         new_options = sorted({int(p_option[j]) for j in by_cohort[position]} - opened)
         allowed = int(data.max_waves[cohort]) - len(opened)
         limit_binds = len(new_options) > allowed
-        if limit_binds or (minimum[cohort] and new_options):
+        if limit_binds or ((minimum[cohort] or int(cohort) in windows_of) and new_options):
             for option in new_options:
                 open_indicator(option, position)
         if limit_binds:
             rows.add([use_column[o] for o in new_options], [1] * len(new_options), -np.inf, max(allowed, 0))
+        # Waves start at least wave_gap weeks apart: one opened wave per window of start weeks.
+        for members in windows_of.get(int(cohort), []):
+            new = [use_column[o] for o in members.tolist() if o in use_column]
+            if new:
+                rows.add(new, [1] * len(new), -np.inf, max(1 - len(opened.intersection(members.tolist())), 0))
 
     # Wave sizes (min_wave_students): split[c] = 1 when the cohort has two or more waves, and then
     # every wave places at least the minimum (students placed outside the neighbourhood count).
@@ -404,6 +387,24 @@ def build_company_model(
             split_rows.append((members + [column], [1] * len(members) + [-least], -fixed_in_option[option], np.inf))
     for cols, vals, lower, upper in split_rows:
         rows.add(cols, vals, lower, upper)
+
+    # Changed cohorts (the trade-off): changed[c] = 1 when c places students outside its current
+    # period; fixed placements outside it count as changed cohorts the model cannot undo.
+    changed: dict[int, tuple[int, set[int]]] = {}
+    if max_changed is not None:
+        fixed_moved = fixed_table[(fixed_table[:, 2] > 0) & ~data.option_current[fixed_table[:, 0]]]
+        already = set(data.option_cohort[fixed_moved[:, 0]].tolist())
+        first_column = n_x + len(cohorts) + len(use_column) + len(split)
+        for position, cohort in enumerate(cohorts):
+            moving = [j for j in by_cohort[position] if not data.option_current[p_option[j]]]
+            if int(cohort) in already or not moving:
+                continue
+            column = first_column + len(changed)
+            changed[int(cohort)] = (column, {int(p_option[j]) for j in moving})
+            # Students outside the current period only in a changed cohort: x[moving] <= to_place * changed.
+            rows.add(moving + [column], [1] * len(moving) + [-int(to_place[position])], -np.inf, 0)
+        rows.add([column for column, _ in changed.values()], [1] * len(changed), -np.inf,
+                 max(max_changed - len(already), 0))
 
     # Stagebarometer cells (no_cell_worse_than_status_quo): the unplaced students of a cell, free
     # cohorts' and fixed ones', stay at most the status quo's.
@@ -472,14 +473,15 @@ def build_company_model(
     outside = np.ones(n_cohorts, dtype=bool)
     outside[cohorts] = False
     constant = plan_state.weighted_shortage(data.weight[outside], data.students[outside] - placed_fixed[outside])
-    n_vars = n_x + len(cohorts) + len(use_column) + len(split)
+    n_vars = n_x + len(cohorts) + len(use_column) + len(split) + len(changed)
+    indicators = len(use_column) + len(split) + len(changed)
     linear = LinearForm(
         lower=np.zeros(n_vars),
-        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(len(use_column) + len(split))]).astype(float),
-        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(len(use_column) + len(split))]).astype(float),
+        upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(indicators)]).astype(float),
+        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(indicators)]).astype(float),
         rows=rows)
     stats = {"variables": n_vars, "placement_variables": n_x,
              "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "rounding_rows": rounded, "symmetric_groups": symmetric,
              "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
     return CompanyModel(scale, p_option, p_company, cohorts, placed_fixed[cohorts], fixed, constant, stats, linear,
-                        use_column, split)
+                        use_column, split, changed)

@@ -1,0 +1,53 @@
+"""The plan page's trade-off: the form queues the curve as a job, the page shows its chart and table, and a
+point's button makes it the proposal (a new plan shown at once); readers see the curve without the buttons."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from api.core.config import Settings
+from api.main import create_app
+from tests.api.support import bearer, make_token, multipart_files, tiny_files, wait_for_job
+from tests.web.support import csrf_of, sign_in
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+
+def test_the_tradeoff_form_queues_a_curve_and_a_point_becomes_the_proposal(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}", data_dir=tmp_path / "files",
+                        rate_limit_per_second=1000, rate_limit_burst=1000)
+    with TestClient(create_app(settings)) as client:
+        url = settings.database_url
+        api = TestClient(client.app, headers=bearer(make_token(url, "admin", "admin")))
+        parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
+        scenario = api.post("/scenarios", files=parts).json()["id"]
+        solved = api.post(f"/scenarios/{scenario}/solve", json={"mode": "optimise", "time_limit": 10}).json()
+        plan = wait_for_job(api, solved["id"])["plan_id"]
+
+        assert sign_in(client, make_token(url, "editor", "editor", ("Twente",))).status_code == 303
+        page = client.get(f"/web/plans/{plan}")
+        assert page.status_code == 200 and "Nog geen afweging berekend" in page.text
+        queued = client.post(f"/web/plans/{plan}/tradeoff", follow_redirects=False,
+                             data={"csrf": csrf_of(page.text), "points": "4"})
+        assert queued.status_code == 303, queued.text
+        location = queued.headers["location"]
+        job = int(location.split("tradeoff_job=")[1].split("#")[0])
+        assert wait_for_job(api, job)["status"] == "done"
+        shown = client.get(location)
+        assert 'id="tradeoff-table"' in shown.text and 'id="tradeoff-chart"' in shown.text
+        assert "Maak dit het voorstel" in shown.text
+        made = client.post(f"/web/plans/{plan}/tradeoff/0/proposal", follow_redirects=False,
+                           data={"csrf": csrf_of(shown.text)})
+        assert made.status_code == 303, made.text
+        proposal = int(made.headers["location"].rsplit("/", 1)[1])
+        assert proposal != plan and client.get(f"/web/plans/{proposal}").status_code == 200
+        assert api.get(f"/plans/{proposal}").json()["kpis"]["cohorts_changed"] == 0  # the status-quo end
+        assert f'href="/web/plans/{proposal}"' in client.get(f"/web/plans/{plan}").text
+
+        reader = TestClient(client.app)
+        assert sign_in(reader, make_token(url, "reader", "reader", ("Twente",))).status_code == 303
+        seen = reader.get(f"/web/plans/{plan}").text.split('id="tradeoff"')[1]
+        assert 'id="tradeoff-table"' in seen and "Maak dit het voorstel" not in seen
