@@ -419,18 +419,8 @@ class JobManager:
             plan = crud.plan_of(crud.get_plan_row(session, int(request["plan_id"])))
         asked = MarginalRequest.model_validate({k: v for k, v in request.items() if k != "plan_id"})
         ranking = marginal_ranking(scenario, plan, asked, base_dir)  # type: ignore[arg-type]
-        now = utcnow()
-        with self.db.session() as session:
-            stored = session.execute(sa.update(JobRow).where(
-                JobRow.id == job.id, JobRow.status == "running", JobRow.lease_owner == self.owner,
-                JobRow.cancel_requested.is_(False)).values(
-                status="done", phase="done", result=json.dumps({"plan_id": request["plan_id"], **ranking}),
-                finished_at=now, updated_at=now, incumbent=plan.kpis.objective, lease_owner=None,
-                lease_expires_at=None)).rowcount
-        if not stored:  # cancelled while it ran (its small solves are not interrupted)
-            self._finish(job.id, "cancelled", note=_("cancelled while running"))
-            return
-        log.info("marginal job %s done: %d spots", job.id, len(ranking["spots"]))
+        if self._store_analysis(job.id, {"plan_id": request["plan_id"], **ranking}, plan.kpis.objective):
+            log.info("marginal job %s done: %d spots", job.id, len(ranking["spots"]))
 
     def _tradeoff(self, scenario: Scenario, base_dir: object, job: JobRow, cancel_event: threading.Event) -> None:
         """A trade-off job: the curve of a stored optimised plan from its status quo, point by point in this runner
@@ -452,17 +442,22 @@ class JobManager:
 
         result = compute(scenario, base_dir, plan, base, request, job.seed, job.time_limit,  # type: ignore[arg-type]
                          progress)
+        if self._store_analysis(job_id, result, result["points"][-1]["shortage"]):
+            log.info("trade-off job %s done: %d points", job_id, len(result["points"]))
+
+    def _store_analysis(self, job_id: int, result: dict, incumbent: float | None) -> bool:
+        """Store an analysis job's result (marginal ranking, trade-off curve) unless it was cancelled while it
+        ran (its solves are not interrupted): then it is marked cancelled. Whether the result was stored."""
         now = utcnow()
         with self.db.session() as session:
             stored = session.execute(sa.update(JobRow).where(
                 JobRow.id == job_id, JobRow.status == "running", JobRow.lease_owner == self.owner,
                 JobRow.cancel_requested.is_(False)).values(
                 status="done", phase="done", result=json.dumps(result), finished_at=now, updated_at=now,
-                incumbent=result["points"][-1]["shortage"], lease_owner=None, lease_expires_at=None)).rowcount
-        if not stored:  # cancelled while it ran (its point solves are not interrupted)
+                incumbent=incumbent, lease_owner=None, lease_expires_at=None)).rowcount
+        if not stored:
             self._finish(job_id, "cancelled", note=_("cancelled while running"))
-            return
-        log.info("trade-off job %s done: %d points", job_id, len(result["points"]))
+        return bool(stored)
 
     def _store_result(self, job_id: int, result: Result) -> None:
         """Store a finished plan unless the job already ended (done, failed or cancelled)."""

@@ -255,8 +255,9 @@ def test_twente_status_quo_reaches_its_optimum_64_5():
 
 @pytest.mark.slow  # 70-90 s under the work budget on a quiet machine: make test-all
 def test_twente_optimised_plan_is_proven_optimal_at_4():
-    # 4.0 is the optimum of the Twente before recognitions (twente-sector) without the wave defaults (2 students without a place, weighted 4.0):
-    # the search reaches it and the Dantzig-Wolfe bound, started from the pooled LP's duals, proves it.
+    # 4.0 is the optimum of the Twente before recognitions (twente-sector) without the wave defaults (2 students
+    # without a place, weighted 4.0): the search reaches it and the Dantzig-Wolfe bound, started from the pooled
+    # LP's duals, proves it.
     plan = _solve_twente("optimise", WITHOUT_DEFAULTS, **TWENTE_WORK)
     assert plan.kpis.objective == pytest.approx(4.0)
     assert plan.kpis.bound == pytest.approx(4.0)
