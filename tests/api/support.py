@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import yaml
 
 import planner.solve as solve_package
@@ -251,6 +252,12 @@ def app_client(settings: Settings) -> AuthorisedTestClient:
     """The app in this process (startup and shutdown run inside ``with``) with an admin token, for tests that
     patch its parts."""
     return AuthorisedTestClient(create_app(settings))
+
+
+#: For tests of several server processes on one database that take half a minute each: SQLite in
+#: ``make test``, PostgreSQL in ``make test-all`` (the same code path; PostgreSQL's own locking has
+#: its fast tests, e.g. two schools approving at once and the fair queue).
+SQLITE_FAST = ["sqlite", pytest.param("postgres", marks=(pytest.mark.postgres, pytest.mark.slow))]
 
 
 # ------------------------------------------------------------------ scenarios and helpers

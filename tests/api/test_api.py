@@ -15,7 +15,16 @@ from api.core.config import Settings
 from planner.i18n import use_language
 from planner.model import load_scenario
 from planner.scenario import ScenarioError
-from tests.api.support import TWENTE, ApiServer, app_client, multipart_files, solve_until_cancelled, tiny_files, wait_for_job
+from tests.api.support import (
+    SQLITE_FAST,
+    TWENTE,
+    ApiServer,
+    app_client,
+    multipart_files,
+    solve_until_cancelled,
+    tiny_files,
+    wait_for_job,
+)
 
 
 def _upload(client: httpx.Client, scenario_path: Path, region: str) -> dict:
@@ -256,6 +265,7 @@ def test_cancel_queued_and_running_jobs(database_url: str, tmp_path: Path, monke
         assert sorted(j["id"] for j in listed) == sorted([first["id"], second["id"]])
 
 
+@pytest.mark.parametrize("database_url", SQLITE_FAST, indirect=True)
 def test_restart_resumes_unfinished_jobs(database_url: str, tmp_path: Path) -> None:
     """Crash the server mid-job, then stop the next one gracefully mid-job: every job still finishes.
 

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from api import crud
 from api.core.config import Settings
@@ -19,7 +20,7 @@ from api.core.db import Database
 from api.jobs import JobManager
 from api.models import utcnow
 from planner.scenario.embedded import embedded_scenario
-from tests.api.support import REPO, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
+from tests.api.support import REPO, SQLITE_FAST, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
 
 
 def _start_together(servers: list[ApiServer]) -> None:
@@ -45,6 +46,7 @@ def _upload(client: httpx.Client, path: Path, region: str) -> int:
     return response.json()["id"]
 
 
+@pytest.mark.parametrize("database_url", SQLITE_FAST, indirect=True)
 def test_two_servers_start_together_and_share_the_queue(database_url: str, tmp_path: Path) -> None:
     """Both come up on a new database (migrations serialised); every job runs once, on either server."""
     servers = [ApiServer(database_url, tmp_path / name, MAX_CONCURRENT_SOLVES=1) for name in ("a", "b")]
@@ -65,6 +67,7 @@ def test_two_servers_start_together_and_share_the_queue(database_url: str, tmp_p
             server.stop()
 
 
+@pytest.mark.parametrize("database_url", SQLITE_FAST, indirect=True)
 def test_a_second_server_leaves_a_running_job_alone(database_url: str, tmp_path: Path) -> None:
     """Starting server B while A solves does not reset A's job: it finishes once, with its first result."""
     first = ApiServer(database_url, tmp_path / "a", MAX_CONCURRENT_SOLVES=1).start()
@@ -86,6 +89,7 @@ def test_a_second_server_leaves_a_running_job_alone(database_url: str, tmp_path:
         second.stop()
 
 
+@pytest.mark.parametrize("database_url", SQLITE_FAST, indirect=True)
 def test_a_live_server_takes_over_the_jobs_of_a_dead_one(database_url: str, tmp_path: Path) -> None:
     """A is killed mid-solve; B, already running, queues the job again when A's lease runs out and finishes it."""
     first = ApiServer(database_url, tmp_path / "a", MAX_CONCURRENT_SOLVES=1, JOB_LEASE_SECONDS=3).start()

@@ -569,8 +569,9 @@ def test_template_export_and_validate_round_trip_a_workbook(tiny_scenario_path, 
     assert exported.exit_code == 0, exported.output
     again = invoke("validate", tmp_path / "tiny.xlsx")
     assert again.exit_code == 0
+    # The same two warnings as the tiny scenario's own files (test_dutch_is_the_default_and_english_on_request).
     assert again.stdout.splitlines()[-1] == (
-        f"{tmp_path / 'tiny.xlsx'}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 1 warning)")
+        f"{tmp_path / 'tiny.xlsx'}: OK (4 cohorts, 67 students, 3 learning companies, 16 weeks, 2 warnings)")
     embedded = invoke("export", "small", "--out", tmp_path / "small.xlsx")
     assert embedded.exit_code == 0 and invoke("validate", tmp_path / "small.xlsx").exit_code == 0
 
