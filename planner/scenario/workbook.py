@@ -65,6 +65,10 @@ SETTINGS_ROWS: tuple[tuple[str, str, str], ...] = (
                                                    "entree:3|2:2|3:1|4:1.")),
     ("policy.sector_weights", "sectorgewichten", N_("Extra weight per sector chamber, e.g. zorg:1,5.")),
     ("policy.then_minimise", "daarna minimaliseren", N_("After the shortage, in order: changes, travel, balance.")),
+    ("policy.min_wave_students", "min studenten per golf",
+     N_("A split cohort's waves hold at least this many students (or the whole cohort when smaller); 0: no minimum.")),
+    ("policy.min_weeks_between_waves", "min weken tussen golven",
+     N_("A split cohort's waves start at least this many weeks apart; 0: no minimum.")),
     ("policy.no_cell_worse_than_status_quo", "geen cel slechter dan status quo",
      N_("ja: no cell (sector chamber x pathway x level) ends with more students without a place than in the "
         "status quo.")),

@@ -258,6 +258,8 @@ def app_client(settings: Settings) -> AuthorisedTestClient:
 #: ``make test``, PostgreSQL in ``make test-all`` (the same code path; PostgreSQL's own locking has
 #: its fast tests, e.g. two schools approving at once and the fair queue).
 SQLITE_FAST = ["sqlite", pytest.param("postgres", marks=(pytest.mark.postgres, pytest.mark.slow))]
+#: The other way round, where PostgreSQL is the case that matters (the load and fault script).
+POSTGRES_FAST = [pytest.param("sqlite", marks=pytest.mark.slow), pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 # ------------------------------------------------------------------ scenarios and helpers

@@ -20,7 +20,7 @@ from api.core.db import Database
 from api.jobs import JobManager
 from api.models import utcnow
 from planner.scenario.embedded import embedded_scenario
-from tests.api.support import REPO, SQLITE_FAST, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
+from tests.api.support import POSTGRES_FAST, REPO, SQLITE_FAST, ApiServer, app_client, multipart_files, tiny_files, wait_for_job
 
 
 def _start_together(servers: list[ApiServer]) -> None:
@@ -151,6 +151,7 @@ def test_an_expired_lease_is_queued_again_once_then_the_job_fails(database_url: 
         db.dispose()
 
 
+@pytest.mark.parametrize("database_url", POSTGRES_FAST, indirect=True)
 def test_the_load_and_fault_script_loses_nothing(database_url: str) -> None:
     """`python scripts/loadtest.py --short` (two servers, load, a killed server and worker) on both databases."""
     command = [sys.executable, str(REPO / "scripts" / "loadtest.py"), "--short", "--json"]

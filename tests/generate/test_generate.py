@@ -242,6 +242,7 @@ SHAPE_WORK = WorkBudget(10, bound_rounds=0, polish_ticks=0)
 SAFETY_SECONDS = 900
 
 
+@pytest.mark.slow  # 45 s on 2 cores: make test-all (the shape test below keeps a status-quo check in make test)
 def test_solved_status_quo_is_on_target(small_region):
     shortage = status_quo_shortage(small_region, time_limit=SAFETY_SECONDS, work=CALIBRATION_WORK)
     assert shortage.bol_students == sum(c.students for c in bol(small_region))
