@@ -74,7 +74,7 @@ def test_a_second_server_leaves_a_running_job_alone(database_url: str, tmp_path:
     second = ApiServer(database_url, tmp_path / "b", MAX_CONCURRENT_SOLVES=1)
     try:
         with first.client() as a:
-            sid = _upload(a, embedded_scenario("twente"), "Multi-running")
+            sid = _upload(a, embedded_scenario("twente-sector"), "Multi-running")
             job = a.post(f"/scenarios/{sid}/solve", json={"mode": "optimise", "time_limit": 15}).json()
             wait_for_job(a, job["id"], statuses=("running",))
             second.start()
@@ -98,7 +98,7 @@ def test_a_live_server_takes_over_the_jobs_of_a_dead_one(database_url: str, tmp_
         with first.client() as a:
             # Twente: its optimised plan is not proven optimal within these limits, so both solves
             # are still running when A is killed (the small scenario is proven in well under a second).
-            sid = _upload(a, embedded_scenario("twente"), "Multi-takeover")
+            sid = _upload(a, embedded_scenario("twente-sector"), "Multi-takeover")
         # B is busy with a long job of its own, so only A can claim the next one
         with second.client() as b:
             busy = b.post(f"/scenarios/{sid}/solve", json={"mode": "optimise", "time_limit": 60}).json()
