@@ -132,14 +132,21 @@ def latest_plans_per_region(session: Session, mode: str | None = None,
 # ------------------------------------------------------------------ agreements and regions
 
 
-def create_agreement(session: Session, region: str, plan_id: int, adopted_by: str, note: str) -> AgreementRow:
-    """Record that ``region`` adopts plan ``plan_id`` as its agreed internship calendar."""
+def region_plan(session: Session, region: str, plan_id: int) -> PlanRow:
+    """Plan ``plan_id`` when it is one of ``region``'s, else a 422 on ``plan_id`` (an agreement or a proposal
+    can only name a plan of its own region)."""
     plan = session.get(PlanRow, plan_id)
     if plan is None:
         raise InvalidInput.one("plan_id", _("plan {id} does not exist").format(id=plan_id))
     if plan.region != region:
         raise InvalidInput.one("plan_id", _("plan {id} belongs to region {region}, not {wanted}").format(
             id=plan_id, region=repr(plan.region), wanted=repr(region)))
+    return plan
+
+
+def create_agreement(session: Session, region: str, plan_id: int, adopted_by: str, note: str) -> AgreementRow:
+    """Record that ``region`` adopts plan ``plan_id`` as its agreed internship calendar."""
+    plan = region_plan(session, region, plan_id)
     agreement = AgreementRow(region=region, plan_id=plan.id, scenario_id=plan.scenario_id,
                              scenario_version=plan.scenario_version, adopted_by=adopted_by, note=note)
     session.add(agreement)

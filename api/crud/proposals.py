@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from api.crud.lookup import by_id
-from api.crud.plans import plan_of
+from api.crud.plans import plan_of, region_plan
 from api.errors import InvalidInput, NotFound
 from api.models import DecisionRow, PlanRow, ProposalRow, utcnow
 from planner.i18n import N_, _
@@ -17,16 +17,6 @@ from planner.i18n import N_, _
 def plan_institutions(row: PlanRow) -> list[str]:
     """The institutions with a cohort in the plan: the ones that sign off a proposal of it, sorted."""
     return sorted({cohort.institution for cohort in plan_of(row).cohorts})
-
-
-def _region_plan(session: Session, region: str, plan_id: int) -> PlanRow:
-    plan = session.get(PlanRow, plan_id)
-    if plan is None:
-        raise InvalidInput.one("plan_id", _("plan {id} does not exist").format(id=plan_id))
-    if plan.region != region:
-        raise InvalidInput.one("plan_id", _("plan {id} belongs to region {region}, not {wanted}").format(
-            id=plan_id, region=repr(plan.region), wanted=repr(region)))
-    return plan
 
 
 def open_proposal(session: Session, region: str, lock: bool = False) -> ProposalRow | None:
@@ -42,7 +32,7 @@ def create_proposal(session: Session, region: str, plan_id: int, proposed_by: st
 
     Returns the new proposal and the one it superseded (or None).
     """
-    plan = _region_plan(session, region, plan_id)
+    plan = region_plan(session, region, plan_id)
     superseded = open_proposal(session, region, lock=True)
     if superseded is not None:
         superseded.status, superseded.updated_at = "superseded", utcnow()
@@ -56,7 +46,7 @@ def create_proposal(session: Session, region: str, plan_id: int, proposed_by: st
 
 def new_version(session: Session, row: ProposalRow, plan_id: int, note: str | None) -> ProposalRow:
     """Put a new plan on an open proposal: its version goes up, so every institution decides again."""
-    plan = _region_plan(session, row.region, plan_id)
+    plan = region_plan(session, row.region, plan_id)
     row.plan_id, row.scenario_id, row.scenario_version = plan.id, plan.scenario_id, plan.scenario_version
     row.version += 1
     row.institutions = json.dumps(plan_institutions(plan))
