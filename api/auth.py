@@ -67,8 +67,8 @@ def bearer_token(scope: Scope) -> str | None:
 
 
 def _lookup(scope: Scope, token: str) -> Principal | None:
-    with scope["app"].state.db.single_reads() as session:
-        return crud.authenticate(session, token)
+    db = scope["app"].state.db
+    return crud.recent_callers.caller(db.single_reads, str(db.engine.url), token)
 
 
 def _lookup_session(scope: Scope, session_id: str) -> Principal | None:

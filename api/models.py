@@ -146,7 +146,8 @@ class PlanRow(Base):
     unplaced: Mapped[int]
     shortage_rate: Mapped[float] = mapped_column(sa.Float)
     solver_status: Mapped[str] = mapped_column(sa.String(100))
-    plan_json: Mapped[str] = mapped_column(sa.Text)
+    # Loaded only when read: lists and permission checks need the columns above, and a parsed plan is cached.
+    plan_json: Mapped[str] = mapped_column(sa.Text, deferred=True)
 
 
 class JobRow(Base):

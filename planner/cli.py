@@ -101,8 +101,7 @@ def tokens_create(
     from api.services import tokens
 
     with _token_store(debug) as session:
-        row, token = crud.create_token(session, name, role.value, region, expires_in, institution)
-        crud.record(session, None, "token.create", "token", row.id, None, tokens.audit_detail(row))
+        row, token = tokens.create(session, None, name, role.value, region, expires_in, institution)
     typer.echo(_("token {id} ({role}, {regions}) for {name}:").format(
         id=row.id, role=row.role, regions=", ".join(crud.token_regions(row)) or _("all regions"), name=row.name),
         err=True)
@@ -130,11 +129,10 @@ def tokens_revoke(
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Revoke a token; requests with it get 401 from now on."""
-    from api import crud
+    from api.services import tokens
 
     with _token_store(debug) as session:
-        row = crud.revoke_token(session, token_id)
-        crud.record(session, None, "token.revoke", "token", row.id, None, row.name)
+        row = tokens.revoke(session, None, token_id)
     typer.echo(_("token {id} ({name}) is revoked").format(id=token_id, name=row.name))
 
 

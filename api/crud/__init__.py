@@ -69,6 +69,7 @@ from api.crud.tokens import (
     create_token,
     list_audit,
     list_tokens,
+    recent_callers,
     record,
     revoke_token,
     token_principal,
@@ -82,7 +83,8 @@ __all__ = [
     "create_token", "current_agreement", "current_agreement_ids", "delete_scenario", "get_agreement", "get_job",
     "get_plan_row", "get_scenario", "get_version", "job_counts", "latest_plan", "latest_plans_per_region",
     "list_agreements", "list_audit", "list_jobs", "list_plans", "list_scenarios", "list_tokens", "list_versions",
-    "next_in_turn", "plan_of", "queue_positions", "queued_in_share", "queued_total", "record", "region_counts",
+    "next_in_turn", "plan_of", "queue_positions", "queued_in_share", "queued_total", "recent_callers", "record",
+    "region_counts",
     "regions", "revoke_token", "save_plan", "scenario_region", "status_quo_for", "summary_versions",
     "token_principal", "token_regions", "version_document", "version_files", "version_for", "version_warnings",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import datetime as dt
 import threading
 from collections import OrderedDict
 from collections.abc import Collection
@@ -25,16 +25,21 @@ from planner.plan.model import Plan
 
 
 class _PlanCache:
-    """Parsed plans by the hash of their JSON (plans never change once stored)."""
+    """Parsed plans by database, id and creation time (plans never change once stored).
+
+    The key needs no plan JSON, so a cached plan is served without reading its (deferred) column;
+    the database is part of it because servers and tests may open several, each with its plan 1.
+    """
 
     def __init__(self, size: int = 32):
         self.size = size
-        self._items: OrderedDict[str, Plan] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, dt.datetime], Plan] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, row: PlanRow) -> Plan:
-        # Keyed by content, not by id: servers and tests may open several databases, each with its plan 1.
-        key = hashlib.sha256(row.plan_json.encode("utf-8", "surrogatepass")).hexdigest()
+        session = sa.inspect(row).session
+        database = str(session.get_bind().url) if session is not None else ""
+        key = (database, row.id, row.created_at)
         with self._lock:
             plan = self._items.get(key)
             if plan is not None:

@@ -34,9 +34,7 @@ def create_token(body: schemas.TokenCreate, principal: PrincipalDep, session: Se
     least one region. With `expires_in_days` the token stops working (401) that many days from now."""
     principal.check_admin()
     lifetime = dt.timedelta(days=body.expires_in_days) if body.expires_in_days is not None else None
-    row, token = crud.create_token(session, body.name, body.role, body.regions, lifetime, body.institution)
-    crud.record(session, principal, "token.create", "token", row.id, None, tokens.audit_detail(row))
-    session.commit()
+    row, token = tokens.create(session, principal, body.name, body.role, body.regions, lifetime, body.institution)
     response.headers["Cache-Control"] = "no-store"
     return schemas.TokenCreated(**views.token_out(row).model_dump(), token=token)
 
@@ -51,7 +49,5 @@ def revoke_token(token_id: TokenId, principal: PrincipalDep, session: SessionDep
     principal.check_admin()
     if token_id == principal.token_id:
         raise Conflict(_("a token cannot revoke itself; use another admin token or 'stageplanner tokens revoke'"))
-    row = crud.revoke_token(session, token_id)
-    crud.record(session, principal, "token.revoke", "token", row.id, None, row.name)
-    session.commit()
+    row = tokens.revoke(session, principal, token_id)
     return views.token_out(row)

@@ -1,12 +1,15 @@
-"""Token administration shared by ``stageplanner tokens`` and the API: the audit detail of a new
-token and the listing's lines."""
+"""Token administration shared by ``stageplanner tokens`` and the API: making and revoking a token
+(with its audit entry), and the listing's lines."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 
+from sqlalchemy.orm import Session
+
 from api import crud
+from api.core.security import Principal
 from api.models import TokenRow
 from planner.i18n import N_, _
 
@@ -25,6 +28,27 @@ def audit_detail(row: TokenRow) -> str:
     expiry = f", expires {row.expires_at:{_TIME}}" if row.expires_at is not None else ""
     school = f" ({row.institution})" if row.institution else ""
     return f"{row.name}: {row.role}{school} {', '.join(crud.token_regions(row)) or 'all regions'}{expiry}"
+
+
+def create(session: Session, actor: Principal | None, name: str, role: str, regions: Iterable[str],
+           lifetime: dt.timedelta | None = None, institution: str | None = None) -> tuple[TokenRow, str]:
+    """Make a token and record it in the audit log (``actor`` None: the command line), committed;
+    returns the row and the token text (shown once)."""
+    row, token = crud.create_token(session, name, role, list(regions), lifetime, institution)
+    crud.record(session, actor, "token.create", "token", row.id, None, audit_detail(row))
+    session.commit()
+    return row, token
+
+
+def revoke(session: Session, actor: Principal | None, token_id: int) -> TokenRow:
+    """Revoke a token and end its web sessions, recorded in the audit log and committed. Once committed,
+    this process forgets every recently checked caller, so the token is refused here from now on (on other
+    servers within :data:`api.crud.tokens.RECENT_CALLER_SECONDS`)."""
+    row = crud.revoke_token(session, token_id)
+    crud.record(session, actor, "token.revoke", "token", row.id, None, row.name)
+    session.commit()
+    crud.recent_callers.forget()
+    return row
 
 
 def state(row: TokenRow, now: dt.datetime) -> str:

@@ -215,3 +215,51 @@ def test_a_connection_the_database_closed_while_idle_is_replaced_before_use(post
         finally:
             engine.dispose()
         assert statements == ["SELECT pg_backend_pid()"] * 3
+
+
+def test_a_recently_checked_caller_is_reused_for_two_seconds_and_never_past_its_expiry(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The token read is skipped for a caller checked in the last 2 s (on this clock), a revocation on the
+    database is seen once that time is over, an expiry at once, and an unknown token is never kept."""
+    import datetime as dt
+
+    from api.crud import tokens as token_crud
+    from api.models import TokenRow
+
+    clock = [1000.0]
+    monkeypatch.setattr(token_crud.time, "monotonic", lambda: clock[0])
+    db = Database(database_url)
+    reads = [0]
+
+    def counted_sessions():  # noqa: ANN202 - a session factory
+        reads[0] += 1
+        return db.sessions()
+
+    try:
+        db.migrate()
+        with db.session() as session:
+            row, token = crud.create_token(session, "Consortium Twente", "editor", ["Twente"])
+            token_id = row.id
+        callers = token_crud._RecentCallers()
+        assert callers.seconds == token_crud.RECENT_CALLER_SECONDS == 2.0
+        first = callers.caller(counted_sessions, "db", token)
+        assert first is not None and first.name == "Consortium Twente" and reads[0] == 1
+        with db.session() as session:  # revoked on the database, as another server does
+            crud.revoke_token(session, token_id)
+        clock[0] += 1.9
+        assert callers.caller(counted_sessions, "db", token) == first and reads[0] == 1
+        clock[0] += 0.2
+        assert callers.caller(counted_sessions, "db", token) is None and reads[0] == 2
+        assert callers.caller(counted_sessions, "db", "spt_00000000_" + "a" * 43) is None
+        assert callers.caller(counted_sessions, "db", "spt_00000000_" + "a" * 43) is None and reads[0] == 4
+
+        with db.session() as session:  # a token that expires in one second is kept no longer than that
+            row, soon = crud.create_token(session, "Zorgtafel", "reader", ["Twente"], dt.timedelta(seconds=1))
+        assert callers.caller(counted_sessions, "db", soon) is not None and reads[0] == 5
+        monkeypatch.setattr(token_crud, "utcnow", lambda: row.expires_at + dt.timedelta(microseconds=1))
+        assert callers.caller(counted_sessions, "db", soon) is None and reads[0] == 6
+        callers.forget()
+        with db.session() as session:
+            assert session.get(TokenRow, token_id).revoked_at is not None
+    finally:
+        db.dispose()
