@@ -9,25 +9,11 @@ from planner.scenario import Scenario, ScenarioError
 from planner.solve import SolveParams, solve
 from planner.whatif.describe import variant_summary
 from planner.whatif.variants import Variant, apply_variant
-from tests.builders import cohort, company, make_scenario
-
-# Verzorgende IG (25491) and Helpende Zorg en Welzijn (25498), both of the family verpleging.
-CARE, HELPER = "25491", "25498"
-
-
-def recognised() -> Scenario:
-    """Two care cohorts at Enschede; a care home recognised for the care crebo, a hospital in Hengelo (no places this year) and a
-    home-care firm in Enschede recognised for the family verpleging."""
-    return make_scenario(
-        [cohort("care", 6, crebo=CARE), cohort("helper", 4, crebo=HELPER, programme="Helpende Zorg en Welzijn", level="2")],
-        [{**company("k1", 6), "name": "Verpleeghuis Enschede 1", "recognitions": [CARE]},
-         {**company("k2", 0, area="Hengelo"), "name": "Ziekenhuis Hengelo 1", "recognitions": ["verpleging"]},
-         {**company("k3", 2), "name": "Thuiszorg Enschede 1", "recognitions": [HELPER]}],
-        areas=("Enschede", "Hengelo"))
+from tests.builders import CARE, HELPER, recognised_scenario
 
 
 def changed(*changes: dict) -> Scenario:
-    return apply_variant(recognised(), Variant.model_validate({"name": "v", "changes": list(changes)}))
+    return apply_variant(recognised_scenario(), Variant.model_validate({"name": "v", "changes": list(changes)}))
 
 
 def problem_of(*changes: dict) -> str:
@@ -40,7 +26,7 @@ def test_recognitions_are_added_to_the_companies_of_a_kind_in_an_area() -> None:
     after = changed({"kind": "add_recognitions", "companies": {"kind": "verpleeghuis", "area": "Enschede"},
                      "recognitions": HELPER})
     assert [c.recognitions for c in after.companies] == [[CARE, HELPER], ["verpleging"], [HELPER]]
-    base = recognised()
+    base = recognised_scenario()
     variant = Variant.model_validate({"name": "v", "changes": [
         {"kind": "add_recognitions", "companies": {"kind": "Verpleeghuis"}, "recognitions": HELPER}]})
     assert variant_summary(base, variant, apply_variant(base, variant)) == [
@@ -71,7 +57,7 @@ def test_an_unknown_crebo_is_an_error_with_the_scenario_s_closest_crebo() -> Non
 
 
 def test_places_for_one_qualification_take_only_its_students() -> None:
-    base = recognised()
+    base = recognised_scenario()
     # The care home is full with 6 care students; the helpers have 2 places for 4 students.
     params = SolveParams(mode="status-quo", time_limit=30, seed=0, baselines=False)
     before = {cp.cohort: cp.unplaced for cp in solve(base, params).plan.cohorts}
@@ -98,4 +84,4 @@ def test_places_for_a_qualification_no_company_of_the_area_trains_come_with_a_ne
     new = after.companies[after.company_index["+dierverzorging@Hengelo"]]
     assert (new.recognitions, new.area, new.places) == (["dierverzorging"], "Hengelo", 0)
     assert [new.places_in(w) for w in ("2026-W39", "2026-W40", "2026-W41")] == [0, 3, 3]
-    assert recognised().company_index.keys() < after.company_index.keys()
+    assert recognised_scenario().company_index.keys() < after.company_index.keys()
