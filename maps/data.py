@@ -132,7 +132,8 @@ def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Ranked spots (rows of :mod:`planner.whatif.marginal`) with a place, as the map's script draws them.
 
     Names stay plain text here: the script escapes them when it writes its popups. A spot shows its
-    company's name (the id when a row has none) and its sector chamber's name.
+    company's name (the id when a row has none) and its sector chamber's name, and a place for one
+    qualification that qualification's name and code.
     """
     rows = []
     for spot in spots:
@@ -144,7 +145,9 @@ def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                      "sector": str(spot["sector"]), "level": str(spot["level"]), "first": str(spot["first_week"]),
                      "last": str(spot["last_week"]), "estimate": float(spot["estimate"]),
                      "realised": None if realised is None else float(realised),
-                     "lat": float(spot["lat"]), "lon": float(spot["lon"])})
+                     "lat": float(spot["lat"]), "lon": float(spot["lon"]),
+                     "qualification": f"{spot.get('qualification_name') or spot['qualification']} "
+                                      f"({spot['qualification']})" if spot.get("qualification") else None})
     return rows
 
 

@@ -142,6 +142,7 @@ TEXT: Mapping[str, str] = _Translated({
     "area_companies": N_("{area}: {companies} learning companies, {places} places"),
     # where one more supervision place helps most (the marginal map)
     "layer_spots": N_("Where one more supervision place helps most"),
+    "spot_for": N_("the place is for {qualification} only"),
     "spot": N_("#{rank} {company} ({area}): {sector} level {level}, weeks {first}..{last}; estimated {estimate}, "
                "realised {realised}"),
 })

@@ -613,7 +613,8 @@
       marker.bindTooltip("#" + esc(s.rank));
       marker.bindPopup(fillHtml(T.spot, {rank: esc(s.rank), company: esc(s.company), area: esc(s.area),
         sector: esc(sector ? sector[1] : s.sector), level: esc(s.level), first: esc(s.first), last: esc(s.last),
-        estimate: NF1.format(s.estimate), realised: s.realised === null ? "-" : NF1.format(s.realised)}),
+        estimate: NF1.format(s.estimate), realised: s.realised === null ? "-" : NF1.format(s.realised)}) +
+        (s.qualification ? "<br>" + fillHtml(T.spot_for, {qualification: esc(s.qualification)}) : ""),
         {maxWidth: 320, className: "sm-popup"});
       refs.spots.addLayer(marker);
     });

@@ -35,9 +35,14 @@ HotspotGrouping = Literal["cell", "crebo", "family"]
 QualificationKey = tuple[str, str, str, str]
 
 
+def cohort_in_code(crebo: str, qualification: str | None) -> bool:
+    """Whether ``crebo`` is ``qualification`` (a crebo) or one of its crebos (a family); None: every crebo is."""
+    return qualification is None or crebo == qualification or crebo in family_crebos(qualification)
+
+
 def cohort_in(cp: CohortPlan, qualification: str | None) -> bool:
     """Whether a cohort's crebo is ``qualification`` (a crebo) or one of its crebos (a family); None: every cohort."""
-    return qualification is None or cp.crebo == qualification or cp.crebo in family_crebos(qualification)
+    return cohort_in_code(cp.crebo, qualification)
 
 
 def family_of(crebo: str) -> str:
