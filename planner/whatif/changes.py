@@ -132,7 +132,13 @@ class CompanySelection(Spec):
         """Positions of the selected companies; ValueError for a crebo or family the catalogue does not have."""
         for item in self.recognised_for or []:
             catalogue_code(item, (c.crebo for c in scenario.cohorts))
-        return [i for i, c in enumerate(scenario.companies) if self.matches(c)]
+        found = [i for i, c in enumerate(scenario.companies) if self.matches(c)]
+        for kind in self.kind or []:
+            if not any(_of_kind(c.name, kind) for c in scenario.companies):
+                close = close_names(kind, {c.name.split(" ")[0] for c in scenario.companies})
+                raise ValueError(_("no learning company's name starts with {kind}").format(kind=repr(kind))
+                                 + (_(" (did you mean {name}?)").format(name=repr(close[0])) if close else ""))
+        return found
 
 
 def _of_kind(name: str, kind: str) -> bool:

@@ -54,6 +54,9 @@ def test_an_unknown_crebo_is_an_error_with_the_scenario_s_closest_crebo() -> Non
     assert "did you mean 25498" in message
     assert "Hengelo" in problem_of({"kind": "add_qualification_places", "qualification": CARE, "area": "Hengel",
                                     "places": 1})
+    with use_language("en"):
+        message = problem_of({"kind": "add_recognitions", "companies": {"kind": "Verplegehuis"}, "recognitions": CARE})
+    assert "no learning company's name starts with 'Verplegehuis' (did you mean 'Verpleeghuis'?)" in message
 
 
 def test_places_for_one_qualification_take_only_its_students() -> None:
