@@ -622,6 +622,30 @@ def test_an_area_popup_lists_its_qualifications_with_shortage_and_escapes_their_
         page.close()
 
 
+@pytest.mark.browser
+def test_a_spot_for_one_qualification_names_it_in_its_popup_as_text(browser, tmp_path):
+    from maps.spots import write_spots_map
+    from planner.whatif.marginal import capacity_spots, spot_rows
+    from tests.builders import HELPER, recognised_scenario
+
+    loaded = load_scenario(save_scenario(recognised_scenario(), tmp_path / "scenario.yaml"))
+    plan = solve(loaded.scenario, SolveParams("status-quo", time_limit=10, baselines=False),
+                 base_dir=loaded.base_dir).plan
+    [spot] = spot_rows(capacity_spots(loaded.scenario, plan, "status-quo", top=1, base_dir=loaded.base_dir,
+                                      per="crebo"))
+    assert spot["qualification"] == HELPER
+    spot["qualification_name"] = MARKUP_PROGRAMME  # a name with markup must arrive as text
+    view = Page(browser, write_spots_map(plan, loaded, [spot], tmp_path / "marginal.html"))
+    try:
+        view.page.locator(".sm-spot").first.dispatch_event("click")
+        popup = view.page.locator(".sm-popup").first
+        assert f"de plaats is alleen voor {MARKUP_PROGRAMME} ({HELPER})" in popup.inner_text()
+        assert popup.locator("img").count() == 0 and view.page.evaluate("() => window.__pwned") is None
+        assert view.errors == []
+    finally:
+        view.page.close()
+
+
 # ---------------------------------------------------------------- national size (slow)
 
 
