@@ -30,6 +30,7 @@ import shapely
 
 from maps.texts import NUMBER_LOCALES, TEXT, month_abbreviations, week_caption
 from planner import geo
+from planner.catalogue import qualifications
 from planner.codes import LEVELS, SECTOR_CHAMBERS, level_label, sector_label
 from planner.geo.region import Region
 from planner.i18n import N_, _, current_language
@@ -131,7 +132,8 @@ def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Ranked spots (rows of :mod:`planner.whatif.marginal`) with a place, as the map's script draws them.
 
     Names stay plain text here: the script escapes them when it writes its popups. A spot shows its
-    company's name (the id when a row has none) and its sector chamber's name.
+    company's name (the id when a row has none) and its sector chamber's name, and a place for one
+    qualification that qualification's name and code.
     """
     rows = []
     for spot in spots:
@@ -143,7 +145,9 @@ def spot_markers(spots: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                      "sector": str(spot["sector"]), "level": str(spot["level"]), "first": str(spot["first_week"]),
                      "last": str(spot["last_week"]), "estimate": float(spot["estimate"]),
                      "realised": None if realised is None else float(realised),
-                     "lat": float(spot["lat"]), "lon": float(spot["lon"])})
+                     "lat": float(spot["lat"]), "lon": float(spot["lon"]),
+                     "qualification": f"{spot.get('qualification_name') or spot['qualification']} "
+                                      f"({spot['qualification']})" if spot.get("qualification") else None})
     return rows
 
 
@@ -298,6 +302,35 @@ def _institutions(scenario: Scenario, plans: list[PlanInput], area_ix: dict[str,
     return out
 
 
+def _qualification_rows(scenario: Scenario, plans: list[PlanInput], sector_ix: dict[str, int],
+                        level_ix: dict[str, int], area_ix: dict[str, int]) -> dict[str, Any]:
+    """BOL students and students without a place per qualification (crebo), sector chamber, level and area.
+
+    ``names``: ``[crebo, name]`` (the catalogue's name, else the cohorts' programme: user text, which
+    the script escapes); ``students``: ``[q, sector, level, area, n]``; ``unplaced``: the same per plan.
+    """
+    known = qualifications()
+    index: dict[str, int] = {}
+    names: list[list[str]] = []
+    students: dict[tuple[int, int, int, int], int] = defaultdict(int)
+    for cohort in scenario.cohorts:
+        if cohort.pathway != "BOL":
+            continue
+        if cohort.crebo not in index:
+            index[cohort.crebo] = len(names)
+            names.append([cohort.crebo, known[cohort.crebo].name if cohort.crebo in known else cohort.programme])
+        area = area_ix[scenario.locations[cohort.location].area]
+        students[(index[cohort.crebo], sector_ix[cohort.sector], level_ix[cohort.level], area)] += cohort.students
+    unplaced = []
+    for p in plans:
+        rows: dict[tuple[int, int, int, int], int] = defaultdict(int)
+        for cp in p.plan.cohorts:
+            if cp.unplaced > 0 and cp.crebo in index:
+                rows[(index[cp.crebo], sector_ix[cp.sector], level_ix[cp.level], area_ix[cp.area])] += cp.unplaced
+        unplaced.append([[*k, n] for k, n in sorted(rows.items())])
+    return {"names": names, "students": [[*k, n] for k, n in sorted(students.items())], "unplaced": unplaced}
+
+
 class PlanDoesNotFit(ValueError):
     """A plan cannot be drawn on a scenario: it has other weeks, areas or learning companies.
 
@@ -403,6 +436,7 @@ def map_payload(
         "views": views,
         "defaultView": default_view,
         "institutions": _institutions(scenario, plans, area_ix, points),
+        "qualifications": _qualification_rows(scenario, plans, sector_ix, level_ix, area_ix),
         "companies": _companies(scenario, plans, area_ix, points, sector_ix, level_ix, aggregate_above),
         "text": dict(TEXT),
         "lang": current_language(),

@@ -114,6 +114,8 @@ TEXT: Mapping[str, str] = _Translated({
     "area_students": N_("{n} BOL students of programmes in this area ({filter})"),
     "col_sector_year": N_("Sector chamber (school year)"),
     "col_students": N_("students"),
+    "col_qualification_year": N_("Qualification with shortage (school year)"),
+    "more_qualifications": N_("and {n} more qualifications with shortage"),
     # institution popup
     "location": N_("Location {id}"),
     "cohorts": N_("Cohorts"),
@@ -140,6 +142,7 @@ TEXT: Mapping[str, str] = _Translated({
     "area_companies": N_("{area}: {companies} learning companies, {places} places"),
     # where one more supervision place helps most (the marginal map)
     "layer_spots": N_("Where one more supervision place helps most"),
+    "spot_for": N_("the place is for {qualification} only"),
     "spot": N_("#{rank} {company} ({area}): {sector} level {level}, weeks {first}..{last}; estimated {estimate}, "
                "realised {realised}"),
 })

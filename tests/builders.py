@@ -82,6 +82,29 @@ def tiny_scenario() -> Scenario:
     )
 
 
+#: Verzorgende IG (25491), Helpende Zorg en Welzijn (25498) and the older Verzorgende IG crebo (23187), all of
+#: the family verpleging.
+CARE, HELPER, OLD_CARE = "25491", "25498", "23187"
+
+
+def recognised_scenario(unrecognised: bool = False) -> Scenario:
+    """Care (6 students, level 3) and helper (4, level 2) cohorts at Enschede; a care home there recognised for
+    the care crebo (6 places), a hospital in Hengelo for the family verpleging (no places this year) and a
+    home-care firm in Enschede for the helpers' crebo (2 places). The status quo leaves 2 helpers without a place.
+
+    With ``unrecognised`` a third cohort (3 students, level 3) has a crebo no company is recognised for.
+    """
+    cohorts = [cohort("care", 6, crebo=CARE),
+               cohort("helper", 4, crebo=HELPER, programme="Helpende Zorg en Welzijn", level="2")]
+    if unrecognised:
+        cohorts.append(cohort("old", 3, crebo=OLD_CARE, programme="Verzorgende IG (oud)"))
+    return make_scenario(
+        cohorts,
+        [{**company("k1", 6), "name": "Verpleeghuis Enschede 1", "recognitions": [CARE]},
+         {**company("k2", 0, area="Hengelo"), "name": "Ziekenhuis Hengelo 1", "recognitions": ["verpleging"]},
+         {**company("k3", 2), "name": "Thuiszorg Enschede 1", "recognitions": [HELPER]}])
+
+
 # Random small scenarios for property tests: a few companies and cohorts in three places,
 # sixteen autumn weeks, block and line forms.
 RANDOM_WEEKS = [f"2026-W{w}" for w in range(36, 52)]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from api import schemas
 from api.deps import Limit, PrincipalDep, SessionDep
+from api.routes.plans import HotspotByQ, QualificationQ
 from api.schemas import LevelCode, Mode, SectorCode
 from api.services import regions
 
@@ -21,8 +22,10 @@ def hotspots(principal: PrincipalDep, session: SessionDep, limit: Limit = 20,
                                                 "(default: the newest plan of any mode).", examples=["optimise"])] = None,
              sector: Annotated[SectorCode | None, Query(description="Only this sector chamber.", examples=["zorg"])] = None,
              level: Annotated[LevelCode | None, Query(description="Only this level.", examples=["2"])] = None,
+             by: HotspotByQ = "cell", qualification: QualificationQ = None,
              ) -> schemas.HotspotsOut:
     """Cells (region, area, sector chamber, level) with the most students without a place, each cell
     once with the weeks its students miss, ranked over the newest plan of every region the token may
-    read (plans of deleted scenarios are left out)."""
-    return regions.hotspots(session, principal, limit, mode, sector, level)
+    read (plans of deleted scenarios are left out); ``by=crebo`` or ``by=family`` splits the cells per
+    qualification, ``qualification`` keeps one crebo's or family's cohorts."""
+    return regions.hotspots(session, principal, limit, mode, sector, level, by, qualification)

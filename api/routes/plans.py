@@ -19,6 +19,11 @@ router = APIRouter(prefix="/plans", tags=["plans"])
 
 SectorQ = Annotated[SectorCode | None, Query(description="Sector chamber code.", examples=["zorg"])]
 LevelQ = Annotated[LevelCode | None, Query(description="MBO level.", examples=["2"])]
+HotspotByQ = Annotated[Literal["cell", "crebo", "family"], Query(
+    description="Cells per (area, sector chamber, level), or per crebo or qualification family too.")]
+QualificationQ = Annotated[str | None, Query(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$",
+                                             description="Only the cohorts of this crebo or qualification family.",
+                                             examples=["25491"])]
 PathwayQ = Annotated[PathwayCode | None, Query(description="Pathway.", examples=["BOL"])]
 AreaQ = Annotated[str | None, Query(min_length=1, max_length=200, description="Area name (case-insensitive).",
                                     examples=["Enschede"])]
@@ -133,9 +138,12 @@ def utilisation(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, a
 @router.get("/{plan_id}/hotspots", response_model=schemas.HotspotsOut, responses=NOT_FOUND, tags=["hotspots"],
             summary="The plan's shortage hotspots")
 def plan_hotspots(plan_id: PlanId, principal: PrincipalDep, session: SessionDep, limit: Limit = 20, sector: SectorQ = None,
-                  level: LevelQ = None) -> schemas.HotspotsOut:
-    """Cells (area, sector chamber, level) with the most students without a place, each once with its weeks."""
-    return service.hotspots(session, principal, plan_id, limit, sector, level)
+                  level: LevelQ = None, by: HotspotByQ = "cell", qualification: QualificationQ = None,
+                  ) -> schemas.HotspotsOut:
+    """Cells (area, sector chamber, level) with the most students without a place, each once with its weeks;
+    ``by=crebo`` or ``by=family`` splits them per qualification, ``qualification`` keeps one crebo's or family's
+    cohorts."""
+    return service.hotspots(session, principal, plan_id, limit, sector, level, by, qualification)
 
 
 @router.get("/{plan_id}/map", response_class=HTMLResponse,

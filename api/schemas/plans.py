@@ -214,6 +214,9 @@ class HotspotCell(BaseModel):
     last_week: str | None = Field(description="Last week with shortage in the cell.")
     weeks: list[str] = Field(description="The weeks with shortage in the cell, in calendar order.")
     priority_group: bool = Field(description="Entree, level 2 or care: the Stagepact's priority groups.")
+    qualification: str | None = Field(default=None, description="The crebo or family of the cell (by=crebo or "
+                                                                "by=family; null for cells per sector chamber).")
+    qualification_name: str | None = Field(default=None, description="Its name in the qualification catalogue.")
 
 
 class HotspotsOut(BaseModel):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,4 +59,8 @@ class MarginalRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     top: int = Field(default=10, ge=1, le=50)
     verify: int = Field(default=1, ge=0, le=MAX_VERIFY)
+    per: Literal["place", "crebo", "family"] = Field(
+        default="place", description="place: one more place at a company, for any student it may take; crebo or "
+                                     "family: one more place for one qualification in an area, ranked per "
+                                     "qualification and area.")
     time_limit: float = Field(default=5.0, gt=0, le=MAX_SECONDS)

@@ -13,15 +13,17 @@ from api import artifacts, crud, schemas, views
 from api.core.config import Settings
 from api.core.db import end_reads
 from api.core.security import Principal
-from api.errors import NotFound
+from api.errors import InvalidInput, NotFound
 from api.models import PlanRow
 from planner.i18n import _, use_language
 from planner.plan import analysis
 from planner.plan.changes import cohort_changes, institution_totals
 from planner.plan.model import Plan
+from planner.plan.qualification_cells import HotspotGrouping
 from planner.plan.reasons import reason_text, trade_text
 from planner.report import calendar, institutions
 from planner.scenario import LoadedScenario
+from planner.whatif.changes import catalogue_code
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,14 +92,27 @@ def plan_out(session: Session, principal: Principal, plan_id: int) -> schemas.Pl
 
 
 def hotspots(session: Session, principal: Principal, plan_id: int, limit: int, sector: str | None = None,
-             level: str | None = None) -> schemas.HotspotsOut:
-    """The plan's cells (area, sector chamber, level) with the most students without a place."""
+             level: str | None = None, by: HotspotGrouping = "cell", qualification: str | None = None,
+             ) -> schemas.HotspotsOut:
+    """The plan's cells (area, sector chamber, level; per crebo or family too with ``by``) with the most students
+    without a place, of one qualification's cohorts when ``qualification`` is given."""
     row = readable(session, principal, plan_id)
     plan = crud.plan_of(row)
-    cells = analysis.rank_hotspots([analysis.PlanCells(row.id, row.region, analysis.hotspot_totals(plan),
+    check_qualification(qualification, [plan])
+    cells = analysis.rank_hotspots([analysis.PlanCells(row.id, row.region, analysis.hotspot_cells(plan, by, qualification),
                                                        {w: i for i, w in enumerate(plan.weeks)})],
                                    limit, sector, level)
     return schemas.HotspotsOut(plans=[views.plan_summary(row)], cells=cells)
+
+
+def check_qualification(qualification: str | None, plans: list[Plan]) -> None:
+    """422 for a qualification filter that is neither in the catalogue nor a crebo of the plans (with the closest)."""
+    if qualification is None or any(cp.crebo == qualification for plan in plans for cp in plan.cohorts):
+        return
+    try:
+        catalogue_code(qualification, {cp.crebo for plan in plans for cp in plan.cohorts})
+    except ValueError as err:
+        raise InvalidInput.one("qualification", str(err), "query") from None
 
 
 def changes(session: Session, settings: Settings, principal: Principal, plan_id: int, institution: str | None,

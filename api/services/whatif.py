@@ -168,7 +168,8 @@ def marginal_ranking(scenario: Scenario, plan: Plan, request: MarginalRequest, b
 
     mode = "optimise" if plan.mode == "optimise" else "status-quo"  # a greedy plan keeps the current periods too
     params = SolveParams(mode=mode, time_limit=request.time_limit, seed=plan.solver.seed, baselines=False)
-    spots = capacity_spots(scenario, plan, mode, request.top, request.time_limit, plan.solver.seed, base_dir)
+    spots = capacity_spots(scenario, plan, mode, request.top, request.time_limit, plan.solver.seed, base_dir,
+                           per=request.per)
     if request.verify:
         verify_spots(scenario, plan, spots, params, request.verify, InlineExecutor(), base_dir)
     return {"objective": plan.kpis.objective, "spots": spot_rows(spots)}

@@ -105,7 +105,7 @@ async def marginal(request: Request, plan_id: PlanId, principal: WebPrincipal, s
     form = await checked_form(request)
     try:
         body = MarginalRequest(top=form.get("top") or 10, verify=form.get("verify") or 0,
-                               time_limit=form.get("time_limit") or 5)
+                               time_limit=form.get("time_limit") or 5, per=form.get("per") or "place")
     except ValidationError as err:
         raise ScenarioError(problems_from(err, "request", "marginal")) from None
     job = await run_in_threadpool(whatif_service.start_marginal, session, manager, principal, plan_id, body)

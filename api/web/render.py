@@ -45,7 +45,9 @@ def kind_text(kind: str) -> str:
             "scale_inflow": _("inflow changed"), "scale_capacity": _("places scaled"),
             "add_companies": _("companies added"), "remove_companies": _("companies removed"),
             "convert_forms": _("forms converted"), "widen_window": _("window widened"),
-            "set_cohort_fields": _("cohorts changed"), "set_weights": _("weights changed")}.get(kind, kind)
+            "set_cohort_fields": _("cohorts changed"), "set_weights": _("weights changed"),
+            "add_recognitions": _("recognitions added"), "remove_recognitions": _("recognitions withdrawn"),
+            "add_qualification_places": _("places for one qualification")}.get(kind, kind)
 
 
 def changed_text(key: str) -> str:

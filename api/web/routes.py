@@ -178,15 +178,21 @@ def _project(lat: float, lon: float) -> tuple[float, float]:
 def sbb(request: Request, principal: WebPrincipal, session: SessionDep,
         sector: Annotated[str | None, Query(max_length=40)] = None,
         level: Annotated[str | None, Query(max_length=10)] = None,
-        week: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
-    """Hotspots across regions; an empty or unknown filter (the form's "all") is no filter."""
+        week: Annotated[str | None, Query(max_length=10)] = None,
+        by: Annotated[str | None, Query(max_length=10)] = None,
+        qualification: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
+    """Hotspots across regions; an empty or unknown filter (the form's "all") is no filter, except a
+    qualification that is neither in the catalogue nor in a plan (its problem is shown)."""
     from planner.geo.places import find_place
 
     sector = sector if sector in SECTOR_CHAMBERS else None
     level = level if level in LEVELS else None
     week = week if week and re.fullmatch(WEEK_PATTERN, week) else None
+    grouping = by if by in ("crebo", "family") else "cell"
+    qualification = (qualification or "").strip() or None
 
-    found = regions.hotspots(session, principal, limit=200, mode=None, sector=sector, level=level)
+    found = regions.hotspots(session, principal, limit=200, mode=None, sector=sector, level=level, by=grouping,
+                             qualification=qualification)
     cells = [c for c in found.cells if week is None or week in c.weeks][:50]
     top = max((c.unplaced for c in cells), default=1) or 1
     points = []
@@ -197,4 +203,4 @@ def sbb(request: Request, principal: WebPrincipal, session: SessionDep,
             points.append({"x": x, "y": y, "r": round(4 + 18 * math.sqrt(cell.unplaced / top), 1), "cell": cell})
     weeks = sorted({w for c in found.cells for w in c.weeks})
     return page(request, "sbb.html", cells=cells, plans=found.plans, points=points, outline=_outline(),
-                weeks=weeks, sector=sector, level=level, week=week)
+                weeks=weeks, sector=sector, level=level, week=week, by=grouping, qualification=qualification)

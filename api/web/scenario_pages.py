@@ -195,7 +195,8 @@ async def cancel(request: Request, job_id: JobId, principal: WebPrincipal, sessi
 
 
 #: The changes the form builds, with the fields each one uses.
-VARIANT_KINDS = ("add_capacity", "allow_forms", "move_window", "scale_inflow")
+VARIANT_KINDS = ("add_capacity", "allow_forms", "move_window", "scale_inflow", "add_qualification_places",
+                 "add_recognitions", "remove_recognitions")
 
 
 def _list(value: object) -> list[str] | None:
@@ -219,6 +220,16 @@ def variant_from_form(form: Any) -> dict[str, Any]:
         change.update(cohorts=chosen, weeks=form.get("shift") or 0)
     elif kind == "scale_inflow":
         change.update(cohorts=chosen, factor=1 + float(form.get("percent") or 0) / 100)
+    elif kind == "add_qualification_places":
+        change.update(qualification=str(form.get("crebo") or "").strip() or None, area=(chosen.get("area") or [None])[0],
+                      places=form.get("places") or 0)
+        if form.get("first_week") or form.get("last_week"):
+            change["weeks"] = {"first": form.get("first_week"), "last": form.get("last_week")}
+    elif kind in ("add_recognitions", "remove_recognitions"):
+        companies = {**chosen, **{"kind": _list(form.get("company_kind"))}}
+        companies = {k: v for k, v in companies.items() if v}
+        change.update(recognitions=_list(form.get("crebo")) or [],
+                      **({"companies": companies} if companies or kind == "add_recognitions" else {}))
     return {"name": str(form.get("name") or "").strip(), "changes": [change]}
 
 

@@ -323,7 +323,34 @@
         });
         h += "</table>";
       }
-      return h + "</div>";
+      return h + qualificationTable(a) + "</div>";
+    }
+
+    /* Breakdown per qualification (crebo) with shortage in the area, whole school year, most first. */
+    function qualificationTable(a) {
+      var q = data.qualifications, byQ = {};
+      function row(k) { return byQ[k] || (byQ[k] = {n: 0, un: data.plans.map(function () { return 0; })}); }
+      q.students.forEach(function (r) { if (r[3] === a && keep(r[1], r[2])) { row(r[0]).n += r[4]; } });
+      q.unplaced.forEach(function (rows, i) {
+        rows.forEach(function (r) { if (r[3] === a && keep(r[1], r[2])) { row(r[0]).un[i] += r[4]; } });
+      });
+      var rows = Object.keys(byQ).map(function (k) { return [Number(k), byQ[k]]; })
+        .filter(function (r) { return Math.max.apply(null, r[1].un) > 0; })
+        .sort(function (x, y) { return Math.max.apply(null, y[1].un) - Math.max.apply(null, x[1].un) || x[0] - y[0]; });
+      if (!rows.length) { return ""; }
+      var h = "<table class='sm-break'><tr><th>" + esc(T.col_qualification_year) + "</th><th>" + esc(T.col_students) + "</th>";
+      data.plans.forEach(function (p) { h += "<th>" + esc(p.label.split(" (")[0]) + "</th>"; });
+      h += "</tr>";
+      rows.slice(0, 8).forEach(function (r) {
+        var name = q.names[r[0]];
+        h += "<tr><td>" + esc(name[1]) + "<br><span class='sm-sub'>" + esc(name[0]) + "</span></td><td class='n'>" +
+          num(r[1].n) + "</td>";
+        r[1].un.forEach(function (u) { h += "<td class='n'>" + num(u) + "</td>"; });
+        h += "</tr>";
+      });
+      h += "</table>";
+      if (rows.length > 8) { h += "<div class='sm-sub'>" + fillHtml(T.more_qualifications, {n: num(rows.length - 8)}) + "</div>"; }
+      return h;
     }
 
     /* ---------------------------------------------------------------- labels */
@@ -586,7 +613,8 @@
       marker.bindTooltip("#" + esc(s.rank));
       marker.bindPopup(fillHtml(T.spot, {rank: esc(s.rank), company: esc(s.company), area: esc(s.area),
         sector: esc(sector ? sector[1] : s.sector), level: esc(s.level), first: esc(s.first), last: esc(s.last),
-        estimate: NF1.format(s.estimate), realised: s.realised === null ? "-" : NF1.format(s.realised)}),
+        estimate: NF1.format(s.estimate), realised: s.realised === null ? "-" : NF1.format(s.realised)}) +
+        (s.qualification ? "<br>" + fillHtml(T.spot_for, {qualification: esc(s.qualification)}) : ""),
         {maxWidth: 320, className: "sm-popup"});
       refs.spots.addLayer(marker);
     });

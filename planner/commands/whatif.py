@@ -4,6 +4,7 @@ and ``bench-sweep`` (the sweep's and the ranking's benchmark)."""
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,15 @@ from planner.commands.common import InputFailure, Mode, check_out_dir, handled, 
 from planner.i18n import _
 from planner.report.console import out_console
 from planner.solve.params import SolveParams, WorkBudget
+
+
+class SpotPer(StrEnum):
+    """What one more place of the marginal ranking is for."""
+
+    place = "place"
+    crebo = "crebo"
+    family = "family"
+
 
 app = typer.Typer()
 
@@ -113,6 +123,8 @@ def marginal(
     mode: Mode = typer.Option(Mode.status_quo, "--mode", help="Solve mode of the plan and the re-solves."),
     top: int = typer.Option(10, "--top", min=1, max=200, help="Spots in the ranking."),
     verify: int = typer.Option(5, "--verify", min=0, max=200, help="Re-solve this many top spots with the extra place."),
+    per: SpotPer = typer.Option(SpotPer.place, "--per", help="place: one more place at a company, for any student it "
+                                "takes; crebo or family: one more place for one qualification in an area."),
     time_limit: float = typer.Option(30.0, "--time-limit", min=0.5, help="Seconds per solve."),
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
     workers: int = typer.Option(1, "--workers", min=0, help="Re-solves at the same time (0: in this process)."),
@@ -130,7 +142,8 @@ def marginal(
         check_out_dir(out)
         params = SolveParams(mode=mode.value, time_limit=time_limit, seed=seed, baselines=False)
         plan = solve_scenario(loaded.scenario, params, base_dir=loaded.base_dir).plan
-        spots = capacity_spots(loaded.scenario, plan, mode.value, top, time_limit, seed, loaded.base_dir)
+        spots = capacity_spots(loaded.scenario, plan, mode.value, top, time_limit, seed, loaded.base_dir,
+                               per=per.value)
         executor = executor_for(workers, scheduler, False)
         try:
             verify_spots(loaded.scenario, plan, spots, params, verify, executor, loaded.base_dir)

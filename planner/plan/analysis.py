@@ -15,6 +15,7 @@ from typing import Any
 from planner.codes import LEVELS, SECTOR_CHAMBERS, is_priority_group, sector_label
 from planner.i18n import N_, _, current_language, fmt_int
 from planner.plan.model import CohortPlan, KPIs, Plan, ShortageCell
+from planner.plan.qualification_cells import CellShortage, HotspotGrouping, grouped_totals, qualification_label
 
 LEVEL_ORDER = {level: i for i, level in enumerate(LEVELS)}
 SECTOR_ORDER = {sector: i for i, sector in enumerate(SECTOR_CHAMBERS)}
@@ -138,19 +139,6 @@ HotspotKey = tuple[str, str, str]  # area, sector chamber, level
 WeekCellKey = tuple[str, str, str, str]  # area, sector chamber, level, week
 
 
-@dataclass(frozen=True)
-class CellShortage:
-    """The shortage of one hotspot cell (area, sector chamber, level), all pathways together.
-
-    ``unplaced`` counts students (each once); ``student_weeks`` counts every week each of them
-    is without a place; ``weeks`` are the weeks with shortage, in calendar order.
-    """
-
-    unplaced: int
-    student_weeks: int
-    weeks: tuple[str, ...]
-
-
 def week_cell_totals(plan: Plan) -> dict[WeekCellKey, int]:
     """Unplaced students per (area, sector chamber, level, week), summed over pathways (student-weeks)."""
     totals: dict[WeekCellKey, int] = defaultdict(int)
@@ -186,7 +174,7 @@ class PlanCells:
 
     plan_id: int
     region: str
-    totals: dict[HotspotKey, CellShortage]
+    totals: dict[tuple[str, ...], CellShortage]
     week_order: dict[str, int]
 
 
@@ -194,18 +182,23 @@ def rank_hotspots(plans: Iterable[PlanCells], limit: int, sector: str | None = N
                   level: str | None = None) -> list[dict]:
     """Cells (area, sector chamber, level) with the most students without a place, over one or more plans, ranked.
 
-    Each cell appears once, with the weeks its students miss. Ties are broken by priority
-    group (entree, level 2, care first), then student-weeks, region, first week, area,
-    sector and level, so the ranking is stable.
+    Each cell appears once, with the weeks its students miss. Cells per qualification (keys
+    with a crebo or family, :mod:`planner.plan.qualification_cells`) name it in
+    ``qualification`` and ``qualification_name``. Ties are broken by priority group (entree,
+    level 2, care first), then student-weeks, region, first week, area, sector, level and
+    qualification, so the ranking is stable.
     """
     rows = []
     for item in plans:
-        for (area, sec, lev), cell in item.totals.items():
+        for key, cell in item.totals.items():
+            area, sec, lev = key[:3]
             if cell.unplaced <= 0 or (sector is not None and sec != sector) or (level is not None and lev != level):
                 continue
+            code = key[3] if len(key) > 3 else None
             rows.append({
                 "region": item.region, "plan_id": item.plan_id, "area": area, "sector": sec,
-                "sector_name": _sector_name(sec, sec), "level": lev,
+                "sector_name": _sector_name(sec, sec), "level": lev, "qualification": code,
+                "qualification_name": qualification_label(code) if code is not None else None,
                 "unplaced": cell.unplaced, "student_weeks": cell.student_weeks,
                 "first_week": cell.weeks[0] if cell.weeks else None,
                 "last_week": cell.weeks[-1] if cell.weeks else None,
@@ -213,12 +206,21 @@ def rank_hotspots(plans: Iterable[PlanCells], limit: int, sector: str | None = N
                 "_week": item.week_order.get(cell.weeks[0], 0) if cell.weeks else 0,
             })
     rows.sort(key=lambda r: (-r["unplaced"], not r["priority_group"], -r["student_weeks"], r["region"], r["_week"],
-                             r["area"], r["sector"], LEVEL_ORDER.get(r["level"], 9)))
+                             r["area"], r["sector"], LEVEL_ORDER.get(r["level"], 9), r["qualification"] or ""))
     ranked = []
     for rank, row in enumerate(rows[:limit], start=1):
         row.pop("_week")
         ranked.append({"rank": rank, **row})
     return ranked
+
+
+def hotspot_cells(plan: Plan, by: HotspotGrouping = "cell", qualification: str | None = None,
+                  ) -> dict[tuple[str, ...], CellShortage]:
+    """The plan's hotspot cells: per (area, sector chamber, level), or per crebo or family too (``by``), of one
+    qualification's cohorts only when ``qualification`` (a crebo or family) is given."""
+    if by == "cell" and qualification is None:
+        return dict(hotspot_totals(plan))
+    return grouped_totals(plan, by, qualification)
 
 
 def hotspots(plan: Plan, top: int = 10) -> list[dict[str, Any]]:

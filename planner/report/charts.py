@@ -25,10 +25,11 @@ from pathlib import Path
 import numpy as np
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from planner.catalogue import qualifications
 from planner.codes import LEVELS, SECTOR_CHAMBERS
 from planner.i18n import N_, _, fmt_int, fmt_pct
 from planner.plan.model import Plan
-from planner.report.balance import reachable_balances, weekly_capacity, weekly_demand
+from planner.report.balance import GroupBalance, reachable_balances, weekly_capacity, weekly_demand
 from planner.report.chart_style import (
     CAPACITY_COLOUR,
     PLAN_LINESTYLES,
@@ -189,8 +190,8 @@ def reachable_capacity_chart(plan: Plan, loaded: LoadedScenario, path: str | os.
     plans = compared_plans(plan, status_quo)
     balances = reachable_balances(plans, loaded)
     ours = balances[plan.mode]
-    others = {p.mode: {(g.sector, g.level): g for g in balances[p.mode]} for p in plans}
-    ranked = sorted(ours, key=lambda g: (-max(others[p.mode].get((g.sector, g.level), g).unplaced for p in plans),
+    others = {p.mode: {g.key: g for g in balances[p.mode]} for p in plans}
+    ranked = sorted(ours, key=lambda g: (-max(others[p.mode].get(g.key, g).unplaced for p in plans),
                                          -g.weeks_short, -float(g.demand.sum())))
     shown = [g for g in ranked if g.demand.any()][:MAX_GROUP_PANELS] or ranked[:1]
     hidden = len([g for g in ours if g.demand.any()]) - len(shown)
@@ -206,14 +207,15 @@ def reachable_capacity_chart(plan: Plan, loaded: LoadedScenario, path: str | os.
         ax = axes[n // ncols][n % ncols]
         handles["recognised"] = ax.fill_between(
             x, 0, group.recognised[: len(weeks)], step="mid", color=CAPACITY_COLOUR, alpha=0.3, linewidth=0,
-            label=_("recognised for the sector chamber and level, whole region"))
+            label=_("recognised for the qualification and level, whole region") if group.crebo is not None
+            else _("recognised for the sector chamber and level, whole region"))
         handles["reachable"] = ax.fill_between(
             x, 0, group.reachable[: len(weeks)], step="mid", color=REACHABLE_COLOUR, alpha=0.45, linewidth=0,
             label=_("of which within the travel limit"))
         top = float(group.recognised.max(initial=0))
         unplaced = []
         for p in plans:
-            g = others[p.mode].get((group.sector, group.level))
+            g = others[p.mode].get(group.key)
             if g is None:
                 continue
             (handles[p.mode],) = ax.step(x, g.demand[: len(weeks)], where="mid", color=plan_colour(p.mode),
@@ -226,12 +228,14 @@ def reachable_capacity_chart(plan: Plan, loaded: LoadedScenario, path: str | os.
                 label=_("within reach, left free by other groups, {plan}").format(plan=plan_label(p.mode)))
             top = max(top, float(g.demand.max(initial=0)))
             unplaced.append(fmt_int(g.unplaced))
-        ax.set_title(wrap(f"{sector_title(group.sector)} - {level_title(group.level).lower()}", 5.0, 10.5) + "\n"
+        ax.set_title(wrap(_group_title(group), 5.0, 10.5) + "\n"
                      + _("without a place: {counts}").format(counts=" / ".join(unplaced)),
                      fontsize=10, fontweight="bold")
         style_week_panel(ax, top, weeks, every, first_in_row=n % ncols == 0)
     hide_unused(axes, len(shown))
-    title = _("Demand against the capacity that can serve it, per sector chamber and level - {scenario}").format(
+    title = (_("Demand against the capacity that can serve it, per qualification and level - {scenario}")
+             if any(g.crebo is not None for g in shown)
+             else _("Demand against the capacity that can serve it, per sector chamber and level - {scenario}")).format(
         scenario=plan.scenario)
     keys = ("recognised", "reachable", *[p.mode for p in plans], *[p.mode + ":free" for p in plans])
     legend = [handles[k] for k in keys if k in handles]
@@ -244,6 +248,14 @@ def reachable_capacity_chart(plan: Plan, loaded: LoadedScenario, path: str | os.
     if hidden > 0:
         caption += " " + _("Groups not shown: {n}.").format(n=fmt_int(hidden))
     return finish(fig, title, legend, caption, path)
+
+
+def _group_title(group: GroupBalance) -> str:
+    """A panel's group: the qualification (crebo) and level of a recognition group, else sector chamber and level."""
+    if group.crebo is not None:
+        known = qualifications().get(group.crebo)
+        return f"{known.name if known else group.crebo} ({group.crebo}) - {level_title(group.level).lower()}"
+    return f"{sector_title(group.sector)} - {level_title(group.level).lower()}"
 
 
 #: The charts' titles for the catalogue (translated where shown).

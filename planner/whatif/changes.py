@@ -1,5 +1,5 @@
 """The changes a variant makes to a scenario, each a pydantic model with a ``kind`` (the
-discriminator of :data:`Change`) and an ``apply(scenario) -> scenario`` that returns a new
+discriminator of :data:`planner.whatif.variants.Change`) and an ``apply(scenario) -> scenario`` that returns a new
 scenario and never touches its input.
 
 Changes select the cohorts or companies they act on with a :class:`CohortSelection` or
@@ -8,20 +8,23 @@ every given filter must hold). Supply: :class:`ScaleCapacity`, :class:`AddCapaci
 :class:`AddCompanies`, :class:`RemoveCompanies`; demand: :class:`ScaleInflow`,
 :class:`AllowForms`, :class:`ConvertForms`, :class:`MoveWindow`, :class:`WidenWindow`,
 :class:`SetCohortFields`; policy and options: :class:`SetWeights`, :class:`SetTravelLimit`,
-:class:`SetScenarioFields`. A change raises ValueError with a message for the user when it
+:class:`SetScenarioFields`; per qualification (:mod:`planner.whatif.qualification_changes`):
+recognitions added or removed, places for one qualification. A change raises ValueError with a message for the user when it
 cannot be applied.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from planner.catalogue import families, qualifications, recognised_crebos
 from planner.i18n import _
 from planner.scenario import Cohort, Company, Scenario
 from planner.scenario.calendar import FormText, IsoWeek
-from planner.scenario.problems import problems_from
+from planner.scenario.problems import close_names, problems_from
 from planner.scenario.spelling import LevelCode, PathwayCode, SectorCode
 
 
@@ -33,6 +36,39 @@ class Spec(BaseModel):
 
 def _as_list(value: object) -> object:
     return [value] if isinstance(value, str) else value
+
+
+def catalogue_code(item: str, scenario_crebos: Iterable[str] = ()) -> str:
+    """``item`` when it is a crebo of the catalogue or a family; ValueError with a suggestion otherwise.
+
+    For a number the suggestion is the closest crebo the scenario's cohorts have, else the
+    closest of the catalogue; for a word, a crebo of the scenario whose name holds it, else the
+    closest family, else any crebo whose name holds it.
+    """
+    known, groups = qualifications(), families()
+    item, ours = str(item).strip(), sorted(set(scenario_crebos) & set(known))
+    if item in known or item in groups:
+        return item
+    if item.isdigit():
+        close = close_names(item, ours) or close_names(item, known)
+    else:
+        named = [q.crebo for q in known.values() if item.casefold() in q.name.casefold()]
+        close = ([c for c in named if c in ours][:1] or close_names(item, groups)
+                 or sorted(named, key=lambda c: (-known[c].students_2019, c))[:1])
+    hint = ""
+    if close:
+        hint = _(" (did you mean {name}?)").format(name=f"{close[0]} ({qualification_name(close[0])})")
+    raise ValueError(_("{item} is not a crebo of the qualification catalogue nor a qualification family").format(
+        item=repr(item)) + hint)
+
+
+def qualification_name(code: str) -> str:
+    """The catalogue's name of a crebo or family (the code itself when unknown)."""
+    known = qualifications().get(code)
+    if known is not None:
+        return known.name
+    family = families().get(code)
+    return family.name if family is not None else code
 
 
 class CohortSelection(Spec):
@@ -65,12 +101,19 @@ class CohortSelection(Spec):
 
 
 class CompanySelection(Spec):
-    """Which learning companies a change acts on; a company matches a sector or level it offers."""
+    """Which learning companies a change acts on; a company matches a sector or level it offers.
+
+    ``kind``: the kind of company its name starts with (``Dierenartspraktijk``, any case);
+    ``recognised_for``: a crebo or family of the catalogue it is recognised for (a company
+    without recognitions is recognised for none).
+    """
 
     ids: list[str] | None = None
     sector: list[SectorCode] | None = None
     level: list[LevelCode] | None = None
     area: list[str] | None = None
+    kind: list[str] | None = None
+    recognised_for: list[str] | None = None
 
     _lists = field_validator("*", mode="before")(_as_list)
 
@@ -79,11 +122,29 @@ class CompanySelection(Spec):
         return ((self.ids is None or company.id in self.ids)
                 and (self.sector is None or bool(set(company.sectors) & set(self.sector)))
                 and (self.level is None or bool(set(company.levels) & set(self.level)))
-                and (self.area is None or company.area in self.area))
+                and (self.area is None or company.area in self.area)
+                and (self.kind is None or any(_of_kind(company.name, kind) for kind in self.kind))
+                and (self.recognised_for is None or bool(
+                    recognised_crebos(tuple(sorted(company.recognitions)))
+                    & recognised_crebos(tuple(sorted(self.recognised_for))))))
 
     def indices(self, scenario: Scenario) -> list[int]:
-        """Positions of the selected companies."""
-        return [i for i, c in enumerate(scenario.companies) if self.matches(c)]
+        """Positions of the selected companies; ValueError for a crebo or family the catalogue does not have."""
+        for item in self.recognised_for or []:
+            catalogue_code(item, (c.crebo for c in scenario.cohorts))
+        found = [i for i, c in enumerate(scenario.companies) if self.matches(c)]
+        for kind in self.kind or []:
+            if not any(_of_kind(c.name, kind) for c in scenario.companies):
+                close = close_names(kind, {c.name.split(" ")[0] for c in scenario.companies})
+                raise ValueError(_("no learning company's name starts with {kind}").format(kind=repr(kind))
+                                 + (_(" (did you mean {name}?)").format(name=repr(close[0])) if close else ""))
+        return found
+
+
+def _of_kind(name: str, kind: str) -> bool:
+    """Whether a company's name starts with the word(s) ``kind`` (any case)."""
+    name, kind = name.casefold(), kind.casefold().strip()
+    return name == kind or name.startswith(kind + " ")
 
 
 class WeekRange(Spec):
@@ -417,16 +478,3 @@ def set_scenario_fields(scenario: Scenario, fields: dict[str, Any]) -> Scenario:
                                    for p in problems_from(err, "variant", None))) from None
     return _rebuilt(checked, cohorts=[c.model_copy(deep=True) for c in scenario.cohorts],
                     companies=[c.model_copy(deep=True) for c in scenario.companies])
-
-
-Change = Annotated[
-    ScaleCapacity | AddCapacity | AddCompanies | RemoveCompanies | ScaleInflow | AllowForms | ConvertForms
-    | MoveWindow | WidenWindow | SetCohortFields | SetWeights | SetTravelLimit | SetScenarioFields,
-    Field(discriminator="kind"),
-]
-#: Every change kind, by its ``kind``.
-CHANGE_KINDS: tuple[str, ...] = (
-    "scale_capacity", "add_capacity", "add_companies", "remove_companies", "scale_inflow", "allow_forms",
-    "convert_forms", "move_window", "widen_window", "set_cohort_fields", "set_weights", "set_travel_limit",
-    "set_scenario_fields",
-)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 
 from rich.console import Console
@@ -17,6 +18,7 @@ from planner.scenario import Scenario
 from planner.whatif.compare import effect_text, gap_text, where_text
 from planner.whatif.describe import variant_summary
 from planner.whatif.marginal import Spot
+from planner.whatif.spots_report import spot_qualification
 from planner.whatif.sweep import SweepProgress, variant_scenarios
 from planner.whatif.variants import Variant
 
@@ -73,11 +75,11 @@ def print_sweep(console: Console, table: dict) -> None:
 def print_spots(console: Console, spots: list[Spot]) -> None:
     """The ranked spots with their estimated and realised reductions."""
     out = Table(title=_("Where one more supervision place helps most"))
-    for header in (_("rank"), _("learning company"), _("area"), _("sector chamber"), _("level"), _("weeks"),
-                   _("estimated reduction"), _("realised reduction")):
+    for header in (_("rank"), _("learning company"), _("area"), _("sector chamber"), _("level"), _("qualification"),
+                   _("weeks"), _("estimated reduction"), _("realised reduction")):
         out.add_column(header)
     for s in spots:
         out.add_row(str(s.rank), escape(s.company_name or s.company), escape(s.area), escape(s.sector_name or s.sector),
-                    s.level, f"{s.first_week}..{s.last_week}", fmt_num(s.estimate),
+                    s.level, escape(spot_qualification(asdict(s))), f"{s.first_week}..{s.last_week}", fmt_num(s.estimate),
                     "-" if s.realised is None else fmt_num(s.realised))
     console.print(out)

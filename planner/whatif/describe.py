@@ -13,6 +13,7 @@ from planner.codes import sector_label
 from planner.i18n import _, current_language, fmt_int, ngettext
 from planner.scenario import Company, Scenario
 from planner.whatif.changes import MoveWindow
+from planner.whatif.qualification_changes import qualification_lines, without_qualification_groups
 from planner.whatif.variants import Variant
 
 #: Areas named in a summary before "and N more".
@@ -133,7 +134,8 @@ def variant_notes(base: Scenario, variant: Variant) -> list[str]:
 
 def variant_summary(base: Scenario, variant: Variant, scenario: Scenario) -> list[str]:
     """What the variant does in plain words, then the notes on what was adjusted; one sentence a line."""
-    lines = _supply(base, scenario) + _demand(base, scenario) + _settings(base, scenario)
+    lines = (_supply(without_qualification_groups(base), without_qualification_groups(scenario))
+             + qualification_lines(base, scenario) + _demand(base, scenario) + _settings(base, scenario))
     if not lines:
         lines = [_("changes nothing the plan depends on")]
     return lines + variant_notes(base, variant)

@@ -8,6 +8,12 @@ weekday detail), so its estimate is the sum of those duals. Spots are ranked by 
 until they are verified; then :func:`rank_by_realised` ranks the verified spots by what they
 realised, ahead of the ones not verified.
 
+Per qualification (``per="crebo"`` or ``"family"``) a spot is one more place for the qualification of
+most of the unplaced students it could take, in the spot's area: a group of places of the pool's
+company that only that qualification's students may use
+(:class:`planner.whatif.qualification_changes.AddQualificationPlaces`); each qualification and area
+is ranked once, by its best pool.
+
 With a plan, the estimate of a spot is more direct: the weighted students of the plan's
 unplaced cohorts that one more place at the spot's company, in the spot's weeks, can take
 (packed into the company's capacity left by the plan plus the extra place, heaviest first);
@@ -27,7 +33,7 @@ import json
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -36,6 +42,7 @@ from planner.geo.region import Region
 from planner.i18n import _, current_language
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
+from planner.plan.qualification_cells import cohort_in_code, family_of, qualification_label
 from planner.scenario import Scenario
 from planner.solve.assemble import start_assignments
 from planner.solve.clock import Clock
@@ -46,6 +53,7 @@ from planner.solve.heuristics import Assignment, placed_per_cohort, weighted_sho
 from planner.solve.params import SolveParams
 from planner.solve.relaxation import relax
 from planner.whatif.changes import AddCapacity, CompanySelection, WeekRange
+from planner.whatif.qualification_changes import AddQualificationPlaces
 from planner.whatif.sweep import Executor, InlineExecutor
 from planner.whatif.variants import Variant, apply_variant
 
@@ -53,6 +61,8 @@ from planner.whatif.variants import Variant, apply_variant
 MIN_DUAL = 1e-4
 #: Sources of a spot's estimate.
 SOURCE_DUAL, SOURCE_WEIGHT, SOURCE_FIT = "LP dual", "unplaced cohort weight", "unplaced students that fit"
+#: What one more place is for: any student of a pool's company, or one crebo or family in an area.
+SpotGrouping = Literal["place", "crebo", "family"]
 #: Placement variables of a verification neighbourhood before its companies are cut to the spot's
 #: company and those where its cohorts hold places.
 VERIFY_PAIRS = 60_000
@@ -82,16 +92,33 @@ class Spot:
     company_name: str = ""  # the names a region reads (the ids stay for files and variants)
     sector_name: str = ""
     estimated_rank: int | None = None  # the rank by the estimate, before verification
+    qualification: str | None = None  # per qualification: the crebo or family the place is for
+    crebo: str | None = None  # the crebo of most of the unplaced students it could take, and its name
+    crebo_name: str = ""
+    qualification_name: str = ""
+
+    def change(self, places: int = 1) -> AddCapacity | AddQualificationPlaces:
+        """The change that adds ``places`` at this spot: for its qualification only, when it has one."""
+        weeks = WeekRange(first=self.first_week, last=self.last_week)
+        if self.qualification is not None:
+            return AddQualificationPlaces(qualification=self.qualification, area=self.area, places=places,
+                                          company=self.company, weeks=weeks)
+        return AddCapacity(companies=CompanySelection(ids=[self.company]), places=places, weeks=weeks)
 
     def variant(self, places: int = 1) -> Variant:
         """The variant that adds ``places`` at this spot."""
-        return Variant(name=f"+{places} {self.company} {self.first_week}..{self.last_week}", changes=[AddCapacity(
-            companies=CompanySelection(ids=[self.company]), places=places,
-            weeks=WeekRange(first=self.first_week, last=self.last_week))])
+        target = f"{self.qualification} {self.area}" if self.qualification is not None else self.company
+        return Variant(name=f"+{places} {target} {self.first_week}..{self.last_week}", changes=[self.change(places)])
+
+    def target(self, scenario: Scenario) -> str:
+        """The id of the company that holds the extra place in the spot's variant."""
+        change = self.change()
+        return change.target_id(scenario) if isinstance(change, AddQualificationPlaces) else self.company
 
 
 def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "optimise", top: int = 10,
-                   seconds: float = 60.0, seed: int = 0, base_dir: Path | None = None) -> list[Spot]:
+                   seconds: float = 60.0, seed: int = 0, base_dir: Path | None = None,
+                   per: SpotGrouping = "place") -> list[Spot]:
     """The ``top`` spots where one more place is estimated to remove the most weighted shortage.
 
     Parameters
@@ -109,6 +136,9 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
         Time for the relaxation and its seed.
     base_dir
         Folder the scenario's relative file names refer to.
+    per
+        ``place``: one more place at a pool's company, for any student it may take; ``crebo`` or
+        ``family``: one more place for one qualification in an area (see the module docstring).
     """
     region = Region(scenario, base_dir)
     data = compile_problem(scenario, region, mode)
@@ -140,43 +170,76 @@ def capacity_spots(scenario: Scenario, plan: Plan | None = None, mode: str = "op
                 fallback[pools] = np.maximum(fallback[pools], data.weight[c])
     use_fallback = values.sum() <= MIN_DUAL
     order = np.argsort(-(fallback if use_fallback else values.sum(axis=1)), kind="stable")
+    seen: set[tuple[str, str]] = set()
     for k in order:
         if len(spots) == top or (fallback[k] if use_fallback else values[k].sum()) <= MIN_DUAL:
             break
         members = data.cluster_members[k]
         company = scenario.companies[int(max(members, key=lambda m: (scenario.companies[m].places, -m)))]
-        helped: Counter = Counter()
-        cohorts, weeks = [], set()
+        by_code: Counter = Counter()
+        short_of: dict[int, float] = {}
         for c in users.get(int(k), []):
             cohort = scenario.cohorts[data.cohorts[c]]
             short = unplaced.get(cohort.id, 0) if unplaced is not None else cohort.students
             if short > 0:
-                helped[(cohort.sector, cohort.level)] += short * float(data.weight[c])
-                cohorts.append(cohort.id)
-                weeks |= option_weeks.get(c, set())
-        if not weeks:
-            weeks = set(range(data.n_weeks))
-        # The place is added in the weeks the students it could take are at a company.
-        first, last = min(weeks), max(weeks)
-        estimate = float(fallback[k]) if use_fallback else float(values[k, first:last + 1].sum())
-        if estimate <= MIN_DUAL:
-            continue
-        (sector, level), _count = helped.most_common(1)[0] if helped else ((company.sectors[0], company.levels[0]), 0)
-        spots.append(Spot(rank=len(spots) + 1, company=company.id, company_name=company.name,
-                          sector_name=sector_label(sector, current_language()),
-                          companies_in_pool=len(members), area=company.area,
-                          sector=sector, level=level, first_week=scenario.calendar.weeks[first],
-                          last_week=scenario.calendar.weeks[last], estimate=round(estimate, 4),
-                          cohorts=sorted(cohorts),
-                          source="unplaced cohort weight" if use_fallback else "LP dual",
-                          lat=float(points.at[company.area, "lat"]),
-                          lon=float(points.at[company.area, "lon"])))
+                short_of[c] = short * float(data.weight[c])
+                by_code[cohort.crebo if per != "family" else family_of(cohort.crebo)] += short_of[c]
+        crebos: Counter = Counter()
+        for c, value in short_of.items():
+            crebos[scenario.cohorts[data.cohorts[c]].crebo] += value
+        # Per place one spot for the pool; per qualification one for each it helps, most first, once per area.
+        targets = [None] if per == "place" else [code for code, _v in by_code.most_common()
+                                                 if (code, company.area) not in seen]
+        for qualification in targets:
+            if len(spots) == top:
+                break
+            spot = _pool_spot(scenario, data, k, company, qualification, short_of, option_weeks,
+                              values, fallback, use_fallback, crebos)
+            if spot is None:
+                continue
+            if qualification is not None:
+                seen.add((qualification, company.area))
+            spot.rank = len(spots) + 1
+            spot.lat, spot.lon = float(points.at[company.area, "lat"]), float(points.at[company.area, "lon"])
+            spots.append(spot)
     if plan is not None:
         _fit_estimates(data, plan, spots)
     spots.sort(key=lambda s: (-s.estimate, s.rank))
     for rank, spot in enumerate(spots, start=1):
         spot.rank = spot.estimated_rank = rank
     return spots
+
+
+def _pool_spot(scenario: Scenario, data: ProblemData, k: int, company: Any, qualification: str | None,
+               short_of: dict[int, float], option_weeks: dict[int, set[int]], values: np.ndarray,
+               fallback: np.ndarray, use_fallback: bool, crebos: Counter) -> Spot | None:
+    """The spot of pool ``k`` (for ``qualification`` only, when given), or None when it is worth nothing."""
+    helped: Counter = Counter()
+    cohorts, weeks = [], set()
+    for c, value in short_of.items():
+        cohort = scenario.cohorts[data.cohorts[c]]
+        if qualification is None or cohort_in_code(cohort.crebo, qualification):
+            helped[(cohort.sector, cohort.level)] += value
+            cohorts.append(cohort.id)
+            weeks |= option_weeks.get(c, set())
+    if not weeks:
+        weeks = set(range(data.n_weeks))
+    # The place is added in the weeks the students it could take are at a company.
+    first, last = min(weeks), max(weeks)
+    estimate = float(fallback[k]) if use_fallback else float(values[k, first:last + 1].sum())
+    if estimate <= MIN_DUAL:
+        return None
+    (sector, level), _count = helped.most_common(1)[0] if helped else ((company.sectors[0], company.levels[0]), 0)
+    ours = Counter({c: v for c, v in crebos.items() if cohort_in_code(c, qualification)})
+    crebo = ours.most_common(1)[0][0] if ours else None
+    return Spot(rank=0, company=company.id, company_name=company.name,
+                sector_name=sector_label(sector, current_language()), qualification=qualification,
+                qualification_name=qualification_label(qualification) if qualification else "",
+                crebo=crebo, crebo_name=qualification_label(crebo) if crebo else "",
+                companies_in_pool=len(data.cluster_members[k]), area=company.area,
+                sector=sector, level=level, first_week=scenario.calendar.weeks[first],
+                last_week=scenario.calendar.weeks[last], estimate=round(estimate, 4), cohorts=sorted(cohorts),
+                source=SOURCE_WEIGHT if use_fallback else SOURCE_DUAL)
 
 
 def rank_by_realised(spots: list[Spot]) -> list[Spot]:
@@ -243,7 +306,8 @@ def _fit_estimates(data: ProblemData, plan: Plan, spots: list[Spot]) -> None:
         m = scenario.company_index[spot.company]
         cells, per_place = _spot_cells(data, scenario.calendar.week_index[spot.first_week],
                                        scenario.calendar.week_index[spot.last_week])
-        users = [c for c in options if np.isin(m, sets[c])]
+        users = [c for c in options if np.isin(m, sets[c]) and (
+            spot.qualification is None or cohort_in_code(scenario.cohorts[data.cohorts[c]].crebo, spot.qualification))]
         free = np.maximum(remaining[m], 0)
         more = free.copy()
         more[cells] += per_place
@@ -272,7 +336,7 @@ def verify_spot(scenario: Scenario, base_plan: Plan, spot: Spot, mode: str, seco
     data = compile_problem(variant, Region(variant, base_dir), mode)
     start = start_assignments(data, base_plan)
     base_value = weighted_shortage(data, start)
-    m = variant.company_index[spot.company]
+    m = variant.company_index[spot.target(scenario)]
     sets = company_sets(data)
     rows = option_rows(data)
     all_options = options_by_cohort(data)

@@ -9,8 +9,18 @@ from typing import Any
 
 from maps.spots import write_spots_map
 from planner.i18n import _, fmt_num
+from planner.markup import markdown_text
 from planner.plan.model import Plan
 from planner.scenario import LoadedScenario, write_atomic
+
+
+def spot_qualification(row: dict[str, Any]) -> str:
+    """What a spot's place is for: ``only <name> (<code>)`` for a place for one qualification, else the crebo
+    of most of the students it could take (empty when unknown)."""
+    if row.get("qualification"):
+        return _("only {name}").format(name=row.get("qualification_name") or row["qualification"]) + \
+            f" ({row['qualification']})"
+    return f"{row['crebo_name']} ({row['crebo']})" if row.get("crebo") else ""
 
 
 def spots_markdown(rows: list[dict[str, Any]], plan: Plan) -> str:
@@ -22,14 +32,15 @@ def spots_markdown(rows: list[dict[str, Any]], plan: Plan) -> str:
              _("{verified} of {n} spots verified by re-solving with the extra place; they are ranked by the reduction "
                "they realised, the others by their estimate.").format(verified=verified, n=len(rows)), "",
              "| " + " | ".join([_("rank"), _("learning company"), _("area"), _("sector chamber"), _("level"),
-                                _("weeks"), _("estimated reduction"), _("realised reduction"),
+                                _("qualification"), _("weeks"), _("estimated reduction"), _("realised reduction"),
                                 _("rank by estimate"), _("verified")]) + " |",
-             "|---:|---|---|---|---|---|---:|---:|---:|---|"]
+             "|---:|---|---|---|---|---|---|---:|---:|---:|---|"]
     for r in rows:
         realised = "-" if r["realised"] is None else fmt_num(r["realised"])
         status = "-" if r["verified_status"] is None else f"{r['verified_status']} ({r['neighbourhood']})"
-        lines.append(f"| {r['rank']} | {r['company_name'] or r['company']} | {r['area']} | "
-                     f"{r['sector_name'] or r['sector']} | {r['level']} | {r['first_week']}..{r['last_week']} | "
+        lines.append(f"| {r['rank']} | {markdown_text(r['company_name'] or r['company'])} | {markdown_text(r['area'])} | "
+                     f"{r['sector_name'] or r['sector']} | {r['level']} | {markdown_text(spot_qualification(r))} | "
+                     f"{r['first_week']}..{r['last_week']} | "
                      f"{fmt_num(r['estimate'])} | {realised} | {r['estimated_rank'] or '-'} | {status} |")
     return "\n".join(lines) + "\n"
 

@@ -1,6 +1,7 @@
 """Variants: declarative changes to a base scenario ("what if the hospitals add ten places in spring").
 
-A :class:`Variant` is a name and a list of changes (:mod:`planner.whatif.changes`: each a
+A :class:`Variant` is a name and a list of changes (:mod:`planner.whatif.changes` and
+:mod:`planner.whatif.qualification_changes`: each a
 pydantic model with a ``kind`` and an ``apply(scenario) -> scenario`` that returns a new
 scenario and never touches its input).
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import Field, ValidationError, model_validator
@@ -23,10 +24,39 @@ from planner.scenario import InputProblem, Scenario, ScenarioError
 from planner.scenario.calendar import InternshipForm
 from planner.scenario.problems import problems_from
 from planner.scenario.validate import check_scenario
-from planner.whatif.changes import CHANGE_KINDS, Change, Spec
+from planner.whatif.changes import (
+    AddCapacity,
+    AddCompanies,
+    AllowForms,
+    ConvertForms,
+    MoveWindow,
+    RemoveCompanies,
+    ScaleCapacity,
+    ScaleInflow,
+    SetCohortFields,
+    SetScenarioFields,
+    SetTravelLimit,
+    SetWeights,
+    Spec,
+    WidenWindow,
+)
+from planner.whatif.qualification_changes import AddQualificationPlaces, AddRecognitions, RemoveRecognitions
 
 __all__ = ["CHANGE_KINDS", "Change", "Variant", "VariantSet", "apply_variant", "changed_ids", "describe", "known_forms",
            "read_variant_set"]
+
+Change = Annotated[
+    ScaleCapacity | AddCapacity | AddCompanies | RemoveCompanies | ScaleInflow | AllowForms | ConvertForms
+    | MoveWindow | WidenWindow | SetCohortFields | SetWeights | SetTravelLimit | SetScenarioFields
+    | AddRecognitions | RemoveRecognitions | AddQualificationPlaces,
+    Field(discriminator="kind"),
+]
+#: Every change kind, by its ``kind``.
+CHANGE_KINDS: tuple[str, ...] = (
+    "scale_capacity", "add_capacity", "add_companies", "remove_companies", "scale_inflow", "allow_forms",
+    "convert_forms", "move_window", "widen_window", "set_cohort_fields", "set_weights", "set_travel_limit",
+    "set_scenario_fields", "add_recognitions", "remove_recognitions", "add_qualification_places",
+)
 
 
 class Variant(Spec):

@@ -586,6 +586,66 @@ def test_the_english_map_speaks_english_in_the_browser(browser, small, tmp_path)
         page.close()
 
 
+#: A programme name with markup, on a crebo the catalogue does not have (so the map shows the programme).
+MARKUP_PROGRAMME = "Zorg <img src=x onerror=\"window.__pwned=1\"> & co"
+
+
+@pytest.mark.browser
+def test_an_area_popup_lists_its_qualifications_with_shortage_and_escapes_their_names(browser, tmp_path):
+    from tests.builders import CARE, HELPER, recognised_scenario
+
+    base = recognised_scenario()
+    rows = base.model_dump()
+    rows["cohorts"].append(cohort("odd", 3, crebo="99999", programme=MARKUP_PROGRAMME))
+    loaded = load_scenario(save_scenario(Scenario.model_validate(rows), tmp_path / "scenario.yaml"))
+    plan = solve(loaded.scenario, SolveParams("status-quo", time_limit=10, baselines=False),
+                 base_dir=loaded.base_dir).plan
+    assert {cp.cohort: cp.unplaced for cp in plan.cohorts} == {"care": 0, "helper": 2, "odd": 3}
+    path = write_plan_map(plan, loaded, tmp_path / "map.html")
+    data = embedded_payload(path.read_text(encoding="utf-8"))
+    names = dict(map(tuple, data["qualifications"]["names"]))
+    assert names == {CARE: "Verzorgende IG", HELPER: "Helpende Zorg en Welzijn", "99999": MARKUP_PROGRAMME}
+    view = Page(browser, path)
+    page = view.page
+    try:
+        area = data["areaNames"].index("Enschede")
+        page.evaluate(f"() => stageplannerMap.areaLayer.getLayers().find(l => l.feature.id === {area}).openPopup()")
+        popup = page.locator(".leaflet-popup-content")
+        text = popup.inner_text()
+        assert "Kwalificatie met tekort (schooljaar)" in text
+        # The two qualifications with shortage, most first, by name and crebo; the one without shortage is not listed.
+        table = popup.locator("table.sm-break").last.inner_text()
+        assert table.index(MARKUP_PROGRAMME) < table.index("Helpende Zorg en Welzijn") and "Verzorgende IG" not in table
+        assert popup.locator("img").count() == 0 and page.evaluate("() => window.__pwned") is None
+        assert view.errors == [] and view.requests == []
+    finally:
+        page.close()
+
+
+@pytest.mark.browser
+def test_a_spot_for_one_qualification_names_it_in_its_popup_as_text(browser, tmp_path):
+    from maps.spots import write_spots_map
+    from planner.whatif.marginal import capacity_spots, spot_rows
+    from tests.builders import HELPER, recognised_scenario
+
+    loaded = load_scenario(save_scenario(recognised_scenario(), tmp_path / "scenario.yaml"))
+    plan = solve(loaded.scenario, SolveParams("status-quo", time_limit=10, baselines=False),
+                 base_dir=loaded.base_dir).plan
+    [spot] = spot_rows(capacity_spots(loaded.scenario, plan, "status-quo", top=1, base_dir=loaded.base_dir,
+                                      per="crebo"))
+    assert spot["qualification"] == HELPER
+    spot["qualification_name"] = MARKUP_PROGRAMME  # a name with markup must arrive as text
+    view = Page(browser, write_spots_map(plan, loaded, [spot], tmp_path / "marginal.html"))
+    try:
+        view.page.locator(".sm-spot").first.dispatch_event("click")
+        popup = view.page.locator(".sm-popup").first
+        assert f"de plaats is alleen voor {MARKUP_PROGRAMME} ({HELPER})" in popup.inner_text()
+        assert popup.locator("img").count() == 0 and view.page.evaluate("() => window.__pwned") is None
+        assert view.errors == []
+    finally:
+        view.page.close()
+
+
 # ---------------------------------------------------------------- national size (slow)
 
 
