@@ -6,8 +6,9 @@ import pytest
 
 from planner.geo import Region
 from planner.model.problem import compile_problem
+from planner.solve import tradeoff
 from planner.solve.exact.oracle import exact_optimum
-from planner.solve.tradeoff import changed_cohorts, curve_limits, tradeoff_curve
+from planner.solve.tradeoff import PooledLimitBound, changed_cohorts, curve_limits, tradeoff_curve
 from tests.builders import cohort, company, make_scenario
 
 # One company with 10 places over 16 weeks: four 4-week slots of 10 students each. Five cohorts
@@ -45,6 +46,23 @@ def test_the_curve_of_a_crowded_slot_is_the_optimum_per_k():
         assert len(changed_cohorts(data, point.assignments)) == point.changed
         assert point.moved >= point.changed  # a changed cohort moves some of its students
     assert curve[0].changed == 0 and curve[0].moved == 0
+
+
+def test_each_point_of_a_large_model_has_its_own_bound(monkeypatch: pytest.MonkeyPatch):
+    # As if the crowded slot were above the size the exact stage solves whole: the points' models have
+    # only the current and the optimised periods, so SCIP's bound is not one for the limit. The pooled
+    # model with at most k changed cohorts bounds each point, and here (one company) it is the optimum
+    # per k: 50, 30, 20, 10, 10, not the optimised solve's 10 for every k.
+    scenario = crowded_slot()
+    data = compile_problem(scenario, Region(scenario), "optimise")
+    optimum = exact_optimum(data)
+    assert [PooledLimitBound(data).bound(k) for k in range(5)] == [50.0, 30.0, 20.0, 10.0, 10.0]
+    monkeypatch.setattr(tradeoff, "EXACT_PART_PAIRS", 0)
+    assert tradeoff.candidate_options(data, optimum.assignments) is not None
+    curve = tradeoff_curve(data, [], optimum.assignments, optimum_bound=optimum.value, points=20, nodes=10_000)
+    assert [(p.max_changed, p.shortage, p.bound, p.gap) for p in curve] == [
+        (0, 50.0, 50.0, 0.0), (1, 30.0, 30.0, 0.0), (2, 20.0, 20.0, 0.0), (3, 10.0, 10.0, 0.0)]
+    assert all(p.as_out().optimal and p.as_out().gap == 0.0 for p in curve)
 
 
 @pytest.mark.parametrize(("most", "points", "limits"), [
