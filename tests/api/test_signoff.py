@@ -262,10 +262,10 @@ def test_admins_make_school_tokens_over_the_api(consortium: Consortium) -> None:
         assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == field, refused.text
 
 
-def _solve_again(consortium: Consortium) -> int:
+def _solve_again(consortium: Consortium, mode: str = "greedy") -> int:
     """A new plan of Twente's scenario, solved over the API (the editor's solve job)."""
     scenario = consortium.ok("editor", "GET", f"/plans/{consortium.plans['first']}")["scenario_id"]
-    job = consortium.ok("editor", "POST", f"/scenarios/{scenario}/solve", json={"mode": "greedy", "time_limit": 5})
+    job = consortium.ok("editor", "POST", f"/scenarios/{scenario}/solve", json={"mode": mode, "time_limit": 5})
     consortium.client.headers.update(bearer(consortium.tokens["editor"]))
     try:
         return wait_for_job(consortium.client, job["id"])["plan_id"]
@@ -274,11 +274,13 @@ def _solve_again(consortium: Consortium) -> int:
 
 
 def test_a_newly_solved_plan_outdates_the_open_proposal(consortium: Consortium) -> None:
-    # The schools approved plan 'first'; then a new plan of the same scenario is solved. The proposal is
+    # The schools approved plan 'first' (greedy); then a new greedy plan of the same scenario is solved. The proposal is
     # outdated: nobody decides on it and it is not adopted until the editor puts a plan on it again; then
     # every institution decides again (the earlier approval stays in the history).
     pid = consortium.propose()["id"]
     assert consortium.decide("school_a", pid, "approve").status_code == 200
+    _solve_again(consortium, "status-quo")  # a comparison in another mode outdates nothing
+    assert consortium.ok("school_b", "GET", f"/proposals/{pid}")["stale_plan_id"] is None
     newer = _solve_again(consortium)
     stale = consortium.ok("school_b", "GET", f"/proposals/{pid}")
     assert (stale["status"], stale["stale_plan_id"], stale["approved"]) == ("open", newer, 1)
