@@ -228,7 +228,8 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
     status_quo_bound
         A proven bound of the status-quo solve (a bound for k = 0 without weekday detail).
     points, nodes, seconds, seed
-        Points of the curve; SCIP's node budget, safety net and seed per point.
+        Points of the curve; SCIP's node budget, safety net (of the point's solve and its bound together)
+        and seed per point.
     progress
         Called with every point when it is solved (its bound not yet made monotone).
     bound_nodes
@@ -259,7 +260,8 @@ def tradeoff_curve(data: ProblemData, status_quo: list[Assignment], optimum: lis
         elif limit == 0 and data.n_days == 1:
             bound = max(bound, status_quo_bound)
         if pooled is not None and bound < weighted_shortage(data, best) - 1e-9:
-            bound = max(bound, pooled.bound(limit, bound_nodes, seconds, seed))
+            # The point's safety net covers its bound too (the service caps a curve's nets at the role's limit).
+            bound = max(bound, pooled.bound(limit, bound_nodes, max(0.1, seconds - solved.seconds), seed))
         curve.append(_point(data, limit, best, bound, stopped))
         if progress is not None:
             progress(curve[-1])
