@@ -471,6 +471,9 @@ class JobManager:
             row = crud.save_plan(session, job, plan)
             for baseline in result.baselines.values():
                 crud.save_plan(session, job, baseline)
+            stale = crud.mark_stale(session, row)
+            if stale is not None:
+                log.info("job %s: proposal %s is outdated by plan %s", job_id, stale.id, row.id)
             job.status, job.plan_id, job.finished_at, job.updated_at = "done", row.id, now, now
             job.phase = "done"
             job.incumbent = plan.kpis.objective

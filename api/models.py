@@ -230,6 +230,10 @@ class ProposalRow(Base):
     note: Mapped[str] = mapped_column(sa.Text, default="")
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
     agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"), default=None)
+    # A plan of the proposal's scenario solved after it (migration 0009): until a plan is put on it again, no
+    # institution decides and nothing is adopted.
+    stale_plan_id: Mapped[int | None] = mapped_column(sa.ForeignKey("plans.id", name="fk_proposals_stale_plan_id_plans"),
+                                                      default=None)
 
 
 class DecisionRow(Base):

@@ -32,6 +32,7 @@ from api.crud.proposals import (
     decisions,
     get_proposal,
     list_proposals,
+    mark_stale,
     new_version,
     open_proposal,
     plan_institutions,
@@ -77,8 +78,8 @@ from api.crud.tokens import (
 )
 
 __all__ = [
-    "add_decision", "all_approved", "create_proposal", "decisions", "get_proposal", "list_proposals", "new_version",
-    "open_proposal", "plan_institutions", "proposal_institutions", "standing",
+    "add_decision", "all_approved", "create_proposal", "decisions", "get_proposal", "list_proposals", "mark_stale",
+    "new_version", "open_proposal", "plan_institutions", "proposal_institutions", "standing",
     "ScenarioContent", "add_version", "authenticate", "best_plan", "create_agreement", "create_job", "create_scenario",
     "create_token", "current_agreement", "current_agreement_ids", "delete_scenario", "get_agreement", "get_job",
     "get_plan_row", "get_scenario", "get_version", "job_counts", "latest_plan", "latest_plans_per_region",

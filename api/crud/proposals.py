@@ -50,9 +50,25 @@ def new_version(session: Session, row: ProposalRow, plan_id: int, note: str | No
     row.plan_id, row.scenario_id, row.scenario_version = plan.id, plan.scenario_id, plan.scenario_version
     row.version += 1
     row.institutions = json.dumps(plan_institutions(plan))
+    row.stale_plan_id = None
     if note is not None:
         row.note = note
     row.updated_at = utcnow()
+    session.flush()
+    return row
+
+
+def mark_stale(session: Session, plan: PlanRow) -> ProposalRow | None:
+    """A newly solved ``plan`` outdates the open proposal of its region and scenario when it is solved in the
+    proposed plan's mode (a re-solve of what was proposed; a status-quo or greedy comparison is not): it is
+    marked stale, so nobody decides on it and it is not adopted until a plan is put on it again
+    (:func:`new_version`). Returns the proposal it outdated, if any."""
+    row = open_proposal(session, plan.region, lock=True)
+    if row is None or row.scenario_id != plan.scenario_id or row.plan_id == plan.id:
+        return None
+    if session.get(PlanRow, row.plan_id).mode != plan.mode:
+        return None
+    row.stale_plan_id, row.updated_at = plan.id, utcnow()
     session.flush()
     return row
 

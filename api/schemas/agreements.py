@@ -23,6 +23,11 @@ class AgreementCreate(BaseModel):
     plan_id: int = Field(ge=1, le=MAX_ID, description="The plan to adopt; it must belong to the region. Who "
                          "adopts it is the API token's name (`adopted_by` is not accepted in the body).")
     note: StorableText = Field(default="", max_length=10000, description="What was agreed, conditions, references.")
+    override_reason: StorableText | None = Field(
+        default=None, min_length=1, max_length=2000,
+        description="Admins only: why the plan is adopted although it is proposed to the institutions and not "
+                    "every institution has approved it (kept in the agreement's note and the audit log). Without "
+                    "it a proposed plan is adopted only through its proposal.")
 
     @model_validator(mode="before")
     @classmethod

@@ -86,6 +86,9 @@ class ProposalOut(BaseModel):
     updated_at: dt.datetime
     note: str
     agreement_id: int | None = Field(description="The agreement it became once every institution approved.")
+    stale_plan_id: int | None = Field(default=None, description="A plan of the proposal's scenario solved after it: "
+                                      "the proposal is outdated, nobody decides on it until a plan is put on it "
+                                      "again (POST /proposals/{id}/versions), then every institution decides again.")
     institutions: list[InstitutionStanding]
     approved: int
     rejected: int

@@ -1,23 +1,57 @@
 """Agreements: a region adopting a plan as its agreed internship calendar, its history, and where a plan
-deviates from it."""
+deviates from it. A plan proposed to the institutions is adopted through its proposal (every institution
+approves, :mod:`api.services.proposals`), or by an admin with an audited reason."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from api import crud, schemas, views
-from api.core.security import Principal
-from api.errors import NotFound
-from api.models import AgreementRow
+from api.core.security import Principal, Role
+from api.errors import Conflict, InvalidInput, NotFound
+from api.models import AgreementRow, utcnow
 from planner.i18n import _
 from planner.plan import analysis
 
 
 def adopt(session: Session, principal: Principal, region: str, agreement: schemas.AgreementCreate) -> AgreementRow:
-    """Record (and commit) that the region adopts a plan, by the caller, now, with a note."""
+    """Record (and commit) that the region adopts a plan, by the caller, now, with a note.
+
+    A plan proposed to the institutions (the region's open proposal has it) is adopted through its proposal,
+    once every institution approved: an editor adopting it directly gets 409. An admin may adopt it before,
+    with an ``override_reason`` (422 without); the reason and where each institution stood go into the
+    agreement's note and the audit log, and the proposal is closed as adopted.
+    """
     principal.check_write(region)
-    row = crud.create_agreement(session, region, agreement.plan_id, principal.name, agreement.note)
-    crud.record(session, principal, "agreement.adopt", "agreement", row.id, region, f"plan {row.plan_id}")
+    proposal = crud.open_proposal(session, region, lock=True)
+    proposed = proposal is not None and proposal.plan_id == agreement.plan_id
+    if agreement.override_reason is not None and principal.role != Role.admin:
+        raise InvalidInput.one("override_reason", _("only an admin may adopt a plan with an override reason"))
+    note = agreement.note
+    if proposed:
+        standing = crud.standing(proposal, crud.decisions(session, proposal.id))
+        approved = [i for i, decided in standing.items() if decided is not None and decided.decision == "approved"]
+        waiting = [i for i in standing if i not in approved]
+        if principal.role != Role.admin:
+            raise Conflict(_("plan {plan} is proposed to the institutions (proposal {id}): it becomes the agreement "
+                             "once every institution has approved it; still to approve: {waiting}").format(
+                plan=agreement.plan_id, id=proposal.id, waiting=", ".join(waiting) or "-"))
+        if agreement.override_reason is None:
+            raise InvalidInput.one("override_reason", _(
+                "plan {plan} is proposed to the institutions (proposal {id}); an admin adopts it before every "
+                "institution has approved only with a reason").format(plan=agreement.plan_id, id=proposal.id))
+        override = _("Adopted by an admin before every institution approved (approved: {approved}; not: {waiting}). "
+                     "Reason: {reason}").format(approved=", ".join(approved) or "-", waiting=", ".join(waiting) or "-",
+                                                reason=agreement.override_reason)
+        note = "\n".join(part for part in (note, override) if part)
+    row = crud.create_agreement(session, region, agreement.plan_id, principal.name, note)
+    if proposed:
+        proposal.status, proposal.agreement_id, proposal.updated_at = "adopted", row.id, utcnow()
+        crud.record(session, principal, "agreement.override", "agreement", row.id, region,
+                    f"plan {row.plan_id}, proposal {proposal.id} version {proposal.version}: approved "
+                    f"{', '.join(approved) or '-'}, not {', '.join(waiting) or '-'}; reason: {agreement.override_reason}")
+    else:
+        crud.record(session, principal, "agreement.adopt", "agreement", row.id, region, f"plan {row.plan_id}")
     session.commit()
     return row
 

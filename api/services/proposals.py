@@ -1,7 +1,10 @@
 """Sign-off per school: a region proposes a plan as its agreement, each institution in the plan approves
 or rejects its part with a note, and the proposal becomes the region's agreement once every institution
 approved its current version. A new plan for the proposal is a new version: every institution decides
-again (the earlier decisions stay in the history). Every step is in the audit log."""
+again (the earlier decisions stay in the history). A plan of the proposal's scenario solved after it
+outdates it (stale): nobody decides on it until a plan is put on it again. While a proposal is open for a
+plan, the plan is adopted only through it (editors cannot adopt it directly; an admin may, with a reason,
+see :mod:`api.services.agreements`). Every step is in the audit log."""
 
 from __future__ import annotations
 
@@ -38,6 +41,15 @@ def _open(row: ProposalRow) -> None:
             id=row.id, status=_(STATES[row.status])))
 
 
+def _current(row: ProposalRow) -> None:
+    """An open proposal that no newer plan of its scenario outdated: only then do institutions decide."""
+    _open(row)
+    if row.stale_plan_id is not None:
+        raise Conflict(_("proposal {id} is outdated: plan {plan} of its scenario was solved after it. An editor "
+                         "puts a plan on the proposal again (the new one or this one), then every institution "
+                         "decides again").format(id=row.id, plan=row.stale_plan_id))
+
+
 def new_version(session: Session, principal: Principal, proposal_id: int,
                 body: schemas.ProposalVersionCreate) -> ProposalRow:
     """Put a new plan on an open proposal (and commit): every institution decides again."""
@@ -60,7 +72,7 @@ def decide(session: Session, principal: Principal, proposal_id: int, body: schem
     if institution is None:
         raise InvalidInput.one("institution", _("name the institution decided for"))
     principal.check_decide(row.region, institution)
-    _open(row)
+    _current(row)
     decision = DECISIONS[body.decision]
     crud.add_decision(session, row, institution, decision, body.note, principal.name, principal.token_id)
     crud.record(session, principal, f"proposal.{body.decision}", "proposal", row.id, row.region,
@@ -109,6 +121,7 @@ def proposal_out(session: Session, row: ProposalRow) -> schemas.ProposalOut:
         id=row.id, region=row.region, plan_id=row.plan_id, scenario_id=row.scenario_id,
         scenario_version=row.scenario_version, version=row.version, status=row.status, proposed_by=row.proposed_by,
         proposed_at=row.proposed_at, updated_at=row.updated_at, note=row.note, agreement_id=row.agreement_id,
+        stale_plan_id=row.stale_plan_id,
         institutions=standing, approved=sum(s.state == "approved" for s in standing),
         rejected=sum(s.state == "rejected" for s in standing), history=[_decision_out(d) for d in history],
         plan=views.plan_summary(crud.get_plan_row(session, row.plan_id)))

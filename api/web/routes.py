@@ -148,7 +148,8 @@ def agreement_page(request: Request, region: RegionPath, principal: WebPrincipal
 async def adopt(request: Request, region: RegionPath, principal: WebPrincipal, session: SessionDep) -> Response:
     form = await checked_form(request)
     try:
-        body = schemas.AgreementCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or ""))
+        body = schemas.AgreementCreate(plan_id=form.get("plan_id"), note=str(form.get("note") or ""),
+                                       override_reason=str(form.get("override_reason") or "").strip() or None)
     except ValidationError as err:
         raise form_error(err) from None
     agreements.adopt(session, principal, region, body)

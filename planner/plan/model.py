@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Mode = Literal["optimise", "status-quo", "greedy"]
 
@@ -232,8 +232,19 @@ class TradeoffPoint(_Out):
     shortage: float = Field(description="Weighted shortage of the point's plan.")
     unplaced: int = Field(ge=0, description="Students without a place.")
     bound: float = Field(description="Proven lower bound on the weighted shortage with at most k changed cohorts.")
+    gap: float | None = Field(default=None, description="(shortage - bound) / max(shortage, 1): how far the point's "
+                                                        "plan may be from the best for its limit (computed when absent, "
+                                                        "as in curves stored before it existed).")
     optimal: bool = Field(description="Whether the point's plan is proven best for its limit.")
     stopped: bool = Field(default=False, description="Whether the time limit stopped the point's solve.")
+
+    @model_validator(mode="after")
+    def _with_gap(self) -> TradeoffPoint:
+        if self.gap is None:
+            from planner.plan.state import gap
+
+            self.gap = gap(self.shortage, self.bound)
+        return self
 
 
 class Plan(_Out):

@@ -154,6 +154,18 @@ def hotspot_table(plan: Plan) -> Table | None:
     return table
 
 
+def tradeoff_table(plan: Plan) -> Table:
+    """The plan's trade-off curve: per limit on changed cohorts the shortage, its proven bound and gap."""
+    table = Table(title=_("What moving cohorts gains (trade-off)"), title_justify="left")
+    for name in (_("at most changed cohorts"), _("changed cohorts"), _("students moved"), _("unplaced students"),
+                 _("weighted shortage"), _("proven lower bound"), _("gap")):
+        table.add_column(name, justify="right")
+    for p in plan.tradeoff or []:
+        table.add_row(fmt_int(p.max_changed), fmt_int(p.changed), fmt_int(p.moved), fmt_int(p.unplaced),
+                      fmt_num(p.shortage), fmt_num(p.bound) + ("" if p.optimal else " *"), fmt_pct(p.gap or 0.0, 2))
+    return table
+
+
 def print_result(plan: Plan, status_quo: Plan | None, out: Path, files: list[Path]) -> None:
     console = out_console()
     console.print()
@@ -166,6 +178,9 @@ def print_result(plan: Plan, status_quo: Plan | None, out: Path, files: list[Pat
                                         limit=fmt_num(plan.solver.time_limit, 0)))
     console.print()
     console.print(cells_table(plan, status_quo))
+    if plan.tradeoff:
+        console.print()
+        console.print(tradeoff_table(plan))
     spots = hotspot_table(plan)
     console.print()
     if spots is not None:

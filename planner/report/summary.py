@@ -213,17 +213,18 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
 
 def tradeoff_markdown(plan: Plan, chart: str | None = None) -> str:
     """The trade-off curve as a markdown table (and its chart, when written): per limit on changed cohorts
-    the shortage, its proven bound and the students moved."""
+    the shortage, its proven bound and gap, and the students moved."""
     lines = ["## " + _("What moving cohorts gains (trade-off)"), "",
              _("Each row is the best plan in which at most this many cohorts change period or form, from the "
                "status quo (0) to this plan; the bound is proven for that limit. A consortium picks a row as its "
                "proposal."), "",
              f"| {_('at most changed cohorts')} | {_('changed cohorts')} | {_('students moved')} | "
-             f"{_('unplaced students')} | {_('weighted shortage')} | {_('proven lower bound')} |",
-             "|---:|---:|---:|---:|---:|---:|"]
+             f"{_('unplaced students')} | {_('weighted shortage')} | {_('proven lower bound')} | {_('gap')} |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
     for p in plan.tradeoff or []:
         lines.append(f"| {fmt_int(p.max_changed)} | {fmt_int(p.changed)} | {fmt_int(p.moved)} | {fmt_int(p.unplaced)} | "
-                     f"{fmt_num(p.shortage, 1)} | {fmt_num(p.bound, 1)}{'' if p.optimal else ' *'} |")
+                     f"{fmt_num(p.shortage, 1)} | {fmt_num(p.bound, 1)}{'' if p.optimal else ' *'} | "
+                     f"{fmt_pct(p.gap or 0.0, 2)} |")
     if any(not p.optimal for p in plan.tradeoff or []):
         lines += ["", _("* not proven optimal within the work budget: the best plan found and its bound.")]
     if chart:

@@ -12,8 +12,9 @@ from alembic.migration import MigrationContext
 from api import artifacts, crud, main
 from api.core.config import Settings, SettingsError, load_settings, normalise_database_url
 from api.core.db import Database
-from api.models import Base
+from api.models import Base, ScenarioVersionRow
 from planner.plan import analysis
+from planner.scenario import Scenario
 from planner.solve import SolveParams, solve
 from tests.api.support import app_client, free_port, multipart_files, tiny_files
 from tests.builders import tiny_scenario
@@ -63,6 +64,44 @@ def test_migration_0006_keeps_existing_tokens_working(database_url: str) -> None
             session_id = web_sessions.start(session, caller.token_id, Settings(), now)
         with db.session() as session:
             assert web_sessions.principal(session, session_id, Settings(), now) == caller
+    finally:
+        db.dispose()
+
+
+def test_migration_0010_keeps_the_wave_rules_of_scenarios_stored_before_the_defaults(database_url: str,
+                                                                                     tmp_path) -> None:  # noqa: ANN001
+    """A scenario version stored before the practical wave defaults has neither wave rule in its document and
+    was solved without them: after the upgrade it reads back with both rules off (0 and 0), not with the
+    defaults 5 and 2; a version stored with its own values keeps them."""
+    from alembic import command
+
+    from api.core.db import alembic_config
+    from api.crud.scenarios import ScenarioContent
+    from planner.scenario.write import scenario_document
+
+    db = Database(database_url)
+    try:
+        config = alembic_config(database_url)
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0009_proposal_stale")
+        scenario = tiny_scenario()
+        before = scenario_document(scenario)
+        for key in ("min_wave_students", "min_weeks_between_waves"):
+            del before["policy"][key]
+        assert Scenario.model_validate(before).policy.min_wave_students == 5  # what re-reading it did
+        own = scenario_document(scenario.model_copy(update={"policy": scenario.policy.model_copy(
+            update={"min_wave_students": 3, "min_weeks_between_waves": 1})}))
+        with db.session() as session:
+            ids = [crud.create_scenario(session, ScenarioContent(scenario, document), "Twente")[1].id
+                   for document in (before, own)]
+            session.commit()
+        db.migrate()
+        settings = Settings(database_url=database_url, data_dir=tmp_path)
+        with db.session() as session:
+            rules = [(policy.min_wave_students, policy.min_weeks_between_waves) for policy in (
+                artifacts.loaded_scenario(settings, session.get(ScenarioVersionRow, i)).scenario.policy for i in ids)]
+        assert rules == [(0, 0), (3, 1)]
     finally:
         db.dispose()
 

@@ -260,3 +260,69 @@ def test_admins_make_school_tokens_over_the_api(consortium: Consortium) -> None:
                         ({"role": "editor", "regions": [TWENTE], "institution": "roc-b"}, "institution")):
         refused = consortium.call("admin", "POST", "/tokens", json={"name": "x", **body})
         assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == field, refused.text
+
+
+def _solve_again(consortium: Consortium, mode: str = "greedy") -> int:
+    """A new plan of Twente's scenario, solved over the API (the editor's solve job)."""
+    scenario = consortium.ok("editor", "GET", f"/plans/{consortium.plans['first']}")["scenario_id"]
+    job = consortium.ok("editor", "POST", f"/scenarios/{scenario}/solve", json={"mode": mode, "time_limit": 5})
+    consortium.client.headers.update(bearer(consortium.tokens["editor"]))
+    try:
+        return wait_for_job(consortium.client, job["id"])["plan_id"]
+    finally:
+        consortium.client.headers.pop("Authorization")
+
+
+def test_a_newly_solved_plan_outdates_the_open_proposal(consortium: Consortium) -> None:
+    # The schools approved plan 'first' (greedy); then a new greedy plan of the same scenario is solved. The proposal is
+    # outdated: nobody decides on it and it is not adopted until the editor puts a plan on it again; then
+    # every institution decides again (the earlier approval stays in the history).
+    pid = consortium.propose()["id"]
+    assert consortium.decide("school_a", pid, "approve").status_code == 200
+    _solve_again(consortium, "status-quo")  # a comparison in another mode outdates nothing
+    assert consortium.ok("school_b", "GET", f"/proposals/{pid}")["stale_plan_id"] is None
+    newer = _solve_again(consortium)
+    stale = consortium.ok("school_b", "GET", f"/proposals/{pid}")
+    assert (stale["status"], stale["stale_plan_id"], stale["approved"]) == ("open", newer, 1)
+    refused = consortium.decide("school_b", pid, "approve")
+    assert refused.status_code == 409 and f"plan {newer} of its scenario was solved after it" in refused.json()["detail"]
+    assert consortium.ok("admin", "GET", f"/proposals/{pid}")["status"] == "open"  # the refused approval adopted nothing
+    revised = consortium.ok("editor", "POST", f"/proposals/{pid}/versions", json={"plan_id": newer})
+    assert (revised["version"], revised["stale_plan_id"], revised["approved"]) == (2, None, 0)
+    assert consortium.decide("school_b", pid, "approve").json()["status"] == "open"
+    adopted = consortium.decide("school_a", pid, "approve").json()
+    assert adopted["status"] == "adopted"
+    assert [(d["version"], d["institution"]) for d in adopted["history"]] == [(1, "roc-a"), (2, "roc-b"), (2, "roc-a")]
+
+
+def test_editors_cannot_adopt_a_proposed_plan_bypassing_the_schools(consortium: Consortium) -> None:
+    # Plan 'second' is proposed and only roc-a approved: the editor's direct adoption is refused; an admin
+    # adopts it only with a reason, which the agreement's note and the audit log keep, and the proposal
+    # is closed as adopted.
+    before = consortium.ok("admin", "GET", f"/regions/{TWENTE}/agreements")
+    pid = consortium.propose("second")["id"]
+    consortium.decide("school_a", pid, "approve")
+    body = {"plan_id": consortium.plans["second"], "note": "agreed in the meeting"}
+    editor = consortium.call("editor", "POST", f"/regions/{TWENTE}/agreements", json=body)
+    assert editor.status_code == 409, editor.text
+    assert f"proposal {pid}" in editor.json()["detail"] and "still to approve: roc-b" in editor.json()["detail"]
+    editor_reason = consortium.call("editor", "POST", f"/regions/{TWENTE}/agreements",
+                                    json={**body, "override_reason": "urgent"})
+    assert editor_reason.status_code == 422
+    admin = consortium.call("admin", "POST", f"/regions/{TWENTE}/agreements", json=body)
+    assert admin.status_code == 422 and admin.json()["detail"][0]["field"] == "override_reason"
+    assert consortium.ok("admin", "GET", f"/regions/{TWENTE}/agreements") == before  # nothing adopted
+    assert consortium.ok("admin", "GET", f"/proposals/{pid}")["status"] == "open"
+
+    reason = "ROC B's board meets after the deadline of the placement office"
+    adopted = consortium.ok("admin", "POST", f"/regions/{TWENTE}/agreements", json={**body, "override_reason": reason})
+    assert adopted["plan_id"] == consortium.plans["second"]
+    assert reason in adopted["note"] and "approved: roc-a; not: roc-b" in adopted["note"]
+    closed = consortium.ok("admin", "GET", f"/proposals/{pid}")
+    assert (closed["status"], closed["agreement_id"]) == ("adopted", adopted["id"])
+    entry = consortium.ok("admin", "GET", "/audit", params={"region": TWENTE})[0]
+    assert entry["action"] == "agreement.override" and reason in entry["detail"] and entry["actor"] == "operator"
+    # A plan nobody proposed is adopted directly by the editor, as before.
+    direct = consortium.call("editor", "POST", f"/regions/{TWENTE}/agreements",
+                             json={"plan_id": consortium.plans["first"]})
+    assert direct.status_code in (200, 201), direct.text

@@ -33,6 +33,7 @@ def test_tradeoff_curve_and_a_point_made_the_proposal(tmp_path: Path) -> None:
         assert shortages == sorted(shortages, reverse=True)  # non-increasing
         assert shortages[-1] <= plan["kpis"]["objective"]
         assert all(p["bound"] <= p["shortage"] and p["changed"] <= p["max_changed"] for p in points)
+        assert all(p["gap"] == max(0.0, p["shortage"] - p["bound"]) / max(p["shortage"], 1.0) for p in points)
 
         reader = bearer(make_token(settings.database_url, "reader", "reader", ("Twente",)))
         assert client.get(f"/plans/{plan_id}/tradeoff", headers=reader).status_code == 200

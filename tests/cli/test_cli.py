@@ -153,6 +153,21 @@ def test_solve_takes_the_wave_rules_and_writes_the_tradeoff(tiny_scenario_path, 
     assert wrong.exit_code == 2
 
 
+def test_solve_prints_the_tradeoff_with_each_points_bound_and_gap(tiny_scenario_path, tmp_path):
+    result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--time-limit", 10, "--tradeoff")
+    assert result.exit_code == 0, result.output
+    plan = load_plan(tmp_path / "out")
+    printed = result.stdout[result.stdout.index("What moving cohorts gains (trade-off)"):]
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "| weighted shortage | proven lower bound | gap |" in summary
+    for point in plan.tradeoff:
+        assert point.gap == pytest.approx(max(0.0, point.shortage - point.bound) / max(point.shortage, 1.0))
+        row = (f"| {point.max_changed} | {point.changed} | {point.moved} | {point.unplaced} | {point.shortage:.1f} | "
+               f"{point.bound:.1f}{'' if point.optimal else ' *'} | {point.gap:.2%} |")
+        assert row in summary, row
+        assert f"{point.bound:,.1f}{'' if point.optimal else ' *'} │ {point.gap:.2%} │" in printed
+
+
 def test_solve_quiet_prints_nothing(tiny_scenario_path, tmp_path):
     result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet", "--mode", "status-quo",
                     "--time-limit", 5, "--seed", 3)

@@ -6,8 +6,9 @@ import pytest
 
 from planner.geo import Region
 from planner.model.problem import compile_problem
+from planner.solve import tradeoff
 from planner.solve.exact.oracle import exact_optimum
-from planner.solve.tradeoff import changed_cohorts, curve_limits, tradeoff_curve
+from planner.solve.tradeoff import PooledLimitBound, changed_cohorts, curve_limits, tradeoff_curve
 from tests.builders import cohort, company, make_scenario
 
 # One company with 10 places over 16 weeks: four 4-week slots of 10 students each. Five cohorts
@@ -47,6 +48,23 @@ def test_the_curve_of_a_crowded_slot_is_the_optimum_per_k():
     assert curve[0].changed == 0 and curve[0].moved == 0
 
 
+def test_each_point_of_a_large_model_has_its_own_bound(monkeypatch: pytest.MonkeyPatch):
+    # As if the crowded slot were above the size the exact stage solves whole: the points' models have
+    # only the current and the optimised periods, so SCIP's bound is not one for the limit. The pooled
+    # model with at most k changed cohorts bounds each point, and here (one company) it is the optimum
+    # per k: 50, 30, 20, 10, 10, not the optimised solve's 10 for every k.
+    scenario = crowded_slot()
+    data = compile_problem(scenario, Region(scenario), "optimise")
+    optimum = exact_optimum(data)
+    assert [PooledLimitBound(data).bound(k) for k in range(5)] == [50.0, 30.0, 20.0, 10.0, 10.0]
+    monkeypatch.setattr(tradeoff, "EXACT_PART_PAIRS", 0)
+    assert tradeoff.candidate_options(data, optimum.assignments) is not None
+    curve = tradeoff_curve(data, [], optimum.assignments, optimum_bound=optimum.value, points=20, nodes=10_000)
+    assert [(p.max_changed, p.shortage, p.bound, p.gap) for p in curve] == [
+        (0, 50.0, 50.0, 0.0), (1, 30.0, 30.0, 0.0), (2, 20.0, 20.0, 0.0), (3, 10.0, 10.0, 0.0)]
+    assert all(p.as_out().optimal and p.as_out().gap == 0.0 for p in curve)
+
+
 @pytest.mark.parametrize(("most", "points", "limits"), [
     (0, 10, [0]), (3, 10, [0, 1, 2, 3]), (18, 10, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]), (27, 10, None)])
 def test_curve_limits_run_from_the_status_quo_to_the_optimum(most, points, limits):
@@ -57,20 +75,33 @@ def test_curve_limits_run_from_the_status_quo_to_the_optimum(most, points, limit
         assert found == limits
 
 
-@pytest.mark.slow
-def test_the_twente_curve_runs_from_the_status_quo_to_the_optimised_plan(twente_loaded, twente_result):
+@pytest.mark.slow  # the two solves and ten points under their work budgets: about 25 min at a load of 12
+def test_the_twente_curve_runs_from_the_status_quo_to_the_proven_optimum():
+    # The Twente before recognitions (twente-sector) without the wave defaults: its optimise is proven at 4.0
+    # under the work budget (tests/solve/test_exact.py), so the curve ends at the proven optimum; the status
+    # quo's optimum is 64.5 (bound 64.0). Every point has its own bound, and the bounds are non-increasing.
+    from planner.model import load_scenario
+    from planner.scenario.embedded import embedded_scenario
+    from planner.solve import SolveParams, solve
     from planner.solve.tradeoff import plan_tradeoff
 
-    plan, status_quo = twente_result.plan, twente_result.baselines["status-quo"]
-    data, curve = plan_tradeoff(twente_loaded.scenario, Region(twente_loaded.scenario, twente_loaded.base_dir), plan,
-                                status_quo)
+    loaded = load_scenario(embedded_scenario("twente-sector"))
+    scenario = loaded.scenario.model_copy(update={"policy": loaded.scenario.policy.model_copy(
+        update={"min_wave_students": 0, "min_weeks_between_waves": 0})})
+    plans = {mode: solve(scenario, SolveParams(mode, time_limit=3600.0, baselines=False, work_limit=40),
+                         base_dir=loaded.base_dir).plan for mode in ("status-quo", "optimise")}
+    plan, status_quo = plans["optimise"], plans["status-quo"]
+    assert (plan.kpis.objective, plan.kpis.bound) == (4.0, 4.0)
+    data, curve = plan_tradeoff(scenario, Region(scenario, loaded.base_dir), plan, status_quo)
     assert data.placement_pairs() > 8000  # the candidates of a large model: current and optimised periods
     shortages = [point.shortage for point in curve]
     assert shortages == sorted(shortages, reverse=True)
     assert curve[0].max_changed == 0 and curve[0].changed == 0 and curve[0].moved == 0
-    assert curve[0].shortage <= status_quo.kpis.objective and curve[0].bound >= status_quo.kpis.bound
-    assert curve[-1].max_changed == plan.kpis.cohorts_changed and curve[-1].shortage <= plan.kpis.objective
-    assert all(point.bound >= plan.kpis.bound and point.bound <= point.shortage for point in curve)
+    assert curve[0].shortage == status_quo.kpis.objective == 64.5 and curve[0].bound >= 64.0
+    assert curve[-1].max_changed == plan.kpis.cohorts_changed
+    assert (curve[-1].shortage, curve[-1].bound) == (4.0, 4.0) and curve[-1].optimal
     bounds = [point.bound for point in curve]
-    assert bounds == sorted(bounds, reverse=True)
+    assert bounds == sorted(bounds, reverse=True) and all(p.bound <= p.shortage for p in curve)
+    # The middle points' own bounds: above the optimum's 4.0 where the limit binds (the pooled model's).
+    assert curve[1].bound > 4.0
     assert len(curve) <= 10

@@ -38,6 +38,7 @@ def test_the_tradeoff_form_queues_a_curve_and_a_point_becomes_the_proposal(tmp_p
         assert wait_for_job(api, job)["status"] == "done"
         shown = client.get(location)
         assert 'id="tradeoff-table"' in shown.text and 'id="tradeoff-chart"' in shown.text
+        assert "Bewezen ondergrens" in shown.text and "Afstand tot ondergrens" in shown.text  # each point's bound and gap
         assert "Maak dit het voorstel" in shown.text
         made = client.post(f"/web/plans/{plan}/tradeoff/0/proposal", follow_redirects=False,
                            data={"csrf": csrf_of(shown.text)})
