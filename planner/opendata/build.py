@@ -20,7 +20,7 @@ import pandas as pd
 from planner import geo
 from planner.catalogue import qualifications
 from planner.generate.institutions import Location
-from planner.generate.regions import LABOUR_MARKET_REGIONS, fold, scenario_places
+from planner.generate.regions import HOLIDAY_REGION_OF_PROVINCE, LABOUR_MARKET_REGIONS, fold, scenario_places
 from planner.generate.school_year import FIRST_WEEK, HOLIDAYS_2026_27, LAST_WEEK
 from planner.generate.supply import NEIGHBOURHOOD_MINUTES, CompanyDrawer
 from planner.i18n import N_, _, fmt_int
@@ -40,6 +40,8 @@ __all__ = [
 STUDENTS_PER_COMPANY = 3.0
 #: A labour-market region the generator does not outline: the places within this distance of its seats.
 REGION_KM = 25.0
+#: The weight (thousands of inhabitants) of a seat's place missing from the place list: a municipality's main place.
+SEAT_INHABITANTS_K = 15.0
 #: The sector unit DUO gives students registered for a domain, not yet for a qualification.
 DOMAIN_REGISTRATION = "inschr op domein"
 
@@ -172,6 +174,12 @@ def _region_places(region: str, seat_places: list[geo.Place]) -> tuple[pd.DataFr
     places within REGION_KM of its seats, in their provinces.
     """
     places = scenario_places()
+    for p in seat_places:  # a seat's place missing from the place list comes with its coordinates
+        if not ((np.abs(places["lat"] - p.lat) < 1e-6) & (np.abs(places["lon"] - p.lon) < 1e-6)).any():
+            extra = {"name": p.name, "province": p.province, "municipality": p.municipality, "lat": p.lat, "lon": p.lon,
+                     "area": p.name, "explicit": True, "inhabitants_k": SEAT_INHABITANTS_K,
+                     "holiday_region": HOLIDAY_REGION_OF_PROVINCE.get(p.province, "midden")}
+            places = pd.concat([places, pd.DataFrame([extra])], ignore_index=True)
     lat, lon = places["lat"].to_numpy(), places["lon"].to_numpy()
     at_seat = {p.name: (np.abs(lat - p.lat) < 1e-6) & (np.abs(lon - p.lon) < 1e-6) for p in seat_places}
     outline = LABOUR_MARKET_REGIONS.get(region)
@@ -228,9 +236,7 @@ def region_scenario(demand: RegionDemand, year: int, seed: int = 0) -> RegionSce
     """
     rng = np.random.default_rng(seed)
     known_seats = seats()
-    seat_place = {}
-    for brin, (_name, seat) in demand.institutions.items():
-        seat_place[brin] = geo.find_place(known_seats[seat].place)
+    seat_place = {brin: known_seats[seat].location() for brin, (_name, seat) in demand.institutions.items()}
     places, seat_row = _region_places(demand.region, list({p.name: p for p in seat_place.values()}.values()))
     calendar = Calendar(first_week=FIRST_WEEK, last_week=LAST_WEEK, holidays=HOLIDAYS_2026_27, holiday_rule="paused")
     network = geo.TravelNetwork(list(zip(places["area"], places["lat"], places["lon"])))

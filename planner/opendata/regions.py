@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from planner import geo
 from planner.generate.regions import fold
 
 __all__ = ["Seat", "find_region", "labour_market_regions", "seats"]
@@ -31,7 +32,19 @@ class Seat:
     municipality: str
     cbs_code: str
     region: str
-    place: str  # a place of planner/geo/data/places.csv
+    place: str  # a place of planner/geo/data/places.csv, or one with the coordinates below
+    province: str = ""
+    lat: float | None = None
+    lon: float | None = None
+
+    def location(self) -> geo.Place:
+        """The place the seat's school location is put at."""
+        if self.lat is not None and self.lon is not None:
+            return geo.Place(self.place, self.province, self.municipality, self.lat, self.lon)
+        found = geo.find_place(self.place)
+        if found is None:
+            raise ValueError(f"seats.csv: the place {self.place!r} of {self.seat} is not in the place list")
+        return found
 
 
 def _text(name: str) -> str:
@@ -43,7 +56,8 @@ def seats() -> dict[str, Seat]:
     """The known seats by their DUO spelling (upper case)."""
     lines = [line for line in _text("seats.csv").splitlines() if line and not line.startswith("#")]
     return {row["seat"]: Seat(row["seat"], row["municipality"], row["cbs_municipality_code"],
-                              row["labour_market_region"], row["place"])
+                              row["labour_market_region"], row["place"], row["province"],
+                              float(row["lat"]) if row["lat"] else None, float(row["lon"]) if row["lon"] else None)
             for row in csv.DictReader(io.StringIO("\n".join(lines)))}
 
 

@@ -20,7 +20,8 @@ SLICE = DATA / "duo-2015-2019-slice.csv"
 runner = CliRunner()
 
 # The newer single-year layout: other headers (INSTELLINGSCODE, LEERWEG, AANTAL), a row per gender, <5 suppressed.
-NEWER_HEADER = "INSTELLINGSCODE;INSTELLINGSNAAM;PLAATSNAAM;LEERWEG;NIVEAU;OPLEIDINGSCODE;OPLEIDINGSNAAM;SECTORUNIT;GESLACHT;AANTAL"
+NEWER_HEADER = ("INSTELLINGSCODE;INSTELLINGSNAAM;PLAATSNAAM;LEERWEG;NIVEAU;OPLEIDINGSCODE;OPLEIDINGSNAAM;SECTORUNIT;GESLACHT;"
+                "AANTAL")
 NEWER_ROWS = [
     "27YU;ROC van Twente;HENGELO OV;BOL-VT;4;25480;Mbo-verpleegkundige;Sectorunit zorg, welzijn en sport;man;12",
     "27YU;ROC van Twente;HENGELO OV;BOL-VT;4;25480;Mbo-verpleegkundige;Sectorunit zorg, welzijn en sport;vrouw;118",
