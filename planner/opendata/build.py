@@ -27,7 +27,7 @@ from planner.i18n import N_, _, fmt_int
 from planner.opendata.demand import bol_cohorts
 from planner.opendata.duo import DuoFile, Enrolment
 from planner.opendata.regions import find_region, labour_market_regions, seats
-from planner.opendata.supply import RealRecognitions, place_bbl
+from planner.opendata.supply import RealRecognitions, place_bbl, recognise_every_crebo
 from planner.scenario import Calendar, InputProblem, Scenario, ScenarioError
 from planner.scenario.problems import close_names
 
@@ -255,6 +255,7 @@ def region_scenario(demand: RegionDemand, year: int, seed: int = 0) -> RegionSce
     drawer = CompanyDrawer(rng, places, np.zeros(len(places), dtype=int), calendar, pt, bike, neighbourhood, locations,
                            cohorts, n_companies, recognitions)
     companies, _regions = drawer.draw()
+    recognise_every_crebo(cohorts, companies, {brin: loc.area for brin, loc in locations.items()})
     first_open = {}
     for brin, region in holiday_region.items():
         mask = calendar.holiday_mask(region)

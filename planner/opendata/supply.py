@@ -11,6 +11,11 @@ NEIGHBOURHOOD_MINUTES), two families from SECOND_FAMILY_PLACES places on; it is 
 the region's crebos of those families at its levels (a level-2 company for a family with level-2
 students); a company that takes entree students for every entree crebo of the region.
 
+Families handed out by quota can leave a small crebo without any company (its family never the
+furthest below its share): :func:`recognise_every_crebo` then recognises the largest company of
+its chamber at its level in the cohort's place (else anywhere in the region) for it, so no cohort
+is short for want of any recognised company where its chamber has companies at its level.
+
 BBL students work at a learning company already: each BBL row (institution x crebo x level)
 is split into groups of at most :data:`BBL_GROUP` students (as even as possible), each at a company of the crebo's
 sector chamber that takes the level (larger companies more likely), which is then recognised for
@@ -33,7 +38,7 @@ from planner.generate.recognitions import SECOND_FAMILY_PLACES
 from planner.generate.school_year import BBL_FORM
 from planner.generate.supply import CHRISTMAS_WEEKS
 
-__all__ = ["BBL_GROUP", "RealRecognitions", "place_bbl"]
+__all__ = ["BBL_GROUP", "RealRecognitions", "place_bbl", "recognise_every_crebo"]
 
 #: The most BBL students of one row at one learning company.
 BBL_GROUP = 8
@@ -98,6 +103,37 @@ class RealRecognitions:
         if kind is None:  # no student of the sector at its levels in the region: named after its sector's first family
             kind = next(f.kinds[0] for f in families().values() if f.sector == sector)
         return kind, sorted(set(crebos))
+
+
+def recognise_every_crebo(cohorts: list[dict[str, Any]], companies: list[dict[str, Any]],
+                          area_of: dict[str, str]) -> int:
+    """Recognise a company for every BOL crebo and level no company is recognised for; returns how many.
+
+    Parameters
+    ----------
+    cohorts : list of dict
+        The BOL cohort rows.
+    companies : list of dict
+        The generated company rows (with recognitions); changed in place.
+    area_of : dict
+        The area of every location.
+    """
+    covered = {(crebo, level) for company in companies for crebo in company.get("recognitions", ())
+               for level in company["levels"]}
+    added = 0
+    for cohort in cohorts:
+        key = (cohort["crebo"], cohort["level"])
+        if key in covered:
+            continue
+        fits = [c for c in companies if "recognitions" in c and cohort["sector"] in c["sectors"]
+                and cohort["level"] in c["levels"]]
+        nearby = [c for c in fits if c["area"] == area_of[cohort["location"]]] or fits
+        if nearby:
+            chosen = max(nearby, key=lambda c: (c["places"], c["id"]))
+            chosen["recognitions"] = sorted({*chosen["recognitions"], cohort["crebo"]})
+            covered |= {(cohort["crebo"], level) for level in chosen["levels"]}
+            added += 1
+    return added
 
 
 def _employer(rng: np.random.Generator, companies: list[dict[str, Any]], sector: str, level: str) -> int | None:
