@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 from typer.testing import CliRunner
 
 from planner import cli
 from planner.catalogue import qualifications
 from planner.i18n import use_language
 from planner.model import load_scenario
+from planner.opendata import import_duo, shipped_duo, write_import
 from planner.plan.verify import verify_plan
 from planner.solve import SolveParams, solve
 
@@ -42,3 +44,15 @@ def test_generate_from_duo_twente_validates_and_solves(tmp_path):
     plan = solve(scenario, SolveParams("status-quo", **WORK)).plan
     assert plan.kpis.students == 13_752 and plan.kpis.placed + plan.kpis.unplaced == 13_752
     assert verify_plan(scenario, plan) == []
+
+
+@pytest.mark.slow
+def test_every_region_with_a_seated_institution_builds_and_validates(tmp_path):
+    result = import_duo(shipped_duo(2019))
+    assert len(result.regions) == 29
+    written = write_import(result, tmp_path / "nl", one_region=False)
+    bol = 0
+    for path in written:
+        scenario = load_scenario(path).scenario  # the full load: structure, geography, capacity
+        bol += sum(c.students for c in scenario.cohorts if c.pathway == "BOL")
+    assert bol == result.bol_students == 372_384 - 278
