@@ -5,11 +5,14 @@ generated as the generator does it (:class:`planner.generate.supply.CompanyDrawe
 sector chamber and level against the status-quo demand of the BOL cohorts, calibrated on the
 shortages SBB reports). Recognitions follow :mod:`planner.generate.recognitions`, over the
 region's real crebos instead of the generator's programme table: in every place, a company of a
-sector chamber trains the family furthest below its share of the places given out there so far
-(the share being that of the family's students at school locations within
-NEIGHBOURHOOD_MINUTES), two families from SECOND_FAMILY_PLACES places on; it is recognised for
-the region's crebos of those families at its levels (a level-2 company for a family with level-2
-students); a company that takes entree students for every entree crebo of the region.
+sector chamber trains the family furthest below its share of the places given out there so far to
+companies of the same chamber and levels (the share being that of the family's students at those
+levels at school locations within NEIGHBOURHOOD_MINUTES), two families from SECOND_FAMILY_PLACES
+places on. Kept per set of levels, the quota follows each level's own mix of families (real demand
+is lumpier than the generator's: Twente's level-3 childcare students had 61 weekly places when the
+quota was kept per chamber alone, 430 per set of levels). A company is recognised for the region's
+crebos of its families at its levels (a level-2 company trains a family with level-2 students), and
+one that takes entree students for every entree crebo of the region.
 
 Families handed out by quota can leave a small crebo without any company (its family never the
 furthest below its share): :func:`recognise_every_crebo` then recognises the largest company of
@@ -73,7 +76,7 @@ class RealRecognitions:
         self.local_demand = neighbourhood @ at_school
         self.column = column
         self.entree = sorted({crebo for sector, _, crebo in self.offered if sector == "entree"})
-        self.given: dict[tuple[int, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        self.given: dict[tuple[int, str, tuple[str, ...]], dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     def recognise(self, sector: str, levels: list[str], entree: bool, place: int, places: int) -> tuple[str, list[str]]:
         """The kind of company and the crebos it is recognised for (the generator's drawer's interface)."""
@@ -87,7 +90,7 @@ class RealRecognitions:
         crebos: list[str] = []
         kind = None
         if weight:
-            given = self.given[(place, sector)]
+            given = self.given[(place, sector, tuple(levels))]
             total = sum(weight.values())
             handed = sum(given.values()) + places
             noise = self.rng.random(len(weight)) * 1e-6
