@@ -173,3 +173,22 @@ def test_an_import_replaces_an_earlier_import_but_not_another_folder(tmp_path):
         write_import(result, other, one_region=True)
     assert [p.name for p in other.iterdir()] == ["notes.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other", "twente"]
+
+
+def test_all_regions_of_a_slice_each_get_a_folder_and_the_totals_are_reported(tmp_path):
+    out = tmp_path / "nl"
+    result = invoke("import", "duo", SLICE, "--all", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["regio-zwolle", "twente"]
+    zwolle = load_scenario(out / "regio-zwolle" / "scenario.yaml").scenario
+    assert sorted(i.name for i in zwolle.institutions) == ["Deltion College", "Landstede"]
+    assert sum(c.students for c in zwolle.cohorts if c.pathway == "BOL") == 894 + 221
+    assert ("Full-time BOL students in duo-2015-2019-slice.csv (2019): 2,035; in the scenarios: 2,035; "
+            "left out by the rules: 0") in " ".join(result.output.split())
+    assert "Labour-market regions without a seated institution" in result.output
+
+
+def test_region_and_all_together_or_neither_is_a_usage_message(tmp_path):
+    for args in (["--region", "Twente", "--all"], []):
+        result = invoke("import", "duo", SLICE, *args, "--out", tmp_path / "x")
+        assert result.exit_code == 2 and "give either --region REGION or --all" in result.output
