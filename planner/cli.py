@@ -23,7 +23,7 @@ import typer
 
 from api.core.security import Role, parse_lifetime  # the API stack itself loads when a command needs it
 from planner.cli_help import LANG_ENVVAR, click_exceptions, language_from_argv, localised_command, show_usage_error
-from planner.commands import bench, scenario, serve, solve, whatif
+from planner.commands import bench, opendata, scenario, serve, solve, whatif
 from planner.commands.common import LANG_HELP, InputFailure, Lang, use_language
 from planner.commands.common import echo_err as _echo_err  # the names the tokens commands use
 from planner.commands.common import handled as _handled
@@ -49,6 +49,7 @@ def _main(lang: Lang | None = typer.Option(None, "--lang", envvar=LANG_ENVVAR, h
 # The commands in the order of the help: solving, scenarios, benchmark, server, tokens, what-if.
 for group in (solve.app, scenario.app, bench.app, serve.app):
     app.add_typer(group)
+app.add_typer(opendata.app)  # a group of its own: stageplanner import duo FILE
 
 
 tokens_app = typer.Typer(name="tokens", no_args_is_help=True, rich_markup_mode=None,

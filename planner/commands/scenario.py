@@ -35,14 +35,24 @@ def generate(
     seed: int = typer.Option(2026, "--seed", help="Generator seed (same seed, same scenario)."),
     out: Path = typer.Option(..., "--out", "-o", help="Scenario file to write (or a folder: scenario.yaml in it); "
                              "cohorts.csv and companies.csv go next to it."),
+    from_duo: bool = typer.Option(False, "--from-duo", help="Real demand of --region from DUO's open data shipped "
+                                  "with the package (Bron: DUO), generated supply; --out is a folder. --size is not used."),
+    year: int = typer.Option(2019, "--year", help="With --from-duo: the year of DUO's counts (2015-2019)."),
     lang: Lang | None = lang_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
-    """Generate a synthetic region of size S, M or L (scenario file plus CSV tables)."""
+    """Generate a synthetic region of size S, M or L (scenario file plus CSV tables), or with --from-duo a
+    region's real demand (Bron: DUO) with generated supply."""
     use_language(lang)
     import planner.generate as generator
 
     with handled(debug):
+        if from_duo:
+            from planner.commands.opendata import run_import
+            from planner.opendata import shipped_duo
+
+            run_import(shipped_duo(year), region or "Twente", out, seed)
+            return
         try:
             scenario = generator.generate_scenario(size.value, seed, region=region)
         except generator.UnknownRegion as err:
