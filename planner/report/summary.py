@@ -127,6 +127,9 @@ def summary_markdown(plan: Plan, status_quo: Plan | None = None, files: list[str
           "a place.").format(students=fmt_int(k.students), placed=fmt_int(k.placed), unplaced=fmt_int(k.unplaced),
                              rate=fmt_pct(k.shortage_rate, 2)),
         "",
+        # Where the figures come from (e.g. real demand from DUO, generated supply): the scenario says it.
+        *([_("Data: {description}").format(description=_md_escape(scenario.description)), ""]
+          if scenario is not None and scenario.description.strip() else []),
         "## " + (_("Key figures compared with the baselines") if len(columns) > 1 else _("Key figures")),
         "",
         f"| {_('measure')} | " + " | ".join(name for name, _k in columns) + " |",

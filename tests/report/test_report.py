@@ -263,6 +263,17 @@ def test_summary_md_has_kpis_baselines_cells_hotspots_solver_and_explanation_in_
     assert f"| {top['area']} | {top['sector_name']} |" in sq_text
 
 
+def test_summary_md_says_where_its_figures_come_from(solved):
+    """A scenario built from open data says which figures are real (Bron: DUO) and which generated; the summary
+    repeats it under its title, escaped like every user text."""
+    loaded, plan, status_quo = solved
+    told = loaded.scenario.model_copy(update={"description": "Echte vraag (Bron: DUO); gegenereerd <b>aanbod</b>"})
+    text = summary_markdown(plan, status_quo, scenario=told)
+    assert "Gegevens: Echte vraag (Bron: DUO); gegenereerd" in text and "<b>" not in text
+    assert "Gegevens:" not in summary_markdown(plan, status_quo,
+                                               scenario=loaded.scenario.model_copy(update={"description": ""}))
+
+
 def test_summary_md_in_english_on_request(solved):
     loaded, plan, status_quo = solved
     with use_language("en"):
