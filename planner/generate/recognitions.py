@@ -13,7 +13,8 @@ So places follow local demand per qualification as they already follow it per se
 level. Level-2 companies get a family that has a level-2 programme. Entree is one broad
 qualification level (assistant work): a company that takes entree students is recognised for
 every entree programme. Ties are broken by a random state of the recognitions' own, so the
-rest of a generated scenario is the same with and without recognitions.
+BOL cohorts of a generated scenario are the same with and without recognitions (the places are
+sized per family with them, :mod:`planner.generate.supply`).
 """
 
 from __future__ import annotations
@@ -27,8 +28,8 @@ from planner.catalogue import families, qualifications
 from planner.generate.programmes import PROGRAMMES
 
 SECOND_FAMILY_PLACES = 5
-#: Second word of the recognitions' seed: they draw from a random state of their own, so the rest of a
-#: generated region is the same with and without them.
+#: Second word of the recognitions' seed: they draw from a random state of their own, so the BOL cohorts
+#: of a generated region are the same with and without them.
 RECOGNITION_STREAM = 28
 ENTREE_CREBOS = sorted(p.crebo for p in PROGRAMMES if p.sector == "entree")
 
