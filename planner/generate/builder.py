@@ -74,7 +74,7 @@ class ScenarioBuilder:
         self.spec = spec
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        # Recognitions draw from a state of their own: the rest is the same with and without them.
+        # Recognitions draw from a state of their own: the BOL cohorts are the same with and without them.
         self.recognition_rng = np.random.default_rng([seed, RECOGNITION_STREAM]) if recognitions else None
         self.places, self.region_name = select_places(spec, region)
         if len(self.places) < 2:
@@ -454,7 +454,8 @@ def generate_scenario(size: Literal["S", "M", "L"] | SizeSpec, seed: int = 0, *,
         out. Case and accents are ignored.
     recognitions : bool, default True
         Companies list the qualifications they are recognised for (:mod:`planner.generate.recognitions`);
-        without, none (matched by sector chamber and level), and everything else is the same.
+        without, none (matched by sector chamber and level). The BOL cohorts are the same either way;
+        with recognitions the places are sized per qualification family.
 
     Returns
     -------

@@ -10,10 +10,12 @@ Families are handed out by quota: in every place, a company of a sector gets the
 furthest below its share of the places given out there so far, the share being that of the
 family's students (at the company's levels) at school locations within NEIGHBOURHOOD_MINUTES.
 So places follow local demand per qualification as they already follow it per sector and
-level. Level-2 companies get a family that has a level-2 programme. Entree is one broad
+level. Level-2 companies get a family that has a level-2 programme, by a quota of their own on
+the families' level-2 students. Entree is one broad
 qualification level (assistant work): a company that takes entree students is recognised for
 every entree programme. Ties are broken by a random state of the recognitions' own, so the
-rest of a generated scenario is the same with and without recognitions.
+BOL cohorts of a generated scenario are the same with and without recognitions (the places are
+sized per family with them, :mod:`planner.generate.supply`).
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from planner.catalogue import families, qualifications
 from planner.generate.programmes import PROGRAMMES
 
 SECOND_FAMILY_PLACES = 5
-#: Second word of the recognitions' seed: they draw from a random state of their own, so the rest of a
-#: generated region is the same with and without them.
+#: Second word of the recognitions' seed: they draw from a random state of their own, so the BOL cohorts
+#: of a generated region are the same with and without them.
 RECOGNITION_STREAM = 28
 ENTREE_CREBOS = sorted(p.crebo for p in PROGRAMMES if p.sector == "entree")
 
@@ -55,19 +57,26 @@ class RecognitionDrawer:
         self.rng = rng
         self.local_demand = local_demand
         self.column = {crebo: j for j, crebo in enumerate(crebos)}
-        self.given: dict[tuple[int, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        # Places handed out per family, per (place, sector, level-2 company or not).
+        self.given: dict[tuple[int, str, bool], dict[str, float]] = defaultdict(lambda: defaultdict(float))
 
     def recognise(self, sector: str, levels: list[str], entree: bool, place: int,
                   places: int) -> tuple[str, list[str]]:
         """The kind of company and the crebos it is recognised for."""
         programmes = [p for p in PROGRAMMES if p.sector == sector and p.level in levels]
-        if "2" in levels:  # scarce level-2 places go to a family that trains level 2
+        takes_level2 = "2" in levels
+        counted = programmes
+        if takes_level2:
+            # Scarce level-2 places go to a family that trains level 2, by its level-2 students:
+            # they were sized per family for them (supply.py), and a quota on all levels gave
+            # them to the families with the most level-3 and -4 students.
             level2 = {family_of(p.crebo) for p in programmes if p.level == "2"}
             programmes = [p for p in programmes if family_of(p.crebo) in level2] or programmes
+            counted = [p for p in programmes if p.level == "2"] or programmes
         weight: dict[str, float] = defaultdict(float)
-        for programme in programmes:
+        for programme in counted:
             weight[family_of(programme.crebo)] += self.local_demand[place, self.column[programme.crebo]] + 0.01
-        given = self.given[(place, sector)]
+        given = self.given[(place, sector, takes_level2)]
         total_weight = sum(weight.values())
         handed = sum(given.values()) + places
         noise = self.rng.random(len(weight)) * 1e-6

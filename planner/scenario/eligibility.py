@@ -40,6 +40,21 @@ def accepts(company: Company, cohort: Cohort) -> bool:
     return key_fits(fit_key(company), cohort)
 
 
+def competition_key(cohort: Cohort, by_recognition: bool) -> tuple[str, str]:
+    """What a cohort shares its learning companies with, and its level: cohorts with equal keys
+    in one area mostly compete for the same companies.
+
+    By sector chamber, every company of the chamber at the level takes them all; by recognition,
+    a company is recognised for some qualifications (in generated regions a family of the
+    catalogue), so the cohorts of one family compete and those of other families of the chamber
+    mostly do not. A crebo outside the catalogue stands for itself.
+    """
+    if not by_recognition:
+        return cohort.sector, cohort.level
+    known = qualifications().get(cohort.crebo)
+    return (known.family if known is not None else cohort.crebo), cohort.level
+
+
 def uses_recognitions(scenario: Scenario) -> bool:
     """Whether any company of the scenario lists recognitions."""
     return any(company.recognitions for company in scenario.companies)

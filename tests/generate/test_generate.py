@@ -41,11 +41,14 @@ def recognised_region() -> Scenario:
     return generate_scenario("S", seed=0)
 
 
-def test_recognitions_change_nothing_but_the_recognitions_and_names(small_region, recognised_region):
-    assert recognised_region.cohorts == small_region.cohorts
-    strip = lambda c: c.model_dump(exclude={"recognitions", "name"})  # noqa: E731
-    assert [strip(c) for c in recognised_region.companies] == [strip(c) for c in small_region.companies]
+def test_recognitions_size_the_places_per_family_for_the_same_students(small_region, recognised_region):
+    # The same BOL cohorts and as many companies; the places are sized per qualification family,
+    # whose peaks do not fall in the same weeks, so there are more of them than per sector chamber.
+    assert bol(recognised_region) == bol(small_region)
+    assert len(recognised_region.companies) == len(small_region.companies)
     assert not any(c.recognitions for c in small_region.companies)
+    places = [sum(c.places for c in region.companies) for region in (small_region, recognised_region)]
+    assert places[0] < places[1] <= 1.1 * places[0]
 
 
 def test_companies_are_recognised_for_programmes_their_kind_trains(recognised_region):
@@ -247,6 +250,18 @@ def test_solved_status_quo_is_on_target(small_region):
     shortage = status_quo_shortage(small_region, time_limit=SAFETY_SECONDS, work=CALIBRATION_WORK)
     assert shortage.bol_students == sum(c.students for c in bol(small_region))
     assert_calibrated(shortage)
+
+
+@pytest.mark.slow  # about 4 minutes on a busy 2-core machine: make test-all
+def test_solved_status_quo_with_recognitions_is_on_the_overall_target(recognised_region):
+    # Places sized per qualification family bring the region with recognitions back to the brief's
+    # overall figure, most of it in care (measured 1.98 %; sized per sector chamber and level it left
+    # 5.76 % short). Level 2 is not on its own target yet (0.56 %, the brief's 1-4 %): docs/benchmarks.md.
+    shortage = status_quo_shortage(recognised_region, time_limit=SAFETY_SECONDS, work=CALIBRATION_WORK)
+    assert 0.005 <= shortage.overall_rate <= 0.02
+    assert 0.01 <= shortage.rate_by_level["entree"] <= 0.04
+    short = shortage.short_by_sector
+    assert max(short, key=short.get) == "zorg"
 
 
 @pytest.mark.slow  # about 2.5 minutes on a busy 2-core machine; the seed above is the requirement's test

@@ -211,3 +211,18 @@ def test_short_cohorts_are_drawn_by_their_shortage_beyond_the_bounds(monkeypatch
 
     assert sectors_drawn(Neighbourhoods(data, np.random.default_rng(0), None, unavoidable=unavoidable)) == {False}
     assert sectors_drawn(Neighbourhoods(data, np.random.default_rng(0), None)) == {False, True}
+
+
+@pytest.mark.parametrize("recognised", [True, False])
+def test_a_group_neighbourhood_holds_the_cohorts_that_compete_for_the_same_companies(recognised):
+    # Two families of care at level 3 in one area. By recognition the nurses compete with each
+    # other and not with childcare (k1 trains nurses, k2 childcare); by sector chamber all three
+    # compete for both companies.
+    cohorts = [cohort("nurses-a", 5, crebo="25491"), cohort("nurses-b", 5, crebo="25491"),
+               cohort("childcare", 5, crebo="25486")]
+    recognitions = ({"recognitions": ["25491"]}, {"recognitions": ["25486"]}) if recognised else ({}, {})
+    scenario = make_scenario(cohorts, [company("k1", 2, **recognitions[0]), company("k2", 2, **recognitions[1])])
+    data = compile_problem(scenario, Region(scenario), "status-quo")
+    groups = Neighbourhoods(data, np.random.default_rng(0), None).group_of
+    assert groups[0] == groups[1]
+    assert (groups[0] != groups[2]) == recognised

@@ -43,3 +43,16 @@ def test_every_placement_of_twente_is_at_a_company_recognised_for_the_crebo(mode
         crebo, level = cohorts[cohort]
         recognised, levels = companies[company]
         assert crebo in recognised and level in levels, (cohort, company)
+
+
+def test_twente_status_quo_is_proven_optimal_under_a_small_work_budget():
+    # Places sized per qualification family (planner/generate/supply.py): every independent part of
+    # Twente's status quo is small enough to be solved exactly, and its optimum, 24.0 weighted shortage,
+    # is proven within the budget (the Twente sized per sector chamber and level ended at 90.0 / 89.0
+    # under 40 neighbourhoods of 1,000 nodes).
+    loaded = load_scenario(embedded_scenario("twente"))
+    plan = solve(loaded.scenario, SolveParams("status-quo", time_limit=600.0, baselines=False, **WORK),
+                 base_dir=loaded.base_dir).plan
+    assert plan.kpis.objective == pytest.approx(24.0)
+    assert plan.kpis.bound == pytest.approx(24.0)
+    assert plan.solver.status.startswith("optimal")

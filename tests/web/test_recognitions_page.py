@@ -29,9 +29,9 @@ def test_the_companies_table_lists_recognitions_and_a_crebo_filters_it(tmp_path)
                              follow_redirects=False)
         assert stored.status_code == 303, stored.text
         scenario_id = int(stored.headers["location"].rsplit("/", 1)[1])
-        table = client.get(f"/web/scenarios/{scenario_id}?show=companies&q=25448").text
+        table = client.get(f"/web/scenarios/{scenario_id}?show=companies&q=25446").text
         assert "<th>Erkenningen</th>" in table
         rows = [row for row in table.split("<tr>")[2:] if "</td>" in row]
-        assert rows and all("25448" in row for row in rows)  # Medewerker dierverzorging
+        assert rows and all("25446" in row for row in rows)  # Dierverzorger
         assert any("Dierenpension" in row or "Dierenartspraktijk" in row or "Kinderboerderij" in row
                    or "Manege" in row or "Dierenspeciaalzaak" in row for row in rows)

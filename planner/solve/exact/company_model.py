@@ -84,6 +84,12 @@ class CompanyModel:
         Sizes: variables, capacity rows kept, rows dropped, symmetric company groups.
     linear
         The model's rows, bounds and costs (scaled integer weights).
+    ordered
+        With symmetry breaking, per group of identical companies the placement columns of each
+        member (a row per company in index order, its columns aligned option by option): their
+        loads are non-increasing down the rows.
+    pair_days
+        Student-days of one student of each placement column's option (the load the order counts).
     use_column
         Column of the wave indicator of each option that has one.
     split
@@ -105,6 +111,8 @@ class CompanyModel:
     use_column: dict[int, int] = field(default_factory=dict)
     split: dict[int, tuple[int, set[int], int]] = field(default_factory=dict)
     changed: dict[int, tuple[int, set[int]]] = field(default_factory=dict)
+    ordered: list[np.ndarray] = field(default_factory=list)
+    pair_days: np.ndarray | None = None
 
     @property
     def n_placements(self) -> int:
@@ -172,6 +180,11 @@ class CompanyModel:
         hinted = np.zeros(len(self.linear.lower), dtype=np.int64)
         hinted[:n] = [min(values.get((int(o), int(m)), 0), int(cap))
                       for o, m, cap in zip(self.pair_option, self.pair_company, self.stats["caps"])]
+        for columns in self.ordered:
+            # Identical companies swap their placements so that the plan keeps the load order (a
+            # plan that breaks it is not a solution of the model, and SCIP would drop the hint).
+            loads = (hinted[columns] * self.pair_days[columns]).sum(axis=1)
+            hinted[columns] = hinted[columns[np.argsort(-loads, kind="stable")]]
         option_cohort = self.stats["option_cohort"]
         local = {int(cohort): position for position, cohort in enumerate(self.cohorts)}
         placed_inside = np.zeros(len(self.cohorts), dtype=np.int64)
@@ -458,13 +471,17 @@ def build_company_model(
     for company, signature in signature_of_company.items():
         groups[signature].append(company)
     symmetric = 0
+    ordered: list[np.ndarray] = []
+    pair_days = None
     if symmetry_breaking:
         days = np.asarray(occupancy.sum(axis=1)).ravel()
+        pair_days = days[p_option].astype(np.int64)
         for members in groups.values():
             if len(members) < 2:
                 continue
             symmetric += 1
             members = sorted(members)
+            ordered.append(np.array([pairs_of_company[m] for m in members], dtype=np.int64))
             for a, b in zip(members, members[1:]):
                 ja, jb = pairs_of_company[a], pairs_of_company[b]
                 rows.add(ja + jb, [int(days[p_option[j]]) for j in ja] + [-int(days[p_option[j]]) for j in jb], 0, np.inf)
@@ -484,4 +501,4 @@ def build_company_model(
              "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "rounding_rows": rounded, "symmetric_groups": symmetric,
              "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
     return CompanyModel(scale, p_option, p_company, cohorts, placed_fixed[cohorts], fixed, constant, stats, linear,
-                        use_column, split, changed)
+                        use_column, split, changed, ordered, pair_days)

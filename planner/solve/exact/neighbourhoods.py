@@ -5,8 +5,9 @@ Kinds (chosen at random, with a seeded generator):
 * ``hotspot``: a cohort with unplaced students (drawn by weighted shortage, mostly by what
   exceeds the bound's own solution when that is known), the companies it may use, and cohorts
   that hold places at those companies;
-* ``group``: the cohorts of one sector chamber x level x area of a short cohort, with the
-  companies they may use;
+* ``group``: the cohorts of a short cohort's area that compete for the same companies (one
+  sector chamber x level, or with recognitions one qualification family x level:
+  :func:`~planner.scenario.eligibility.competition_key`), with the companies they may use;
 * ``random``: a random cohort, its companies and some of their users;
 * ``companies``: some of a short cohort's companies with *every* cohort that may use them, so
   all placements there can be repacked (students of different cohorts swap companies).
@@ -24,6 +25,7 @@ import numpy as np
 
 from planner.model.problem import ProblemData
 from planner.plan import state as plan_state
+from planner.scenario.eligibility import competition_key, uses_recognitions
 from planner.solve.budget import REGIONAL_COHORTS
 from planner.solve.exact.company_model import CompanyModel, build_company_model
 from planner.solve.exact.engines import CompanySolution, solve_company_mip
@@ -86,11 +88,12 @@ class Neighbourhoods:
                 users[m].append(cohort)
         self.users = [np.array(u, dtype=np.int64) for u in users]
         scenario = data.scenario
+        by_recognition = uses_recognitions(scenario)
         self.group: dict[tuple, list[int]] = defaultdict(list)
         self.group_of = []
         for position, index in enumerate(data.cohorts):
             cohort = scenario.cohorts[index]
-            key = (cohort.sector, cohort.level, scenario.locations[cohort.location].area)
+            key = (*competition_key(cohort, by_recognition), scenario.locations[cohort.location].area)
             self.group[key].append(position)
             self.group_of.append(key)
         self.option_mass = option_mass
