@@ -278,7 +278,7 @@ def test_another_seed_is_on_target_too():
 TWENTE_SHA256 = {
     "cohorts.csv": "cf91dc6f3fc7a7c926030372fb3954eb2ae3b2c35224e13b8bdf84baae9fb307",
     "companies.csv": "cf04dc63b1a5ec4caafae04a48d45a035767faf9f6602af7df0dbdf750237b74",
-    "scenario.yaml": "5216dea3c4537736fd46cbbecf27aba81335c859daacdf7ca89c227c597b4a11",
+    "scenario.yaml": "f1a906637933d159b917014d7f5e0673e1a4c651224f248170209af53b6f0da6",  # description in Dutch
 }
 
 
