@@ -17,10 +17,11 @@ from planner.plan import analysis
 def adopt(session: Session, principal: Principal, region: str, agreement: schemas.AgreementCreate) -> AgreementRow:
     """Record (and commit) that the region adopts a plan, by the caller, now, with a note.
 
-    A plan proposed to the institutions (the region's open proposal has it) is adopted through its proposal,
-    once every institution approved: an editor adopting it directly gets 409. An admin may adopt it before,
-    with an ``override_reason`` (422 without); the reason and where each institution stood go into the
-    agreement's note and the audit log, and the proposal is closed as adopted.
+    While the region has an open proposal, a plan is adopted through it, once every institution approved: an
+    editor adopting the proposed plan, or any other plan, directly gets 409 (another plan is proposed first,
+    which supersedes the open proposal). An admin may adopt before, with an ``override_reason`` (422 without);
+    the reason and where each institution stood go into the agreement's note and the audit log, and the proposal
+    is closed: adopted when its plan is adopted, superseded when another plan is.
     """
     principal.check_write(region)
     proposal = crud.open_proposal(session, region, lock=True)
@@ -28,25 +29,32 @@ def adopt(session: Session, principal: Principal, region: str, agreement: schema
     if agreement.override_reason is not None and principal.role != Role.admin:
         raise InvalidInput.one("override_reason", _("only an admin may adopt a plan with an override reason"))
     note = agreement.note
-    if proposed:
+    if proposal is not None:
         standing = crud.standing(proposal, crud.decisions(session, proposal.id))
         approved = [i for i, decided in standing.items() if decided is not None and decided.decision == "approved"]
         waiting = [i for i in standing if i not in approved]
-        if principal.role != Role.admin:
+        if principal.role != Role.admin and proposed:
             raise Conflict(_("plan {plan} is proposed to the institutions (proposal {id}): it becomes the agreement "
                              "once every institution has approved it; still to approve: {waiting}").format(
                 plan=agreement.plan_id, id=proposal.id, waiting=", ".join(waiting) or "-"))
+        if principal.role != Role.admin:
+            raise Conflict(_("region {region} has an open proposal (proposal {id}, plan {proposed}) that the "
+                             "institutions decide on; propose plan {plan} to the institutions instead, so that "
+                             "they decide on it").format(region=region, id=proposal.id, proposed=proposal.plan_id,
+                                                         plan=agreement.plan_id))
         if agreement.override_reason is None:
             raise InvalidInput.one("override_reason", _(
-                "plan {plan} is proposed to the institutions (proposal {id}); an admin adopts it before every "
-                "institution has approved only with a reason").format(plan=agreement.plan_id, id=proposal.id))
+                "region {region} has an open proposal (proposal {id}, plan {proposed}); an admin adopts a plan before "
+                "every institution has approved it only with a reason").format(
+                region=region, id=proposal.id, proposed=proposal.plan_id))
         override = _("Adopted by an admin before every institution approved (approved: {approved}; not: {waiting}). "
                      "Reason: {reason}").format(approved=", ".join(approved) or "-", waiting=", ".join(waiting) or "-",
                                                 reason=agreement.override_reason)
         note = "\n".join(part for part in (note, override) if part)
     row = crud.create_agreement(session, region, agreement.plan_id, principal.name, note)
-    if proposed:
-        proposal.status, proposal.agreement_id, proposal.updated_at = "adopted", row.id, utcnow()
+    if proposal is not None:
+        proposal.status, proposal.updated_at = ("adopted" if proposed else "superseded"), utcnow()
+        proposal.agreement_id = row.id if proposed else None
         crud.record(session, principal, "agreement.override", "agreement", row.id, region,
                     f"plan {row.plan_id}, proposal {proposal.id} version {proposal.version}: approved "
                     f"{', '.join(approved) or '-'}, not {', '.join(waiting) or '-'}; reason: {agreement.override_reason}")

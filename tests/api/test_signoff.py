@@ -326,3 +326,25 @@ def test_editors_cannot_adopt_a_proposed_plan_bypassing_the_schools(consortium: 
     direct = consortium.call("editor", "POST", f"/regions/{TWENTE}/agreements",
                              json={"plan_id": consortium.plans["first"]})
     assert direct.status_code in (200, 201), direct.text
+
+
+def test_while_a_proposal_is_open_no_other_plan_is_adopted_around_the_schools(consortium: Consortium) -> None:
+    # Plan 'second' is proposed; the editor cannot adopt plan 'first' directly instead (it is proposed first,
+    # so the schools decide on it); an admin can, with a reason, and the open proposal is then superseded.
+    before = consortium.ok("admin", "GET", f"/regions/{TWENTE}/agreements")
+    pid = consortium.propose("second")["id"]
+    other = {"plan_id": consortium.plans["first"]}
+    editor = consortium.call("editor", "POST", f"/regions/{TWENTE}/agreements", json=other)
+    assert editor.status_code == 409, editor.text
+    assert f"proposal {pid}" in editor.json()["detail"] and f"plan {consortium.plans['second']}" in editor.json()["detail"]
+    admin = consortium.call("admin", "POST", f"/regions/{TWENTE}/agreements", json=other)
+    assert admin.status_code == 422 and admin.json()["detail"][0]["field"] == "override_reason"
+    assert consortium.ok("admin", "GET", f"/regions/{TWENTE}/agreements") == before  # nothing adopted
+    assert consortium.ok("admin", "GET", f"/proposals/{pid}")["status"] == "open"
+    adopted = consortium.ok("admin", "POST", f"/regions/{TWENTE}/agreements",
+                            json={**other, "override_reason": "the board chose the first plan"})
+    assert adopted["plan_id"] == consortium.plans["first"] and "the board chose the first plan" in adopted["note"]
+    closed = consortium.ok("admin", "GET", f"/proposals/{pid}")
+    assert (closed["status"], closed["agreement_id"]) == ("superseded", None)
+    entry = consortium.ok("admin", "GET", "/audit", params={"region": TWENTE})[0]
+    assert entry["action"] == "agreement.override" and entry["target_id"] == adopted["id"]
