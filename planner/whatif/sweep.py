@@ -12,7 +12,8 @@ The base of the comparison is the best plan known: a stored plan of the base sce
 there is one (``base_plan``: the base row is that plan, not a new solve), else the base solved
 first. Every variant then starts from the base plan repaired to the variant
 (:func:`planner.solve.assemble.start_assignments`), so a variant is compared with its base rather
-than with search noise: a variant that only adds capacity is never worse. Each variant row
+than with search noise: a variant that only adds capacity is never worse. Its search then works
+first around what it changed (:func:`variant_focus`, :mod:`planner.solve.focus`). Each variant row
 carries its bound, so its effect is a range unless both plans are proven
 (:mod:`planner.whatif.effects`).
 
@@ -35,6 +36,7 @@ from planner.i18n import _
 from planner.plan.model import Plan
 from planner.plan.result import Result
 from planner.scenario import Scenario, ScenarioError
+from planner.solve.focus import Focus
 from planner.solve.params import SolveParams, WorkBudget
 from planner.whatif.describe import variant_summary, weights_changed
 from planner.whatif.effects import Cell, effect_sign, touched_cells
@@ -48,17 +50,31 @@ SWEEP_WORK_LIMIT = 40
 
 
 def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: str | None,
-               start_json: str | None = None) -> str:
+               start_json: str | None = None, focus: dict[str, list[str]] | None = None) -> str:
     """Solve one scenario of a sweep (runs in a worker: plain arguments in, the Result as JSON out).
 
-    ``start_json`` is the base plan (JSON) the solve starts from, repaired to this scenario.
+    ``start_json`` is the base plan (JSON) the solve starts from, repaired to this scenario;
+    ``focus`` the cohorts and companies (ids) its search works on first (:func:`variant_focus`).
     """
     from planner.solve import solve  # the solver stack loads in the worker
 
     scenario = Scenario.model_validate_json(scenario_json)
     start = Plan.model_validate_json(start_json) if start_json else None
-    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None, start_from=start)
+    around = Focus(tuple(focus["cohorts"]), tuple(focus["companies"])) if focus else None
+    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None, start_from=start,
+                   focus=around)
     return result.model_dump_json()
+
+
+def variant_focus(changed: dict[str, list[str]], base_plan: Plan) -> Focus:
+    """What a variant's search works on first: the cohorts it added or changed, the companies it added or
+    changed, and the cohorts that held places at a company it removed (their start lost those places)."""
+    removed = set(changed.get("companies_removed", []))
+    cohorts = set(changed.get("cohorts_added", [])) | set(changed.get("cohorts_changed", []))
+    cohorts |= {cp.cohort for cp in base_plan.cohorts if any(p.company in removed for w in cp.waves
+                                                              for p in w.placements)}
+    companies = set(changed.get("companies_added", [])) | set(changed.get("companies_changed", []))
+    return Focus(tuple(sorted(cohorts)), tuple(sorted(companies)))
 
 
 def sweep_params(mode: str = "optimise", time_limit: float = 600.0, seed: int = 0,
@@ -355,7 +371,9 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
         start_json = start.model_dump_json() if start is not None and warm_start else None
         submitted: dict[Any, tuple[SweepCase, float]] = {}
         for case, scenario in batch:
-            future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict, folder, start_json)
+            focus = dataclasses.asdict(variant_focus(case.changed, start)) if start_json and case.name != BASE else None
+            future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict, folder, start_json,
+                                     focus)
             submitted[future] = (case, time.perf_counter())
             waiting.append(case)
         report()
