@@ -41,15 +41,16 @@ def default_scenario_path() -> Path:
 
 
 def solve_shown(loaded: LoadedScenario, mode: str, time_limit: float, seed: int, show: bool,
-                debug: bool = False) -> Result:
+                debug: bool = False, work_limit: int | None = None) -> Result:
     """Solve in a watched process with a progress display; Ctrl-C and SIGTERM stop it cleanly.
 
     The result holds the plan and the baseline plans it is compared with (in optimise mode the
-    status quo, which gets its share of the time limit).
+    status quo, which gets its share of the time limit). With ``work_limit`` the solve has a work
+    budget of that many neighbourhoods and the time limit is only a safety net.
     """
     from planner.solve.runner import solve_interruptibly
 
-    params = SolveParams(mode=mode, time_limit=time_limit, seed=seed)
+    params = SolveParams(mode=mode, time_limit=time_limit, seed=seed, work_limit=work_limit)
     with SolveDisplay(show) as display, display.stage(plan_mode_label(mode)) as callback:
         return solve_interruptibly(loaded.scenario, params, callback, base_dir=loaded.base_dir, debug=debug)
 
@@ -87,6 +88,9 @@ def solve(
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.5, help="Seconds for the whole solve (optimise "
                                      "mode also solves the status quo for the comparison, within this)."),
     seed: int = typer.Option(0, "--seed", help="Solver seed."),
+    work_limit: int | None = typer.Option(None, "--work-limit", min=1, help="A work budget instead of the time "
+                                          "limit: this many neighbourhoods of company-level search (the same plan on "
+                                          "any machine); --time-limit is then only a safety net."),
     min_wave: int | None = min_wave_option(),
     wave_gap: int | None = wave_gap_option(),
     tradeoff: bool = tradeoff_option(),
@@ -102,7 +106,8 @@ def solve(
     with handled(debug):
         loaded = with_wave_rules(load_checked(scenario, quiet), min_wave, wave_gap)
         check_out_dir(out)
-        result = solve_shown(loaded, mode.value, time_limit, seed, show=not (quiet or as_json), debug=debug)
+        result = solve_shown(loaded, mode.value, time_limit, seed, show=not (quiet or as_json), debug=debug,
+                             work_limit=work_limit)
         if tradeoff:
             result = with_tradeoff(result, loaded, show=not (quiet or as_json))
         status_quo = result.baselines.get("status-quo")

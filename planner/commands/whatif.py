@@ -11,7 +11,16 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from planner.commands.common import InputFailure, Mode, check_out_dir, handled, load_checked
+from planner.commands.common import (
+    InputFailure,
+    Mode,
+    check_out_dir,
+    handled,
+    load_checked,
+    min_wave_option,
+    wave_gap_option,
+    with_wave_rules,
+)
 from planner.i18n import _
 from planner.report.console import out_console
 from planner.solve.params import SolveParams, WorkBudget
@@ -73,6 +82,8 @@ def sweep(
     base_plan: Path | None = typer.Option(None, "--base-plan", help="Plan folder (or plan.json) of the base "
                                           "scenario, e.g. its optimised plan: the base row is that plan (not "
                                           "solved again) and every variant starts from it."),
+    min_wave: int | None = min_wave_option(),
+    wave_gap: int | None = wave_gap_option(),
     debug: bool = typer.Option(False, "--debug", help="Show the traceback of internal errors."),
 ) -> None:
     """Solve a base scenario and its variants side by side: one table, one chart, what changed per variant.
@@ -87,7 +98,7 @@ def sweep(
 
     with handled(debug):
         variant_set, base_path = read_variant_set(variants)
-        loaded = load_checked(base_path)
+        loaded = with_wave_rules(load_checked(base_path), min_wave, wave_gap)
         check_out_dir(out)
         stored = None
         if base_plan is not None:

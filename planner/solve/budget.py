@@ -93,6 +93,12 @@ MIN_PART_SECONDS = 0.5
 # quo at 600 s 4,332.5 with companies neighbourhoods against 3,878.5 without; 4,634.0 with sizes
 # per kind against 3,960.5.
 REGIONAL_COHORTS = 4000
+# A variant's search starts from its base plan, which was searched everywhere already: where the
+# variant changed something is where its plan can first get better. The first search of its exact
+# stage draws this share of its neighbourhoods (of its seconds under a time limit) around the
+# cohorts and companies the variant touches and their neighbours, then goes on everywhere
+# (planner.solve.focus).
+FOCUS_SHARE = 0.5
 
 
 # The pooled integer model's parts get time by their columns, a fifth more than their share: parts
@@ -309,6 +315,11 @@ class Budget:
         """Whether two neighbourhoods may be solved at once (the first to finish merged first)."""
         raise NotImplementedError
 
+    def focusing(self, steps: int, max_steps: int | None) -> bool:
+        """Whether a focused search's next neighbourhood is still drawn around its focus, after
+        ``steps`` of at most ``max_steps`` (:data:`FOCUS_SHARE`)."""
+        raise NotImplementedError
+
 
 class TimeBudget(Budget):
     """A wall-clock limit shared out in seconds."""
@@ -376,6 +387,9 @@ class TimeBudget(Budget):
     @property
     def paired(self) -> bool:
         return True
+
+    def focusing(self, steps: int, max_steps: int | None) -> bool:
+        return self.elapsed() < FOCUS_SHARE * self.seconds
 
 
 class CountedBudget(Budget):
@@ -451,4 +465,7 @@ class CountedBudget(Budget):
     @property
     def paired(self) -> bool:
         return False  # the plan must not depend on which solve ends first
+
+    def focusing(self, steps: int, max_steps: int | None) -> bool:
+        return max_steps is not None and steps < round(FOCUS_SHARE * max_steps)
 

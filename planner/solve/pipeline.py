@@ -29,6 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from planner.geo.region import Region
 from planner.model.problem import ProblemData, compile_problem
 from planner.plan.model import Plan
@@ -42,6 +44,7 @@ from planner.solve.clock import Clock, ProgressCallback
 from planner.solve.controls import cells_worse, repair_waves
 from planner.solve.exact.improve import ImproveStats, improve
 from planner.solve.exact.polish import polish
+from planner.solve.focus import Focus, focus_cohorts
 from planner.solve.heuristics import (
     Assignment,
     greedy_assignments,
@@ -69,6 +72,7 @@ class Search:
     bound: float = 0.0  # the best proven lower bound on the weighted shortage
     optimal: bool = False
     exact_stats: ImproveStats | None = None
+    focus: np.ndarray | None = None  # cohorts the exact stage's first search starts around
 
     def offer(self, assignments: list[Assignment], source: str) -> bool:
         """Keep ``assignments`` when they leave less weighted shortage than the best so far.
@@ -132,7 +136,8 @@ def exact_phase(search: Search) -> None:
         search.clock.report(phase, incumbent, bound)
 
     improved, bound, stats = improve(search.data, search.best, budget.within(seconds), search.seed, progress=progress,
-                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)))
+                                     bound=search.bound, option_mass=search.relaxation.option_mass(len(search.data.options)),
+                                     focus=search.focus)
     search.offer(improved, "company-level search")
     search.bound = max(search.bound, bound)
     search.optimal = stats.optimal or search.value <= search.bound + 1e-9
@@ -178,13 +183,16 @@ def heuristic_search(data: ProblemData, clock: Clock, params: SolveParams) -> Se
 
 def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float, params: SolveParams,
                 callback: ProgressCallback | None, start_from: Plan | None = None,
-                warm_start: Plan | None = None) -> tuple[Plan, ProblemData]:
+                warm_start: Plan | None = None, focus: Focus | None = None,
+                known_bound: float = 0.0) -> tuple[Plan, ProblemData]:
     """One plan: greedy by first come first served, the other modes by relaxation and search.
 
     ``start_from`` is a plan the search starts from when it is better than the heuristic
     stage's (an optimised solve starts from the status-quo plan: its periods are options too).
     ``warm_start`` is a plan of another scenario (a variant's base), repaired to this one
-    (:func:`~planner.solve.assemble.start_assignments`) and offered the same way.
+    (:func:`~planner.solve.assemble.start_assignments`) and offered the same way. ``focus`` is
+    what the exact stage's first search starts around (:mod:`planner.solve.focus`); ``known_bound``
+    a lower bound on this scenario's weighted shortage known beforehand.
     """
     # The plan's time limit covers the search and the assembly and explanation after it.
     clock = Clock(params.budget(time_limit).plan_seconds(len(scenario.cohorts)), callback, params.work())
@@ -203,6 +211,9 @@ def _solve_mode(scenario: Scenario, region: Region, mode: str, time_limit: float
         search.offer(assignments_of(data, start_from), f"{start_from.mode} plan")
     if warm_start is not None:
         search.offer(start_assignments(data, warm_start), "warm start")
+    if focus is not None and not focus.empty:
+        search.focus = focus_cohorts(data, focus)
+    search.bound = max(search.bound, known_bound)
     relaxation = search.relaxation
     engine = f"{LP_ENGINE.upper()} (bound) + {MIP_ENGINE.upper()} (plan)"
     if params.exact:
@@ -229,6 +240,8 @@ def solve(
     progress: ProgressCallback | None = None,
     base_dir: Path | None = None,
     start_from: Plan | None = None,
+    focus: Focus | None = None,
+    known_bound: float = 0.0,
 ) -> Result:
     """Solve a scenario: the plan in ``params.mode`` and, when asked, its baseline plans.
 
@@ -247,6 +260,13 @@ def solve(
         scenario (placements at removed companies, beyond a reduced capacity or a smaller
         cohort dropped) and kept when it beats the heuristic stage, so a variant that only
         adds capacity is never worse than its base. Not used by the baselines.
+    focus
+        Cohorts and companies the exact stage's first search starts around, e.g. what a variant
+        changed (:mod:`planner.solve.focus`). Not used by the baselines.
+    known_bound
+        A proven lower bound on the plan's weighted shortage known beforehand, e.g. the base's bound
+        for a variant that can only do worse than its base: the search stops when it reaches it,
+        and the plan's bound is at least this. Not used by the baselines.
 
     Returns
     -------
@@ -267,7 +287,8 @@ def solve(
     if params.mode not in solved:
         solved[params.mode] = _solve_mode(scenario, region, params.mode, whole.mode_seconds(params.mode), params,
                                           progress, start_from=status_quo,
-                                          warm_start=start_from if params.mode != "greedy" else None)
+                                          warm_start=start_from if params.mode != "greedy" else None, focus=focus,
+                                          known_bound=known_bound)
     baselines = {name: plan for name, (plan, _) in solved.items() if name in params.baseline_modes()}
     plan, data = solved[params.mode]
     result = make_result(plan, baselines, params.time_limit, time.perf_counter() - started)

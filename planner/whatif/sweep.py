@@ -12,7 +12,8 @@ The base of the comparison is the best plan known: a stored plan of the base sce
 there is one (``base_plan``: the base row is that plan, not a new solve), else the base solved
 first. Every variant then starts from the base plan repaired to the variant
 (:func:`planner.solve.assemble.start_assignments`), so a variant is compared with its base rather
-than with search noise: a variant that only adds capacity is never worse. Each variant row
+than with search noise: a variant that only adds capacity is never worse. Its search then works
+first around what it changed (:func:`variant_focus`, :mod:`planner.solve.focus`). Each variant row
 carries its bound, so its effect is a range unless both plans are proven
 (:mod:`planner.whatif.effects`).
 
@@ -35,6 +36,7 @@ from planner.i18n import _
 from planner.plan.model import Plan
 from planner.plan.result import Result
 from planner.scenario import Scenario, ScenarioError
+from planner.solve.focus import Focus
 from planner.solve.params import SolveParams, WorkBudget
 from planner.whatif.describe import variant_summary, weights_changed
 from planner.whatif.effects import Cell, effect_sign, touched_cells
@@ -48,17 +50,40 @@ SWEEP_WORK_LIMIT = 40
 
 
 def solve_case(name: str, scenario_json: str, params: dict[str, Any], base_dir: str | None,
-               start_json: str | None = None) -> str:
+               start_json: str | None = None, focus: dict[str, list[str]] | None = None, known_bound: float = 0.0
+               ) -> str:
     """Solve one scenario of a sweep (runs in a worker: plain arguments in, the Result as JSON out).
 
-    ``start_json`` is the base plan (JSON) the solve starts from, repaired to this scenario.
+    ``start_json`` is the base plan (JSON) the solve starts from, repaired to this scenario;
+    ``focus`` the cohorts and companies (ids) its search works on first (:func:`variant_focus`);
+    ``known_bound`` a proven lower bound on its weighted shortage (:func:`known_bound`).
     """
     from planner.solve import solve  # the solver stack loads in the worker
 
     scenario = Scenario.model_validate_json(scenario_json)
     start = Plan.model_validate_json(start_json) if start_json else None
-    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None, start_from=start)
+    around = Focus(tuple(focus["cohorts"]), tuple(focus["companies"])) if focus else None
+    result = solve(scenario, SolveParams(**params), base_dir=Path(base_dir) if base_dir else None, start_from=start,
+                   focus=around, known_bound=known_bound)
     return result.model_dump_json()
+
+
+def known_bound(case: SweepCase, base_plan: Plan) -> float:
+    """What a variant's solve knows of its bound beforehand: the base plan's proven bound when the variant
+    can only do worse than its base (it only takes room away or adds students: ``sign`` +1,
+    :func:`~planner.whatif.effects.effect_sign`), else nothing (0)."""
+    return base_plan.kpis.bound if case.sign > 0 else 0.0
+
+
+def variant_focus(changed: dict[str, list[str]], base_plan: Plan) -> Focus:
+    """What a variant's search works on first: the cohorts it added or changed, the companies it added or
+    changed, and the cohorts that held places at a company it removed (their start lost those places)."""
+    removed = set(changed.get("companies_removed", []))
+    cohorts = set(changed.get("cohorts_added", [])) | set(changed.get("cohorts_changed", []))
+    cohorts |= {cp.cohort for cp in base_plan.cohorts if any(p.company in removed for w in cp.waves
+                                                              for p in w.placements)}
+    companies = set(changed.get("companies_added", [])) | set(changed.get("companies_changed", []))
+    return Focus(tuple(sorted(cohorts)), tuple(sorted(companies)))
 
 
 def sweep_params(mode: str = "optimise", time_limit: float = 600.0, seed: int = 0,
@@ -269,6 +294,15 @@ def base_plan_problems(scenario: Scenario, plan: Plan, mode: str) -> list[str]:
     ids = {c.id for c in scenario.cohorts}
     if {cp.cohort for cp in plan.cohorts} != ids:
         problems.append(_("the plan's cohorts are not the scenario's (another version of the scenario?)"))
+    rules = plan.wave_rules
+    policy = scenario.policy
+    if rules is not None and (rules.min_wave_students, rules.min_weeks_between_waves) != (
+            policy.min_wave_students, policy.min_weeks_between_waves):
+        # Its variants would be solved under other rules than the base row: no effect could be read off.
+        problems.append(_("the plan was solved with waves of at least {plan_min} students starting {plan_gap} weeks "
+                          "apart, the sweep with {min} students and {gap} weeks (--min-wave, --wave-gap)").format(
+            plan_min=rules.min_wave_students, plan_gap=rules.min_weeks_between_waves,
+            min=policy.min_wave_students, gap=policy.min_weeks_between_waves))
     return problems
 
 
@@ -355,7 +389,11 @@ def run_sweep(base: Scenario, variants: list[Variant], params: SolveParams, exec
         start_json = start.model_dump_json() if start is not None and warm_start else None
         submitted: dict[Any, tuple[SweepCase, float]] = {}
         for case, scenario in batch:
-            future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict, folder, start_json)
+            variant = start is not None and start_json is not None and case.name != BASE
+            focus = dataclasses.asdict(variant_focus(case.changed, start)) if variant else None
+            bound = known_bound(case, start) if variant else 0.0
+            future = executor.submit(solve_case, case.name, scenario.model_dump_json(), params_dict, folder, start_json,
+                                     focus, bound)
             submitted[future] = (case, time.perf_counter())
             waiting.append(case)
         report()

@@ -168,6 +168,16 @@ def test_solve_prints_the_tradeoff_with_each_points_bound_and_gap(tiny_scenario_
         assert f"{point.bound:,.1f}{'' if point.optimal else ' *'} │ {point.gap:.2%} │" in printed
 
 
+def test_solve_with_a_work_budget_gives_the_same_plan_twice(tiny_scenario_path, tmp_path):
+    runs = [invoke("solve", tiny_scenario_path, "--out", tmp_path / name, "--quiet", "--mode", "status-quo",
+                   "--work-limit", 1, "--time-limit", 300) for name in ("a", "b")]
+    assert all(r.exit_code == 0 for r in runs), runs[0].output
+    a, b = load_plan(tmp_path / "a"), load_plan(tmp_path / "b")
+    assert "work budget 1 neighbourhoods" in a.solver.status
+    assert a.cohorts == b.cohorts and a.kpis.objective == b.kpis.objective
+    assert invoke("solve", tiny_scenario_path, "--out", tmp_path / "x", "--work-limit", 0).exit_code == 2
+
+
 def test_solve_quiet_prints_nothing(tiny_scenario_path, tmp_path):
     result = invoke("solve", tiny_scenario_path, "--out", tmp_path / "out", "--quiet", "--mode", "status-quo",
                     "--time-limit", 5, "--seed", 3)

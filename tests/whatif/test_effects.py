@@ -121,3 +121,44 @@ def test_a_plan_difference_that_is_no_effect_is_called_so() -> None:
                                "optimaal is")
     assert where_text({**row, "effect_low": -4.0, "effect_high": -4.0}) == (
         "geraakte cellen 0,0, elders -4,0; de hele verandering zit in cellen die de variant niet raakte")
+
+
+def test_a_variant_that_can_only_do_worse_starts_from_the_base_bound(base, monkeypatch) -> None:  # noqa: ANN001
+    from planner.solve import pipeline
+
+    scenario, plan = base
+    known: dict[str, float] = {}
+    solve_one = pipeline.solve
+
+    def recording(variant, *args, known_bound=0.0, **kwargs):  # noqa: ANN001, ANN202
+        known[variant.cohorts[1].students] = known_bound
+        return solve_one(variant, *args, known_bound=known_bound, **kwargs)
+
+    monkeypatch.setattr(pipeline, "solve", recording)
+    sweep = run_sweep(scenario, _variants(
+        # More technology students: the base's best cannot get better, so its bound holds for the variant.
+        {"name": "tech +50%", "changes": [{"kind": "scale_inflow", "cohorts": {"ids": "tech"}, "factor": 1.5}]},
+        # One more place: it may get better, so the base's bound says nothing of it.
+        {"name": "k1 +1", "changes": [{"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 1}]}),
+        PARAMS, base_plan=plan)
+    assert known == {3: plan.kpis.bound, 2: 0.0}
+    assert plan.kpis.bound > 0
+    more = sweep.case("tech +50%").plan
+    assert more.kpis.bound >= plan.kpis.bound and more.solver.status.startswith("optimal")
+
+
+def test_a_stored_plan_solved_under_other_wave_rules_is_no_base() -> None:
+    from planner.plan.model import WaveRules
+    from planner.whatif.sweep import base_plan_problems
+
+    scenario = _region()
+    plan = solve(scenario, PARAMS).plan
+    assert base_plan_problems(scenario, plan, "status-quo") == []
+    other = plan.model_copy(update={"wave_rules": WaveRules(min_wave_students=5, min_weeks_between_waves=2)})
+    policy = scenario.policy
+    assert (policy.min_wave_students, policy.min_weeks_between_waves) != (5, 2)
+    [problem] = base_plan_problems(scenario, other, "status-quo")
+    assert "--min-wave" in problem and "5" in problem
+    stricter = scenario.model_copy(update={"policy": policy.model_copy(update={"min_wave_students": 5,
+                                                                                "min_weeks_between_waves": 2})})
+    assert base_plan_problems(stricter, other, "status-quo") == []

@@ -131,3 +131,22 @@ def test_marginal_writes_its_ranking_with_names(tmp_path: Path) -> None:
     assert rows and rows[0]["realised"] is not None  # the verified spot ranks first
     names = {c.id: c.name for c in load_scenario(base).scenario.companies}
     assert f"| 1 | {names[rows[0]['company']]} |" in text and "Zorg, welzijn en sport" in text
+
+
+def test_the_sweep_command_solves_under_the_stored_plans_wave_rules(tmp_path: Path) -> None:
+    base = tiny_files(tmp_path)
+    (tmp_path / "variants.yaml").write_text(
+        f"base: {base.name}\nvariants:\n  - name: k1 +3\n    changes:\n"
+        "      - {kind: add_capacity, companies: {ids: k1}, places: 3}\n", encoding="utf-8")
+    runner = CliRunner()
+    rules = ["--min-wave", "3", "--wave-gap", "1"]
+    solved = runner.invoke(app, ["solve", str(base), "-o", str(tmp_path / "plan"), "--quiet", "--mode", "optimise",
+                                 "--time-limit", "10", *rules])
+    assert solved.exit_code == 0, solved.output
+    sweep = ["sweep", str(tmp_path / "variants.yaml"), "-o", str(tmp_path / "out"), "--time-limit", "5",
+             "--work-limit", "1", "--workers", "0", "--base-plan", str(tmp_path / "plan")]
+    refused = runner.invoke(app, sweep)
+    assert refused.exit_code != 0 and "--min-wave" in refused.output and not (tmp_path / "out" / "sweep.md").exists()
+    under_its_rules = runner.invoke(app, [*sweep, *rules])
+    assert under_its_rules.exit_code == 0, under_its_rules.output
+    assert json.loads((tmp_path / "out" / "sweep.json").read_text())["base_source"] == "stored plan"

@@ -77,6 +77,8 @@ class ImproveStats:
         Seconds the phase took.
     optimal
         Whether the plan meets the bound.
+    focused_steps, seeds
+        Neighbourhoods drawn around the focus, and the seed cohort of every neighbourhood in order.
     """
 
     value: float = float("inf")
@@ -90,14 +92,18 @@ class ImproveStats:
     history: list[tuple[float, float, float]] = field(default_factory=list)
     seconds: float = 0.0
     optimal: bool = False
+    focused_steps: int = 0
+    seeds: list[int] = field(default_factory=list)
 
 
 class Improvement:
     """The state the phases of :func:`improve` share: the best plan, the bound and the open parts."""
 
     def __init__(self, data: ProblemData, incumbent: list[Assignment], budget: Budget, seed: int,
-                 progress: ProgressFn | None, bound: float, option_mass: np.ndarray | None, exact_part_pairs: int):
+                 progress: ProgressFn | None, bound: float, option_mass: np.ndarray | None, exact_part_pairs: int,
+                 focus: np.ndarray | None = None):
         self.data, self.budget, self.seed = data, budget, seed
+        self.focus = focus  # the first search that runs starts around it
         self.progress, self.option_mass = progress, option_mass
         self.best = merge(incumbent)
         if (remaining_capacity(data, self.best) < 0).any():
@@ -138,10 +144,13 @@ class Improvement:
         self.best, more = large_neighbourhood_search(
             self.data, self.best, self.budget.within(seconds), seed, bound=self.bound, progress=self._lns_progress,
             option_mass=self.option_mass, cohorts=np.nonzero(self.open)[0], max_steps=steps,
-            unavoidable=dw.master_shortage if dw is not None else None)
+            unavoidable=dw.master_shortage if dw is not None else None, focus=self.focus)
+        self.focus = None  # only the first search starts around the focus; the others search everywhere
         self.value = weighted_shortage(self.data, self.best)
         self.stats.lns_steps += more.steps
         self.stats.lns_improvements += more.improvements
+        self.stats.focused_steps += more.focused
+        self.stats.seeds += more.seeds
 
     def exact_parts(self) -> None:
         """Small independent parts exactly (smallest first); each part's optimum closes it."""
@@ -251,6 +260,7 @@ def improve(
     bound: float = 0.0,
     option_mass: np.ndarray | None = None,
     exact_part_pairs: int = EXACT_PART_PAIRS,
+    focus: np.ndarray | None = None,
 ) -> tuple[list[Assignment], float, ImproveStats]:
     """Improve a feasible plan at company level and prove a lower bound.
 
@@ -273,6 +283,9 @@ def improve(
     exact_part_pairs
         Parts with at most this many placement variables are solved exactly first (0: none,
         every part goes through the search and the Dantzig-Wolfe bound).
+    focus
+        Cohorts (a mask) the first search starts around (:mod:`planner.solve.focus`): what a
+        variant changed, when it starts from its base plan. None: no focus.
 
     Returns
     -------
@@ -280,4 +293,5 @@ def improve(
         ``(assignments, bound, stats)``: the best plan, a proven lower bound on the weighted
         shortage and :class:`ImproveStats`.
     """
-    return Improvement(data, incumbent_assignments, budget, seed, progress, bound, option_mass, exact_part_pairs).run()
+    return Improvement(data, incumbent_assignments, budget, seed, progress, bound, option_mass, exact_part_pairs,
+                       focus).run()

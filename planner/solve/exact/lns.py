@@ -70,6 +70,10 @@ class LnsStats:
         Neighbourhood size (placement variables) per kind at the end.
     concurrent
         Neighbourhoods started while another was still being solved.
+    seeds
+        The seed cohort of every neighbourhood drawn, in order (-1: none could be drawn).
+    focused
+        Neighbourhoods drawn around the search's focus (``focus``).
     """
 
     steps: int = 0
@@ -78,6 +82,8 @@ class LnsStats:
     by_kind: dict[str, list[int]] = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     final_budget: dict[str, int] = field(default_factory=dict)
     concurrent: int = 0
+    seeds: list[int] = field(default_factory=list)
+    focused: int = 0
 
 
 def large_neighbourhood_search(
@@ -93,6 +99,7 @@ def large_neighbourhood_search(
     max_size: int = MAX_SIZE,
     cohorts: np.ndarray | None = None,
     max_steps: int | None = None,
+    focus: np.ndarray | None = None,
 ) -> tuple[list[Assignment], LnsStats]:
     """Improve a plan by re-optimising neighbourhoods exactly until the budget is spent.
 
@@ -122,6 +129,9 @@ def large_neighbourhood_search(
         Only neighbourhoods around these cohorts (a union of independent parts); all by default.
     max_steps
         Stop after this many neighbourhoods (None: when the budget's time is spent).
+    focus
+        Cohorts (a mask) the first neighbourhoods are seeded in, while the budget says so
+        (:meth:`~planner.solve.budget.Budget.focusing`): what a variant changed (:mod:`planner.solve.focus`).
 
     Returns
     -------
@@ -137,7 +147,7 @@ def large_neighbourhood_search(
     if cohorts is not None:
         allowed = np.zeros(len(data.cohorts), dtype=bool)
         allowed[cohorts] = True
-    neighbourhoods = Neighbourhoods(data, rng, option_mass, allowed, unavoidable)
+    neighbourhoods = Neighbourhoods(data, rng, option_mass, allowed, unavoidable, focus)
     # Each kind has its own size on regional searches: a companies neighbourhood of 10,000
     # placement variables is mostly solved in a fraction of a second, a group or random one of
     # that size mostly not.
@@ -192,7 +202,10 @@ def large_neighbourhood_search(
             if not stop and len(running) < (2 if concurrent else 1):
                 # A new neighbourhood, outside the one still being solved (if any).
                 outside = next(iter(running.values()), None)
+                neighbourhoods.focusing = focus is not None and budget.focusing(stats.steps + len(running), max_steps)
                 step = Neighbourhood(data, *neighbourhoods.draw(table, size, outside=outside))
+                stats.seeds.append(neighbourhoods.last_seed)
+                stats.focused += neighbourhoods.focusing
                 step.budget = size[step.kind]
                 if outside is None or (len(step.cohorts) and len(step.companies) and step.disjoint(outside)):
                     step.build(table, rounding_cuts=data.mode == "status-quo")

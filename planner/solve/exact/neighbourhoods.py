@@ -73,8 +73,14 @@ class Neighbourhoods:
     """Draws neighbourhoods around the incumbent."""
 
     def __init__(self, data: ProblemData, rng: np.random.Generator, option_mass: np.ndarray | None,
-                 allowed: np.ndarray | None = None, unavoidable: np.ndarray | None = None):
+                 allowed: np.ndarray | None = None, unavoidable: np.ndarray | None = None,
+                 focus: np.ndarray | None = None):
         self.data = data
+        # Cohorts a focused search seeds its neighbourhoods in while ``focusing`` (planner.solve.focus);
+        # the neighbourhoods still grow outside them. ``last_seed``: the seed cohort of the last draw.
+        self.focus = focus
+        self.focusing = False
+        self.last_seed = -1
         # Weighted shortage per cohort that the bound's own solution has too (none when unknown).
         self.unavoidable = np.zeros(len(data.cohorts)) if unavoidable is None else unavoidable * data.weight
         self.allowed = np.ones(len(data.cohorts), dtype=bool) if allowed is None else allowed
@@ -141,7 +147,10 @@ class Neighbourhoods:
         view = self.plan_view(table)
         short = view.short
         reachable = self.placeable & self.allowed & ~blocked_cohort
-        candidates = np.nonzero((short > 0) & reachable)[0]
+        seedable = reachable
+        if self.focusing and self.focus is not None and (reachable & self.focus).any():
+            seedable = reachable & self.focus
+        candidates = np.nonzero((short > 0) & seedable)[0]
         roll = rng.random()
         if len(candidates) and roll < self.companies_share:
             kind = "companies"
@@ -154,9 +163,10 @@ class Neighbourhoods:
         if isinstance(budget, dict):
             budget = budget[kind]
         if not reachable.any():
+            self.last_seed = -1
             return kind, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), {}
         if kind == "random" or not len(candidates):
-            pool = np.nonzero(reachable)[0]
+            pool = np.nonzero(seedable)[0]
             seed_cohort = int(rng.choice(pool))
         else:
             # Drawn by weighted shortage, mostly by what exceeds the bound's own solution: a
@@ -165,6 +175,7 @@ class Neighbourhoods:
             p = excess + UNAVOIDABLE_SHARE * short[candidates]
             p = p / p.sum()
             seed_cohort = int(rng.choice(candidates, p=p))
+        self.last_seed = seed_cohort
         full_options = data.mode == "optimise" and rng.random() < 0.4
         if kind == "companies":
             return (kind, *self._around_companies(seed_cohort, budget, reachable, blocked_company, view,
