@@ -471,13 +471,10 @@ class JobManager:
             row = crud.save_plan(session, job, plan)
             for baseline in result.baselines.values():
                 crud.save_plan(session, job, baseline)
-            stale = crud.mark_stale(session, row)
-            if stale is not None:
+            if (stale := crud.mark_stale(session, row)) is not None:
                 log.info("job %s: proposal %s is outdated by plan %s", job_id, stale.id, row.id)
-            job.status, job.plan_id, job.finished_at, job.updated_at = "done", row.id, now, now
-            job.phase = "done"
-            job.incumbent = plan.kpis.objective
-            job.bound = plan.kpis.bound
+            job.status, job.phase, job.plan_id, job.finished_at, job.updated_at = "done", "done", row.id, now, now
+            job.incumbent, job.bound = plan.kpis.objective, plan.kpis.bound
             job.solver_seconds = plan.solver.wall_seconds
             job.lease_owner = job.lease_expires_at = None
         log.info("job %s done: plan %s, %d unplaced", job_id, row.id, plan.kpis.unplaced)

@@ -470,8 +470,7 @@ def build_company_model(
     groups: dict[tuple, list[int]] = defaultdict(list)
     for company, signature in signature_of_company.items():
         groups[signature].append(company)
-    symmetric = 0
-    ordered: list[np.ndarray] = []
+    ordered: list[np.ndarray] = []  # one per group of identical companies
     pair_days = None
     if symmetry_breaking:
         days = np.asarray(occupancy.sum(axis=1)).ravel()
@@ -479,7 +478,6 @@ def build_company_model(
         for members in groups.values():
             if len(members) < 2:
                 continue
-            symmetric += 1
             members = sorted(members)
             ordered.append(np.array([pairs_of_company[m] for m in members], dtype=np.int64))
             for a, b in zip(members, members[1:]):
@@ -487,18 +485,16 @@ def build_company_model(
                 rows.add(ja + jb, [int(days[p_option[j]]) for j in ja] + [-int(days[p_option[j]]) for j in jb], 0, np.inf)
 
     weights = np.rint(data.weight[cohorts] * scale).astype(np.int64)
-    outside = np.ones(n_cohorts, dtype=bool)
-    outside[cohorts] = False
+    outside = ~np.isin(np.arange(n_cohorts), cohorts)
     constant = plan_state.weighted_shortage(data.weight[outside], data.students[outside] - placed_fixed[outside])
-    n_vars = n_x + len(cohorts) + len(use_column) + len(split) + len(changed)
     indicators = len(use_column) + len(split) + len(changed)
+    n_vars = n_x + len(cohorts) + indicators
     linear = LinearForm(
         lower=np.zeros(n_vars),
         upper=np.concatenate([p_cap, np.maximum(to_place, 0), np.ones(indicators)]).astype(float),
-        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(indicators)]).astype(float),
-        rows=rows)
-    stats = {"variables": n_vars, "placement_variables": n_x,
-             "capacity_rows": rows_kept, "rows_dropped": rows_dropped, "rounding_rows": rounded, "symmetric_groups": symmetric,
-             "students": data.students[cohorts], "option_cohort": data.option_cohort, "caps": p_cap}
+        cost=np.concatenate([np.zeros(n_x), weights, np.zeros(indicators)]).astype(float), rows=rows)
+    stats = {"variables": n_vars, "placement_variables": n_x, "capacity_rows": rows_kept, "rows_dropped": rows_dropped,
+             "rounding_rows": rounded, "symmetric_groups": len(ordered), "students": data.students[cohorts],
+             "option_cohort": data.option_cohort, "caps": p_cap}
     return CompanyModel(scale, p_option, p_company, cohorts, placed_fixed[cohorts], fixed, constant, stats, linear,
                         use_column, split, changed, ordered, pair_days)
