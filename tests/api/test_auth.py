@@ -144,6 +144,17 @@ class World:
     def new_proposal(self) -> int:
         return self.admin("POST", f"/regions/{OWN}/proposals", json={"plan_id": self.ids["plan"]})["id"]
 
+    def without_open_proposal(self) -> None:
+        """Close the region's open proposal (as a superseding decision would), so that the region's editor adopts
+        a plan directly: while a proposal is open, plans are adopted only through it (test_signoff.py)."""
+        import sqlalchemy as sa
+
+        from api.models import ProposalRow
+
+        with self.client.app.state.db.session() as session:
+            session.execute(sa.update(ProposalRow).where(ProposalRow.region == OWN, ProposalRow.status == "open")
+                            .values(status="superseded"))
+
     def new_job(self) -> int:
         return self.admin("POST", f"/scenarios/{self.ids['scenario']}/solve", json={"mode": "greedy", "time_limit": 1})["id"]
 
@@ -244,6 +255,7 @@ def _request(world: World, method: str, template: str) -> tuple[str, dict[str, A
     elif method == "POST" and (template.endswith("/versions") or template.endswith("/proposals")):
         kwargs = {"json": {"plan_id": ids["plan"], "note": "matrix"}}
     elif method == "POST" and template.endswith("/agreements"):
+        world.without_open_proposal()
         kwargs = {"json": {"plan_id": ids["plan"], "note": "matrix"}}
     elif template.startswith("/plans/compare"):
         kwargs = {"params": {"a": ids["plan"], "b": ids["plan"]}}
@@ -363,6 +375,7 @@ def test_adopted_by_is_the_token_name_and_cannot_be_forged(world: World) -> None
     forged = world.call("editor_own", "POST", history, json={"plan_id": world.ids["plan"], "adopted_by": "SBB director"})
     assert forged.status_code == 422 and "adopted_by" in forged.json()["detail"][0]["message"]
     assert _count(world, history) == before
+    world.without_open_proposal()
     adopted = world.call("editor_own", "POST", history, json={"plan_id": world.ids["plan"], "note": "ok"})
     assert adopted.status_code == 201, adopted.text
     stored = world.admin("GET", f"/agreements/{adopted.json()['id']}")
@@ -375,6 +388,7 @@ def test_the_audit_log_records_who_changed_what(world: World) -> None:
     assert world.call("editor_own", "PUT", f"/scenarios/{sid}", json=world.document).status_code == 200
     job = world.call("editor_own", "POST", f"/scenarios/{sid}/solve", json={"time_limit": 1}).json()
     assert world.call("editor_own", "POST", f"/jobs/{job['id']}/cancel").status_code == 200
+    world.without_open_proposal()
     agreement = world.call("editor_own", "POST", f"/regions/{OWN}/agreements", json={"plan_id": world.ids["plan"]}).json()
     assert world.call("editor_own", "DELETE", f"/scenarios/{sid}").status_code == 204
 

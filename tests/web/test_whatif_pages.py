@@ -103,7 +103,7 @@ def test_the_sweep_shows_its_progress_at_the_top_and_its_effects_with_bounds(tmp
         assert done["status"] == "done", done
         shown = client.get(location).text
         table = shown[shown.index('id="sweep-table"'):]
-        for header in ("Ondergrens", "Gat", "Effect", "Waar het effect zit"):
+        for header in ("Ondergrens", "Afstand tot ondergrens", "Effect", "Waar het effect zit"):
             assert f">{header}</th>" in table
         assert f'opgeslagen plan <a href="/web/plans/{solved["plan_id"]}">' in table  # the base is the stored plan
 
