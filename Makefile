@@ -29,7 +29,7 @@ lint: setup
 
 ## The whole fast test suite (slow tests: make test-all), after the lint.
 test: setup system-deps lint
-	$(BIN)/pytest -n 2 --dist worksteal --durations=15
+	$(BIN)/pytest -n 2 --dist load --durations=15
 
 test-all: setup system-deps
 	$(BIN)/pytest -m ''

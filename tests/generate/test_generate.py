@@ -294,6 +294,11 @@ def test_default_scenario_loads_and_is_unchanged():
     loaded = load_scenario(folder / "scenario.yaml")
     assert_only_small_cohort_warnings(loaded)
     assert_demo_size(loaded.scenario)
+
+
+@pytest.mark.slow  # 40-50 s: make test-all (the file is pinned above, so its status quo changes only with the solver)
+def test_default_scenario_status_quo_has_the_domain_shape():
+    loaded = load_scenario(SCENARIOS / "twente-sector" / "scenario.yaml")
     assert_status_quo_shape(status_quo_shortage(loaded.scenario, time_limit=SAFETY_SECONDS, base_dir=loaded.base_dir,
                                                  work=SHAPE_WORK))
 

@@ -57,23 +57,33 @@ def test_work_budget_split() -> None:
         SolveParams(work_limit=1, work_polish_ticks=-0.1)
 
 
-def test_a_budgeted_sweep_gives_the_same_plans_on_every_executor(region) -> None:  # noqa: ANN001
-    variants = [Variant.model_validate(MORE_CARE[0])]
-    inline = run_sweep(region, variants, BUDGET, InlineExecutor())
+@pytest.fixture(scope="module")
+def inline_sweep(region):  # noqa: ANN001, ANN201
+    """The budgeted sweep without an executor: what every executor must give."""
+    inline = run_sweep(region, [Variant.model_validate(MORE_CARE[0])], BUDGET, InlineExecutor())
     assert not any("optimal" in c.plan.solver.status for c in inline.cases)  # stopped by the budget, not by proof
     assert all("work budget 1 neighbourhoods" in c.plan.solver.status for c in inline.cases)
     assert not any("stopped by the time limit" in c.plan.solver.status for c in inline.cases)
-    pool = LocalPool(2)
-    try:
-        on_pool = run_sweep(region, variants, BUDGET, pool)
-    finally:
-        pool.close()
+    return inline
+
+
+def test_a_budgeted_sweep_gives_the_same_plans_on_dask(region, inline_sweep) -> None:  # noqa: ANN001
     dask = DaskExecutor(None, workers=2, processes=False)
     try:
-        on_dask = run_sweep(region, variants, BUDGET, dask)
+        on_dask = run_sweep(region, [Variant.model_validate(MORE_CARE[0])], BUDGET, dask)
     finally:
         dask.close()
-    assert _plans(inline) == _plans(on_pool) == _plans(on_dask)
+    assert _plans(inline_sweep) == _plans(on_dask)
+
+
+@pytest.mark.slow  # 20 s more (worker processes): make test-all
+def test_a_budgeted_sweep_gives_the_same_plans_on_a_process_pool(region, inline_sweep) -> None:  # noqa: ANN001
+    pool = LocalPool(2)
+    try:
+        on_pool = run_sweep(region, [Variant.model_validate(MORE_CARE[0])], BUDGET, pool)
+    finally:
+        pool.close()
+    assert _plans(inline_sweep) == _plans(on_pool)
 
 
 def test_variants_that_add_capacity_are_never_worse_than_the_base(region) -> None:  # noqa: ANN001
