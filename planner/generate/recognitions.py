@@ -76,19 +76,31 @@ class RecognitionDrawer:
         weight: dict[str, float] = defaultdict(float)
         for programme in counted:
             weight[family_of(programme.crebo)] += self.local_demand[place, self.column[programme.crebo]] + 0.01
-        given = self.given[(place, sector, takes_level2)]
-        total_weight = sum(weight.values())
-        handed = sum(given.values()) + places
-        noise = self.rng.random(len(weight)) * 1e-6
-        deficit = {f: weight[f] / total_weight * handed - given[f] + noise[i] for i, f in enumerate(sorted(weight))}
-        chosen = sorted(deficit, key=deficit.get, reverse=True)[:2 if places >= SECOND_FAMILY_PLACES else 1]
-        for family in chosen:
-            given[family] += places / len(chosen)
+        chosen = hand_out_families(self.given[(place, sector, takes_level2)], weight, places, self.rng)
         crebos = [p.crebo for p in programmes if family_of(p.crebo) in chosen]
         if entree:
             crebos += ENTREE_CREBOS
         kinds = families()[chosen[0]].kinds
         return kinds[int(self.rng.integers(len(kinds)))], sorted(set(crebos))
+
+
+def hand_out_families(given: dict[str, float], weight: dict[str, float], places: int,
+                      rng: np.random.Generator) -> list[str]:
+    """The qualification families a new company of ``places`` places is recognised for, booked in ``given``.
+
+    A quota on local demand: each family should hold the share ``weight`` gives it of the places handed out
+    among these companies so far (``given``, places per family, updated here); the family furthest below its
+    share is chosen, and a second one for a company of SECOND_FAMILY_PLACES or more places. A tiny random
+    amount breaks ties between equal families reproducibly.
+    """
+    total = sum(weight.values())
+    handed = sum(given.values()) + places
+    noise = rng.random(len(weight)) * 1e-6
+    deficit = {f: weight[f] / total * handed - given[f] + noise[i] for i, f in enumerate(sorted(weight))}
+    chosen = sorted(deficit, key=deficit.get, reverse=True)[:2 if places >= SECOND_FAMILY_PLACES else 1]
+    for family in chosen:
+        given[family] += places / len(chosen)
+    return chosen
 
 
 def local_demand(cohorts: list[dict[str, Any]], place_of: dict[str, int], neighbourhood: np.ndarray

@@ -37,7 +37,7 @@ import numpy as np
 from planner.catalogue import families, qualifications
 from planner.codes import DAYS_PER_WEEK
 from planner.generate.programmes import BBL_DAYS
-from planner.generate.recognitions import SECOND_FAMILY_PLACES
+from planner.generate.recognitions import hand_out_families
 from planner.generate.school_year import BBL_FORM
 from planner.generate.supply import CHRISTMAS_WEEKS
 
@@ -90,14 +90,7 @@ class RealRecognitions:
         crebos: list[str] = []
         kind = None
         if weight:
-            given = self.given[(place, sector, tuple(levels))]
-            total = sum(weight.values())
-            handed = sum(given.values()) + places
-            noise = self.rng.random(len(weight)) * 1e-6
-            deficit = {f: weight[f] / total * handed - given[f] + noise[i] for i, f in enumerate(sorted(weight))}
-            chosen = sorted(deficit, key=deficit.get, reverse=True)[:2 if places >= SECOND_FAMILY_PLACES else 1]
-            for family in chosen:
-                given[family] += places / len(chosen)
+            chosen = hand_out_families(self.given[(place, sector, tuple(levels))], weight, places, self.rng)
             crebos = [crebo for _, crebo in offered if self.family[crebo] in chosen]
             kinds = families()[chosen[0]].kinds
             kind = kinds[int(self.rng.integers(len(kinds)))]
