@@ -6,10 +6,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from api.core.config import Settings
-from api.main import create_app
-from tests.api.support import bearer, make_token, multipart_files, tiny_files, wait_for_job
-from tests.web.support import csrf_of, sign_in
+from tests.api.support import make_token, wait_for_job
+from tests.web.support import csrf_of, sign_in, tiny_workbench
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -17,15 +15,8 @@ with warnings.catch_warnings():
 
 
 def test_the_tradeoff_form_queues_a_curve_and_a_point_becomes_the_proposal(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}", data_dir=tmp_path / "files",
-                        rate_limit_per_second=1000, rate_limit_burst=1000)
-    with TestClient(create_app(settings)) as client:
-        url = settings.database_url
-        api = TestClient(client.app, headers=bearer(make_token(url, "admin", "admin")))
-        parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
-        scenario = api.post("/scenarios", files=parts).json()["id"]
-        solved = api.post(f"/scenarios/{scenario}/solve", json={"mode": "optimise", "time_limit": 10}).json()
-        plan = wait_for_job(api, solved["id"])["plan_id"]
+    with tiny_workbench(tmp_path, "optimise", 10) as bench:
+        client, api, url, plan = bench.client, bench.api, bench.url, bench.plan
 
         assert sign_in(client, make_token(url, "editor", "editor", ("Twente",))).status_code == 303
         page = client.get(f"/web/plans/{plan}")

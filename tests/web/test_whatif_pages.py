@@ -12,11 +12,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from api.core.config import Settings
-from api.main import create_app
 from api.models import JobRow
-from tests.api.support import bearer, make_token, multipart_files, tiny_files, wait_for_job
-from tests.web.support import csrf_of, sign_in
+from tests.api.support import make_token, wait_for_job
+from tests.web.support import csrf_of, sign_in, tiny_workbench
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
@@ -24,15 +22,8 @@ with warnings.catch_warnings():
 
 
 def test_the_ranking_form_queues_a_job_that_the_plan_page_follows(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}", data_dir=tmp_path / "files",
-                        rate_limit_per_second=1000, rate_limit_burst=1000)
-    with TestClient(create_app(settings)) as client:
-        url = settings.database_url
-        api = TestClient(client.app, headers=bearer(make_token(url, "admin", "admin")))
-        parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
-        scenario = api.post("/scenarios", files=parts).json()["id"]
-        solved = api.post(f"/scenarios/{scenario}/solve", json={"mode": "status-quo", "time_limit": 5}).json()
-        plan = wait_for_job(api, solved["id"])["plan_id"]
+    with tiny_workbench(tmp_path, "status-quo", 5) as bench:
+        client, api, url, plan = bench.client, bench.api, bench.url, bench.plan
 
         assert sign_in(client, make_token(url, "SBB", "analyst")).status_code == 303
         page = client.get(f"/web/plans/{plan}")
@@ -60,15 +51,8 @@ def test_the_ranking_form_queues_a_job_that_the_plan_page_follows(tmp_path: Path
 
 
 def test_the_sweep_shows_its_progress_at_the_top_and_its_effects_with_bounds(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}", data_dir=tmp_path / "files",
-                        rate_limit_per_second=1000, rate_limit_burst=1000)
-    with TestClient(create_app(settings)) as client:
-        url = settings.database_url
-        api = TestClient(client.app, headers=bearer(make_token(url, "admin", "admin")))
-        parts = multipart_files(tiny_files(tmp_path / "tiny")) + [("region", (None, b"Twente"))]
-        scenario = api.post("/scenarios", files=parts).json()["id"]
-        solved = wait_for_job(api, api.post(f"/scenarios/{scenario}/solve", json={
-            "mode": "optimise", "time_limit": 10}).json()["id"])
+    with tiny_workbench(tmp_path, "optimise", 10) as bench:
+        client, api, url, scenario, solved = bench.client, bench.api, bench.url, bench.scenario, bench.job
         variant = api.post(f"/scenarios/{scenario}/variants", json={"name": "k1 +3", "changes": [
             {"kind": "add_capacity", "companies": {"ids": "k1"}, "places": 3}]}).json()
 
